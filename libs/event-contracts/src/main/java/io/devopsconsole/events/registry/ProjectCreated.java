@@ -1,0 +1,30 @@
+package io.devopsconsole.events.registry;
+
+import java.util.UUID;
+
+/** A project was registered. */
+public record ProjectCreated(
+        UUID projectId,
+        String slug,
+        String name,
+        String description,
+        String defaultWorkingDirectory,
+        long version) implements RegistryEvent {
+
+    public static final String TYPE = "io.devopsconsole.registry.project.created.v1";
+
+    @Override
+    public String aggregateId() {
+        return projectId.toString();
+    }
+
+    @Override
+    public String resourceType() {
+        return "project";
+    }
+
+    @Override
+    public String resourceName() {
+        return slug;
+    }
+}

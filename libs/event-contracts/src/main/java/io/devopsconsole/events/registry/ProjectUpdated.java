@@ -1,0 +1,36 @@
+package io.devopsconsole.events.registry;
+
+import java.util.List;
+import java.util.UUID;
+
+/** A project's attributes changed; {@code changedFields} names which, the other fields are the new state. */
+public record ProjectUpdated(
+        UUID projectId,
+        String slug,
+        String name,
+        String description,
+        String defaultWorkingDirectory,
+        long version,
+        List<String> changedFields) implements RegistryEvent {
+
+    public static final String TYPE = "io.devopsconsole.registry.project.updated.v1";
+
+    public ProjectUpdated {
+        changedFields = List.copyOf(changedFields);
+    }
+
+    @Override
+    public String aggregateId() {
+        return projectId.toString();
+    }
+
+    @Override
+    public String resourceType() {
+        return "project";
+    }
+
+    @Override
+    public String resourceName() {
+        return slug;
+    }
+}

@@ -1,0 +1,8 @@
+package io.devopsconsole.events.registry;
+
+import io.devopsconsole.events.DomainEvent;
+
+/** Everything registry-service announces on {@code console.registry.v1}. */
+public sealed interface RegistryEvent extends DomainEvent
+        permits ProjectCreated, ProjectUpdated, ProjectArchived {
+}

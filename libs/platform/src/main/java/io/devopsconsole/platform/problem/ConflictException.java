@@ -1,0 +1,21 @@
+package io.devopsconsole.platform.problem;
+
+/** The request conflicts with the current state: a stale version, a taken name, a final state (409). */
+public class ConflictException extends RuntimeException {
+
+    private final String field;
+
+    public ConflictException(String message) {
+        this(null, message);
+    }
+
+    public ConflictException(String field, String message) {
+        super(message);
+        this.field = field;
+    }
+
+    /** The request field the conflict is about, or null. */
+    public String field() {
+        return field;
+    }
+}
