@@ -153,6 +153,10 @@ class ProjectApiTest {
                 .contentType("application/problem+json").body("errors.field", contains("size"));
         given().auth().oauth2(Tokens.viewer()).queryParam("page", -1).get("/api/projects").then().statusCode(400)
                 .body("errors.field", contains("page"));
+        given().auth().oauth2(Tokens.viewer()).queryParam("page", "first").get("/api/projects").then().statusCode(400)
+                .contentType("application/problem+json").body("errors.field", contains("page"));
+        given().auth().oauth2(Tokens.viewer()).queryParam("include_archived", "yes").get("/api/projects").then()
+                .statusCode(400).body("errors.field", contains("include_archived"));
     }
 
     @ParameterizedTest

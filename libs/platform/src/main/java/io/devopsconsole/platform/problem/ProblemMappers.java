@@ -129,6 +129,9 @@ public class ProblemMappers {
             }
         }
         Response original = e.getResponse();
+        if (original.getEntity() instanceof Problem) {
+            return original;
+        }
         int status = original.getStatus();
         if (status >= 500) {
             LOG.errorf(e, "request failed with %d", status);

@@ -1,0 +1,116 @@
+package io.devopsconsole.audit.record;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+/** One immutable audit record: what happened, to what, by whom, when, in operator-facing words. */
+@Entity
+@Table(name = "audit_record")
+public class AuditRecord {
+
+    @Id
+    private UUID id;
+
+    @Column(insertable = false, updatable = false)
+    private Long seq;
+
+    @Column(name = "event_id", nullable = false, updatable = false)
+    private UUID eventId;
+
+    @Column(name = "event_time", nullable = false, updatable = false)
+    private OffsetDateTime eventTime;
+
+    @Column(name = "recorded_at", nullable = false, updatable = false)
+    private OffsetDateTime recordedAt;
+
+    @Column(nullable = false, updatable = false)
+    private String source;
+
+    @Column(nullable = false, updatable = false)
+    private String type;
+
+    @Column(nullable = false, updatable = false)
+    private String actor;
+
+    @Column(nullable = false, updatable = false)
+    private String action;
+
+    @Column(name = "resource_type", nullable = false, updatable = false)
+    private String resourceType;
+
+    @Column(name = "resource_id", nullable = false, updatable = false)
+    private String resourceId;
+
+    @Column(name = "resource_name", updatable = false)
+    private String resourceName;
+
+    @Column(name = "session_id", updatable = false)
+    private String sessionId;
+
+    @Column(updatable = false)
+    private String risk;
+
+    @Column(nullable = false, updatable = false)
+    private String summary;
+
+    @Column(nullable = false, updatable = false)
+    private String details;
+
+    @Column(nullable = false, updatable = false)
+    private String topic;
+
+    @Column(name = "kafka_partition", nullable = false, updatable = false)
+    private int kafkaPartition;
+
+    @Column(name = "kafka_offset", nullable = false, updatable = false)
+    private long kafkaOffset;
+
+    protected AuditRecord() {
+    }
+
+    AuditRecord(UUID eventId, OffsetDateTime eventTime, OffsetDateTime recordedAt, String source, String type,
+                String actor, String action, String resourceType, String resourceId, String resourceName,
+                String sessionId, String risk, String summary, String details, String topic, int kafkaPartition,
+                long kafkaOffset) {
+        this.id = UUID.randomUUID();
+        this.eventId = eventId;
+        this.eventTime = eventTime;
+        this.recordedAt = recordedAt;
+        this.source = source;
+        this.type = type;
+        this.actor = actor;
+        this.action = action;
+        this.resourceType = resourceType;
+        this.resourceId = resourceId;
+        this.resourceName = resourceName;
+        this.sessionId = sessionId;
+        this.risk = risk;
+        this.summary = summary;
+        this.details = details;
+        this.topic = topic;
+        this.kafkaPartition = kafkaPartition;
+        this.kafkaOffset = kafkaOffset;
+    }
+
+    public UUID id() { return id; }
+    public Long seq() { return seq; }
+    public UUID eventId() { return eventId; }
+    public OffsetDateTime eventTime() { return eventTime; }
+    public OffsetDateTime recordedAt() { return recordedAt; }
+    public String source() { return source; }
+    public String type() { return type; }
+    public String actor() { return actor; }
+    public String action() { return action; }
+    public String resourceType() { return resourceType; }
+    public String resourceId() { return resourceId; }
+    public String resourceName() { return resourceName; }
+    public String sessionId() { return sessionId; }
+    public String risk() { return risk; }
+    public String summary() { return summary; }
+    public String details() { return details; }
+}

@@ -1,0 +1,20 @@
+package io.devopsconsole.audit;
+
+import io.devopsconsole.testkit.RouteSecurityContract;
+import io.quarkus.test.junit.QuarkusTest;
+
+import java.util.Set;
+
+@QuarkusTest
+class RouteSecurityTest extends RouteSecurityContract {
+
+    @Override
+    protected Set<String> expectedRoutes() {
+        return Set.of("GET /api/audit/events");
+    }
+
+    @Override
+    protected Set<String> viewerRoutes() {
+        return Set.of("GET /api/audit/events");
+    }
+}

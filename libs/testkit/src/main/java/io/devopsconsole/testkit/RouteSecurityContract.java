@@ -1,0 +1,72 @@
+package io.devopsconsole.testkit;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The security contract every service proves: each route of its OpenAPI document answers 401
+ * without a token and 403 to a token without a role, viewers can only read, and only health,
+ * metrics and OpenAPI are open. A service test extends this with {@code @QuarkusTest}.
+ */
+public abstract class RouteSecurityContract {
+
+    /** Routes ("METHOD /template") the service must expose; proves the enumeration sees them. */
+    protected abstract Set<String> expectedRoutes();
+
+    /** Routes a viewer may call; every other route refuses a viewer. */
+    protected abstract Set<String> viewerRoutes();
+
+    @Test
+    void theOpenApiDocumentListsTheExpectedRoutes() {
+        assertThat(RouteSecurity.routes()).extracting(Object::toString).containsAll(expectedRoutes());
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyRouteAnswers401WithoutAToken() {
+        return RouteSecurity.routes().stream().map(route -> DynamicTest.dynamicTest(route.toString(), () ->
+                given().contentType("application/json").body("{}")
+                        .request(route.method(), route.path())
+                        .then().statusCode(401)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyRouteAnswers403ToATokenWithoutARole() {
+        String token = Tokens.noRole();
+        return RouteSecurity.routes().stream().map(route -> DynamicTest.dynamicTest(route.toString(), () ->
+                given().auth().oauth2(token).contentType("application/json").body("{}")
+                        .request(route.method(), route.path())
+                        .then().statusCode(403)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> viewersAreRefusedEverythingButReading() {
+        String token = Tokens.viewer();
+        return RouteSecurity.routes().stream().filter(r -> !viewerRoutes().contains(r.toString()))
+                .map(route -> DynamicTest.dynamicTest(route.toString(), () ->
+                        given().auth().oauth2(token).contentType("application/json").body("{}")
+                                .request(route.method(), route.path())
+                                .then().statusCode(403)));
+    }
+
+    @Test
+    void healthMetricsAndOpenApiAreOpen() {
+        for (String path : List.of("/q/health/live", "/q/health/ready", "/q/metrics", "/q/openapi")) {
+            given().get(path).then().statusCode(200);
+        }
+    }
+
+    @Test
+    void anInvalidTokenIsRejected() {
+        for (RouteSecurity.Route route : RouteSecurity.routes()) {
+            given().auth().oauth2("not-a-jwt").request(route.method(), route.path()).then().statusCode(401);
+        }
+    }
+}
