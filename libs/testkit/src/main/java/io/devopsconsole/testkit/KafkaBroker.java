@@ -199,6 +199,8 @@ public final class KafkaBroker {
                 Integer.parseInt(args[3]), args.length > 4 ? args[4] : "512m");
         Runtime.getRuntime().addShutdownHook(new Thread(broker::stop));
         broker.start();
+        // scripts/down stops the broker by this PID should this launcher die without its shutdown hook
+        Files.writeString(broker.dataDir.resolve("broker.pid"), Long.toString(broker.process.pid()));
         System.out.println("kafka ready on " + broker.bootstrapServers());
         broker.process.waitFor();
     }

@@ -1,0 +1,13 @@
+package io.devopsconsole.agent;
+
+import io.devopsconsole.testkit.ServiceContract;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class ServiceTest extends ServiceContract {
+
+    @Override
+    protected String schema() {
+        return "agent";
+    }
+}

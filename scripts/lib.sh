@@ -1,0 +1,50 @@
+# Shared by scripts/up, down and status. Sourced, not run.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${DEVOPS_STATE_DIR:-$ROOT/.local}
+RUN=$STATE/run
+LOGS=$STATE/logs
+KEYCLOAK_VERSION=26.7.3
+PG_PORT=15432
+KAFKA_PORT=19092
+KAFKA_CONTROLLER_PORT=19093
+KEYCLOAK_PORT=18080
+KEYCLOAK_MGMT_PORT=19000
+SERVICES=(registry-service session-service agent-runner onboarding-service audit-service)
+declare -A SERVICE_PORT=([registry-service]=8081 [session-service]=8082 [agent-runner]=8083 [onboarding-service]=8084 [audit-service]=8085)
+SERVICE_HEAP=${DEVOPS_SERVICE_HEAP:-160m}
+
+mkdir -p "$RUN" "$LOGS"
+
+alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_for NAME SECONDS COMMAND...: polls COMMAND until it succeeds or the time is up.
+wait_for() {
+  local name=$1 seconds=$2; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "  ! $name not ready after ${seconds}s; see $LOGS" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+
+# stop_pid NAME: TERM, wait up to 30 s, then KILL; removes the PID file.
+stop_pid() {
+  local name=$1 file="$RUN/$1.pid"
+  [ -f "$file" ] || return 0
+  local pid; pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    echo "  stopped $name (pid $pid)"
+  fi
+  rm -f "$file"
+}
