@@ -1,21 +1,28 @@
 package io.devopsconsole.audit.messaging;
 
 import io.devopsconsole.audit.record.AuditService;
+import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.MalformedEventException;
+import io.devopsconsole.platform.messaging.DeadLetters;
 import io.devopsconsole.platform.messaging.InboundEvents;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Turns each domain event into one audit record. A record that is not a readable CloudEvent
- * fails the message, which the channel moves to the dead-letter topic; a database outage is
- * retried (with back-off, in order) rather than dead-lettered, since the event itself is fine.
+ * Turns domain events into audit records, a polled batch at a time: the readable events of a
+ * batch are stored in one transaction; records that are not readable CloudEvents go to the
+ * dead-letter topic; then the batch is acknowledged. A database outage is retried with back-off
+ * (the events are fine, so they are never dead-lettered for it), which holds the partitions in
+ * order until the database is back.
  */
 @ApplicationScoped
 public class DomainEventConsumer {
@@ -23,40 +30,34 @@ public class DomainEventConsumer {
     private static final Logger LOG = Logger.getLogger(DomainEventConsumer.class);
 
     private final AuditService audit;
+    private final DeadLetters deadLetters;
 
-    public DomainEventConsumer(AuditService audit) {
+    public DomainEventConsumer(AuditService audit, DeadLetters deadLetters) {
         this.audit = audit;
+        this.deadLetters = deadLetters;
     }
 
     @Incoming("registry-events")
-    public Uni<Void> registry(ConsumerRecord<String, byte[]> record) {
-        return consume(record);
+    public Uni<Void> registry(ConsumerRecords<String, byte[]> records) {
+        return consume(records);
     }
 
-    private Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
-        EventEnvelope envelope;
-        try {
-            envelope = InboundEvents.envelope(record);
-        } catch (MalformedEventException e) {
-            LOG.warnf("unreadable record %s-%d@%d sent to the dead-letter topic: %s", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
-            return Uni.createFrom().failure(e);
+    private Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        List<AuditService.Inbound> readable = new ArrayList<>(records.count());
+        List<DeadLetters.Rejected> rejected = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                EventEnvelope envelope = InboundEvents.envelope(record);
+                readable.add(new AuditService.Inbound(envelope, CloudEventCodec.decode(envelope),
+                        new AuditService.Origin(record.topic(), record.partition(), record.offset())));
+            } catch (MalformedEventException e) {
+                rejected.add(new DeadLetters.Rejected(record, e.getMessage()));
+            }
         }
-        AuditService.Origin origin = new AuditService.Origin(record.topic(), record.partition(), record.offset());
-        return Uni.createFrom().deferred(() -> {
-                    try {
-                        return audit.record(envelope, origin);
-                    } catch (MalformedEventException e) {
-                        return Uni.createFrom().failure(e);
-                    }
-                })
-                .onFailure(f -> !(f instanceof MalformedEventException))
-                .invoke(f -> LOG.warnf("storing audit record for event %s failed, retrying: %s", envelope.id(), f.toString()))
-                .onFailure(f -> !(f instanceof MalformedEventException))
-                .retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
-                .onFailure(MalformedEventException.class)
-                .invoke(f -> LOG.warnf("event %s (%s) has unreadable data; sent to the dead-letter topic", envelope.id(),
-                        envelope.type()))
-                .replaceWithVoid();
+        return Uni.createFrom().deferred(() -> audit.recordAll(readable))
+                .onFailure().invoke(f -> LOG.warnf("storing %d audit records failed, retrying: %s", readable.size(), f.toString()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .flatMap(stored -> deadLetters.send(rejected))
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely();
     }
 }

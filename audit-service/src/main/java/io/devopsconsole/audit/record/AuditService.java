@@ -3,9 +3,9 @@ package io.devopsconsole.audit.record;
 import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventEnvelope;
-import io.devopsconsole.events.MalformedEventException;
 import io.devopsconsole.platform.inbox.ProcessedEvents;
 import io.devopsconsole.platform.problem.InvalidFieldException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
@@ -16,8 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 
 /** Stores one record per domain event (idempotently) and answers searches. */
 @ApplicationScoped
@@ -27,42 +31,68 @@ public class AuditService {
 
     private final AuditRecordRepository records;
     private final ProcessedEvents processed;
-    private final MeterRegistry meters;
+    private final Counter recorded;
+    private final Counter duplicatesSeen;
 
     public AuditService(AuditRecordRepository records, ProcessedEvents processed, MeterRegistry meters) {
         this.records = records;
         this.processed = processed;
-        this.meters = meters;
+        this.recorded = Counter.builder("audit.events.recorded").description("Audit records written").register(meters);
+        this.duplicatesSeen = Counter.builder("audit.events.duplicates")
+                .description("Redelivered events that were already recorded").register(meters);
     }
 
     /** Where on the log the event was read from. */
     public record Origin(String topic, int partition, long offset) {
     }
 
+    /** A readable event and where it was read. {@code decoded} is empty for types newer than this build. */
+    public record Inbound(EventEnvelope envelope, Optional<DomainEvent> decoded, Origin origin) {
+    }
+
     /**
-     * Records the event unless it was recorded before. Returns whether a record was written. The
-     * claim in processed_event and the record commit together.
+     * Records each event not recorded before, in one transaction with the processed-event claims;
+     * returns how many records were written. Redeliveries (also within the batch) write nothing.
      */
     @WithTransaction
-    public Uni<Boolean> record(EventEnvelope envelope, Origin origin) throws MalformedEventException {
-        Optional<DomainEvent> decoded = CloudEventCodec.decode(envelope);
-        AuditRecord record = new AuditRecord(envelope.id(), envelope.time(), now(), envelope.source(), envelope.type(),
+    public Uni<Integer> recordAll(List<Inbound> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        List<UUID> ids = events.stream().map(e -> e.envelope().id()).toList();
+        return processed.claimAll(CONSUMER, ids).flatMap(fresh -> {
+            OffsetDateTime now = now();
+            List<AuditRecord> rows = new ArrayList<>(fresh.size());
+            Set<UUID> pending = new HashSet<>(fresh);
+            for (Inbound event : events) {
+                if (pending.remove(event.envelope().id())) {
+                    rows.add(toRecord(event, now));
+                }
+            }
+            int duplicates = events.size() - rows.size();
+            if (duplicates > 0) {
+                duplicatesSeen.increment(duplicates);
+            }
+            if (rows.isEmpty()) {
+                return Uni.createFrom().item(0);
+            }
+            return records.persist(rows).map(done -> {
+                recorded.increment(rows.size());
+                return rows.size();
+            });
+        });
+    }
+
+    private static AuditRecord toRecord(Inbound event, OffsetDateTime now) {
+        EventEnvelope envelope = event.envelope();
+        Optional<DomainEvent> decoded = event.decoded();
+        return new AuditRecord(envelope.id(), envelope.time(), now, envelope.source(), envelope.type(),
                 envelope.actor(), Summaries.action(envelope.type()),
                 decoded.map(DomainEvent::resourceType).orElse(Summaries.resourceType(envelope.type())),
                 envelope.subject(), decoded.map(DomainEvent::resourceName).orElse(null),
                 envelope.extensions().get(CloudEventCodec.SESSION_ID), envelope.extensions().get(CloudEventCodec.RISK),
                 Summaries.of(envelope, decoded), new String(envelope.data(), StandardCharsets.UTF_8),
-                origin.topic(), origin.partition(), origin.offset());
-        return processed.claim(CONSUMER, envelope.id()).flatMap(first -> {
-            if (!first) {
-                meters.counter("audit.events.duplicates", "topic", origin.topic()).increment();
-                return Uni.createFrom().item(false);
-            }
-            return records.persist(record).map(stored -> {
-                meters.counter("audit.events.recorded", "topic", origin.topic()).increment();
-                return true;
-            });
-        });
+                event.origin().topic(), event.origin().partition(), event.origin().offset());
     }
 
     @WithSession

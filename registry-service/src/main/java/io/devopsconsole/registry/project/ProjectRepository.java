@@ -12,10 +12,6 @@ import java.util.UUID;
 @ApplicationScoped
 public class ProjectRepository implements PanacheRepositoryBase<Project, UUID> {
 
-    Uni<Boolean> slugTaken(String slug) {
-        return count("slug", slug).map(n -> n > 0);
-    }
-
     Uni<List<Project>> page(boolean includeArchived, int page, int size) {
         Sort sort = Sort.by("slug");
         return (includeArchived ? findAll(sort) : find("archived = false", sort)).page(Page.of(page, size)).list();

@@ -37,22 +37,18 @@ public class ProjectService {
 
     @WithTransaction
     public Uni<ProjectResponse> create(ProjectRequests.CreateProjectRequest request) {
-        return projects.slugTaken(request.slug())
-                .flatMap(taken -> {
-                    if (taken) {
-                        throw slugConflict(request.slug());
-                    }
-                    return actor.name();
-                })
-                .flatMap(who -> {
-                    Project project = new Project(UUID.randomUUID(), request.slug(), request.name().strip(),
-                            blankToNull(request.description()), request.defaultWorkingDirectory(), now(), who);
-                    return projects.persistAndFlush(project);
-                })
-                .onFailure(f -> UniqueViolation.of(f, "project_slug_key")).transform(f -> slugConflict(request.slug()))
-                .flatMap(project -> outbox.record(new ProjectCreated(project.id(), project.slug(), project.name(),
-                                project.description(), project.defaultWorkingDirectory(), project.version()))
-                        .replaceWith(ProjectResponse.of(project)));
+        // The unique constraint decides a taken slug (no read-then-write race); the project and its
+        // event are flushed together and the violation, if any, becomes a 409 naming the field.
+        return actor.name().flatMap(who -> {
+            Project project = new Project(UUID.randomUUID(), request.slug(), request.name().strip(),
+                    blankToNull(request.description()), request.defaultWorkingDirectory(), now(), who);
+            return projects.persist(project)
+                    .flatMap(persisted -> outbox.record(new ProjectCreated(project.id(), project.slug(), project.name(),
+                            project.description(), project.defaultWorkingDirectory(), project.version())))
+                    .flatMap(event -> projects.flush())
+                    .onFailure(f -> UniqueViolation.of(f, "project_slug_key")).transform(f -> slugConflict(request.slug()))
+                    .replaceWith(() -> ProjectResponse.of(project));
+        });
     }
 
     @WithSession

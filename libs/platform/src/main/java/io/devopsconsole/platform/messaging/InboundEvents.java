@@ -13,9 +13,9 @@ import java.util.Map;
 
 /**
  * Reads CloudEvents off Kafka records. A record that is not a readable CloudEvent raises
- * {@link MalformedEventException}; consumers let it fail the message, and the channel's
- * {@code dead-letter-queue} failure strategy moves it to {@code console.deadletter.v1} with the
- * reason in its headers instead of blocking the partition or dropping it silently.
+ * {@link MalformedEventException}; consumers hand such records to {@link DeadLetters}, which
+ * moves them to {@code console.deadletter.v1} with the reason in headers, instead of blocking the
+ * partition or dropping them silently.
  */
 public final class InboundEvents {
 
