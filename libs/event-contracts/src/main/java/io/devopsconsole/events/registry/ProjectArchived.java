@@ -7,22 +7,7 @@ public record ProjectArchived(
         UUID projectId,
         String slug,
         String name,
-        long version) implements RegistryEvent {
+        long version) implements ProjectEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.project.archived.v1";
-
-    @Override
-    public String aggregateId() {
-        return projectId.toString();
-    }
-
-    @Override
-    public String resourceType() {
-        return "project";
-    }
-
-    @Override
-    public String resourceName() {
-        return slug;
-    }
 }

@@ -9,22 +9,7 @@ public record ProjectCreated(
         String name,
         String description,
         String defaultWorkingDirectory,
-        long version) implements RegistryEvent {
+        long version) implements ProjectEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.project.created.v1";
-
-    @Override
-    public String aggregateId() {
-        return projectId.toString();
-    }
-
-    @Override
-    public String resourceType() {
-        return "project";
-    }
-
-    @Override
-    public String resourceName() {
-        return slug;
-    }
 }

@@ -11,26 +11,11 @@ public record ProjectUpdated(
         String description,
         String defaultWorkingDirectory,
         long version,
-        List<String> changedFields) implements RegistryEvent {
+        List<String> changedFields) implements ProjectEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.project.updated.v1";
 
     public ProjectUpdated {
         changedFields = List.copyOf(changedFields);
-    }
-
-    @Override
-    public String aggregateId() {
-        return projectId.toString();
-    }
-
-    @Override
-    public String resourceType() {
-        return "project";
-    }
-
-    @Override
-    public String resourceName() {
-        return slug;
     }
 }
