@@ -16,7 +16,11 @@ SERVICE_HEAP=${DEVOPS_SERVICE_HEAP:-160m}
 
 mkdir -p "$RUN" "$LOGS"
 
-alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+# running PID: the process exists and is not a zombie (killed processes can linger <defunct> here
+# because PID 1 does not reap them, and kill -0 still succeeds on those).
+running() { [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
+
+alive() { [ -f "$RUN/$1.pid" ] && running "$(cat "$RUN/$1.pid")"; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -40,10 +44,10 @@ stop_pid() {
   local name=$1 file="$RUN/$1.pid"
   [ -f "$file" ] || return 0
   local pid; pid=$(cat "$file")
-  if kill -0 "$pid" 2>/dev/null; then
+  if running "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do running "$pid" || break; sleep 0.5; done
+    running "$pid" && kill -KILL "$pid" 2>/dev/null || true
     echo "  stopped $name (pid $pid)"
   fi
   rm -f "$file"
