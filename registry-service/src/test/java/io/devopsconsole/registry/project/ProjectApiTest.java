@@ -206,7 +206,7 @@ class ProjectApiTest {
         long before = projectRows();
         create(body(slug(), "/srv/x").entrySet().stream().collect(java.util.stream.Collectors.toMap(
                 Map.Entry::getKey, e -> e.getKey().equals("description") ? huge : e.getValue())))
-                .statusCode(413);
+                .statusCode(413).contentType("application/problem+json").body("errors.field", contains("(body)"));
         // a description just under the body limit but over the field limit names the field
         create(Map.of("slug", slug(), "name", "n", "default_working_directory", "/srv/x", "description", "d".repeat(2001)))
                 .statusCode(400).body("errors.field", contains("description"));
