@@ -1,8 +1,8 @@
 package io.devopsconsole.events;
 
-import io.devopsconsole.events.registry.ProjectArchived;
-import io.devopsconsole.events.registry.ProjectCreated;
-import io.devopsconsole.events.registry.ProjectUpdated;
+import io.devopsconsole.events.onboarding.CodexReadinessObserved;
+import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
+import io.devopsconsole.events.registry.*;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +26,27 @@ public final class EventCatalog {
         register(ProjectCreated.TYPE, ProjectCreated.class, Topics.REGISTRY);
         register(ProjectUpdated.TYPE, ProjectUpdated.class, Topics.REGISTRY);
         register(ProjectArchived.TYPE, ProjectArchived.class, Topics.REGISTRY);
+        register(SiteCreated.TYPE, SiteCreated.class, Topics.REGISTRY);
+        register(SiteUpdated.TYPE, SiteUpdated.class, Topics.REGISTRY);
+        register(SiteDeleted.TYPE, SiteDeleted.class, Topics.REGISTRY);
+        register(NetworkRuleCreated.TYPE, NetworkRuleCreated.class, Topics.REGISTRY);
+        register(NetworkRuleUpdated.TYPE, NetworkRuleUpdated.class, Topics.REGISTRY);
+        register(NetworkRuleDeleted.TYPE, NetworkRuleDeleted.class, Topics.REGISTRY);
+        register(TunnelProfileCreated.TYPE, TunnelProfileCreated.class, Topics.REGISTRY);
+        register(TunnelProfileUpdated.TYPE, TunnelProfileUpdated.class, Topics.REGISTRY);
+        register(TunnelProfileDeleted.TYPE, TunnelProfileDeleted.class, Topics.REGISTRY);
+        register(TargetRegistered.TYPE, TargetRegistered.class, Topics.REGISTRY);
+        register(TargetRenamed.TYPE, TargetRenamed.class, Topics.REGISTRY);
+        register(TargetUpdated.TYPE, TargetUpdated.class, Topics.REGISTRY);
+        register(TargetRetired.TYPE, TargetRetired.class, Topics.REGISTRY);
+        register(TargetRemoved.TYPE, TargetRemoved.class, Topics.REGISTRY);
+        register(HostKeyTrusted.TYPE, HostKeyTrusted.class, Topics.REGISTRY);
+        register(CodexStatusChanged.TYPE, CodexStatusChanged.class, Topics.REGISTRY);
+        register(RuntimeProfileCreated.TYPE, RuntimeProfileCreated.class, Topics.REGISTRY);
+        register(RuntimeProfileUpdated.TYPE, RuntimeProfileUpdated.class, Topics.REGISTRY);
+        register(RuntimeProfileDeleted.TYPE, RuntimeProfileDeleted.class, Topics.REGISTRY);
+        register(HostKeyTrustConfirmed.TYPE, HostKeyTrustConfirmed.class, Topics.ONBOARDING);
+        register(CodexReadinessObserved.TYPE, CodexReadinessObserved.class, Topics.ONBOARDING);
     }
 
     private EventCatalog() {

@@ -1,16 +1,19 @@
 package io.devopsconsole.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.devopsconsole.events.registry.ProjectArchived;
-import io.devopsconsole.events.registry.ProjectCreated;
-import io.devopsconsole.events.registry.ProjectUpdated;
-import io.devopsconsole.events.registry.RegistryEvent;
+import io.devopsconsole.events.onboarding.CodexReadinessObserved;
+import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
+import io.devopsconsole.events.onboarding.OnboardingEvent;
+import io.devopsconsole.events.registry.*;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -28,6 +31,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EventSnapshotTest {
 
     static final UUID PROJECT = UUID.fromString("7f0b8a5e-2a7c-4d8e-9a41-0c3f5e6d7a81");
+    static final UUID SITE = UUID.fromString("5f1d3c2a-0001-4a7e-9c10-000000000001");
+    static final UUID TUNNEL = UUID.fromString("5f1d3c2a-0002-4a7e-9c10-000000000001");
+    static final UUID RULE = UUID.fromString("5f1d3c2a-0003-4a7e-9c10-000000000002");
+    static final UUID TARGET = UUID.fromString("0b7e6c1e-8d2f-4f4b-a3c4-5a6b7c8d9e0f");
+    static final UUID PROFILE = UUID.fromString("c3a1e2f4-1b2c-4d3e-8f90-a1b2c3d4e5f6");
+    static final UUID RUN = UUID.fromString("e1d2c3b4-a5f6-4e7d-8c9b-0a1b2c3d4e5f");
+    static final OffsetDateTime CHECKED = OffsetDateTime.of(2026, 11, 22, 9, 30, 0, 0, ZoneOffset.UTC);
+    static final TargetState TARGET_STATE = new TargetState(TARGET, "devOps-test-001", "10.76.22.150", 22, "root", "lab",
+            SITE, "lan", null, "default_control_plane_identity", null,
+            "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA", "ready", false, 3);
+    static final TunnelProfileState TUNNEL_STATE = new TunnelProfileState(TUNNEL, "wg-12alder", "wireguard", "wg-12alder",
+            "/etc/wireguard/wg-12alder.conf", true, "up", true, CHECKED, 4);
+    static final RuntimeProfileState PROFILE_STATE = new RuntimeProfileState(PROFILE, PROJECT, "confirm", List.of(
+            new RuntimeProfileState.Binding(TARGET, "primary", "/srv/projects/payments-api")), 1);
 
     /** One sample of every catalogued event type. */
     static Stream<DomainEvent> samples() {
@@ -36,7 +53,32 @@ class EventSnapshotTest {
                         "/srv/projects/payments-api", 0),
                 new ProjectUpdated(PROJECT, "payments-api", "Payments API v2", "Card processing",
                         "/srv/projects/payments", 1, List.of("name", "default_working_directory")),
-                new ProjectArchived(PROJECT, "payments-api", "Payments API v2", 2));
+                new ProjectArchived(PROJECT, "payments-api", "Payments API v2", 2),
+                new SiteCreated(SITE, "Dubai DC", "Main data centre", 0),
+                new SiteUpdated(SITE, "Dubai DC 1", "Main data centre", 1, List.of("name")),
+                new SiteDeleted(SITE, "Dubai DC 1", 1),
+                new NetworkRuleCreated(RULE, "10.26.0.0/16", SITE, "tunnel", TUNNEL, "lab network", 0),
+                new NetworkRuleUpdated(RULE, "10.26.0.0/16", SITE, "lan", null, "lab network", 1,
+                        List.of("access_path", "tunnel_profile_id")),
+                new NetworkRuleDeleted(RULE, "10.26.0.0/16", 1),
+                new TunnelProfileCreated(TUNNEL_STATE),
+                new TunnelProfileUpdated(TUNNEL_STATE, List.of("operational_state", "last_checked_at")),
+                new TunnelProfileDeleted(TUNNEL_STATE),
+                new TargetRegistered(TARGET_STATE),
+                new TargetRenamed(TARGET, "devops-test-001", "devOps-test-001", "lab", 4),
+                new TargetUpdated(TARGET_STATE, List.of("port")),
+                new TargetRetired(TARGET, "devOps-test-001", "lab", 5),
+                new TargetRemoved(TARGET_STATE, "decommissioned"),
+                new HostKeyTrusted(TARGET, "devOps-test-001", "ssh-ed25519",
+                        "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA",
+                        "AAAAC3NzaC1lZDI1NTE5AAAAIPlaceholderPublicKeyForSnapshotTestsOnly", "onboarding", "olga", 2),
+                new CodexStatusChanged(TARGET, "devOps-test-001", "installed_but_auth_required", "ready", 3),
+                new RuntimeProfileCreated(PROFILE_STATE),
+                new RuntimeProfileUpdated(PROFILE_STATE, List.of("bindings")),
+                new RuntimeProfileDeleted(PROFILE_STATE),
+                new HostKeyTrustConfirmed(TARGET, RUN, "ssh-ed25519", "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA",
+                        "AAAAC3NzaC1lZDI1NTE5AAAAIPlaceholderPublicKeyForSnapshotTestsOnly"),
+                new CodexReadinessObserved(TARGET, RUN, "installed_but_auth_required", "codex-cli 0.169.0"));
     }
 
     @ParameterizedTest
@@ -62,9 +104,12 @@ class EventSnapshotTest {
         }
     }
 
-    @Test
-    void everyPermittedRegistryEventIsCataloguedSampledAndNamedByConvention() {
-        Set<Class<?>> permitted = Arrays.stream(RegistryEvent.class.getPermittedSubclasses())
+    @ParameterizedTest
+    @ValueSource(classes = {RegistryEvent.class, OnboardingEvent.class})
+    void everyPermittedEventIsCataloguedSampledAndNamedByConvention(Class<?> domain) {
+        String name = domain == RegistryEvent.class ? "registry" : "onboarding";
+        String topic = domain == RegistryEvent.class ? Topics.REGISTRY : Topics.ONBOARDING;
+        Set<Class<?>> permitted = Arrays.stream(domain.getPermittedSubclasses())
                 .flatMap(c -> c.isSealed() ? Arrays.stream(c.getPermittedSubclasses()) : Stream.of(c))
                 .collect(Collectors.toSet());
         assertThat(permitted).isNotEmpty().allMatch(Class::isRecord);
@@ -73,8 +118,8 @@ class EventSnapshotTest {
         for (Class<?> c : permitted) {
             String type = StreamSupport.stream(EventCatalog.entries().spliterator(), false)
                     .filter(e -> e.recordClass() == c).findFirst().orElseThrow().type();
-            assertThat(type).matches("io\\.devopsconsole\\.registry\\.[a-z_]+\\.[a-z_]+\\.v[0-9]+");
-            assertThat(EventCatalog.byType(type).orElseThrow().topic()).isEqualTo(Topics.REGISTRY);
+            assertThat(type).matches("io\\.devopsconsole\\." + name + "\\.[a-z_]+\\.[a-z_]+\\.v[0-9]+");
+            assertThat(EventCatalog.byType(type).orElseThrow().topic()).isEqualTo(topic);
         }
     }
 

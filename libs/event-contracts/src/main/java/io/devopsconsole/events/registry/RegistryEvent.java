@@ -4,5 +4,5 @@ import io.devopsconsole.events.DomainEvent;
 
 /** Everything registry-service announces on {@code console.registry.v1}. */
 public sealed interface RegistryEvent extends DomainEvent
-        permits ProjectEvent {
+        permits ProjectEvent, SiteEvent, NetworkRuleEvent, TunnelProfileEvent, TargetEvent, RuntimeProfileEvent {
 }

@@ -1,0 +1,23 @@
+package io.devopsconsole.events.registry;
+
+/** A tunnel profile was added. */
+public record TunnelProfileCreated(
+        TunnelProfileState tunnel) implements TunnelProfileEvent {
+
+    public static final String TYPE = "io.devopsconsole.registry.tunnel_profile.created.v1";
+
+    @Override
+    public String aggregateId() {
+        return tunnel.tunnelProfileId().toString();
+    }
+
+    @Override
+    public String resourceType() {
+        return "tunnel_profile";
+    }
+
+    @Override
+    public String resourceName() {
+        return tunnel.name();
+    }
+}
