@@ -117,10 +117,7 @@ public class ProjectService {
     }
 
     private static void requireVersion(Project project, long expected) {
-        if (project.version() != expected) {
-            throw new ConflictException("version", "project " + project.slug() + " is at version " + project.version()
-                    + ", not " + expected + "; reload it and apply your change again");
-        }
+        ConflictException.requireVersion("project " + project.slug(), project.version(), expected);
     }
 
     private static ConflictException slugConflict(String slug) {

@@ -108,7 +108,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
-        return Problem.of(Response.Status.FORBIDDEN, "your roles do not allow this operation").toResponse();
+        String detail = e.getMessage() == null || e.getMessage().isBlank() ? "your roles do not allow this operation"
+                : e.getMessage();
+        return Problem.of(Response.Status.FORBIDDEN, detail).toResponse();
     }
 
     @ServerExceptionMapper

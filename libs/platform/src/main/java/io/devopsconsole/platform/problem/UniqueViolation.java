@@ -10,6 +10,22 @@ public final class UniqueViolation {
     private UniqueViolation() {
     }
 
+    /** True when the failure is a unique violation of any constraint. */
+    public static boolean anyOf(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof io.vertx.pgclient.PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
+                return true;
+            }
+            if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
     /** True when the failure is a unique violation of the named constraint. */
     public static boolean of(Throwable failure, String constraint) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
