@@ -40,6 +40,10 @@ public class StrictParamConverters implements ParamConverterProvider {
         if (rawType == Boolean.class || rawType == boolean.class) {
             return (ParamConverter<T>) converter(name, "true or false", StrictParamConverters::strictBoolean);
         }
+        if (rawType.isEnum()) {
+            List<String> values = java.util.Arrays.stream(rawType.getEnumConstants()).map(Object::toString).toList();
+            return (ParamConverter<T>) converter(name, "one of " + values, v -> enumValue(rawType, v));
+        }
         if (rawType == OffsetDateTime.class) {
             return (ParamConverter<T>) converter(name, "an ISO-8601 time with offset, e.g. 2026-11-22T10:00:00Z",
                     OffsetDateTime::parse);
@@ -67,6 +71,11 @@ public class StrictParamConverters implements ParamConverterProvider {
                 return value == null ? null : value.toString();
             }
         };
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object enumValue(Class<?> type, String value) {
+        return Enum.valueOf((Class) type, value);
     }
 
     private static Boolean strictBoolean(String value) {

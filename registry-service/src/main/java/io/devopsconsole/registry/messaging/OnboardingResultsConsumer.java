@@ -1,0 +1,95 @@
+package io.devopsconsole.registry.messaging;
+
+import io.devopsconsole.events.CloudEventCodec;
+import io.devopsconsole.events.DomainEvent;
+import io.devopsconsole.events.EventEnvelope;
+import io.devopsconsole.events.MalformedEventException;
+import io.devopsconsole.events.onboarding.CodexReadinessObserved;
+import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
+import io.devopsconsole.platform.inbox.ProcessedEvents;
+import io.devopsconsole.platform.messaging.DeadLetters;
+import io.devopsconsole.platform.messaging.InboundEvents;
+import io.devopsconsole.registry.target.SshTarget;
+import io.devopsconsole.registry.target.TargetService;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Applies onboarding's results to the inventory: a confirmed host key becomes the target's
+ * trusted key (HostKeyTrusted), an observed readiness updates its Codex status
+ * (CodexStatusChanged). Idempotent by event id; unreadable records are dead-lettered; database
+ * failures are retried in order.
+ */
+@ApplicationScoped
+public class OnboardingResultsConsumer {
+
+    static final String CONSUMER = "registry-service";
+    private static final Logger LOG = Logger.getLogger(OnboardingResultsConsumer.class);
+
+    private final TargetService targets;
+    private final ProcessedEvents processed;
+    private final DeadLetters deadLetters;
+
+    public OnboardingResultsConsumer(TargetService targets, ProcessedEvents processed, DeadLetters deadLetters) {
+        this.targets = targets;
+        this.processed = processed;
+        this.deadLetters = deadLetters;
+    }
+
+    @Incoming("onboarding-events")
+    public Uni<Void> consume(ConsumerRecord<String, byte[]> record) {
+        EventEnvelope envelope;
+        Optional<DomainEvent> event;
+        try {
+            envelope = InboundEvents.envelope(record);
+            event = CloudEventCodec.decode(envelope);
+        } catch (MalformedEventException e) {
+            return reject(record, e.getMessage());
+        }
+        if (event.isEmpty()) {
+            LOG.debugf("ignoring onboarding event type %s", envelope.type());
+            return Uni.createFrom().voidItem();
+        }
+        DomainEvent decoded = event.get();
+        if (decoded instanceof CodexReadinessObserved observed && parseStatus(observed.codexStatus()) == null) {
+            return reject(record, "unknown codex_status '" + observed.codexStatus() + "'");
+        }
+        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> processed.claim(CONSUMER, envelope.id())
+                        .flatMap(first -> first ? apply(decoded) : Uni.createFrom().voidItem())))
+                .onFailure(IllegalArgumentException.class).recoverWithUni(f -> reject(record, f.getMessage()))
+                .onFailure().invoke(f -> LOG.warnf("applying onboarding event %s failed, retrying: %s", envelope.id(), f.toString()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+    }
+
+    private Uni<Void> apply(DomainEvent event) {
+        if (event instanceof HostKeyTrustConfirmed e) {
+            return targets.trustFromOnboarding(e.targetId(), e.keyType(), e.fingerprintSha256(), e.publicKey());
+        }
+        if (event instanceof CodexReadinessObserved e) {
+            return targets.observeCodexStatus(e.targetId(), parseStatus(e.codexStatus()));
+        }
+        // Other onboarding events (none yet) do not concern the inventory.
+        return Uni.createFrom().voidItem();
+    }
+
+    private Uni<Void> reject(ConsumerRecord<String, byte[]> record, String reason) {
+        return deadLetters.send(List.of(new DeadLetters.Rejected(record, reason)));
+    }
+
+    private static SshTarget.CodexStatus parseStatus(String status) {
+        for (SshTarget.CodexStatus s : SshTarget.CodexStatus.values()) {
+            if (s.name().equals(status)) {
+                return s;
+            }
+        }
+        return null;
+    }
+}

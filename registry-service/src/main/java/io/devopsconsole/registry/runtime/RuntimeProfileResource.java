@@ -1,0 +1,83 @@
+package io.devopsconsole.registry.runtime;
+
+import io.devopsconsole.platform.api.PageResponse;
+import io.devopsconsole.platform.security.Gate;
+import io.devopsconsole.platform.security.Roles;
+import io.devopsconsole.registry.DeleteRequest;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.net.URI;
+import java.util.UUID;
+
+@Path("/api/runtime-profiles")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class RuntimeProfileResource {
+
+    private final RuntimeProfileService service;
+    private final SecurityIdentity identity;
+
+    public RuntimeProfileResource(RuntimeProfileService service, SecurityIdentity identity) {
+        this.service = service;
+        this.identity = identity;
+    }
+
+    @POST
+    @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<RestResponse<RuntimeProfileApi.ProfileResponse>> create(
+            @Valid @NotNull RuntimeProfileApi.CreateProfileRequest request) {
+        return service.create(request).map(created -> RestResponse.ResponseBuilder
+                .<RuntimeProfileApi.ProfileResponse>created(URI.create("/api/runtime-profiles/" + created.id()))
+                .entity(created).build());
+    }
+
+    @GET
+    @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<PageResponse<RuntimeProfileApi.ProfileResponse>> list(@QueryParam("project_id") UUID projectId,
+                                                                     @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+                                                                     @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+        return service.list(projectId, page, size);
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<RuntimeProfileApi.ProfileResponse> get(@PathParam("id") UUID id) {
+        return service.get(id);
+    }
+
+    @PUT
+    @Path("/{id}")
+    @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<RuntimeProfileApi.ProfileResponse> update(@PathParam("id") UUID id,
+                                                         @Valid @NotNull RuntimeProfileApi.UpdateProfileRequest request) {
+        return service.update(id, request);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RolesAllowed({Roles.APPROVER, Roles.ADMIN})
+    public Uni<RestResponse<Void>> delete(@PathParam("id") UUID id, @Valid DeleteRequest request) {
+        DeleteRequest body = request == null ? new DeleteRequest(null, null, null) : request;
+        Gate.requireApproval(identity, body.confirm(), "confirm", "delete a runtime profile");
+        return service.delete(id, body).map(v -> RestResponse.noContent());
+    }
+}
