@@ -12,9 +12,4 @@ class RouteSecurityTest extends RouteSecurityContract {
     protected Set<String> expectedRoutes() {
         return Set.of("GET /api/audit/events");
     }
-
-    @Override
-    protected Set<String> viewerRoutes() {
-        return Set.of("GET /api/audit/events");
-    }
 }

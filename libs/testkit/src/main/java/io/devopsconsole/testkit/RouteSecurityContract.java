@@ -23,8 +23,13 @@ public abstract class RouteSecurityContract {
         return Set.of();
     }
 
-    /** Routes a viewer may call; every other route refuses a viewer. */
-    protected Set<String> viewerRoutes() {
+    /** Routes an operator may not call (approver or admin only). */
+    protected Set<String> approverRoutes() {
+        return Set.of();
+    }
+
+    /** Routes only an admin may call. */
+    protected Set<String> adminRoutes() {
         return Set.of();
     }
 
@@ -50,14 +55,44 @@ public abstract class RouteSecurityContract {
                         .then().statusCode(403)));
     }
 
+    /** Viewers read (every GET is a read) and are refused every other method. */
     @TestFactory
-    Stream<DynamicTest> viewersAreRefusedEverythingButReading() {
+    Stream<DynamicTest> viewersMayReadButNotChange() {
         String token = Tokens.viewer();
-        return RouteSecurity.routes().stream().filter(r -> !viewerRoutes().contains(r.toString()))
+        return RouteSecurity.routes().stream().map(route -> DynamicTest.dynamicTest(route.toString(), () -> {
+            int status = given().auth().oauth2(token).contentType("application/json").body("{}")
+                    .request(route.method(), route.path()).statusCode();
+            if (route.method().equals("get")) {
+                assertThat(status).as(route + " for a viewer").isNotIn(401, 403).isLessThan(500);
+            } else {
+                assertThat(status).as(route + " for a viewer").isEqualTo(403);
+            }
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> operatorsAreRefusedApproverAndAdminRoutes() {
+        String token = Tokens.operator();
+        return RouteSecurity.routes().stream()
+                .filter(r -> approverRoutes().contains(r.toString()) || adminRoutes().contains(r.toString()))
                 .map(route -> DynamicTest.dynamicTest(route.toString(), () ->
                         given().auth().oauth2(token).contentType("application/json").body("{}")
-                                .request(route.method(), route.path())
-                                .then().statusCode(403)));
+                                .request(route.method(), route.path()).then().statusCode(403)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> approversAreRefusedAdminRoutes() {
+        String token = Tokens.approver();
+        return RouteSecurity.routes().stream().filter(r -> adminRoutes().contains(r.toString()))
+                .map(route -> DynamicTest.dynamicTest(route.toString(), () ->
+                        given().auth().oauth2(token).contentType("application/json").body("{}")
+                                .request(route.method(), route.path()).then().statusCode(403)));
+    }
+
+    @Test
+    void theRoleListsNameRealRoutes() {
+        List<String> all = RouteSecurity.routes().stream().map(Object::toString).toList();
+        assertThat(all).containsAll(approverRoutes()).containsAll(adminRoutes());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.network;
 
+import io.devopsconsole.platform.validation.PlainText;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -19,7 +20,7 @@ public final class NetworkRuleApi {
             UUID siteId,
             @NotNull AccessPath accessPath,
             UUID tunnelProfileId,
-            @Size(max = 500) String description) {
+            @Size(max = 500) @PlainText String description) {
     }
 
     public record UpdateRuleRequest(
@@ -27,7 +28,7 @@ public final class NetworkRuleApi {
             UUID siteId,
             @NotNull AccessPath accessPath,
             UUID tunnelProfileId,
-            @Size(max = 500) String description,
+            @Size(max = 500) @PlainText String description,
             @NotNull @PositiveOrZero Long version) {
     }
 

@@ -1,6 +1,7 @@
 package io.devopsconsole.registry.project;
 
 import io.devopsconsole.platform.validation.SafeDirectory;
+import io.devopsconsole.platform.validation.PlainText;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -19,15 +20,15 @@ final class ProjectRequests {
     record CreateProjectRequest(
             @NotBlank @Pattern(regexp = SLUG, message = "must be 1-63 lower-case letters, digits or '-', not starting or ending with '-'")
             String slug,
-            @NotBlank @Size(max = 200) String name,
-            @Size(max = 2000) String description,
+            @NotBlank @Size(max = 200) @Pattern(regexp = "[^\\p{Cntrl}]+", message = "must be one line of text") String name,
+            @Size(max = 2000) @PlainText String description,
             @NotNull @SafeDirectory String defaultWorkingDirectory) {
     }
 
     /** Replace a project's mutable attributes; {@code version} is the version the change was made against. */
     record UpdateProjectRequest(
-            @NotBlank @Size(max = 200) String name,
-            @Size(max = 2000) String description,
+            @NotBlank @Size(max = 200) @Pattern(regexp = "[^\\p{Cntrl}]+", message = "must be one line of text") String name,
+            @Size(max = 2000) @PlainText String description,
             @NotNull @SafeDirectory String defaultWorkingDirectory,
             @NotNull @PositiveOrZero Long version) {
     }

@@ -44,6 +44,13 @@ public class Binding {
         this.position = position;
     }
 
+    void update(Role role, String workingDirectory, int position) {
+        this.role = role;
+        this.workingDirectory = workingDirectory;
+        this.position = position;
+    }
+
+    int position() { return position; }
     public UUID targetId() { return targetId; }
     public Role role() { return role; }
     public String workingDirectory() { return workingDirectory; }

@@ -60,10 +60,26 @@ public class RuntimeProfile {
         this.createdAt = now;
     }
 
+    /**
+     * Replaces the bindings, updating the row of a target that stays bound in place (the
+     * (profile, target) key is unique, and Hibernate inserts before it deletes orphans).
+     */
     void set(SwitchPolicy policy, List<Binding> newBindings, OffsetDateTime now) {
         this.switchPolicy = policy;
-        this.bindings.clear();
-        this.bindings.addAll(newBindings);
+        java.util.Map<UUID, Binding> existing = new java.util.HashMap<>();
+        bindings.forEach(b -> existing.put(b.targetId(), b));
+        List<Binding> next = new ArrayList<>();
+        for (Binding wanted : newBindings) {
+            Binding kept = existing.get(wanted.targetId());
+            if (kept != null) {
+                kept.update(wanted.role(), wanted.workingDirectory(), wanted.position());
+                next.add(kept);
+            } else {
+                next.add(wanted);
+            }
+        }
+        bindings.clear();
+        bindings.addAll(next);
         this.updatedAt = now;
     }
 

@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.site;
 
+import io.devopsconsole.platform.validation.PlainText;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -19,12 +20,12 @@ public final class SiteApi {
 
     public record CreateSiteRequest(
             @NotBlank @Pattern(regexp = NAME, message = "must be 1-100 letters, digits, spaces, '.', '_' or '-'") String name,
-            @Size(max = 2000) String description) {
+            @Size(max = 2000) @PlainText String description) {
     }
 
     public record UpdateSiteRequest(
             @NotBlank @Pattern(regexp = NAME, message = "must be 1-100 letters, digits, spaces, '.', '_' or '-'") String name,
-            @Size(max = 2000) String description,
+            @Size(max = 2000) @PlainText String description,
             @NotNull @PositiveOrZero Long version) {
     }
 

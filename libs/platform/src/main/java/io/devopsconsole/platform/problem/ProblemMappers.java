@@ -161,11 +161,16 @@ public class ProblemMappers {
                     names.add("\u0000" + node.getName());
                 }
                 default -> {
-                    String name = node.getName() == null ? "" : JsonNames.snake(node.getName());
-                    if (node.getIndex() != null) {
-                        name = name + "[" + node.getIndex() + "]";
+                    // Hibernate Validator puts a list index on the node after the list: bindings[0].working_directory
+                    if (node.isInIterable() && !names.isEmpty()) {
+                        Object position = node.getIndex() != null ? node.getIndex() : node.getKey();
+                        if (position != null) {
+                            names.set(names.size() - 1, names.get(names.size() - 1) + "[" + position + "]");
+                        }
                     }
-                    names.add(name);
+                    if (node.getKind() != jakarta.validation.ElementKind.CONTAINER_ELEMENT && node.getName() != null) {
+                        names.add(JsonNames.snake(node.getName()));
+                    }
                 }
             }
         }
