@@ -6,12 +6,12 @@ import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.MalformedEventException;
 import io.devopsconsole.platform.messaging.DeadLetters;
 import io.devopsconsole.platform.messaging.InboundEvents;
+import io.devopsconsole.platform.messaging.Retries;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +26,6 @@ import java.util.List;
  */
 @ApplicationScoped
 public class DomainEventConsumer {
-
-    private static final Logger LOG = Logger.getLogger(DomainEventConsumer.class);
 
     private final AuditService audit;
     private final DeadLetters deadLetters;
@@ -48,15 +46,14 @@ public class DomainEventConsumer {
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 EventEnvelope envelope = InboundEvents.envelope(record);
-                readable.add(new AuditService.Inbound(envelope, CloudEventCodec.decode(envelope),
+                readable.add(audit.prepare(envelope, CloudEventCodec.decode(envelope),
                         new AuditService.Origin(record.topic(), record.partition(), record.offset())));
-            } catch (MalformedEventException e) {
-                rejected.add(new DeadLetters.Rejected(record, e.getMessage()));
+            } catch (MalformedEventException | RuntimeException e) {
+                // unreadable, or a record this build cannot describe: never block the partition on it
+                rejected.add(new DeadLetters.Rejected(record, e.getMessage() == null ? e.toString() : e.getMessage()));
             }
         }
-        return Uni.createFrom().deferred(() -> audit.recordAll(readable))
-                .onFailure().invoke(f -> LOG.warnf("storing %d audit records failed, retrying: %s", readable.size(), f.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+        return Retries.onContext("storing " + readable.size() + " audit records", () -> audit.recordAll(readable), f -> true)
                 .flatMap(stored -> deadLetters.send(rejected))
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely();
     }

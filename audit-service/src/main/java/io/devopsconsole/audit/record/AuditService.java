@@ -46,8 +46,13 @@ public class AuditService {
     public record Origin(String topic, int partition, long offset) {
     }
 
-    /** A readable event and where it was read. {@code decoded} is empty for types newer than this build. */
-    public record Inbound(EventEnvelope envelope, Optional<DomainEvent> decoded, Origin origin) {
+    /** A readable event, ready to store as {@code record} (built before any transaction). */
+    public record Inbound(EventEnvelope envelope, AuditRecord record) {
+    }
+
+    /** Builds the record of an event; throws for an event this build cannot describe (dead-lettered). */
+    public Inbound prepare(EventEnvelope envelope, Optional<DomainEvent> decoded, Origin origin) {
+        return new Inbound(envelope, toRecord(envelope, decoded, origin, now()));
     }
 
     /**
@@ -61,12 +66,11 @@ public class AuditService {
         }
         List<UUID> ids = events.stream().map(e -> e.envelope().id()).toList();
         return processed.claimAll(CONSUMER, ids).flatMap(fresh -> {
-            OffsetDateTime now = now();
             List<AuditRecord> rows = new ArrayList<>(fresh.size());
             Set<UUID> pending = new HashSet<>(fresh);
             for (Inbound event : events) {
                 if (pending.remove(event.envelope().id())) {
-                    rows.add(toRecord(event, now));
+                    rows.add(event.record());
                 }
             }
             int duplicates = events.size() - rows.size();
@@ -83,16 +87,15 @@ public class AuditService {
         });
     }
 
-    private static AuditRecord toRecord(Inbound event, OffsetDateTime now) {
-        EventEnvelope envelope = event.envelope();
-        Optional<DomainEvent> decoded = event.decoded();
+    private static AuditRecord toRecord(EventEnvelope envelope, Optional<DomainEvent> decoded, Origin origin,
+                                        OffsetDateTime now) {
         return new AuditRecord(envelope.id(), envelope.time(), now, envelope.source(), envelope.type(),
                 envelope.actor(), Summaries.action(envelope.type()),
                 decoded.map(DomainEvent::resourceType).orElse(Summaries.resourceType(envelope.type())),
                 envelope.subject(), decoded.map(DomainEvent::resourceName).orElse(null),
                 envelope.extensions().get(CloudEventCodec.SESSION_ID), envelope.extensions().get(CloudEventCodec.RISK),
                 Summaries.of(envelope, decoded), new String(envelope.data(), StandardCharsets.UTF_8),
-                event.origin().topic(), event.origin().partition(), event.origin().offset());
+                origin.topic(), origin.partition(), origin.offset());
     }
 
     @WithSession

@@ -2,13 +2,40 @@ package io.devopsconsole.audit.record;
 
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventEnvelope;
+import io.devopsconsole.events.onboarding.CodexReadinessObserved;
+import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
+import io.devopsconsole.events.registry.CodexStatusChanged;
+import io.devopsconsole.events.registry.HostKeyTrusted;
+import io.devopsconsole.events.registry.NetworkRuleCreated;
+import io.devopsconsole.events.registry.NetworkRuleDeleted;
+import io.devopsconsole.events.registry.NetworkRuleUpdated;
 import io.devopsconsole.events.registry.ProjectArchived;
 import io.devopsconsole.events.registry.ProjectCreated;
 import io.devopsconsole.events.registry.ProjectUpdated;
+import io.devopsconsole.events.registry.RuntimeProfileCreated;
+import io.devopsconsole.events.registry.RuntimeProfileDeleted;
+import io.devopsconsole.events.registry.RuntimeProfileUpdated;
+import io.devopsconsole.events.registry.SiteCreated;
+import io.devopsconsole.events.registry.SiteDeleted;
+import io.devopsconsole.events.registry.SiteUpdated;
+import io.devopsconsole.events.registry.TargetRegistered;
+import io.devopsconsole.events.registry.TargetRemoved;
+import io.devopsconsole.events.registry.TargetRenamed;
+import io.devopsconsole.events.registry.TargetRetired;
+import io.devopsconsole.events.registry.TargetState;
+import io.devopsconsole.events.registry.TargetUpdated;
+import io.devopsconsole.events.registry.TunnelProfileCreated;
+import io.devopsconsole.events.registry.TunnelProfileDeleted;
+import io.devopsconsole.events.registry.TunnelProfileUpdated;
 
+import java.util.List;
 import java.util.Optional;
 
-/** The operator-facing sentence of each event type. */
+/**
+ * The operator-facing sentence of each event type. A catalogued type without a sentence here is
+ * a build defect ({@code SummariesTest} enumerates the catalogue); at run time such an event is
+ * dead-lettered rather than recorded without one.
+ */
 final class Summaries {
 
     private Summaries() {
@@ -24,12 +51,88 @@ final class Summaries {
             return who + " created project " + e.slug() + " (\"" + e.name() + "\") working in " + e.defaultWorkingDirectory();
         }
         if (event instanceof ProjectUpdated e) {
-            return who + " changed " + String.join(", ", e.changedFields()) + " of project " + e.slug();
+            return who + " changed " + fields(e.changedFields()) + " of project " + e.slug();
         }
         if (event instanceof ProjectArchived e) {
             return who + " archived project " + e.slug();
         }
+        if (event instanceof SiteCreated e) {
+            return who + " added site " + e.name();
+        }
+        if (event instanceof SiteUpdated e) {
+            return who + " changed " + fields(e.changedFields()) + " of site " + e.name();
+        }
+        if (event instanceof SiteDeleted e) {
+            return who + " deleted site " + e.name();
+        }
+        if (event instanceof NetworkRuleCreated e) {
+            return who + " added network rule " + e.cidr() + " (" + e.accessPath() + ")";
+        }
+        if (event instanceof NetworkRuleUpdated e) {
+            return who + " changed " + fields(e.changedFields()) + " of network rule " + e.cidr();
+        }
+        if (event instanceof NetworkRuleDeleted e) {
+            return who + " deleted network rule " + e.cidr();
+        }
+        if (event instanceof TunnelProfileCreated e) {
+            return who + " added tunnel profile " + e.tunnel().name() + " (interface " + e.tunnel().interfaceName() + ")";
+        }
+        if (event instanceof TunnelProfileUpdated e) {
+            return who + " changed " + fields(e.changedFields()) + " of tunnel profile " + e.tunnel().name()
+                    + " (now " + e.tunnel().operationalState() + ")";
+        }
+        if (event instanceof TunnelProfileDeleted e) {
+            return who + " deleted tunnel profile " + e.tunnel().name();
+        }
+        if (event instanceof TargetRegistered e) {
+            return who + " registered " + target(e.target()) + " at " + e.target().username() + "@" + e.target().host()
+                    + ":" + e.target().port();
+        }
+        if (event instanceof TargetRenamed e) {
+            return who + " renamed " + e.environment() + " target " + e.previousName() + " to " + e.name();
+        }
+        if (event instanceof TargetUpdated e) {
+            return who + " changed " + fields(e.changedFields()) + " of " + target(e.target());
+        }
+        if (event instanceof TargetRetired e) {
+            return who + " retired " + e.environment() + " target " + e.name();
+        }
+        if (event instanceof TargetRemoved e) {
+            return who + " removed " + target(e.target()) + (e.reason() == null ? "" : " (" + e.reason() + ")");
+        }
+        if (event instanceof HostKeyTrusted e) {
+            return who + " trusted host key " + e.fingerprintSha256() + " (" + e.keyType() + ") for target " + e.name()
+                    + " via " + e.source();
+        }
+        if (event instanceof CodexStatusChanged e) {
+            return "Codex status of target " + e.name() + " changed from " + e.previousStatus() + " to " + e.status();
+        }
+        if (event instanceof RuntimeProfileCreated e) {
+            return who + " created the runtime profile of project " + e.profile().projectId() + " with "
+                    + e.profile().bindings().size() + " target binding(s)";
+        }
+        if (event instanceof RuntimeProfileUpdated e) {
+            return who + " changed " + fields(e.changedFields()) + " of the runtime profile of project "
+                    + e.profile().projectId();
+        }
+        if (event instanceof RuntimeProfileDeleted e) {
+            return who + " deleted the runtime profile of project " + e.profile().projectId();
+        }
+        if (event instanceof HostKeyTrustConfirmed e) {
+            return who + " confirmed trust in host key " + e.fingerprintSha256() + " of target " + e.targetId();
+        }
+        if (event instanceof CodexReadinessObserved e) {
+            return "readiness check saw Codex " + e.codexStatus() + " on target " + e.targetId();
+        }
         throw new IllegalStateException("no audit summary for catalogued event " + event.getClass().getName());
+    }
+
+    private static String target(TargetState t) {
+        return t.environment() + " target " + t.name();
+    }
+
+    private static String fields(List<String> changed) {
+        return String.join(", ", changed);
     }
 
     /** "io.devopsconsole.registry.project.created.v1" → "project.created". */

@@ -172,6 +172,21 @@ class AuditIngestTest {
     }
 
     @Test
+    void aDatabaseFailureIsRetriedInPlaceUntilTheRecordIsStored() {
+        // make the insert fail for this one actor, as a database outage would
+        Sql.execute("ALTER TABLE audit.audit_record ADD CONSTRAINT outage CHECK (actor <> 'retry-me') NOT VALID");
+        EventEnvelope e;
+        try {
+            e = publish(new ProjectCreated(UUID.randomUUID(), "retried", "R", null, "/srv/r", 0), "retry-me");
+            // the consumer keeps retrying (with back-off) and records nothing while the failure lasts
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> recordsFor(e.id()) == 0);
+        } finally {
+            Sql.execute("ALTER TABLE audit.audit_record DROP CONSTRAINT outage");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor(e.id()) == 1);
+    }
+
+    @Test
     void theAuditTableRefusesUpdatesAndDeletes() {
         EventEnvelope e = publish(new ProjectCreated(UUID.randomUUID(), "immutable", "I", null, "/srv/i", 0), "olga");
         await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor(e.id()) == 1);

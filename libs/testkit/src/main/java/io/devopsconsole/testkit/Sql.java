@@ -40,6 +40,17 @@ public final class Sql {
         }
     }
 
+    /** Runs a statement that returns no rows (DDL, updates); returns the update count. */
+    public static int execute(String sql) {
+        PostgresServer pg = TestInfrastructure.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             java.sql.Statement st = c.createStatement()) {
+            return st.executeUpdate(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
     public static long count(String sql, Object... params) {
         return ((Number) rows(sql, params).get(0).values().iterator().next()).longValue();
     }

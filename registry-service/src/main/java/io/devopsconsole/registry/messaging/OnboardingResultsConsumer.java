@@ -9,6 +9,7 @@ import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
 import io.devopsconsole.platform.inbox.ProcessedEvents;
 import io.devopsconsole.platform.messaging.DeadLetters;
 import io.devopsconsole.platform.messaging.InboundEvents;
+import io.devopsconsole.platform.messaging.Retries;
 import io.devopsconsole.registry.target.SshTarget;
 import io.devopsconsole.registry.target.TargetService;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -18,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -62,11 +62,12 @@ public class OnboardingResultsConsumer {
         if (decoded instanceof CodexReadinessObserved observed && parseStatus(observed.codexStatus()) == null) {
             return reject(record, "unknown codex_status '" + observed.codexStatus() + "'");
         }
-        return Uni.createFrom().deferred(() -> Panache.withTransaction(() -> processed.claim(CONSUMER, envelope.id())
-                        .flatMap(first -> first ? apply(decoded) : Uni.createFrom().voidItem())))
-                .onFailure(IllegalArgumentException.class).recoverWithUni(f -> reject(record, f.getMessage()))
-                .onFailure().invoke(f -> LOG.warnf("applying onboarding event %s failed, retrying: %s", envelope.id(), f.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+        // inconsistent content (IllegalArgumentException) is dead-lettered; anything else is retried in place
+        return Retries.onContext("applying onboarding event " + envelope.id(),
+                        () -> Panache.withTransaction(() -> processed.claim(CONSUMER, envelope.id())
+                                .flatMap(first -> first ? apply(decoded) : Uni.createFrom().voidItem())),
+                        f -> !(f instanceof IllegalArgumentException))
+                .onFailure(IllegalArgumentException.class).recoverWithUni(f -> reject(record, f.getMessage()));
     }
 
     private Uni<Void> apply(DomainEvent event) {

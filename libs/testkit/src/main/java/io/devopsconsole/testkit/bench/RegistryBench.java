@@ -37,15 +37,19 @@ public final class RegistryBench {
         HttpRequest list = HttpRequest.newBuilder(URI.create(registry + "/api/ssh-targets?size=20"))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).GET().build();
 
-        Load.run(http, Math.min(5_000, reads), concurrency, 200, false, i -> get);   // warm-up
-        Load.Result single = Load.run(http, reads, concurrency, 200, false, i -> get);
-        print("GET /api/ssh-targets/{id}", single, concurrency);
-        Load.Result paged = Load.run(http, Math.max(1, reads / 5), concurrency, 200, false, i -> list);
-        print("GET /api/ssh-targets?size=20", paged, concurrency);
+        int failed = 0;
+        if (reads > 0) {   // scripts/bench uses wrk for the reads when it is installed, and passes reads=0
+            Load.run(http, Math.min(5_000, reads), concurrency, 200, false, i -> get);   // warm-up
+            Load.Result single = Load.run(http, reads, concurrency, 200, false, i -> get);
+            print("GET /api/ssh-targets/{id}", single, concurrency);
+            Load.Result paged = Load.run(http, Math.max(1, reads / 5), concurrency, 200, false, i -> list);
+            print("GET /api/ssh-targets?size=20", paged, concurrency);
+            failed += single.failed() + paged.failed();
+        }
         Load.Result written = Load.run(http, writes, concurrency, 201, false, i -> post(registry, token,
                 "{\"name\":\"bench-" + run + "-" + i + "\",\"host\":\"192.0.2." + (i % 250 + 1) + "\",\"access_path\":\"lan\"}"));
         print("POST /api/ssh-targets (row + outbox event)", written, concurrency);
-        if (single.failed() + paged.failed() + written.failed() > 0) {
+        if (failed + written.failed() > 0) {
             System.exit(1);
         }
     }

@@ -1,0 +1,35 @@
+package io.devopsconsole.platform.messaging;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Retrying a consumer's database work in place. Mutiny schedules back-off retries on a worker
+ * thread, where Hibernate Reactive refuses to run; every attempt here is re-dispatched onto the
+ * Vert.x context the message arrived on, so a transient failure stays transient.
+ */
+public final class Retries {
+
+    private static final Logger LOG = Logger.getLogger(Retries.class);
+
+    private Retries() {
+    }
+
+    /** Retries {@code work} with back-off (200 ms up to 10 s) for as long as {@code transient} says so. */
+    public static <T> Uni<T> onContext(String what, Supplier<Uni<T>> work, Predicate<Throwable> isTransient) {
+        Context context = Vertx.currentContext();
+        Uni<T> attempt = Uni.createFrom().deferred(work::get);
+        if (context != null) {
+            attempt = attempt.runSubscriptionOn(task -> context.runOnContext(v -> task.run()));
+        }
+        return attempt
+                .onFailure(isTransient).invoke(f -> LOG.warnf("%s failed, retrying: %s", what, f.toString()))
+                .onFailure(isTransient).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+    }
+}
