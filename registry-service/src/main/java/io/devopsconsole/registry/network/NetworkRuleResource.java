@@ -1,7 +1,7 @@
 package io.devopsconsole.registry.network;
 
+import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
-import io.devopsconsole.platform.security.Gate;
 import io.devopsconsole.platform.security.Roles;
 import io.devopsconsole.registry.DeleteRequest;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -25,7 +25,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import java.net.URI;
 import java.util.UUID;
 
 @Path("/api/network-rules")
@@ -44,8 +43,7 @@ public class NetworkRuleResource {
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Uni<RestResponse<NetworkRuleApi.RuleResponse>> create(@Valid @NotNull NetworkRuleApi.CreateRuleRequest request) {
-        return service.create(request).map(created -> RestResponse.ResponseBuilder
-                .<NetworkRuleApi.RuleResponse>created(URI.create("/api/network-rules/" + created.id())).entity(created).build());
+        return service.create(request).map(created -> Created.at("/api/network-rules", created.id(), created));
     }
 
     @GET
@@ -83,8 +81,7 @@ public class NetworkRuleResource {
     @Path("/{id}")
     @RolesAllowed({Roles.APPROVER, Roles.ADMIN})
     public Uni<RestResponse<Void>> delete(@PathParam("id") UUID id, @Valid DeleteRequest request) {
-        DeleteRequest body = request == null ? new DeleteRequest(null, null, null) : request;
-        Gate.requireApproval(identity, body.confirm(), "confirm", "delete a network rule");
-        return service.delete(id, body).map(v -> RestResponse.noContent());
+        return service.delete(id, DeleteRequest.approved(identity, request, "delete a network rule"))
+                .map(v -> RestResponse.noContent());
     }
 }

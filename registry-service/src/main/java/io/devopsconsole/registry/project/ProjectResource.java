@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.project;
 
+import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.security.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -20,7 +21,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import java.net.URI;
 import java.util.UUID;
 
 @Path("/api/projects")
@@ -38,8 +38,7 @@ public class ProjectResource {
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Uni<RestResponse<ProjectResponse>> create(@Valid @NotNull ProjectRequests.CreateProjectRequest request) {
         return service.create(request)
-                .map(created -> RestResponse.ResponseBuilder.<ProjectResponse>created(URI.create("/api/projects/" + created.id()))
-                        .entity(created).build());
+                .map(created -> Created.at("/api/projects", created.id(), created));
     }
 
     @GET

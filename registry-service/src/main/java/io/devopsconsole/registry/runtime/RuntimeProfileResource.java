@@ -1,7 +1,7 @@
 package io.devopsconsole.registry.runtime;
 
+import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
-import io.devopsconsole.platform.security.Gate;
 import io.devopsconsole.platform.security.Roles;
 import io.devopsconsole.registry.DeleteRequest;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -24,7 +24,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import java.net.URI;
 import java.util.UUID;
 
 @Path("/api/runtime-profiles")
@@ -44,9 +43,7 @@ public class RuntimeProfileResource {
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Uni<RestResponse<RuntimeProfileApi.ProfileResponse>> create(
             @Valid @NotNull RuntimeProfileApi.CreateProfileRequest request) {
-        return service.create(request).map(created -> RestResponse.ResponseBuilder
-                .<RuntimeProfileApi.ProfileResponse>created(URI.create("/api/runtime-profiles/" + created.id()))
-                .entity(created).build());
+        return service.create(request).map(created -> Created.at("/api/runtime-profiles", created.id(), created));
     }
 
     @GET
@@ -76,8 +73,7 @@ public class RuntimeProfileResource {
     @Path("/{id}")
     @RolesAllowed({Roles.APPROVER, Roles.ADMIN})
     public Uni<RestResponse<Void>> delete(@PathParam("id") UUID id, @Valid DeleteRequest request) {
-        DeleteRequest body = request == null ? new DeleteRequest(null, null, null) : request;
-        Gate.requireApproval(identity, body.confirm(), "confirm", "delete a runtime profile");
-        return service.delete(id, body).map(v -> RestResponse.noContent());
+        return service.delete(id, DeleteRequest.approved(identity, request, "delete a runtime profile"))
+                .map(v -> RestResponse.noContent());
     }
 }

@@ -1,7 +1,7 @@
 package io.devopsconsole.registry.tunnel;
 
+import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
-import io.devopsconsole.platform.security.Gate;
 import io.devopsconsole.platform.security.Roles;
 import io.devopsconsole.registry.DeleteRequest;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -26,7 +26,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import java.net.URI;
 import java.util.UUID;
 
 @Path("/api/tunnels")
@@ -45,8 +44,7 @@ public class TunnelResource {
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Uni<RestResponse<TunnelApi.TunnelResponse>> create(@Valid @NotNull TunnelApi.CreateTunnelRequest request) {
-        return service.create(request).map(created -> RestResponse.ResponseBuilder
-                .<TunnelApi.TunnelResponse>created(URI.create("/api/tunnels/" + created.id())).entity(created).build());
+        return service.create(request).map(created -> Created.at("/api/tunnels", created.id(), created));
     }
 
     @GET
@@ -86,8 +84,7 @@ public class TunnelResource {
     @Path("/{id}")
     @RolesAllowed({Roles.APPROVER, Roles.ADMIN})
     public Uni<RestResponse<Void>> delete(@PathParam("id") UUID id, @Valid DeleteRequest request) {
-        DeleteRequest body = request == null ? new DeleteRequest(null, null, null) : request;
-        Gate.requireApproval(identity, body.confirm(), "confirm", "delete a tunnel profile");
-        return service.delete(id, body).map(v -> RestResponse.noContent());
+        return service.delete(id, DeleteRequest.approved(identity, request, "delete a tunnel profile"))
+                .map(v -> RestResponse.noContent());
     }
 }
