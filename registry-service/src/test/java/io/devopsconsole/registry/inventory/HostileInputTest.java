@@ -29,76 +29,92 @@ class HostileInputTest {
 
     static final String SITE = "5f1d3c2a-0001-4a7e-9c10-000000000001";
 
-    /** A valid body for each write route, which the test then spoils one field at a time. */
-    static Map<String, Map<String, Object>> validBodies() {
-        Map<String, Map<String, Object>> bodies = new HashMap<>();
-        bodies.put("POST /api/sites", Map.of("name", "Hostile site"));
-        bodies.put("POST /api/tunnels", Map.of("name", "hostile", "interface_name", "wghostile",
-                "config_path", "/etc/wireguard/wghostile.conf", "enabled", true));
-        bodies.put("POST /api/network-rules", Map.of("cidr", "10.200.0.0/16", "site_id", SITE, "access_path", "lan",
-                "description", "hostile"));
-        bodies.put("POST /api/ssh-targets", Map.of("name", "hostile-target", "host", "192.0.2.99", "port", 22,
-                "username", "root", "environment", "lab", "access_path", "lan", "key_reference", "vault:ssh/hostile"));
-        bodies.put("POST /api/projects", Map.of("slug", "hostile-project", "name", "Hostile",
-                "default_working_directory", "/srv/hostile"));
-        return bodies;
+    /** One write route with a body that it accepts, which the test then spoils one field at a time. */
+    record Case(String method, String path, Map<String, Object> valid) {
+        String route() {
+            return method + " " + path.replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "{id}");
+        }
+    }
+
+    /** Every write endpoint that takes a body, with fixtures created through the API. */
+    static List<Case> cases() {
+        String site = Api.createSite(unique("Hostile fixture"));
+        String tunnel = Api.createTunnel("wg" + unique("h").substring(2, 10));
+        String rule = Api.operator().body(Map.of("cidr", "10.201." + (int) (Math.random() * 250) + ".0/24", "access_path", "lan"))
+                .post("/api/network-rules").then().statusCode(201).extract().path("id");
+        String target = Api.registerLab(unique("victim"), "192.0.2.98");
+        String project = Api.createProject();
+        String profileTarget = Api.registerLab(unique("victim-rp"), "192.0.2.97");
+        String profile = Api.operator().body(Map.of("project_id", project, "bindings", List.of(Map.of("target_id",
+                        profileTarget, "role", "primary", "working_directory", "/srv/p"))))
+                .post("/api/runtime-profiles").then().statusCode(201).extract().path("id");
+        String tunnelName = given().auth().oauth2(Tokens.viewer()).get("/api/tunnels/" + tunnel).then().extract().path("name");
+        List<Case> cases = new ArrayList<>();
+        cases.add(new Case("POST", "/api/sites", Map.of("name", "Hostile site")));
+        cases.add(new Case("PUT", "/api/sites/" + site, Map.of("name", "Hostile site 2", "version", 0)));
+        cases.add(new Case("POST", "/api/tunnels", Map.of("name", "hostile", "interface_name", "wghostile",
+                "config_path", "/etc/wireguard/wghostile.conf", "enabled", true)));
+        cases.add(new Case("PUT", "/api/tunnels/" + tunnel, Map.of("name", tunnelName, "interface_name", tunnelName,
+                "config_path", "/etc/wireguard/" + tunnelName + ".conf", "enabled", false, "version", 0)));
+        cases.add(new Case("POST", "/api/tunnels/" + tunnel + "/state", Map.of("operational_state", "up",
+                "usable_for_remote_execution", true)));
+        cases.add(new Case("POST", "/api/network-rules", Map.of("cidr", "10.200.0.0/16", "site_id", SITE,
+                "access_path", "lan", "description", "hostile")));
+        cases.add(new Case("PUT", "/api/network-rules/" + rule, Map.of("cidr", "10.202.0.0/16", "access_path", "lan",
+                "version", 0)));
+        cases.add(new Case("POST", "/api/ssh-targets", Map.of("name", "hostile-target", "host", "192.0.2.99", "port", 22,
+                "username", "root", "environment", "lab", "access_path", "lan", "key_reference", "vault:ssh/hostile")));
+        cases.add(new Case("PUT", "/api/ssh-targets/" + target, Map.of("name", "victim-x", "host", "192.0.2.98", "port", 22,
+                "username", "root", "environment", "lab", "access_path", "lan", "version", 0)));
+        cases.add(new Case("PUT", "/api/ssh-targets/" + target + "/host-key", Map.of("key_type", "ssh-ed25519",
+                "public_key", Api.ed25519Key(), "confirm_trust", true)));
+        cases.add(new Case("POST", "/api/projects", Map.of("slug", "hostile-project", "name", "Hostile",
+                "default_working_directory", "/srv/hostile")));
+        cases.add(new Case("POST", "/api/runtime-profiles", Map.of("project_id", Api.createProject(), "switch_policy", "attach",
+                "bindings", List.of(Map.of("target_id", profileTarget, "role", "primary", "working_directory", "/srv/q")))));
+        cases.add(new Case("PUT", "/api/runtime-profiles/" + profile, Map.of("switch_policy", "attach",
+                "bindings", List.of(Map.of("target_id", profileTarget, "role", "primary", "working_directory", "/srv/r")),
+                "version", 0)));
+        return cases;
     }
 
     static long storedRows() {
         return Sql.count("SELECT (SELECT count(*) FROM registry.site) + (SELECT count(*) FROM registry.tunnel_profile)"
                 + " + (SELECT count(*) FROM registry.network_rule) + (SELECT count(*) FROM registry.ssh_target)"
                 + " + (SELECT count(*) FROM registry.project) + (SELECT count(*) FROM registry.runtime_profile)"
-                + " + (SELECT count(*) FROM registry.outbox_event)");
+                + " + (SELECT count(*) FROM registry.runtime_profile_binding) + (SELECT count(*) FROM registry.outbox_event)"
+                + " + (SELECT coalesce(sum(version), 0) FROM registry.ssh_target) + (SELECT coalesce(sum(version), 0) FROM registry.site)"
+                + " + (SELECT coalesce(sum(version), 0) FROM registry.tunnel_profile)"
+                + " + (SELECT coalesce(sum(version), 0) FROM registry.network_rule)"
+                + " + (SELECT coalesce(sum(version), 0) FROM registry.runtime_profile)");
     }
 
     @TestFactory
     Stream<DynamicTest> everyFieldOfEveryWriteRefusesHostileValues() {
         List<DynamicTest> tests = new ArrayList<>();
-        validBodies().forEach((route, valid) -> {
-            String path = route.substring(route.indexOf(' ') + 1);
-            for (String field : valid.keySet()) {
-                tests.add(DynamicTest.dynamicTest(route + " ." + field, () -> {
+        for (Case c : cases()) {
+            for (String field : c.valid().keySet()) {
+                tests.add(DynamicTest.dynamicTest(c.route() + " ." + field, () -> {
                     long before = storedRows();
                     for (Object hostile : HOSTILE) {
-                        if (acceptable(route, field, hostile)) {
+                        if (acceptable(c.route(), field, hostile)) {
                             continue;
                         }
-                        Map<String, Object> body = new HashMap<>(valid);
+                        Map<String, Object> body = new HashMap<>(c.valid());
                         body.put(field, hostile);
                         int status = given().auth().oauth2(Tokens.admin()).contentType("application/json").body(body)
-                                .post(path).then().extract().statusCode();
-                        assertThat(status).as(route + " with " + field + "=" + hostile).isBetween(400, 499);
+                                .request(c.method(), c.path()).then().extract().statusCode();
+                        assertThat(status).as(c.route() + " with " + field + "=" + hostile).isBetween(400, 499);
                     }
-                    assertThat(storedRows()).as("rows after hostile writes to " + route).isEqualTo(before);
+                    assertThat(storedRows()).as("rows and versions after hostile writes to " + c.route()).isEqualTo(before);
                 }));
             }
-        });
+        }
         return tests.stream();
     }
 
-    @TestFactory
-    Stream<DynamicTest> updatesRefuseHostileValuesToo() {
-        String target = Api.registerLab(unique("victim"), "192.0.2.98");
-        Map<String, Object> valid = new HashMap<>(Map.of("name", "victim-x", "host", "192.0.2.98", "port", 22,
-                "username", "root", "environment", "lab", "access_path", "lan", "version", 0));
-        return valid.keySet().stream().map(field -> DynamicTest.dynamicTest("PUT /api/ssh-targets/{id} ." + field, () -> {
-            long before = storedRows();
-            for (Object hostile : HOSTILE) {
-                if (acceptable("PUT /api/ssh-targets", field, hostile)) {
-                    continue;
-                }
-                Map<String, Object> body = new HashMap<>(valid);
-                body.put(field, hostile);
-                int status = given().auth().oauth2(Tokens.admin()).contentType("application/json").body(body)
-                        .put("/api/ssh-targets/" + target).then().extract().statusCode();
-                assertThat(status).as("PUT with " + field + "=" + hostile).isBetween(400, 499);
-            }
-            assertThat(storedRows()).isEqualTo(before);
-        }));
-    }
-
     /** Fields that hold a plain identifier-like word, where "prod" or "not-a-uuid" are fine values. */
-    static final java.util.Set<String> WORD_FIELDS = java.util.Set.of("name", "slug", "username", "host", "interface_name");
+    static final java.util.Set<String> WORD_FIELDS = java.util.Set.of("name", "slug", "username", "host");
 
     /** Values a field legitimately accepts (the table is generic); everything else must be refused. */
     private static boolean acceptable(String route, String field, Object value) {
@@ -117,7 +133,8 @@ class HostileInputTest {
         if (field.equals("name") && "10.0.0.999".equals(value)) {
             return true;
         }
-        if (value instanceof Boolean && field.equals("enabled")) {
+        if (value instanceof Boolean && (field.equals("enabled") || field.equals("usable_for_remote_execution")
+                || field.equals("confirm_trust") && Boolean.TRUE.equals(value))) {
             return true;
         }
         if (field.equals("description") && value instanceof String s && s.chars().noneMatch(c -> c < 0x20 && c != '\n')
