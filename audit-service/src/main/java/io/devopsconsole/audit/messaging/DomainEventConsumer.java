@@ -40,6 +40,21 @@ public class DomainEventConsumer {
         return consume(records);
     }
 
+    @Incoming("session-events")
+    public Uni<Void> session(ConsumerRecords<String, byte[]> records) {
+        return consume(records);
+    }
+
+    @Incoming("onboarding-events")
+    public Uni<Void> onboarding(ConsumerRecords<String, byte[]> records) {
+        return consume(records);
+    }
+
+    @Incoming("agent-events")
+    public Uni<Void> agent(ConsumerRecords<String, byte[]> records) {
+        return consume(records);
+    }
+
     private Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
         List<AuditService.Inbound> readable = new ArrayList<>(records.count());
         List<DeadLetters.Rejected> rejected = new ArrayList<>();

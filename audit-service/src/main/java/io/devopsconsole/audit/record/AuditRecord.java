@@ -70,6 +70,12 @@ public class AuditRecord {
     @Column(name = "kafka_offset", nullable = false, updatable = false)
     private long kafkaOffset;
 
+    @Column(name = "prev_hash", updatable = false)
+    private String prevHash;
+
+    @Column(updatable = false)
+    private String hash;
+
     protected AuditRecord() {
     }
 
@@ -79,7 +85,7 @@ public class AuditRecord {
                 long kafkaOffset) {
         this.id = UUID.randomUUID();
         this.eventId = eventId;
-        this.eventTime = eventTime;
+        this.eventTime = eventTime.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         this.recordedAt = recordedAt;
         this.source = source;
         this.type = type;
@@ -97,6 +103,17 @@ public class AuditRecord {
         this.kafkaOffset = kafkaOffset;
     }
 
+    /** Links this record after {@code prevHash} (called once, just before it is stored). */
+    void chain(String prevHash) {
+        this.prevHash = prevHash;
+        this.hash = AuditChain.hash(this, prevHash);
+    }
+
+    public String prevHash() { return prevHash; }
+    public String hash() { return hash; }
+    public String topic() { return topic; }
+    public int kafkaPartition() { return kafkaPartition; }
+    public long kafkaOffset() { return kafkaOffset; }
     public UUID id() { return id; }
     public Long seq() { return seq; }
     public UUID eventId() { return eventId; }

@@ -13,6 +13,26 @@ import java.util.UUID;
 @ApplicationScoped
 public class AuditRecordRepository implements PanacheRepositoryBase<AuditRecord, UUID> {
 
+    /**
+     * Serializes chain extension across instances (transaction-scoped advisory lock) and returns
+     * the current head hash, or the genesis value when nothing is chained yet.
+     */
+    Uni<String> lockChainHead() {
+        return getSession().flatMap(s -> s.createNativeQuery(
+                                "SELECT true FROM (SELECT pg_advisory_xact_lock(hashtext('audit_chain'))) AS chain_lock", Boolean.class)
+                        .getSingleResult())
+                .flatMap(locked -> getSession().flatMap(s -> s.createNativeQuery(
+                                "SELECT hash FROM {h-schema}audit_record WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                                String.class)
+                        .getSingleResultOrNull()))
+                .map(head -> head == null ? AuditChain.GENESIS : head);
+    }
+
+    /** Chained records in log order after {@code afterSeq}, at most {@code limit}. */
+    Uni<List<AuditRecord>> chainPage(long afterSeq, int limit) {
+        return find("seq > ?1 order by seq", afterSeq).range(0, limit - 1).list();
+    }
+
     /** Newest first, strictly older than the cursor; one extra row tells whether another page exists. */
     Uni<List<AuditRecord>> search(AuditQuery query) {
         List<String> where = new ArrayList<>();

@@ -80,7 +80,14 @@ public class AuditService {
             if (rows.isEmpty()) {
                 return Uni.createFrom().item(0);
             }
-            return records.persist(rows).map(done -> {
+            return records.lockChainHead().flatMap(head -> {
+                String prev = head;
+                for (AuditRecord row : rows) {
+                    row.chain(prev);
+                    prev = row.hash();
+                }
+                return records.persist(rows);
+            }).map(done -> {
                 recorded.increment(rows.size());
                 return rows.size();
             });

@@ -49,6 +49,15 @@ class AuditIngestTest {
         return envelope;
     }
 
+    static EventEnvelope publishTo(String topic, DomainEvent event, String actor) {
+        EventEnvelope envelope = CloudEventCodec.wrap(event, "/test", actor,
+                OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS), Map.of());
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, envelope.subject(), envelope.data());
+        CloudEventCodec.toKafkaHeaders(envelope).forEach((k, v) -> record.headers().add(k, v));
+        KafkaTopics.send(bootstrap(), record);
+        return envelope;
+    }
+
     static void publish(EventEnvelope envelope) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REGISTRY, envelope.subject(), envelope.data());
         CloudEventCodec.toKafkaHeaders(envelope).forEach((k, v) -> record.headers().add(k, v));

@@ -1,0 +1,85 @@
+package io.devopsconsole.audit.record;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Walks the log in {@code seq} order, a page at a time, recomputing every chained record's hash
+ * and checking that it names its predecessor's; reports the first broken link.
+ */
+@ApplicationScoped
+public class ChainVerifier {
+
+    static final int PAGE = 1_000;
+
+    private final AuditRecordRepository records;
+
+    public ChainVerifier(AuditRecordRepository records) {
+        this.records = records;
+    }
+
+    /** Where and why the chain breaks. */
+    public record BrokenLink(long seq, UUID eventId, String reason) {
+    }
+
+    /**
+     * The outcome: {@code intact} when every chained record checks out; {@code unchainedRecords}
+     * were written before chaining existed; {@code headHash} is the last record's hash.
+     */
+    public record Verification(boolean intact, long verifiedRecords, long unchainedRecords, String headHash,
+                               Long headSeq, BrokenLink firstBrokenLink) {
+    }
+
+    private record State(long afterSeq, String expectedPrev, long verified, long unchained, Long headSeq) {
+    }
+
+    public Uni<Verification> verify() {
+        return step(new State(0, null, 0, 0, null));
+    }
+
+    private Uni<Verification> step(State state) {
+        return Panache.withSession(() -> records.chainPage(state.afterSeq(), PAGE)).flatMap(page -> {
+            String expected = state.expectedPrev();
+            long verified = state.verified();
+            long unchained = state.unchained();
+            Long headSeq = state.headSeq();
+            for (AuditRecord r : page) {
+                if (r.hash() == null) {
+                    if (expected != null) {
+                        return done(false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
+                                "record has no hash after the chain began (hash removed?)"));
+                    }
+                    unchained++;
+                    continue;
+                }
+                String prev = expected == null ? AuditChain.GENESIS : expected;
+                if (!prev.equals(r.prevHash())) {
+                    return done(false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
+                            "previous-hash link does not match the preceding record (record removed or reordered)"));
+                }
+                if (!AuditChain.hash(r, r.prevHash()).equals(r.hash())) {
+                    return done(false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
+                            "record content does not match its hash (record modified)"));
+                }
+                expected = r.hash();
+                headSeq = r.seq();
+                verified++;
+            }
+            if (page.size() < PAGE) {
+                return done(true, verified, unchained, expected, headSeq, null);
+            }
+            long last = page.get(page.size() - 1).seq();
+            return step(new State(last, expected, verified, unchained, headSeq));
+        });
+    }
+
+    private static Uni<Verification> done(boolean intact, long verified, long unchained, String head, Long headSeq,
+                                          BrokenLink broken) {
+        return Uni.createFrom().item(new Verification(intact, verified, unchained, head, headSeq, broken));
+    }
+
+}

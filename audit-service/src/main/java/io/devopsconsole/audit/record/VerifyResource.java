@@ -1,0 +1,27 @@
+package io.devopsconsole.audit.record;
+
+import io.devopsconsole.platform.security.Roles;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+@Path("/api/audit/verify")
+@Produces(MediaType.APPLICATION_JSON)
+public class VerifyResource {
+
+    private final ChainVerifier verifier;
+
+    public VerifyResource(ChainVerifier verifier) {
+        this.verifier = verifier;
+    }
+
+    /** Walks the whole hash chain and reports whether it is intact, or its first broken link. */
+    @GET
+    @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<ChainVerifier.Verification> verify() {
+        return verifier.verify();
+    }
+}

@@ -1,0 +1,131 @@
+package io.devopsconsole.audit.record;
+
+import io.devopsconsole.events.DomainEvent;
+import io.devopsconsole.events.EventEnvelope;
+import io.devopsconsole.events.Topics;
+import io.devopsconsole.events.onboarding.CodexReadinessObserved;
+import io.devopsconsole.events.registry.ProjectCreated;
+import io.devopsconsole.testkit.Sql;
+import io.devopsconsole.testkit.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+/**
+ * The hash chain: intact after ordinary ingest, and broken at the right record when a privileged
+ * connection modifies, deletes or reorders rows. Each test repairs what it tampered with.
+ */
+@QuarkusTest
+class AuditChainTest {
+
+    static ValidatableResponse verify() {
+        return given().auth().oauth2(Tokens.viewer()).get("/api/audit/verify").then().statusCode(200);
+    }
+
+    static List<EventEnvelope> ingest(int n) {
+        EventEnvelope last = null;
+        List<EventEnvelope> all = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            last = AuditIngestTest.publish(new ProjectCreated(UUID.randomUUID(), "chain-" + i, "C", null, "/srv/c", 0), "olga");
+            all.add(last);
+        }
+        EventEnvelope lastOne = last;
+        await().atMost(Duration.ofSeconds(30)).until(() -> AuditIngestTest.recordsFor(lastOne.id()) == 1);
+        for (EventEnvelope e : all) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> AuditIngestTest.recordsFor(e.id()) == 1);
+        }
+        return all;
+    }
+
+    static long seqOf(EventEnvelope e) {
+        return ((Number) Sql.rows("SELECT seq FROM audit.audit_record WHERE event_id = ?", e.id()).get(0).get("seq")).longValue();
+    }
+
+    /** Runs tampering SQL with the append-only triggers off, as an attacker with the owner's rights could. */
+    static void tamper(String sql) {
+        Sql.execute("ALTER TABLE audit.audit_record DISABLE TRIGGER audit_record_append_only");
+        try {
+            Sql.execute(sql);
+        } finally {
+            Sql.execute("ALTER TABLE audit.audit_record ENABLE TRIGGER audit_record_append_only");
+        }
+    }
+
+    @Test
+    void theChainIsIntactAfterOrdinaryIngestFromEveryDomainTopic() {
+        ingest(5);
+        EventEnvelope onboarding = AuditIngestTest.publishTo(Topics.ONBOARDING,
+                new CodexReadinessObserved(UUID.randomUUID(), UUID.randomUUID(), "ready", "codex-cli 0.169.0"), "olga");
+        await().atMost(Duration.ofSeconds(30)).until(() -> AuditIngestTest.recordsFor(onboarding.id()) == 1);
+        verify().body("intact", equalTo(true)).body("first_broken_link", org.hamcrest.Matchers.nullValue());
+        long verified = ((Number) verify().extract().path("verified_records")).longValue();
+        assertThat(verified).isEqualTo(Sql.count("SELECT count(*) FROM audit.audit_record WHERE hash IS NOT NULL"));
+        assertThat(Sql.rows("SELECT hash, prev_hash FROM audit.audit_record WHERE event_id = ?", onboarding.id()).get(0))
+                .satisfies(r -> assertThat((String) r.get("hash")).hasSize(64));
+    }
+
+    @Test
+    void aModifiedRecordIsFound() {
+        List<EventEnvelope> events = ingest(3);
+        long seq = seqOf(events.get(1));
+        String original = (String) Sql.rows("SELECT summary FROM audit.audit_record WHERE seq = ?", seq).get(0).get("summary");
+        tamper("UPDATE audit.audit_record SET summary = 'nothing happened here' WHERE seq = " + seq);
+        try {
+            verify().body("intact", equalTo(false)).body("first_broken_link.seq", equalTo((int) seq))
+                    .body("first_broken_link.reason", containsString("modified"));
+        } finally {
+            tamper("UPDATE audit.audit_record SET summary = '" + original.replace("'", "''") + "' WHERE seq = " + seq);
+        }
+        verify().body("intact", equalTo(true));
+    }
+
+    @Test
+    void aDeletedRecordIsFound() {
+        List<EventEnvelope> events = ingest(3);
+        long seq = seqOf(events.get(1));
+        Sql.execute("CREATE TABLE audit.deleted_copy AS SELECT * FROM audit.audit_record WHERE seq = " + seq);
+        try {
+            tamper("DELETE FROM audit.audit_record WHERE seq = " + seq);
+            verify().body("intact", equalTo(false)).body("first_broken_link.seq", equalTo((int) seqOf(events.get(2))))
+                    .body("first_broken_link.reason", containsString("removed or reordered"));
+        } finally {
+            tamper("INSERT INTO audit.audit_record OVERRIDING SYSTEM VALUE SELECT * FROM audit.deleted_copy");
+            Sql.execute("DROP TABLE audit.deleted_copy");
+        }
+        verify().body("intact", equalTo(true));
+    }
+
+    @Test
+    void reorderedRecordsAreFound() {
+        List<EventEnvelope> events = ingest(3);
+        long a = seqOf(events.get(0));
+        long b = seqOf(events.get(1));
+        // swap the two rows' positions in the log (delete both, re-insert each at the other's seq)
+        String columns = "id, event_id, event_time, recorded_at, source, type, actor, action, resource_type, resource_id,"
+                + " resource_name, session_id, risk, summary, details, topic, kafka_partition, kafka_offset, prev_hash, hash";
+        Sql.execute("CREATE TABLE audit.swap_copy AS SELECT * FROM audit.audit_record WHERE seq IN (" + a + ", " + b + ")");
+        try {
+            tamper("DELETE FROM audit.audit_record WHERE seq IN (" + a + ", " + b + ");"
+                    + "INSERT INTO audit.audit_record (seq, " + columns + ") OVERRIDING SYSTEM VALUE SELECT CASE WHEN seq = "
+                    + a + " THEN " + b + " ELSE " + a + " END, " + columns + " FROM audit.swap_copy");
+            verify().body("intact", equalTo(false)).body("first_broken_link.seq", equalTo((int) a));
+        } finally {
+            tamper("DELETE FROM audit.audit_record WHERE seq IN (" + a + ", " + b + ");"
+                    + "INSERT INTO audit.audit_record (seq, " + columns + ") OVERRIDING SYSTEM VALUE SELECT seq, " + columns
+                    + " FROM audit.swap_copy");
+            Sql.execute("DROP TABLE audit.swap_copy");
+        }
+        verify().body("intact", equalTo(true));
+    }
+}
