@@ -64,11 +64,14 @@ public class AuditRecord {
     @Column(nullable = false, updatable = false)
     private String topic;
 
-    @Column(name = "kafka_partition", nullable = false, updatable = false)
-    private int kafkaPartition;
+    @Column(name = "kafka_partition", updatable = false)
+    private Integer kafkaPartition;
 
-    @Column(name = "kafka_offset", nullable = false, updatable = false)
-    private long kafkaOffset;
+    @Column(name = "kafka_offset", updatable = false)
+    private Long kafkaOffset;
+
+    @Column(nullable = false, updatable = false)
+    private boolean redacted;
 
     @Column(name = "prev_hash", updatable = false)
     private String prevHash;
@@ -81,8 +84,8 @@ public class AuditRecord {
 
     AuditRecord(UUID eventId, OffsetDateTime eventTime, OffsetDateTime recordedAt, String source, String type,
                 String actor, String action, String resourceType, String resourceId, String resourceName,
-                String sessionId, String risk, String summary, String details, String topic, int kafkaPartition,
-                long kafkaOffset) {
+                String sessionId, String risk, String summary, String details, boolean redacted, String topic,
+                Integer kafkaPartition, Long kafkaOffset) {
         this.id = UUID.randomUUID();
         this.eventId = eventId;
         this.eventTime = eventTime.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
@@ -98,6 +101,7 @@ public class AuditRecord {
         this.risk = risk;
         this.summary = summary;
         this.details = details;
+        this.redacted = redacted;
         this.topic = topic;
         this.kafkaPartition = kafkaPartition;
         this.kafkaOffset = kafkaOffset;
@@ -112,8 +116,9 @@ public class AuditRecord {
     public String prevHash() { return prevHash; }
     public String hash() { return hash; }
     public String topic() { return topic; }
-    public int kafkaPartition() { return kafkaPartition; }
-    public long kafkaOffset() { return kafkaOffset; }
+    public Integer kafkaPartition() { return kafkaPartition; }
+    public Long kafkaOffset() { return kafkaOffset; }
+    public boolean redacted() { return redacted; }
     public UUID id() { return id; }
     public Long seq() { return seq; }
     public UUID eventId() { return eventId; }

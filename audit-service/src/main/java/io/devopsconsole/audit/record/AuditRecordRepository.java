@@ -53,6 +53,19 @@ public class AuditRecordRepository implements PanacheRepositoryBase<AuditRecord,
             where.add("action = :action");
             params.put("action", query.action());
         }
+        if (query.risk() != null) {
+            where.add("risk = :risk");
+            params.put("risk", query.risk());
+        }
+        if (query.sessionId() != null) {
+            where.add("sessionId = :sessionId");
+            params.put("sessionId", query.sessionId());
+        }
+        if (query.text() != null && !query.text().isBlank()) {
+            where.add("lower(summary) like :text");
+            params.put("text", "%" + query.text().toLowerCase(java.util.Locale.ROOT)
+                    .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
         if (query.from() != null) {
             where.add("eventTime >= :from");
             params.put("from", query.from());

@@ -6,7 +6,13 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.POST;
+import org.jboss.resteasy.reactive.RestResponse;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -20,9 +26,21 @@ import java.time.OffsetDateTime;
 public class AuditResource {
 
     private final AuditService service;
+    private final SecurityIdentity identity;
 
-    public AuditResource(AuditService service) {
+    public AuditResource(AuditService service, SecurityIdentity identity) {
         this.service = service;
+        this.identity = identity;
+    }
+
+    /** Records an event from an outside producer (201, or 200 when this id was recorded before). */
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<RestResponse<AuditRecordResponse>> submit(@Valid @NotNull SubmitEventRequest request) {
+        return service.submit(request, identity.getPrincipal().getName()).map(s -> s.created()
+                ? RestResponse.status(RestResponse.Status.CREATED, s.record())
+                : RestResponse.ok(s.record()));
     }
 
     /** Audit records, newest first, filtered; {@code from}/{@code to} are ISO-8601 times (to is exclusive). */
@@ -32,10 +50,13 @@ public class AuditResource {
                                                 @QueryParam("resource_id") @Size(max = 200) String resourceId,
                                                 @QueryParam("actor") @Size(max = 200) String actor,
                                                 @QueryParam("action") @Size(max = 100) String action,
+                                                @QueryParam("risk") @Size(max = 20) String risk,
+                                                @QueryParam("session_id") @Size(max = 100) String sessionId,
+                                                @QueryParam("q") @Size(max = 200) String text,
                                                 @QueryParam("from") OffsetDateTime from,
                                                 @QueryParam("to") OffsetDateTime to,
                                                 @QueryParam("cursor") @Size(max = 40) String cursor,
                                                 @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
-        return service.search(resourceType, resourceId, actor, action, from, to, cursor, limit);
+        return service.search(resourceType, resourceId, actor, action, risk, sessionId, text, from, to, cursor, limit);
     }
 }

@@ -3,8 +3,14 @@ package io.devopsconsole.audit.record;
 import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventEnvelope;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.devopsconsole.events.EventJson;
+import io.devopsconsole.events.audit.AuditRecorded;
 import io.devopsconsole.platform.inbox.ProcessedEvents;
+import io.devopsconsole.platform.outbox.Outbox;
+import io.devopsconsole.platform.redaction.SecretScanner;
 import io.devopsconsole.platform.problem.InvalidFieldException;
+import io.devopsconsole.platform.problem.Problem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -12,7 +18,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -31,23 +37,68 @@ public class AuditService {
 
     private final AuditRecordRepository records;
     private final ProcessedEvents processed;
+    private final Outbox outbox;
     private final Counter recorded;
     private final Counter duplicatesSeen;
 
-    public AuditService(AuditRecordRepository records, ProcessedEvents processed, MeterRegistry meters) {
+    public AuditService(AuditRecordRepository records, ProcessedEvents processed, Outbox outbox, MeterRegistry meters) {
         this.records = records;
         this.processed = processed;
+        this.outbox = outbox;
         this.recorded = Counter.builder("audit.events.recorded").description("Audit records written").register(meters);
         this.duplicatesSeen = Counter.builder("audit.events.duplicates")
                 .description("Redelivered events that were already recorded").register(meters);
     }
 
-    /** Where on the log the event was read from. */
-    public record Origin(String topic, int partition, long offset) {
+    /** Where the event came from: a topic position, or {@code api} (partition and offset null) for direct posts. */
+    public record Origin(String topic, Integer partition, Long offset) {
     }
 
     /** A readable event, ready to store as {@code record} (built before any transaction). */
     public record Inbound(EventEnvelope envelope, AuditRecord record) {
+        UUID eventId() {
+            return record.eventId();
+        }
+    }
+
+    /**
+     * Records an event posted by an outside producer: refused (400 naming each path) if anything
+     * in it looks like a secret; idempotent on {@code id}. Returns the stored record and whether
+     * this call created it.
+     */
+    @WithTransaction
+    public Uni<Submitted> submit(SubmitEventRequest request, String actor) {
+        List<String> secrets = SecretScanner.findings(EventJson.mapper().valueToTree(request), "");
+        if (!secrets.isEmpty()) {
+            throw new InvalidFieldException(secrets.stream().map(path -> new Problem.FieldError(path,
+                    "looks like a secret; send a reference to it, never the secret itself")).toList());
+        }
+        if (request.details() != null && !request.details().isObject()) {
+            throw new InvalidFieldException("details", "must be a JSON object");
+        }
+        UUID eventId = request.id() == null ? UUID.randomUUID() : request.id();
+        OffsetDateTime now = now();
+        AuditRecord record = new AuditRecord(eventId, request.time() == null ? now : request.time(), now,
+                request.source(), request.type(), actor,
+                request.action() == null ? Summaries.action(request.type()) : request.action(),
+                request.resourceType(), request.resourceId(), request.resourceName(), request.sessionId(), request.risk(),
+                request.summary(), request.details() == null ? "{}" : request.details().toString(), false, "api", null, null);
+        return recordAll(List.of(new Inbound(null, record))).flatMap(stored -> stored == 1
+                ? Uni.createFrom().item(new Submitted(AuditRecordResponse.of(record), true))
+                : records.find("eventId", eventId).firstResult()
+                .map(existing -> new Submitted(AuditRecordResponse.of(existing), false)));
+    }
+
+    /** The outcome of a direct submission. */
+    public record Submitted(AuditRecordResponse record, boolean created) {
+    }
+
+    private Uni<Void> publishAll(List<AuditRecord> rows) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (AuditRecord row : rows) {
+            chain = chain.flatMap(v -> outbox.record(published(row)).replaceWithVoid());
+        }
+        return chain;
     }
 
     /** Builds the record of an event; throws for an event this build cannot describe (dead-lettered). */
@@ -64,12 +115,12 @@ public class AuditService {
         if (events.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        List<UUID> ids = events.stream().map(e -> e.envelope().id()).toList();
+        List<UUID> ids = events.stream().map(Inbound::eventId).toList();
         return processed.claimAll(CONSUMER, ids).flatMap(fresh -> {
             List<AuditRecord> rows = new ArrayList<>(fresh.size());
             Set<UUID> pending = new HashSet<>(fresh);
             for (Inbound event : events) {
-                if (pending.remove(event.envelope().id())) {
+                if (pending.remove(event.eventId())) {
                     rows.add(event.record());
                 }
             }
@@ -87,32 +138,60 @@ public class AuditService {
                     prev = row.hash();
                 }
                 return records.persist(rows);
-            }).map(done -> {
+            }).flatMap(stored -> publishAll(rows)).map(done -> {
                 recorded.increment(rows.size());
                 return rows.size();
             });
         });
     }
 
+    /**
+     * Builds the stored form: secret-looking values in the details (and the summary) are replaced
+     * before anything is stored or republished, and the record says so.
+     */
     private static AuditRecord toRecord(EventEnvelope envelope, Optional<DomainEvent> decoded, Origin origin,
                                         OffsetDateTime now) {
+        SecretScanner.Redacted details = SecretScanner.redact(parseDetails(envelope.data()));
+        String summary = Summaries.of(envelope, decoded);
+        String safeSummary = SecretScanner.redactText(summary);
+        boolean redacted = details.changed() || !safeSummary.equals(summary);
         return new AuditRecord(envelope.id(), envelope.time(), now, envelope.source(), envelope.type(),
                 envelope.actor(), Summaries.action(envelope.type()),
                 decoded.map(DomainEvent::resourceType).orElse(Summaries.resourceType(envelope.type())),
                 envelope.subject(), decoded.map(DomainEvent::resourceName).orElse(null),
                 envelope.extensions().get(CloudEventCodec.SESSION_ID), envelope.extensions().get(CloudEventCodec.RISK),
-                Summaries.of(envelope, decoded), new String(envelope.data(), StandardCharsets.UTF_8),
-                origin.topic(), origin.partition(), origin.offset());
+                safeSummary, details.json().toString(), redacted, origin.topic(), origin.partition(), origin.offset());
+    }
+
+    private static JsonNode parseDetails(byte[] data) {
+        try {
+            return EventJson.mapper().readTree(data);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("event data is not JSON", e);
+        }
+    }
+
+    /** What outside consumers receive on console.audit.v1 for a stored record. */
+    static AuditRecorded published(AuditRecord r) {
+        try {
+            return new AuditRecorded(r.id(), r.eventId(), r.eventTime(), r.recordedAt(), r.source(), r.type(), r.actor(),
+                    r.action(), r.resourceType(), r.resourceId(), r.resourceName(), r.sessionId(), r.risk(), r.summary(),
+                    EventJson.mapper().readTree(r.details()), r.redacted(), r.hash());
+        } catch (IOException e) {
+            throw new IllegalStateException("stored details are not JSON", e);
+        }
     }
 
     @WithSession
     public Uni<AuditRecordResponse.Page> search(String resourceType, String resourceId, String actor, String action,
-                                                OffsetDateTime from, OffsetDateTime to, String cursor, int limit) {
+                                                String risk, String sessionId, String text, OffsetDateTime from,
+                                                OffsetDateTime to, String cursor, int limit) {
         Long before = decodeCursor(cursor);
         if (from != null && to != null && !from.isBefore(to)) {
             throw new InvalidFieldException("to", "must be after 'from'");
         }
-        AuditQuery query = new AuditQuery(resourceType, resourceId, actor, action, from, to, before, limit + 1);
+        AuditQuery query = new AuditQuery(resourceType, resourceId, actor, action, risk, sessionId, text, from, to, before,
+                limit + 1);
         return records.search(query).map(rows -> {
             boolean more = rows.size() > limit;
             List<AuditRecord> page = more ? rows.subList(0, limit) : rows;

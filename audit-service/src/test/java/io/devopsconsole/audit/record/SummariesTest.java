@@ -26,6 +26,9 @@ class SummariesTest {
     void everyCataloguedEventHasASentenceNamingTheActor() throws Exception {
         List<String> missing = new ArrayList<>();
         for (EventCatalog.Entry entry : EventCatalog.entries()) {
+            if (entry.topic().equals(io.devopsconsole.events.Topics.AUDIT)) {
+                continue;   // audit's own output is not audited again
+            }
             DomainEvent event = (DomainEvent) sample(entry.recordClass());
             EventEnvelope envelope = CloudEventCodec.wrap(event, "/test", "olga", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
             try {

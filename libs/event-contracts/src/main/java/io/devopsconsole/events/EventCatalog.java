@@ -1,5 +1,6 @@
 package io.devopsconsole.events;
 
+import io.devopsconsole.events.audit.AuditRecorded;
 import io.devopsconsole.events.onboarding.CodexReadinessObserved;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
 import io.devopsconsole.events.registry.*;
@@ -47,6 +48,7 @@ public final class EventCatalog {
         register(RuntimeProfileDeleted.TYPE, RuntimeProfileDeleted.class, Topics.REGISTRY);
         register(HostKeyTrustConfirmed.TYPE, HostKeyTrustConfirmed.class, Topics.ONBOARDING);
         register(CodexReadinessObserved.TYPE, CodexReadinessObserved.class, Topics.ONBOARDING);
+        register(AuditRecorded.TYPE, AuditRecorded.class, Topics.AUDIT);
     }
 
     private EventCatalog() {

@@ -1,6 +1,8 @@
 package io.devopsconsole.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.devopsconsole.events.audit.AuditEvent;
+import io.devopsconsole.events.audit.AuditRecorded;
 import io.devopsconsole.events.onboarding.CodexReadinessObserved;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
 import io.devopsconsole.events.onboarding.OnboardingEvent;
@@ -78,7 +80,12 @@ class EventSnapshotTest {
                 new RuntimeProfileDeleted(PROFILE_STATE),
                 new HostKeyTrustConfirmed(TARGET, RUN, "ssh-ed25519", "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA",
                         "AAAAC3NzaC1lZDI1NTE5AAAAIPlaceholderPublicKeyForSnapshotTestsOnly"),
-                new CodexReadinessObserved(TARGET, RUN, "installed_but_auth_required", "codex-cli 0.169.0"));
+                new CodexReadinessObserved(TARGET, RUN, "installed_but_auth_required", "codex-cli 0.169.0"),
+                new AuditRecorded(UUID.fromString("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"), RUN, CHECKED, CHECKED.plusSeconds(1),
+                        "/registry-service", ProjectCreated.TYPE, "olga", "project.created", "project", PROJECT.toString(),
+                        "payments-api", null, "elevated", "olga created project payments-api",
+                        EventJson.mapper().createObjectNode().put("slug", "payments-api").put("password", "[REDACTED]"),
+                        true, "4f".repeat(32)));
     }
 
     @ParameterizedTest
@@ -105,10 +112,11 @@ class EventSnapshotTest {
     }
 
     @ParameterizedTest
-    @ValueSource(classes = {RegistryEvent.class, OnboardingEvent.class})
+    @ValueSource(classes = {RegistryEvent.class, OnboardingEvent.class, AuditEvent.class})
     void everyPermittedEventIsCataloguedSampledAndNamedByConvention(Class<?> domain) {
-        String name = domain == RegistryEvent.class ? "registry" : "onboarding";
-        String topic = domain == RegistryEvent.class ? Topics.REGISTRY : Topics.ONBOARDING;
+        String name = domain == RegistryEvent.class ? "registry" : domain == OnboardingEvent.class ? "onboarding" : "audit";
+        String topic = domain == RegistryEvent.class ? Topics.REGISTRY
+                : domain == OnboardingEvent.class ? Topics.ONBOARDING : Topics.AUDIT;
         Set<Class<?>> permitted = Arrays.stream(domain.getPermittedSubclasses())
                 .flatMap(c -> c.isSealed() ? Arrays.stream(c.getPermittedSubclasses()) : Stream.of(c))
                 .collect(Collectors.toSet());
