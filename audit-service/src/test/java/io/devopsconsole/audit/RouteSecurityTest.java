@@ -10,6 +10,11 @@ class RouteSecurityTest extends RouteSecurityContract {
 
     @Override
     protected Set<String> expectedRoutes() {
-        return Set.of("GET /api/audit/events", "POST /api/audit/events", "GET /api/audit/verify");
+        return Set.of("GET /api/audit/events", "POST /api/audit/events", "GET /api/audit/verify", "GET /api/audit/export");
+    }
+
+    @Override
+    protected Set<String> adminRoutes() {
+        return Set.of("GET /api/audit/export");
     }
 }

@@ -28,6 +28,11 @@ public class AuditRecordRepository implements PanacheRepositoryBase<AuditRecord,
                 .map(head -> head == null ? AuditChain.GENESIS : head);
     }
 
+    /** The newest chained record, or null. */
+    Uni<AuditRecord> chainHead() {
+        return find("hash is not null order by seq desc").firstResult();
+    }
+
     /** Chained records in log order after {@code afterSeq}, at most {@code limit}. */
     Uni<List<AuditRecord>> chainPage(long afterSeq, int limit) {
         return find("seq > ?1 order by seq", afterSeq).range(0, limit - 1).list();
