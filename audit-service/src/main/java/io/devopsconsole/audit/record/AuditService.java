@@ -94,11 +94,7 @@ public class AuditService {
     }
 
     private Uni<Void> publishAll(List<AuditRecord> rows) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
-        for (AuditRecord row : rows) {
-            chain = chain.flatMap(v -> outbox.record(published(row)).replaceWithVoid());
-        }
-        return chain;
+        return outbox.recordAll(rows.stream().map(AuditService::published).toList());
     }
 
     /** Builds the record of an event; throws for an event this build cannot describe (dead-lettered). */

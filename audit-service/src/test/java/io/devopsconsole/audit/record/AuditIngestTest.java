@@ -96,6 +96,27 @@ class AuditIngestTest {
     }
 
     @Test
+    void aLargeBacklogIsIngestedInFullBatches() {
+        String actor = "backlog-" + UUID.randomUUID().toString().substring(0, 6);
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", bootstrap());
+        props.put("linger.ms", 20);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(props,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (int i = 0; i < 1500; i++) {
+                EventEnvelope e = CloudEventCodec.wrap(new ProjectCreated(UUID.randomUUID(), "b-" + i, "B", null, "/srv/b", 0),
+                        "/registry-service", actor, OffsetDateTime.now(ZoneOffset.UTC), Map.of());
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REGISTRY, e.subject(), e.data());
+                CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> record.headers().add(k, v));
+                producer.send(record);
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                Sql.count("SELECT count(*) FROM audit.audit_record WHERE actor = ?", actor) == 1500);
+    }
+
+    @Test
     void aRedeliveredEventLeavesOneRecord() {
         UUID project = UUID.randomUUID();
         EventEnvelope once = publish(new ProjectCreated(project, "dup", "Dup", null, "/srv/dup", 0), "olga");

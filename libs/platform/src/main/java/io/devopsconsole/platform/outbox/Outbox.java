@@ -15,6 +15,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,13 +43,26 @@ public class Outbox {
 
     public Uni<EventEnvelope> record(DomainEvent event, Map<String, String> extensions) {
         return actor.name().flatMap(name -> {
-            OffsetDateTime now = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
-            EventEnvelope envelope = CloudEventCodec.wrap(event, source, name, now, extensions);
-            OutboxEvent row = new OutboxEvent(envelope.id(), EventCatalog.of(event).topic(), envelope.subject(),
-                    envelope.type(), envelope.source(), envelope.time(), envelope.actor(),
-                    json(envelope.extensions()), envelope.data());
-            return Panache.getSession().flatMap(session -> session.persist(row)).replaceWith(envelope);
+            OutboxEvent row = row(event, extensions, name);
+            return Panache.getSession().flatMap(session -> session.persist(row)).replaceWith(row.envelope());
         });
+    }
+
+    /** Adds many events to the current transaction in one step (one actor lookup, one persist call). */
+    public Uni<Void> recordAll(List<? extends DomainEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return actor.name().flatMap(name -> {
+            Object[] rows = events.stream().map(e -> row(e, Map.of(), name)).toArray();
+            return Panache.getSession().flatMap(session -> session.persistAll(rows));
+        });
+    }
+
+    private OutboxEvent row(DomainEvent event, Map<String, String> extensions, String actorName) {
+        OffsetDateTime now = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
+        EventEnvelope envelope = CloudEventCodec.wrap(event, source, actorName, now, extensions);
+        return new OutboxEvent(envelope, EventCatalog.of(event).topic(), json(envelope.extensions()));
     }
 
     private static String json(Map<String, String> extensions) {

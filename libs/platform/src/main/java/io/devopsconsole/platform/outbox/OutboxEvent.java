@@ -48,17 +48,24 @@ public class OutboxEvent {
     protected OutboxEvent() {
     }
 
-    OutboxEvent(UUID eventId, String topic, String messageKey, String type, String source, OffsetDateTime time,
-                String actor, String extensions, byte[] data) {
-        this.eventId = eventId;
+    @jakarta.persistence.Transient
+    private io.devopsconsole.events.EventEnvelope envelope;
+
+    OutboxEvent(io.devopsconsole.events.EventEnvelope envelope, String topic, String extensionsJson) {
+        this.envelope = envelope;
+        this.eventId = envelope.id();
         this.topic = topic;
-        this.messageKey = messageKey;
-        this.type = type;
-        this.source = source;
-        this.time = time;
-        this.actor = actor;
-        this.extensions = extensions;
-        this.data = data;
+        this.messageKey = envelope.subject();
+        this.type = envelope.type();
+        this.source = envelope.source();
+        this.time = envelope.time();
+        this.actor = envelope.actor();
+        this.extensions = extensionsJson;
+        this.data = envelope.data();
+    }
+
+    io.devopsconsole.events.EventEnvelope envelope() {
+        return envelope;
     }
 
     public UUID eventId() {
