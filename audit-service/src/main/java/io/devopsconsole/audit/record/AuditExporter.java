@@ -33,7 +33,7 @@ public class AuditExporter {
         Uni<String> header = Panache.withSession(records::chainHead).map(head -> header(head, csv));
         AtomicReference<Long> cursor = new AtomicReference<>();
         Multi<List<AuditRecord>> pages = Multi.createBy().repeating()
-                .uni(() -> Panache.withSession(() -> records.search(withCursor(filter, cursor.get()))))
+                .uni(() -> Panache.withSession(() -> records.detached(records.search(withCursor(filter, cursor.get())))))
                 .whilst(page -> {
                     if (!page.isEmpty()) {
                         cursor.set(page.get(page.size() - 1).seq());

@@ -33,9 +33,17 @@ public class AuditRecordRepository implements PanacheRepositoryBase<AuditRecord,
         return find("hash is not null order by seq desc").firstResult();
     }
 
-    /** Chained records in log order after {@code afterSeq}, at most {@code limit}. */
+    /** Chained records in log order after {@code afterSeq}, at most {@code limit}, detached (read-only walk). */
     Uni<List<AuditRecord>> chainPage(long afterSeq, int limit) {
-        return find("seq > ?1 order by seq", afterSeq).range(0, limit - 1).list();
+        return detached(find("seq > ?1 order by seq", afterSeq).range(0, limit - 1).list());
+    }
+
+    /**
+     * Long walks (verify, export) read page after page; the pages must not pile up in a session's
+     * persistence context, so each page is detached once read.
+     */
+    <T> Uni<T> detached(Uni<T> read) {
+        return read.call(() -> getSession().invoke(org.hibernate.reactive.mutiny.Mutiny.Session::clear));
     }
 
     /** Newest first, strictly older than the cursor; one extra row tells whether another page exists. */

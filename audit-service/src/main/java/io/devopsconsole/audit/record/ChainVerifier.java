@@ -38,11 +38,21 @@ public class ChainVerifier {
     }
 
     public Uni<Verification> verify() {
-        return step(new State(0, null, 0, 0, null));
+        java.util.concurrent.atomic.AtomicReference<State> state = new java.util.concurrent.atomic.AtomicReference<>(
+                new State(0, null, 0, 0, null));
+        // one short session per page, no recursion: memory stays flat however long the log is
+        return io.smallrye.mutiny.Multi.createBy().repeating()
+                .uni(() -> Panache.withSession(() -> records.chainPage(state.get().afterSeq(), PAGE))
+                        .map(page -> java.util.Optional.ofNullable(check(state, page))))
+                .whilst(java.util.Optional::isEmpty)
+                .collect().last()
+                .map(java.util.Optional::get);
     }
 
-    private Uni<Verification> step(State state) {
-        return Panache.withSession(() -> records.chainPage(state.afterSeq(), PAGE)).flatMap(page -> {
+    /** Checks one page; returns the verdict when the walk is over, or null (state advanced) to go on. */
+    private Verification check(java.util.concurrent.atomic.AtomicReference<State> holder, List<AuditRecord> page) {
+        State state = holder.get();
+        {
             String expected = state.expectedPrev();
             long verified = state.verified();
             long unchained = state.unchained();
@@ -73,13 +83,14 @@ public class ChainVerifier {
                 return done(true, verified, unchained, expected, headSeq, null);
             }
             long last = page.get(page.size() - 1).seq();
-            return step(new State(last, expected, verified, unchained, headSeq));
-        });
+            holder.set(new State(last, expected, verified, unchained, headSeq));
+            return null;
+        }
     }
 
-    private static Uni<Verification> done(boolean intact, long verified, long unchained, String head, Long headSeq,
-                                          BrokenLink broken) {
-        return Uni.createFrom().item(new Verification(intact, verified, unchained, head, headSeq, broken));
+    private static Verification done(boolean intact, long verified, long unchained, String head, Long headSeq,
+                                     BrokenLink broken) {
+        return new Verification(intact, verified, unchained, head, headSeq, broken);
     }
 
 }
