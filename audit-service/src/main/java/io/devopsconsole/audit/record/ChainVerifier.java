@@ -17,9 +17,12 @@ public class ChainVerifier {
     static final int PAGE = 1_000;
 
     private final AuditRecordRepository records;
+    private final io.micrometer.core.instrument.Counter failures;
 
-    public ChainVerifier(AuditRecordRepository records) {
+    public ChainVerifier(AuditRecordRepository records, io.micrometer.core.instrument.MeterRegistry meters) {
         this.records = records;
+        this.failures = io.micrometer.core.instrument.Counter.builder("audit.verify.failures")
+                .description("Verifications that found a broken link in the audit chain").register(meters);
     }
 
     /** Where and why the chain breaks. */
@@ -46,7 +49,12 @@ public class ChainVerifier {
                         .map(page -> java.util.Optional.ofNullable(check(state, page))))
                 .whilst(java.util.Optional::isEmpty)
                 .collect().last()
-                .map(java.util.Optional::get);
+                .map(java.util.Optional::get)
+                .invoke(v -> {
+                    if (!v.intact()) {
+                        failures.increment();
+                    }
+                });
     }
 
     /** Checks one page; returns the verdict when the walk is over, or null (state advanced) to go on. */

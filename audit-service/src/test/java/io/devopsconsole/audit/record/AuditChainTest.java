@@ -52,6 +52,13 @@ class AuditChainTest {
         return ((Number) Sql.rows("SELECT seq FROM audit.audit_record WHERE event_id = ?", e.id()).get(0).get("seq")).longValue();
     }
 
+    /** The verify-failure counter as Prometheus exposes it. */
+    static double verifyFailures() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("audit_verify_failures_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+    }
+
     /** Runs tampering SQL with the append-only triggers off, as an attacker with the owner's rights could. */
     static void tamper(String sql) {
         Sql.execute("ALTER TABLE audit.audit_record DISABLE TRIGGER audit_record_append_only");
@@ -82,8 +89,10 @@ class AuditChainTest {
         String original = (String) Sql.rows("SELECT summary FROM audit.audit_record WHERE seq = ?", seq).get(0).get("summary");
         tamper("UPDATE audit.audit_record SET summary = 'nothing happened here' WHERE seq = " + seq);
         try {
+            double failuresBefore = verifyFailures();
             verify().body("intact", equalTo(false)).body("first_broken_link.seq", equalTo((int) seq))
                     .body("first_broken_link.reason", containsString("modified"));
+            assertThat(verifyFailures()).isEqualTo(failuresBefore + 1);
         } finally {
             tamper("UPDATE audit.audit_record SET summary = '" + original.replace("'", "''") + "' WHERE seq = " + seq);
         }

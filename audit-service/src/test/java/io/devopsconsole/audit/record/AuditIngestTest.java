@@ -117,6 +117,16 @@ class AuditIngestTest {
     }
 
     @Test
+    void ingestRateAndPerTopicLagAreExported() {
+        EventEnvelope e = publish(new ProjectCreated(UUID.randomUUID(), "metered", "M", null, "/srv/m", 0), "olga");
+        await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor(e.id()) == 1);
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).contains("audit_events_recorded_total")
+                // one consumer client per domain topic, so the client's lag is the topic's lag
+                .containsPattern("kafka_consumer_fetch_manager_records_lag_max\\{client_id=\"kafka-consumer-registry-events\"");
+    }
+
+    @Test
     void aRedeliveredEventLeavesOneRecord() {
         UUID project = UUID.randomUUID();
         EventEnvelope once = publish(new ProjectCreated(project, "dup", "Dup", null, "/srv/dup", 0), "olga");
