@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.network;
 
+import io.devopsconsole.registry.Inputs;
 import io.devopsconsole.events.registry.NetworkRuleDeleted;
 import io.devopsconsole.events.registry.NetworkRuleUpdated;
 import io.devopsconsole.platform.api.PageResponse;
@@ -52,7 +53,7 @@ public class NetworkRuleService {
         return checkReferences(request.siteId(), request.accessPath(), request.tunnelProfileId()).flatMap(ok -> {
             NetworkRule rule = new NetworkRule(UUID.randomUUID(), Clock.now());
             rule.set(cidr.canonical(), cidr.prefixLength(), request.siteId(), request.accessPath(),
-                    request.tunnelProfileId(), blankToNull(request.description()), Clock.now());
+                    request.tunnelProfileId(), Inputs.blankToNull(request.description()), Clock.now());
             return rules.persist(rule)
                     .flatMap(r -> outbox.record(rule.created()))
                     .flatMap(e -> rules.flush())
@@ -78,7 +79,7 @@ public class NetworkRuleService {
         return find(id).flatMap(rule -> {
             ConflictException.requireVersion("network rule " + rule.cidr(), rule.version(), request.version());
             return checkReferences(request.siteId(), request.accessPath(), request.tunnelProfileId()).flatMap(ok -> {
-                String description = blankToNull(request.description());
+                String description = Inputs.blankToNull(request.description());
                 List<String> changed = new ArrayList<>();
                 if (!cidr.canonical().equals(rule.cidr())) {
                     changed.add("cidr");
@@ -194,9 +195,5 @@ public class NetworkRuleService {
 
     private static ConflictException cidrTaken(Cidr cidr) {
         return new ConflictException("cidr", "a rule for " + cidr.canonical() + " already exists");
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.strip();
     }
 }

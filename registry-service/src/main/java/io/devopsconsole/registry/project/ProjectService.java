@@ -1,5 +1,7 @@
 package io.devopsconsole.registry.project;
 
+import io.devopsconsole.registry.Inputs;
+import io.devopsconsole.registry.Clock;
 import io.devopsconsole.events.registry.ProjectArchived;
 import io.devopsconsole.events.registry.ProjectCreated;
 import io.devopsconsole.events.registry.ProjectUpdated;
@@ -13,9 +15,6 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -41,7 +40,7 @@ public class ProjectService {
         // event are flushed together and the violation, if any, becomes a 409 naming the field.
         return actor.name().flatMap(who -> {
             Project project = new Project(UUID.randomUUID(), request.slug(), request.name().strip(),
-                    blankToNull(request.description()), request.defaultWorkingDirectory(), now(), who);
+                    Inputs.blankToNull(request.description()), request.defaultWorkingDirectory(), Clock.now(), who);
             return projects.persist(project)
                     .flatMap(persisted -> outbox.record(new ProjectCreated(project.id(), project.slug(), project.name(),
                             project.description(), project.defaultWorkingDirectory(), project.version())))
@@ -71,7 +70,7 @@ public class ProjectService {
                 throw new ConflictException("project " + project.slug() + " is archived and cannot be changed");
             }
             String name = request.name().strip();
-            String description = blankToNull(request.description());
+            String description = Inputs.blankToNull(request.description());
             List<String> changed = new ArrayList<>();
             if (!name.equals(project.name())) {
                 changed.add("name");
@@ -86,7 +85,7 @@ public class ProjectService {
                 return Uni.createFrom().item(ProjectResponse.of(project));
             }
             return actor.name().flatMap(who -> {
-                project.update(name, description, request.defaultWorkingDirectory(), now(), who);
+                project.update(name, description, request.defaultWorkingDirectory(), Clock.now(), who);
                 return projects.flush();
             }).flatMap(flushed -> outbox.record(new ProjectUpdated(project.id(), project.slug(), project.name(),
                             project.description(), project.defaultWorkingDirectory(), project.version(), changed)))
@@ -104,7 +103,7 @@ public class ProjectService {
                 throw new ConflictException("project " + project.slug() + " is already archived");
             }
             return actor.name().flatMap(who -> {
-                project.archive(now(), who);
+                project.archive(Clock.now(), who);
                 return projects.flush();
             }).flatMap(flushed -> outbox.record(new ProjectArchived(project.id(), project.slug(), project.name(),
                             project.version())))
@@ -122,13 +121,5 @@ public class ProjectService {
 
     private static ConflictException slugConflict(String slug) {
         return new ConflictException("slug", "a project with slug '" + slug + "' already exists");
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.strip();
-    }
-
-    private static OffsetDateTime now() {
-        return OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
     }
 }

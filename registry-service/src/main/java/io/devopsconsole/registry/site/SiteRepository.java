@@ -1,8 +1,8 @@
 package io.devopsconsole.registry.site;
 
+import io.devopsconsole.registry.Inputs;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
-import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,11 +14,11 @@ import java.util.UUID;
 public class SiteRepository implements PanacheRepositoryBase<Site, UUID> {
 
     Uni<List<Site>> page(String namePrefix, int page, int size) {
-        return find("lower(name) like :prefix", Sort.by("name"), prefix(namePrefix)).page(Page.of(page, size)).list();
+        return find("lower(name) like :prefix", Sort.by("name"), Inputs.namePrefix(namePrefix)).page(Page.of(page, size)).list();
     }
 
     Uni<Long> total(String namePrefix) {
-        return count("lower(name) like :prefix", prefix(namePrefix));
+        return count("lower(name) like :prefix", Inputs.namePrefix(namePrefix));
     }
 
     /** True when a network rule or an SSH target still points at the site. */
@@ -29,10 +29,4 @@ public class SiteRepository implements PanacheRepositoryBase<Site, UUID> {
                 .setParameter("id", siteId).getSingleResult());
     }
 
-    /** A case-insensitive "starts with" parameter, with LIKE wildcards in the input escaped. */
-    public static Parameters prefix(String namePrefix) {
-        String p = namePrefix == null ? "" : namePrefix.toLowerCase(java.util.Locale.ROOT)
-                .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-        return Parameters.with("prefix", p + "%");
-    }
 }

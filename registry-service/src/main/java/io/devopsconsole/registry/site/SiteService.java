@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.site;
 
+import io.devopsconsole.registry.Inputs;
 import io.devopsconsole.events.registry.SiteCreated;
 import io.devopsconsole.events.registry.SiteDeleted;
 import io.devopsconsole.events.registry.SiteUpdated;
@@ -33,7 +34,7 @@ public class SiteService {
 
     @WithTransaction
     public Uni<SiteApi.SiteResponse> create(SiteApi.CreateSiteRequest request) {
-        Site site = new Site(UUID.randomUUID(), request.name().strip(), blankToNull(request.description()), Clock.now());
+        Site site = new Site(UUID.randomUUID(), request.name().strip(), Inputs.blankToNull(request.description()), Clock.now());
         return sites.persist(site)
                 .flatMap(s -> outbox.record(new SiteCreated(site.id(), site.name(), site.description(), site.version())))
                 .flatMap(e -> sites.flush())
@@ -57,7 +58,7 @@ public class SiteService {
         return find(id).flatMap(site -> {
             ConflictException.requireVersion("site " + site.name(), site.version(), request.version());
             String name = request.name().strip();
-            String description = blankToNull(request.description());
+            String description = Inputs.blankToNull(request.description());
             List<String> changed = new ArrayList<>();
             if (!name.equals(site.name())) {
                 changed.add("name");
@@ -101,9 +102,5 @@ public class SiteService {
 
     private static ConflictException nameTaken(String name) {
         return new ConflictException("name", "a site named '" + name.strip() + "' already exists");
-    }
-
-    static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.strip();
     }
 }

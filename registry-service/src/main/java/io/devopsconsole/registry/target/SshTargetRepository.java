@@ -1,6 +1,6 @@
 package io.devopsconsole.registry.target;
 
-import io.devopsconsole.registry.site.SiteRepository;
+import io.devopsconsole.registry.Inputs;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
@@ -44,7 +44,7 @@ public class SshTargetRepository implements PanacheRepositoryBase<SshTarget, UUI
         List<String> where = new ArrayList<>();
         Parameters params = new Parameters();
         if (f.namePrefix() != null && !f.namePrefix().isEmpty()) {
-            params = SiteRepository.prefix(f.namePrefix());
+            params = Inputs.namePrefix(f.namePrefix());
             where.add("lower(name) like :prefix");
         }
         if (f.environment() != null) {

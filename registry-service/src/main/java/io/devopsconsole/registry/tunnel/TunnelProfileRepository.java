@@ -1,6 +1,6 @@
 package io.devopsconsole.registry.tunnel;
 
-import io.devopsconsole.registry.site.SiteRepository;
+import io.devopsconsole.registry.Inputs;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
@@ -14,12 +14,12 @@ import java.util.UUID;
 public class TunnelProfileRepository implements PanacheRepositoryBase<TunnelProfile, UUID> {
 
     Uni<List<TunnelProfile>> page(String namePrefix, int page, int size) {
-        return find("lower(name) like :prefix", Sort.by("name"), SiteRepository.prefix(namePrefix))
+        return find("lower(name) like :prefix", Sort.by("name"), Inputs.namePrefix(namePrefix))
                 .page(Page.of(page, size)).list();
     }
 
     Uni<Long> total(String namePrefix) {
-        return count("lower(name) like :prefix", SiteRepository.prefix(namePrefix));
+        return count("lower(name) like :prefix", Inputs.namePrefix(namePrefix));
     }
 
     Uni<Boolean> referenced(UUID tunnelId) {
