@@ -107,6 +107,11 @@ public class AuditRecord {
         this.kafkaOffset = kafkaOffset;
     }
 
+    /** The position the database gave the stored record. */
+    void stored(long seq) {
+        this.seq = seq;
+    }
+
     /** Links this record after {@code prevHash} (called once, just before it is stored). */
     void chain(String prevHash) {
         this.prevHash = prevHash;

@@ -1,10 +1,7 @@
 package io.devopsconsole.audit.record;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.devopsconsole.events.EventJson;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
@@ -25,16 +22,13 @@ public record AuditRecordResponse(
         String sessionId,
         String risk,
         String summary,
-        JsonNode details) {
+        @JsonRawValue String details) {
 
     static AuditRecordResponse of(AuditRecord r) {
-        try {
-            return new AuditRecordResponse(r.id(), r.eventId(), r.eventTime(), r.recordedAt(), r.source(), r.type(),
-                    r.actor(), r.action(), r.resourceType(), r.resourceId(), r.resourceName(), r.sessionId(), r.risk(),
-                    r.summary(), EventJson.mapper().readTree(r.details()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // details are stored as the JSON text the service wrote (an object): passed through, not re-parsed
+        return new AuditRecordResponse(r.id(), r.eventId(), r.eventTime(), r.recordedAt(), r.source(), r.type(),
+                r.actor(), r.action(), r.resourceType(), r.resourceId(), r.resourceName(), r.sessionId(), r.risk(),
+                r.summary(), r.details());
     }
 
     /** One page, newest first; pass {@code next_cursor} as {@code cursor} for the next (older) page. */

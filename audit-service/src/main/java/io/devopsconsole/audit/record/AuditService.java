@@ -5,16 +5,13 @@ import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventEnvelope;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.devopsconsole.events.EventJson;
-import io.devopsconsole.events.audit.AuditRecorded;
-import io.devopsconsole.platform.inbox.ProcessedEvents;
-import io.devopsconsole.platform.outbox.Outbox;
 import io.devopsconsole.platform.redaction.SecretScanner;
 import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.problem.Problem;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,29 +19,22 @@ import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /** Stores one record per domain event (idempotently) and answers searches. */
 @ApplicationScoped
 public class AuditService {
 
-    static final String CONSUMER = "audit-service";
-
     private final AuditRecordRepository records;
-    private final ProcessedEvents processed;
-    private final Outbox outbox;
+    private final AuditWriter writer;
     private final Counter recorded;
     private final Counter duplicatesSeen;
 
-    public AuditService(AuditRecordRepository records, ProcessedEvents processed, Outbox outbox, MeterRegistry meters) {
+    public AuditService(AuditRecordRepository records, AuditWriter writer, MeterRegistry meters) {
         this.records = records;
-        this.processed = processed;
-        this.outbox = outbox;
+        this.writer = writer;
         this.recorded = Counter.builder("audit.events.recorded").description("Audit records written").register(meters);
         this.duplicatesSeen = Counter.builder("audit.events.duplicates")
                 .description("Redelivered events that were already recorded").register(meters);
@@ -66,7 +56,6 @@ public class AuditService {
      * in it looks like a secret; idempotent on {@code id}. Returns the stored record and whether
      * this call created it.
      */
-    @WithTransaction
     public Uni<Submitted> submit(SubmitEventRequest request, String actor) {
         List<String> secrets = SecretScanner.findings(EventJson.mapper().valueToTree(request), "");
         if (!secrets.isEmpty()) {
@@ -85,16 +74,12 @@ public class AuditService {
                 request.summary(), request.details() == null ? "{}" : request.details().toString(), false, "api", null, null);
         return recordAll(List.of(new Inbound(null, record))).flatMap(stored -> stored == 1
                 ? Uni.createFrom().item(new Submitted(AuditRecordResponse.of(record), true))
-                : records.find("eventId", eventId).firstResult()
+                : Panache.withSession(() -> records.find("eventId", eventId).firstResult())
                 .map(existing -> new Submitted(AuditRecordResponse.of(existing), false)));
     }
 
     /** The outcome of a direct submission. */
     public record Submitted(AuditRecordResponse record, boolean created) {
-    }
-
-    private Uni<Void> publishAll(List<AuditRecord> rows) {
-        return outbox.recordAll(rows.stream().map(AuditService::published).toList());
     }
 
     /** Builds the record of an event; throws for an event this build cannot describe (dead-lettered). */
@@ -103,41 +88,20 @@ public class AuditService {
     }
 
     /**
-     * Records each event not recorded before, in one transaction with the processed-event claims;
-     * returns how many records were written. Redeliveries (also within the batch) write nothing.
+     * Records each event not recorded before, in one transaction under the chain lock; returns
+     * how many records were written. Redeliveries (also within the batch) write nothing.
      */
-    @WithTransaction
     public Uni<Integer> recordAll(List<Inbound> events) {
         if (events.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        List<UUID> ids = events.stream().map(Inbound::eventId).toList();
-        return processed.claimAll(CONSUMER, ids).flatMap(fresh -> {
-            List<AuditRecord> rows = new ArrayList<>(fresh.size());
-            Set<UUID> pending = new HashSet<>(fresh);
-            for (Inbound event : events) {
-                if (pending.remove(event.eventId())) {
-                    rows.add(event.record());
-                }
-            }
-            int duplicates = events.size() - rows.size();
+        return writer.append(events.stream().map(Inbound::record).toList()).map(stored -> {
+            int duplicates = events.size() - stored.size();
             if (duplicates > 0) {
                 duplicatesSeen.increment(duplicates);
             }
-            if (rows.isEmpty()) {
-                return Uni.createFrom().item(0);
-            }
-            return records.lockChainHead().flatMap(head -> {
-                String prev = head;
-                for (AuditRecord row : rows) {
-                    row.chain(prev);
-                    prev = row.hash();
-                }
-                return records.persist(rows);
-            }).flatMap(stored -> publishAll(rows)).map(done -> {
-                recorded.increment(rows.size());
-                return rows.size();
-            });
+            recorded.increment(stored.size());
+            return stored.size();
         });
     }
 
@@ -164,17 +128,6 @@ public class AuditService {
             return EventJson.mapper().readTree(data);
         } catch (IOException e) {
             throw new IllegalArgumentException("event data is not JSON", e);
-        }
-    }
-
-    /** What outside consumers receive on console.audit.v1 for a stored record. */
-    static AuditRecorded published(AuditRecord r) {
-        try {
-            return new AuditRecorded(r.id(), r.eventId(), r.eventTime(), r.recordedAt(), r.source(), r.type(), r.actor(),
-                    r.action(), r.resourceType(), r.resourceId(), r.resourceName(), r.sessionId(), r.risk(), r.summary(),
-                    EventJson.mapper().readTree(r.details()), r.redacted(), r.hash());
-        } catch (IOException e) {
-            throw new IllegalStateException("stored details are not JSON", e);
         }
     }
 

@@ -17,10 +17,17 @@ public class ChainVerifier {
     static final int PAGE = 1_000;
 
     private final AuditRecordRepository records;
+    private final io.vertx.mutiny.sqlclient.Pool pool;
+    private final String anchorSql;
     private final io.micrometer.core.instrument.Counter failures;
 
-    public ChainVerifier(AuditRecordRepository records, io.micrometer.core.instrument.MeterRegistry meters) {
+    public ChainVerifier(AuditRecordRepository records, io.vertx.mutiny.sqlclient.Pool pool,
+                         @org.eclipse.microprofile.config.inject.ConfigProperty(name = "devops.schema") String schema,
+                         io.micrometer.core.instrument.MeterRegistry meters) {
         this.records = records;
+        this.pool = pool;
+        this.anchorSql = "SELECT pruned_through_seq, anchor_hash, pruned_count, pruned_at FROM " + schema
+                + ".audit_chain_anchor ORDER BY seq DESC LIMIT 1";
         this.failures = io.micrometer.core.instrument.Counter.builder("audit.verify.failures")
                 .description("Verifications that found a broken link in the audit chain").register(meters);
     }
@@ -30,19 +37,38 @@ public class ChainVerifier {
     }
 
     /**
-     * The outcome: {@code intact} when every chained record checks out; {@code unchainedRecords}
-     * were written before chaining existed; {@code headHash} is the last record's hash.
+     * Where the kept chain starts after retention pruned older records: the first kept record
+     * links to {@code anchorHash}, the hash of the last pruned one (seq {@code prunedThroughSeq}).
      */
-    public record Verification(boolean intact, long verifiedRecords, long unchainedRecords, String headHash,
-                               Long headSeq, BrokenLink firstBrokenLink) {
+    public record Anchor(long prunedThroughSeq, String anchorHash, long prunedCount, java.time.OffsetDateTime prunedAt) {
     }
 
-    private record State(long afterSeq, String expectedPrev, long verified, long unchained, Long headSeq) {
+    /**
+     * The outcome: {@code intact} when every chained record checks out; {@code unchainedRecords}
+     * were written before chaining existed; {@code headHash} is the last record's hash;
+     * {@code anchor} is where the kept chain starts when retention has pruned (null: at genesis).
+     */
+    public record Verification(boolean intact, long verifiedRecords, long unchainedRecords, String headHash,
+                               Long headSeq, Anchor anchor, BrokenLink firstBrokenLink) {
+    }
+
+    private record State(long afterSeq, String expectedPrev, long verified, long unchained, Long headSeq,
+                         Anchor anchor, boolean anchorConfirmed) {
     }
 
     public Uni<Verification> verify() {
+        return pool.query(anchorSql).execute().map(rows -> rows.size() == 0 ? null : anchor(rows.iterator().next()))
+                .flatMap(this::walk);
+    }
+
+    private static Anchor anchor(io.vertx.mutiny.sqlclient.Row row) {
+        return new Anchor(row.getLong("pruned_through_seq"), row.getString("anchor_hash"), row.getLong("pruned_count"),
+                row.getOffsetDateTime("pruned_at"));
+    }
+
+    private Uni<Verification> walk(Anchor anchor) {
         java.util.concurrent.atomic.AtomicReference<State> state = new java.util.concurrent.atomic.AtomicReference<>(
-                new State(0, null, 0, 0, null));
+                new State(anchor == null ? 0 : anchor.prunedThroughSeq(), null, 0, 0, null, anchor, anchor == null));
         // one short session per page, no recursion: memory stays flat however long the log is
         return io.smallrye.mutiny.Multi.createBy().repeating()
                 .uni(() -> Panache.withSession(() -> records.chainPage(state.get().afterSeq(), PAGE))
@@ -65,40 +91,63 @@ public class ChainVerifier {
             long verified = state.verified();
             long unchained = state.unchained();
             Long headSeq = state.headSeq();
+            Anchor anchor = state.anchor();
+            boolean confirmed = state.anchorConfirmed();
             for (AuditRecord r : page) {
                 if (r.hash() == null) {
                     if (expected != null) {
-                        return done(false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
+                        return done(anchor, false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
                                 "record has no hash after the chain began (hash removed?)"));
                     }
                     unchained++;
                     continue;
                 }
-                String prev = expected == null ? AuditChain.GENESIS : expected;
+                String prev = expected != null ? expected : anchor != null ? anchor.anchorHash() : AuditChain.GENESIS;
                 if (!prev.equals(r.prevHash())) {
-                    return done(false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
+                    return done(anchor, false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
                             "previous-hash link does not match the preceding record (record removed or reordered)"));
                 }
                 if (!AuditChain.hash(r, r.prevHash()).equals(r.hash())) {
-                    return done(false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
+                    return done(anchor, false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
                             "record content does not match its hash (record modified)"));
                 }
                 expected = r.hash();
                 headSeq = r.seq();
                 verified++;
+                confirmed = confirmed || describesAnchor(r, anchor);
             }
             if (page.size() < PAGE) {
-                return done(true, verified, unchained, expected, headSeq, null);
+                if (!confirmed) {
+                    return done(anchor, false, verified, unchained, expected, headSeq, new BrokenLink(anchor.prunedThroughSeq(),
+                            null, "the chain's anchor (records up to seq " + anchor.prunedThroughSeq()
+                            + " pruned) is not described by any retention record in the chain (anchor forged or the"
+                            + " retention record removed)"));
+                }
+                return done(anchor, true, verified, unchained, expected, headSeq, null);
             }
             long last = page.get(page.size() - 1).seq();
-            holder.set(new State(last, expected, verified, unchained, headSeq));
+            holder.set(new State(last, expected, verified, unchained, headSeq, anchor, confirmed));
             return null;
         }
     }
 
-    private static Verification done(boolean intact, long verified, long unchained, String head, Long headSeq,
-                                     BrokenLink broken) {
-        return new Verification(intact, verified, unchained, head, headSeq, broken);
+    private static Verification done(Anchor anchor, boolean intact, long verified, long unchained, String head, Long headSeq,
+                              BrokenLink broken) {
+        return new Verification(intact, verified, unchained, head, headSeq, anchor, broken);
+    }
+
+    /** A retention record (itself chained, so not forgeable without breaking the chain) that names the anchor. */
+    private static boolean describesAnchor(AuditRecord r, Anchor anchor) {
+        if (anchor == null || !RetentionService.TYPE.equals(r.type())) {
+            return false;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode details = io.devopsconsole.events.EventJson.mapper().readTree(r.details());
+            return anchor.anchorHash().equals(details.path("anchor_hash").asText())
+                    && anchor.prunedThroughSeq() == details.path("last_seq").asLong();
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
 }

@@ -34,9 +34,17 @@ public final class CloudEventCodec {
     /** Wraps a domain event into an envelope stamped with who caused it. */
     public static EventEnvelope wrap(DomainEvent event, String source, String actor, OffsetDateTime time,
                                      Map<String, String> extensions) {
+        return wrap(UUID.randomUUID(), event, source, actor, time, extensions);
+    }
+
+    /**
+     * Wraps with a chosen id: a producer that may publish the same fact twice (a relay that
+     * re-sends after a crash) keeps the id stable so consumers can drop the repeat.
+     */
+    public static EventEnvelope wrap(UUID id, DomainEvent event, String source, String actor, OffsetDateTime time,
+                                     Map<String, String> extensions) {
         EventCatalog.Entry entry = EventCatalog.of(event);
-        return new EventEnvelope(UUID.randomUUID(), source, entry.type(), event.aggregateId(), time, actor,
-                extensions, toJson(event));
+        return new EventEnvelope(id, source, entry.type(), event.aggregateId(), time, actor, extensions, toJson(event));
     }
 
     public static byte[] toJson(DomainEvent event) {

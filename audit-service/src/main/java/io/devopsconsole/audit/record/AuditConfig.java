@@ -1,0 +1,33 @@
+package io.devopsconsole.audit.record;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** Settings of the audit log ({@code devops.audit.*}). */
+@ConfigMapping(prefix = "devops.audit")
+public interface AuditConfig {
+
+    Retention retention();
+
+    interface Retention {
+        /** Records older than this are pruned; unset keeps every record. */
+        Optional<Duration> maxAge();
+
+        /** How often the policy is applied. */
+        @WithDefault("1h")
+        Duration every();
+
+        /** Records pruned per step (one transaction, one anchor, one describing record each). */
+        @WithDefault("50000")
+        int batch();
+
+        /**
+         * The youngest age the database lets anything prune (applied by the schema owner at
+         * migration time, R__retention_floor.sql); max-age below it is refused at every run.
+         */
+        Duration floor();
+    }
+}
