@@ -1,10 +1,10 @@
 package io.devopsconsole.audit.record;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.devopsconsole.events.EventJson;
 
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
@@ -25,20 +25,58 @@ public final class AuditChain {
     }
 
     public static String hash(AuditRecord r, String prevHash) {
-        ArrayNode canonical = EventJson.mapper().createArrayNode()
-                .add(r.eventId().toString())
-                .add(instant(r.eventTime()))
-                .add(instant(r.recordedAt()))
-                .add(r.source()).add(r.type()).add(r.actor()).add(r.action())
-                .add(r.resourceType()).add(r.resourceId()).add(r.resourceName())
-                .add(r.sessionId()).add(r.risk()).add(r.summary()).add(r.details())
-                .add(r.topic()).add(r.kafkaPartition()).add(r.kafkaOffset())
-                .add(prevHash);
-        try {
-            byte[] bytes = EventJson.mapper().writeValueAsBytes(canonical);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+        // streamed straight into the digest: the same bytes as the JSON array, without building it
+        MessageDigest digest = sha256();
+        try (JsonGenerator json = EventJson.mapper().getFactory().createGenerator(new DigestOutput(digest))) {
+            json.writeStartArray();
+            json.writeString(r.eventId().toString());
+            json.writeString(instant(r.eventTime()));
+            json.writeString(instant(r.recordedAt()));
+            for (String text : new String[]{r.source(), r.type(), r.actor(), r.action(), r.resourceType(),
+                    r.resourceId(), r.resourceName(), r.sessionId(), r.risk(), r.summary(), r.details(), r.topic()}) {
+                json.writeString(text);   // null is written as null
+            }
+            if (r.kafkaPartition() == null) {
+                json.writeNull();
+            } else {
+                json.writeNumber(r.kafkaPartition());
+            }
+            if (r.kafkaOffset() == null) {
+                json.writeNull();
+            } else {
+                json.writeNumber(r.kafkaOffset());
+            }
+            json.writeString(prevHash);
+            json.writeEndArray();
+        } catch (IOException e) {
             throw new IllegalStateException("cannot hash an audit record", e);
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final class DigestOutput extends OutputStream {
+        private final MessageDigest digest;
+
+        DigestOutput(MessageDigest digest) {
+            this.digest = digest;
+        }
+
+        @Override
+        public void write(int b) {
+            digest.update((byte) b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            digest.update(b, off, len);
         }
     }
 

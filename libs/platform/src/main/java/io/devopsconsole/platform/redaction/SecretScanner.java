@@ -28,17 +28,39 @@ public final class SecretScanner {
             "(?i)(^|[_.-])(pass(word|wd|phrase)?|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key"
                     + "|client[_-]?secret|credentials?|authorization|auth[_-]?token|cookie|session[_-]?token|refresh[_-]?token"
                     + "|id[_-]?token|openai[_-]?api[_-]?key|bearer)($|[_.-])");
-    private static final Pattern[] SECRET_VALUES = {
-            Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----"),
-            Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/=-]{8,}"),
-            Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"),
-            Pattern.compile("\\bAKIA[0-9A-Z]{16}\\b"),
-            Pattern.compile("\\bsk-(proj-)?[A-Za-z0-9_-]{20,}"),
-            Pattern.compile("\\bgh[pousr]_[A-Za-z0-9]{30,}"),
-            Pattern.compile("\\bxox[abpr]-[A-Za-z0-9-]{10,}"),
-            Pattern.compile("[a-z][a-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@"),
-            Pattern.compile("\"(OPENAI_API_KEY|refresh_token|access_token|id_token)\"\\s*:"),
-            Pattern.compile("(?i)\\b(password|passwd|secret|token)\\s*[=:]\\s*\\S{4,}"),
+    /**
+     * Secret-looking values. Each rule has literal "needles" one of which any match must contain:
+     * scanning every string of every event is the audit ingest's hot path, and a cheap
+     * {@code indexOf} rules out almost all text before a regular expression (whose leading word
+     * boundary is tried at every position) runs.
+     */
+    private record Rule(Pattern pattern, boolean caseInsensitive, String... needles) {
+        boolean mayMatch(String text, String lower) {
+            String haystack = caseInsensitive ? lower : text;
+            for (String needle : needles) {
+                if (haystack.contains(needle)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static final Rule PRIVATE_KEY = new Rule(Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----"), false,
+            "-----BEGIN ");
+    private static final Rule[] SECRET_VALUES = {
+            PRIVATE_KEY,
+            new Rule(Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/=-]{8,}"), true, "bearer"),
+            new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"), false, "eyJ"),
+            new Rule(Pattern.compile("\\bAKIA[0-9A-Z]{16}\\b"), false, "AKIA"),
+            new Rule(Pattern.compile("\\bsk-(proj-)?[A-Za-z0-9_-]{20,}"), false, "sk-"),
+            new Rule(Pattern.compile("\\bgh[pousr]_[A-Za-z0-9]{30,}"), false, "ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+            new Rule(Pattern.compile("\\bxox[abpr]-[A-Za-z0-9-]{10,}"), false, "xoxa-", "xoxb-", "xoxp-", "xoxr-"),
+            new Rule(Pattern.compile("[a-z][a-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@"), false, "://"),
+            new Rule(Pattern.compile("\"(OPENAI_API_KEY|refresh_token|access_token|id_token)\"\\s*:"), false,
+                    "\"OPENAI_API_KEY\"", "_token\""),
+            new Rule(Pattern.compile("(?i)\\b(password|passwd|secret|token)\\s*[=:]\\s*\\S{4,}"), true,
+                    "passw", "secret", "token"),
     };
 
     private SecretScanner() {
@@ -46,16 +68,32 @@ public final class SecretScanner {
 
     /** Whether a key names a secret. */
     public static boolean isSecretKey(String key) {
-        return key != null && SECRET_KEY.matcher(key.toLowerCase(Locale.ROOT)).find();
+        if (key == null) {
+            return false;
+        }
+        Boolean known = KEY_VERDICTS.get(key);
+        if (known != null) {
+            return known;
+        }
+        boolean secret = SECRET_KEY.matcher(key.toLowerCase(Locale.ROOT)).find();
+        if (KEY_VERDICTS.size() < MAX_REMEMBERED_KEYS) {   // event schemas reuse a small set of keys
+            KEY_VERDICTS.put(key, secret);
+        }
+        return secret;
     }
+
+    private static final int MAX_REMEMBERED_KEYS = 10_000;
+    private static final java.util.concurrent.ConcurrentHashMap<String, Boolean> KEY_VERDICTS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Whether a text holds a secret-looking value. */
     public static boolean hasSecretValue(String text) {
         if (text == null) {
             return false;
         }
-        for (Pattern p : SECRET_VALUES) {
-            if (p.matcher(text).find()) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        for (Rule rule : SECRET_VALUES) {
+            if (rule.mayMatch(text, lower) && rule.pattern().matcher(text).find()) {
                 return true;
             }
         }
@@ -143,12 +181,14 @@ public final class SecretScanner {
         if (text == null) {
             return null;
         }
-        String out = text;
-        if (SECRET_VALUES[0].matcher(out).find()) {
+        if (PRIVATE_KEY.mayMatch(text, text) && PRIVATE_KEY.pattern().matcher(text).find()) {
             return REDACTED;   // a private key block: nothing around it is worth keeping
         }
-        for (Pattern p : SECRET_VALUES) {
-            out = p.matcher(out).replaceAll(REDACTED);
+        String out = text;
+        for (Rule rule : SECRET_VALUES) {
+            if (rule.mayMatch(out, out.toLowerCase(Locale.ROOT))) {
+                out = rule.pattern().matcher(out).replaceAll(REDACTED);
+            }
         }
         return out;
     }
