@@ -107,9 +107,11 @@ public final class AuditIngestBench {
                         + ids[0] + "&limit=100"))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).GET().build();
         Load.run(http, 500, 8, 200, false, i -> query);   // warm-up
-        Load.Result result = Load.run(http, 3_000, 8, 200, false, i -> query);
-        System.out.printf("one resource's latest 100 records (GET /api/audit/events?resource_id=..&limit=100), 8 concurrent:"
-                + " %.0f req/s; %s%n", result.perSecond(), result.latency());
+        for (int concurrency : new int[]{1, 8}) {
+            Load.Result result = Load.run(http, concurrency == 1 ? 1_000 : 3_000, concurrency, 200, false, i -> query);
+            System.out.printf("one resource's latest 100 records (GET /api/audit/events?resource_id=..&limit=100),"
+                    + " %d concurrent: %.0f req/s; %s%n", concurrency, result.perSecond(), result.latency());
+        }
     }
 
     private static void header(ProducerRecord<String, byte[]> record, String name, String value) {
