@@ -19,6 +19,7 @@ public class ChainVerifier {
     private final AuditRecordRepository records;
     private final io.vertx.mutiny.sqlclient.Pool pool;
     private final String anchorSql;
+    private final String rangeStartSql;
     private final io.micrometer.core.instrument.Counter failures;
 
     public ChainVerifier(AuditRecordRepository records, io.vertx.mutiny.sqlclient.Pool pool,
@@ -28,6 +29,10 @@ public class ChainVerifier {
         this.pool = pool;
         this.anchorSql = "SELECT pruned_through_seq, anchor_hash, pruned_count, pruned_at FROM " + schema
                 + ".audit_chain_anchor ORDER BY seq DESC LIMIT 1";
+        String table = schema + ".audit_record";
+        this.rangeStartSql = "SELECT f.first_seq, (SELECT p.hash FROM " + table + " p WHERE p.seq < f.first_seq"
+                + " ORDER BY p.seq DESC LIMIT 1) AS prev_stored_hash FROM (SELECT min(seq) AS first_seq FROM " + table
+                + " WHERE recorded_at >= $1) f";
         this.failures = io.micrometer.core.instrument.Counter.builder("audit.verify.failures")
                 .description("Verifications that found a broken link in the audit chain").register(meters);
     }
@@ -53,12 +58,38 @@ public class ChainVerifier {
     }
 
     private record State(long afterSeq, String expectedPrev, long verified, long unchained, Long headSeq,
-                         Anchor anchor, boolean anchorConfirmed) {
+                         Anchor anchor, boolean anchorConfirmed, java.time.OffsetDateTime to) {
     }
 
+    /** The whole chain, from genesis or the retention anchor to the head. */
     public Uni<Verification> verify() {
-        return pool.query(anchorSql).execute().map(rows -> rows.size() == 0 ? null : anchor(rows.iterator().next()))
-                .flatMap(this::walk);
+        return verify(null, null);
+    }
+
+    /**
+     * The records recorded in {@code [from, to)} (either may be null: the start or the head). A
+     * range starting mid-chain also checks the link into it: its first record must name the hash
+     * its predecessor stores.
+     */
+    public Uni<Verification> verify(java.time.OffsetDateTime from, java.time.OffsetDateTime to) {
+        Uni<Anchor> anchor = pool.query(anchorSql).execute()
+                .map(rows -> rows.size() == 0 ? null : anchor(rows.iterator().next()));
+        if (from == null) {
+            // a walk cut short by 'to' may end before the retention record that names the anchor
+            return anchor.flatMap(a -> walk(new State(a == null ? 0 : a.prunedThroughSeq(), null, 0, 0, null, a,
+                    a == null || to != null, to)));
+        }
+        return anchor.flatMap(a -> pool.preparedQuery(rangeStartSql).execute(io.vertx.mutiny.sqlclient.Tuple.of(from))
+                .flatMap(rows -> {
+                    io.vertx.mutiny.sqlclient.Row row = rows.iterator().next();
+                    Long first = row.getLong("first_seq");
+                    if (first == null) {   // nothing recorded since 'from'
+                        return Uni.createFrom().item(new Verification(true, 0, 0, null, null, a, null));
+                    }
+                    String before = row.getString("prev_stored_hash");
+                    // the predecessor was pruned (or never chained): the usual start rules apply
+                    return walk(new State(first - 1, before, 0, 0, null, a, true, to));
+                }));
     }
 
     private static Anchor anchor(io.vertx.mutiny.sqlclient.Row row) {
@@ -66,9 +97,8 @@ public class ChainVerifier {
                 row.getOffsetDateTime("pruned_at"));
     }
 
-    private Uni<Verification> walk(Anchor anchor) {
-        java.util.concurrent.atomic.AtomicReference<State> state = new java.util.concurrent.atomic.AtomicReference<>(
-                new State(anchor == null ? 0 : anchor.prunedThroughSeq(), null, 0, 0, null, anchor, anchor == null));
+    private Uni<Verification> walk(State start) {
+        java.util.concurrent.atomic.AtomicReference<State> state = new java.util.concurrent.atomic.AtomicReference<>(start);
         // one short session per page, no recursion: memory stays flat however long the log is
         return io.smallrye.mutiny.Multi.createBy().repeating()
                 .uni(() -> Panache.withSession(() -> records.chainPage(state.get().afterSeq(), PAGE))
@@ -94,6 +124,9 @@ public class ChainVerifier {
             Anchor anchor = state.anchor();
             boolean confirmed = state.anchorConfirmed();
             for (AuditRecord r : page) {
+                if (state.to() != null && !r.recordedAt().isBefore(state.to())) {
+                    return done(anchor, true, verified, unchained, expected, headSeq, null);
+                }
                 if (r.hash() == null) {
                     if (expected != null) {
                         return done(anchor, false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
@@ -126,7 +159,7 @@ public class ChainVerifier {
                 return done(anchor, true, verified, unchained, expected, headSeq, null);
             }
             long last = page.get(page.size() - 1).seq();
-            holder.set(new State(last, expected, verified, unchained, headSeq, anchor, confirmed));
+            holder.set(new State(last, expected, verified, unchained, headSeq, anchor, confirmed, state.to()));
             return null;
         }
     }

@@ -6,6 +6,9 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import io.devopsconsole.platform.problem.InvalidFieldException;
+import java.time.OffsetDateTime;
 import jakarta.ws.rs.core.MediaType;
 
 @Path("/api/audit/verify")
@@ -18,10 +21,17 @@ public class VerifyResource {
         this.verifier = verifier;
     }
 
-    /** Walks the whole hash chain and reports whether it is intact, or its first broken link. */
+    /**
+     * Walks the hash chain (all of it, or the records recorded in {@code [from, to)}) and reports
+     * whether it is intact, or its first broken link.
+     */
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<ChainVerifier.Verification> verify() {
-        return verifier.verify();
+    public Uni<ChainVerifier.Verification> verify(@QueryParam("from") OffsetDateTime from,
+                                                  @QueryParam("to") OffsetDateTime to) {
+        if (from != null && to != null && !from.isBefore(to)) {
+            throw new InvalidFieldException("to", "must be after 'from'");
+        }
+        return verifier.verify(from, to);
     }
 }

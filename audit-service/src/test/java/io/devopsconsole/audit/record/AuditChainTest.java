@@ -137,4 +137,43 @@ class AuditChainTest {
         }
         verify().body("intact", equalTo(true));
     }
+
+    @Test
+    void aTimeRangeIsVerifiedOnItsOwnIncludingTheLinkIntoIt() {
+        List<EventEnvelope> events = ingest(4);
+        long second = seqOf(events.get(1));
+        long third = seqOf(events.get(2));
+        Object thirdAt = Sql.rows("SELECT recorded_at FROM audit.audit_record WHERE seq = ?", third).get(0).get("recorded_at");
+        String fromThird = java.time.OffsetDateTime.ofInstant(((java.sql.Timestamp) thirdAt).toInstant(),
+                java.time.ZoneOffset.UTC).toString();
+        String original = (String) Sql.rows("SELECT summary FROM audit.audit_record WHERE seq = ?", second).get(0)
+                .get("summary");
+        tamper("UPDATE audit.audit_record SET summary = 'edited' WHERE seq = " + second);
+        try {
+            // the whole chain is broken at the edited record ...
+            verify().body("intact", equalTo(false)).body("first_broken_link.seq", equalTo((int) second));
+            // ... a range that ends before it is intact, one that contains it is not
+            given().auth().oauth2(Tokens.viewer()).queryParam("to", fromThird).get("/api/audit/verify").then()
+                    .statusCode(200).body("intact", equalTo(false)).body("first_broken_link.seq", equalTo((int) second));
+            given().auth().oauth2(Tokens.viewer()).queryParam("from", fromThird).get("/api/audit/verify").then()
+                    .statusCode(200).body("intact", equalTo(true))
+                    .body("verified_records", equalTo((int) Sql.count(
+                            "SELECT count(*) FROM audit.audit_record WHERE seq >= ? AND hash IS NOT NULL", third)));
+        } finally {
+            tamper("UPDATE audit.audit_record SET summary = '" + original.replace("'", "''") + "' WHERE seq = " + second);
+        }
+        // a range starting right after a removed record still checks the link into it
+        Sql.execute("CREATE TABLE audit.range_copy AS SELECT * FROM audit.audit_record WHERE seq = " + second);
+        try {
+            tamper("DELETE FROM audit.audit_record WHERE seq = " + second);
+            given().auth().oauth2(Tokens.viewer()).queryParam("from", fromThird).get("/api/audit/verify").then()
+                    .statusCode(200).body("intact", equalTo(false)).body("first_broken_link.seq", equalTo((int) third));
+        } finally {
+            tamper("INSERT INTO audit.audit_record OVERRIDING SYSTEM VALUE SELECT * FROM audit.range_copy");
+            Sql.execute("DROP TABLE audit.range_copy");
+        }
+        verify().body("intact", equalTo(true));
+        given().auth().oauth2(Tokens.viewer()).queryParam("from", fromThird).queryParam("to", fromThird)
+                .get("/api/audit/verify").then().statusCode(400).body("errors[0].field", equalTo("to"));
+    }
 }
