@@ -3,6 +3,11 @@ package io.devopsconsole.audit.record;
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.onboarding.CodexReadinessObserved;
+import io.devopsconsole.events.session.ApprovalRequested;
+import io.devopsconsole.events.session.ApprovalResolved;
+import io.devopsconsole.events.session.OperatorMessagePosted;
+import io.devopsconsole.events.session.SessionCreated;
+import io.devopsconsole.events.session.SessionStateChanged;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
 import io.devopsconsole.events.registry.CodexStatusChanged;
 import io.devopsconsole.events.registry.HostKeyTrusted;
@@ -123,6 +128,24 @@ final class Summaries {
         }
         if (event instanceof CodexReadinessObserved e) {
             return "readiness check saw Codex " + e.codexStatus() + " on target " + e.targetId();
+        }
+        if (event instanceof SessionCreated e) {
+            return who + " opened session " + e.sessionId() + " of project " + e.projectId();
+        }
+        if (event instanceof SessionStateChanged e) {
+            return "session " + e.sessionId() + " went from " + e.from() + " to " + e.to()
+                    + (e.reason() == null ? "" : " (" + e.reason() + ")");
+        }
+        if (event instanceof OperatorMessagePosted e) {
+            return who + " sent the agent a message of " + e.length() + " characters in session " + e.sessionId();
+        }
+        if (event instanceof ApprovalRequested e) {
+            return "the agent asked for approval (" + e.risk() + ") to " + e.summary() + " in session " + e.sessionId();
+        }
+        if (event instanceof ApprovalResolved e) {
+            return (e.automatic() ? "the session policy, for " + e.decidedBy() + "," : e.decidedBy()) + " "
+                    + e.decision() + " the request to " + e.summary() + " in session " + e.sessionId()
+                    + (e.reason() == null ? "" : " (" + e.reason() + ")");
         }
         throw new IllegalStateException("no audit summary for catalogued event " + event.getClass().getName());
     }

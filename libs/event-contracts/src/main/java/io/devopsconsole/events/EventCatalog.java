@@ -1,6 +1,16 @@
 package io.devopsconsole.events;
 
 import io.devopsconsole.events.audit.AuditRecorded;
+import io.devopsconsole.events.agent.AgentStreamRecord;
+import io.devopsconsole.events.agent.ApprovalDecided;
+import io.devopsconsole.events.agent.InterruptRequested;
+import io.devopsconsole.events.agent.StopWorker;
+import io.devopsconsole.events.agent.TurnRequested;
+import io.devopsconsole.events.session.ApprovalRequested;
+import io.devopsconsole.events.session.ApprovalResolved;
+import io.devopsconsole.events.session.OperatorMessagePosted;
+import io.devopsconsole.events.session.SessionCreated;
+import io.devopsconsole.events.session.SessionStateChanged;
 import io.devopsconsole.events.onboarding.CodexReadinessObserved;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
 import io.devopsconsole.events.registry.*;
@@ -48,6 +58,16 @@ public final class EventCatalog {
         register(RuntimeProfileDeleted.TYPE, RuntimeProfileDeleted.class, Topics.REGISTRY);
         register(HostKeyTrustConfirmed.TYPE, HostKeyTrustConfirmed.class, Topics.ONBOARDING);
         register(CodexReadinessObserved.TYPE, CodexReadinessObserved.class, Topics.ONBOARDING);
+        register(SessionCreated.TYPE, SessionCreated.class, Topics.SESSION);
+        register(SessionStateChanged.TYPE, SessionStateChanged.class, Topics.SESSION);
+        register(OperatorMessagePosted.TYPE, OperatorMessagePosted.class, Topics.SESSION);
+        register(ApprovalRequested.TYPE, ApprovalRequested.class, Topics.SESSION);
+        register(ApprovalResolved.TYPE, ApprovalResolved.class, Topics.SESSION);
+        register(TurnRequested.TYPE, TurnRequested.class, Topics.AGENT_COMMANDS);
+        register(ApprovalDecided.TYPE, ApprovalDecided.class, Topics.AGENT_COMMANDS);
+        register(InterruptRequested.TYPE, InterruptRequested.class, Topics.AGENT_COMMANDS);
+        register(StopWorker.TYPE, StopWorker.class, Topics.AGENT_COMMANDS);
+        register(AgentStreamRecord.TYPE, AgentStreamRecord.class, Topics.AGENT_STREAM);
         register(AuditRecorded.TYPE, AuditRecorded.class, Topics.AUDIT);
     }
 

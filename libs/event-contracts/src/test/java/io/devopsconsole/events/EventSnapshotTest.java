@@ -3,6 +3,20 @@ package io.devopsconsole.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.devopsconsole.events.audit.AuditEvent;
 import io.devopsconsole.events.audit.AuditRecorded;
+import io.devopsconsole.events.agent.AgentCommand;
+import io.devopsconsole.events.agent.AgentStreamEvent;
+import io.devopsconsole.events.agent.AgentStreamRecord;
+import io.devopsconsole.events.agent.ApprovalDecided;
+import io.devopsconsole.events.agent.InterruptRequested;
+import io.devopsconsole.events.agent.StopWorker;
+import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.events.agent.TurnRequested;
+import io.devopsconsole.events.session.ApprovalRequested;
+import io.devopsconsole.events.session.ApprovalResolved;
+import io.devopsconsole.events.session.OperatorMessagePosted;
+import io.devopsconsole.events.session.SessionCreated;
+import io.devopsconsole.events.session.SessionEvent;
+import io.devopsconsole.events.session.SessionStateChanged;
 import io.devopsconsole.events.onboarding.CodexReadinessObserved;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
 import io.devopsconsole.events.onboarding.OnboardingEvent;
@@ -18,6 +32,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -39,6 +54,9 @@ class EventSnapshotTest {
     static final UUID TARGET = UUID.fromString("0b7e6c1e-8d2f-4f4b-a3c4-5a6b7c8d9e0f");
     static final UUID PROFILE = UUID.fromString("c3a1e2f4-1b2c-4d3e-8f90-a1b2c3d4e5f6");
     static final UUID RUN = UUID.fromString("e1d2c3b4-a5f6-4e7d-8c9b-0a1b2c3d4e5f");
+    static final UUID SESSION = UUID.fromString("a1b2c3d4-0005-4e6f-8a9b-0c1d2e3f4a5b");
+    static final UUID MESSAGE = UUID.fromString("a1b2c3d4-0006-4e6f-8a9b-0c1d2e3f4a5b");
+    static final UUID APPROVAL = UUID.fromString("a1b2c3d4-0007-4e6f-8a9b-0c1d2e3f4a5b");
     static final OffsetDateTime CHECKED = OffsetDateTime.of(2026, 11, 22, 9, 30, 0, 0, ZoneOffset.UTC);
     static final TargetState TARGET_STATE = new TargetState(TARGET, "devOps-test-001", "10.76.22.150", 22, "root", "lab",
             SITE, "lan", null, "default_control_plane_identity", null,
@@ -81,6 +99,20 @@ class EventSnapshotTest {
                 new HostKeyTrustConfirmed(TARGET, RUN, "ssh-ed25519", "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA",
                         "AAAAC3NzaC1lZDI1NTE5AAAAIPlaceholderPublicKeyForSnapshotTestsOnly"),
                 new CodexReadinessObserved(TARGET, RUN, "installed_but_auth_required", "codex-cli 0.169.0"),
+                new SessionCreated(SESSION, PROJECT, "requested", "olga"),
+                new SessionStateChanged(SESSION, PROJECT, "active", "waiting_approval", "the agent asked to run a command"),
+                new OperatorMessagePosted(SESSION, PROJECT, MESSAGE, 7, 42),
+                new ApprovalRequested(APPROVAL, SESSION, "command", "run: npm test (in /srv/projects/payments-api)", "elevated"),
+                new ApprovalResolved(APPROVAL, SESSION, "command", "run: npm test (in /srv/projects/payments-api)", "approved",
+                        "olga", false, "tests only"),
+                new TurnRequested(SESSION, PROJECT, MESSAGE, 7, "Run the tests and tell me what fails", "olga"),
+                new ApprovalDecided(SESSION, APPROVAL, "0", "approved", "olga"),
+                new InterruptRequested(SESSION, "olga"),
+                new StopWorker(SESSION, "olga", "session stopped by the operator"),
+                new AgentStreamRecord(UUID.fromString("3c2b1a09-8f7e-4d6c-9b5a-0f1e2d3c4b5a"), SESSION, 12,
+                        StreamKind.ITEM_COMPLETED, "turn-1", "item-3", TARGET, CHECKED,
+                        EventJson.mapper().createObjectNode().put("item_type", "command_execution").put("command", "npm test")
+                                .put("cwd", "/srv/projects/payments-api").put("exit_code", 0).put("duration_ms", 5120)),
                 new AuditRecorded(UUID.fromString("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"), RUN, CHECKED, CHECKED.plusSeconds(1),
                         "/registry-service", ProjectCreated.TYPE, "olga", "project.created", "project", PROJECT.toString(),
                         "payments-api", null, "elevated", "olga created project payments-api",
@@ -111,12 +143,21 @@ class EventSnapshotTest {
         }
     }
 
+    /** Each domain's sealed interface, its type-name prefix and its topic. */
+    static final Map<Class<?>, List<String>> DOMAINS = Map.of(
+            RegistryEvent.class, List.of("registry", Topics.REGISTRY),
+            OnboardingEvent.class, List.of("onboarding", Topics.ONBOARDING),
+            AuditEvent.class, List.of("audit", Topics.AUDIT),
+            SessionEvent.class, List.of("session", Topics.SESSION),
+            AgentCommand.class, List.of("agent", Topics.AGENT_COMMANDS),
+            AgentStreamEvent.class, List.of("agent", Topics.AGENT_STREAM));
+
     @ParameterizedTest
-    @ValueSource(classes = {RegistryEvent.class, OnboardingEvent.class, AuditEvent.class})
+    @ValueSource(classes = {RegistryEvent.class, OnboardingEvent.class, AuditEvent.class, SessionEvent.class,
+            AgentCommand.class, AgentStreamEvent.class})
     void everyPermittedEventIsCataloguedSampledAndNamedByConvention(Class<?> domain) {
-        String name = domain == RegistryEvent.class ? "registry" : domain == OnboardingEvent.class ? "onboarding" : "audit";
-        String topic = domain == RegistryEvent.class ? Topics.REGISTRY
-                : domain == OnboardingEvent.class ? Topics.ONBOARDING : Topics.AUDIT;
+        String name = DOMAINS.get(domain).get(0);
+        String topic = DOMAINS.get(domain).get(1);
         Set<Class<?>> permitted = Arrays.stream(domain.getPermittedSubclasses())
                 .flatMap(c -> c.isSealed() ? Arrays.stream(c.getPermittedSubclasses()) : Stream.of(c))
                 .collect(Collectors.toSet());

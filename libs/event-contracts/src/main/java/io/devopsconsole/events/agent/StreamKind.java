@@ -1,0 +1,54 @@
+package io.devopsconsole.events.agent;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * What an {@link AgentStreamRecord} reports. Payload fields per kind (snake_case JSON):
+ * <ul>
+ * <li>{@code agent_message_delta}: {@code delta}</li>
+ * <li>{@code item_started}: {@code item_type} ({@code agent_message}, {@code command_execution},
+ *     {@code file_change}, {@code reasoning}, ...), and for commands {@code command}, {@code cwd}</li>
+ * <li>{@code item_completed}: {@code item_type}; messages {@code text}; commands {@code command},
+ *     {@code cwd}, {@code exit_code}, {@code duration_ms}, {@code output} (redacted tail),
+ *     {@code approval_request_id}; file changes {@code changes} [{@code path}, {@code kind}, {@code diff}]</li>
+ * <li>{@code command_output_delta}: {@code delta}</li>
+ * <li>{@code file_change}: {@code path}, {@code kind}, {@code diff}</li>
+ * <li>{@code approval_requested}: {@code request_id}, {@code approval_kind} ({@code command} or
+ *     {@code file_change}), {@code command}, {@code cwd}, {@code reason}, {@code risk}</li>
+ * <li>{@code approval_resolved}: {@code request_id}, {@code decision}</li>
+ * <li>{@code token_usage}: {@code input_tokens}, {@code cached_input_tokens}, {@code output_tokens},
+ *     {@code total_tokens}</li>
+ * <li>{@code turn_started}, {@code turn_completed}, {@code turn_interrupted}: nothing more;
+ *     {@code turn_failed}, {@code turn_timed_out}: {@code message}</li>
+ * <li>{@code worker_state}: {@code state} ({@code starting}, {@code ready}, {@code stopped},
+ *     {@code failed}), {@code transport}, {@code message}</li>
+ * <li>{@code error}: {@code message}</li>
+ * </ul>
+ */
+public enum StreamKind {
+    AGENT_MESSAGE_DELTA, ITEM_STARTED, ITEM_COMPLETED, COMMAND_OUTPUT_DELTA, FILE_CHANGE, APPROVAL_REQUESTED,
+    APPROVAL_RESOLVED, TOKEN_USAGE, TURN_STARTED, TURN_COMPLETED, TURN_FAILED, TURN_TIMED_OUT, TURN_INTERRUPTED,
+    WORKER_STATE, ERROR;
+
+    @JsonValue
+    public String wire() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static Optional<StreamKind> of(String wire) {
+        return Arrays.stream(values()).filter(k -> k.wire().equals(wire)).findFirst();
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static StreamKind fromWire(String wire) {
+        return of(wire).orElseThrow(() -> new IllegalArgumentException("unknown stream record kind " + wire));
+    }
+
+    /** Whether the record ends the turn it belongs to. */
+    public boolean endsTurn() {
+        return this == TURN_COMPLETED || this == TURN_FAILED || this == TURN_TIMED_OUT || this == TURN_INTERRUPTED;
+    }
+}
