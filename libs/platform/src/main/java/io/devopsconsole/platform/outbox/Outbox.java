@@ -28,10 +28,13 @@ public class Outbox {
 
     private final CurrentActor actor;
     private final String source;
+    private final String schema;
     private final Clock clock;
 
-    public Outbox(CurrentActor actor, @ConfigProperty(name = "quarkus.application.name") String serviceName) {
+    public Outbox(CurrentActor actor, @ConfigProperty(name = "quarkus.application.name") String serviceName,
+                  @ConfigProperty(name = "devops.schema") String schema) {
         this.actor = actor;
+        this.schema = schema;
         this.source = "/" + serviceName;
         this.clock = Clock.systemUTC();
     }
@@ -57,6 +60,49 @@ public class Outbox {
             Object[] rows = events.stream().map(e -> row(e, Map.of(), name)).toArray();
             return Panache.getSession().flatMap(session -> session.persistAll(rows));
         });
+    }
+
+    /**
+     * Adds events to a transaction of the reactive SQL client (for services that write without the
+     * ORM): one INSERT for all of them, on {@code connection}, so they commit with the caller's
+     * change. {@code extensions} apply to every event.
+     */
+    public Uni<Void> recordAll(io.vertx.mutiny.sqlclient.SqlConnection connection, List<? extends DomainEvent> events,
+                               String actorName, Map<String, String> extensions) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = events.size();
+        java.util.UUID[] ids = new java.util.UUID[n];
+        String[] topics = new String[n];
+        String[] keys = new String[n];
+        String[] types = new String[n];
+        String[] sources = new String[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        String[] actors = new String[n];
+        String[] exts = new String[n];
+        io.vertx.core.buffer.Buffer[] data = new io.vertx.core.buffer.Buffer[n];
+        for (int i = 0; i < n; i++) {
+            OutboxEvent row = row(events.get(i), extensions, actorName);
+            EventEnvelope e = row.envelope();
+            ids[i] = e.id();
+            topics[i] = EventCatalog.of(events.get(i)).topic();
+            keys[i] = e.subject();
+            types[i] = e.type();
+            sources[i] = e.source();
+            times[i] = e.time();
+            actors[i] = e.actor();
+            exts[i] = json(e.extensions());
+            data[i] = io.vertx.core.buffer.Buffer.buffer(e.data());
+        }
+        String sql = "INSERT INTO " + schema + ".outbox_event (event_id, topic, message_key, ce_type, ce_source, ce_time,"
+                + " actor, extensions, data) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],"
+                + " $6::timestamptz[], $7::text[], $8::text[], $9::bytea[])";
+        io.vertx.mutiny.sqlclient.Tuple params = io.vertx.mutiny.sqlclient.Tuple.tuple().addArrayOfUUID(ids)
+                .addArrayOfString(topics).addArrayOfString(keys).addArrayOfString(types).addArrayOfString(sources)
+                .addArrayOfOffsetDateTime(times).addArrayOfString(actors).addArrayOfString(exts);
+        params.addValue(data);
+        return connection.preparedQuery(sql).execute(params).replaceWithVoid();
     }
 
     private OutboxEvent row(DomainEvent event, Map<String, String> extensions, String actorName) {

@@ -1,0 +1,38 @@
+package io.devopsconsole.session;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Settings of session-service ({@code devops.session.*}). */
+@ConfigMapping(prefix = "devops.session")
+public interface SessionConfig {
+
+    /** Names this replica's consumer group on the agent stream (each replica reads every record). */
+    String instanceId();
+
+    /** How long an approval waits for a decision before it expires (and the runner is told "denied"). */
+    @WithDefault("PT10M")
+    Duration approvalTimeout();
+
+    /** Stream records beyond a gap wait this long for the missing ones before the gap is skipped (and noted). */
+    @WithDefault("PT10S")
+    Duration streamGapTimeout();
+
+    /** How often overdue approvals expire and parked stream records past the gap timeout are flushed. */
+    @WithDefault("PT2S")
+    Duration housekeepingInterval();
+
+    Sse sse();
+
+    interface Sse {
+        /** A comment line is sent this often on an idle stream. */
+        @WithDefault("PT15S")
+        Duration heartbeat();
+
+        /** Undelivered events one viewer may hold before it is told to reconnect (and replay from storage). */
+        @WithDefault("2000")
+        int buffer();
+    }
+}

@@ -1,0 +1,118 @@
+package io.devopsconsole.session.session;
+
+import io.devopsconsole.platform.api.Created;
+import io.devopsconsole.platform.problem.InvalidFieldException;
+import io.devopsconsole.platform.problem.ResourceNotFoundException;
+import io.devopsconsole.platform.security.Roles;
+import io.devopsconsole.session.transcript.Transcript;
+import io.devopsconsole.session.transcript.TranscriptEntry;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.ResponseStatus;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.time.OffsetDateTime;
+import java.util.UUID;
+
+@Path("/api/sessions")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class SessionResource {
+
+    private final SessionService service;
+    private final SessionStore sessions;
+    private final Transcript transcript;
+
+    public SessionResource(SessionService service, SessionStore sessions, Transcript transcript) {
+        this.service = service;
+        this.sessions = sessions;
+        this.transcript = transcript;
+    }
+
+    /** Opens the project's live session; 409 naming the live one if the project already has one. */
+    @POST
+    @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<RestResponse<SessionView>> create(@Valid @NotNull SessionRequests.CreateSessionRequest request) {
+        return service.create(request).map(s -> Created.at("/api/sessions", s.id(), s));
+    }
+
+    @GET
+    @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<SessionView.Page> list(@QueryParam("project_id") UUID projectId,
+                                      @QueryParam("before") OffsetDateTime before,
+                                      @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
+        return sessions.list(projectId, before, limit).map(SessionView.Page::new);
+    }
+
+    /** The project's live (non-final) session, for clients that reattach; 404 when there is none. */
+    @GET
+    @Path("/active")
+    @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<SessionView> active(@QueryParam("project_id") UUID projectId, @QueryParam("projectId") UUID projectIdAlias) {
+        UUID project = projectId != null ? projectId : projectIdAlias;
+        if (project == null) {
+            throw new InvalidFieldException("project_id", "is required");
+        }
+        return sessions.live(project).map(live -> live.orElseThrow(() ->
+                new ResourceNotFoundException("live session of project", project)));
+    }
+
+    @GET
+    @Path("/{id}")
+    @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<SessionView> get(@PathParam("id") UUID id) {
+        return sessions.get(id);
+    }
+
+    /** Sends the agent a message: stored in the transcript and handed to the runner in one transaction. */
+    @POST
+    @Path("/{id}/messages")
+    @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<RestResponse<SessionService.MessagePosted>> post(@PathParam("id") UUID id,
+                                                                 @Valid @NotNull SessionRequests.PostMessageRequest request) {
+        return service.postMessage(id, request.text()).map(posted -> RestResponse.status(RestResponse.Status.CREATED, posted));
+    }
+
+    @POST
+    @Path("/{id}/stop")
+    @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @ResponseStatus(200)
+    public Uni<SessionView> stop(@PathParam("id") UUID id, @Valid SessionRequests.StopSessionRequest request) {
+        return service.stop(id, request == null ? null : request.reason());
+    }
+
+    @POST
+    @Path("/{id}/interrupt")
+    @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @ResponseStatus(202)
+    public Uni<Void> interrupt(@PathParam("id") UUID id) {
+        return service.interrupt(id);
+    }
+
+    /** The transcript in seq order after {@code after}, a page at a time. */
+    @GET
+    @Path("/{id}/events")
+    @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<TranscriptEntry.Page> events(@PathParam("id") UUID id,
+                                            @QueryParam("after") @DefaultValue("0") @Min(0) long after,
+                                            @QueryParam("limit") @DefaultValue("200") @Min(1) @Max(1000) int limit) {
+        return sessions.get(id).flatMap(s -> transcript.read(id, after, Long.MAX_VALUE, limit + 1)).map(rows -> {
+            boolean more = rows.size() > limit;
+            var page = more ? rows.subList(0, limit) : rows;
+            return new TranscriptEntry.Page(page, more ? page.get(page.size() - 1).seq() : null);
+        });
+    }
+}

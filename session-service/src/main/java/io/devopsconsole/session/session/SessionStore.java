@@ -1,0 +1,105 @@
+package io.devopsconsole.session.session;
+
+import io.devopsconsole.platform.problem.ResourceNotFoundException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Reads and writes session rows (through the reactive SQL client; transactions belong to the caller). */
+@ApplicationScoped
+public class SessionStore {
+
+    private final Pool pool;
+    private final String table;
+
+    public SessionStore(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
+        this.pool = pool;
+        this.table = schema + ".session";
+    }
+
+    /** The session row, locked for the caller's transaction (serializes writers of one session). */
+    public Uni<Locked> lock(SqlConnection connection, UUID id) {
+        return connection.preparedQuery("SELECT " + SessionView.COLUMNS + ", last_stream_seq FROM " + table
+                        + " WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw new ResourceNotFoundException("session", id);
+                    }
+                    Row row = rows.iterator().next();
+                    return new Locked(SessionView.of(row), row.getLong("last_stream_seq"));
+                });
+    }
+
+    /** A locked session: its view and the runner stream position stored so far. */
+    public record Locked(SessionView view, long lastStreamSeq) {
+    }
+
+    public Uni<Void> insert(SqlConnection connection, UUID id, UUID projectId, String startedBy, String policy,
+                            OffsetDateTime now) {
+        return connection.preparedQuery("INSERT INTO " + table + " (id, project_id, state, started_by, approval_policy,"
+                        + " created_at, updated_at) VALUES ($1, $2, 'requested', $3, $4, $5, $5)")
+                .execute(Tuple.of(id, projectId, startedBy, policy, now)).replaceWithVoid();
+    }
+
+    /** Sets the state (and the turn's operator when given); bumps the version. */
+    public Uni<Void> setState(SqlConnection connection, UUID id, SessionState state, String reason, String turnOperator,
+                              OffsetDateTime now) {
+        return connection.preparedQuery("UPDATE " + table + " SET state = $2, state_reason = $3,"
+                        + " turn_operator = coalesce($4, turn_operator), updated_at = $5,"
+                        + " ended_at = CASE WHEN $2 IN ('stopped', 'failed') THEN $5 ELSE ended_at END,"
+                        + " version = version + 1 WHERE id = $1")
+                .execute(Tuple.from(new Object[]{id, state.wire(), reason, turnOperator, now})).replaceWithVoid();
+    }
+
+    /** The operator whose message starts the next turn (a benign-request policy approves for them). */
+    public Uni<Void> setTurnOperator(SqlConnection connection, UUID id, String operator) {
+        return connection.preparedQuery("UPDATE " + table + " SET turn_operator = $2 WHERE id = $1")
+                .execute(Tuple.of(id, operator)).replaceWithVoid();
+    }
+
+    public Uni<Void> setStreamPosition(SqlConnection connection, UUID id, long lastStreamSeq) {
+        return connection.preparedQuery("UPDATE " + table + " SET last_stream_seq = $2 WHERE id = $1")
+                .execute(Tuple.of(id, lastStreamSeq)).replaceWithVoid();
+    }
+
+    public Uni<SessionView> get(UUID id) {
+        return find(id).map(found -> found.orElseThrow(() -> new ResourceNotFoundException("session", id)));
+    }
+
+    public Uni<Optional<SessionView>> find(UUID id) {
+        return pool.preparedQuery("SELECT " + SessionView.COLUMNS + " FROM " + table + " WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(SessionView.of(rows.iterator().next())));
+    }
+
+    /** The project's non-final session, if any. */
+    public Uni<Optional<SessionView>> live(UUID projectId) {
+        return pool.preparedQuery("SELECT " + SessionView.COLUMNS + " FROM " + table
+                        + " WHERE project_id = $1 AND state NOT IN ('stopped', 'failed')")
+                .execute(Tuple.of(projectId))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(SessionView.of(rows.iterator().next())));
+    }
+
+    /** Newest first, optionally one project's, before a creation time (cursor). */
+    public Uni<List<SessionView>> list(UUID projectId, OffsetDateTime before, int limit) {
+        return pool.preparedQuery("SELECT " + SessionView.COLUMNS + " FROM " + table
+                        + " WHERE ($1::uuid IS NULL OR project_id = $1) AND ($2::timestamptz IS NULL OR created_at < $2)"
+                        + " ORDER BY created_at DESC LIMIT $3")
+                .execute(Tuple.of(projectId, before, limit))
+                .map(rows -> {
+                    List<SessionView> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(SessionView.of(r)));
+                    return out;
+                });
+    }
+}

@@ -1,0 +1,75 @@
+package io.devopsconsole.session.stream;
+
+import io.devopsconsole.events.CloudEventCodec;
+import io.devopsconsole.events.DomainEvent;
+import io.devopsconsole.events.EventEnvelope;
+import io.devopsconsole.events.MalformedEventException;
+import io.devopsconsole.events.agent.AgentStreamRecord;
+import io.devopsconsole.platform.messaging.DeadLetters;
+import io.devopsconsole.platform.messaging.InboundEvents;
+import io.devopsconsole.platform.messaging.Retries;
+import io.devopsconsole.platform.problem.ResourceNotFoundException;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Consumes the agent stream in batches: records are grouped by session and each session's share
+ * is stored in one transaction (see {@link StreamStore}); sessions are stored one after another,
+ * so a batch's database work stays bounded. Unreadable records go to the dead-letter topic;
+ * records for a session this service does not know are dropped with a warning (never block).
+ */
+@ApplicationScoped
+public class AgentStreamConsumer {
+
+    private static final Logger LOG = Logger.getLogger(AgentStreamConsumer.class);
+
+    private final StreamStore store;
+    private final DeadLetters deadLetters;
+
+    public AgentStreamConsumer(StreamStore store, DeadLetters deadLetters) {
+        this.store = store;
+        this.deadLetters = deadLetters;
+    }
+
+    @Incoming("agent-stream")
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        Map<UUID, List<AgentStreamRecord>> bySession = new LinkedHashMap<>();
+        List<DeadLetters.Rejected> rejected = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                EventEnvelope envelope = InboundEvents.envelope(record);
+                Optional<DomainEvent> decoded = CloudEventCodec.decode(envelope);
+                if (decoded.isEmpty() || !(decoded.get() instanceof AgentStreamRecord r)) {
+                    throw new MalformedEventException("not an agent stream record: " + envelope.type());
+                }
+                bySession.computeIfAbsent(r.sessionId(), k -> new ArrayList<>()).add(r);
+            } catch (MalformedEventException | RuntimeException e) {
+                rejected.add(new DeadLetters.Rejected(record, e.getMessage() == null ? e.toString() : e.getMessage()));
+            }
+        }
+        return Multi.createFrom().iterable(bySession.entrySet())
+                .onItem().transformToUniAndConcatenate(e -> Retries.onContext("storing " + e.getValue().size()
+                                + " stream records of session " + e.getKey(), () -> store.store(e.getKey(), e.getValue()).replaceWith(Boolean.TRUE),
+                        f -> !(f instanceof ResourceNotFoundException))
+                        .onFailure(ResourceNotFoundException.class).recoverWithItem(f -> {
+                            LOG.warnf("dropped %d stream records of unknown session %s", e.getValue().size(), e.getKey());
+                            return Boolean.FALSE;
+                        }))
+                .collect().last()
+                .flatMap(v -> deadLetters.send(rejected))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely();
+    }
+}

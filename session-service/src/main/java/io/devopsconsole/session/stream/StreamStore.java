@@ -1,0 +1,255 @@
+package io.devopsconsole.session.stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.devopsconsole.events.DomainEvent;
+import io.devopsconsole.events.EventJson;
+import io.devopsconsole.events.agent.AgentStreamRecord;
+import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.events.session.SessionStateChanged;
+import io.devopsconsole.platform.redaction.SecretScanner;
+import io.devopsconsole.session.approval.Approvals;
+import io.devopsconsole.session.session.SessionService;
+import io.devopsconsole.session.session.SessionState;
+import io.devopsconsole.session.session.SessionStore;
+import io.devopsconsole.session.session.SessionView;
+import io.devopsconsole.session.transcript.NewEntry;
+import io.devopsconsole.session.transcript.Transcript;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * Stores one session's stream records in the runner's order, once: in one transaction holding the
+ * session lock, records at or below the stored stream position are dropped (redeliveries, other
+ * replicas), the contiguous run after it is stored, and records beyond a gap are parked until the
+ * missing ones arrive (or the gap timeout passes, which leaves a note naming the lost range).
+ * Each stored record may move the session, open an approval or complete a command audit, in the
+ * same transaction.
+ */
+@ApplicationScoped
+public class StreamStore {
+
+    private static final Logger LOG = Logger.getLogger(StreamStore.class);
+    static final String RUNNER = "agent-runner";
+
+    private final Pool pool;
+    private final SessionStore sessions;
+    private final SessionService service;
+    private final Transcript transcript;
+    private final Approvals approvals;
+    private final String schema;
+    private final Duration gapTimeout;
+    private final Counter stored;
+    private final Counter duplicates;
+    private final Counter parked;
+
+    public StreamStore(Pool pool, SessionStore sessions, SessionService service, Transcript transcript, Approvals approvals,
+                       @ConfigProperty(name = "devops.schema") String schema,
+                       io.devopsconsole.session.SessionConfig config, MeterRegistry meters) {
+        Duration gapTimeout = config.streamGapTimeout();
+        this.pool = pool;
+        this.sessions = sessions;
+        this.service = service;
+        this.transcript = transcript;
+        this.approvals = approvals;
+        this.schema = schema;
+        this.gapTimeout = gapTimeout;
+        this.stored = Counter.builder("session.stream.records.stored").register(meters);
+        this.duplicates = Counter.builder("session.stream.records.duplicates").register(meters);
+        this.parked = Counter.builder("session.stream.records.parked").register(meters);
+    }
+
+    /** Stores what can be stored of one session's records (any order, duplicates allowed). */
+    public Uni<Void> store(UUID sessionId, List<AgentStreamRecord> records) {
+        return pool.withTransaction(connection -> sessions.lock(connection, sessionId).flatMap(locked ->
+                parkedRecords(connection, sessionId).flatMap(waiting -> {
+                    TreeMap<Long, AgentStreamRecord> candidates = new TreeMap<>(waiting.records());
+                    for (AgentStreamRecord r : records) {
+                        candidates.putIfAbsent(r.streamSeq(), r);
+                    }
+                    long position = locked.lastStreamSeq();
+                    int dropped = candidates.headMap(position, true).size();
+                    candidates.headMap(position, true).clear();
+                    if (dropped > 0) {
+                        duplicates.increment(dropped);
+                    }
+                    List<AgentStreamRecord> run = new ArrayList<>();
+                    List<NewEntry> notes = new ArrayList<>();
+                    long next = position + 1;
+                    boolean gapExpired = waiting.oldest() != null
+                            && waiting.oldest().isBefore(SessionService.now().minus(gapTimeout));
+                    for (var e : candidates.entrySet()) {
+                        if (e.getKey() != next && run.isEmpty() && gapExpired) {
+                            notes.add(NewEntry.of("system_note", RUNNER, SessionService.note("stream records " + next
+                                    + " to " + (e.getKey() - 1) + " never arrived; the transcript continues after the gap"),
+                                    SessionService.now()));
+                            next = e.getKey();
+                        }
+                        if (e.getKey() != next) {
+                            break;
+                        }
+                        run.add(e.getValue());
+                        next++;
+                    }
+                    List<AgentStreamRecord> toPark = new ArrayList<>(candidates.tailMap(next, true).values());
+                    long storedThrough = next - 1;
+                    return apply(connection, locked, notes, run)
+                            .flatMap(v -> run.isEmpty() ? Uni.createFrom().voidItem()
+                                    : sessions.setStreamPosition(connection, sessionId, run.get(run.size() - 1).streamSeq()))
+                            .flatMap(v -> unpark(connection, sessionId, storedThrough))
+                            .flatMap(v -> park(connection, sessionId, toPark, waiting.records().keySet()))
+                            .invoke(() -> {
+                                stored.increment(run.size());
+                                parked.increment(toPark.stream().filter(r -> !waiting.records().containsKey(r.streamSeq())).count());
+                            });
+                })));
+    }
+
+    /** The sessions with records parked for longer than the gap timeout (to flush them). */
+    public Uni<List<UUID>> sessionsWithExpiredGaps() {
+        return pool.preparedQuery("SELECT DISTINCT session_id FROM " + schema + ".stream_parked WHERE parked_at < $1")
+                .execute(Tuple.of(SessionService.now().minus(gapTimeout)))
+                .map(rows -> {
+                    List<UUID> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getUUID(0)));
+                    return out;
+                });
+    }
+
+    private record Waiting(TreeMap<Long, AgentStreamRecord> records, OffsetDateTime oldest) {
+    }
+
+    private Uni<Waiting> parkedRecords(SqlConnection connection, UUID sessionId) {
+        return connection.preparedQuery("SELECT stream_seq, record, parked_at FROM " + schema
+                        + ".stream_parked WHERE session_id = $1").execute(Tuple.of(sessionId))
+                .map(rows -> {
+                    TreeMap<Long, AgentStreamRecord> out = new TreeMap<>();
+                    OffsetDateTime oldest = null;
+                    for (var row : rows) {
+                        try {
+                            out.put(row.getLong("stream_seq"),
+                                    EventJson.mapper().readValue(row.getString("record"), AgentStreamRecord.class));
+                        } catch (IOException e) {
+                            throw new IllegalStateException("parked stream record is unreadable", e);
+                        }
+                        OffsetDateTime at = row.getOffsetDateTime("parked_at");
+                        oldest = oldest == null || at.isBefore(oldest) ? at : oldest;
+                    }
+                    return new Waiting(out, oldest);
+                });
+    }
+
+    private Uni<Void> unpark(SqlConnection connection, UUID sessionId, long through) {
+        return connection.preparedQuery("DELETE FROM " + schema + ".stream_parked WHERE session_id = $1 AND stream_seq <= $2")
+                .execute(Tuple.of(sessionId, through)).replaceWithVoid();
+    }
+
+    private Uni<Void> park(SqlConnection connection, UUID sessionId, List<AgentStreamRecord> records,
+                           java.util.Set<Long> alreadyParked) {
+        List<AgentStreamRecord> fresh = records.stream().filter(r -> !alreadyParked.contains(r.streamSeq())).toList();
+        if (fresh.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        Long[] seqs = fresh.stream().map(AgentStreamRecord::streamSeq).toArray(Long[]::new);
+        String[] json = fresh.stream().map(r -> EventJson.mapper().valueToTree(r).toString()).toArray(String[]::new);
+        return connection.preparedQuery("INSERT INTO " + schema + ".stream_parked (session_id, stream_seq, record, parked_at)"
+                        + " SELECT $1, s, r, $4 FROM unnest($2::bigint[], $3::text[]) AS u(s, r) ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(sessionId, seqs, json, SessionService.now())).replaceWithVoid();
+    }
+
+    /** Stores the run (and notes) and applies each record's effect on the session, in order. */
+    private Uni<Void> apply(SqlConnection connection, SessionStore.Locked locked, List<NewEntry> notes,
+                            List<AgentStreamRecord> run) {
+        if (run.isEmpty() && notes.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        SessionView s = locked.view();
+        List<NewEntry> entries = new ArrayList<>(notes);
+        List<DomainEvent> events = new ArrayList<>();
+        SessionState state = s.state();
+        OffsetDateTime now = SessionService.now();
+        List<java.util.function.Supplier<Uni<Void>>> effects = new ArrayList<>();
+        for (AgentStreamRecord r : run) {
+            JsonNode payload = r.payload() == null ? EventJson.mapper().createObjectNode() : r.payload();
+            SecretScanner.Redacted safe = SecretScanner.redact(payload);
+            entries.add(new NewEntry(r.recordId(), r.kind().wire(), RUNNER, r.turnId(), r.itemId(), r.targetId(),
+                    r.streamSeq(), r.at() == null ? now : r.at(), safe.json().toString()));
+            SessionState to = transition(state, r);
+            if (to != null && to != state && state.canMoveTo(to)) {
+                String reason = reason(r, safe.json());
+                events.add(new SessionStateChanged(s.id(), s.projectId(), state.wire(), to.wire(), reason));
+                entries.add(NewEntry.of("status", RUNNER, SessionService.status(to, reason), now));
+                state = to;
+            }
+            if (r.kind() == StreamKind.APPROVAL_REQUESTED) {
+                effects.add(() -> approvals.opened(connection, s, r, safe.json()));
+            }
+            if (r.kind() == StreamKind.ITEM_COMPLETED && "command_execution".equals(safe.json().path("item_type").asText())) {
+                effects.add(() -> approvals.commandCompleted(connection, s.id(), r, safe.json()));
+            }
+        }
+        SessionState finalState = state;
+        return transcript.append(connection, s.id(), entries)
+                .flatMap(last -> finalState == s.state() ? Uni.createFrom().voidItem()
+                        : sessions.setState(connection, s.id(), finalState, reasonOf(events), null, now))
+                .flatMap(v -> service.announce(connection, s.id(), RUNNER, events))
+                .flatMap(v -> io.smallrye.mutiny.Multi.createFrom().iterable(effects)
+                        .onItem().transformToUniAndConcatenate(effect -> effect.get().replaceWith(Boolean.TRUE))
+                        .collect().last().replaceWithVoid());
+    }
+
+    private static String reasonOf(List<DomainEvent> events) {
+        return events.isEmpty() ? null : ((SessionStateChanged) events.get(events.size() - 1)).reason();
+    }
+
+    /** Where a record moves the session (null: nowhere). */
+    static SessionState transition(SessionState current, AgentStreamRecord r) {
+        return switch (r.kind()) {
+            case TURN_STARTED, APPROVAL_RESOLVED -> SessionState.ACTIVE;
+            case APPROVAL_REQUESTED -> SessionState.WAITING_APPROVAL;
+            case TURN_COMPLETED, TURN_FAILED, TURN_TIMED_OUT, TURN_INTERRUPTED -> SessionState.IDLE;
+            case WORKER_STATE -> switch (r.payload() == null ? "" : r.payload().path("state").asText()) {
+                case "starting" -> SessionState.STARTING;
+                case "ready" -> current == SessionState.STARTING ? SessionState.IDLE : null;
+                case "stopped" -> current == SessionState.STOPPING ? SessionState.STOPPED : SessionState.FAILED;
+                case "failed" -> SessionState.FAILED;
+                default -> null;
+            };
+            default -> null;
+        };
+    }
+
+    private static String reason(AgentStreamRecord r, JsonNode payload) {
+        String message = payload.path("message").asText("");
+        return switch (r.kind()) {
+            case TURN_STARTED -> "turn started";
+            case APPROVAL_REQUESTED -> "the agent asked for approval";
+            case APPROVAL_RESOLVED -> "approval answered";
+            case TURN_COMPLETED -> "turn completed";
+            case TURN_FAILED -> "turn failed" + (message.isEmpty() ? "" : ": " + message);
+            case TURN_TIMED_OUT -> "turn timed out" + (message.isEmpty() ? "" : ": " + message);
+            case TURN_INTERRUPTED -> "turn interrupted";
+            case WORKER_STATE -> "worker " + payload.path("state").asText() + (message.isEmpty() ? "" : ": " + message);
+            default -> r.kind().wire();
+        };
+    }
+
+    static ObjectNode object() {
+        return EventJson.mapper().createObjectNode();
+    }
+}
