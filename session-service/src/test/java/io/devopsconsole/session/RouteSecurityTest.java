@@ -3,7 +3,17 @@ package io.devopsconsole.session;
 import io.devopsconsole.testkit.RouteSecurityContract;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** No API routes yet (they arrive with this service's feature issue); the contract still guards every route. */
+import java.util.Set;
+
 @QuarkusTest
 class RouteSecurityTest extends RouteSecurityContract {
+
+    @Override
+    protected Set<String> expectedRoutes() {
+        return Set.of("POST /api/sessions", "GET /api/sessions", "GET /api/sessions/active", "GET /api/sessions/{id}",
+                "POST /api/sessions/{id}/messages", "POST /api/sessions/{id}/stop", "POST /api/sessions/{id}/interrupt",
+                "GET /api/sessions/{id}/events", "GET /api/sessions/{id}/stream", "GET /api/sessions/{id}/approvals",
+                "GET /api/sessions/{id}/approvals/{approvalId}", "POST /api/sessions/{id}/approvals/{approvalId}/decision",
+                "GET /api/sessions/{id}/commands");
+    }
 }

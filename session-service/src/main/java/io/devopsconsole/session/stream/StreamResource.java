@@ -39,14 +39,14 @@ public class StreamResource {
     }
 
     @GET
+    @KnownSession
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Multi<OutboundSseEvent> stream(@PathParam("id") UUID id, @HeaderParam("Last-Event-ID") String lastEventId,
                                           @QueryParam("after") String afterParam, @Context Sse sse) {
         long after = position(lastEventId != null ? lastEventId : afterParam, lastEventId != null ? "Last-Event-ID" : "after");
-        return Multi.createFrom().uni(sessions.get(id))
-                .onItem().transformToMultiAndConcatenate(session -> hub.subscribe(id, after))
-                .map(item -> event(sse, item));
+        // an unknown session was refused by KnownSessionFilter before the response started
+        return hub.subscribe(id, after).map(item -> event(sse, item));
     }
 
     private static long position(String value, String field) {

@@ -1,0 +1,77 @@
+package io.devopsconsole.session;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.devopsconsole.events.CloudEventCodec;
+import io.devopsconsole.events.EventEnvelope;
+import io.devopsconsole.events.EventJson;
+import io.devopsconsole.events.Topics;
+import io.devopsconsole.events.agent.AgentStreamRecord;
+import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.testkit.TestInfrastructure;
+import io.devopsconsole.testkit.Tokens;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+
+/** Plays the agent-runner in tests: stream records onto console.agent.stream.v1 with one shared producer. */
+public final class Feed {
+
+    private static KafkaProducer<String, byte[]> producer;
+
+    private Feed() {
+    }
+
+    static synchronized KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafka().bootstrapServers());
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        }
+        return producer;
+    }
+
+    public static AgentStreamRecord record(UUID session, long seq, StreamKind kind, ObjectNode payload) {
+        return new AgentStreamRecord(UUID.randomUUID(), session, seq, kind, "turn-1", "item-" + seq, null,
+                OffsetDateTime.now(ZoneOffset.UTC), payload == null ? EventJson.mapper().createObjectNode() : payload);
+    }
+
+    public static ObjectNode payload() {
+        return EventJson.mapper().createObjectNode();
+    }
+
+    /** Sends and waits for the broker's acknowledgement. */
+    public static AgentStreamRecord send(AgentStreamRecord r) {
+        EventEnvelope e = CloudEventCodec.wrap(r, "/agent-runner", "agent-runner", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.AGENT_STREAM, e.subject(), e.data());
+        CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> record.headers().add(k, v));
+        try {
+            producer().send(record).get();
+        } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
+        return r;
+    }
+
+    public static AgentStreamRecord send(UUID session, long seq, StreamKind kind, ObjectNode payload) {
+        return send(record(session, seq, kind, payload));
+    }
+
+    /** Opens a session for a fresh project as the operator; returns its id. */
+    public static UUID newSession(String policy) {
+        String body = "{\"project_id\":\"" + UUID.randomUUID() + "\"" + (policy == null ? "" : ",\"approval_policy\":\"" + policy + "\"") + "}";
+        return UUID.fromString(given().auth().oauth2(Tokens.operator()).contentType("application/json").body(body)
+                .post("/api/sessions").then().statusCode(201).extract().path("id"));
+    }
+}
