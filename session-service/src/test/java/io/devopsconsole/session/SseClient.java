@@ -34,6 +34,7 @@ public final class SseClient implements AutoCloseable {
     private final Thread reader;
     private volatile boolean closed;
     public volatile boolean ended;
+    public final java.util.concurrent.atomic.AtomicInteger comments = new java.util.concurrent.atomic.AtomicInteger();
 
     private SseClient(HttpResponse<InputStream> response, boolean read) {
         this.status = response.statusCode();
@@ -78,6 +79,8 @@ public final class SseClient implements AutoCloseable {
                     id = null;
                     event = null;
                     data.setLength(0);
+                } else if (line.startsWith(":")) {
+                    comments.incrementAndGet();
                 } else if (line.startsWith("id:")) {
                     id = Long.parseLong(line.substring(3).strip());
                 } else if (line.startsWith("event:")) {
@@ -105,6 +108,11 @@ public final class SseClient implements AutoCloseable {
             out.add(e);
         }
         return out;
+    }
+
+    /** Starts reading a client opened with {@code read} false. */
+    public void startReading() {
+        reader.start();
     }
 
     public String bodyText() throws IOException {

@@ -220,6 +220,9 @@ public class StreamHub {
         private long lastQueued;
         private boolean replaying = true;
         private boolean droppedHold;
+        private boolean draining;
+        private boolean awaitingDrain;
+        private boolean completed;
         private boolean closing;
         private long lastEmitNanos = System.nanoTime();
 
@@ -235,12 +238,16 @@ public class StreamHub {
             synchronized (this) {
                 from = lastQueued;
             }
-            transcript.read(channel.sessionId, from, Long.MAX_VALUE, PAGE).subscribe().with(entries -> {
-                enqueue(entries);
-                if (entries.size() == PAGE) {
-                    replay();
+            int page = Math.min(PAGE, config.sse().buffer());
+            transcript.read(channel.sessionId, from, Long.MAX_VALUE, page).subscribe().with(entries -> {
+                if (entries.size() == page) {
+                    synchronized (this) {
+                        awaitingDrain = true;   // the next page is read once this one is mostly delivered
+                    }
+                    enqueue(entries, false);
                     return;
                 }
+                enqueue(entries, false);
                 List<TranscriptEntry> held;
                 synchronized (this) {
                     if (droppedHold) {
@@ -281,10 +288,11 @@ public class StreamHub {
                     return;
                 }
             }
-            enqueue(entries);
+            enqueue(entries, true);
         }
 
-        private void enqueue(List<TranscriptEntry> entries) {
+        /** Queues events not sent yet; live events beyond the buffer make the viewer reconnect. */
+        private void enqueue(List<TranscriptEntry> entries, boolean live) {
             synchronized (this) {
                 if (closing) {
                     return;
@@ -304,7 +312,7 @@ public class StreamHub {
                         break;
                     }
                 }
-                if (queue.size() > config.sse().buffer()) {
+                if (live && queue.size() > config.sse().buffer()) {
                     overflows.increment();
                     long resumeAfter = lastQueued - queue.size();
                     queue.clear();
@@ -319,25 +327,37 @@ public class StreamHub {
 
         void drain() {
             boolean complete = false;
+            boolean readMore = false;
             synchronized (this) {
-                if (queue == null) {
+                // emit() may ask for more at once (same thread): that nested drain is this loop's job
+                if (queue == null || draining) {
                     return;
                 }
-                while (!queue.isEmpty() && (emitter.requested() > 0 || queue.peek().control() != null)) {
-                    Item item = queue.poll();
-                    emitter.emit(item);
-                    lastEmitNanos = System.nanoTime();
-                    if (item.entry() != null) {
-                        delivered.increment();
+                draining = true;
+                try {
+                    while (!queue.isEmpty() && (emitter.requested() > 0 || queue.peek().control() != null)) {
+                        Item item = queue.poll();
+                        emitter.emit(item);
+                        lastEmitNanos = System.nanoTime();
+                        if (item.entry() != null) {
+                            delivered.increment();
+                        }
                     }
+                } finally {
+                    draining = false;
                 }
-                if (queue.isEmpty()) {
-                    complete = closing;
-                    queue = null;
+                complete = queue.isEmpty() && closing && !completed;
+                completed |= complete;
+                if (awaitingDrain && !closing && queue.size() <= Math.min(PAGE, config.sse().buffer()) / 2) {
+                    awaitingDrain = false;
+                    readMore = true;
                 }
             }
             if (complete) {
                 emitter.complete();
+            }
+            if (readMore) {
+                vertx.runOnContext(this::replay);
             }
         }
 
