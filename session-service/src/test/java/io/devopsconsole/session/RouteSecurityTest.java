@@ -14,6 +14,7 @@ class RouteSecurityTest extends RouteSecurityContract {
                 "POST /api/sessions/{id}/messages", "POST /api/sessions/{id}/stop", "POST /api/sessions/{id}/interrupt",
                 "GET /api/sessions/{id}/events", "GET /api/sessions/{id}/stream", "GET /api/sessions/{id}/approvals",
                 "GET /api/sessions/{id}/approvals/{approvalId}", "POST /api/sessions/{id}/approvals/{approvalId}/decision",
-                "GET /api/sessions/{id}/commands");
+                "GET /api/sessions/{id}/commands", "POST /api/handoffs", "GET /api/handoffs", "GET /api/handoffs/{id}",
+                "POST /api/handoffs/{id}/start");
     }
 }

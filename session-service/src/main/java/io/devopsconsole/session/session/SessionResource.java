@@ -29,7 +29,6 @@ import java.util.UUID;
 
 @Path("/api/sessions")
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 public class SessionResource {
 
     private final SessionService service;
@@ -44,6 +43,7 @@ public class SessionResource {
 
     /** Opens the project's live session; 409 naming the live one if the project already has one. */
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Uni<RestResponse<SessionView>> create(@Valid @NotNull SessionRequests.CreateSessionRequest request) {
         return service.create(request).map(s -> Created.at("/api/sessions", s.id(), s));
@@ -79,6 +79,7 @@ public class SessionResource {
 
     /** Sends the agent a message: stored in the transcript and handed to the runner in one transaction. */
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{id}/messages")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Uni<RestResponse<SessionService.MessagePosted>> post(@PathParam("id") UUID id,
@@ -87,6 +88,7 @@ public class SessionResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{id}/stop")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     @ResponseStatus(200)

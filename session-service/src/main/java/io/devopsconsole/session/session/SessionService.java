@@ -67,26 +67,39 @@ public class SessionService {
     public Uni<SessionView> create(SessionRequests.CreateSessionRequest request) {
         UUID id = UUID.randomUUID();
         String policy = request.approvalPolicy() == null ? "manual" : request.approvalPolicy();
-        return actor.name().flatMap(who -> pool.withTransaction(connection -> {
-                    OffsetDateTime now = now();
-                    return sessions.insert(connection, id, request.projectId(), who, policy, now)
-                            .flatMap(v -> transcript.append(connection, id, List.of(NewEntry.of("status", who,
-                                    status(SessionState.REQUESTED, "opened by " + who), now))))
-                            .flatMap(v -> announce(connection, id, who,
-                                    List.of(new SessionCreated(id, request.projectId(), SessionState.REQUESTED.wire(), who))));
-                }))
-                .onFailure(f -> UniqueViolation.of(f, ONE_LIVE_PER_PROJECT)).recoverWithUni(f -> sessions.live(request.projectId())
-                        .map(live -> {
-                            throw new ConflictException("project_id", "project " + request.projectId()
-                                    + " already has a live session " + live.map(s -> s.id() + " (" + s.state().wire() + ")")
-                                    .orElse("(it has just ended; retry)") + "; stop it or reattach to it");
-                        }))
+        return actor.name().flatMap(who -> pool.withTransaction(connection ->
+                        createIn(connection, id, request.projectId(), policy, who)))
+                .onFailure(f -> UniqueViolation.of(f, ONE_LIVE_PER_PROJECT)).recoverWithUni(f -> liveConflict(request.projectId()))
                 .flatMap(v -> sessions.get(id));
+    }
+
+    /** Inside a transaction: opens the session (the unique index refuses a second live one). */
+    public Uni<Void> createIn(SqlConnection connection, UUID id, UUID projectId, String policy, String who) {
+        OffsetDateTime now = now();
+        return sessions.insert(connection, id, projectId, who, policy, now)
+                .flatMap(v -> transcript.append(connection, id, List.of(NewEntry.of("status", who,
+                        status(SessionState.REQUESTED, "opened by " + who), now))))
+                .flatMap(v -> announce(connection, id, who,
+                        List.of(new SessionCreated(id, projectId, SessionState.REQUESTED.wire(), who))));
+    }
+
+    /** The 409 for a project that already has a live session, naming it. */
+    public <T> Uni<T> liveConflict(UUID projectId) {
+        return sessions.live(projectId).map(live -> {
+            throw new ConflictException("project_id", "project " + projectId + " already has a live session "
+                    + live.map(s -> s.id() + " (" + s.state().wire() + ")").orElse("(it has just ended; retry)")
+                    + "; stop it or reattach to it");
+        });
     }
 
     /** Stores the operator's message and, in the same transaction, the TurnRequested command for the runner. */
     public Uni<MessagePosted> postMessage(UUID sessionId, String text) {
-        return actor.name().flatMap(who -> pool.withTransaction(connection -> sessions.lock(connection, sessionId)
+        return actor.name().flatMap(who -> pool.withTransaction(connection -> postIn(connection, sessionId, text, who)));
+    }
+
+    /** Inside a transaction: stores the operator's message and hands the turn to the runner. */
+    public Uni<MessagePosted> postIn(SqlConnection connection, UUID sessionId, String text, String who) {
+        return sessions.lock(connection, sessionId)
                 .flatMap(locked -> {
                     SessionView s = locked.view();
                     if (!s.state().acceptsMessages()) {
@@ -103,7 +116,7 @@ public class SessionService {
                                             new OperatorMessagePosted(sessionId, s.projectId(), messageId, seq, text.length()),
                                             new TurnRequested(sessionId, s.projectId(), messageId, seq, text, who))))
                                     .replaceWith(new MessagePosted(messageId, seq, s.state())));
-                })));
+                });
     }
 
     /** The stored message: its id and transcript position. */

@@ -125,4 +125,19 @@ class SessionApiTest {
         given().auth().oauth2(Tokens.viewer()).get("/api/sessions/" + UUID.randomUUID()).then().statusCode(404);
         given().auth().oauth2(Tokens.viewer()).get("/api/sessions/not-a-uuid").then().statusCode(404);
     }
+
+    @Test
+    void aRunningTurnCanBeInterruptedAndAnIdleSessionHasNothingToInterrupt() {
+        UUID session = Feed.newSession(null);
+        given().auth().oauth2(Tokens.operator()).post("/api/sessions/" + session + "/interrupt").then().statusCode(409);
+        Feed.send(session, 1, io.devopsconsole.events.agent.StreamKind.TURN_STARTED, null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "active".equals(given().auth().oauth2(Tokens.viewer())
+                .get("/api/sessions/" + session).then().extract().path("state")));
+        given().auth().oauth2(Tokens.viewer()).post("/api/sessions/" + session + "/interrupt").then().statusCode(403);
+        given().auth().oauth2(Tokens.operator()).post("/api/sessions/" + session + "/interrupt").then().statusCode(202);
+        await().atMost(Duration.ofSeconds(20)).until(() -> KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(),
+                Topics.AGENT_COMMANDS).stream().anyMatch(r -> session.toString().equals(r.key())
+                && new String(r.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8)
+                .equals("io.devopsconsole.agent.turn.interrupt_requested.v1")));
+    }
 }

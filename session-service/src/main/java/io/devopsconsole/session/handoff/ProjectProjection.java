@@ -1,0 +1,113 @@
+package io.devopsconsole.session.handoff;
+
+import io.devopsconsole.events.CloudEventCodec;
+import io.devopsconsole.events.DomainEvent;
+import io.devopsconsole.events.EventJson;
+import io.devopsconsole.events.MalformedEventException;
+import io.devopsconsole.events.registry.ProjectArchived;
+import io.devopsconsole.events.registry.ProjectCreated;
+import io.devopsconsole.events.registry.ProjectUpdated;
+import io.devopsconsole.events.registry.RuntimeProfileCreated;
+import io.devopsconsole.events.registry.RuntimeProfileDeleted;
+import io.devopsconsole.events.registry.RuntimeProfileUpdated;
+import io.devopsconsole.platform.messaging.InboundEvents;
+import io.devopsconsole.platform.messaging.Retries;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Keeps the projects and their runtime-profile bindings that context digests mention. Versioned
+ * upserts make redeliveries and replays harmless; other registry events are ignored here.
+ */
+@ApplicationScoped
+public class ProjectProjection {
+
+    private static final Logger LOG = Logger.getLogger(ProjectProjection.class);
+
+    private final Pool pool;
+    private final String table;
+
+    public ProjectProjection(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
+        this.pool = pool;
+        this.table = schema + ".project_view";
+    }
+
+    @Incoming("registry-events")
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        List<DomainEvent> events = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                CloudEventCodec.decode(InboundEvents.envelope(record)).ifPresent(events::add);
+            } catch (MalformedEventException | RuntimeException e) {
+                LOG.debugf("registry record %s-%d@%d skipped: %s", record.topic(), record.partition(), record.offset(), e);
+            }
+        }
+        return Multi.createFrom().iterable(events)
+                .onItem().transformToUniAndConcatenate(e -> Retries.onContext("projecting " + e.getClass().getSimpleName(),
+                        () -> apply(e).replaceWith(Boolean.TRUE), f -> true))
+                .collect().last().replaceWithVoid()
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely();
+    }
+
+    private Uni<Void> apply(DomainEvent event) {
+        String now = "now()";
+        if (event instanceof ProjectCreated e) {
+            return upsert(e.projectId(), e.slug(), e.name(), e.description(), e.defaultWorkingDirectory(), false, e.version());
+        }
+        if (event instanceof ProjectUpdated e) {
+            return upsert(e.projectId(), e.slug(), e.name(), e.description(), e.defaultWorkingDirectory(), false, e.version());
+        }
+        if (event instanceof ProjectArchived e) {
+            return pool.preparedQuery("UPDATE " + table + " SET archived = true, version = greatest(version, $2),"
+                    + " updated_at = " + now + " WHERE id = $1").execute(Tuple.of(e.projectId(), e.version())).replaceWithVoid();
+        }
+        if (event instanceof RuntimeProfileCreated e) {
+            return bindings(e.profile().projectId(), EventJson.mapper().valueToTree(e.profile().bindings()).toString());
+        }
+        if (event instanceof RuntimeProfileUpdated e) {
+            return bindings(e.profile().projectId(), EventJson.mapper().valueToTree(e.profile().bindings()).toString());
+        }
+        if (event instanceof RuntimeProfileDeleted e) {
+            return bindings(e.profile().projectId(), "[]");
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    private Uni<Void> upsert(java.util.UUID id, String slug, String name, String description, String directory,
+                             boolean archived, long version) {
+        return pool.preparedQuery("INSERT INTO " + table + " (id, slug, name, description, default_working_directory,"
+                        + " archived, version, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now())"
+                        + " ON CONFLICT (id) DO UPDATE SET slug = excluded.slug, name = excluded.name,"
+                        + " description = excluded.description, default_working_directory = excluded.default_working_directory,"
+                        + " version = excluded.version, updated_at = now() WHERE " + table + ".version <= excluded.version")
+                .execute(Tuple.from(new Object[]{id, slug, name, description, directory, archived, version})).replaceWithVoid();
+    }
+
+    private Uni<Void> bindings(java.util.UUID projectId, String json) {
+        return pool.preparedQuery("INSERT INTO " + table.replace("project_view", "project_bindings_view")
+                        + " (project_id, bindings, updated_at) VALUES ($1, $2, now())"
+                        + " ON CONFLICT (project_id) DO UPDATE SET bindings = excluded.bindings, updated_at = now()")
+                .execute(Tuple.of(projectId, json)).replaceWithVoid();
+    }
+
+    /** What is known of a project: name, directory, bindings (empty when registry has not told us). */
+    public Uni<Optional<io.vertx.mutiny.sqlclient.Row>> find(java.util.UUID id) {
+        return pool.preparedQuery("SELECT p.*, coalesce(b.bindings, '[]') AS bindings FROM " + table + " p LEFT JOIN "
+                        + table.replace("project_view", "project_bindings_view") + " b ON b.project_id = p.id WHERE p.id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
+    }
+}
