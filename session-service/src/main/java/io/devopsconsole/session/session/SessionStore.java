@@ -41,7 +41,61 @@ public class SessionStore {
     }
 
     /** A locked session: its view and the runner stream position stored so far. */
-    public record Locked(SessionView view, long lastStreamSeq) {
+    public record Locked(SessionView view, long lastStreamSeq, String parked) {
+        public Locked(SessionView view, long lastStreamSeq) {
+            this(view, lastStreamSeq, null);
+        }
+    }
+
+    /** Several sessions locked in id order (one round trip), with their parked records; unknown ids are absent. */
+    public Uni<java.util.Map<UUID, Locked>> lockAllWithParked(SqlConnection connection, List<UUID> sortedIds) {
+        return connection.preparedQuery("SELECT " + SessionView.COLUMNS + ", last_stream_seq, (SELECT json_agg(json_build_object("
+                        + "'seq', p.stream_seq, 'record', p.record, 'at', p.parked_at)) FROM " + table.replace(".session", ".stream_parked")
+                        + " p WHERE p.session_id = s.id)::text AS parked FROM " + table + " s WHERE id = ANY($1) ORDER BY id"
+                        + " FOR UPDATE OF s")
+                .execute(Tuple.of(sortedIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    java.util.Map<UUID, Locked> out = new java.util.HashMap<>();
+                    for (Row row : rows) {
+                        out.put(row.getUUID("id"), new Locked(SessionView.of(row), row.getLong("last_stream_seq"),
+                                row.getString("parked")));
+                    }
+                    return out;
+                });
+    }
+
+    /** Sets many sessions' transcript and stream positions and states at once (rows already locked). */
+    public Uni<Void> advanceAll(SqlConnection connection, List<UUID> ids, List<Long> lastSeqs, List<Long> streamPositions,
+                                List<String> states, List<String> reasons, OffsetDateTime now) {
+        return connection.preparedQuery("UPDATE " + table + " s SET last_seq = v.last_seq, last_stream_seq = v.pos,"
+                        + " state = v.state, state_reason = CASE WHEN v.state <> s.state THEN v.reason ELSE s.state_reason END,"
+                        + " updated_at = CASE WHEN v.state <> s.state THEN $6 ELSE s.updated_at END,"
+                        + " ended_at = CASE WHEN v.state IN ('stopped', 'failed') AND s.ended_at IS NULL THEN $6 ELSE s.ended_at END,"
+                        + " version = s.version + CASE WHEN v.state <> s.state THEN 1 ELSE 0 END"
+                        + " FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::text[]) AS v(id, last_seq, pos, state, reason)"
+                        + " WHERE s.id = v.id")
+                .execute(Tuple.tuple().addArrayOfUUID(ids.toArray(UUID[]::new)).addArrayOfLong(lastSeqs.toArray(Long[]::new))
+                        .addArrayOfLong(streamPositions.toArray(Long[]::new)).addArrayOfString(states.toArray(String[]::new))
+                        .addArrayOfString(reasons.toArray(String[]::new)).addOffsetDateTime(now))
+                .replaceWithVoid();
+    }
+
+    /**
+     * The session row locked, with its parked stream records (JSON array of {seq, record, at}, or
+     * null), in one round trip: the stream's hot path.
+     */
+    public Uni<Locked> lockWithParked(SqlConnection connection, UUID id) {
+        return connection.preparedQuery("SELECT " + SessionView.COLUMNS + ", last_stream_seq, (SELECT json_agg(json_build_object("
+                        + "'seq', p.stream_seq, 'record', p.record, 'at', p.parked_at)) FROM " + table.replace(".session", ".stream_parked")
+                        + " p WHERE p.session_id = s.id)::text AS parked FROM " + table + " s WHERE id = $1 FOR UPDATE OF s")
+                .execute(Tuple.of(id))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw new ResourceNotFoundException("session", id);
+                    }
+                    Row row = rows.iterator().next();
+                    return new Locked(SessionView.of(row), row.getLong("last_stream_seq"), row.getString("parked"));
+                });
     }
 
     public Uni<Void> insert(SqlConnection connection, UUID id, UUID projectId, String startedBy, String policy,

@@ -27,8 +27,7 @@ import java.util.UUID;
 
 /**
  * Consumes the agent stream in batches: records are grouped by session and each session's share
- * is stored in one transaction (see {@link StreamStore}); sessions are stored one after another,
- * so a batch's database work stays bounded. Unreadable records go to the dead-letter topic;
+ * are stored in one transaction (see {@link StreamStore#storeAll}): one commit per batch. Unreadable records go to the dead-letter topic;
  * records for a session this service does not know are dropped with a warning (never block).
  */
 @ApplicationScoped
@@ -60,15 +59,17 @@ public class AgentStreamConsumer {
                 rejected.add(new DeadLetters.Rejected(record, e.getMessage() == null ? e.toString() : e.getMessage()));
             }
         }
-        return Multi.createFrom().iterable(bySession.entrySet())
-                .onItem().transformToUniAndConcatenate(e -> Retries.onContext("storing " + e.getValue().size()
-                                + " stream records of session " + e.getKey(), () -> store.store(e.getKey(), e.getValue()).replaceWith(Boolean.TRUE),
-                        f -> !(f instanceof ResourceNotFoundException))
-                        .onFailure(ResourceNotFoundException.class).recoverWithItem(f -> {
-                            LOG.warnf("dropped %d stream records of unknown session %s", e.getValue().size(), e.getKey());
-                            return Boolean.FALSE;
-                        }))
-                .collect().last()
+        if (bySession.isEmpty()) {
+            return deadLetters.send(rejected);
+        }
+        return Retries.onContext("storing " + records.count() + " stream records of " + bySession.size() + " sessions",
+                        () -> store.storeAll(bySession), f -> true)
+                .invoke(unknown -> {
+                    if (!unknown.isEmpty()) {
+                        LOG.warnf("dropped stream records of %d unknown session(s), e.g. %s", unknown.size(),
+                                unknown.iterator().next());
+                    }
+                })
                 .flatMap(v -> deadLetters.send(rejected))
                 .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely();
     }

@@ -62,8 +62,10 @@ public class StreamHub {
         this.transcript = transcript;
         this.config = config;
         this.channelName = schema + "_events";
-        this.connectOptions = PgConnectOptions.fromUri(url.startsWith("vertx-reactive:") ? url.substring(15) : url)
-                .setUser(user).setPassword(password.orElse(null));
+        PgConnectOptions options = PgConnectOptions.fromUri(url.startsWith("vertx-reactive:") ? url.substring(15) : url)
+                .setUser(user);
+        password.ifPresent(options::setPassword);
+        this.connectOptions = options;
         this.overflows = Counter.builder("session.sse.overflows")
                 .description("Viewers told to reconnect because they fell too far behind").register(meters);
         this.delivered = Counter.builder("session.sse.events.delivered").register(meters);

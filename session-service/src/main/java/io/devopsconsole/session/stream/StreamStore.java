@@ -76,48 +76,138 @@ public class StreamStore {
 
     /** Stores what can be stored of one session's records (any order, duplicates allowed). */
     public Uni<Void> store(UUID sessionId, List<AgentStreamRecord> records) {
-        return pool.withTransaction(connection -> sessions.lock(connection, sessionId).flatMap(locked ->
-                parkedRecords(connection, sessionId).flatMap(waiting -> {
-                    TreeMap<Long, AgentStreamRecord> candidates = new TreeMap<>(waiting.records());
-                    for (AgentStreamRecord r : records) {
-                        candidates.putIfAbsent(r.streamSeq(), r);
-                    }
-                    long position = locked.lastStreamSeq();
-                    int dropped = candidates.headMap(position, true).size();
-                    candidates.headMap(position, true).clear();
-                    if (dropped > 0) {
-                        duplicates.increment(dropped);
-                    }
-                    List<AgentStreamRecord> run = new ArrayList<>();
-                    List<NewEntry> notes = new ArrayList<>();
-                    long next = position + 1;
-                    boolean gapExpired = waiting.oldest() != null
-                            && waiting.oldest().isBefore(SessionService.now().minus(gapTimeout));
-                    for (var e : candidates.entrySet()) {
-                        if (e.getKey() != next && run.isEmpty() && gapExpired) {
-                            notes.add(NewEntry.of("system_note", RUNNER, SessionService.note("stream records " + next
-                                    + " to " + (e.getKey() - 1) + " never arrived; the transcript continues after the gap"),
-                                    SessionService.now()));
-                            next = e.getKey();
-                        }
-                        if (e.getKey() != next) {
-                            break;
-                        }
-                        run.add(e.getValue());
-                        next++;
-                    }
-                    List<AgentStreamRecord> toPark = new ArrayList<>(candidates.tailMap(next, true).values());
-                    long storedThrough = next - 1;
-                    return apply(connection, locked, notes, run)
-                            .flatMap(v -> run.isEmpty() ? Uni.createFrom().voidItem()
-                                    : sessions.setStreamPosition(connection, sessionId, run.get(run.size() - 1).streamSeq()))
-                            .flatMap(v -> unpark(connection, sessionId, storedThrough))
-                            .flatMap(v -> park(connection, sessionId, toPark, waiting.records().keySet()))
-                            .invoke(() -> {
-                                stored.increment(run.size());
-                                parked.increment(toPark.stream().filter(r -> !waiting.records().containsKey(r.streamSeq())).count());
-                            });
-                })));
+        return storeAll(java.util.Map.of(sessionId, records)).replaceWithVoid();
+    }
+
+    /**
+     * Stores a batch for many sessions in one transaction (one commit per batch, not per session):
+     * the sessions' rows are locked in id order in one query, each session's run is worked out in
+     * memory, then all transcript events go in one INSERT and all positions and states in one
+     * UPDATE. Returns the ids of sessions this service does not know (their records are dropped).
+     */
+    public Uni<java.util.Set<UUID>> storeAll(java.util.Map<UUID, List<AgentStreamRecord>> bySession) {
+        List<UUID> ids = new ArrayList<>(bySession.keySet());
+        java.util.Collections.sort(ids);
+        return pool.withTransaction(connection -> sessions.lockAllWithParked(connection, ids).flatMap(lockedAll -> {
+            java.util.Set<UUID> unknown = new java.util.HashSet<>(ids);
+            unknown.removeAll(lockedAll.keySet());
+            List<Plan> plans = new ArrayList<>();
+            for (UUID id : ids) {
+                SessionStore.Locked locked = lockedAll.get(id);
+                if (locked != null) {
+                    plans.add(plan(locked, bySession.get(id)));
+                }
+            }
+            return write(connection, plans).replaceWith(unknown);
+        }));
+    }
+
+    /** One session's share of a batch, worked out under its lock. */
+    private record Plan(SessionStore.Locked locked, Waiting waiting, List<NewEntry> entries, List<DomainEvent> events,
+                        SessionState finalState, String reason, Long position, long storedThrough,
+                        List<AgentStreamRecord> toPark, List<java.util.function.Function<SqlConnection, Uni<Void>>> effects) {
+    }
+
+    private Plan plan(SessionStore.Locked locked, List<AgentStreamRecord> records) {
+        Waiting waiting = parkedRecords(locked.parked());
+        TreeMap<Long, AgentStreamRecord> candidates = new TreeMap<>(waiting.records());
+        for (AgentStreamRecord r : records) {
+            candidates.putIfAbsent(r.streamSeq(), r);
+        }
+        long position = locked.lastStreamSeq();
+        int dropped = candidates.headMap(position, true).size();
+        candidates.headMap(position, true).clear();
+        if (dropped > 0) {
+            duplicates.increment(dropped);
+        }
+        List<AgentStreamRecord> run = new ArrayList<>();
+        List<NewEntry> entries = new ArrayList<>();
+        long next = position + 1;
+        boolean gapExpired = waiting.oldest() != null && waiting.oldest().isBefore(SessionService.now().minus(gapTimeout));
+        for (var e : candidates.entrySet()) {
+            if (e.getKey() != next && run.isEmpty() && gapExpired) {
+                entries.add(NewEntry.of("system_note", RUNNER, SessionService.note("stream records " + next + " to "
+                        + (e.getKey() - 1) + " never arrived; the transcript continues after the gap"), SessionService.now()));
+                next = e.getKey();
+            }
+            if (e.getKey() != next) {
+                break;
+            }
+            run.add(e.getValue());
+            next++;
+        }
+        List<AgentStreamRecord> toPark = new ArrayList<>(candidates.tailMap(next, true).values());
+        SessionView s = locked.view();
+        List<DomainEvent> events = new ArrayList<>();
+        List<java.util.function.Function<SqlConnection, Uni<Void>>> effects = new ArrayList<>();
+        SessionState state = s.state();
+        String reason = null;
+        OffsetDateTime now = SessionService.now();
+        for (AgentStreamRecord r : run) {
+            JsonNode payload = r.payload() == null ? EventJson.mapper().createObjectNode() : r.payload();
+            SecretScanner.Redacted safe = SecretScanner.redact(payload);
+            entries.add(new NewEntry(r.recordId(), r.kind().wire(), RUNNER, r.turnId(), r.itemId(), r.targetId(),
+                    r.streamSeq(), r.at() == null ? now : r.at(), safe.json().toString()));
+            SessionState to = transition(state, r);
+            if (to != null && to != state && state.canMoveTo(to)) {
+                reason = reason(r, safe.json());
+                events.add(new SessionStateChanged(s.id(), s.projectId(), state.wire(), to.wire(), reason));
+                entries.add(NewEntry.of("status", RUNNER, SessionService.status(to, reason), now));
+                state = to;
+            }
+            if (r.kind() == StreamKind.APPROVAL_REQUESTED) {
+                effects.add(c -> approvals.opened(c, s, r, safe.json()));
+            }
+            if (r.kind() == StreamKind.ITEM_COMPLETED && "command_execution".equals(safe.json().path("item_type").asText())) {
+                effects.add(c -> approvals.commandCompleted(c, s.id(), r, safe.json()));
+            }
+        }
+        stored.increment(run.size());
+        parked.increment(toPark.stream().filter(r -> !waiting.records().containsKey(r.streamSeq())).count());
+        return new Plan(locked, waiting, entries, events, state, reason,
+                run.isEmpty() ? null : run.get(run.size() - 1).streamSeq(), next - 1, toPark, effects);
+    }
+
+    private Uni<Void> write(SqlConnection connection, List<Plan> plans) {
+        List<Transcript.Placed> placed = new ArrayList<>();
+        List<UUID> ids = new ArrayList<>();
+        List<Long> lastSeqs = new ArrayList<>();
+        List<Long> positions = new ArrayList<>();
+        List<String> states = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
+        for (Plan p : plans) {
+            if (p.entries().isEmpty()) {
+                continue;
+            }
+            long seq = p.locked().view().lastSeq();
+            for (NewEntry e : p.entries()) {
+                placed.add(new Transcript.Placed(p.locked().view().id(), ++seq, e));
+            }
+            ids.add(p.locked().view().id());
+            lastSeqs.add(seq);
+            positions.add(p.position() == null ? p.locked().lastStreamSeq() : p.position());
+            states.add(p.finalState().wire());
+            reasons.add(p.reason());
+        }
+        Uni<Void> work = placed.isEmpty() ? Uni.createFrom().voidItem()
+                : transcript.insertAll(connection, placed)
+                .flatMap(v -> sessions.advanceAll(connection, ids, lastSeqs, positions, states, reasons, SessionService.now()));
+        for (Plan p : plans) {
+            UUID id = p.locked().view().id();
+            if (!p.events().isEmpty()) {
+                work = work.flatMap(v -> service.announce(connection, id, RUNNER, p.events()));
+            }
+            if (!p.waiting().records().isEmpty()) {
+                work = work.flatMap(v -> unpark(connection, id, p.storedThrough()));
+            }
+            if (!p.toPark().isEmpty()) {
+                work = work.flatMap(v -> park(connection, id, p.toPark(), p.waiting().records().keySet()));
+            }
+            for (var effect : p.effects()) {
+                work = work.flatMap(v -> effect.apply(connection));
+            }
+        }
+        return work;
     }
 
     /** The sessions with records parked for longer than the gap timeout (to flush them). */
@@ -134,24 +224,22 @@ public class StreamStore {
     private record Waiting(TreeMap<Long, AgentStreamRecord> records, OffsetDateTime oldest) {
     }
 
-    private Uni<Waiting> parkedRecords(SqlConnection connection, UUID sessionId) {
-        return connection.preparedQuery("SELECT stream_seq, record, parked_at FROM " + schema
-                        + ".stream_parked WHERE session_id = $1").execute(Tuple.of(sessionId))
-                .map(rows -> {
-                    TreeMap<Long, AgentStreamRecord> out = new TreeMap<>();
-                    OffsetDateTime oldest = null;
-                    for (var row : rows) {
-                        try {
-                            out.put(row.getLong("stream_seq"),
-                                    EventJson.mapper().readValue(row.getString("record"), AgentStreamRecord.class));
-                        } catch (IOException e) {
-                            throw new IllegalStateException("parked stream record is unreadable", e);
-                        }
-                        OffsetDateTime at = row.getOffsetDateTime("parked_at");
-                        oldest = oldest == null || at.isBefore(oldest) ? at : oldest;
-                    }
-                    return new Waiting(out, oldest);
-                });
+    private static Waiting parkedRecords(String parked) {
+        TreeMap<Long, AgentStreamRecord> out = new TreeMap<>();
+        OffsetDateTime oldest = null;
+        if (parked == null) {
+            return new Waiting(out, null);
+        }
+        try {
+            for (JsonNode p : EventJson.mapper().readTree(parked)) {
+                out.put(p.get("seq").asLong(), EventJson.mapper().readValue(p.get("record").asText(), AgentStreamRecord.class));
+                OffsetDateTime at = OffsetDateTime.parse(p.get("at").asText());
+                oldest = oldest == null || at.isBefore(oldest) ? at : oldest;
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("parked stream records are unreadable", e);
+        }
+        return new Waiting(out, oldest);
     }
 
     private Uni<Void> unpark(SqlConnection connection, UUID sessionId, long through) {
@@ -170,51 +258,6 @@ public class StreamStore {
         return connection.preparedQuery("INSERT INTO " + schema + ".stream_parked (session_id, stream_seq, record, parked_at)"
                         + " SELECT $1, s, r, $4 FROM unnest($2::bigint[], $3::text[]) AS u(s, r) ON CONFLICT DO NOTHING")
                 .execute(Tuple.of(sessionId, seqs, json, SessionService.now())).replaceWithVoid();
-    }
-
-    /** Stores the run (and notes) and applies each record's effect on the session, in order. */
-    private Uni<Void> apply(SqlConnection connection, SessionStore.Locked locked, List<NewEntry> notes,
-                            List<AgentStreamRecord> run) {
-        if (run.isEmpty() && notes.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        SessionView s = locked.view();
-        List<NewEntry> entries = new ArrayList<>(notes);
-        List<DomainEvent> events = new ArrayList<>();
-        SessionState state = s.state();
-        OffsetDateTime now = SessionService.now();
-        List<java.util.function.Supplier<Uni<Void>>> effects = new ArrayList<>();
-        for (AgentStreamRecord r : run) {
-            JsonNode payload = r.payload() == null ? EventJson.mapper().createObjectNode() : r.payload();
-            SecretScanner.Redacted safe = SecretScanner.redact(payload);
-            entries.add(new NewEntry(r.recordId(), r.kind().wire(), RUNNER, r.turnId(), r.itemId(), r.targetId(),
-                    r.streamSeq(), r.at() == null ? now : r.at(), safe.json().toString()));
-            SessionState to = transition(state, r);
-            if (to != null && to != state && state.canMoveTo(to)) {
-                String reason = reason(r, safe.json());
-                events.add(new SessionStateChanged(s.id(), s.projectId(), state.wire(), to.wire(), reason));
-                entries.add(NewEntry.of("status", RUNNER, SessionService.status(to, reason), now));
-                state = to;
-            }
-            if (r.kind() == StreamKind.APPROVAL_REQUESTED) {
-                effects.add(() -> approvals.opened(connection, s, r, safe.json()));
-            }
-            if (r.kind() == StreamKind.ITEM_COMPLETED && "command_execution".equals(safe.json().path("item_type").asText())) {
-                effects.add(() -> approvals.commandCompleted(connection, s.id(), r, safe.json()));
-            }
-        }
-        SessionState finalState = state;
-        return transcript.append(connection, s.id(), entries)
-                .flatMap(last -> finalState == s.state() ? Uni.createFrom().voidItem()
-                        : sessions.setState(connection, s.id(), finalState, reasonOf(events), null, now))
-                .flatMap(v -> service.announce(connection, s.id(), RUNNER, events))
-                .flatMap(v -> io.smallrye.mutiny.Multi.createFrom().iterable(effects)
-                        .onItem().transformToUniAndConcatenate(effect -> effect.get().replaceWith(Boolean.TRUE))
-                        .collect().last().replaceWithVoid());
-    }
-
-    private static String reasonOf(List<DomainEvent> events) {
-        return events.isEmpty() ? null : ((SessionStateChanged) events.get(events.size() - 1)).reason();
     }
 
     /** Where a record moves the session (null: nowhere). */
