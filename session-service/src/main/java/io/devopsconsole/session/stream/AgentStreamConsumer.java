@@ -36,10 +36,12 @@ public class AgentStreamConsumer {
     private static final Logger LOG = Logger.getLogger(AgentStreamConsumer.class);
 
     private final StreamStore store;
+    private final StreamHub hub;
     private final DeadLetters deadLetters;
 
-    public AgentStreamConsumer(StreamStore store, DeadLetters deadLetters) {
+    public AgentStreamConsumer(StreamStore store, StreamHub hub, DeadLetters deadLetters) {
         this.store = store;
+        this.hub = hub;
         this.deadLetters = deadLetters;
     }
 
@@ -64,10 +66,12 @@ public class AgentStreamConsumer {
         }
         return Retries.onContext("storing " + records.count() + " stream records of " + bySession.size() + " sessions",
                         () -> store.storeAll(bySession), f -> true)
-                .invoke(unknown -> {
-                    if (!unknown.isEmpty()) {
-                        LOG.warnf("dropped stream records of %d unknown session(s), e.g. %s", unknown.size(),
-                                unknown.iterator().next());
+                .invoke(stored -> {
+                    // committed: this replica's viewers get the events now, without reading them back
+                    stored.entries().forEach(hub::delivered);
+                    if (!stored.unknown().isEmpty()) {
+                        LOG.warnf("dropped stream records of %d unknown session(s), e.g. %s", stored.unknown().size(),
+                                stored.unknown().iterator().next());
                     }
                 })
                 .flatMap(v -> deadLetters.send(rejected))

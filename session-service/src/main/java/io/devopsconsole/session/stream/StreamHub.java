@@ -77,12 +77,14 @@ public class StreamHub {
         subscriber = PgSubscriber.subscriber(vertx, connectOptions).reconnectPolicy(attempts -> 500L);
         subscriber.channel(channelName).handler(payload -> {
             try {
-                committed(UUID.fromString(payload));
+                int colon = payload.indexOf(':');
+                committed(UUID.fromString(colon < 0 ? payload : payload.substring(0, colon)),
+                        colon < 0 ? Long.MAX_VALUE : Long.parseLong(payload.substring(colon + 1)));
             } catch (IllegalArgumentException e) {
                 LOG.debugf("ignored notification %s", payload);
             }
         // (re)subscribed: notifications may have been missed meanwhile, so every watched session re-reads
-        }).subscribeHandler(() -> channels.keySet().forEach(this::committed));
+        }).subscribeHandler(() -> channels.keySet().forEach(id -> committed(id, Long.MAX_VALUE)));
         subscriber.connect().subscribe().with(v -> LOG.debugf("listening on %s", channelName),
                 f -> LOG.warnf("cannot LISTEN for transcript writes yet (%s); retrying", f.toString()));
         heartbeatTimer = vertx.setPeriodic(config.sse().heartbeat().toMillis(), id -> heartbeat());
@@ -123,10 +125,22 @@ public class StreamHub {
         });
     }
 
-    private void committed(UUID sessionId) {
+    /** A transaction that wrote the session's events up to {@code lastSeq} committed (any replica). */
+    private void committed(UUID sessionId, long lastSeq) {
         Channel channel = channels.get(sessionId);
-        if (channel != null) {
+        if (channel != null && !channel.has(lastSeq)) {
             channel.fetch();
+        }
+    }
+
+    /**
+     * Events this replica has just committed: offered to the session's viewers straight away when
+     * they continue what the channel has delivered (no read back); otherwise the channel reads.
+     */
+    public void delivered(UUID sessionId, List<TranscriptEntry> entries) {
+        Channel channel = channels.get(sessionId);
+        if (channel != null && !entries.isEmpty()) {
+            channel.deliver(entries);
         }
     }
 
@@ -165,6 +179,27 @@ public class StreamHub {
             }
         }
 
+        synchronized boolean has(long seq) {
+            return fetchedThrough >= seq;
+        }
+
+        void deliver(List<TranscriptEntry> entries) {
+            synchronized (this) {
+                if (fetchedThrough < 0 || fetching || entries.get(0).seq() != fetchedThrough + 1) {
+                    again = fetching;
+                    if (!fetching) {
+                        // not contiguous with what was delivered: read from storage instead
+                        vertx.runOnContext(this::fetch);
+                    }
+                    return;
+                }
+                fetchedThrough = entries.get(entries.size() - 1).seq();
+            }
+            for (Viewer viewer : viewers) {
+                viewer.offer(entries);
+            }
+        }
+
         /** A replaying viewer read storage through {@code seq}: live reads need only go on from there. */
         synchronized void seen(long seq) {
             if (fetchedThrough < 0) {
@@ -190,7 +225,7 @@ public class StreamHub {
                 boolean more;
                 synchronized (this) {
                     if (!entries.isEmpty()) {
-                        fetchedThrough = entries.get(entries.size() - 1).seq();
+                        fetchedThrough = Math.max(fetchedThrough, entries.get(entries.size() - 1).seq());
                     }
                     fetching = false;
                     more = again || entries.size() == PAGE;

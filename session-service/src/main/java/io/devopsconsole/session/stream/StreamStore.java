@@ -15,6 +15,7 @@ import io.devopsconsole.session.session.SessionStore;
 import io.devopsconsole.session.session.SessionView;
 import io.devopsconsole.session.transcript.NewEntry;
 import io.devopsconsole.session.transcript.Transcript;
+import io.devopsconsole.session.transcript.TranscriptEntry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -79,13 +80,17 @@ public class StreamStore {
         return storeAll(java.util.Map.of(sessionId, records)).replaceWithVoid();
     }
 
+    /** What a batch stored: the transcript events per session (for local fan-out) and the unknown sessions. */
+    public record Stored(java.util.Map<UUID, List<TranscriptEntry>> entries, java.util.Set<UUID> unknown) {
+    }
+
     /**
      * Stores a batch for many sessions in one transaction (one commit per batch, not per session):
      * the sessions' rows are locked in id order in one query, each session's run is worked out in
      * memory, then all transcript events go in one INSERT and all positions and states in one
      * UPDATE. Returns the ids of sessions this service does not know (their records are dropped).
      */
-    public Uni<java.util.Set<UUID>> storeAll(java.util.Map<UUID, List<AgentStreamRecord>> bySession) {
+    public Uni<Stored> storeAll(java.util.Map<UUID, List<AgentStreamRecord>> bySession) {
         List<UUID> ids = new ArrayList<>(bySession.keySet());
         java.util.Collections.sort(ids);
         return pool.withTransaction(connection -> sessions.lockAllWithParked(connection, ids).flatMap(lockedAll -> {
@@ -98,7 +103,8 @@ public class StreamStore {
                     plans.add(plan(locked, bySession.get(id)));
                 }
             }
-            return write(connection, plans).replaceWith(unknown);
+            java.util.Map<UUID, List<TranscriptEntry>> entries = new java.util.HashMap<>();
+            return write(connection, plans, entries).replaceWith(() -> new Stored(entries, unknown));
         }));
     }
 
@@ -168,7 +174,7 @@ public class StreamStore {
                 run.isEmpty() ? null : run.get(run.size() - 1).streamSeq(), next - 1, toPark, effects);
     }
 
-    private Uni<Void> write(SqlConnection connection, List<Plan> plans) {
+    private Uni<Void> write(SqlConnection connection, List<Plan> plans, java.util.Map<UUID, List<TranscriptEntry>> out) {
         List<Transcript.Placed> placed = new ArrayList<>();
         List<UUID> ids = new ArrayList<>();
         List<Long> lastSeqs = new ArrayList<>();
@@ -180,9 +186,13 @@ public class StreamStore {
                 continue;
             }
             long seq = p.locked().view().lastSeq();
+            List<TranscriptEntry> mine = new ArrayList<>(p.entries().size());
             for (NewEntry e : p.entries()) {
                 placed.add(new Transcript.Placed(p.locked().view().id(), ++seq, e));
+                mine.add(new TranscriptEntry(seq, e.id(), e.kind(), e.actor(), e.turnId(), e.itemId(), e.targetId(),
+                        e.streamSeq(), e.at(), e.body()));
             }
+            out.put(p.locked().view().id(), mine);
             ids.add(p.locked().view().id());
             lastSeqs.add(seq);
             positions.add(p.position() == null ? p.locked().lastStreamSeq() : p.position());
