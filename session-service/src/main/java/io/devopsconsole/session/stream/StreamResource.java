@@ -67,8 +67,8 @@ public class StreamResource {
     private static OutboundSseEvent event(Sse sse, StreamHub.Item item) {
         if (item.entry() != null) {
             TranscriptEntry e = item.entry();
-            return sse.newEventBuilder().id(Long.toString(e.seq())).mediaType(MediaType.APPLICATION_JSON_TYPE)
-                    .data(json(e)).build();
+            // data is the event's JSON text (no per-event content-type field: it is not part of SSE)
+            return sse.newEventBuilder().id(Long.toString(e.seq())).data(json(e)).build();
         }
         if (item.control().equals("heartbeat")) {
             return sse.newEventBuilder().comment("heartbeat").build();
