@@ -51,6 +51,7 @@ public class Approvals {
     private final SessionConfig config;
     private final String table;
     private final String commands;
+    private final String sessionTable;
 
     public Approvals(Pool pool, SessionStore sessions, SessionService service, Transcript transcript, SessionConfig config,
                      @ConfigProperty(name = "devops.schema") String schema) {
@@ -61,6 +62,7 @@ public class Approvals {
         this.config = config;
         this.table = schema + ".approval";
         this.commands = schema + ".command_audit";
+        this.sessionTable = schema + ".session";
     }
 
     /** Inside the stream transaction: the agent asked for approval. */
@@ -188,8 +190,7 @@ public class Approvals {
     /** Back to active when the session waited for approvals and none is pending any more. */
     private Uni<Void> resume(SqlConnection connection, UUID sessionId, List<DomainEvent> events) {
         return connection.preparedQuery("SELECT s.state, s.project_id, (SELECT count(*) FROM " + table
-                        + " a WHERE a.session_id = s.id AND a.state = 'pending') AS pending FROM " + table.replace(".approval",
-                        ".session") + " s WHERE s.id = $1").execute(Tuple.of(sessionId))
+                        + " a WHERE a.session_id = s.id AND a.state = 'pending') AS pending FROM " + sessionTable + " s WHERE s.id = $1").execute(Tuple.of(sessionId))
                 .flatMap(rows -> {
                     Row row = rows.iterator().next();
                     if (!row.getString("state").equals(SessionState.WAITING_APPROVAL.wire()) || row.getLong("pending") > 0) {

@@ -39,10 +39,12 @@ public class ProjectProjection {
 
     private final Pool pool;
     private final String table;
+    private final String bindingsTable;
 
     public ProjectProjection(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
         this.pool = pool;
         this.table = schema + ".project_view";
+        this.bindingsTable = schema + ".project_bindings_view";
     }
 
     @Incoming("registry-events")
@@ -63,7 +65,6 @@ public class ProjectProjection {
     }
 
     private Uni<Void> apply(DomainEvent event) {
-        String now = "now()";
         if (event instanceof ProjectCreated e) {
             return upsert(e.projectId(), e.slug(), e.name(), e.description(), e.defaultWorkingDirectory(), false, e.version());
         }
@@ -72,7 +73,7 @@ public class ProjectProjection {
         }
         if (event instanceof ProjectArchived e) {
             return pool.preparedQuery("UPDATE " + table + " SET archived = true, version = greatest(version, $2),"
-                    + " updated_at = " + now + " WHERE id = $1").execute(Tuple.of(e.projectId(), e.version())).replaceWithVoid();
+                    + " updated_at = now() WHERE id = $1").execute(Tuple.of(e.projectId(), e.version())).replaceWithVoid();
         }
         if (event instanceof RuntimeProfileCreated e) {
             return bindings(e.profile().projectId(), EventJson.mapper().valueToTree(e.profile().bindings()).toString());
@@ -97,7 +98,7 @@ public class ProjectProjection {
     }
 
     private Uni<Void> bindings(java.util.UUID projectId, String json) {
-        return pool.preparedQuery("INSERT INTO " + table.replace("project_view", "project_bindings_view")
+        return pool.preparedQuery("INSERT INTO " + bindingsTable
                         + " (project_id, bindings, updated_at) VALUES ($1, $2, now())"
                         + " ON CONFLICT (project_id) DO UPDATE SET bindings = excluded.bindings, updated_at = now()")
                 .execute(Tuple.of(projectId, json)).replaceWithVoid();
@@ -106,7 +107,7 @@ public class ProjectProjection {
     /** What is known of a project: name, directory, bindings (empty when registry has not told us). */
     public Uni<Optional<io.vertx.mutiny.sqlclient.Row>> find(java.util.UUID id) {
         return pool.preparedQuery("SELECT p.*, coalesce(b.bindings, '[]') AS bindings FROM " + table + " p LEFT JOIN "
-                        + table.replace("project_view", "project_bindings_view") + " b ON b.project_id = p.id WHERE p.id = $1")
+                        + bindingsTable + " b ON b.project_id = p.id WHERE p.id = $1")
                 .execute(Tuple.of(id))
                 .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next()));
     }

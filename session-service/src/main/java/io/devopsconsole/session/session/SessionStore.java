@@ -21,10 +21,12 @@ public class SessionStore {
 
     private final Pool pool;
     private final String table;
+    private final String parkedTable;
 
     public SessionStore(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
         this.pool = pool;
         this.table = schema + ".session";
+        this.parkedTable = schema + ".stream_parked";
     }
 
     /** The session row, locked for the caller's transaction (serializes writers of one session). */
@@ -36,21 +38,18 @@ public class SessionStore {
                         throw new ResourceNotFoundException("session", id);
                     }
                     Row row = rows.iterator().next();
-                    return new Locked(SessionView.of(row), row.getLong("last_stream_seq"));
+                    return new Locked(SessionView.of(row), row.getLong("last_stream_seq"), null);
                 });
     }
 
     /** A locked session: its view and the runner stream position stored so far. */
     public record Locked(SessionView view, long lastStreamSeq, String parked) {
-        public Locked(SessionView view, long lastStreamSeq) {
-            this(view, lastStreamSeq, null);
-        }
     }
 
     /** Several sessions locked in id order (one round trip), with their parked records; unknown ids are absent. */
     public Uni<java.util.Map<UUID, Locked>> lockAllWithParked(SqlConnection connection, List<UUID> sortedIds) {
         return connection.preparedQuery("SELECT " + SessionView.COLUMNS + ", last_stream_seq, (SELECT json_agg(json_build_object("
-                        + "'seq', p.stream_seq, 'record', p.record, 'at', p.parked_at)) FROM " + table.replace(".session", ".stream_parked")
+                        + "'seq', p.stream_seq, 'record', p.record, 'at', p.parked_at)) FROM " + parkedTable
                         + " p WHERE p.session_id = s.id)::text AS parked FROM " + table + " s WHERE id = ANY($1) ORDER BY id"
                         + " FOR UPDATE OF s")
                 .execute(Tuple.of(sortedIds.toArray(UUID[]::new)))
@@ -80,24 +79,6 @@ public class SessionStore {
                 .replaceWithVoid();
     }
 
-    /**
-     * The session row locked, with its parked stream records (JSON array of {seq, record, at}, or
-     * null), in one round trip: the stream's hot path.
-     */
-    public Uni<Locked> lockWithParked(SqlConnection connection, UUID id) {
-        return connection.preparedQuery("SELECT " + SessionView.COLUMNS + ", last_stream_seq, (SELECT json_agg(json_build_object("
-                        + "'seq', p.stream_seq, 'record', p.record, 'at', p.parked_at)) FROM " + table.replace(".session", ".stream_parked")
-                        + " p WHERE p.session_id = s.id)::text AS parked FROM " + table + " s WHERE id = $1 FOR UPDATE OF s")
-                .execute(Tuple.of(id))
-                .map(rows -> {
-                    if (rows.size() == 0) {
-                        throw new ResourceNotFoundException("session", id);
-                    }
-                    Row row = rows.iterator().next();
-                    return new Locked(SessionView.of(row), row.getLong("last_stream_seq"), row.getString("parked"));
-                });
-    }
-
     public Uni<Void> insert(SqlConnection connection, UUID id, UUID projectId, String startedBy, String policy,
                             OffsetDateTime now) {
         return connection.preparedQuery("INSERT INTO " + table + " (id, project_id, state, started_by, approval_policy,"
@@ -119,11 +100,6 @@ public class SessionStore {
     public Uni<Void> setTurnOperator(SqlConnection connection, UUID id, String operator) {
         return connection.preparedQuery("UPDATE " + table + " SET turn_operator = $2 WHERE id = $1")
                 .execute(Tuple.of(id, operator)).replaceWithVoid();
-    }
-
-    public Uni<Void> setStreamPosition(SqlConnection connection, UUID id, long lastStreamSeq) {
-        return connection.preparedQuery("UPDATE " + table + " SET last_stream_seq = $2 WHERE id = $1")
-                .execute(Tuple.of(id, lastStreamSeq)).replaceWithVoid();
     }
 
     public Uni<SessionView> get(UUID id) {

@@ -1,7 +1,6 @@
 package io.devopsconsole.session.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventJson;
 import io.devopsconsole.events.agent.AgentStreamRecord;
@@ -300,9 +299,5 @@ public class StreamStore {
             case WORKER_STATE -> "worker " + payload.path("state").asText() + (message.isEmpty() ? "" : ": " + message);
             default -> r.kind().wire();
         };
-    }
-
-    static ObjectNode object() {
-        return EventJson.mapper().createObjectNode();
     }
 }

@@ -33,56 +33,20 @@ public class Transcript {
      * stays locked until the transaction ends) and appends the entries there; returns the new last seq.
      */
     public Uni<Long> append(SqlConnection connection, UUID sessionId, List<NewEntry> entries) {
-        return append(connection, sessionId, entries, null);
-    }
-
-    /** As {@link #append(SqlConnection, UUID, List)}, also recording the runner stream position stored. */
-    public Uni<Long> append(SqlConnection connection, UUID sessionId, List<NewEntry> entries, Long streamPosition) {
         if (entries.isEmpty()) {
             return Uni.createFrom().item(0L);
         }
         int n = entries.size();
-        return connection.preparedQuery("UPDATE " + schema + ".session SET last_seq = last_seq + $2,"
-                        + " last_stream_seq = coalesce($3, last_stream_seq) WHERE id = $1 RETURNING last_seq")
-                .execute(Tuple.of(sessionId, n, streamPosition))
+        return connection.preparedQuery("UPDATE " + schema + ".session SET last_seq = last_seq + $2 WHERE id = $1"
+                        + " RETURNING last_seq").execute(Tuple.of(sessionId, n))
                 .flatMap(rows -> {
                     long newLast = rows.iterator().next().getLong(0);
-                    return insert(connection, sessionId, newLast - n, entries).replaceWith(newLast);
+                    List<Placed> placed = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        placed.add(new Placed(sessionId, newLast - n + i + 1, entries.get(i)));
+                    }
+                    return insertAll(connection, placed).replaceWith(newLast);
                 });
-    }
-
-    private Uni<Void> insert(SqlConnection connection, UUID sessionId, long lastSeq, List<NewEntry> entries) {
-        int n = entries.size();
-        Long[] seqs = new Long[n];
-        UUID[] ids = new UUID[n];
-        String[] kinds = new String[n];
-        String[] actors = new String[n];
-        String[] turns = new String[n];
-        String[] items = new String[n];
-        UUID[] targets = new UUID[n];
-        Long[] streamSeqs = new Long[n];
-        String[] bodies = new String[n];
-        OffsetDateTime[] times = new OffsetDateTime[n];
-        for (int i = 0; i < n; i++) {
-            NewEntry e = entries.get(i);
-            seqs[i] = lastSeq + i + 1;
-            ids[i] = e.id();
-            kinds[i] = e.kind();
-            actors[i] = e.actor();
-            turns[i] = e.turnId();
-            items[i] = e.itemId();
-            targets[i] = e.targetId();
-            streamSeqs[i] = e.streamSeq();
-            bodies[i] = e.body();
-            times[i] = e.at();
-        }
-        String insert = "INSERT INTO " + schema + ".session_event (session_id, seq, id, kind, actor, turn_id, item_id,"
-                + " target_id, stream_seq, body, created_at) SELECT $1, * FROM unnest($2::bigint[], $3::uuid[], $4::text[],"
-                + " $5::text[], $6::text[], $7::text[], $8::uuid[], $9::bigint[], $10::text[], $11::timestamptz[])";
-        Tuple params = Tuple.tuple().addUUID(sessionId).addArrayOfLong(seqs).addArrayOfUUID(ids).addArrayOfString(kinds)
-                .addArrayOfString(actors).addArrayOfString(turns).addArrayOfString(items).addArrayOfUUID(targets)
-                .addArrayOfLong(streamSeqs).addArrayOfString(bodies).addArrayOfOffsetDateTime(times);
-        return connection.preparedQuery(insert).execute(params).replaceWithVoid();
     }
 
     /** An entry with its session and position already decided (the caller holds the sessions' locks). */

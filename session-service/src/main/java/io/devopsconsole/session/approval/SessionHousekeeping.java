@@ -12,9 +12,9 @@ import java.time.Duration;
 
 /** Every few seconds: expires overdue approvals and flushes stream records parked past the gap timeout. */
 @ApplicationScoped
-public class ApprovalExpiry {
+public class SessionHousekeeping {
 
-    private static final Logger LOG = Logger.getLogger(ApprovalExpiry.class);
+    private static final Logger LOG = Logger.getLogger(SessionHousekeeping.class);
 
     private final Approvals approvals;
     private final StreamStore streams;
@@ -23,7 +23,7 @@ public class ApprovalExpiry {
     private long timer = -1;
     private volatile boolean busy;
 
-    public ApprovalExpiry(Approvals approvals, StreamStore streams, Vertx vertx, io.devopsconsole.session.SessionConfig config) {
+    public SessionHousekeeping(Approvals approvals, StreamStore streams, Vertx vertx, io.devopsconsole.session.SessionConfig config) {
         Duration every = config.housekeepingInterval();
         this.approvals = approvals;
         this.streams = streams;
