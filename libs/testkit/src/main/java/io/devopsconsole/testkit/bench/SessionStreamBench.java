@@ -6,9 +6,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,11 +39,9 @@ import java.util.regex.Pattern;
  * <li>Idle viewers: N SSE connections held open; prints the service's heap after a full GC
  *     (read through jcmd) before and after, and per connection.</li>
  * </ol>
- * {@code java ... SessionStreamBench <bootstrap> <sessionUrl> <token> <servicePid> [sessions=100] [perSecond=20] [seconds=30] [idle=5000]}
+ * {@code java ... SessionStreamBench <bootstrap> <sessionUrl> <token> <servicePid> [sessions=100] [perSecond=20] [seconds=30] [idle=5000] [staggered|aligned]}
  */
 public final class SessionStreamBench {
-
-    private static final Pattern SENT = Pattern.compile("\"sent_nanos\":(\\d+)");
 
     public static void main(String[] args) throws Exception {
         String bootstrap = args[0];
@@ -56,6 +52,7 @@ public final class SessionStreamBench {
         int perSecond = args.length > 5 ? Integer.parseInt(args[5]) : 20;
         int seconds = args.length > 6 ? Integer.parseInt(args[6]) : 30;
         int idle = args.length > 7 ? Integer.parseInt(args[7]) : 5000;
+        boolean aligned = args.length > 8 && args[8].equals("aligned");
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
         List<UUID> ids = new ArrayList<>();
@@ -63,20 +60,18 @@ public final class SessionStreamBench {
             ids.add(createSession(http, base, token));
         }
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<long[]> timeline = new ConcurrentLinkedQueue<>();
         AtomicLong received = new AtomicLong();
         AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
-        List<Thread> readers = new ArrayList<>();
-        List<InputStream> bodies = Collections.synchronizedList(new ArrayList<>());
+        SseLatencyReader viewers = new SseLatencyReader();
         for (UUID id : ids) {
-            HttpResponse<InputStream> r = http.send(stream(base, token, id, null), HttpResponse.BodyHandlers.ofInputStream());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("stream of " + id + " answered " + r.statusCode());
-            }
-            bodies.add(r.body());
-            Thread t = new Thread(() -> read(r.body(), latencies, received, measureFrom), "viewer-" + id);
-            t.setDaemon(true);
-            t.start();
-            readers.add(t);
+            viewers.open(URI.create(base + "/api/sessions/" + id + "/stream"), token, (sent, at) -> {
+                // sent_nanos is this JVM's nanoTime at send: comparable with the reader's
+                if (sent >= measureFrom.get()) {
+                    latencies.add(at - sent);
+                    timeline.add(new long[] {sent, at - sent});
+                }
+            }, received);
         }
 
         Properties props = new Properties();
@@ -87,23 +82,35 @@ public final class SessionStreamBench {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             long[] nextSeq = new long[sessions];
             long start = System.nanoTime();
-            long warmUp = start + Duration.ofSeconds(Math.min(5, seconds / 3)).toNanos();
+            long warmUp = start + Duration.ofSeconds(Math.min(10, seconds / 3)).toNanos();
             long intervalNanos = 1_000_000_000L / perSecond;
             ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
             CompletableFuture<Void> done = new CompletableFuture<>();
-            AtomicLong tick = new AtomicLong();
-            ticker.scheduleAtFixedRate(() -> {
-                long now = System.nanoTime();
-                if (now >= warmUp) {
-                    measureFrom.compareAndSet(Long.MAX_VALUE, now);
-                }
-                for (int s = 0; s < sessions; s++) {
-                    producer.send(record(ids.get(s), ++nextSeq[s]));
-                }
-                if (tick.incrementAndGet() >= (long) perSecond * seconds) {
-                    done.complete(null);
-                }
-            }, 0, intervalNanos, TimeUnit.NANOSECONDS);
+            AtomicLong sent = new AtomicLong();
+            long perSession = (long) perSecond * seconds;
+            // aligned: every session's record leaves at the same instant (the worst case: one burst per tick);
+            // staggered: each session ticks at its own phase, as independent agents do
+            int groups = aligned ? 1 : sessions;
+            for (int g = 0; g < groups; g++) {
+                int from = aligned ? 0 : g;
+                int to = aligned ? sessions : g + 1;
+                AtomicLong ticks = new AtomicLong();
+                ticker.scheduleAtFixedRate(() -> {
+                    if (ticks.get() >= perSession) {
+                        return;
+                    }
+                    ticks.incrementAndGet();
+                    if (System.nanoTime() >= warmUp) {
+                        measureFrom.compareAndSet(Long.MAX_VALUE, System.nanoTime());
+                    }
+                    for (int s = from; s < to; s++) {
+                        producer.send(record(ids.get(s), ++nextSeq[s]));
+                    }
+                    if (sent.addAndGet(to - from) >= total) {
+                        done.complete(null);
+                    }
+                }, intervalNanos * g / groups, intervalNanos, TimeUnit.NANOSECONDS);
+            }
             done.get(seconds + 60L, TimeUnit.SECONDS);
             ticker.shutdownNow();
             producer.flush();
@@ -114,14 +121,25 @@ public final class SessionStreamBench {
         }
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
-        System.out.printf("relay: %d sessions x %d records/s for %d s = %d records; received %d over SSE%n", sessions,
-                perSecond, seconds, total, received.get());
+        System.out.printf("relay: %d sessions x %d records/s for %d s = %d records (%s); received %d over SSE%n", sessions,
+                perSecond, seconds, total, aligned ? "aligned: all sessions send at the same instant" : "staggered phases",
+                received.get());
         System.out.printf("record published -> SSE event received (after warm-up, %d samples): p50 %.1f ms, p99 %.1f ms,"
                 + " max %.1f ms%n", sorted.size(), at(sorted, 0.50) / 1e6, at(sorted, 0.99) / 1e6,
                 sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1) / 1e6);
-        for (InputStream body : bodies) {
-            body.close();
+        // p99 per 5-second window: shows whether the tail is steady or a few stalls
+        java.util.TreeMap<Long, List<Long>> windows = new java.util.TreeMap<>();
+        long origin = measureFrom.get();
+        for (long[] t : timeline) {
+            windows.computeIfAbsent((t[0] - origin) / 5_000_000_000L, k -> new ArrayList<>()).add(t[1]);
         }
+        StringBuilder perWindow = new StringBuilder();
+        for (List<Long> w : windows.values()) {
+            Collections.sort(w);
+            perWindow.append(String.format(" %.1f", at(w, 0.99) / 1e6));
+        }
+        System.out.println("p99 per 5 s window (ms):" + perWindow);
+        viewers.close();
 
         // idle viewers
         Thread.sleep(2000);
@@ -194,27 +212,6 @@ public final class SessionStreamBench {
 
     private static void header(ProducerRecord<String, byte[]> r, String name, String value) {
         r.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void read(InputStream body, ConcurrentLinkedQueue<Long> latencies, AtomicLong received, AtomicLong from) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.startsWith("data:")) {
-                    Matcher m = SENT.matcher(line);
-                    if (m.find()) {
-                        long now = System.nanoTime();
-                        long sent = Long.parseLong(m.group(1));
-                        received.incrementAndGet();
-                        if (sent >= from.get()) {
-                            latencies.add(now - sent);
-                        }
-                    }
-                }
-            }
-        } catch (Exception e) {
-            // closed
-        }
     }
 
     private static long heapAfterGc(String pid) throws Exception {
