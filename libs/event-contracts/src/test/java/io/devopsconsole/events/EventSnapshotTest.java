@@ -64,7 +64,9 @@ class EventSnapshotTest {
     static final TunnelProfileState TUNNEL_STATE = new TunnelProfileState(TUNNEL, "wg-12alder", "wireguard", "wg-12alder",
             "/etc/wireguard/wg-12alder.conf", true, "up", true, CHECKED, 4);
     static final RuntimeProfileState PROFILE_STATE = new RuntimeProfileState(PROFILE, PROJECT, "confirm", List.of(
-            new RuntimeProfileState.Binding(TARGET, "primary", "/srv/projects/payments-api")), 1);
+            new RuntimeProfileState.Binding(TARGET, "primary", "/srv/projects/payments-api")),
+            new RuntimeProfileState.CodexOptions("gpt-5-codex", "lab-gateway", "https://llm.lab.example/v1", "on-request",
+                    "workspace-write"), 1);
 
     /** One sample of every catalogued event type. */
     static Stream<DomainEvent> samples() {

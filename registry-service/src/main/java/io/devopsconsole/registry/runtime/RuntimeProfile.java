@@ -48,6 +48,21 @@ public class RuntimeProfile {
     @Column(name = "updated_at", nullable = false)
     private OffsetDateTime updatedAt;
 
+    @Column(name = "codex_model")
+    private String codexModel;
+
+    @Column(name = "codex_model_provider")
+    private String codexModelProvider;
+
+    @Column(name = "codex_model_base_url")
+    private String codexModelBaseUrl;
+
+    @Column(name = "codex_approval_policy")
+    private String codexApprovalPolicy;
+
+    @Column(name = "codex_sandbox_mode")
+    private String codexSandboxMode;
+
     @Version
     private long version;
 
@@ -64,8 +79,14 @@ public class RuntimeProfile {
      * Replaces the bindings, updating the row of a target that stays bound in place (the
      * (profile, target) key is unique, and Hibernate inserts before it deletes orphans).
      */
-    void set(SwitchPolicy policy, List<Binding> newBindings, OffsetDateTime now) {
+    void set(SwitchPolicy policy, List<Binding> newBindings, RuntimeProfileState.CodexOptions codex, OffsetDateTime now) {
         this.switchPolicy = policy;
+        RuntimeProfileState.CodexOptions c = codex == null ? RuntimeProfileState.CodexOptions.NONE : codex;
+        this.codexModel = c.model();
+        this.codexModelProvider = c.modelProvider();
+        this.codexModelBaseUrl = c.modelBaseUrl();
+        this.codexApprovalPolicy = c.approvalPolicy();
+        this.codexSandboxMode = c.sandboxMode();
         java.util.Map<UUID, Binding> existing = new java.util.HashMap<>();
         bindings.forEach(b -> existing.put(b.targetId(), b));
         List<Binding> next = new ArrayList<>();
@@ -86,12 +107,16 @@ public class RuntimeProfile {
     public RuntimeProfileState state() {
         return new RuntimeProfileState(id, projectId, switchPolicy.name(), bindings.stream()
                 .map(b -> new RuntimeProfileState.Binding(b.targetId(), b.role().name(), b.workingDirectory())).toList(),
-                version);
+                codex(), version);
     }
 
     public UUID id() { return id; }
     public UUID projectId() { return projectId; }
     public SwitchPolicy switchPolicy() { return switchPolicy; }
+    public RuntimeProfileState.CodexOptions codex() {
+        return new RuntimeProfileState.CodexOptions(codexModel, codexModelProvider, codexModelBaseUrl, codexApprovalPolicy,
+                codexSandboxMode);
+    }
     public List<Binding> bindings() { return List.copyOf(bindings); }
     public OffsetDateTime createdAt() { return createdAt; }
     public OffsetDateTime updatedAt() { return updatedAt; }

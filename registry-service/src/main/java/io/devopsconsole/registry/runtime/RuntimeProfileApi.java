@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.runtime;
 
+import io.devopsconsole.events.registry.RuntimeProfileState;
 import io.devopsconsole.platform.validation.SafeDirectory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
@@ -21,12 +22,15 @@ public final class RuntimeProfileApi {
                                  @NotNull @SafeDirectory String workingDirectory) {
     }
 
+    /** Codex options: absent (or null) keeps the target's own Codex configuration for that option. */
     public record CreateProfileRequest(@NotNull UUID projectId, RuntimeProfile.SwitchPolicy switchPolicy,
-                                       @NotEmpty @Size(max = 16) List<@Valid @NotNull BindingRequest> bindings) {
+                                       @NotEmpty @Size(max = 16) List<@Valid @NotNull BindingRequest> bindings,
+                                       RuntimeProfileState.CodexOptions codex) {
     }
 
     public record UpdateProfileRequest(@NotNull RuntimeProfile.SwitchPolicy switchPolicy,
                                        @NotEmpty @Size(max = 16) List<@Valid @NotNull BindingRequest> bindings,
+                                       RuntimeProfileState.CodexOptions codex,
                                        @NotNull @PositiveOrZero Long version) {
     }
 
@@ -34,12 +38,13 @@ public final class RuntimeProfileApi {
     }
 
     public record ProfileResponse(UUID id, UUID projectId, RuntimeProfile.SwitchPolicy switchPolicy,
-                                  List<BindingResponse> bindings, OffsetDateTime createdAt, OffsetDateTime updatedAt,
+                                  List<BindingResponse> bindings, RuntimeProfileState.CodexOptions codex,
+                                  OffsetDateTime createdAt, OffsetDateTime updatedAt,
                                   long version) {
         static ProfileResponse of(RuntimeProfile p) {
             return new ProfileResponse(p.id(), p.projectId(), p.switchPolicy(), p.bindings().stream()
                     .map(b -> new BindingResponse(b.targetId(), b.role(), b.workingDirectory())).toList(),
-                    p.createdAt(), p.updatedAt(), p.version());
+                    p.codex(), p.createdAt(), p.updatedAt(), p.version());
         }
     }
 }

@@ -2,8 +2,10 @@ package io.devopsconsole.registry.runtime;
 
 import io.devopsconsole.events.registry.RuntimeProfileCreated;
 import io.devopsconsole.events.registry.RuntimeProfileDeleted;
+import io.devopsconsole.events.registry.RuntimeProfileState;
 import io.devopsconsole.events.registry.RuntimeProfileUpdated;
 import io.devopsconsole.platform.api.PageResponse;
+import io.devopsconsole.platform.codex.CodexOptionRules;
 import io.devopsconsole.platform.outbox.Outbox;
 import io.devopsconsole.platform.problem.ConflictException;
 import io.devopsconsole.platform.problem.InvalidFieldException;
@@ -54,11 +56,12 @@ public class RuntimeProfileService {
             if (project.archived()) {
                 throw new InvalidFieldException("project_id", "project " + project.slug() + " is archived");
             }
+            codex(request.codex());
             return bindings(request.bindings());
         }).flatMap(bindings -> {
             RuntimeProfile profile = new RuntimeProfile(UUID.randomUUID(), request.projectId(), Clock.now());
             profile.set(request.switchPolicy() == null ? RuntimeProfile.SwitchPolicy.confirm : request.switchPolicy(),
-                    bindings, Clock.now());
+                    bindings, request.codex(), Clock.now());
             return profiles.persist(profile).flatMap(p -> profiles.flush())
                     .flatMap(f -> outbox.record(new RuntimeProfileCreated(profile.state())))
                     .flatMap(e -> profiles.flush())
@@ -83,6 +86,7 @@ public class RuntimeProfileService {
     public Uni<RuntimeProfileApi.ProfileResponse> update(UUID id, RuntimeProfileApi.UpdateProfileRequest request) {
         return find(id).flatMap(profile -> {
             ConflictException.requireVersion("runtime profile", profile.version(), request.version());
+            RuntimeProfileState.CodexOptions codex = codex(request.codex());
             return bindings(request.bindings()).flatMap(bindings -> {
                 List<String> changed = new ArrayList<>();
                 if (request.switchPolicy() != profile.switchPolicy()) {
@@ -91,10 +95,13 @@ public class RuntimeProfileService {
                 if (!sameBindings(profile.bindings(), bindings)) {
                     changed.add("bindings");
                 }
+                if (!codex.equals(profile.codex())) {
+                    changed.add("codex");
+                }
                 if (changed.isEmpty()) {
                     return Uni.createFrom().item(RuntimeProfileApi.ProfileResponse.of(profile));
                 }
-                profile.set(request.switchPolicy(), bindings, Clock.now());
+                profile.set(request.switchPolicy(), bindings, codex, Clock.now());
                 return profiles.flush()
                         .flatMap(f -> outbox.record(new RuntimeProfileUpdated(profile.state(), changed)))
                         .flatMap(e -> profiles.flush())
@@ -112,6 +119,17 @@ public class RuntimeProfileService {
             return outbox.record(new RuntimeProfileDeleted(profile.state()))
                     .flatMap(e -> profiles.delete(profile)).flatMap(d -> profiles.flush());
         });
+    }
+
+    /** The Codex options, or a field error naming each bad one ({@code codex.model_base_url}). */
+    private static RuntimeProfileState.CodexOptions codex(RuntimeProfileState.CodexOptions requested) {
+        RuntimeProfileState.CodexOptions codex = requested == null ? RuntimeProfileState.CodexOptions.NONE : requested;
+        List<Problem.FieldError> errors = new ArrayList<>();
+        CodexOptionRules.problems(codex).forEach((field, why) -> errors.add(new Problem.FieldError("codex." + field, why)));
+        if (!errors.isEmpty()) {
+            throw new InvalidFieldException(errors);
+        }
+        return codex;
     }
 
     /**

@@ -56,6 +56,44 @@ class RuntimeProfileTest {
     }
 
     @Test
+    void codexOptionsAreStoredAnnouncedAndHostileValuesRefusedByName() {
+        String project = createProject();
+        String a = registerLab(unique("rp-codex"), "192.0.2.74");
+        Map<String, Object> codex = Map.of("model", "gpt-5-codex", "model_provider", "lab-gateway",
+                "model_base_url", "http://10.0.0.5:8080/v1", "approval_policy", "untrusted", "sandbox_mode", "workspace-write");
+        String id = operator().body(Map.of("project_id", project, "bindings", List.of(binding(a, "primary", "/srv/app")),
+                        "codex", codex)).post("/api/runtime-profiles").then().statusCode(201)
+                .body("codex.model", equalTo("gpt-5-codex")).body("codex.model_base_url", equalTo("http://10.0.0.5:8080/v1"))
+                .extract().path("id");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Sql.count("SELECT count(*) FROM registry.outbox_event WHERE"
+                + " message_key = ? AND convert_from(data, 'UTF8') LIKE '%\"model_provider\":\"lab-gateway\"%'", id) == 1);
+
+        long before = Sql.count("SELECT count(*) FROM registry.runtime_profile");
+        String other = createProject();
+        for (Map.Entry<String, String> hostile : Map.of(
+                "model", "gpt-5'; rm -rf / #",
+                "model_provider", "lab\"gw",
+                "model_base_url", "http://x/v1\" -c sandbox_mode=\"danger-full-access",
+                "approval_policy", "yolo",
+                "sandbox_mode", "$(reboot)").entrySet()) {
+            Map<String, Object> bad = new java.util.HashMap<>(codex);
+            bad.put(hostile.getKey(), hostile.getValue());
+            operator().body(Map.of("project_id", other, "bindings", List.of(binding(a, "primary", "/srv/app")), "codex", bad))
+                    .post("/api/runtime-profiles").then().statusCode(400)
+                    .body("errors.field", contains("codex." + hostile.getKey()));
+        }
+        operator().body(Map.of("project_id", other, "bindings", List.of(binding(a, "primary", "/srv/app")),
+                        "codex", Map.of("model_base_url", "https://user:pw@llm.example/v1", "model_provider", "p")))
+                .post("/api/runtime-profiles").then().statusCode(400).body("errors.field", contains("codex.model_base_url"));
+        assertThat(Sql.count("SELECT count(*) FROM registry.runtime_profile")).isEqualTo(before);
+
+        operator().body(Map.of("switch_policy", "confirm", "bindings", List.of(binding(a, "primary", "/srv/app")),
+                        "codex", Map.of("model", "o4-mini"), "version", 0))
+                .put("/api/runtime-profiles/" + id).then().statusCode(200)
+                .body("codex.model", equalTo("o4-mini")).body("codex.model_provider", equalTo(null));
+    }
+
+    @Test
     void bindingsToRetiredOrUnknownTargetsAndBadShapesAreRefused() {
         String project = createProject();
         String retired = registerLab(unique("rp-old"), "192.0.2.72");

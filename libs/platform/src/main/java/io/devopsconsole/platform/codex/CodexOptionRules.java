@@ -1,0 +1,89 @@
+package io.devopsconsole.platform.codex;
+
+import io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * What a runtime profile's Codex options may contain. The registry refuses anything else with a
+ * field error; the agent-runner checks again before an option reaches a command line, so a value
+ * that slipped past (an old event, a hand-edited row) stops the launch instead of changing it.
+ * Every allowed character set excludes quotes, backslashes, whitespace and shell metacharacters.
+ */
+public final class CodexOptionRules {
+
+    private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
+    /** A provider name is also a TOML key segment ({@code model_providers.<name>.base_url}). */
+    private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    private static final Pattern URL_CHARS = Pattern.compile("[A-Za-z0-9._~:/?#\\[\\]@!$&()*+,;=%-]{1,512}");
+    public static final Set<String> APPROVAL_POLICIES = Set.of("untrusted", "on-request", "never");
+    public static final Set<String> SANDBOX_MODES = Set.of("read-only", "workspace-write", "danger-full-access");
+
+    private CodexOptionRules() {
+    }
+
+    /** Field name (snake_case, as the API names it) → what is wrong; empty when the options are acceptable. */
+    public static Map<String, String> problems(CodexOptions o) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        if (o == null) {
+            return problems;
+        }
+        if (o.model() != null && !MODEL.matcher(o.model()).matches()) {
+            problems.put("model", "letters, digits and . _ : / - only, at most 128, starting with a letter or digit");
+        }
+        if (o.modelProvider() != null && !PROVIDER.matcher(o.modelProvider()).matches()) {
+            problems.put("model_provider", "lower-case letters, digits, _ and - only, at most 64");
+        }
+        if (o.modelBaseUrl() != null) {
+            String why = baseUrlProblem(o.modelBaseUrl());
+            if (why != null) {
+                problems.put("model_base_url", why);
+            }
+            if (o.modelProvider() == null) {
+                problems.put("model_provider", "a base URL needs the provider name it configures");
+            }
+        }
+        if (o.approvalPolicy() != null && !APPROVAL_POLICIES.contains(o.approvalPolicy())) {
+            problems.put("approval_policy", "one of " + String.join(", ", sorted(APPROVAL_POLICIES)));
+        }
+        if (o.sandboxMode() != null && !SANDBOX_MODES.contains(o.sandboxMode())) {
+            problems.put("sandbox_mode", "one of " + String.join(", ", sorted(SANDBOX_MODES)));
+        }
+        return problems;
+    }
+
+    private static String baseUrlProblem(String url) {
+        if (!URL_CHARS.matcher(url).matches()) {
+            return "an http(s) URL of at most 512 characters without quotes, spaces or backslashes";
+        }
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                return "must start with http:// or https://";
+            }
+            if (uri.getHost() == null) {
+                return "must name a host";
+            }
+            if (uri.getRawUserInfo() != null) {
+                return "must not carry credentials (use the provider's key reference)";
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                return "must not have a query or fragment";
+            }
+        } catch (URISyntaxException e) {
+            return "is not a URL";
+        }
+        return null;
+    }
+
+    private static java.util.List<String> sorted(Set<String> values) {
+        return values.stream().sorted().toList();
+    }
+}
