@@ -2,6 +2,10 @@ package io.devopsconsole.audit.record;
 
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventEnvelope;
+import io.devopsconsole.events.agent.CommandExecuted;
+import io.devopsconsole.events.agent.TurnEnded;
+import io.devopsconsole.events.agent.TurnStarted;
+import io.devopsconsole.events.agent.WorkerStateChanged;
 import io.devopsconsole.events.onboarding.CodexReadinessObserved;
 import io.devopsconsole.events.session.ApprovalRequested;
 import io.devopsconsole.events.session.ApprovalResolved;
@@ -146,6 +150,23 @@ final class Summaries {
             return (e.automatic() ? "the session policy, for " + e.decidedBy() + "," : e.decidedBy()) + " "
                     + e.decision() + " the request to " + e.summary() + " in session " + e.sessionId()
                     + (e.reason() == null ? "" : " (" + e.reason() + ")");
+        }
+        if (event instanceof WorkerStateChanged e) {
+            return "worker of session " + e.sessionId() + " on target " + e.targetName() + " (" + e.workingDirectory()
+                    + ", " + e.transport() + ") is " + e.state() + (e.message() == null ? "" : ": " + e.message());
+        }
+        if (event instanceof TurnStarted e) {
+            return "turn " + e.turnId() + " started in session " + e.sessionId() + " for " + e.operator();
+        }
+        if (event instanceof TurnEnded e) {
+            return "turn " + e.turnId() + " of session " + e.sessionId() + " ended " + e.status()
+                    + (e.message() == null ? "" : ": " + e.message());
+        }
+        if (event instanceof CommandExecuted e) {
+            return "the agent's command " + e.command() + " in " + e.cwd() + " on target " + e.targetId() + " " + e.status()
+                    + (e.exitCode() == null ? "" : " with exit code " + e.exitCode())
+                    + (e.approvalRequestId() == null ? "" : " (approval " + e.approvalRequestId() + ")")
+                    + " in session " + e.sessionId();
         }
         throw new IllegalStateException("no audit summary for catalogued event " + event.getClass().getName());
     }

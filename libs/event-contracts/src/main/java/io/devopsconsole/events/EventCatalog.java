@@ -3,9 +3,13 @@ package io.devopsconsole.events;
 import io.devopsconsole.events.audit.AuditRecorded;
 import io.devopsconsole.events.agent.AgentStreamRecord;
 import io.devopsconsole.events.agent.ApprovalDecided;
+import io.devopsconsole.events.agent.CommandExecuted;
 import io.devopsconsole.events.agent.InterruptRequested;
 import io.devopsconsole.events.agent.StopWorker;
+import io.devopsconsole.events.agent.TurnEnded;
 import io.devopsconsole.events.agent.TurnRequested;
+import io.devopsconsole.events.agent.TurnStarted;
+import io.devopsconsole.events.agent.WorkerStateChanged;
 import io.devopsconsole.events.session.ApprovalRequested;
 import io.devopsconsole.events.session.ApprovalResolved;
 import io.devopsconsole.events.session.OperatorMessagePosted;
@@ -68,6 +72,10 @@ public final class EventCatalog {
         register(InterruptRequested.TYPE, InterruptRequested.class, Topics.AGENT_COMMANDS);
         register(StopWorker.TYPE, StopWorker.class, Topics.AGENT_COMMANDS);
         register(AgentStreamRecord.TYPE, AgentStreamRecord.class, Topics.AGENT_STREAM);
+        register(WorkerStateChanged.TYPE, WorkerStateChanged.class, Topics.AGENT);
+        register(TurnStarted.TYPE, TurnStarted.class, Topics.AGENT);
+        register(TurnEnded.TYPE, TurnEnded.class, Topics.AGENT);
+        register(CommandExecuted.TYPE, CommandExecuted.class, Topics.AGENT);
         register(AuditRecorded.TYPE, AuditRecorded.class, Topics.AUDIT);
     }
 

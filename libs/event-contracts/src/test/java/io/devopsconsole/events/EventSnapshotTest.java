@@ -4,13 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.devopsconsole.events.audit.AuditEvent;
 import io.devopsconsole.events.audit.AuditRecorded;
 import io.devopsconsole.events.agent.AgentCommand;
+import io.devopsconsole.events.agent.AgentLifecycleEvent;
 import io.devopsconsole.events.agent.AgentStreamEvent;
 import io.devopsconsole.events.agent.AgentStreamRecord;
 import io.devopsconsole.events.agent.ApprovalDecided;
+import io.devopsconsole.events.agent.CommandExecuted;
 import io.devopsconsole.events.agent.InterruptRequested;
 import io.devopsconsole.events.agent.StopWorker;
 import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.events.agent.TurnEnded;
 import io.devopsconsole.events.agent.TurnRequested;
+import io.devopsconsole.events.agent.TurnStarted;
+import io.devopsconsole.events.agent.WorkerStateChanged;
 import io.devopsconsole.events.session.ApprovalRequested;
 import io.devopsconsole.events.session.ApprovalResolved;
 import io.devopsconsole.events.session.OperatorMessagePosted;
@@ -63,6 +68,7 @@ class EventSnapshotTest {
             "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA", "ready", false, 3);
     static final TunnelProfileState TUNNEL_STATE = new TunnelProfileState(TUNNEL, "wg-12alder", "wireguard", "wg-12alder",
             "/etc/wireguard/wg-12alder.conf", true, "up", true, CHECKED, 4);
+    static final UUID WORKER = UUID.fromString("5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a");
     static final RuntimeProfileState PROFILE_STATE = new RuntimeProfileState(PROFILE, PROJECT, "confirm", List.of(
             new RuntimeProfileState.Binding(TARGET, "primary", "/srv/projects/payments-api")),
             new RuntimeProfileState.CodexOptions("gpt-5-codex", "lab-gateway", "https://llm.lab.example/v1", "on-request",
@@ -115,6 +121,11 @@ class EventSnapshotTest {
                         StreamKind.ITEM_COMPLETED, "turn-1", "item-3", TARGET, CHECKED,
                         EventJson.mapper().createObjectNode().put("item_type", "command_execution").put("command", "npm test")
                                 .put("cwd", "/srv/projects/payments-api").put("exit_code", 0).put("duration_ms", 5120)),
+                new WorkerStateChanged(SESSION, WORKER, TARGET, "lab-01", "/srv/projects/payments-api", "stdio", "ready", null),
+                new TurnStarted(SESSION, WORKER, TARGET, "thread-1", "turn-1", MESSAGE, "olga"),
+                new TurnEnded(SESSION, WORKER, TARGET, "turn-1", "failed", "model endpoint answered 500", 1520),
+                new CommandExecuted(SESSION, TARGET, "turn-1", "call_3", "/bin/bash -lc 'npm test'", "/srv/projects/payments-api",
+                        "completed", 0, 5120L, "turn-1:call_3"),
                 new AuditRecorded(UUID.fromString("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"), RUN, CHECKED, CHECKED.plusSeconds(1),
                         "/registry-service", ProjectCreated.TYPE, "olga", "project.created", "project", PROJECT.toString(),
                         "payments-api", null, "elevated", "olga created project payments-api",
@@ -152,11 +163,12 @@ class EventSnapshotTest {
             AuditEvent.class, List.of("audit", Topics.AUDIT),
             SessionEvent.class, List.of("session", Topics.SESSION),
             AgentCommand.class, List.of("agent", Topics.AGENT_COMMANDS),
-            AgentStreamEvent.class, List.of("agent", Topics.AGENT_STREAM));
+            AgentStreamEvent.class, List.of("agent", Topics.AGENT_STREAM),
+            AgentLifecycleEvent.class, List.of("agent", Topics.AGENT));
 
     @ParameterizedTest
     @ValueSource(classes = {RegistryEvent.class, OnboardingEvent.class, AuditEvent.class, SessionEvent.class,
-            AgentCommand.class, AgentStreamEvent.class})
+            AgentCommand.class, AgentStreamEvent.class, AgentLifecycleEvent.class})
     void everyPermittedEventIsCataloguedSampledAndNamedByConvention(Class<?> domain) {
         String name = DOMAINS.get(domain).get(0);
         String topic = DOMAINS.get(domain).get(1);

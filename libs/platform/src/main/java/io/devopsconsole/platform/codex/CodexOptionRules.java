@@ -21,7 +21,7 @@ public final class CodexOptionRules {
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     /** A provider name is also a TOML key segment ({@code model_providers.<name>.base_url}). */
     private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
-    private static final Pattern URL_CHARS = Pattern.compile("[A-Za-z0-9._~:/?#\\[\\]@!$&()*+,;=%-]{1,512}");
+    private static final Pattern URL_CHARS = Pattern.compile("[A-Za-z0-9._~:/\\[\\]@%+-]{1,512}");
     public static final Set<String> APPROVAL_POLICIES = Set.of("untrusted", "on-request", "never");
     public static final Set<String> SANDBOX_MODES = Set.of("read-only", "workspace-write", "danger-full-access");
 
@@ -60,7 +60,7 @@ public final class CodexOptionRules {
 
     private static String baseUrlProblem(String url) {
         if (!URL_CHARS.matcher(url).matches()) {
-            return "an http(s) URL of at most 512 characters without quotes, spaces or backslashes";
+            return "an http(s) URL of at most 512 characters: letters, digits and . _ ~ : / [ ] @ % + - only";
         }
         try {
             URI uri = new URI(url);

@@ -1,0 +1,226 @@
+package io.devopsconsole.agent.codex;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.jboss.logging.Logger;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The client side of {@code codex app-server} over a byte pipe (stdio transport: one JSON object
+ * per line each way, no {@code jsonrpc} member). Our requests and the server's requests have
+ * separate id spaces: responses are matched only against our pending requests, and server
+ * requests are handed to the listener with their own id, to be answered with {@link #respond}.
+ * Parsing is tolerant: a line that is not JSON, or a message of an unknown shape, is logged at
+ * debug and skipped. Reading happens on one dedicated thread per connection (blocking I/O, never
+ * an event loop); writes are serialized.
+ */
+public final class JsonRpcConnection implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(JsonRpcConnection.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What the server sends besides responses. Called on the reader thread. */
+    public interface Listener {
+        void onNotification(String method, JsonNode params);
+
+        void onServerRequest(JsonNode id, String method, JsonNode params);
+
+        /** The pipe ended (EOF or error); {@code reason} says which. Called once. */
+        void onClosed(String reason);
+    }
+
+    /** A JSON-RPC error answer (codex uses -32600 for every request error; the message tells them apart). */
+    public static final class RpcError extends RuntimeException {
+        private final int code;
+
+        RpcError(int code, String message) {
+            super(message);
+            this.code = code;
+        }
+
+        public int code() {
+            return code;
+        }
+    }
+
+    private final InputStream in;
+    private final OutputStream out;
+    private final Listener listener;
+    private final String name;
+    private final AtomicLong nextId = new AtomicLong();
+    private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long lastReceivedNanos = System.nanoTime();
+
+    public JsonRpcConnection(InputStream in, OutputStream out, Listener listener, String name) {
+        this.in = in;
+        this.out = out;
+        this.listener = listener;
+        this.name = name;
+    }
+
+    /** Starts the reader thread. */
+    public JsonRpcConnection start() {
+        Thread reader = new Thread(this::readLoop, "codex-rpc-" + name);
+        reader.setDaemon(true);
+        reader.start();
+        return this;
+    }
+
+    /** Sends a request; the future completes with its {@code result} or fails with {@link RpcError}. */
+    public CompletableFuture<JsonNode> request(String method, JsonNode params) {
+        long id = nextId.getAndIncrement();
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        pending.put(id, answer);
+        ObjectNode m = JSON.createObjectNode().put("id", id).put("method", method);
+        if (params != null) {
+            m.set("params", params);
+        }
+        try {
+            write(m);
+        } catch (IOException e) {
+            pending.remove(id);
+            answer.completeExceptionally(e);
+        }
+        return answer;
+    }
+
+    public void notify(String method, JsonNode params) throws IOException {
+        ObjectNode m = JSON.createObjectNode().put("method", method);
+        if (params != null) {
+            m.set("params", params);
+        }
+        write(m);
+    }
+
+    /** Answers a server request with its own id. */
+    public void respond(JsonNode serverRequestId, JsonNode result) throws IOException {
+        ObjectNode m = JSON.createObjectNode();
+        m.set("id", serverRequestId);
+        m.set("result", result);
+        write(m);
+    }
+
+    /** Answers a server request the runner does not handle, so the server does not wait for ever. */
+    public void respondError(JsonNode serverRequestId, String message) throws IOException {
+        ObjectNode m = JSON.createObjectNode();
+        m.set("id", serverRequestId);
+        m.putObject("error").put("code", -32600).put("message", message);
+        write(m);
+    }
+
+    /** When the server last sent anything (System.nanoTime()). */
+    public long lastReceivedNanos() {
+        return lastReceivedNanos;
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    private void write(ObjectNode message) throws IOException {
+        if (closed.get()) {
+            throw new IOException("connection to the app-server is closed");
+        }
+        byte[] line = (message.toString() + "\n").getBytes(StandardCharsets.UTF_8);
+        synchronized (out) {
+            out.write(line);
+            out.flush();
+        }
+    }
+
+    private void readLoop() {
+        String reason = "the app-server ended its output";
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                lastReceivedNanos = System.nanoTime();
+                if (line.isBlank()) {
+                    continue;
+                }
+                dispatch(line);
+            }
+        } catch (IOException e) {
+            reason = "reading from the app-server failed: " + e.getMessage();
+        } finally {
+            finish(reason);
+        }
+    }
+
+    void dispatch(String line) {
+        JsonNode m;
+        try {
+            m = JSON.readTree(line);
+        } catch (IOException e) {
+            LOG.debugf("%s: skipped a line that is not JSON (%d chars)", name, line.length());
+            return;
+        }
+        if (m == null || !m.isObject()) {
+            LOG.debugf("%s: skipped a message that is not an object", name);
+            return;
+        }
+        JsonNode method = m.get("method");
+        JsonNode id = m.get("id");
+        try {
+            if (method != null && method.isTextual()) {
+                JsonNode params = m.has("params") ? m.get("params") : JSON.nullNode();
+                if (id != null && !id.isNull()) {
+                    listener.onServerRequest(id, method.asText(), params);
+                } else {
+                    listener.onNotification(method.asText(), params);
+                }
+                return;
+            }
+            if (id != null && id.canConvertToLong()) {
+                CompletableFuture<JsonNode> answer = pending.remove(id.asLong());
+                if (answer == null) {
+                    LOG.debugf("%s: response to unknown request id %s skipped", name, id);
+                } else if (m.has("error")) {
+                    JsonNode error = m.get("error");
+                    answer.completeExceptionally(new RpcError(error.path("code").asInt(), error.path("message").asText("error")));
+                } else {
+                    answer.complete(m.has("result") ? m.get("result") : JSON.nullNode());
+                }
+                return;
+            }
+            LOG.debugf("%s: skipped a message of unknown shape", name);
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "%s: handling a message failed", name);
+        }
+    }
+
+    private void finish(String reason) {
+        if (closed.compareAndSet(false, true)) {
+            pending.values().forEach(f -> f.completeExceptionally(new IOException(reason)));
+            pending.clear();
+            listener.onClosed(reason);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        try {
+            out.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        finish("closed by the runner");
+    }
+}

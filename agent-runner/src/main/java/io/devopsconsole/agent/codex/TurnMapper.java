@@ -1,0 +1,326 @@
+package io.devopsconsole.agent.codex;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.devopsconsole.events.agent.AgentLifecycleEvent;
+import io.devopsconsole.events.agent.CommandExecuted;
+import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.platform.redaction.SecretScanner;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Turns app-server notifications and approval requests into stream records (and, for commands,
+ * lifecycle events) for one worker. It remembers what a turn has open, so that when a turn ends
+ * (or the connection is lost) every item that never got {@code item/completed} is closed, which
+ * the binary does not do for the item that was streaming when a turn was interrupted. Not
+ * thread-safe: one worker's messages are handled in order on that worker's executor.
+ */
+public final class TurnMapper {
+
+    private static final Logger LOG = Logger.getLogger(TurnMapper.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final int OUTPUT_TAIL = 4096;
+
+    /** One stream record before it gets its record id and sequence number. */
+    public record Draft(StreamKind kind, String turnId, String itemId, ObjectNode payload) {
+    }
+
+    /** The records of one message and the lifecycle events it implies. */
+    public record Mapped(List<Draft> drafts, List<AgentLifecycleEvent> events) {
+        static Mapped none() {
+            return new Mapped(List.of(), List.of());
+        }
+    }
+
+    /** An approval the app-server is waiting for: our request key, and its own request id on this connection. */
+    public record PendingApproval(String requestKey, JsonNode serverId, String method, String turnId, String itemId) {
+    }
+
+    private final UUID sessionId;
+    private final UUID targetId;
+    private final Map<String, ObjectNode> openItems = new LinkedHashMap<>();
+    private final Map<String, ArrayNode> fileChanges = new LinkedHashMap<>();
+    private final Map<String, String> approvalOfItem = new LinkedHashMap<>();
+    private final Map<String, PendingApproval> pendingByServerId = new LinkedHashMap<>();
+    private final Map<String, String> decisions = new LinkedHashMap<>();
+    private long totalTokens;
+
+    public TurnMapper(UUID sessionId, UUID targetId) {
+        this.sessionId = sessionId;
+        this.targetId = targetId;
+    }
+
+    public long totalTokens() {
+        return totalTokens;
+    }
+
+    /** A notification (no id). Unknown methods map to nothing (logged at debug). */
+    public Mapped notification(String method, JsonNode p) {
+        String turnId = text(p, "turnId");
+        switch (method) {
+            case "turn/started" -> {
+                return one(StreamKind.TURN_STARTED, p.path("turn").path("id").asText(turnId), null, JSON.createObjectNode());
+            }
+            case "item/started" -> {
+                return itemStarted(p.path("item"), turnId);
+            }
+            case "item/agentMessage/delta" -> {
+                return one(StreamKind.AGENT_MESSAGE_DELTA, turnId, text(p, "itemId"),
+                        JSON.createObjectNode().put("delta", p.path("delta").asText("")));
+            }
+            case "item/commandExecution/outputDelta" -> {
+                return one(StreamKind.COMMAND_OUTPUT_DELTA, turnId, text(p, "itemId"),
+                        JSON.createObjectNode().put("delta", p.path("delta").asText("")));
+            }
+            case "item/completed" -> {
+                return itemCompleted(p.path("item"), turnId);
+            }
+            case "serverRequest/resolved" -> {
+                PendingApproval resolved = pendingByServerId.remove(p.path("requestId").toString());
+                if (resolved == null) {
+                    return Mapped.none();
+                }
+                return one(StreamKind.APPROVAL_RESOLVED, resolved.turnId(), resolved.itemId(), JSON.createObjectNode()
+                        .put("request_id", resolved.requestKey())
+                        .put("decision", decisions.getOrDefault(resolved.requestKey(), "cleared")));
+            }
+            case "thread/tokenUsage/updated" -> {
+                JsonNode total = p.path("tokenUsage").path("total");
+                totalTokens = total.path("totalTokens").asLong(totalTokens);
+                return one(StreamKind.TOKEN_USAGE, turnId, null, JSON.createObjectNode()
+                        .put("input_tokens", total.path("inputTokens").asLong())
+                        .put("cached_input_tokens", total.path("cachedInputTokens").asLong())
+                        .put("output_tokens", total.path("outputTokens").asLong())
+                        .put("total_tokens", total.path("totalTokens").asLong())
+                        .put("last_total_tokens", p.path("tokenUsage").path("last").path("totalTokens").asLong())
+                        .put("scope", "thread"));
+            }
+            case "error" -> {
+                ObjectNode payload = JSON.createObjectNode()
+                        .put("message", p.path("error").path("message").asText("the app-server reported an error"))
+                        .put("will_retry", p.path("willRetry").asBoolean(false));
+                JsonNode info = p.path("error").path("codexErrorInfo");
+                if (!info.isMissingNode() && !info.isNull()) {
+                    // a string or an object, depending on the error: keep its name loosely
+                    payload.put("codex_error", info.isTextual() ? info.asText() : info.fieldNames().hasNext()
+                            ? info.fieldNames().next() : info.toString());
+                }
+                return one(StreamKind.ERROR, turnId, null, payload);
+            }
+            case "turn/completed" -> {
+                JsonNode turn = p.path("turn");
+                return turnEnded(turn.path("id").asText(turnId), turn.path("status").asText("completed"),
+                        turn.path("error").path("message").asText(null));
+            }
+            default -> {
+                LOG.debugf("notification %s not relayed", method);
+                return Mapped.none();
+            }
+        }
+    }
+
+    /**
+     * A server request. Approvals become {@code approval_requested} records with a request key that
+     * is unique in the session ({@code <turnId>:<itemId>}: the server's own ids restart at 0 on
+     * every connection). Returns null for requests the runner does not relay.
+     */
+    public PendingApproval approvalRequest(JsonNode serverId, String method, JsonNode p, List<Draft> out) {
+        boolean command = method.equals("item/commandExecution/requestApproval") || method.equals("execCommandApproval");
+        boolean file = method.equals("item/fileChange/requestApproval") || method.equals("applyPatchApproval");
+        if (!command && !file) {
+            return null;
+        }
+        String turnId = text(p, "turnId");
+        String itemId = p.has("itemId") ? text(p, "itemId") : text(p, "callId");
+        String key = (turnId == null ? "turn" : turnId) + ":" + (itemId == null ? serverId.toString() : itemId);
+        PendingApproval pending = new PendingApproval(key, serverId, method, turnId, itemId);
+        pendingByServerId.put(serverId.toString(), pending);
+        if (itemId != null) {
+            approvalOfItem.put(itemId, key);
+        }
+        ObjectNode payload = JSON.createObjectNode().put("request_id", key).put("approval_kind", command ? "command" : "file_change");
+        if (command) {
+            payload.put("command", commandText(p.path("command")));
+            payload.put("cwd", text(p, "cwd"));
+        } else {
+            ArrayNode changes = itemId == null ? null : fileChanges.get(itemId);
+            payload.set("changes", changes == null ? JSON.createArrayNode() : changes.deepCopy());
+            payload.put("command", "apply changes to " + (changes == null ? 0 : changes.size()) + " file(s)");
+        }
+        payload.put("reason", text(p, "reason"));
+        out.add(new Draft(StreamKind.APPROVAL_REQUESTED, turnId, itemId, payload));
+        return pending;
+    }
+
+    /** Remembers the decision sent for an approval (reported when the server says it is resolved). */
+    public void decided(String requestKey, String decision) {
+        decisions.put(requestKey, decision);
+    }
+
+    /** The pending approval with this key, if the server still waits for it. */
+    public PendingApproval pending(String requestKey) {
+        return pendingByServerId.values().stream().filter(a -> a.requestKey().equals(requestKey)).findFirst().orElse(null);
+    }
+
+    public boolean hasPendingApprovals() {
+        return !pendingByServerId.isEmpty();
+    }
+
+    /** Ends a turn the app-server will not end itself (connection lost, timed out): open items closed, then the end record. */
+    public Mapped turnEnded(String turnId, String status, String message) {
+        List<Draft> drafts = new ArrayList<>(closeOpenItems(turnId, status.equals("completed") ? "incomplete" : status));
+        ObjectNode payload = JSON.createObjectNode();
+        StreamKind kind = switch (status) {
+            case "completed" -> StreamKind.TURN_COMPLETED;
+            case "interrupted" -> StreamKind.TURN_INTERRUPTED;
+            case "timed_out" -> StreamKind.TURN_TIMED_OUT;
+            default -> StreamKind.TURN_FAILED;
+        };
+        if (kind == StreamKind.TURN_FAILED || kind == StreamKind.TURN_TIMED_OUT) {
+            payload.put("message", message == null ? "the turn failed" : message);
+        }
+        drafts.add(new Draft(kind, turnId, null, payload));
+        pendingByServerId.clear();
+        return new Mapped(drafts, List.of());
+    }
+
+    private List<Draft> closeOpenItems(String turnId, String status) {
+        List<Draft> drafts = new ArrayList<>();
+        for (Map.Entry<String, ObjectNode> open : openItems.entrySet()) {
+            ObjectNode payload = open.getValue().deepCopy().put("status", status);
+            drafts.add(new Draft(StreamKind.ITEM_COMPLETED, turnId, open.getKey(), payload));
+        }
+        openItems.clear();
+        fileChanges.clear();
+        return drafts;
+    }
+
+    private Mapped itemStarted(JsonNode item, String turnId) {
+        String type = item.path("type").asText("");
+        String id = item.path("id").asText(null);
+        if (type.equals("userMessage") || id == null) {
+            return Mapped.none(); // the operator's message is in the transcript already
+        }
+        ObjectNode payload = JSON.createObjectNode().put("item_type", snake(type));
+        List<Draft> drafts = new ArrayList<>();
+        if (type.equals("commandExecution")) {
+            payload.put("command", commandText(item.path("command")));
+            payload.put("cwd", item.path("cwd").asText(null));
+        }
+        if (type.equals("fileChange")) {
+            ArrayNode changes = changes(item.path("changes"));
+            fileChanges.put(id, changes);
+            payload.set("changes", changes);
+        }
+        openItems.put(id, payload.deepCopy());
+        drafts.add(new Draft(StreamKind.ITEM_STARTED, turnId, id, payload));
+        if (type.equals("fileChange")) {
+            for (JsonNode change : fileChanges.get(id)) {
+                drafts.add(new Draft(StreamKind.FILE_CHANGE, turnId, id, ((ObjectNode) change).deepCopy()));
+            }
+        }
+        return new Mapped(drafts, List.of());
+    }
+
+    private Mapped itemCompleted(JsonNode item, String turnId) {
+        String type = item.path("type").asText("");
+        String id = item.path("id").asText(null);
+        if (type.equals("userMessage") || id == null) {
+            return Mapped.none();
+        }
+        openItems.remove(id);
+        ObjectNode payload = JSON.createObjectNode().put("item_type", snake(type));
+        List<AgentLifecycleEvent> events = new ArrayList<>();
+        String status = item.path("status").asText(null);
+        if (status != null) {
+            payload.put("status", status);
+        }
+        switch (type) {
+            case "agentMessage" -> payload.put("text", item.path("text").asText(""));
+            case "commandExecution" -> {
+                String command = commandText(item.path("command"));
+                payload.put("command", command).put("cwd", item.path("cwd").asText(null));
+                Integer exit = item.path("exitCode").isIntegralNumber() ? item.path("exitCode").asInt() : null;
+                Long duration = item.path("durationMs").isIntegralNumber() ? item.path("durationMs").asLong() : null;
+                if (exit != null) {
+                    payload.put("exit_code", exit);
+                }
+                if (duration != null) {
+                    payload.put("duration_ms", duration);
+                }
+                String output = item.path("aggregatedOutput").asText("");
+                payload.put("output", output.length() > OUTPUT_TAIL ? output.substring(output.length() - OUTPUT_TAIL) : output);
+                String approval = approvalOfItem.remove(id);
+                if (approval != null) {
+                    payload.put("approval_request_id", approval);
+                }
+                events.add(new CommandExecuted(sessionId, targetId, turnId, id, SecretScanner.redactText(command),
+                        item.path("cwd").asText(null), status == null ? "completed" : status, exit, duration, approval));
+            }
+            case "fileChange" -> {
+                ArrayNode known = fileChanges.remove(id);
+                payload.set("changes", item.has("changes") && item.path("changes").size() > 0 ? changes(item.path("changes"))
+                        : known == null ? JSON.createArrayNode() : known);
+                approvalOfItem.remove(id);
+            }
+            case "reasoning" -> payload.put("text", joined(item.path("summary")));
+            default -> {
+                // other item types: the type (and status) is what the console shows
+            }
+        }
+        return new Mapped(List.of(new Draft(StreamKind.ITEM_COMPLETED, turnId, id, payload)), events);
+    }
+
+    private static ArrayNode changes(JsonNode changes) {
+        ArrayNode out = JSON.createArrayNode();
+        for (JsonNode c : changes) {
+            ObjectNode change = out.addObject().put("path", c.path("path").asText(null));
+            JsonNode kind = c.path("kind");
+            change.put("kind", kind.isTextual() ? kind.asText() : kind.path("type").asText("update"));
+            change.put("diff", c.path("diff").asText(""));
+        }
+        return out;
+    }
+
+    private static String joined(JsonNode parts) {
+        if (parts.isTextual()) {
+            return parts.asText();
+        }
+        StringBuilder b = new StringBuilder();
+        for (JsonNode part : parts) {
+            b.append(part.isTextual() ? part.asText() : part.path("text").asText(""));
+        }
+        return b.toString();
+    }
+
+    private static String commandText(JsonNode command) {
+        if (command.isArray()) {
+            List<String> parts = new ArrayList<>();
+            command.forEach(c -> parts.add(c.asText()));
+            return String.join(" ", parts);
+        }
+        return command.asText(null);
+    }
+
+    static String snake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    }
+
+    private static String text(JsonNode p, String field) {
+        JsonNode v = p.path(field);
+        return v.isMissingNode() || v.isNull() ? null : v.asText();
+    }
+
+    private static Mapped one(StreamKind kind, String turnId, String itemId, ObjectNode payload) {
+        return new Mapped(List.of(new Draft(kind, turnId, itemId, payload)), List.of());
+    }
+}

@@ -1,0 +1,220 @@
+package io.devopsconsole.agent.inventory;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.devopsconsole.events.CloudEventCodec;
+import io.devopsconsole.events.DomainEvent;
+import io.devopsconsole.events.EventJson;
+import io.devopsconsole.events.MalformedEventException;
+import io.devopsconsole.events.registry.CodexStatusChanged;
+import io.devopsconsole.events.registry.HostKeyTrusted;
+import io.devopsconsole.events.registry.RuntimeProfileCreated;
+import io.devopsconsole.events.registry.RuntimeProfileDeleted;
+import io.devopsconsole.events.registry.RuntimeProfileState;
+import io.devopsconsole.events.registry.RuntimeProfileUpdated;
+import io.devopsconsole.events.registry.TargetRegistered;
+import io.devopsconsole.events.registry.TargetRemoved;
+import io.devopsconsole.events.registry.TargetRenamed;
+import io.devopsconsole.events.registry.TargetRetired;
+import io.devopsconsole.events.registry.TargetState;
+import io.devopsconsole.events.registry.TargetUpdated;
+import io.devopsconsole.platform.messaging.InboundEvents;
+import io.devopsconsole.platform.messaging.Retries;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What this runner knows of targets and runtime profiles: a projection of
+ * {@code console.registry.v1}. Versioned upserts make redeliveries harmless. The trusted host key
+ * comes from {@code HostKeyTrusted} and is kept only while the target's fingerprint still names
+ * it: a target whose key changed in the registry has no trusted key here until it is trusted again.
+ */
+@ApplicationScoped
+public class Inventory {
+
+    private static final Logger LOG = Logger.getLogger(Inventory.class);
+
+    /** A target as the runner needs it to connect. */
+    public record Target(UUID id, String name, String host, int port, String username, String environment, String keySource,
+                         String keyReference, String hostKeyFingerprint, String hostPublicKey, String codexStatus,
+                         boolean retired, boolean removed) {
+
+        /** Why no worker may start here, or null when the target is ready for execution. */
+        public String notReadyReason() {
+            if (removed) {
+                return "target " + name + " was removed from the inventory";
+            }
+            if (retired) {
+                return "target " + name + " is retired";
+            }
+            if (hostKeyFingerprint == null || hostPublicKey == null) {
+                return "target " + name + " has no trusted host key (trust one through onboarding first)";
+            }
+            if (!"ready".equals(codexStatus)) {
+                return "target " + name + " is not ready for Codex (codex status " + codexStatus + ")";
+            }
+            return null;
+        }
+    }
+
+    /** A project's runtime profile: bindings and Codex options. */
+    public record Profile(UUID profileId, UUID projectId, List<RuntimeProfileState.Binding> bindings,
+                          RuntimeProfileState.CodexOptions codex) {
+
+        public Optional<RuntimeProfileState.Binding> primary() {
+            return bindings.stream().filter(b -> "primary".equals(b.role())).findFirst();
+        }
+    }
+
+    private final Pool pool;
+    private final String targets;
+    private final String profiles;
+
+    public Inventory(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
+        this.pool = pool;
+        this.targets = schema + ".target_view";
+        this.profiles = schema + ".profile_view";
+    }
+
+    @Incoming("registry-events")
+    public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        List<DomainEvent> events = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                CloudEventCodec.decode(InboundEvents.envelope(record)).ifPresent(events::add);
+            } catch (MalformedEventException | RuntimeException e) {
+                LOG.debugf("registry record %s-%d@%d skipped: %s", record.topic(), record.partition(), record.offset(), e);
+            }
+        }
+        return Multi.createFrom().iterable(events)
+                .onItem().transformToUniAndConcatenate(e -> Retries.onContext("projecting " + e.getClass().getSimpleName(),
+                        () -> apply(e).replaceWith(Boolean.TRUE), f -> true))
+                .collect().last().replaceWithVoid()
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely();
+    }
+
+    Uni<Void> apply(DomainEvent event) {
+        if (event instanceof TargetRegistered e) {
+            return upsert(e.target(), false);
+        }
+        if (event instanceof TargetUpdated e) {
+            return upsert(e.target(), false);
+        }
+        if (event instanceof TargetRemoved e) {
+            return upsert(e.target(), true);
+        }
+        if (event instanceof TargetRenamed e) {
+            return update("name = $2", e.targetId(), e.name(), e.version());
+        }
+        if (event instanceof TargetRetired e) {
+            return update("retired = $2", e.targetId(), true, e.version());
+        }
+        if (event instanceof CodexStatusChanged e) {
+            return update("codex_status = $2", e.targetId(), e.status(), e.version());
+        }
+        if (event instanceof HostKeyTrusted e) {
+            return pool.preparedQuery("UPDATE " + targets + " SET host_key_fingerprint = $2, host_public_key = $3,"
+                            + " version = greatest(version, $4), updated_at = now() WHERE id = $1 AND version <= $4")
+                    .execute(Tuple.of(e.targetId(), e.fingerprintSha256(), e.keyType() + " " + blob(e.publicKey()), e.version()))
+                    .replaceWithVoid();
+        }
+        if (event instanceof RuntimeProfileCreated e) {
+            return profile(e.profile(), false);
+        }
+        if (event instanceof RuntimeProfileUpdated e) {
+            return profile(e.profile(), false);
+        }
+        if (event instanceof RuntimeProfileDeleted e) {
+            return profile(e.profile(), true);
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    /** The key blob alone, whether the event carries "type blob [comment]" or just the blob. */
+    private static String blob(String publicKey) {
+        String[] parts = publicKey.trim().split("\\s+");
+        return parts.length >= 2 ? parts[1] : parts[0];
+    }
+
+    private Uni<Void> upsert(TargetState t, boolean removed) {
+        // the public key stays only while the fingerprint it was trusted under is still the target's
+        return pool.preparedQuery("INSERT INTO " + targets + " (id, name, host, port, username, environment, key_source,"
+                        + " key_reference, host_key_fingerprint, codex_status, retired, removed, version)"
+                        + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                        + " ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host, port = excluded.port,"
+                        + " username = excluded.username, environment = excluded.environment, key_source = excluded.key_source,"
+                        + " key_reference = excluded.key_reference, host_key_fingerprint = excluded.host_key_fingerprint,"
+                        + " host_public_key = CASE WHEN " + targets + ".host_key_fingerprint IS NOT DISTINCT FROM"
+                        + " excluded.host_key_fingerprint THEN " + targets + ".host_public_key END,"
+                        + " codex_status = excluded.codex_status, retired = excluded.retired, removed = excluded.removed,"
+                        + " version = excluded.version, updated_at = now() WHERE " + targets + ".version <= excluded.version")
+                .execute(Tuple.from(new Object[]{t.targetId(), t.name(), t.host(), t.port(), t.username(), t.environment(),
+                        t.keySource(), t.keyReference(), t.hostKeyFingerprint(), t.codexStatus(), t.retired(), removed,
+                        t.version()}))
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> update(String set, UUID id, Object value, long version) {
+        return pool.preparedQuery("UPDATE " + targets + " SET " + set + ", version = greatest(version, $3), updated_at = now()"
+                        + " WHERE id = $1 AND version <= $3")
+                .execute(Tuple.of(id, value, version)).replaceWithVoid();
+    }
+
+    private Uni<Void> profile(RuntimeProfileState p, boolean deleted) {
+        return pool.preparedQuery("INSERT INTO " + profiles + " (project_id, profile_id, bindings, codex, deleted, version)"
+                        + " VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6) ON CONFLICT (project_id) DO UPDATE SET"
+                        + " profile_id = excluded.profile_id, bindings = excluded.bindings, codex = excluded.codex,"
+                        + " deleted = excluded.deleted, version = excluded.version, updated_at = now()"
+                        + " WHERE " + profiles + ".profile_id <> excluded.profile_id OR " + profiles + ".version <= excluded.version")
+                .execute(Tuple.from(new Object[]{p.projectId(), p.runtimeProfileId(),
+                        EventJson.mapper().valueToTree(p.bindings()).toString(),
+                        EventJson.mapper().valueToTree(p.codex()).toString(), deleted, p.version()}))
+                .replaceWithVoid();
+    }
+
+    public Uni<Optional<Target>> target(UUID id) {
+        return pool.preparedQuery("SELECT * FROM " + targets + " WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(target(rows.iterator().next())));
+    }
+
+    public Uni<Optional<Profile>> profileOf(UUID projectId) {
+        return pool.preparedQuery("SELECT * FROM " + profiles + " WHERE project_id = $1 AND NOT deleted")
+                .execute(Tuple.of(projectId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.empty();
+                    }
+                    Row r = rows.iterator().next();
+                    try {
+                        List<RuntimeProfileState.Binding> bindings = EventJson.mapper().readValue(
+                                r.getValue("bindings").toString(), new TypeReference<>() { });
+                        RuntimeProfileState.CodexOptions codex = EventJson.mapper().readValue(r.getValue("codex").toString(),
+                                RuntimeProfileState.CodexOptions.class);
+                        return Optional.of(new Profile(r.getUUID("profile_id"), projectId, bindings, codex));
+                    } catch (Exception e) {
+                        throw new IllegalStateException("unreadable runtime profile of project " + projectId, e);
+                    }
+                });
+    }
+
+    private static Target target(Row r) {
+        return new Target(r.getUUID("id"), r.getString("name"), r.getString("host"), r.getInteger("port"),
+                r.getString("username"), r.getString("environment"), r.getString("key_source"), r.getString("key_reference"),
+                r.getString("host_key_fingerprint"), r.getString("host_public_key"), r.getString("codex_status"),
+                r.getBoolean("retired"), r.getBoolean("removed"));
+    }
+}

@@ -1,0 +1,275 @@
+package io.devopsconsole.agent.ssh;
+
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.HostKey;
+import com.jcraft.jsch.HostKeyRepository;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import com.jcraft.jsch.UserInfo;
+import io.devopsconsole.agent.AgentConfig;
+import io.devopsconsole.agent.inventory.Inventory;
+import io.devopsconsole.platform.validation.HostKeys;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+/**
+ * Opens exec channels on targets with JSch. Host keys are checked strictly against the one key
+ * the inventory says is trusted for the target: any other key, or none trusted, refuses the
+ * connection ({@link HostKeyRefused}) and nothing is ever added to a trust store. The identity is
+ * the control-plane key file unless the target names an override key reference. Blocking: call it
+ * from a worker's own thread, never from an event loop.
+ */
+@ApplicationScoped
+public class SshConnector {
+
+    private static final Logger LOG = Logger.getLogger(SshConnector.class);
+    private static final Pattern KEY_REFERENCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+    /** The target presented a host key other than the trusted one (or none is trusted). */
+    public static final class HostKeyRefused extends IOException {
+        private final String presentedFingerprint;
+
+        HostKeyRefused(String message, String presentedFingerprint) {
+            super(message);
+            this.presentedFingerprint = presentedFingerprint;
+        }
+
+        public String presentedFingerprint() {
+            return presentedFingerprint;
+        }
+    }
+
+    /** One exec channel: the remote program's stdin and stdout; stderr is kept (last 4 KiB) for error reports. */
+    public static final class Channel implements AutoCloseable {
+        private final Session session;
+        private final ChannelExec exec;
+        private final InputStream stdout;
+        private final OutputStream stdin;
+        private final TailBuffer stderr;
+
+        Channel(Session session, ChannelExec exec, InputStream stdout, OutputStream stdin, TailBuffer stderr) {
+            this.session = session;
+            this.exec = exec;
+            this.stdout = stdout;
+            this.stdin = stdin;
+            this.stderr = stderr;
+        }
+
+        public InputStream stdout() {
+            return stdout;
+        }
+
+        public OutputStream stdin() {
+            return stdin;
+        }
+
+        public String stderrTail() {
+            return stderr.text();
+        }
+
+        /** The remote exit status once the program ended, else -1. */
+        public int exitStatus() {
+            return exec.getExitStatus();
+        }
+
+        public boolean isOpen() {
+            return session.isConnected() && !exec.isClosed();
+        }
+
+        @Override
+        public void close() {
+            exec.disconnect();
+            session.disconnect();
+        }
+    }
+
+    private final AgentConfig config;
+
+    public SshConnector(AgentConfig config) {
+        this.config = config;
+    }
+
+    public Channel exec(Inventory.Target target, String command) throws IOException {
+        if (target.hostPublicKey() == null) {
+            throw new HostKeyRefused("no trusted host key for target " + target.name(), null);
+        }
+        String[] trusted = target.hostPublicKey().trim().split("\\s+");
+        byte[] trustedBlob = Base64.getDecoder().decode(trusted[1]);
+        PinnedHostKey pinned = new PinnedHostKey(trusted[0], trustedBlob);
+        JSch jsch = new JSch();
+        jsch.setHostKeyRepository(pinned);
+        Session session = null;
+        try {
+            jsch.addIdentity(identity(target).toString());
+            session = jsch.getSession(target.username(), target.host(), target.port());
+            session.setConfig("StrictHostKeyChecking", "yes");
+            session.setConfig("HashKnownHosts", "no");
+            session.setConfig("PreferredAuthentications", "publickey");
+            // ask for the trusted key's algorithm first, so a host with several keys presents that one
+            String algorithms = session.getConfig("server_host_key");
+            session.setConfig("server_host_key", preferred(trusted[0], algorithms));
+            session.setServerAliveInterval((int) config.ssh().keepAlive().toMillis());
+            session.setServerAliveCountMax(3);
+            session.connect((int) config.ssh().connectTimeout().toMillis());
+            ChannelExec exec = (ChannelExec) session.openChannel("exec");
+            exec.setCommand(command);
+            TailBuffer stderr = new TailBuffer(4096);
+            exec.setErrStream(stderr, true);
+            InputStream stdout = exec.getInputStream();
+            OutputStream stdin = exec.getOutputStream();
+            exec.connect((int) config.ssh().connectTimeout().toMillis());
+            return new Channel(session, exec, stdout, stdin, stderr);
+        } catch (JSchException e) {
+            if (session != null) {
+                session.disconnect();
+            }
+            if (pinned.mismatch != null) {
+                String presented = HostKeys.fingerprint(pinned.mismatchType, Base64.getEncoder().encodeToString(pinned.mismatch))
+                        .orElse("unknown");
+                throw new HostKeyRefused("target " + target.name() + " presented host key " + presented
+                        + " but " + target.hostKeyFingerprint() + " is trusted: refused (re-trust it through onboarding"
+                        + " if the change is expected)", presented);
+            }
+            throw new IOException("SSH to " + target.username() + "@" + target.host() + ":" + target.port() + " failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private Path identity(Inventory.Target target) throws IOException {
+        if ("target_override_key".equals(target.keySource()) && target.keyReference() != null) {
+            if (!KEY_REFERENCE.matcher(target.keyReference()).matches()) {
+                throw new IOException("key reference of target " + target.name() + " is not a plain name");
+            }
+            Path dir = Path.of(config.ssh().keyDirectory().orElseThrow(() -> new IOException("target " + target.name()
+                    + " names an override key but devops.agent.ssh.key-directory is not set")));
+            Path key = dir.resolve(target.keyReference());
+            if (!Files.isReadable(key)) {
+                throw new IOException("override key " + target.keyReference() + " of target " + target.name() + " is not available");
+            }
+            return key;
+        }
+        Path key = Path.of(config.ssh().identityFile().orElseThrow(() ->
+                new IOException("no control-plane identity: set devops.agent.ssh.identity-file")));
+        if (!Files.isReadable(key)) {
+            throw new IOException("control-plane identity " + key + " is not readable");
+        }
+        return key;
+    }
+
+    private static String preferred(String type, String algorithms) {
+        String rest = Arrays.stream(algorithms.split(",")).filter(a -> !a.equals(type)).reduce((a, b) -> a + "," + b).orElse("");
+        return rest.isEmpty() ? type : type + "," + rest;
+    }
+
+    /** A host-key repository holding exactly one trusted key; it never learns another. */
+    private static final class PinnedHostKey implements HostKeyRepository {
+        private final String type;
+        private final byte[] blob;
+        volatile byte[] mismatch;
+        volatile String mismatchType;
+
+        PinnedHostKey(String type, byte[] blob) {
+            this.type = type;
+            this.blob = blob;
+        }
+
+        @Override
+        public int check(String host, byte[] key) {
+            if (Arrays.equals(key, blob)) {
+                return OK;
+            }
+            mismatch = key.clone();
+            mismatchType = keyType(key);
+            LOG.warnf("host %s presented a host key that is not the trusted one: refused", host);
+            return CHANGED;
+        }
+
+        @Override
+        public void add(HostKey hostkey, UserInfo ui) {
+            // never: trust is given by an operator through onboarding, not learned on connect
+        }
+
+        @Override
+        public void remove(String host, String type) {
+        }
+
+        @Override
+        public void remove(String host, String type, byte[] key) {
+        }
+
+        @Override
+        public String getKnownHostsRepositoryID() {
+            return "devops-console-trusted-host-key";
+        }
+
+        @Override
+        public HostKey[] getHostKey() {
+            return new HostKey[0];
+        }
+
+        @Override
+        public HostKey[] getHostKey(String host, String type) {
+            try {
+                return new HostKey[] {new HostKey(host, blob)};
+            } catch (JSchException e) {
+                return new HostKey[0];
+            }
+        }
+
+        private static String keyType(byte[] blob) {
+            // an SSH key blob starts with its type as a length-prefixed string
+            if (blob.length < 4) {
+                return "unknown";
+            }
+            int n = ((blob[0] & 0xff) << 24) | ((blob[1] & 0xff) << 16) | ((blob[2] & 0xff) << 8) | (blob[3] & 0xff);
+            return n > 0 && n < 64 && blob.length >= 4 + n ? new String(blob, 4, n) : "unknown";
+        }
+    }
+
+    /** Keeps the last bytes written (the remote stderr). */
+    static final class TailBuffer extends OutputStream {
+        private final int max;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        TailBuffer(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            bytes.write(b);
+            trim();
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            bytes.write(b, off, len);
+            trim();
+        }
+
+        private void trim() {
+            if (bytes.size() > 2 * max) {
+                byte[] all = bytes.toByteArray();
+                bytes.reset();
+                bytes.write(all, all.length - max, max);
+            }
+        }
+
+        synchronized String text() {
+            byte[] all = bytes.toByteArray();
+            int from = Math.max(0, all.length - max);
+            return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+}

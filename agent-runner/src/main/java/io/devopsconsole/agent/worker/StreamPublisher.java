@@ -1,0 +1,154 @@
+package io.devopsconsole.agent.worker;
+
+import io.devopsconsole.agent.AgentConfig;
+import io.devopsconsole.agent.codex.TurnMapper;
+import io.devopsconsole.events.CloudEventCodec;
+import io.devopsconsole.events.EventEnvelope;
+import io.devopsconsole.events.Topics;
+import io.devopsconsole.events.agent.AgentStreamRecord;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Publishes a session's stream records on {@code console.agent.stream.v1} (key = session id), each
+ * with a fresh record id and the next {@code stream_seq} of its session. Numbers come from blocks
+ * reserved in {@code session_stream} (one UPDATE per block), so a runner that dies never reuses a
+ * number; at worst the rest of its block stays unused, a gap session-service reports. Records go
+ * straight to Kafka through an idempotent producer (no outbox: they are many, short-lived, and
+ * re-derivable from the app-server's thread), in order per session. Callers are the session's
+ * own driver thread (blocking is fine there).
+ */
+@ApplicationScoped
+public class StreamPublisher {
+
+    private static final Logger LOG = Logger.getLogger(StreamPublisher.class);
+    private static final String SOURCE = "/agent-runner";
+
+    private final Pool pool;
+    private final String table;
+    private final int block;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Map<UUID, long[]> positions = new ConcurrentHashMap<>();
+    private final Counter published;
+
+    public StreamPublisher(Pool pool, @ConfigProperty(name = "devops.schema") String schema, AgentConfig config,
+                           @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry meters) {
+        this.pool = pool;
+        this.table = schema + ".session_stream";
+        this.block = Math.max(1, config.seqBlock());
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "agent-runner-stream-" + config.instanceId());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        this.published = Counter.builder("agent.stream.records.published").register(meters);
+    }
+
+    /** Publishes the drafts in order; returns the records as sent. */
+    public List<AgentStreamRecord> publish(UUID sessionId, UUID targetId, List<TurnMapper.Draft> drafts) {
+        if (drafts.isEmpty()) {
+            return List.of();
+        }
+        long first = allocate(sessionId, drafts.size());
+        OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+        List<AgentStreamRecord> records = new java.util.ArrayList<>(drafts.size());
+        for (int i = 0; i < drafts.size(); i++) {
+            TurnMapper.Draft d = drafts.get(i);
+            AgentStreamRecord record = new AgentStreamRecord(UUID.randomUUID(), sessionId, first + i, d.kind(), d.turnId(),
+                    d.itemId(), targetId, now, d.payload());
+            EventEnvelope envelope = CloudEventCodec.wrap(record.recordId(), record, SOURCE, "agent-runner", now,
+                    Map.of(CloudEventCodec.SESSION_ID, sessionId.toString()));
+            ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.AGENT_STREAM, sessionId.toString(), envelope.data());
+            CloudEventCodec.toKafkaHeaders(envelope).forEach((k, v) -> out.headers().add(k, v));
+            producer.send(out, (meta, error) -> {
+                if (error != null) {
+                    LOG.errorf("stream record %d of session %s not published: %s", record.streamSeq(), sessionId, error.toString());
+                }
+            });
+            records.add(record);
+        }
+        published.increment(drafts.size());
+        return records;
+    }
+
+    /** The first of n consecutive numbers for this session (reserving a new block when the current one runs out). */
+    private long allocate(UUID sessionId, int n) {
+        long[] pos = positions.computeIfAbsent(sessionId, id -> new long[] {0, 0}); // {next, reservedThrough}
+        synchronized (pos) {
+            if (pos[0] == 0 || pos[0] + n - 1 > pos[1]) {
+                long need = pos[0] == 0 ? n : pos[0] + n - 1 - pos[1];
+                long want = Math.max(block, need);
+                long through = pool.preparedQuery("INSERT INTO " + table + " (session_id, reserved_through) VALUES ($1, $2)"
+                                + " ON CONFLICT (session_id) DO UPDATE SET reserved_through = " + table
+                                + ".reserved_through + $2 RETURNING reserved_through")
+                        .execute(Tuple.of(sessionId, want)).await().indefinitely().iterator().next().getLong(0);
+                long previous = through - want;
+                if (pos[0] == 0 || previous != pos[1]) {
+                    // first use here, or another runner reserved in between: continue after everything reserved before
+                    pos[0] = previous + 1;
+                }
+                pos[1] = through;
+            }
+            long first = pos[0];
+            pos[0] += n;
+            return first;
+        }
+    }
+
+    /** Gives back the unused rest of a session's block (a clean hand-over leaves no gap). */
+    public void release(UUID sessionId) {
+        long[] pos = positions.remove(sessionId);
+        if (pos == null || pos[0] == 0) {
+            return;
+        }
+        synchronized (pos) {
+            pool.preparedQuery("UPDATE " + table + " SET reserved_through = $2 WHERE session_id = $1 AND reserved_through = $3")
+                    .execute(Tuple.of(sessionId, pos[0] - 1, pos[1])).await().indefinitely();
+        }
+    }
+
+    /** The thread a session's workers continue (set when a thread starts). */
+    public String threadOf(UUID sessionId) {
+        var rows = pool.preparedQuery("SELECT thread_id FROM " + table + " WHERE session_id = $1")
+                .execute(Tuple.of(sessionId)).await().indefinitely();
+        return rows.size() == 0 ? null : rows.iterator().next().getString(0);
+    }
+
+    public void rememberThread(UUID sessionId, String threadId) {
+        pool.preparedQuery("INSERT INTO " + table + " (session_id, reserved_through, thread_id) VALUES ($1, 0, $2)"
+                        + " ON CONFLICT (session_id) DO UPDATE SET thread_id = excluded.thread_id")
+                .execute(Tuple.of(sessionId, threadId)).await().indefinitely();
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    @PreDestroy
+    void close() {
+        producer.close(java.time.Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,144 @@
+package io.devopsconsole.agent.worker;
+
+import io.devopsconsole.events.CloudEventCodec;
+import io.devopsconsole.events.agent.AgentLifecycleEvent;
+import io.devopsconsole.events.agent.WorkerStateChanged;
+import io.devopsconsole.platform.outbox.Outbox;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Worker rows, and the lifecycle events that go with their changes (written to the outbox in the
+ * same transaction, so a worker's recorded state and its announcement never disagree).
+ */
+@ApplicationScoped
+public class WorkerStore {
+
+    static final String ACTOR = "agent-runner";
+
+    /** A worker as the API shows it. */
+    public record WorkerView(UUID id, UUID sessionId, UUID projectId, UUID targetId, String targetName, String workingDirectory,
+                             String transport, String threadId, String state, String currentTurnId, String message,
+                             String runnerInstance, OffsetDateTime startedAt, OffsetDateTime lastActivityAt,
+                             OffsetDateTime stoppedAt) {
+    }
+
+    private final Pool pool;
+    private final Outbox outbox;
+    private final String table;
+
+    public WorkerStore(Pool pool, Outbox outbox, @ConfigProperty(name = "devops.schema") String schema) {
+        this.pool = pool;
+        this.outbox = outbox;
+        this.table = schema + ".worker";
+    }
+
+    public Uni<WorkerView> create(UUID id, UUID sessionId, UUID projectId, UUID targetId, String targetName, String directory,
+                                  String runner) {
+        OffsetDateTime now = now();
+        WorkerStateChanged event = new WorkerStateChanged(sessionId, id, targetId, targetName, directory, "stdio", "starting",
+                null);
+        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO " + table + " (id, session_id, project_id, target_id,"
+                                + " target_name, working_directory, transport, state, runner_instance, started_at, last_activity_at)"
+                                + " VALUES ($1, $2, $3, $4, $5, $6, 'stdio', 'starting', $7, $8, $8) RETURNING *")
+                        .execute(Tuple.from(new Object[]{id, sessionId, projectId, targetId, targetName, directory, runner, now}))
+                        .flatMap(rows -> outbox.recordAll(c, List.of(event), ACTOR, ext(sessionId))
+                                .replaceWith(view(rows.iterator().next()))));
+    }
+
+    /** Moves a worker to a state (announcing it), optionally setting its thread and current turn. */
+    public Uni<Void> state(WorkerView w, String state, String message, String threadId, String turnId) {
+        boolean ended = state.equals("stopped") || state.equals("failed") || state.equals("lost");
+        WorkerStateChanged event = new WorkerStateChanged(w.sessionId(), w.id(), w.targetId(), w.targetName(),
+                w.workingDirectory(), w.transport(), state, message);
+        return pool.withTransaction(c -> c.preparedQuery("UPDATE " + table + " SET state = $2, message = $3,"
+                                + " thread_id = coalesce($4, thread_id), current_turn_id = $5, last_activity_at = $6,"
+                                + " stopped_at = CASE WHEN $7 THEN $6 ELSE stopped_at END WHERE id = $1 AND state <> $2"
+                                + " RETURNING id")
+                        .execute(Tuple.from(new Object[]{w.id(), state, message, threadId, turnId, now(), ended}))
+                        .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
+                                : outbox.recordAll(c, List.of(event), ACTOR, ext(w.sessionId()))))
+                .replaceWithVoid();
+    }
+
+    /** Sets the current turn without a state change (busy → busy with another turn). */
+    public Uni<Void> turn(UUID workerId, String turnId) {
+        return pool.preparedQuery("UPDATE " + table + " SET current_turn_id = $2, last_activity_at = $3 WHERE id = $1")
+                .execute(Tuple.of(workerId, turnId, now())).replaceWithVoid();
+    }
+
+    public Uni<Void> touch(UUID workerId) {
+        return pool.preparedQuery("UPDATE " + table + " SET last_activity_at = $2 WHERE id = $1")
+                .execute(Tuple.of(workerId, now())).replaceWithVoid();
+    }
+
+    /** Lifecycle events (turns, commands) of a session, announced through the outbox. */
+    public Uni<Void> announce(UUID sessionId, List<? extends AgentLifecycleEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.withTransaction(c -> outbox.recordAll(c, events, ACTOR, ext(sessionId)));
+    }
+
+    public Uni<Optional<WorkerView>> get(UUID id) {
+        return pool.preparedQuery("SELECT * FROM " + table + " WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(view(rows.iterator().next())));
+    }
+
+    public Uni<List<WorkerView>> list(UUID sessionId, String state, int limit) {
+        List<Object> args = new ArrayList<>();
+        StringBuilder where = new StringBuilder(" WHERE true");
+        if (sessionId != null) {
+            args.add(sessionId);
+            where.append(" AND session_id = $").append(args.size());
+        }
+        if (state != null) {
+            args.add(state);
+            where.append(" AND state = $").append(args.size());
+        }
+        args.add(limit);
+        return pool.preparedQuery("SELECT * FROM " + table + where + " ORDER BY started_at DESC, id LIMIT $" + args.size())
+                .execute(Tuple.from(args))
+                .map(rows -> {
+                    List<WorkerView> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(view(r)));
+                    return out;
+                });
+    }
+
+    /** Workers this instance left live when it stopped (they cannot be driven after a restart of the stdio transport). */
+    public Uni<Integer> markOrphaned(String runner) {
+        return pool.preparedQuery("UPDATE " + table + " SET state = 'lost', message = 'the runner restarted; the stdio"
+                        + " worker ended with its connection', stopped_at = now() WHERE runner_instance = $1"
+                        + " AND state NOT IN ('stopped', 'failed', 'lost')")
+                .execute(Tuple.of(runner)).map(rows -> rows.rowCount());
+    }
+
+    private static Map<String, String> ext(UUID sessionId) {
+        return Map.of(CloudEventCodec.SESSION_ID, sessionId.toString());
+    }
+
+    private static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+
+    private static WorkerView view(Row r) {
+        return new WorkerView(r.getUUID("id"), r.getUUID("session_id"), r.getUUID("project_id"), r.getUUID("target_id"),
+                r.getString("target_name"), r.getString("working_directory"), r.getString("transport"),
+                r.getString("thread_id"), r.getString("state"), r.getString("current_turn_id"), r.getString("message"),
+                r.getString("runner_instance"), r.getOffsetDateTime("started_at"), r.getOffsetDateTime("last_activity_at"),
+                r.getOffsetDateTime("stopped_at"));
+    }
+}

@@ -1,0 +1,135 @@
+package io.devopsconsole.agent;
+
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.KeyPair;
+import io.devopsconsole.testkit.codex.OpenSshServer;
+import io.devopsconsole.testkit.codex.ScriptedModelServer;
+import io.devopsconsole.testkit.codex.TestSshServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+
+/**
+ * The target hosts of this module's tests, reached with one control-plane key pair made for the
+ * run (its private key file is the runner's identity; the public key is authorized on each host):
+ * <ul>
+ * <li>fast tier: the in-JVM SSH server running the scripted app-server;</li>
+ * <li>real tier: Debian OpenSSH on loopback whose sessions find the real {@code codex} (the pinned
+ *     version the build installs into its cache folder) on their PATH, with a CODEX_HOME of this
+ *     run, and the scripted Responses-API model server that codex talks to.</li>
+ * </ul>
+ */
+public class SshHostResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final String CODEX_VERSION = "0.169.0";
+
+    private static TestSshServer server;
+    private static OpenSshServer openssh;
+    private static ScriptedModelServer model;
+    private static Path realDir;
+
+    public static TestSshServer server() {
+        return server;
+    }
+
+    public static OpenSshServer openssh() {
+        return openssh;
+    }
+
+    public static ScriptedModelServer model() {
+        return model;
+    }
+
+    /** Where real-tier working directories go (a path the runner accepts: absolute, safe segments). */
+    public static Path realWork() {
+        return realDir.resolve("work");
+    }
+
+    static Path codexBinary() {
+        String cache = System.getenv().getOrDefault("DEVOPS_CODEX_CACHE",
+                System.getProperty("user.home") + "/.cache/devops-console/codex-" + CODEX_VERSION);
+        return Path.of(cache, "node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex");
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            server = TestSshServer.start();
+            Path keyDir = Files.createTempDirectory("agent-runner-keys");
+            KeyPair pair = KeyPair.genKeyPair(new JSch(), KeyPair.ECDSA, 256);
+            Path identity = keyDir.resolve("control-plane");
+            try (OutputStream out = Files.newOutputStream(identity)) {
+                pair.writePrivateKey(out);
+            }
+            Files.setPosixFilePermissions(identity, PosixFilePermissions.fromString("rw-------"));
+            ByteArrayOutputStream pub = new ByteArrayOutputStream();
+            pair.writePublicKey(pub, "devops-console-test");
+            String publicKey = pub.toString(StandardCharsets.UTF_8).trim();
+            server.authorize(publicKey);
+            startRealTier(publicKey);
+            return Map.of("devops.agent.ssh.identity-file", identity.toString(),
+                    "devops.agent.ssh.key-directory", keyDir.toString());
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the test SSH hosts", e);
+        }
+    }
+
+    private static void startRealTier(String publicKey) throws Exception {
+        Path codex = codexBinary();
+        if (!Files.isExecutable(codex)) {
+            throw new IllegalStateException("the real codex binary is missing at " + codex
+                    + ": the build installs it (scripts/install-codex)");
+        }
+        realDir = Path.of(System.getProperty("user.dir"), "target", "real-tier").toAbsolutePath();
+        // working directories start empty each run: the tests judge approvals by what exists afterwards
+        if (Files.exists(realDir.resolve("work"))) {
+            try (var walk = Files.walk(realDir.resolve("work"))) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(realDir.resolve("work"));
+        Path bin = Files.createDirectories(realDir.resolve("bin"));
+        Files.deleteIfExists(bin.resolve("codex"));
+        Files.createSymbolicLink(bin.resolve("codex"), codex);
+        model = ScriptedModelServer.start();
+        // a CODEX_HOME of this run, outside /tmp; retries off so failures surface at once
+        Path home = Files.createDirectories(realDir.resolve("codex-home"));
+        Files.writeString(home.resolve("config.toml"), """
+                model = "mock-model"
+                model_provider = "mock"
+
+                [model_providers.mock]
+                name = "mock"
+                base_url = "%s"
+                wire_api = "responses"
+                request_max_retries = 0
+                stream_max_retries = 0
+                """.formatted(model.baseUrl()));
+        String path = bin + ":" + codex.getParent().getParent().resolve("codex-path") + ":/usr/local/bin:/usr/bin:/bin";
+        openssh = OpenSshServer.start(realDir.resolve("sshd"), publicKey, Map.of("PATH", path, "CODEX_HOME", home.toString(),
+                "RUST_LOG", "warn"));
+    }
+
+    @Override
+    public void stop() {
+        try {
+            if (server != null) {
+                server.close();
+            }
+            if (openssh != null) {
+                openssh.close();
+            }
+            if (model != null) {
+                model.close();
+            }
+        } catch (Exception ignored) {
+            // test end
+        }
+    }
+}

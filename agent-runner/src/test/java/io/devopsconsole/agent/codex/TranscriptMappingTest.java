@@ -1,0 +1,130 @@
+package io.devopsconsole.agent.codex;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.testkit.codex.ScriptedAppServer;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The parser and mapper against the real binary's captured output (no Quarkus, no network). */
+class TranscriptMappingTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Feeds the server's lines of a transcript through the mapper, answering approvals as approved. */
+    static List<TurnMapper.Draft> map(String transcript) {
+        TurnMapper mapper = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        List<TurnMapper.Draft> drafts = new ArrayList<>();
+        for (var line : ScriptedAppServer.transcript(transcript)) {
+            JsonNode m = line.msg();
+            if (!line.fromServer() || !m.has("method")) {
+                continue;
+            }
+            if (m.has("id")) {
+                TurnMapper.PendingApproval p = mapper.approvalRequest(m.get("id"), m.get("method").asText(), m.path("params"), drafts);
+                mapper.decided(p.requestKey(), "approved");
+            } else {
+                drafts.addAll(mapper.notification(m.get("method").asText(), m.path("params")).drafts());
+            }
+        }
+        return drafts;
+    }
+
+    @Test
+    void textTurnDeltasConcatenateToTheFinalText() {
+        List<TurnMapper.Draft> drafts = map("text");
+        String deltas = drafts.stream().filter(d -> d.kind() == StreamKind.AGENT_MESSAGE_DELTA)
+                .map(d -> d.payload().path("delta").asText()).collect(Collectors.joining());
+        assertThat(deltas).isEqualTo("Hello from the scripted model! 2+2=4.");
+        assertThat(drafts.get(drafts.size() - 1).kind()).isEqualTo(StreamKind.TURN_COMPLETED);
+        assertThat(drafts).noneMatch(d -> d.payload().path("item_type").asText().equals("user_message"));
+    }
+
+    @Test
+    void commandApprovalMapsToRequestResolutionOutputAndResult() {
+        List<TurnMapper.Draft> drafts = map("shell_accept");
+        List<StreamKind> kinds = drafts.stream().map(TurnMapper.Draft::kind).toList();
+        assertThat(kinds).containsSubsequence(StreamKind.ITEM_STARTED, StreamKind.APPROVAL_REQUESTED, StreamKind.APPROVAL_RESOLVED,
+                StreamKind.COMMAND_OUTPUT_DELTA, StreamKind.ITEM_COMPLETED, StreamKind.TURN_COMPLETED);
+        TurnMapper.Draft request = drafts.stream().filter(d -> d.kind() == StreamKind.APPROVAL_REQUESTED).findFirst().orElseThrow();
+        TurnMapper.Draft result = drafts.stream().filter(d -> d.kind() == StreamKind.ITEM_COMPLETED
+                && d.payload().path("item_type").asText().equals("command_execution")).findFirst().orElseThrow();
+        assertThat(result.payload().path("approval_request_id").asText()).isEqualTo(request.payload().path("request_id").asText());
+        assertThat(result.payload().path("exit_code").asInt()).isZero();
+        assertThat(result.payload().path("output").asText()).contains("out-line-1").contains("out-line-2");
+    }
+
+    @Test
+    void anInterruptedTurnClosesTheItemTheBinaryLeftOpen() {
+        List<TurnMapper.Draft> drafts = map("interrupt");
+        TurnMapper.Draft started = drafts.stream().filter(d -> d.kind() == StreamKind.ITEM_STARTED).findFirst().orElseThrow();
+        assertThat(drafts).anyMatch(d -> d.kind() == StreamKind.ITEM_COMPLETED && d.itemId().equals(started.itemId())
+                && d.payload().path("status").asText().equals("interrupted"));
+        assertThat(drafts.get(drafts.size() - 1).kind()).isEqualTo(StreamKind.TURN_INTERRUPTED);
+    }
+
+    @Test
+    void failuresCarryTheMessageAndALooseErrorKind() {
+        List<TurnMapper.Draft> drafts = map("failstream");
+        TurnMapper.Draft error = drafts.stream().filter(d -> d.kind() == StreamKind.ERROR).findFirst().orElseThrow();
+        assertThat(error.payload().path("message").asText()).contains("stream disconnected");
+        assertThat(drafts.get(drafts.size() - 1).kind()).isEqualTo(StreamKind.TURN_FAILED);
+        assertThat(drafts.get(drafts.size() - 1).payload().path("message").asText()).contains("stream disconnected");
+    }
+
+    @Test
+    void clientAndServerIdsAreSeparateAndGarbageIsSkipped() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        PipedOutputStream serverOut = new PipedOutputStream();
+        PipedInputStream clientIn = new PipedInputStream(serverOut);
+        ByteArrayOutputStream clientOut = new ByteArrayOutputStream();
+        JsonRpcConnection rpc = new JsonRpcConnection(clientIn, clientOut, new JsonRpcConnection.Listener() {
+            @Override
+            public void onNotification(String method, JsonNode params) {
+                seen.add("notification " + method);
+            }
+
+            @Override
+            public void onServerRequest(JsonNode id, String method, JsonNode params) {
+                seen.add("request " + id + " " + method);
+            }
+
+            @Override
+            public void onClosed(String reason) {
+                seen.add("closed");
+            }
+        }, "test").start();
+        var answer = rpc.request("initialize", JSON.createObjectNode()); // our id 0
+        String lines = String.join("\n",
+                "this is not json",
+                "{\"id\":0,\"method\":\"item/commandExecution/requestApproval\",\"params\":{}}", // the server's id 0
+                "{\"method\":\"some/future/notification\",\"params\":{\"x\":1},\"emittedAtMs\":1}",
+                "[1,2,3]",
+                "{\"id\":0,\"result\":{\"userAgent\":\"x\"}}") + "\n";
+        serverOut.write(lines.getBytes(StandardCharsets.UTF_8));
+        serverOut.flush();
+        assertThat(answer.get(5, TimeUnit.SECONDS).path("userAgent").asText()).isEqualTo("x");
+        serverOut.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!seen.contains("closed") && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(seen).containsExactly("request 0 item/commandExecution/requestApproval",
+                "notification some/future/notification", "closed");
+        assertThat(clientOut.toString(StandardCharsets.UTF_8))
+                .isEqualTo("{\"id\":0,\"method\":\"initialize\",\"params\":{}}\n");
+    }
+}

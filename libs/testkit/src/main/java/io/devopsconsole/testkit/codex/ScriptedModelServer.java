@@ -1,0 +1,227 @@
+package io.devopsconsole.testkit.codex;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A scripted stand-in for the OpenAI Responses API ({@code POST /v1/responses}, streamed as SSE),
+ * enough to drive the real {@code codex app-server} through whole turns offline. Stateless: the
+ * request body decides the answer, so a turn of several requests (tool call, tool output, final
+ * answer) works. Keywords in the last user text, as in the reference mock the protocol notes were
+ * captured with: {@code RUN_ESCALATED: <cmd>} (an {@code exec_command} that asks to leave the
+ * sandbox, so codex asks for approval), {@code RUN_EXEC: <cmd>}, {@code APPLY_PATCH}, {@code STALL}
+ * (two deltas, then silence), {@code FAIL500}, {@code FAILSTREAM}; anything else streams a greeting.
+ * After a tool ran, the answer quotes its output. Listens on 127.0.0.1 only.
+ */
+public final class ScriptedModelServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final AtomicInteger ids = new AtomicInteger();
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private volatile long deltaDelayMillis;
+
+    private ScriptedModelServer(String host, long deltaDelayMillis) throws IOException {
+        this.deltaDelayMillis = deltaDelayMillis;
+        server = HttpServer.create(new InetSocketAddress(host, 0), 64);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "scripted-model");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** Starts on 127.0.0.1 with 50 ms between deltas (as the captured transcripts were made). */
+    public static ScriptedModelServer start() throws IOException {
+        return new ScriptedModelServer("127.0.0.1", 50);
+    }
+
+    public static ScriptedModelServer start(String host, long deltaDelayMillis) throws IOException {
+        return new ScriptedModelServer(host, deltaDelayMillis);
+    }
+
+    public void deltaDelay(long millis) {
+        this.deltaDelayMillis = millis;
+    }
+
+    /** The base URL codex is pointed at ({@code model_providers.<p>.base_url}). */
+    public String baseUrl() {
+        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/v1";
+    }
+
+    /** The last user text of every request served, in order. */
+    public List<String> requests() {
+        return List.copyOf(requests);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            if (exchange.getRequestMethod().equals("GET") && path.endsWith("/models")) {
+                json(exchange, 200, "{\"models\":[]}");
+                return;
+            }
+            if (!exchange.getRequestMethod().equals("POST") || !path.endsWith("/responses")) {
+                json(exchange, 404, "{\"error\":{\"message\":\"not found\"}}");
+                return;
+            }
+            JsonNode body = JSON.readTree(exchange.getRequestBody());
+            respond(exchange, body);
+        } catch (IOException e) {
+            // the client went away (an interrupted turn): nothing to answer
+        }
+    }
+
+    private void respond(HttpExchange exchange, JsonNode body) throws IOException {
+        String text = lastUserText(body);
+        JsonNode last = lastItem(body);
+        requests.add(text);
+        String rid = "resp_" + ids.incrementAndGet();
+        boolean fresh = last.path("type").asText().equals("message");
+        if (text.contains("FAIL500") && fresh) {
+            json(exchange, 500, "{\"error\":{\"message\":\"scripted upstream failure\",\"type\":\"server_error\"}}");
+            return;
+        }
+        exchange.getResponseHeaders().add("content-type", "text/event-stream");
+        exchange.getResponseHeaders().add("cache-control", "no-cache");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        event(out, JSON.createObjectNode().put("type", "response.created").set("response", JSON.createObjectNode().put("id", rid)));
+        String lastType = last.path("type").asText();
+        if (lastType.equals("function_call_output") || lastType.equals("custom_tool_call_output")) {
+            JsonNode o = last.path("output");
+            String output = o.isTextual() ? o.asText() : o.toString();
+            message(out, List.of("The command ran. ", "Output was:\n", output.substring(0, Math.min(400, output.length()))));
+        } else if (text.contains("FAILSTREAM")) {
+            partial(out, List.of("Starting... "));
+            ObjectNode failed = JSON.createObjectNode().put("type", "response.failed");
+            failed.putObject("response").put("id", rid).putObject("error").put("code", "server_error")
+                    .put("message", "scripted stream failure");
+            event(out, failed);
+            return;
+        } else if (text.contains("STALL")) {
+            partial(out, List.of("Thinking ", "very slowly..."));
+            sleep(60_000);
+            return;
+        } else if (text.contains("RUN_ESCALATED:")) {
+            String cmd = text.split("RUN_ESCALATED:", 2)[1].strip().lines().findFirst().orElse("true");
+            functionCall(out, JSON.createObjectNode().put("cmd", cmd).put("yield_time_ms", 2000)
+                    .put("sandbox_permissions", "require_escalated")
+                    .put("justification", "Probe wants to run this command outside the sandbox"));
+        } else if (text.contains("RUN_EXEC:")) {
+            String cmd = text.split("RUN_EXEC:", 2)[1].strip().lines().findFirst().orElse("true");
+            functionCall(out, JSON.createObjectNode().put("cmd", cmd).put("yield_time_ms", 2000));
+        } else if (text.contains("APPLY_PATCH")) {
+            String patch = "*** Begin Patch\n*** Add File: hello.txt\n+hello from apply_patch\n*** End Patch";
+            functionCall(out, JSON.createObjectNode().put("cmd", "apply_patch <<'EOF'\n" + patch + "\nEOF\n"));
+        } else {
+            message(out, List.of("Hello", " from the", " scripted", " model!", " 2+2=4."));
+        }
+        ObjectNode completed = JSON.createObjectNode().put("type", "response.completed");
+        ObjectNode usage = completed.putObject("response").put("id", rid).putObject("usage");
+        usage.put("input_tokens", 120).putObject("input_tokens_details").put("cached_tokens", 0);
+        usage.put("output_tokens", 30).putObject("output_tokens_details").put("reasoning_tokens", 0);
+        usage.put("total_tokens", 150);
+        event(out, completed);
+    }
+
+    private String partial(OutputStream out, List<String> chunks) throws IOException {
+        String mid = "msg_" + ids.incrementAndGet();
+        ObjectNode added = JSON.createObjectNode().put("type", "response.output_item.added").put("output_index", 0);
+        added.putObject("item").put("type", "message").put("role", "assistant").put("id", mid).putArray("content");
+        event(out, added);
+        for (String c : chunks) {
+            sleep(deltaDelayMillis);
+            event(out, JSON.createObjectNode().put("type", "response.output_text.delta").put("item_id", mid)
+                    .put("output_index", 0).put("content_index", 0).put("delta", c));
+        }
+        return mid;
+    }
+
+    private void message(OutputStream out, List<String> chunks) throws IOException {
+        String mid = partial(out, chunks);
+        ObjectNode done = JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
+        ObjectNode item = done.putObject("item").put("type", "message").put("role", "assistant").put("id", mid)
+                .put("status", "completed");
+        item.putArray("content").addObject().put("type", "output_text").put("text", String.join("", chunks)).putArray("annotations");
+        event(out, done);
+    }
+
+    private void functionCall(OutputStream out, ObjectNode args) throws IOException {
+        String cid = "call_" + ids.incrementAndGet();
+        ObjectNode item = JSON.createObjectNode().put("type", "function_call").put("id", "fc_" + cid).put("call_id", cid)
+                .put("name", "exec_command").put("arguments", args.toString()).put("status", "completed");
+        ObjectNode added = JSON.createObjectNode().put("type", "response.output_item.added").put("output_index", 0);
+        added.set("item", item.deepCopy().put("arguments", "").put("status", "in_progress"));
+        event(out, added);
+        ObjectNode done = JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
+        done.set("item", item);
+        event(out, done);
+    }
+
+    private static void event(OutputStream out, ObjectNode ev) throws IOException {
+        out.write(("event: " + ev.path("type").asText() + "\ndata: " + ev + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static void json(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("content-type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private static String lastUserText(JsonNode body) {
+        JsonNode items = body.path("input");
+        for (int i = items.size() - 1; i >= 0; i--) {
+            JsonNode item = items.get(i);
+            if (item.path("type").asText().equals("message") && item.path("role").asText().equals("user")) {
+                StringBuilder b = new StringBuilder();
+                for (JsonNode part : item.path("content")) {
+                    if (b.length() > 0) {
+                        b.append('\n');
+                    }
+                    b.append(part.path("text").asText(""));
+                }
+                return b.toString();
+            }
+        }
+        return "";
+    }
+
+    private static JsonNode lastItem(JsonNode body) {
+        JsonNode items = body.path("input");
+        return items.size() == 0 ? JSON.createObjectNode() : items.get(items.size() - 1);
+    }
+
+    private static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
