@@ -1,0 +1,99 @@
+package io.devopsconsole.agent;
+
+import io.devopsconsole.testkit.TestInfrastructure;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * session-service as its own process (the jar the build packaged just before this module), on the
+ * same PostgreSQL, Kafka and OIDC stub as this module's tests: the end-to-end path operator
+ * message → session-service → runner → codex → runner → session-service → SSE.
+ */
+public final class SessionServiceProcess implements AutoCloseable {
+
+    private static SessionServiceProcess shared;
+
+    private final Process process;
+    private final String baseUrl;
+
+    private SessionServiceProcess(Process process, String baseUrl) {
+        this.process = process;
+        this.baseUrl = baseUrl;
+    }
+
+    /** One per test run (stopped when the JVM ends). */
+    public static synchronized SessionServiceProcess shared() throws Exception {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
+    }
+
+    private static SessionServiceProcess start() throws Exception {
+        Path jar = Path.of(System.getProperty("user.dir")).resolve("../session-service/target/quarkus-app/quarkus-run.jar")
+                .normalize();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("session-service is not packaged at " + jar
+                    + " (the build packages it before this module: ./mvnw verify)");
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        var pg = TestInfrastructure.postgres();
+        String oidc = ConfigProvider.getConfig().getValue("keycloak.url", String.class) + "/realms/quarkus/";
+        Path log = Path.of(System.getProperty("user.dir"), "target", "session-service-e2e.log");
+        Process p = new ProcessBuilder(List.of("java", "-Xmx256m", "-XX:+UseSerialGC",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+                "-Dquarkus.datasource.reactive.url=" + pg.reactiveUrl(), "-Dquarkus.datasource.jdbc.url=" + pg.jdbcUrl(),
+                "-Dquarkus.datasource.username=" + pg.user(), "-Dquarkus.datasource.password=" + pg.password(),
+                "-Dkafka.bootstrap.servers=" + TestInfrastructure.kafka().bootstrapServers(),
+                "-Dquarkus.oidc.auth-server-url=" + oidc, "-Dquarkus.oidc.client-id=quarkus-service-app",
+                "-Ddevops.session.instance-id=e2e", "-jar", jar.toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        String base = "http://127.0.0.1:" + port;
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("session-service exited; see " + log);
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return new SessionServiceProcess(p, base);
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(200);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("session-service did not become ready; see " + log);
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
