@@ -1,16 +1,15 @@
 package io.devopsconsole.agent.worker;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.devopsconsole.agent.ConsoleSession;
 import io.devopsconsole.agent.Runner;
+import io.devopsconsole.agent.SessionServiceProcess;
 import io.devopsconsole.agent.SshHostResource;
-import io.devopsconsole.events.agent.AgentStreamRecord;
-import io.devopsconsole.events.agent.ApprovalDecided;
-import io.devopsconsole.events.agent.InterruptRequested;
-import io.devopsconsole.events.agent.StreamKind;
-import io.devopsconsole.events.agent.TurnRequested;
 import io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions;
 import io.devopsconsole.testkit.Sql;
 import io.devopsconsole.testkit.codex.OpenSshServer;
 import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -18,9 +17,7 @@ import org.junit.jupiter.api.TestInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -28,10 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The real tier: the runner drives the real {@code codex app-server} 0.169.0 over Debian OpenSSH on
- * loopback, and codex runs real turns against the scripted Responses-API model server. Commands
- * the agent runs have real effects in the working directory, so approvals are checked by what
- * exists on disk afterwards.
+ * The real tier, end to end: an operator's message posted to session-service (its own process)
+ * reaches this runner, which drives the real {@code codex app-server} 0.169.0 over Debian OpenSSH on
+ * loopback against the scripted Responses-API model server; what codex does comes back through
+ * Kafka and session-service to an SSE client; approvals are decided and turns interrupted through
+ * the session API. Commands have real effects in the working directory, so approvals are judged by
+ * what exists on disk afterwards. Every test checks the SSE ids are gap-free and no entry repeats.
  */
 @QuarkusTest
 class RealCodexTest {
@@ -39,8 +38,7 @@ class RealCodexTest {
     OpenSshServer host;
     UUID target;
     Path work;
-    UUID project;
-    UUID session;
+    ConsoleSession session;
 
     @BeforeEach
     void realHost(TestInfo test) throws Exception {
@@ -48,136 +46,136 @@ class RealCodexTest {
         target = Runner.target("real-" + UUID.randomUUID().toString().substring(0, 6), host.port(),
                 System.getProperty("user.name"), host.hostKeyLine(), "ready");
         work = SshHostResource.realWork().resolve(test.getTestMethod().orElseThrow().getName());
-        project = Runner.project(target, work.toString(), new CodexOptions("mock-model", "mock",
-                SshHostResource.model().baseUrl(), "on-request", "workspace-write"));
-        session = UUID.randomUUID();
     }
 
-    void say(String text) {
-        Runner.send(new TurnRequested(session, project, UUID.randomUUID(), 1, text, "olga"));
+    void open(String approvalPolicy) throws Exception {
+        UUID project = Runner.project(target, work.toString(), new CodexOptions("mock-model", "mock",
+                SshHostResource.model().baseUrl(), approvalPolicy, "workspace-write"));
+        session = new ConsoleSession(SessionServiceProcess.shared(), project);
     }
 
-    static void assertWellFormed(List<AgentStreamRecord> records) {
-        Set<UUID> ids = new HashSet<>();
-        for (int i = 0; i < records.size(); i++) {
-            assertThat(records.get(i).streamSeq()).isEqualTo(i + 1);
-            assertThat(ids.add(records.get(i).recordId())).isTrue();
+    @AfterEach
+    void close() throws Exception {
+        if (session != null) {
+            session.assertWellFormed();
+            session.close();
         }
     }
 
+    static String text(List<JsonNode> events, String kind, String field) {
+        return events.stream().filter(e -> e.path("kind").asText().equals(kind)).map(e -> e.path("body").path(field).asText())
+                .collect(Collectors.joining());
+    }
+
     @Test
-    void aTextTurnStreamsTheModelsDeltas() {
-        say("Say hello");
-        Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
-        List<AgentStreamRecord> records = Runner.stream(session);
-        assertWellFormed(records);
-        String deltas = records.stream().filter(r -> r.kind() == StreamKind.AGENT_MESSAGE_DELTA)
-                .map(r -> r.payload().path("delta").asText()).collect(Collectors.joining());
-        assertThat(deltas).isEqualTo("Hello from the scripted model! 2+2=4.");
-        assertThat(records).anyMatch(r -> r.kind() == StreamKind.ITEM_COMPLETED
-                && r.payload().path("text").asText().equals(deltas));
-        assertThat(records).anyMatch(r -> r.kind() == StreamKind.TOKEN_USAGE && r.payload().path("total_tokens").asLong() > 0);
+    void aTextTurnStreamsTheModelsDeltas() throws Exception {
+        open("on-request");
+        session.say("Say hello");
+        session.await("turn_completed");
+        List<JsonNode> events = session.events();
+        assertThat(text(events, "agent_message_delta", "delta")).isEqualTo("Hello from the scripted model! 2+2=4.");
+        assertThat(events).anyMatch(e -> e.path("kind").asText().equals("item_completed")
+                && e.path("body").path("text").asText().equals("Hello from the scripted model! 2+2=4."));
+        assertThat(events).anyMatch(e -> e.path("kind").asText().equals("token_usage")
+                && e.path("body").path("total_tokens").asLong() > 0);
+        assertThat(session.kinds()).containsSubsequence("operator_message", "worker_state", "worker_state", "turn_started",
+                "agent_message_delta", "turn_completed");
         assertThat(Files.isDirectory(work)).as("the launch prepared the working directory").isTrue();
     }
 
     @Test
-    void anApprovedCommandRunsOnTheHostAndItsOutputIsRelayed() {
-        say("RUN_ESCALATED: echo out-line-1; touch created-by-codex.txt");
-        AgentStreamRecord asked = Runner.awaitRecord(session, StreamKind.APPROVAL_REQUESTED);
-        assertThat(asked.payload().path("command").asText()).contains("touch created-by-codex.txt");
+    void anApprovedCommandRunsOnTheHostAndItsOutputIsRelayed() throws Exception {
+        open("on-request");
+        session.say("RUN_ESCALATED: echo out-line-1; touch created-by-codex.txt");
+        JsonNode asked = session.await("approval_requested");
+        assertThat(asked.path("body").path("command").asText()).contains("touch created-by-codex.txt");
         assertThat(Files.exists(work.resolve("created-by-codex.txt"))).as("nothing ran before the decision").isFalse();
-        Runner.send(new ApprovalDecided(session, UUID.randomUUID(), asked.payload().path("request_id").asText(), "approved", "olga"));
-        Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
-        List<AgentStreamRecord> records = Runner.stream(session);
-        assertWellFormed(records);
-        AgentStreamRecord command = records.stream().filter(r -> r.kind() == StreamKind.ITEM_COMPLETED
-                && r.payload().path("item_type").asText().equals("command_execution")).findFirst().orElseThrow();
-        assertThat(command.payload().path("exit_code").asInt()).isZero();
-        assertThat(command.payload().path("output").asText()).contains("out-line-1");
-        assertThat(records).anyMatch(r -> r.kind() == StreamKind.COMMAND_OUTPUT_DELTA);
+        session.decide("approved");
+        session.await("turn_completed");
+        List<JsonNode> events = session.events();
+        JsonNode command = events.stream().filter(e -> e.path("kind").asText().equals("item_completed")
+                && e.path("body").path("item_type").asText().equals("command_execution")).findFirst().orElseThrow();
+        assertThat(command.path("body").path("exit_code").asInt()).isZero();
+        assertThat(command.path("body").path("output").asText()).contains("out-line-1");
+        assertThat(text(events, "command_output_delta", "delta")).contains("out-line-1");
         assertThat(Files.exists(work.resolve("created-by-codex.txt"))).isTrue();
     }
 
     @Test
-    void aDeclinedCommandNeverRuns() {
-        say("RUN_ESCALATED: touch should-not-exist.txt");
-        AgentStreamRecord asked = Runner.awaitRecord(session, StreamKind.APPROVAL_REQUESTED);
-        Runner.send(new ApprovalDecided(session, UUID.randomUUID(), asked.payload().path("request_id").asText(), "denied", "olga"));
-        Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
-        assertWellFormed(Runner.stream(session));
-        assertThat(Runner.stream(session)).anyMatch(r -> r.kind() == StreamKind.ITEM_COMPLETED
-                && r.payload().path("status").asText().equals("declined"));
+    void aDeclinedCommandNeverRuns() throws Exception {
+        open("on-request");
+        session.say("RUN_ESCALATED: touch should-not-exist.txt");
+        session.await("approval_requested");
+        session.decide("denied");
+        session.await("turn_completed");
+        assertThat(session.events()).anyMatch(e -> e.path("kind").asText().equals("item_completed")
+                && e.path("body").path("status").asText().equals("declined"));
         assertThat(Files.exists(work.resolve("should-not-exist.txt"))).isFalse();
     }
 
     @Test
     void anApprovedFileChangeIsWrittenWithItsDiffShownFirst() throws Exception {
-        // under on-request, codex applies patches inside the workspace without asking; "untrusted" asks
+        // under on-request codex applies patches inside the workspace without asking; "untrusted" asks
         // (and is only accepted in thread/start, which is where the runner passes it)
-        project = Runner.project(target, work.toString(), new CodexOptions("mock-model", "mock",
-                SshHostResource.model().baseUrl(), "untrusted", "workspace-write"));
-        say("APPLY_PATCH please");
-        AgentStreamRecord asked = Runner.awaitRecord(session, StreamKind.APPROVAL_REQUESTED);
-        assertThat(asked.payload().path("approval_kind").asText()).isEqualTo("file_change");
-        AgentStreamRecord change = Runner.awaitRecord(session, StreamKind.FILE_CHANGE);
-        assertThat(change.payload().path("diff").asText()).contains("hello from apply_patch");
+        open("untrusted");
+        session.say("APPLY_PATCH please");
+        JsonNode asked = session.await("approval_requested");
+        assertThat(asked.path("body").path("approval_kind").asText()).isEqualTo("file_change");
+        assertThat(session.await("file_change").path("body").path("diff").asText()).contains("hello from apply_patch");
         assertThat(Files.exists(work.resolve("hello.txt"))).isFalse();
-        Runner.send(new ApprovalDecided(session, UUID.randomUUID(), asked.payload().path("request_id").asText(), "approved", "olga"));
-        Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
-        assertWellFormed(Runner.stream(session));
+        session.decide("approved");
+        session.await("turn_completed");
         assertThat(Files.readString(work.resolve("hello.txt"))).contains("hello from apply_patch");
     }
 
     @Test
-    void anInterruptEndsARunningTurn() {
-        say("STALL please");
-        Runner.awaitRecord(session, StreamKind.AGENT_MESSAGE_DELTA);
-        Runner.send(new InterruptRequested(session, "olga"));
-        Runner.awaitRecord(session, StreamKind.TURN_INTERRUPTED);
-        List<AgentStreamRecord> records = Runner.stream(session);
-        assertWellFormed(records);
-        AgentStreamRecord message = records.stream().filter(r -> r.kind() == StreamKind.ITEM_STARTED
-                && r.payload().path("item_type").asText().equals("agent_message")).findFirst().orElseThrow();
-        assertThat(records).anyMatch(r -> r.kind() == StreamKind.ITEM_COMPLETED && message.itemId().equals(r.itemId()));
+    void anInterruptEndsARunningTurn() throws Exception {
+        open("on-request");
+        session.say("STALL please");
+        session.await("agent_message_delta");
+        session.interrupt();
+        session.await("turn_interrupted");
+        List<JsonNode> events = session.events();
+        String item = events.stream().filter(e -> e.path("kind").asText().equals("item_started")
+                && e.path("body").path("item_type").asText().equals("agent_message")).findFirst().orElseThrow()
+                .path("item_id").asText();
+        assertThat(events).anyMatch(e -> e.path("kind").asText().equals("item_completed") && e.path("item_id").asText().equals(item));
     }
 
     @Test
-    void aModelHttp500FailsTheTurnWithTheReason() {
-        say("FAIL500 please");
-        AgentStreamRecord failed = Runner.awaitRecord(session, StreamKind.TURN_FAILED);
-        assertThat(Runner.awaitRecord(session, StreamKind.ERROR).payload().path("codex_error").asText())
-                .isEqualTo("internalServerError");
-        assertThat(failed.payload().path("message").asText()).isNotBlank();
-        assertWellFormed(Runner.stream(session));
+    void aModelHttp500FailsTheTurnWithTheReason() throws Exception {
+        open("on-request");
+        session.say("FAIL500 please");
+        JsonNode failed = session.await("turn_failed");
+        assertThat(session.await("error").path("body").path("codex_error").asText()).isEqualTo("internalServerError");
+        assertThat(failed.path("body").path("message").asText()).isNotBlank();
     }
 
     @Test
-    void aStreamFailureMidResponseFailsTheTurn() {
-        say("FAILSTREAM please");
-        AgentStreamRecord failed = Runner.awaitRecord(session, StreamKind.TURN_FAILED);
-        assertThat(failed.payload().path("message").asText()).contains("stream disconnected");
-        assertWellFormed(Runner.stream(session));
+    void aStreamFailureMidResponseFailsTheTurn() throws Exception {
+        open("on-request");
+        session.say("FAILSTREAM please");
+        assertThat(session.await("turn_failed").path("body").path("message").asText()).contains("stream disconnected");
     }
 
     @Test
-    void aDroppedSshConnectionFailsTheTurnClearlyAndTheNextTurnResumesTheThread() {
-        say("Say hello first");
-        Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
-        String thread = Runner.awaitRecord(session, StreamKind.WORKER_STATE, 2).payload().path("thread_id").asText();
-        say("STALL while the network goes");
-        Runner.awaitRecord(session, StreamKind.AGENT_MESSAGE_DELTA, 6);
+    void aDroppedSshConnectionFailsTheTurnClearlyAndTheNextTurnResumesTheThread() throws Exception {
+        open("on-request");
+        session.say("Say hello first");
+        session.await("turn_completed");
+        session.say("STALL while the network goes");
+        session.await("agent_message_delta", 6);
         assertThat(host.dropConnections()).isPositive();
-        AgentStreamRecord failed = Runner.awaitRecord(session, StreamKind.TURN_FAILED);
-        assertThat(failed.payload().path("message").asText()).contains("was lost");
+        assertThat(session.await("turn_failed").path("body").path("message").asText()).contains("was lost");
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                Sql.count("SELECT count(*) FROM agent.worker WHERE session_id = ? AND state = 'lost'", session) == 1);
+                Sql.count("SELECT count(*) FROM agent.worker WHERE session_id = ? AND state = 'lost'", session.id()) == 1);
 
-        say("Say hello after the drop");
-        Runner.awaitRecord(session, StreamKind.TURN_COMPLETED, 2);
-        List<AgentStreamRecord> records = Runner.stream(session);
-        assertWellFormed(records);
-        List<String> threads = records.stream().filter(r -> r.kind() == StreamKind.WORKER_STATE
-                && r.payload().path("state").asText().equals("ready")).map(r -> r.payload().path("thread_id").asText()).toList();
-        assertThat(threads).hasSize(2).containsOnly(thread);
+        session.say("Say hello after the drop");
+        session.await("turn_completed", 2);
+        List<String> threads = session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
+                && e.path("body").path("state").asText().equals("ready")).map(e -> e.path("body").path("thread_id").asText())
+                .toList();
+        assertThat(threads).hasSize(2);
+        assertThat(threads.get(1)).as("the new worker resumed the session's thread").isEqualTo(threads.get(0));
     }
 }

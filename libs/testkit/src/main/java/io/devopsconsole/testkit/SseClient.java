@@ -19,8 +19,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class SseClient implements AutoCloseable {
 
-    /** One event: its {@code id}, {@code event} name and {@code data} (lines joined with \n); comments are dropped. */
-    public record Event(String id, String event, String data) {
+    /**
+     * One event: its {@code id}, {@code event} name and {@code data} (lines joined with \n), and
+     * when its last line was read ({@link System#nanoTime()}); comments are dropped.
+     */
+    public record Event(String id, String event, String data, long receivedNanos) {
     }
 
     private final Socket socket;
@@ -99,7 +102,7 @@ public final class SseClient implements AutoCloseable {
                 line.reset();
                 if (l.isEmpty()) {
                     if (!data.isEmpty() || event != null) {
-                        events.add(new Event(id, event, String.join("\n", data)));
+                        events.add(new Event(id, event, String.join("\n", data), System.nanoTime()));
                     }
                     event = null;
                     data = new ArrayList<>();

@@ -26,13 +26,19 @@ final class SseLatencyReader implements AutoCloseable {
         void at(long sentNanos, long receivedNanos);
     }
 
-    private static final byte[] NEEDLE = "\"sent_nanos\":".getBytes(StandardCharsets.US_ASCII);
+    private final byte[] needle;
 
     private final Selector selector;
     private final Thread loop;
     private volatile boolean closed;
 
     SseLatencyReader() throws IOException {
+        this("\"sent_nanos\":");
+    }
+
+    /** Reads the send time after {@code needle} (for example {@code @@T} inside a relayed delta). */
+    SseLatencyReader(String needle) throws IOException {
+        this.needle = needle.getBytes(StandardCharsets.US_ASCII);
         this.selector = Selector.open();
         this.loop = new Thread(this::run, "sse-latency-reader");
         this.loop.setDaemon(true);
@@ -48,7 +54,7 @@ final class SseLatencyReader implements AutoCloseable {
         while (out.hasRemaining()) {
             ch.write(out);
         }
-        Viewer v = new Viewer(receipt, received);
+        Viewer v = new Viewer(receipt, received, needle);
         // the response head: read byte by byte until the blank line (small, once per viewer)
         StringBuilder head = new StringBuilder();
         ByteBuffer one = ByteBuffer.allocate(1);
@@ -124,6 +130,7 @@ final class SseLatencyReader implements AutoCloseable {
     }
 
     private static final class Viewer {
+        private final byte[] needle;
         private final Receipt receipt;
         private final AtomicLong received;
         boolean chunked;
@@ -136,7 +143,8 @@ final class SseLatencyReader implements AutoCloseable {
         private boolean inNumber;
         private long number;
 
-        Viewer(Receipt receipt, AtomicLong received) {
+        Viewer(Receipt receipt, AtomicLong received, byte[] needle) {
+            this.needle = needle;
             this.receipt = receipt;
             this.received = received;
         }
@@ -183,14 +191,14 @@ final class SseLatencyReader implements AutoCloseable {
                 received.incrementAndGet();
                 receipt.at(number, now);
             }
-            if (c == NEEDLE[matched]) {
-                if (++matched == NEEDLE.length) {
+            if (c == needle[matched]) {
+                if (++matched == needle.length) {
                     matched = 0;
                     inNumber = true;
                     number = 0;
                 }
             } else {
-                matched = c == NEEDLE[0] ? 1 : 0;
+                matched = c == needle[0] ? 1 : 0;
             }
         }
     }

@@ -139,8 +139,15 @@ public final class ScriptedAppServer {
                 turn.putArray("items");
                 turn.put("itemsView", "notLoaded").put("status", "inProgress").putNull("error");
                 respond(id, JSON.createObjectNode().set("turn", turn));
-                Player p = new Player(scenario(text), threadId, turnId);
-                player = p;
+                Runnable p;
+                java.util.regex.Matcher bench = BENCH.matcher(text);
+                if (bench.find()) {
+                    p = () -> benchTurn(threadId, turnId, Integer.parseInt(bench.group(1)), Long.parseLong(bench.group(2)));
+                } else {
+                    Player played = new Player(scenario(text), threadId, turnId);
+                    player = played;
+                    p = played;
+                }
                 Thread t = new Thread(p, "scripted-turn-" + turnId);
                 t.setDaemon(true);
                 t.start();
@@ -154,6 +161,41 @@ public final class ScriptedAppServer {
                 p.interrupt(id);
             }
             default -> error(id, "Invalid request: unknown variant `" + method + "`");
+        }
+    }
+
+    /** {@code BENCH_DELTAS <count> <everyMillis>}: a message of that many deltas, each stamped when written. */
+    private static final java.util.regex.Pattern BENCH = java.util.regex.Pattern.compile("BENCH_DELTAS (\\d+) (\\d+)");
+
+    /**
+     * A measured turn: {@code count} agent-message deltas, one every {@code everyMillis}, each
+     * carrying {@code @@T<System.nanoTime()>@@} taken just before its line is written, so a reader
+     * in the same JVM can time line written → record received.
+     */
+    private void benchTurn(String threadId, String turnId, int count, long everyMillis) {
+        try {
+            ObjectNode turn = JSON.createObjectNode().put("id", turnId).put("status", "inProgress");
+            notifyClient("turn/started", JSON.createObjectNode().put("threadId", threadId).set("turn", turn));
+            String itemId = "msg_bench_" + turnId.substring(turnId.length() - 6);
+            ObjectNode item = JSON.createObjectNode().put("type", "agentMessage").put("id", itemId).put("text", "");
+            notifyClient("item/started", JSON.createObjectNode().put("threadId", threadId).put("turnId", turnId).set("item", item));
+            long next = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                next += everyMillis * 1_000_000;
+                notifyClient("item/agentMessage/delta", JSON.createObjectNode().put("threadId", threadId).put("turnId", turnId)
+                        .put("itemId", itemId).put("delta", "@@T" + System.nanoTime() + "@@ "));
+            }
+            notifyClient("item/completed", JSON.createObjectNode().put("threadId", threadId).put("turnId", turnId)
+                    .set("item", item.deepCopy().put("text", "bench")));
+            ObjectNode done = JSON.createObjectNode().put("id", turnId).put("status", "completed");
+            done.putArray("items");
+            notifyClient("turn/completed", JSON.createObjectNode().put("threadId", threadId).set("turn", done));
+        } catch (IOException | InterruptedException e) {
+            // connection gone
         }
     }
 

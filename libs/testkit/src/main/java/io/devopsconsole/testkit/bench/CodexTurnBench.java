@@ -1,0 +1,263 @@
+package io.devopsconsole.testkit.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.devopsconsole.testkit.SseClient;
+import io.devopsconsole.testkit.codex.OpenSshServer;
+import io.devopsconsole.testkit.codex.ScriptedModelServer;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real codex binary's per-turn start-up as an operator sees it: turn start → first agent
+ * message delta, (a) driving {@code codex app-server} directly over its stdio, and (b) through the
+ * console: operator message posted to session-service → runner → SSH (Debian OpenSSH on loopback,
+ * started here) → the same binary → back to an SSE client. Both use the same scripted model server
+ * (50 ms before its first delta) and a thread that already exists, so the difference is the relay.
+ * {@code java ... CodexTurnBench <bootstrap> <sessionUrl> <token> <identity.pub> <codex> <workDir> [turns=10]}
+ */
+public final class CodexTurnBench {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static void main(String[] args) throws Exception {
+        String bootstrap = args[0];
+        String base = args[1];
+        String token = args[2];
+        Path identity = Path.of(args[3]);
+        Path codex = Path.of(args[4]);
+        Path dir = Path.of(args[5]).toAbsolutePath();
+        int turns = args.length > 6 ? Integer.parseInt(args[6]) : 10;
+        Files.createDirectories(dir);
+        try (ScriptedModelServer model = ScriptedModelServer.start()) {
+            Path home = Files.createDirectories(dir.resolve("codex-home"));
+            Files.writeString(home.resolve("config.toml"), """
+                    model = "mock-model"
+                    model_provider = "mock"
+                    approval_policy = "on-request"
+                    sandbox_mode = "workspace-write"
+
+                    [model_providers.mock]
+                    name = "mock"
+                    base_url = "%s"
+                    wire_api = "responses"
+                    request_max_retries = 0
+                    stream_max_retries = 0
+                    """.formatted(model.baseUrl()));
+            String path = codex.getParent().getParent().resolve("codex-path") + ":/usr/local/bin:/usr/bin:/bin";
+            List<Long> direct = direct(codex, home, path, Files.createDirectories(dir.resolve("direct")), turns);
+            List<Long> relayed = relayed(bootstrap, base, token, identity, codex, home, path, dir, model, turns);
+            System.out.printf("real codex %s, %d turns each (after one warm-up turn), turn start -> first agent delta:%n",
+                    version(codex), turns);
+            System.out.printf("  driven directly over stdio:               %s%n", figures(direct));
+            System.out.printf("  through the console (message -> SSE):     %s%n", figures(relayed));
+            System.out.printf("  relay overhead (median difference):       %.1f ms%n",
+                    (median(relayed) - median(direct)) / 1e6);
+        }
+        System.exit(0);
+    }
+
+    private static List<Long> direct(Path codex, Path home, String path, Path work, int turns) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(codex.toString(), "app-server").directory(work.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("CODEX_HOME", home.toString());
+        pb.environment().put("PATH", path);
+        Process p = pb.start();
+        OutputStream in = p.getOutputStream();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        request(in, 0, "initialize", JSON.createObjectNode().set("clientInfo",
+                JSON.createObjectNode().put("name", "bench").put("version", "1")));
+        until(out, m -> m.path("id").asInt(-1) == 0 && m.has("result"));
+        in.write("{\"method\":\"initialized\"}\n".getBytes(StandardCharsets.UTF_8));
+        request(in, 1, "thread/start", JSON.createObjectNode().put("cwd", work.toString()));
+        String thread = until(out, m -> m.path("id").asInt(-1) == 1 && m.has("result")).path("result").path("thread")
+                .path("id").asText();
+        List<Long> samples = new ArrayList<>();
+        for (int i = 0; i <= turns; i++) {
+            ObjectNode params = JSON.createObjectNode().put("threadId", thread);
+            params.putArray("input").addObject().put("type", "text").put("text", "Say hello").putArray("text_elements");
+            long start = System.nanoTime();
+            request(in, 10 + i, "turn/start", params);
+            until(out, m -> m.path("method").asText().equals("item/agentMessage/delta"));
+            long first = System.nanoTime() - start;
+            until(out, m -> m.path("method").asText().equals("turn/completed"));
+            if (i > 0) {
+                samples.add(first);
+            }
+        }
+        p.getOutputStream().close();
+        p.waitFor(5, TimeUnit.SECONDS);
+        p.destroyForcibly();
+        return samples;
+    }
+
+    private static List<Long> relayed(String bootstrap, String base, String token, Path identity, Path codex, Path home,
+                                      String path, Path dir, ScriptedModelServer model, int turns) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.deleteIfExists(bin.resolve("codex"));
+        Files.createSymbolicLink(bin.resolve("codex"), codex);
+        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), Files.readString(identity).strip(),
+                Map.of("PATH", bin + ":" + path, "CODEX_HOME", home.toString()))) {
+            UUID target = UUID.randomUUID();
+            UUID project = UUID.randomUUID();
+            announce(bootstrap, target, project, sshd, dir.resolve("relayed").toString(), model.baseUrl());
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"project_id\":\"" + project + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String session = JSON.readTree(created.body()).path("id").asText();
+            List<Long> samples = new ArrayList<>();
+            try (SseClient sse = SseClient.open(URI.create(base + "/api/sessions/" + session + "/stream"), token, null)) {
+                for (int i = 0; i <= turns; i++) {
+                    int seen = sse.events().size();
+                    long start = System.nanoTime();
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + session
+                                    + "/messages")).header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"Say hello\"}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() != 201) {
+                        throw new IllegalStateException("message answered " + r.statusCode() + ": " + r.body());
+                    }
+                    SseClient.Event delta = await(sse, seen, "agent_message_delta", 120);
+                    await(sse, seen, "turn_completed", 120);
+                    if (i > 0) { // the first turn also starts the worker (SSH, app-server, thread): not a turn's cost
+                        samples.add(delta.receivedNanos() - start);
+                    }
+                }
+            }
+            return samples;
+        }
+    }
+
+    private static SseClient.Event await(SseClient sse, int from, String kind, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            List<SseClient.Event> events = sse.events();
+            for (int i = from; i < events.size(); i++) {
+                if (events.get(i).id() != null && JSON.readTree(events.get(i).data()).path("kind").asText().equals(kind)) {
+                    return events.get(i);
+                }
+            }
+            Thread.sleep(1);
+        }
+        throw new IllegalStateException("no " + kind + " on the stream within " + seconds + " s: "
+                + sse.events().stream().skip(from).map(e -> e.data().length() > 200 ? e.data().substring(0, 200) : e.data())
+                .toList());
+    }
+
+    private static void announce(String bootstrap, UUID target, UUID project, OpenSshServer sshd, String work, String modelUrl)
+            throws Exception {
+        String[] key = sshd.hostKeyLine().split(" ");
+        String fingerprint = "SHA256:" + Base64.getEncoder().withoutPadding()
+                .encodeToString(MessageDigest.getInstance("SHA-256").digest(Base64.getDecoder().decode(key[1])));
+        String name = "bench-codex-" + target.toString().substring(0, 6);
+        ObjectNode state = JSON.createObjectNode().put("target_id", target.toString()).put("name", name).put("host", "127.0.0.1")
+                .put("port", sshd.port()).put("username", System.getProperty("user.name")).put("environment", "lab")
+                .putNull("site_id").put("access_path", "lan").putNull("tunnel_profile_id")
+                .put("key_source", "default_control_plane_identity").putNull("key_reference")
+                .put("host_key_fingerprint", fingerprint).put("codex_status", "unknown").put("retired", false).put("version", 0);
+        UUID profileId = UUID.randomUUID(); // the event's subject (its aggregate), not the project
+        ObjectNode profile = JSON.createObjectNode().put("runtime_profile_id", profileId.toString())
+                .put("project_id", project.toString()).put("switch_policy", "confirm");
+        profile.putArray("bindings").addObject().put("target_id", target.toString()).put("role", "primary")
+                .put("working_directory", work);
+        profile.putObject("codex").put("model", "mock-model").put("model_provider", "mock").put("model_base_url", modelUrl)
+                .put("approval_policy", "on-request").put("sandbox_mode", "workspace-write");
+        profile.put("version", 0);
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrap);
+        props.put("acks", "all");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(props,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            send(producer, "io.devopsconsole.registry.target.registered.v1", target, JSON.createObjectNode().set("target", state));
+            send(producer, "io.devopsconsole.registry.target.host_key_trusted.v1", target, JSON.createObjectNode()
+                    .put("target_id", target.toString()).put("name", name).put("key_type", key[0])
+                    .put("fingerprint_sha256", fingerprint).put("public_key", sshd.hostKeyLine()).put("source", "bench")
+                    .put("trusted_by", "bench").put("version", 1));
+            send(producer, "io.devopsconsole.registry.target.codex_status_changed.v1", target, JSON.createObjectNode()
+                    .put("target_id", target.toString()).put("name", name).put("previous_status", "unknown")
+                    .put("status", "ready").put("version", 2));
+            send(producer, "io.devopsconsole.registry.runtime_profile.created.v1", profileId,
+                    JSON.createObjectNode().set("profile", profile));
+        }
+        Thread.sleep(3000); // the runner's projection catches up (the first turn waits for the worker anyway)
+    }
+
+    private static void send(org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer, String type, UUID subject,
+                             ObjectNode data) throws Exception {
+        var r = new org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>("console.registry.v1", subject.toString(),
+                data.toString().getBytes(StandardCharsets.UTF_8));
+        for (String[] h : new String[][] {{"ce_specversion", "1.0"}, {"ce_id", UUID.randomUUID().toString()},
+                {"ce_source", "/bench"}, {"ce_type", type}, {"ce_subject", subject.toString()},
+                {"ce_time", OffsetDateTime.now(ZoneOffset.UTC).toString()}, {"ce_actor", "bench"},
+                {"content-type", "application/json"}}) {
+            r.headers().add(h[0], h[1].getBytes(StandardCharsets.UTF_8));
+        }
+        producer.send(r).get();
+    }
+
+    private interface Match {
+        boolean test(JsonNode message);
+    }
+
+    private static JsonNode until(BufferedReader out, Match match) throws Exception {
+        String line;
+        while ((line = out.readLine()) != null) {
+            JsonNode m = JSON.readTree(line);
+            if (match.test(m)) {
+                return m;
+            }
+        }
+        throw new IllegalStateException("codex ended its output");
+    }
+
+    private static void request(OutputStream in, int id, String method, JsonNode params) throws Exception {
+        ObjectNode m = JSON.createObjectNode().put("id", id).put("method", method);
+        m.set("params", params);
+        in.write((m + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    private static String version(Path codex) throws Exception {
+        Process p = new ProcessBuilder(codex.toString(), "--version").redirectErrorStream(true).start();
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    }
+
+    private static double median(List<Long> samples) {
+        List<Long> sorted = new ArrayList<>(samples);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String figures(List<Long> samples) {
+        List<Long> sorted = new ArrayList<>(samples);
+        Collections.sort(sorted);
+        return String.format("median %.1f ms, p90 %.1f ms, min %.1f ms, max %.1f ms", sorted.get(sorted.size() / 2) / 1e6,
+                sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(0.9 * sorted.size()) - 1)) / 1e6,
+                sorted.get(0) / 1e6, sorted.get(sorted.size() - 1) / 1e6);
+    }
+}
