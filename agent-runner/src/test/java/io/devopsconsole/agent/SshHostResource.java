@@ -2,6 +2,7 @@ package io.devopsconsole.agent;
 
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.KeyPair;
+import io.devopsconsole.testkit.codex.CodexHome;
 import io.devopsconsole.testkit.codex.OpenSshServer;
 import io.devopsconsole.testkit.codex.ScriptedModelServer;
 import io.devopsconsole.testkit.codex.TestSshServer;
@@ -99,18 +100,7 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
         Files.createSymbolicLink(bin.resolve("codex"), codex);
         model = ScriptedModelServer.start();
         // a CODEX_HOME of this run, outside /tmp; retries off so failures surface at once
-        Path home = Files.createDirectories(realDir.resolve("codex-home"));
-        Files.writeString(home.resolve("config.toml"), """
-                model = "mock-model"
-                model_provider = "mock"
-
-                [model_providers.mock]
-                name = "mock"
-                base_url = "%s"
-                wire_api = "responses"
-                request_max_retries = 0
-                stream_max_retries = 0
-                """.formatted(model.baseUrl()));
+        Path home = CodexHome.write(realDir.resolve("codex-home"), model.baseUrl());
         String path = bin + ":" + codex.getParent().getParent().resolve("codex-path") + ":/usr/local/bin:/usr/bin:/bin";
         openssh = OpenSshServer.start(realDir.resolve("sshd"), publicKey, Map.of("PATH", path, "CODEX_HOME", home.toString(),
                 "RUST_LOG", "warn"));

@@ -1,10 +1,8 @@
 package io.devopsconsole.agent.inventory;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventJson;
-import io.devopsconsole.events.MalformedEventException;
 import io.devopsconsole.events.registry.CodexStatusChanged;
 import io.devopsconsole.events.registry.HostKeyTrusted;
 import io.devopsconsole.events.registry.RuntimeProfileCreated;
@@ -17,22 +15,17 @@ import io.devopsconsole.events.registry.TargetRenamed;
 import io.devopsconsole.events.registry.TargetRetired;
 import io.devopsconsole.events.registry.TargetState;
 import io.devopsconsole.events.registry.TargetUpdated;
-import io.devopsconsole.platform.messaging.InboundEvents;
-import io.devopsconsole.platform.messaging.Retries;
-import io.smallrye.mutiny.Multi;
+import io.devopsconsole.platform.messaging.Projections;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -92,19 +85,7 @@ public class Inventory {
 
     @Incoming("registry-events")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
-        List<DomainEvent> events = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            try {
-                CloudEventCodec.decode(InboundEvents.envelope(record)).ifPresent(events::add);
-            } catch (MalformedEventException | RuntimeException e) {
-                LOG.debugf("registry record %s-%d@%d skipped: %s", record.topic(), record.partition(), record.offset(), e);
-            }
-        }
-        return Multi.createFrom().iterable(events)
-                .onItem().transformToUniAndConcatenate(e -> Retries.onContext("projecting " + e.getClass().getSimpleName(),
-                        () -> apply(e).replaceWith(Boolean.TRUE), f -> true))
-                .collect().last().replaceWithVoid()
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely();
+        return Projections.apply(records, this::apply, LOG);
     }
 
     Uni<Void> apply(DomainEvent event) {

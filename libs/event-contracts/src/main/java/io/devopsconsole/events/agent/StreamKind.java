@@ -16,16 +16,20 @@ import java.util.Optional;
  *     {@code approval_request_id}; file changes {@code changes} [{@code path}, {@code kind}, {@code diff}]</li>
  * <li>{@code command_output_delta}: {@code delta}</li>
  * <li>{@code file_change}: {@code path}, {@code kind}, {@code diff}</li>
- * <li>{@code approval_requested}: {@code request_id}, {@code approval_kind} ({@code command} or
- *     {@code file_change}), {@code command}, {@code cwd}, {@code reason}, {@code risk}</li>
+ * <li>{@code approval_requested}: {@code request_id} ({@code <turnId>:<itemId>}), {@code approval_kind}
+ *     ({@code command} or {@code file_change}), {@code command}, {@code cwd}, {@code reason}, {@code risk},
+ *     for file changes {@code changes}</li>
  * <li>{@code approval_resolved}: {@code request_id}, {@code decision}</li>
  * <li>{@code token_usage}: {@code input_tokens}, {@code cached_input_tokens}, {@code output_tokens},
- *     {@code total_tokens}</li>
+ *     {@code total_tokens} (the thread's running totals), {@code last_total_tokens} (the last model
+ *     response), {@code scope}</li>
  * <li>{@code turn_started}, {@code turn_completed}, {@code turn_interrupted}: nothing more;
  *     {@code turn_failed}, {@code turn_timed_out}: {@code message}</li>
- * <li>{@code worker_state}: {@code state} ({@code starting}, {@code ready}, {@code stopped},
- *     {@code failed}), {@code transport}, {@code message}</li>
- * <li>{@code error}: {@code message}</li>
+ * <li>{@code worker_state}: {@code state} ({@code starting}, {@code ready}, {@code lost} (its
+ *     connection ended; the next turn starts a worker that resumes the thread), {@code stopped},
+ *     {@code failed}), {@code transport}, {@code target_name}, {@code thread_id} when ready,
+ *     {@code message}</li>
+ * <li>{@code error}: {@code message}, and from the app-server {@code will_retry}, {@code codex_error}</li>
  * </ul>
  */
 public enum StreamKind {

@@ -1,18 +1,12 @@
 package io.devopsconsole.testkit.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.testkit.codex.TestSshServer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,12 +15,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
@@ -65,10 +55,10 @@ public final class AgentRelayBench {
         long everyMs = args.length > 6 ? Long.parseLong(args[6]) : 50;
 
         try (TestSshServer host = TestSshServer.start();
-             KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+             BenchInventory producer = new BenchInventory(bootstrap)) {
             host.authorize(Files.readString(identity).strip());
-            UUID target = UUID.randomUUID();
-            announceTarget(producer, target, host);
+            UUID target = producer.target("bench-host-" + UUID.randomUUID().toString().substring(0, 6), host.port(), "bench",
+                    host.hostKeyLine());
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
             System.out.printf("agent relay, scripted worker: %d deltas per session, one every %d ms%n", deltas, everyMs);
             for (String phase : phases) {
@@ -79,11 +69,11 @@ public final class AgentRelayBench {
     }
 
     private static void run(int sessions, int deltas, long everyMs, String bootstrap, String base, String token,
-                            KafkaProducer<String, byte[]> producer, HttpClient http, UUID target) throws Exception {
+                            BenchInventory producer, HttpClient http, UUID target) throws Exception {
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < sessions; i++) {
             UUID project = UUID.randomUUID();
-            announceProfile(producer, project, target);
+            producer.profile(project, target, "/srv/bench/" + project, JSON.createObjectNode());
             ids.add(createSession(http, base, token, project));
         }
         producer.flush();
@@ -190,54 +180,4 @@ public final class AgentRelayBench {
         return UUID.fromString(JSON.readTree(r.body()).path("id").asText());
     }
 
-    private static void announceTarget(KafkaProducer<String, byte[]> producer, UUID target, TestSshServer host) throws Exception {
-        String[] key = host.hostKeyLine().split(" ");
-        String fingerprint = "SHA256:" + Base64.getEncoder().withoutPadding()
-                .encodeToString(MessageDigest.getInstance("SHA-256").digest(Base64.getDecoder().decode(key[1])));
-        String name = "bench-host-" + target.toString().substring(0, 6);
-        ObjectNode state = JSON.createObjectNode().put("target_id", target.toString()).put("name", name).put("host", "127.0.0.1")
-                .put("port", host.port()).put("username", "bench").put("environment", "lab").putNull("site_id")
-                .put("access_path", "lan").putNull("tunnel_profile_id").put("key_source", "default_control_plane_identity")
-                .putNull("key_reference").put("host_key_fingerprint", fingerprint).put("codex_status", "unknown")
-                .put("retired", false).put("version", 0);
-        send(producer, "io.devopsconsole.registry.target.registered.v1", target, JSON.createObjectNode().set("target", state));
-        send(producer, "io.devopsconsole.registry.target.host_key_trusted.v1", target, JSON.createObjectNode()
-                .put("target_id", target.toString()).put("name", name).put("key_type", key[0])
-                .put("fingerprint_sha256", fingerprint).put("public_key", host.hostKeyLine()).put("source", "bench")
-                .put("trusted_by", "bench").put("version", 1));
-        send(producer, "io.devopsconsole.registry.target.codex_status_changed.v1", target, JSON.createObjectNode()
-                .put("target_id", target.toString()).put("name", name).put("previous_status", "unknown").put("status", "ready")
-                .put("version", 2));
-    }
-
-    private static void announceProfile(KafkaProducer<String, byte[]> producer, UUID project, UUID target) {
-        UUID profileId = UUID.randomUUID(); // the event's subject (its aggregate), not the project
-        ObjectNode profile = JSON.createObjectNode().put("runtime_profile_id", profileId.toString())
-                .put("project_id", project.toString()).put("switch_policy", "confirm");
-        profile.putArray("bindings").addObject().put("target_id", target.toString()).put("role", "primary")
-                .put("working_directory", "/srv/bench/" + project);
-        profile.putObject("codex");
-        profile.put("version", 0);
-        send(producer, "io.devopsconsole.registry.runtime_profile.created.v1", profileId,
-                JSON.createObjectNode().set("profile", profile));
-    }
-
-    private static void send(KafkaProducer<String, byte[]> producer, String type, UUID subject, ObjectNode data) {
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>("console.registry.v1", subject.toString(),
-                data.toString().getBytes(StandardCharsets.UTF_8));
-        String now = OffsetDateTime.now(ZoneOffset.UTC).toString();
-        for (String[] h : new String[][] {{"ce_specversion", "1.0"}, {"ce_id", UUID.randomUUID().toString()},
-                {"ce_source", "/bench"}, {"ce_type", type}, {"ce_subject", subject.toString()}, {"ce_time", now},
-                {"ce_actor", "bench"}, {"content-type", "application/json"}}) {
-            r.headers().add(h[0], h[1].getBytes(StandardCharsets.UTF_8));
-        }
-        producer.send(r);
-    }
-
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
-    }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.testkit.SseClient;
+import io.devopsconsole.testkit.codex.CodexHome;
 import io.devopsconsole.testkit.codex.OpenSshServer;
 import io.devopsconsole.testkit.codex.ScriptedModelServer;
 
@@ -17,15 +18,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -51,20 +47,7 @@ public final class CodexTurnBench {
         int turns = args.length > 6 ? Integer.parseInt(args[6]) : 10;
         Files.createDirectories(dir);
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
-            Path home = Files.createDirectories(dir.resolve("codex-home"));
-            Files.writeString(home.resolve("config.toml"), """
-                    model = "mock-model"
-                    model_provider = "mock"
-                    approval_policy = "on-request"
-                    sandbox_mode = "workspace-write"
-
-                    [model_providers.mock]
-                    name = "mock"
-                    base_url = "%s"
-                    wire_api = "responses"
-                    request_max_retries = 0
-                    stream_max_retries = 0
-                    """.formatted(model.baseUrl()));
+            Path home = CodexHome.write(dir.resolve("codex-home"), model.baseUrl());
             String path = codex.getParent().getParent().resolve("codex-path") + ":/usr/local/bin:/usr/bin:/bin";
             List<Long> direct = direct(codex, home, path, Files.createDirectories(dir.resolve("direct")), turns);
             List<Long> relayed = relayed(bootstrap, base, token, identity, codex, home, path, dir, model, turns);
@@ -119,9 +102,15 @@ public final class CodexTurnBench {
         Files.createSymbolicLink(bin.resolve("codex"), codex);
         try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), Files.readString(identity).strip(),
                 Map.of("PATH", bin + ":" + path, "CODEX_HOME", home.toString()))) {
-            UUID target = UUID.randomUUID();
             UUID project = UUID.randomUUID();
-            announce(bootstrap, target, project, sshd, dir.resolve("relayed").toString(), model.baseUrl());
+            try (BenchInventory inventory = new BenchInventory(bootstrap)) {
+                UUID target = inventory.target("bench-codex-" + project.toString().substring(0, 6), sshd.port(),
+                        System.getProperty("user.name"), sshd.hostKeyLine());
+                inventory.profile(project, target, dir.resolve("relayed").toString(), JSON.createObjectNode()
+                        .put("model", "mock-model").put("model_provider", "mock").put("model_base_url", model.baseUrl())
+                        .put("approval_policy", "on-request").put("sandbox_mode", "workspace-write"));
+            }
+            Thread.sleep(3000); // the runner's projection catches up (the first turn waits for the worker anyway)
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions"))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
@@ -166,58 +155,6 @@ public final class CodexTurnBench {
         throw new IllegalStateException("no " + kind + " on the stream within " + seconds + " s: "
                 + sse.events().stream().skip(from).map(e -> e.data().length() > 200 ? e.data().substring(0, 200) : e.data())
                 .toList());
-    }
-
-    private static void announce(String bootstrap, UUID target, UUID project, OpenSshServer sshd, String work, String modelUrl)
-            throws Exception {
-        String[] key = sshd.hostKeyLine().split(" ");
-        String fingerprint = "SHA256:" + Base64.getEncoder().withoutPadding()
-                .encodeToString(MessageDigest.getInstance("SHA-256").digest(Base64.getDecoder().decode(key[1])));
-        String name = "bench-codex-" + target.toString().substring(0, 6);
-        ObjectNode state = JSON.createObjectNode().put("target_id", target.toString()).put("name", name).put("host", "127.0.0.1")
-                .put("port", sshd.port()).put("username", System.getProperty("user.name")).put("environment", "lab")
-                .putNull("site_id").put("access_path", "lan").putNull("tunnel_profile_id")
-                .put("key_source", "default_control_plane_identity").putNull("key_reference")
-                .put("host_key_fingerprint", fingerprint).put("codex_status", "unknown").put("retired", false).put("version", 0);
-        UUID profileId = UUID.randomUUID(); // the event's subject (its aggregate), not the project
-        ObjectNode profile = JSON.createObjectNode().put("runtime_profile_id", profileId.toString())
-                .put("project_id", project.toString()).put("switch_policy", "confirm");
-        profile.putArray("bindings").addObject().put("target_id", target.toString()).put("role", "primary")
-                .put("working_directory", work);
-        profile.putObject("codex").put("model", "mock-model").put("model_provider", "mock").put("model_base_url", modelUrl)
-                .put("approval_policy", "on-request").put("sandbox_mode", "workspace-write");
-        profile.put("version", 0);
-        Properties props = new Properties();
-        props.put("bootstrap.servers", bootstrap);
-        props.put("acks", "all");
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(props,
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            send(producer, "io.devopsconsole.registry.target.registered.v1", target, JSON.createObjectNode().set("target", state));
-            send(producer, "io.devopsconsole.registry.target.host_key_trusted.v1", target, JSON.createObjectNode()
-                    .put("target_id", target.toString()).put("name", name).put("key_type", key[0])
-                    .put("fingerprint_sha256", fingerprint).put("public_key", sshd.hostKeyLine()).put("source", "bench")
-                    .put("trusted_by", "bench").put("version", 1));
-            send(producer, "io.devopsconsole.registry.target.codex_status_changed.v1", target, JSON.createObjectNode()
-                    .put("target_id", target.toString()).put("name", name).put("previous_status", "unknown")
-                    .put("status", "ready").put("version", 2));
-            send(producer, "io.devopsconsole.registry.runtime_profile.created.v1", profileId,
-                    JSON.createObjectNode().set("profile", profile));
-        }
-        Thread.sleep(3000); // the runner's projection catches up (the first turn waits for the worker anyway)
-    }
-
-    private static void send(org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer, String type, UUID subject,
-                             ObjectNode data) throws Exception {
-        var r = new org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>("console.registry.v1", subject.toString(),
-                data.toString().getBytes(StandardCharsets.UTF_8));
-        for (String[] h : new String[][] {{"ce_specversion", "1.0"}, {"ce_id", UUID.randomUUID().toString()},
-                {"ce_source", "/bench"}, {"ce_type", type}, {"ce_subject", subject.toString()},
-                {"ce_time", OffsetDateTime.now(ZoneOffset.UTC).toString()}, {"ce_actor", "bench"},
-                {"content-type", "application/json"}}) {
-            r.headers().add(h[0], h[1].getBytes(StandardCharsets.UTF_8));
-        }
-        producer.send(r).get();
     }
 
     private interface Match {
