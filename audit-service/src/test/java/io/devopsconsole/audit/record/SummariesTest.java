@@ -62,8 +62,8 @@ class SummariesTest {
         if (type == UUID.class) {
             return UUID.randomUUID();
         }
-        if (type == long.class || type == int.class) {
-            return type == long.class ? (Object) 1L : (Object) 1;
+        if (type == long.class || type == int.class || type == Long.class || type == Integer.class) {
+            return type == long.class || type == Long.class ? (Object) 1L : (Object) 1;
         }
         if (type == boolean.class) {
             return false;
