@@ -77,6 +77,7 @@ public final class AgentRelayBench {
             ids.add(createSession(http, base, token, project));
         }
         producer.flush();
+        Thread.sleep(5000); // the runner's projection takes the profiles in (a turn before that is refused: no profile)
 
         ConcurrentLinkedQueue<Long> viaKafka = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Long> viaSse = new ConcurrentLinkedQueue<>();
