@@ -52,7 +52,7 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
         return realDir.resolve("work");
     }
 
-    static Path codexBinary() {
+    public static Path codexBinary() {
         String cache = System.getenv().getOrDefault("DEVOPS_CODEX_CACHE",
                 System.getProperty("user.home") + "/.cache/devops-console/codex-" + CODEX_VERSION);
         return Path.of(cache, "node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex");

@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The client side of {@code codex app-server} over a byte pipe (stdio transport: one JSON object
- * per line each way, no {@code jsonrpc} member). Our requests and the server's requests have
+ * The client side of {@code codex app-server}: JSON-RPC without the {@code jsonrpc} member, one
+ * message per line on the stdio transport or one per WebSocket text frame through
+ * {@code app-server proxy} (see {@link #overWebSocket}). Our requests and the server's requests have
  * separate id spaces: responses are matched only against our pending requests, and server
  * requests are handed to the listener with their own id, to be answered with {@link #respond}.
  * Parsing is tolerant: a line that is not JSON, or a message of an unknown shape, is logged at
@@ -55,8 +56,17 @@ public final class JsonRpcConnection implements AutoCloseable {
         }
     }
 
-    private final InputStream in;
-    private final OutputStream out;
+    /** How messages are delimited on the pipe. */
+    private interface Framing {
+        /** The next message, or null at the end. */
+        String read() throws IOException;
+
+        void write(String message) throws IOException;
+
+        void close();
+    }
+
+    private final Framing framing;
     private final Listener listener;
     private final String name;
     private final AtomicLong nextId = new AtomicLong();
@@ -64,11 +74,69 @@ public final class JsonRpcConnection implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long lastReceivedNanos = System.nanoTime();
 
+    /** Over stdio: one JSON object per line each way. */
     public JsonRpcConnection(InputStream in, OutputStream out, Listener listener, String name) {
-        this.in = in;
-        this.out = out;
+        this(lines(in, out), listener, name);
+    }
+
+    private JsonRpcConnection(Framing framing, Listener listener, String name) {
+        this.framing = framing;
         this.listener = listener;
         this.name = name;
+    }
+
+    /** Over a WebSocket (the durable app-server behind {@code app-server proxy}): one message per text frame. */
+    public static JsonRpcConnection overWebSocket(WebSocketPipe ws, Listener listener, String name) {
+        return new JsonRpcConnection(new Framing() {
+            @Override
+            public String read() throws IOException {
+                return ws.receive();
+            }
+
+            @Override
+            public void write(String message) throws IOException {
+                ws.send(message);
+            }
+
+            @Override
+            public void close() {
+                try {
+                    ws.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+        }, listener, name);
+    }
+
+    private static Framing lines(InputStream in, OutputStream out) {
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        return new Framing() {
+            @Override
+            public String read() throws IOException {
+                return reader.readLine();
+            }
+
+            @Override
+            public void write(String message) throws IOException {
+                out.write((message + "\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+
+            @Override
+            public void close() {
+                try {
+                    in.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+                try {
+                    out.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+        };
     }
 
     /** Starts the reader thread. */
@@ -134,18 +202,16 @@ public final class JsonRpcConnection implements AutoCloseable {
         if (closed.get()) {
             throw new IOException("connection to the app-server is closed");
         }
-        byte[] line = (message.toString() + "\n").getBytes(StandardCharsets.UTF_8);
-        synchronized (out) {
-            out.write(line);
-            out.flush();
+        synchronized (framing) {
+            framing.write(message.toString());
         }
     }
 
     private void readLoop() {
         String reason = "the app-server ended its output";
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        try {
             String line;
-            while ((line = lines.readLine()) != null) {
+            while ((line = framing.read()) != null) {
                 lastReceivedNanos = System.nanoTime();
                 if (line.isBlank()) {
                     continue;
@@ -211,16 +277,7 @@ public final class JsonRpcConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            in.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-        try {
-            out.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        framing.close();
         finish("closed by the runner");
     }
 }

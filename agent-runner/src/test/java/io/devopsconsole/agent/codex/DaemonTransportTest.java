@@ -1,0 +1,167 @@
+package io.devopsconsole.agent.codex;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.devopsconsole.agent.SshHostResource;
+import io.devopsconsole.testkit.codex.CodexHome;
+import io.devopsconsole.testkit.codex.ScriptedModelServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The durable transport's building blocks against the real codex 0.169.0 (locally, without SSH):
+ * a long-lived {@code app-server --listen unix://<socket>}, reached through {@code app-server proxy
+ * --sock} with {@link WebSocketPipe} and {@link JsonRpcConnection#overWebSocket}. A turn waiting for
+ * an approval survives the proxy being killed: a new proxy resumes the thread, gets the approval
+ * request again, and the answer lets the turn finish.
+ */
+class DaemonTransportTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    ScriptedModelServer model;
+    Process daemon;
+    Path dir;
+    Path socket;
+    final List<Process> proxies = new ArrayList<>();
+
+    @BeforeEach
+    void daemon() throws Exception {
+        model = ScriptedModelServer.start();
+        dir = Path.of(System.getProperty("user.dir"), "target", "daemon-test").toAbsolutePath();
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Files.createDirectories(dir.resolve("work"));
+        CodexHome.write(dir.resolve("home"), model.baseUrl());
+        socket = dir.resolve("as.sock");
+        daemon = codex("app-server", "--listen", "unix://" + socket).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!Files.exists(socket) && System.nanoTime() < deadline) {
+            assertThat(daemon.isAlive()).as("the app-server daemon runs").isTrue();
+            Thread.sleep(50);
+        }
+        assertThat(socket).exists();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        proxies.forEach(Process::destroyForcibly);
+        daemon.destroy();
+        daemon.waitFor(5, TimeUnit.SECONDS);
+        daemon.destroyForcibly();
+        model.close();
+    }
+
+    ProcessBuilder codex(String... args) {
+        Path bin = SshHostResource.codexBinary();
+        List<String> command = new ArrayList<>(List.of(bin.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.resolve("work").toFile())
+                .redirectError(dir.resolve("codex-" + args[args.length - 1].hashCode() + ".log").toFile());
+        pb.environment().put("CODEX_HOME", dir.resolve("home").toString());
+        pb.environment().put("PATH", bin.getParent().getParent().resolve("codex-path") + ":/usr/bin:/bin");
+        return pb;
+    }
+
+    /** One connection through a fresh proxy: messages land in {@code inbox} (server requests carry their id). */
+    JsonRpcConnection connect(BlockingQueue<JsonNode> inbox) throws Exception {
+        Process proxy = codex("app-server", "proxy", "--sock", socket.toString()).start();
+        proxies.add(proxy);
+        WebSocketPipe ws = WebSocketPipe.open(proxy.getInputStream(), proxy.getOutputStream());
+        JsonRpcConnection rpc = JsonRpcConnection.overWebSocket(ws, new JsonRpcConnection.Listener() {
+            @Override
+            public void onNotification(String method, JsonNode params) {
+                inbox.add(JSON.createObjectNode().put("method", method).set("params", params));
+            }
+
+            @Override
+            public void onServerRequest(JsonNode id, String method, JsonNode params) {
+                ObjectNode m = JSON.createObjectNode().put("method", method);
+                m.set("id", id);
+                m.set("params", params);
+                inbox.add(m);
+            }
+
+            @Override
+            public void onClosed(String reason) {
+                inbox.add(JSON.createObjectNode().put("method", "closed"));
+            }
+        }, "daemon").start();
+        JsonNode init = rpc.request("initialize", JSON.createObjectNode().set("clientInfo",
+                JSON.createObjectNode().put("name", "devops_console_test").put("version", "1"))).get(20, TimeUnit.SECONDS);
+        assertThat(init.path("userAgent").asText()).contains("0.169.0");
+        rpc.notify("initialized", null);
+        return rpc;
+    }
+
+    static JsonNode next(BlockingQueue<JsonNode> inbox, String method) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            JsonNode m = inbox.poll(100, TimeUnit.MILLISECONDS);
+            if (m != null && m.path("method").asText().equals(method)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no " + method + " within 30 s");
+    }
+
+    @Test
+    void aTurnWaitingForApprovalSurvivesTheProxyAndIsAnsweredThroughTheNextOne() throws Exception {
+        BlockingQueue<JsonNode> first = new LinkedBlockingQueue<>();
+        JsonRpcConnection a = connect(first);
+        String thread = a.request("thread/start", JSON.createObjectNode().put("cwd", dir.resolve("work").toString())
+                        .put("approvalPolicy", "on-request").put("sandbox", "workspace-write")).get(20, TimeUnit.SECONDS)
+                .path("thread").path("id").asText();
+
+        // a text turn over WebSocket frames
+        ObjectNode hello = JSON.createObjectNode().put("threadId", thread);
+        hello.putArray("input").addObject().put("type", "text").put("text", "Say hello").putArray("text_elements");
+        a.request("turn/start", hello).get(20, TimeUnit.SECONDS);
+        StringBuilder text = new StringBuilder();
+        JsonNode m;
+        while (!(m = first.poll(30, TimeUnit.SECONDS)).path("method").asText().equals("turn/completed")) {
+            if (m.path("method").asText().equals("item/agentMessage/delta")) {
+                text.append(m.path("params").path("delta").asText());
+            }
+        }
+        assertThat(text).hasToString("Hello from the scripted model! 2+2=4.");
+
+        // a turn that waits for a person; then the connection goes away
+        ObjectNode ask = JSON.createObjectNode().put("threadId", thread);
+        ask.putArray("input").addObject().put("type", "text").put("text", "RUN_ESCALATED: touch survived.txt")
+                .putArray("text_elements");
+        a.request("turn/start", ask).get(20, TimeUnit.SECONDS);
+        JsonNode asked = next(first, "item/commandExecution/requestApproval");
+        proxies.get(0).destroyForcibly();
+        next(first, "closed");
+        assertThat(daemon.isAlive()).as("the app-server outlives its connection").isTrue();
+
+        // a new connection resumes the thread and is asked again
+        BlockingQueue<JsonNode> second = new LinkedBlockingQueue<>();
+        JsonRpcConnection b = connect(second);
+        b.request("thread/resume", JSON.createObjectNode().put("threadId", thread).put("excludeTurns", true))
+                .get(20, TimeUnit.SECONDS);
+        JsonNode again = next(second, "item/commandExecution/requestApproval");
+        assertThat(again.path("params").path("itemId").asText()).isEqualTo(asked.path("params").path("itemId").asText());
+        b.respond(again.get("id"), JSON.createObjectNode().put("decision", "accept"));
+        JsonNode done = next(second, "turn/completed");
+        assertThat(done.path("params").path("turn").path("status").asText()).isEqualTo("completed");
+        assertThat(dir.resolve("work").resolve("survived.txt")).exists();
+        b.close();
+    }
+}
