@@ -78,15 +78,6 @@ public class SshConnector {
             return stderr.text();
         }
 
-        /** The remote exit status once the program ended, else -1. */
-        public int exitStatus() {
-            return exec.getExitStatus();
-        }
-
-        public boolean isOpen() {
-            return session.isConnected() && !exec.isClosed();
-        }
-
         @Override
         public void close() {
             exec.disconnect();

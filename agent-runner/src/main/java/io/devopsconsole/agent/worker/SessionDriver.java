@@ -132,10 +132,6 @@ final class SessionDriver implements JsonRpcConnection.Listener {
         deps.publisher().release(sessionId);
     }
 
-    boolean idle() {
-        return worker == null && current == null && queued.isEmpty();
-    }
-
     private void handle(AgentCommand command) {
         if (command instanceof TurnRequested t) {
             if (current != null) {
@@ -269,8 +265,8 @@ final class SessionDriver implements JsonRpcConnection.Listener {
             }
         }
         ObjectNode params = JSON.createObjectNode().put("cwd", directory);
-        if (codex.approvalPolicy() != null) {
-            params.put("approvalPolicy", codex.approvalPolicy());
+        if (LaunchCommand.threadStartPolicy(codex) != null) {
+            params.put("approvalPolicy", LaunchCommand.threadStartPolicy(codex));
         }
         if (codex.sandboxMode() != null) {
             params.put("sandbox", codex.sandboxMode());

@@ -73,12 +73,6 @@ public class WorkerStore {
                 .replaceWithVoid();
     }
 
-    /** Sets the current turn without a state change (busy → busy with another turn). */
-    public Uni<Void> turn(UUID workerId, String turnId) {
-        return pool.preparedQuery("UPDATE " + table + " SET current_turn_id = $2, last_activity_at = $3 WHERE id = $1")
-                .execute(Tuple.of(workerId, turnId, now())).replaceWithVoid();
-    }
-
     public Uni<Void> touch(UUID workerId) {
         return pool.preparedQuery("UPDATE " + table + " SET last_activity_at = $2 WHERE id = $1")
                 .execute(Tuple.of(workerId, now())).replaceWithVoid();

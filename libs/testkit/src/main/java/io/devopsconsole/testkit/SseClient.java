@@ -29,7 +29,6 @@ public final class SseClient implements AutoCloseable {
     private final Socket socket;
     private final List<Event> events = new CopyOnWriteArrayList<>();
     private final Thread reader;
-    private volatile boolean ended;
 
     private SseClient(Socket socket, InputStream in, boolean chunked) {
         this.socket = socket;
@@ -61,10 +60,6 @@ public final class SseClient implements AutoCloseable {
 
     public List<Event> events() {
         return List.copyOf(events);
-    }
-
-    public boolean ended() {
-        return ended;
     }
 
     private static String readHead(InputStream in) throws IOException {
@@ -125,8 +120,6 @@ public final class SseClient implements AutoCloseable {
             }
         } catch (IOException e) {
             // closed
-        } finally {
-            ended = true;
         }
     }
 

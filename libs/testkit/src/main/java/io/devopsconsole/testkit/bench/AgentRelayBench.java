@@ -1,6 +1,7 @@
 package io.devopsconsole.testkit.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.devopsconsole.events.registry.RuntimeProfileState;
 import io.devopsconsole.testkit.codex.TestSshServer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,7 +21,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,34 +76,38 @@ public final class AgentRelayBench {
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < sessions; i++) {
             UUID project = UUID.randomUUID();
-            producer.profile(project, target, "/srv/bench/" + project, JSON.createObjectNode());
+            producer.profile(project, target, "/srv/bench/" + project, RuntimeProfileState.CodexOptions.NONE);
             ids.add(createSession(http, base, token, project));
         }
         producer.flush();
-        Thread.sleep(5000); // the runner's projection takes the profiles in (a turn before that is refused: no profile)
 
         ConcurrentLinkedQueue<Long> viaKafka = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Long> viaSse = new ConcurrentLinkedQueue<>();
         AtomicLong sseReceived = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
-        Thread kafka = new Thread(() -> tailStream(bootstrap, viaKafka, stop), "bench-stream-tail");
+        Set<String> warmed = ConcurrentHashMap.newKeySet();
+        Set<String> refused = ConcurrentHashMap.newKeySet();
+        Thread kafka = new Thread(() -> tailStream(bootstrap, viaKafka, warmed, refused, stop), "bench-stream-tail");
         kafka.start();
         SseLatencyReader viewers = new SseLatencyReader("@@T");
         for (UUID id : ids) {
             viewers.open(URI.create(base + "/api/sessions/" + id + "/stream"), token, (sent, at) -> viaSse.add(at - sent),
                     sseReceived);
         }
-        // warm-up: one delta per session proves the runner knows the profile and has its worker up
+        // warm-up: one delta per session proves the runner knows the profile and has its worker up; a turn
+        // that arrives before the runner's projection took the profile in is refused, and is sent again
         post(http, base, token, ids, "BENCH_DELTAS 1 1");
         long warm = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while ((viaSse.size() < sessions || viaKafka.size() < sessions) && System.nanoTime() < warm) {
+        while ((warmed.size() < sessions || viaSse.size() < sessions) && System.nanoTime() < warm) {
+            List<UUID> again = ids.stream().filter(id -> refused.remove(id.toString()) && !warmed.contains(id.toString()))
+                    .toList();
+            post(http, base, token, again, "BENCH_DELTAS 1 1");
             Thread.sleep(100);
         }
-        if (viaSse.size() < sessions || viaKafka.size() < sessions) {
-            throw new IllegalStateException("warm-up: only " + viaKafka.size() + " of " + sessions
+        if (warmed.size() < sessions || viaSse.size() < sessions) {
+            throw new IllegalStateException("warm-up: only " + warmed.size() + " of " + sessions
                     + " sessions reached Kafka and " + viaSse.size() + " reached SSE (is the agent-runner consuming?)");
         }
-        Thread.sleep(500);
         viaSse.clear();
         viaKafka.clear();
         post(http, base, token, ids, "BENCH_DELTAS " + deltas + " " + everyMs);
@@ -144,8 +151,12 @@ public final class AgentRelayBench {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(q * sorted.size()) - 1));
     }
 
-    /** Reads the stream topic from its end (new records only) and takes each bench delta's latency. */
-    private static void tailStream(String bootstrap, ConcurrentLinkedQueue<Long> out, AtomicBoolean stop) {
+    /**
+     * Reads the stream topic from its end (new records only): each bench delta's latency, which
+     * sessions have streamed, and which had a turn refused.
+     */
+    private static void tailStream(String bootstrap, ConcurrentLinkedQueue<Long> out, Set<String> warmed, Set<String> refused,
+                                   AtomicBoolean stop) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -161,9 +172,13 @@ public final class AgentRelayBench {
             while (!stop.get()) {
                 consumer.poll(Duration.ofMillis(50)).forEach(record -> {
                     long now = System.nanoTime();
-                    Matcher m = STAMP.matcher(new String(record.value(), StandardCharsets.UTF_8));
+                    String value = new String(record.value(), StandardCharsets.UTF_8);
+                    Matcher m = STAMP.matcher(value);
                     if (m.find()) {
                         out.add(now - Long.parseLong(m.group(1)));
+                        warmed.add(record.key());
+                    } else if (value.contains("\"kind\":\"turn_failed\"")) {
+                        refused.add(record.key());
                     }
                 });
             }

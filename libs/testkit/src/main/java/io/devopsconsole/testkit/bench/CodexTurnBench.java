@@ -3,6 +3,7 @@ package io.devopsconsole.testkit.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.devopsconsole.events.registry.RuntimeProfileState;
 import io.devopsconsole.testkit.SseClient;
 import io.devopsconsole.testkit.codex.CodexHome;
 import io.devopsconsole.testkit.codex.OpenSshServer;
@@ -106,11 +107,9 @@ public final class CodexTurnBench {
             try (BenchInventory inventory = new BenchInventory(bootstrap)) {
                 UUID target = inventory.target("bench-codex-" + project.toString().substring(0, 6), sshd.port(),
                         System.getProperty("user.name"), sshd.hostKeyLine());
-                inventory.profile(project, target, dir.resolve("relayed").toString(), JSON.createObjectNode()
-                        .put("model", "mock-model").put("model_provider", "mock").put("model_base_url", model.baseUrl())
-                        .put("approval_policy", "on-request").put("sandbox_mode", "workspace-write"));
+                inventory.profile(project, target, dir.resolve("relayed").toString(), new RuntimeProfileState.CodexOptions(
+                        "mock-model", "mock", model.baseUrl(), "on-request", "workspace-write"));
             }
-            Thread.sleep(3000); // the runner's projection catches up (the first turn waits for the worker anyway)
             HttpClient http = HttpClient.newHttpClient();
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions"))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
@@ -118,20 +117,31 @@ public final class CodexTurnBench {
                     HttpResponse.BodyHandlers.ofString());
             String session = JSON.readTree(created.body()).path("id").asText();
             List<Long> samples = new ArrayList<>();
+            long begun = System.nanoTime();
             try (SseClient sse = SseClient.open(URI.create(base + "/api/sessions/" + session + "/stream"), token, null)) {
                 for (int i = 0; i <= turns; i++) {
-                    int seen = sse.events().size();
-                    long start = System.nanoTime();
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + session
-                                    + "/messages")).header("Authorization", "Bearer " + token)
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"Say hello\"}")).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    if (r.statusCode() != 201) {
-                        throw new IllegalStateException("message answered " + r.statusCode() + ": " + r.body());
+                    int seen;
+                    long start;
+                    SseClient.Event delta;
+                    do {
+                        // the first message may reach the runner before its projection took the profile in:
+                        // that turn is refused (turn_failed) and the message is sent again
+                        seen = sse.events().size();
+                        start = System.nanoTime();
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/"
+                                        + session + "/messages")).header("Authorization", "Bearer " + token)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"Say hello\"}")).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() != 201) {
+                            throw new IllegalStateException("message answered " + r.statusCode() + ": " + r.body());
+                        }
+                        delta = await(sse, seen, 120, "agent_message_delta", i == 0 ? "turn_failed" : "agent_message_delta");
+                    } while (i == 0 && kind(delta).equals("turn_failed") && System.nanoTime() - begun < 60_000_000_000L);
+                    if (kind(delta).equals("turn_failed")) {
+                        throw new IllegalStateException("the console refused the turn: " + delta.data());
                     }
-                    SseClient.Event delta = await(sse, seen, "agent_message_delta", 120);
-                    await(sse, seen, "turn_completed", 120);
+                    await(sse, seen, 120, "turn_completed", "turn_completed");
                     if (i > 0) { // the first turn also starts the worker (SSH, app-server, thread): not a turn's cost
                         samples.add(delta.receivedNanos() - start);
                     }
@@ -141,12 +151,13 @@ public final class CodexTurnBench {
         }
     }
 
-    private static SseClient.Event await(SseClient sse, int from, String kind, int seconds) throws Exception {
+    /** The first event after {@code from} of either kind. */
+    private static SseClient.Event await(SseClient sse, int from, int seconds, String kind, String orKind) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             List<SseClient.Event> events = sse.events();
             for (int i = from; i < events.size(); i++) {
-                if (events.get(i).id() != null && JSON.readTree(events.get(i).data()).path("kind").asText().equals(kind)) {
+                if (events.get(i).id() != null && (kind(events.get(i)).equals(kind) || kind(events.get(i)).equals(orKind))) {
                     return events.get(i);
                 }
             }
@@ -155,6 +166,14 @@ public final class CodexTurnBench {
         throw new IllegalStateException("no " + kind + " on the stream within " + seconds + " s: "
                 + sse.events().stream().skip(from).map(e -> e.data().length() > 200 ? e.data().substring(0, 200) : e.data())
                 .toList());
+    }
+
+    private static String kind(SseClient.Event event) {
+        try {
+            return JSON.readTree(event.data()).path("kind").asText();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private interface Match {

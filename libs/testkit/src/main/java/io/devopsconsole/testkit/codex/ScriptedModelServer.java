@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -31,7 +30,6 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicInteger ids = new AtomicInteger();
-    private final List<String> requests = new CopyOnWriteArrayList<>();
     private volatile long deltaDelayMillis;
 
     private ScriptedModelServer(String host, long deltaDelayMillis) throws IOException {
@@ -64,11 +62,6 @@ public final class ScriptedModelServer implements AutoCloseable {
         return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/v1";
     }
 
-    /** The last user text of every request served, in order. */
-    public List<String> requests() {
-        return List.copyOf(requests);
-    }
-
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
@@ -90,7 +83,6 @@ public final class ScriptedModelServer implements AutoCloseable {
     private void respond(HttpExchange exchange, JsonNode body) throws IOException {
         String text = lastUserText(body);
         JsonNode last = lastItem(body);
-        requests.add(text);
         String rid = "resp_" + ids.incrementAndGet();
         boolean fresh = last.path("type").asText().equals("message");
         if (text.contains("FAIL500") && fresh) {

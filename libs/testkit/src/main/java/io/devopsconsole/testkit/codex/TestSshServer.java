@@ -9,7 +9,6 @@ import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.AbstractCommandSupport;
 import org.apache.sshd.server.command.Command;
-import org.apache.sshd.server.session.ServerSession;
 
 import java.io.IOException;
 import java.security.KeyPair;
@@ -36,7 +35,6 @@ public final class TestSshServer implements AutoCloseable {
     private final Set<PublicKey> authorized = ConcurrentHashMap.newKeySet();
     private final List<String> commands = new CopyOnWriteArrayList<>();
     private final Set<String> threads = ConcurrentHashMap.newKeySet();
-    private volatile long paceMillis;
 
     private TestSshServer() throws IOException {
         server = SshServer.setUpDefaultServer();
@@ -79,19 +77,9 @@ public final class TestSshServer implements AutoCloseable {
         hostKey.set(generate());
     }
 
-    /** Milliseconds between the notifications of a scripted turn (0: as fast as possible). */
-    public void pace(long millis) {
-        this.paceMillis = millis;
-    }
-
     /** Every command line a client asked to execute, in order. */
     public List<String> commands() {
         return List.copyOf(commands);
-    }
-
-    /** Threads started on this host (they survive connections, as the app-server's rollout files do). */
-    public Set<String> threads() {
-        return threads;
     }
 
     /** Cuts every open connection, as a network drop would. */
@@ -121,7 +109,7 @@ public final class TestSshServer implements AutoCloseable {
                     return;
                 }
                 try {
-                    new ScriptedAppServer(getInputStream(), getOutputStream(), threads, paceMillis).serve();
+                    new ScriptedAppServer(getInputStream(), getOutputStream(), threads, 0).serve();
                     onExit(0);
                 } catch (IOException e) {
                     onExit(1, e.getMessage());
@@ -143,10 +131,5 @@ public final class TestSshServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         server.stop(true);
-    }
-
-    /** Sessions currently open (for tests that check a client closed its connection). */
-    public List<ServerSession> sessions() {
-        return server.getActiveSessions().stream().map(s -> (ServerSession) s).toList();
     }
 }
