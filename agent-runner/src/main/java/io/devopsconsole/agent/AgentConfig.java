@@ -25,6 +25,23 @@ public interface AgentConfig {
     @WithDefault("100")
     int seqBlock();
 
+    /**
+     * How workers run: {@code durable} (a long-lived app-server on the host, reached through
+     * {@code app-server proxy}; it survives the runner's connection), {@code stdio} (the app-server
+     * lives as long as one SSH channel), or {@code auto}: durable, and stdio where the host's codex
+     * has no durable mode.
+     */
+    @WithDefault("auto")
+    String transport();
+
+    /** How long a durable worker whose connection dropped is tried again before it is given up as lost. */
+    @WithDefault("PT2M")
+    Duration reattachWindow();
+
+    /** A command that runs this long without output is reported on the stream as stuck (once per command). */
+    @WithDefault("PT5M")
+    Duration stuckCommandAfter();
+
     Ssh ssh();
 
     Codex codex();
@@ -52,5 +69,8 @@ public interface AgentConfig {
         /** clientInfo.name in initialize (codex uses it as the originator of model requests). */
         @WithDefault("devops_console")
         String clientName();
+
+        /** Where durable app-servers keep socket, pid and log files on a host (default: under the SSH user's home). */
+        Optional<String> stateDirectory();
     }
 }

@@ -57,6 +57,43 @@ public final class ConsoleSession implements AutoCloseable {
         return approval;
     }
 
+    /** The raw SSE events (with their arrival times). */
+    public List<SseClient.Event> rawEvents() {
+        return sse.events().stream().filter(e -> e.id() != null).toList();
+    }
+
+    /** Notes session-service wrote about stream records that never arrived. */
+    public long lostNotes() {
+        return events().stream().filter(e -> e.path("body").path("text").asText("").contains("never arrived")).count();
+    }
+
+    /** Entries seen twice: the same entry id, or the same item start/end, approval or turn end more than once. */
+    public long duplicates() {
+        Set<String> ids = new HashSet<>();
+        Set<String> facts = new HashSet<>();
+        long twice = 0;
+        for (JsonNode entry : events()) {
+            if (!ids.add(entry.path("id").asText())) {
+                twice++;
+            }
+            String fact = fact(entry);
+            if (fact != null && !facts.add(fact)) {
+                twice++;
+            }
+        }
+        return twice;
+    }
+
+    private static String fact(JsonNode entry) {
+        String kind = entry.path("kind").asText();
+        boolean end = kind.startsWith("turn_") && !kind.equals("turn_started");
+        if (!end && !Set.of("item_started", "item_completed", "approval_requested", "approval_resolved", "turn_started")
+                .contains(kind)) {
+            return null;
+        }
+        return (end ? "turn_end" : kind) + "/" + entry.path("turn_id").asText() + "/" + entry.path("item_id").asText();
+    }
+
     /** The transcript entries seen on the stream so far. */
     public List<JsonNode> events() {
         return sse.events().stream().filter(e -> e.id() != null).map(e -> json(e.data())).toList();
@@ -89,14 +126,29 @@ public final class ConsoleSession implements AutoCloseable {
         return await(kind, 1);
     }
 
-    /** SSE ids gap-free and every transcript entry once. */
+    /**
+     * SSE ids gap-free, every transcript entry once, the runner's records in increasing stream order,
+     * no item, approval or turn end reported twice, and no note about lost stream records.
+     */
     public void assertWellFormed() {
         List<SseClient.Event> events = sse.events().stream().filter(e -> e.id() != null).toList();
         Set<String> seen = new HashSet<>();
+        Set<String> facts = new HashSet<>();
         long first = Long.parseLong(events.get(0).id());
+        long lastStreamSeq = 0;
         for (int i = 0; i < events.size(); i++) {
+            JsonNode entry = json(events.get(i).data());
             assertThat(Long.parseLong(events.get(i).id())).as("SSE ids are gap-free").isEqualTo(first + i);
-            assertThat(seen.add(json(events.get(i).data()).path("id").asText())).as("no transcript entry twice").isTrue();
+            assertThat(seen.add(entry.path("id").asText())).as("no transcript entry twice").isTrue();
+            if (entry.path("stream_seq").isNumber()) {
+                assertThat(entry.path("stream_seq").asLong()).as("runner records in stream order").isGreaterThan(lastStreamSeq);
+                lastStreamSeq = entry.path("stream_seq").asLong();
+            }
+            String fact = fact(entry);
+            if (fact != null) {
+                assertThat(facts.add(fact)).as("reported once: " + fact).isTrue();
+            }
+            assertThat(entry.path("body").path("text").asText("")).as("no stream records lost").doesNotContain("never arrived");
         }
     }
 

@@ -41,6 +41,11 @@ public final class SessionServiceProcess implements AutoCloseable {
     }
 
     private static SessionServiceProcess start() throws Exception {
+        return start(ConfigProvider.getConfig().getValue("keycloak.url", String.class) + "/realms/quarkus/", "e2e");
+    }
+
+    /** A session-service process on the shared test servers, trusting tokens of this OIDC issuer. */
+    public static SessionServiceProcess start(String oidc, String name) throws Exception {
         Path jar = Path.of(System.getProperty("user.dir")).resolve("../session-service/target/quarkus-app/quarkus-run.jar")
                 .normalize();
         if (!Files.exists(jar)) {
@@ -52,15 +57,14 @@ public final class SessionServiceProcess implements AutoCloseable {
             port = s.getLocalPort();
         }
         var pg = TestInfrastructure.postgres();
-        String oidc = ConfigProvider.getConfig().getValue("keycloak.url", String.class) + "/realms/quarkus/";
-        Path log = Path.of(System.getProperty("user.dir"), "target", "session-service-e2e.log");
+        Path log = Path.of(System.getProperty("user.dir"), "target", "session-service-" + name + ".log");
         Process p = new ProcessBuilder(List.of("java", "-Xmx256m", "-XX:+UseSerialGC",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                 "-Dquarkus.datasource.reactive.url=" + pg.reactiveUrl(), "-Dquarkus.datasource.jdbc.url=" + pg.jdbcUrl(),
                 "-Dquarkus.datasource.username=" + pg.user(), "-Dquarkus.datasource.password=" + pg.password(),
                 "-Dkafka.bootstrap.servers=" + TestInfrastructure.kafka().bootstrapServers(),
                 "-Dquarkus.oidc.auth-server-url=" + oidc, "-Dquarkus.oidc.client-id=quarkus-service-app",
-                "-Ddevops.session.instance-id=e2e", "-jar", jar.toString()))
+                "-Ddevops.session.instance-id=" + name, "-jar", jar.toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         String base = "http://127.0.0.1:" + port;
         HttpClient http = HttpClient.newHttpClient();

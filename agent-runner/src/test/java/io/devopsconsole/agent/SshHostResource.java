@@ -52,6 +52,20 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
         return realDir.resolve("work");
     }
 
+    /** Where the real tier's durable app-servers keep their sockets (the tests stop every one they started). */
+    public static Path stateDirectory() {
+        return realDir.resolve("app-servers");
+    }
+
+    /** Stops every durable app-server of this run's real tier (and leftovers of an earlier, interrupted run). */
+    public static void stopAppServers() {
+        try {
+            new ProcessBuilder("pkill", "-f", "unix://" + realDir.resolve("app-servers")).start().waitFor();
+        } catch (Exception ignored) {
+            // nothing to stop
+        }
+    }
+
     public static Path codexBinary() {
         String cache = System.getenv().getOrDefault("DEVOPS_CODEX_CACHE",
                 System.getProperty("user.home") + "/.cache/devops-console/codex-" + CODEX_VERSION);
@@ -75,7 +89,8 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
             server.authorize(publicKey);
             startRealTier(publicKey);
             return Map.of("devops.agent.ssh.identity-file", identity.toString(),
-                    "devops.agent.ssh.key-directory", keyDir.toString());
+                    "devops.agent.ssh.key-directory", keyDir.toString(),
+                    "devops.agent.codex.state-directory", stateDirectory().toString());
         } catch (Exception e) {
             throw new IllegalStateException("could not start the test SSH hosts", e);
         }
@@ -95,6 +110,7 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
             }
         }
         Files.createDirectories(realDir.resolve("work"));
+        stopAppServers();
         Path bin = Files.createDirectories(realDir.resolve("bin"));
         Files.deleteIfExists(bin.resolve("codex"));
         Files.createSymbolicLink(bin.resolve("codex"), codex);
@@ -113,6 +129,7 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
                 server.close();
             }
             if (openssh != null) {
+                stopAppServers();
                 openssh.close();
             }
             if (model != null) {

@@ -15,6 +15,6 @@ class RouteSecurityTest extends RouteSecurityContract {
                 "GET /api/sessions/{id}/events", "GET /api/sessions/{id}/stream", "GET /api/sessions/{id}/approvals",
                 "GET /api/sessions/{id}/approvals/{approvalId}", "POST /api/sessions/{id}/approvals/{approvalId}/decision",
                 "GET /api/sessions/{id}/commands", "POST /api/handoffs", "GET /api/handoffs", "GET /api/handoffs/{id}",
-                "POST /api/handoffs/{id}/start");
+                "POST /api/handoffs/{id}/start", "GET /api/usage/sessions/{id}", "GET /api/usage/projects/{id}");
     }
 }

@@ -52,15 +52,93 @@ public final class TurnMapper {
     private final Map<String, String> approvalOfItem = new LinkedHashMap<>();
     private final Map<String, PendingApproval> pendingByServerId = new LinkedHashMap<>();
     private final Map<String, String> decisions = new LinkedHashMap<>();
+    private final Map<String, long[]> quietSince = new LinkedHashMap<>(); // open command item -> {nanos, reported}
     private long totalTokens;
+    private long turnStartTokens;
+    private String threadId;
 
     public TurnMapper(UUID sessionId, UUID targetId) {
         this.sessionId = sessionId;
         this.targetId = targetId;
     }
 
+    /** The thread's tokens so far (running total). */
     public long totalTokens() {
         return totalTokens;
+    }
+
+    /** Tokens the current turn used so far. */
+    public long turnTokens() {
+        return totalTokens - turnStartTokens;
+    }
+
+    /** A turn begins: its token count starts from the thread's total now. */
+    public void turnBegins() {
+        turnStartTokens = totalTokens;
+    }
+
+    /** The thread whose messages this maps (named in token usage records). */
+    public void thread(String id, long tokensSoFar) {
+        this.threadId = id;
+        this.totalTokens = Math.max(totalTokens, tokensSoFar);
+        this.turnStartTokens = Math.max(turnStartTokens, 0);
+    }
+
+    /**
+     * A new connection to the same app-server: its request ids start again at 0, so what was
+     * pending is forgotten (the server asks again for whatever still waits).
+     */
+    public void connectionReset() {
+        pendingByServerId.clear();
+    }
+
+    /** A command that has run without output for longer than the threshold (reported once per command). */
+    public record Quiet(String itemId, String command, long quietMillis) {
+    }
+
+    public List<Quiet> newlyStuck(long nowNanos, long thresholdNanos) {
+        List<Quiet> out = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : quietSince.entrySet()) {
+            long[] q = e.getValue();
+            if (q[1] == 0 && nowNanos - q[0] > thresholdNanos) {
+                q[1] = 1;
+                ObjectNode item = openItems.get(e.getKey());
+                out.add(new Quiet(e.getKey(), item == null ? null : item.path("command").asText(null), (nowNanos - q[0]) / 1_000_000));
+            }
+        }
+        return out;
+    }
+
+    /** Whether the item is open (started, not completed). */
+    public boolean isOpen(String itemId) {
+        return openItems.containsKey(itemId);
+    }
+
+    /**
+     * Records for an item read back from the thread after a reattach (its start, and its end if it
+     * ended while nobody was attached). Their ids repeat those sent live, so whatever was already
+     * stored is not stored twice.
+     */
+    public Mapped recovered(JsonNode item, String turnId) {
+        List<Draft> drafts = new ArrayList<>();
+        List<AgentLifecycleEvent> events = new ArrayList<>();
+        String id = item.path("id").asText(null);
+        if (id == null || item.path("type").asText("").equals("userMessage")) {
+            return Mapped.none();
+        }
+        boolean wasOpen = openItems.containsKey(id);
+        if (!wasOpen) {
+            drafts.addAll(itemStarted(item, turnId).drafts());
+        }
+        String status = item.path("status").asText("");
+        boolean ended = !item.path("completedAtMs").isMissingNode() && !item.path("completedAtMs").isNull()
+                || status.equals("completed") || status.equals("failed") || status.equals("declined");
+        if (ended) {
+            Mapped done = itemCompleted(item, turnId);
+            drafts.addAll(done.drafts());
+            events.addAll(done.events());
+        }
+        return new Mapped(drafts, events);
     }
 
     /** A notification (no id). Unknown methods map to nothing (logged at debug). */
@@ -78,6 +156,11 @@ public final class TurnMapper {
                         JSON.createObjectNode().put("delta", p.path("delta").asText("")));
             }
             case "item/commandExecution/outputDelta" -> {
+                long[] q = quietSince.get(text(p, "itemId"));
+                if (q != null) {
+                    q[0] = System.nanoTime();
+                    q[1] = 0;
+                }
                 return one(StreamKind.COMMAND_OUTPUT_DELTA, turnId, text(p, "itemId"),
                         JSON.createObjectNode().put("delta", p.path("delta").asText("")));
             }
@@ -102,6 +185,8 @@ public final class TurnMapper {
                         .put("output_tokens", total.path("outputTokens").asLong())
                         .put("total_tokens", total.path("totalTokens").asLong())
                         .put("last_total_tokens", p.path("tokenUsage").path("last").path("totalTokens").asLong())
+                        .put("turn_total_tokens", Math.max(0, totalTokens - turnStartTokens))
+                        .put("thread_id", threadId != null ? threadId : text(p, "threadId"))
                         .put("scope", "thread"));
             }
             case "error" -> {
@@ -201,6 +286,7 @@ public final class TurnMapper {
         }
         openItems.clear();
         fileChanges.clear();
+        quietSince.clear();
         return drafts;
     }
 
@@ -222,6 +308,9 @@ public final class TurnMapper {
             payload.set("changes", changes);
         }
         openItems.put(id, payload.deepCopy());
+        if (type.equals("commandExecution")) {
+            quietSince.put(id, new long[] {System.nanoTime(), 0});
+        }
         drafts.add(new Draft(StreamKind.ITEM_STARTED, turnId, id, payload));
         if (type.equals("fileChange")) {
             for (JsonNode change : fileChanges.get(id)) {
@@ -238,6 +327,7 @@ public final class TurnMapper {
             return Mapped.none();
         }
         openItems.remove(id);
+        quietSince.remove(id);
         ObjectNode payload = JSON.createObjectNode().put("item_type", snake(type));
         List<AgentLifecycleEvent> events = new ArrayList<>();
         String status = item.path("status").asText(null);

@@ -78,6 +78,11 @@ public class SshConnector {
             return stderr.text();
         }
 
+        /** The remote command's exit status once it has ended, else -1. */
+        public int exitStatus() {
+            return exec.isClosed() ? exec.getExitStatus() : -1;
+        }
+
         @Override
         public void close() {
             exec.disconnect();
@@ -134,6 +139,52 @@ public class SshConnector {
             }
             throw new IOException("SSH to " + target.username() + "@" + target.host() + ":" + target.port() + " failed: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** What a short fixed command printed, and how it ended. */
+    public record Result(int exitStatus, String stdout, String stderr) {
+    }
+
+    /** Runs a short fixed command to its end (output capped at 64 KiB), within the timeout. */
+    public Result run(Inventory.Target target, String command, java.time.Duration timeout) throws IOException {
+        try (Channel channel = exec(target, command)) {
+            channel.stdin().close();
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            byte[] buffer = new byte[8192];
+            InputStream in = channel.stdout();
+            while (true) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the command on " + target.name() + " did not finish within " + timeout.toSeconds() + " s");
+                }
+                if (in.available() > 0) {
+                    int n = in.read(buffer);
+                    if (n < 0) {
+                        break;
+                    }
+                    if (out.size() < 65536) {
+                        out.write(buffer, 0, Math.min(n, 65536 - out.size()));
+                    }
+                } else if (channel.exec.isClosed()) {
+                    int n;
+                    while ((n = in.read(buffer)) > 0) {
+                        if (out.size() < 65536) {
+                            out.write(buffer, 0, Math.min(n, 65536 - out.size()));
+                        }
+                    }
+                    break;
+                } else {
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted", e);
+                    }
+                }
+            }
+            return new Result(channel.exec.getExitStatus(), out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                    channel.stderrTail());
         }
     }
 

@@ -38,11 +38,12 @@ public class CommandConsumer {
         List<DeadLetters.Rejected> rejected = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                Optional<DomainEvent> decoded = CloudEventCodec.decode(InboundEvents.envelope(record));
+                var envelope = InboundEvents.envelope(record);
+                Optional<DomainEvent> decoded = CloudEventCodec.decode(envelope);
                 if (decoded.isEmpty() || !(decoded.get() instanceof AgentCommand command)) {
                     throw new MalformedEventException("not an agent command");
                 }
-                drivers.submit(command);
+                drivers.submit(command, envelope.id());
             } catch (MalformedEventException | RuntimeException e) {
                 rejected.add(new DeadLetters.Rejected(record, e.getMessage() == null ? e.toString() : e.getMessage()));
             }

@@ -3,27 +3,39 @@ package io.devopsconsole.agent.worker;
 import io.devopsconsole.agent.AgentConfig;
 import io.devopsconsole.agent.inventory.Inventory;
 import io.devopsconsole.agent.ssh.SshConnector;
+import io.devopsconsole.events.Topics;
 import io.devopsconsole.events.agent.AgentCommand;
 import io.devopsconsole.events.agent.StopWorker;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * The sessions this runner instance drives (one {@link SessionDriver} each, created by the first
- * command that arrives for the session), and the once-a-second tick that checks their turns for
- * inactivity. On start, workers an earlier run of this instance left live are marked lost (a
- * stdio worker ends with its connection); on shutdown, every worker is stopped.
+ * The sessions this runner instance drives (one {@link SessionDriver} each). A driver is created
+ * by the first command for a session, or when Kafka assigns this instance the partition of a
+ * session that has live workers (another instance died, left, or this one just started): it then
+ * takes the session over and reattaches them. When a partition is revoked (rebalance, clean
+ * shutdown), its sessions' drivers hand over: durable app-servers keep running for the next owner.
+ * A once-a-second tick drives heartbeats, reattach attempts, stuck-command and inactivity checks.
  */
 @ApplicationScoped
 public class Drivers {
@@ -37,34 +49,89 @@ public class Drivers {
         t.setDaemon(true);
         return t;
     });
+    private final ExecutorService rebalance = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "session-rebalance");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
+    private volatile int partitions;
 
-    public Drivers(Inventory inventory, SshConnector ssh, StreamPublisher publisher, WorkerStore store, AgentConfig config) {
-        this.deps = new SessionDriver.Deps(inventory, ssh, publisher, store, config);
+    public Drivers(Inventory inventory, SshConnector ssh, StreamPublisher publisher, WorkerStore store, CommandLog log,
+                   AgentConfig config, MeterRegistry meters) {
+        this.deps = new SessionDriver.Deps(inventory, ssh, publisher, store, log, config, meters);
+        meters.gauge("agent.sessions.driven", drivers, Map::size);
     }
 
     void start(@Observes StartupEvent event) {
         int orphaned = deps.store().markOrphaned(deps.config().instanceId()).await().indefinitely();
         if (orphaned > 0) {
-            LOG.infof("%d worker(s) of an earlier run of runner %s marked lost", orphaned, deps.config().instanceId());
+            LOG.infof("%d stdio worker(s) of an earlier run of runner %s marked lost", orphaned, deps.config().instanceId());
         }
         ticker.scheduleWithFixedDelay(() -> drivers.values().forEach(SessionDriver::tick), 1, 1, TimeUnit.SECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) {
         ticker.shutdownNow();
-        drivers.values().forEach(d -> d.shutdown("the agent-runner is shutting down"));
+        drivers.values().forEach(d -> d.shutdown("the agent-runner " + deps.config().instanceId() + " is shutting down"));
+        drivers.clear();
         deps.publisher().flush();
     }
 
-    public void submit(AgentCommand command) {
-        drivers.computeIfAbsent(command.sessionId(), id -> new SessionDriver(id, deps)).submit(command);
+    public void submit(AgentCommand command, UUID eventId) {
+        driver(command.sessionId()).submit(command, eventId);
+    }
+
+    private SessionDriver driver(UUID sessionId) {
+        return drivers.computeIfAbsent(sessionId, id -> new SessionDriver(id, deps, d -> drivers.remove(d.sessionId(), d)));
     }
 
     /** Asks the driver running this worker to stop it; false when no driver here runs it. */
     public boolean stopWorker(UUID workerId, String requestedBy) {
-        Optional<SessionDriver> driver = drivers.values().stream()
-                .filter(d -> d.worker() != null && d.worker().id().equals(workerId)).findFirst();
-        driver.ifPresent(d -> d.submit(new StopWorker(d.sessionId(), requestedBy, "stopped through the workers API")));
+        Optional<SessionDriver> driver = drivers.values().stream().filter(d -> d.workerIds().contains(workerId)).findFirst();
+        driver.ifPresent(d -> d.submit(new StopWorker(d.sessionId(), requestedBy, "stopped through the workers API"), null));
         return driver.isPresent();
+    }
+
+    /** The partition of the commands topic that carries a session's commands (Kafka's default partitioner). */
+    static int partitionOf(UUID sessionId, int partitions) {
+        return Utils.toPositive(Utils.murmur2(sessionId.toString().getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** Kafka gave this instance these partitions of the commands topic: take over their sessions' live workers. */
+    void assigned(Collection<TopicPartition> given, int partitionCount) {
+        partitions = partitionCount;
+        given.stream().filter(tp -> tp.topic().equals(Topics.AGENT_COMMANDS)).forEach(tp -> assigned.add(tp.partition()));
+        rebalance.execute(() -> {
+            try {
+                List<UUID> sessions = deps.store().sessionsWithLiveWorkers().await().indefinitely();
+                for (UUID session : sessions) {
+                    if (assigned.contains(partitionOf(session, partitionCount)) && !drivers.containsKey(session)) {
+                        LOG.infof("session %s: partition assigned to runner %s; taking its workers over", session,
+                                deps.config().instanceId());
+                        driver(session);
+                    }
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "taking over the sessions of assigned partitions failed");
+            }
+        });
+    }
+
+    /** Kafka took these partitions away: hand their sessions over (durable app-servers keep running). */
+    void revoked(Collection<TopicPartition> taken) {
+        Set<Integer> gone = taken.stream().filter(tp -> tp.topic().equals(Topics.AGENT_COMMANDS))
+                .map(TopicPartition::partition).collect(Collectors.toSet());
+        assigned.removeAll(gone);
+        int count = partitions;
+        if (count == 0 || gone.isEmpty()) {
+            return;
+        }
+        for (SessionDriver d : List.copyOf(drivers.values())) {
+            if (gone.contains(partitionOf(d.sessionId(), count))) {
+                drivers.remove(d.sessionId(), d);
+                d.shutdown("partition moved away from runner " + deps.config().instanceId());
+            }
+        }
     }
 }

@@ -7,6 +7,7 @@ import io.devopsconsole.agent.AgentConfig;
 import io.devopsconsole.agent.codex.JsonRpcConnection;
 import io.devopsconsole.agent.codex.LaunchCommand;
 import io.devopsconsole.agent.codex.TurnMapper;
+import io.devopsconsole.agent.codex.WebSocketPipe;
 import io.devopsconsole.agent.inventory.Inventory;
 import io.devopsconsole.agent.ssh.SshConnector;
 import io.devopsconsole.events.agent.AgentCommand;
@@ -19,34 +20,50 @@ import io.devopsconsole.events.agent.TurnEnded;
 import io.devopsconsole.events.agent.TurnRequested;
 import io.devopsconsole.events.agent.TurnStarted;
 import io.devopsconsole.events.registry.RuntimeProfileState;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Drives one session: its worker (one {@code codex app-server} on the profile's primary target,
- * over one SSH exec channel), the thread, and one turn at a time (messages that arrive during a
- * turn wait for it to end). Everything that changes this state runs on the session's own single
- * thread, in arrival order: commands from Kafka, messages from the app-server (read on the
- * connection's reader thread and handed over), and the inactivity tick. SSH and JSON-RPC calls
- * block that thread, never an event loop.
+ * Drives one session while this runner owns it: its workers (one {@code codex app-server} per bound
+ * target the session has used), their threads, and one turn at a time (messages that arrive during
+ * a turn wait for it to end). Everything that changes this state runs on the session's own single
+ * thread, in arrival order: commands from Kafka, messages from the app-servers (read on each
+ * connection's reader thread and handed over), and the once-a-second tick.
+ * <p>
+ * Ownership: on its first step the driver takes the session's fence (one higher than any earlier
+ * owner's) and adopts the session's live workers. A durable worker is reattached: new SSH channel,
+ * {@code app-server proxy} to the same app-server, {@code thread/resume}, then the current turn's
+ * items are read back from the thread and sent (with the ids they had, so nothing is stored twice);
+ * an approval the app-server asks for again is answered from the recorded decision. A dropped
+ * connection does the same, retried for {@code reattach-window}. Once another runner has taken
+ * the session (its stream block or a worker row refuses this driver's fence), the driver lets go
+ * of everything without touching the app-servers.
  */
-final class SessionDriver implements JsonRpcConnection.Listener {
+final class SessionDriver {
 
     private static final Logger LOG = Logger.getLogger(SessionDriver.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long RPC_TIMEOUT_SECONDS = 30;
+    private static final long HEARTBEAT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** The collaborators a driver uses. */
-    record Deps(Inventory inventory, SshConnector ssh, StreamPublisher publisher, WorkerStore store, AgentConfig config) {
+    record Deps(Inventory inventory, SshConnector ssh, StreamPublisher publisher, WorkerStore store, CommandLog log,
+                AgentConfig config, MeterRegistry meters) {
     }
 
     /** Why no worker could be started; said on the stream, never thrown at the operator. */
@@ -59,59 +76,138 @@ final class SessionDriver implements JsonRpcConnection.Listener {
     /** The running turn. */
     private static final class Turn {
         final TurnRequested request;
+        final UUID eventId;
+        final Worker worker;
         String turnId;
         boolean timedOut;
-        boolean interrupted;
         long interruptSentNanos;
 
-        Turn(TurnRequested request) {
+        Turn(TurnRequested request, UUID eventId, Worker worker) {
             this.request = request;
+            this.eventId = eventId;
+            this.worker = worker;
+        }
+    }
+
+    /** A command waiting for the current turn to end. */
+    private record Queued(TurnRequested request, UUID eventId) {
+    }
+
+    /** One app-server on one target, and this runner's connection to it (if any). */
+    private final class Worker {
+        WorkerStore.WorkerView view;
+        final Inventory.Target target;
+        final TurnMapper mapper;
+        SshConnector.Channel channel;
+        JsonRpcConnection rpc;
+        String threadId;
+        int generation;
+        boolean stopping;
+        long detachedSinceNanos;
+        long nextAttemptNanos;
+        int attempts;
+        volatile long lastActivityNanos = System.nanoTime();
+        long lastBeatNanos;
+        boolean activeSinceBeat;
+
+        Worker(WorkerStore.WorkerView view, Inventory.Target target) {
+            this.view = view;
+            this.target = target;
+            this.mapper = new TurnMapper(sessionId, target.id());
+        }
+
+        boolean connected() {
+            return rpc != null && !rpc.isClosed();
+        }
+
+        boolean durable() {
+            return "durable".equals(view.transport());
+        }
+    }
+
+    /** Hands one connection's messages to the session thread (ignored once that connection is replaced). */
+    private final class Link implements JsonRpcConnection.Listener {
+        private final Worker worker;
+        private final int generation;
+
+        Link(Worker worker) {
+            this.worker = worker;
+            this.generation = ++worker.generation;
+        }
+
+        private boolean current() {
+            return worker.generation == generation && workers.get(worker.target.id()) == worker;
+        }
+
+        @Override
+        public void onNotification(String method, JsonNode params) {
+            worker.lastActivityNanos = System.nanoTime();
+            post(() -> {
+                if (current()) {
+                    notification(worker, method, params);
+                }
+            });
+        }
+
+        @Override
+        public void onServerRequest(JsonNode id, String method, JsonNode params) {
+            worker.lastActivityNanos = System.nanoTime();
+            post(() -> {
+                if (current()) {
+                    serverRequest(worker, id, method, params);
+                }
+            });
+        }
+
+        @Override
+        public void onClosed(String reason) {
+            post(() -> {
+                if (current()) {
+                    closed(worker, reason);
+                }
+            });
         }
     }
 
     private final UUID sessionId;
     private final Deps deps;
+    private final Consumer<SessionDriver> onRelinquish;
     private final ExecutorService actor;
-    private final Deque<TurnRequested> queued = new ArrayDeque<>();
-
-    private WorkerStore.WorkerView worker;
-    private SshConnector.Channel channel;
-    private JsonRpcConnection rpc;
-    private TurnMapper mapper;
-    private String threadId;
+    private final Deque<Queued> queued = new ArrayDeque<>();
+    private final Map<UUID, Worker> workers = new LinkedHashMap<>();
+    private long fence;
     private Turn current;
-    private boolean stopping;
-    private volatile long lastActivityNanos = System.nanoTime();
-    private long lastTouchNanos;
+    private volatile boolean relinquished;
 
-    SessionDriver(UUID sessionId, Deps deps) {
+    SessionDriver(UUID sessionId, Deps deps, Consumer<SessionDriver> onRelinquish) {
         this.sessionId = sessionId;
         this.deps = deps;
+        this.onRelinquish = onRelinquish;
         this.actor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "session-" + sessionId.toString().substring(0, 8));
             t.setDaemon(true);
             return t;
         });
+        post(this::takeOver);
     }
 
     UUID sessionId() {
         return sessionId;
     }
 
-    /** The worker this driver runs now, if any. */
-    WorkerStore.WorkerView worker() {
-        return worker;
+    /** The ids of the workers this driver runs now. */
+    List<UUID> workerIds() {
+        return workers.values().stream().map(w -> w.view.id()).toList();
     }
 
-    void submit(AgentCommand command) {
-        post(() -> handle(command));
+    void submit(AgentCommand command, UUID eventId) {
+        post(() -> handle(command, eventId));
     }
 
     void tick() {
-        post(this::checkActivity);
+        post(this::checkHealth);
     }
 
-    /** Runs a step on this session's thread (dropped once the driver has shut down). */
     private void post(Step step) {
         try {
             actor.execute(() -> safely(step));
@@ -120,148 +216,323 @@ final class SessionDriver implements JsonRpcConnection.Listener {
         }
     }
 
-    /** Ends the worker (if any) and the driver; waits for it. */
+    /** Ends (stdio) or leaves running for the next owner (durable) every worker, then the driver; waits for it. */
     void shutdown(String why) {
-        post(() -> stop(why));
+        post(() -> handOver(why));
         actor.shutdown();
         try {
-            actor.awaitTermination(10, TimeUnit.SECONDS);
+            actor.awaitTermination(15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         deps.publisher().release(sessionId);
     }
 
-    private void handle(AgentCommand command) {
+    // ---- ownership ----
+
+    private void takeOver() {
+        fence = deps.publisher().acquire(sessionId, deps.config().instanceId());
+        List<WorkerStore.WorkerView> live = deps.store().live(sessionId).await().indefinitely();
+        for (WorkerStore.WorkerView row : live) {
+            Optional<WorkerStore.WorkerView> adopted = deps.store().adopt(row.id(), fence, deps.config().instanceId())
+                    .await().indefinitely();
+            if (adopted.isEmpty()) {
+                continue;
+            }
+            WorkerStore.WorkerView view = adopted.get();
+            Optional<Inventory.Target> target = deps.inventory().target(view.targetId()).await().indefinitely();
+            if (target.isEmpty() || !view.durable()) {
+                // a stdio worker ended with its runner's connection; its turn with it
+                String message = !view.durable() ? "the runner that drove this stdio worker is gone; the worker ended with its"
+                        + " connection" : "target " + view.targetName() + " is no longer known";
+                Worker gone = new Worker(view, target.orElse(unknownTarget(view)));
+                workers.put(view.targetId(), gone);
+                if (view.currentTurnId() != null) {
+                    current = new Turn(null, null, gone);
+                    current.turnId = view.currentTurnId();
+                    failCurrent(gone, message);
+                }
+                endWorker(gone, "lost", message);
+                continue;
+            }
+            Worker w = new Worker(view, target.get());
+            w.threadId = view.threadId();
+            w.mapper.thread(view.threadId(), view.totalTokens());
+            workers.put(view.targetId(), w);
+            if (view.currentTurnId() != null && current == null) {
+                current = new Turn(null, null, w);
+                current.turnId = view.currentTurnId();
+            }
+            // the first record under the new fence, acknowledged before anything else is read from the worker:
+            // from here on the previous owner's records are dropped
+            ObjectNode payload = workerPayload(w, "reattaching", "runner " + deps.config().instanceId() + " took the session over");
+            deps.publisher().publishAndWait(sessionId, w.target.id(),
+                    List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, payload)));
+            w.detachedSinceNanos = System.nanoTime();
+            reattach(w);
+        }
+    }
+
+    private static Inventory.Target unknownTarget(WorkerStore.WorkerView view) {
+        return new Inventory.Target(view.targetId(), view.targetName(), "unknown", 22, "unknown", "lab", "control_plane_key",
+                null, null, null, "unknown", true, true);
+    }
+
+    /** Another runner owns the session now: let go of everything without touching the app-servers. */
+    private void relinquish(String why) {
+        if (relinquished) {
+            return;
+        }
+        relinquished = true;
+        LOG.infof("session %s: %s; letting go", sessionId, why);
+        for (Worker w : workers.values()) {
+            w.stopping = true;
+            closeConnection(w);
+        }
+        workers.clear();
+        queued.clear();
+        current = null;
+        deps.meters().counter("agent.sessions.fenced").increment();
+        actor.shutdown();
+        onRelinquish.accept(this);
+    }
+
+    private void handOver(String why) {
+        queued.clear();
+        for (Worker w : new ArrayList<>(workers.values())) {
+            w.stopping = true;
+            closeConnection(w);
+            if (w.durable()) {
+                deps.store().state(w.view, "detached", why + "; the app-server keeps running for the next owner",
+                        null, current != null && current.worker == w ? current.turnId : null).await().indefinitely();
+            } else {
+                if (current != null && current.worker == w && current.turnId != null) {
+                    failCurrent(w, why);
+                }
+                endWorker(w, "stopped", why);
+            }
+        }
+        workers.clear();
+        current = null;
+    }
+
+    // ---- commands ----
+
+    private void handle(AgentCommand command, UUID eventId) {
+        if (deps.log().isDone(eventId)) {
+            LOG.debugf("session %s: command %s was carried out by an earlier owner", sessionId, eventId);
+            return;
+        }
         if (command instanceof TurnRequested t) {
             if (current != null) {
-                queued.add(t);
+                queued.add(new Queued(t, eventId));
                 return;
             }
-            startTurn(t);
-        } else if (command instanceof ApprovalDecided d) {
+            startTurn(t, eventId);
+            return;
+        }
+        if (command instanceof ApprovalDecided d) {
             decide(d);
         } else if (command instanceof InterruptRequested i) {
             interrupt("interrupted by " + i.requestedBy());
         } else if (command instanceof StopWorker s) {
             stop("stopped by " + s.requestedBy() + (s.reason() == null ? "" : ": " + s.reason()));
         }
+        deps.log().markDone(eventId, sessionId);
     }
 
-    private void startTurn(TurnRequested t) {
-        current = new Turn(t);
+    private void startTurn(TurnRequested t, UUID eventId) {
+        Worker w;
         try {
-            ensureWorker(t.projectId());
-            ObjectNode params = JSON.createObjectNode().put("threadId", threadId);
+            w = ensureWorker(t.projectId(), t.targetId());
+        } catch (Refused e) {
+            current = new Turn(t, eventId, null);
+            deps.log().markDone(eventId, sessionId);
+            failTurnNotStarted(e.getMessage());
+            return;
+        }
+        current = new Turn(t, eventId, w);
+        try {
+            ObjectNode params = JSON.createObjectNode().put("threadId", w.threadId);
             params.putArray("input").addObject().put("type", "text").put("text", t.text()).putArray("text_elements");
-            JsonNode result = rpc.request("turn/start", params).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            w.mapper.turnBegins();
+            JsonNode result = w.rpc.request("turn/start", params).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            deps.log().markDone(eventId, sessionId);
             String turnId = result.path("turn").path("id").asText(null);
             if (current.turnId == null) {
                 current.turnId = turnId;
             }
-            lastActivityNanos = System.nanoTime();
-            deps.store().state(worker, "busy", null, null, turnId).await().indefinitely();
-            announce(List.of(new TurnStarted(sessionId, worker.id(), worker.targetId(), threadId, turnId, t.messageId(),
+            w.lastActivityNanos = System.nanoTime();
+            deps.store().state(w.view, "busy", null, null, turnId).await().indefinitely();
+            announce(List.of(new TurnStarted(sessionId, w.view.id(), w.target.id(), w.threadId, turnId, t.messageId(),
                     t.operator())));
-        } catch (Refused e) {
-            failTurn(e.getMessage());
         } catch (Exception e) {
             String why = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause().getMessage()
                     : e.toString();
-            failTurn("the app-server did not start the turn: " + why);
+            deps.log().markDone(eventId, sessionId);
+            failTurnNotStarted("the app-server did not start the turn: " + why);
         }
     }
 
-    /** A turn that never started (or cannot continue): an error record and a failed end, then the next message. */
-    private void failTurn(String message) {
+    /** A turn that never started: an error record and a failed end, then the next message. */
+    private void failTurnNotStarted(String message) {
         String turnId = current == null ? null : current.turnId;
         List<TurnMapper.Draft> drafts = new ArrayList<>();
         drafts.add(new TurnMapper.Draft(StreamKind.ERROR, turnId, null, JSON.createObjectNode().put("message", message)));
         drafts.add(new TurnMapper.Draft(StreamKind.TURN_FAILED, turnId, null, JSON.createObjectNode().put("message", message)));
-        publish(drafts);
-        if (worker != null && turnId != null) {
-            announce(List.of(new TurnEnded(sessionId, worker.id(), worker.targetId(), turnId, "failed", message,
-                    mapper == null ? 0 : mapper.totalTokens())));
+        Worker w = current == null ? null : current.worker;
+        publish(w, drafts);
+        if (w != null && turnId != null) {
+            announce(List.of(new TurnEnded(sessionId, w.view.id(), w.target.id(), turnId, "failed", message,
+                    w.mapper.turnTokens())));
         }
         current = null;
         next();
     }
 
     private void next() {
-        TurnRequested t = queued.poll();
-        if (t != null) {
-            startTurn(t);
+        Queued q = queued.poll();
+        if (q != null) {
+            startTurn(q.request(), q.eventId());
         }
     }
 
-    private void ensureWorker(UUID projectId) throws Refused, Exception {
-        if (rpc != null && !rpc.isClosed()) {
-            return;
-        }
+    private Worker ensureWorker(UUID projectId, UUID targetId) throws Refused {
         Inventory.Profile profile = deps.inventory().profileOf(projectId).await().indefinitely()
                 .orElseThrow(() -> new Refused("project " + projectId + " has no runtime profile: bind a target first"));
-        RuntimeProfileState.Binding binding = profile.primary()
-                .orElseThrow(() -> new Refused("the runtime profile of project " + projectId + " has no primary target"));
+        RuntimeProfileState.Binding binding;
+        if (targetId == null) {
+            binding = profile.primary()
+                    .orElseThrow(() -> new Refused("the runtime profile of project " + projectId + " has no primary target"));
+        } else {
+            binding = profile.bindings().stream().filter(b -> b.targetId().equals(targetId)).findFirst()
+                    .orElseThrow(() -> new Refused("target " + targetId + " is not bound to the runtime profile of project "
+                            + projectId));
+        }
+        Worker existing = workers.get(binding.targetId());
+        if (existing != null && existing.connected()) {
+            return existing;
+        }
+        if (existing != null && existing.durable() && existing.view.live()) {
+            reattach(existing);
+            if (existing.connected()) {
+                return existing;
+            }
+            throw new Refused("the worker on " + existing.target.name() + " could not be reattached: "
+                    + existing.view.message());
+        }
         Inventory.Target target = deps.inventory().target(binding.targetId()).await().indefinitely()
                 .orElseThrow(() -> new Refused("target " + binding.targetId() + " is not known to the agent-runner yet"));
         String notReady = target.notReadyReason();
         if (notReady != null) {
             throw new Refused(notReady + "; no connection was attempted");
         }
-        String command;
+        return startWorker(projectId, profile, binding, target);
+    }
+
+    private Worker startWorker(UUID projectId, Inventory.Profile profile, RuntimeProfileState.Binding binding,
+                               Inventory.Target target) throws Refused {
+        String mode = deps.config().transport();
+        String stdioCommand;
+        LaunchCommand.Durable durable = null;
         try {
-            command = LaunchCommand.build(deps.config().codex().command(), binding.workingDirectory(), profile.codex());
+            stdioCommand = LaunchCommand.build(deps.config().codex().command(), binding.workingDirectory(), profile.codex());
+            if (!mode.equals("stdio")) {
+                durable = LaunchCommand.durable(deps.config().codex().command(), binding.workingDirectory(), profile.codex(),
+                        deps.config().codex().stateDirectory().orElse(null));
+            }
         } catch (IllegalArgumentException e) {
             throw new Refused("the worker launch was refused: " + e.getMessage());
         }
-        worker = deps.store().create(UUID.randomUUID(), sessionId, projectId, target.id(), target.name(),
-                binding.workingDirectory(), deps.config().instanceId()).await().indefinitely();
-        workerState("starting", null);
+        String knownThread = deps.store().lastThread(sessionId, target.id()).await().indefinitely().orElse(null);
+        WorkerStore.WorkerView view = deps.store().create(UUID.randomUUID(), sessionId, projectId, target.id(), target.name(),
+                binding.workingDirectory(), deps.config().instanceId(), durable != null ? "durable" : "stdio",
+                durable != null ? durable.serverKey() : null, fence).await().indefinitely();
+        Worker w = new Worker(view, target);
+        workers.put(target.id(), w);
+        workerState(w, "starting", null);
         try {
-            channel = deps.ssh().exec(target, command);
+            if (durable != null) {
+                try {
+                    connectDurable(w, durable.command());
+                } catch (IOException e) {
+                    if (!mode.equals("auto") || e instanceof SshConnector.HostKeyRefused) {
+                        throw e;
+                    }
+                    LOG.infof("session %s: no durable app-server on %s (%s); using stdio", sessionId, target.name(), e.getMessage());
+                    w.view = w.view.with("stdio", null);
+                    closeConnection(w);
+                    connectStdio(w, stdioCommand);
+                }
+            } else {
+                connectStdio(w, stdioCommand);
+            }
         } catch (IOException e) {
-            String message = e.getMessage();
-            endWorker("failed", message);
-            throw new Refused(message);
+            endWorker(w, "failed", e.getMessage());
+            workers.remove(target.id());
+            throw new Refused(e.getMessage());
         }
-        mapper = new TurnMapper(sessionId, target.id());
-        stopping = false;
-        rpc = new JsonRpcConnection(channel.stdout(), channel.stdin(), this, sessionId.toString().substring(0, 8)).start();
         try {
-            ObjectNode init = JSON.createObjectNode();
-            init.putObject("clientInfo").put("name", deps.config().codex().clientName()).put("title", "DevOps Console")
-                    .put("version", "1");
-            init.putObject("capabilities").put("experimentalApi", false);
-            rpc.request("initialize", init).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            rpc.notify("initialized", null);
-            threadId = openThread(binding.workingDirectory(), profile.codex());
-            deps.publisher().rememberThread(sessionId, threadId);
+            handshake(w);
+            w.threadId = openThread(w, knownThread, binding.workingDirectory(), profile.codex());
+            w.mapper.thread(w.threadId, 0);
+            deps.publisher().rememberThread(sessionId, w.threadId);
         } catch (Exception e) {
-            String why = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause().getMessage()
-                    : e.toString();
-            String message = "the app-server on " + target.name() + " did not start: " + why
-                    + tail(channel.stderrTail());
-            closeConnection();
-            endWorker("failed", message);
+            String message = "the app-server on " + target.name() + " did not start: " + cause(e) + tail(w);
+            w.stopping = true;
+            closeConnection(w);
+            if (w.durable()) {
+                stopServer(w);
+            }
+            endWorker(w, "failed", message);
+            workers.remove(target.id());
             throw new Refused(message);
         }
-        deps.store().state(worker, "ready", null, threadId, null).await().indefinitely();
-        ObjectNode ready = JSON.createObjectNode().put("state", "ready").put("transport", "stdio").put("thread_id", threadId)
-                .put("target_name", target.name());
-        publish(List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, ready)));
+        deps.store().state(w.view, "ready", null, w.threadId, null).await().indefinitely();
+        ObjectNode ready = workerPayload(w, "ready", null).put("thread_id", w.threadId);
+        publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, ready)));
+        return w;
     }
 
-    /** Resumes the session's thread when it has one (a new worker continues the conversation), else starts one. */
-    private String openThread(String directory, RuntimeProfileState.CodexOptions codex) throws Exception {
-        String known = threadId != null ? threadId : deps.publisher().threadOf(sessionId);
+    private void connectStdio(Worker w, String command) throws IOException {
+        w.channel = deps.ssh().exec(w.target, command);
+        w.rpc = new JsonRpcConnection(w.channel.stdout(), w.channel.stdin(), new Link(w), name(w)).start();
+    }
+
+    private void connectDurable(Worker w, String command) throws IOException {
+        w.channel = deps.ssh().exec(w.target, command);
+        WebSocketPipe ws;
+        try {
+            ws = WebSocketPipe.open(w.channel.stdout(), w.channel.stdin());
+        } catch (IOException e) {
+            String stderr = w.channel.stderrTail();
+            closeConnection(w);
+            throw new IOException("the durable app-server did not answer" + (stderr == null || stderr.isBlank() ? ""
+                    : ": " + io.devopsconsole.platform.redaction.SecretScanner.redactText(lastLine(stderr))), e);
+        }
+        w.rpc = JsonRpcConnection.overWebSocket(ws, new Link(w), name(w)).start();
+    }
+
+    private String name(Worker w) {
+        return sessionId.toString().substring(0, 8) + "@" + w.target.name();
+    }
+
+    private void handshake(Worker w) throws Exception {
+        ObjectNode init = JSON.createObjectNode();
+        init.putObject("clientInfo").put("name", deps.config().codex().clientName()).put("title", "DevOps Console")
+                .put("version", "1");
+        init.putObject("capabilities").put("experimentalApi", false);
+        w.rpc.request("initialize", init).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        w.rpc.notify("initialized", null);
+    }
+
+    /** Resumes the thread the session had on this target (a new worker continues the conversation), else starts one. */
+    private String openThread(Worker w, String known, String directory, RuntimeProfileState.CodexOptions codex) throws Exception {
         if (known != null) {
             try {
-                JsonNode resumed = rpc.request("thread/resume", JSON.createObjectNode().put("threadId", known)
-                        .put("excludeTurns", true)).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                return resumed.path("thread").path("id").asText(known);
+                return resume(w, known);
             } catch (java.util.concurrent.ExecutionException e) {
-                LOG.infof("session %s: thread %s could not be resumed (%s); starting a new one", sessionId, known,
-                        e.getCause() == null ? e : e.getCause().getMessage());
+                LOG.infof("session %s: thread %s could not be resumed (%s); starting a new one", sessionId, known, cause(e));
             }
         }
         ObjectNode params = JSON.createObjectNode().put("cwd", directory);
@@ -274,7 +545,7 @@ final class SessionDriver implements JsonRpcConnection.Listener {
         if (codex.model() != null) {
             params.put("model", codex.model());
         }
-        JsonNode started = rpc.request("thread/start", params).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        JsonNode started = w.rpc.request("thread/start", params).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         String id = started.path("thread").path("id").asText(null);
         if (id == null) {
             throw new IOException("thread/start answered without a thread id");
@@ -282,211 +553,436 @@ final class SessionDriver implements JsonRpcConnection.Listener {
         return id;
     }
 
-    private void decide(ApprovalDecided d) {
-        TurnMapper.PendingApproval pending = mapper == null ? null : mapper.pending(d.requestId());
-        if (pending == null || rpc == null) {
-            LOG.debugf("session %s: decision on %s has nothing waiting for it", sessionId, d.requestId());
+    private String resume(Worker w, String threadId) throws Exception {
+        JsonNode resumed = w.rpc.request("thread/resume", JSON.createObjectNode().put("threadId", threadId)
+                .put("excludeTurns", true)).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return resumed.path("thread").path("id").asText(threadId);
+    }
+
+    // ---- reattach ----
+
+    /**
+     * Connects again to a durable worker's app-server and catches up: resume the thread, send what
+     * the current turn did while nobody was attached, and end the turn here if it ended there. A
+     * failure leaves the worker detached (the tick tries again until the reattach window is over).
+     */
+    private void reattach(Worker w) {
+        closeConnection(w);
+        w.attempts++;
+        long started = System.nanoTime();
+        try {
+            String attach = LaunchCommand.attach(deps.config().codex().command(),
+                    deps.config().codex().stateDirectory().orElse(null), w.view.serverKey());
+            boolean restarted = false;
+            try {
+                connectDurable(w, attach);
+            } catch (SshConnector.HostKeyRefused e) {
+                throw e;
+            } catch (IOException gone) {
+                // the app-server itself is gone (host rebooted, killed): start one and resume the thread
+                Inventory.Profile profile = deps.inventory().profileOf(w.view.projectId()).await().indefinitely()
+                        .orElseThrow(() -> new IOException("the project has no runtime profile any more"));
+                LaunchCommand.Durable launch = LaunchCommand.durable(deps.config().codex().command(),
+                        w.view.workingDirectory(), profile.codex(), deps.config().codex().stateDirectory().orElse(null));
+                w.view = w.view.with("durable", launch.serverKey());
+                connectDurable(w, launch.command());
+                restarted = true;
+            }
+            handshake(w);
+            w.mapper.connectionReset();
+            if (w.threadId == null) {
+                w.threadId = deps.store().lastThread(sessionId, w.target.id()).await().indefinitely().orElse(null);
+            }
+            if (w.threadId == null) {
+                throw new IOException("the worker has no thread to resume");
+            }
+            resume(w, w.threadId);
+            w.attempts = 0;
+            w.detachedSinceNanos = 0;
+            w.lastActivityNanos = System.nanoTime();
+            recover(w, restarted);
+            String turn = current != null && current.worker == w ? current.turnId : null;
+            deps.store().state(w.view, turn != null ? "busy" : "ready", null, w.threadId, turn).await().indefinitely();
+            ObjectNode payload = workerPayload(w, "reattached", restarted ? "the app-server had stopped; a new one resumed the thread"
+                    : null).put("thread_id", w.threadId);
+            publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, payload)));
+            deps.meters().timer("agent.worker.reattach").record(Duration.ofNanos(System.nanoTime() - started));
+            LOG.infof("session %s: reattached to the worker on %s in %d ms", sessionId, w.target.name(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        } catch (StreamPublisher.Fenced e) {
+            throw e;
+        } catch (Exception e) {
+            String why = cause(e);
+            closeConnection(w);
+            long delay = Math.min(TimeUnit.SECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(500L << Math.min(5, w.attempts)));
+            w.nextAttemptNanos = System.nanoTime() + delay;
+            w.view = new WorkerStore.WorkerView(w.view.id(), w.view.sessionId(), w.view.projectId(), w.view.targetId(),
+                    w.view.targetName(), w.view.workingDirectory(), w.view.transport(), w.view.threadId(), w.view.state(),
+                    w.view.currentTurnId(), why, w.view.runnerInstance(), w.view.startedAt(), w.view.lastActivityAt(),
+                    w.view.stoppedAt(), w.view.serverKey(), w.view.fence(), w.view.heartbeatAt(), w.view.totalTokens());
+            LOG.infof("session %s: reattach to %s failed (attempt %d): %s", sessionId, w.target.name(), w.attempts, why);
+            if (e instanceof SshConnector.HostKeyRefused) {
+                giveUp(w, why);
+            }
+        }
+    }
+
+    /** Sends what the current turn of this worker did while nobody was attached, and ends it here if it ended there. */
+    private void recover(Worker w, boolean restarted) throws Exception {
+        if (current == null || current.worker != w || current.turnId == null) {
             return;
         }
-        boolean approved = "approved".equals(d.decision());
+        String turnId = current.turnId;
+        JsonNode turns = w.rpc.request("thread/turns/list", JSON.createObjectNode().put("threadId", w.threadId))
+                .get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        JsonNode turn = null;
+        for (JsonNode t : turns.path("data")) {
+            if (turnId.equals(t.path("id").asText())) {
+                turn = t;
+            }
+        }
+        List<JsonNode> items = new ArrayList<>();
+        String cursor = null;
+        for (int page = 0; page < 50; page++) {
+            ObjectNode params = JSON.createObjectNode().put("threadId", w.threadId);
+            if (cursor != null) {
+                params.put("cursor", cursor);
+            }
+            JsonNode listed = w.rpc.request("thread/items/list", params).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            for (JsonNode entry : listed.path("data")) {
+                if (turnId.equals(entry.path("turnId").asText())) {
+                    items.add(entry.path("item"));
+                }
+            }
+            cursor = listed.path("nextCursor").isTextual() ? listed.path("nextCursor").asText() : null;
+            if (cursor == null) {
+                break;
+            }
+        }
+        int before = 0;
+        for (JsonNode item : items) {
+            TurnMapper.Mapped mapped = w.mapper.recovered(item, turnId);
+            before += mapped.drafts().size();
+            publish(w, mapped.drafts());
+            announce(mapped.events());
+        }
+        String status = turn == null ? (restarted ? "interrupted" : "inProgress") : turn.path("status").asText("inProgress");
+        LOG.infof("session %s: turn %s is %s on %s; %d record(s) read back from the thread", sessionId, turnId, status,
+                w.target.name(), before);
+        if (!status.equals("inProgress")) {
+            ObjectNode params = JSON.createObjectNode();
+            ObjectNode t = params.putObject("turn").put("id", turnId).put("status", status);
+            if (turn != null && turn.path("error").isObject()) {
+                t.set("error", turn.path("error"));
+            }
+            if (restarted && turn == null) {
+                t.putObject("error").put("message", "the app-server stopped while the turn ran; the turn was lost");
+                t.put("status", "failed");
+            }
+            turnCompleted(w, params);
+        }
+    }
+
+    private void giveUp(Worker w, String why) {
+        String message = "the worker on " + w.target.name() + " could not be reattached within "
+                + deps.config().reattachWindow().toSeconds() + " s: " + why;
+        if (current != null && current.worker == w && current.turnId != null) {
+            failCurrent(w, message);
+        }
+        w.stopping = true;
+        closeConnection(w);
+        endWorker(w, "lost", message);
+        workers.remove(w.target.id());
+        if (current == null) {
+            next();
+        }
+    }
+
+    // ---- approvals, interrupts, stop ----
+
+    private void decide(ApprovalDecided d) {
+        String decision = "approved".equals(d.decision()) ? "approved" : "denied";
+        deps.log().decide(sessionId, d.requestId(), decision, d.decidedBy());
+        for (Worker w : workers.values()) {
+            TurnMapper.PendingApproval pending = w.mapper.pending(d.requestId());
+            if (pending != null && w.connected()) {
+                answer(w, pending, decision);
+                return;
+            }
+        }
+        LOG.debugf("session %s: decision on %s recorded; nothing waits for it on a connection now", sessionId, d.requestId());
+    }
+
+    private void answer(Worker w, TurnMapper.PendingApproval pending, String decision) {
+        boolean approved = decision.equals("approved");
         boolean legacy = pending.method().equals("execCommandApproval") || pending.method().equals("applyPatchApproval");
         String answer = legacy ? (approved ? "approved" : "denied") : (approved ? "accept" : "decline");
-        mapper.decided(pending.requestKey(), approved ? "approved" : "denied");
+        w.mapper.decided(pending.requestKey(), decision);
         try {
-            rpc.respond(pending.serverId(), JSON.createObjectNode().put("decision", answer));
-            lastActivityNanos = System.nanoTime();
+            w.rpc.respond(pending.serverId(), JSON.createObjectNode().put("decision", answer));
+            w.lastActivityNanos = System.nanoTime();
+            deps.log().answered(sessionId, pending.requestKey());
         } catch (IOException e) {
-            LOG.warnf("session %s: answering approval %s failed: %s", sessionId, d.requestId(), e.getMessage());
+            LOG.warnf("session %s: answering approval %s failed (answered again after a reattach): %s", sessionId,
+                    pending.requestKey(), e.getMessage());
         }
     }
 
     private void interrupt(String why) {
-        if (current == null || current.turnId == null || rpc == null) {
+        if (current == null || current.turnId == null || current.worker == null || !current.worker.connected()) {
             return;
         }
-        current.interrupted = true;
         current.interruptSentNanos = System.nanoTime();
-        rpc.request("turn/interrupt", JSON.createObjectNode().put("threadId", threadId).put("turnId", current.turnId));
+        current.worker.rpc.request("turn/interrupt", JSON.createObjectNode().put("threadId", current.worker.threadId)
+                .put("turnId", current.turnId));
         LOG.infof("session %s: turn %s %s", sessionId, current.turnId, why);
     }
 
     private void stop(String why) {
         queued.clear();
-        if (worker == null) {
-            return;
-        }
-        if (current != null && current.turnId != null && !current.timedOut) {
-            endTurnHere("interrupted", null);
+        if (current != null && current.turnId != null && current.worker != null && !current.timedOut) {
+            endTurnHere(current.worker, "interrupted", null);
         }
         current = null;
-        stopping = true;
-        closeConnection();
-        endWorker("stopped", why);
+        for (Worker w : new ArrayList<>(workers.values())) {
+            w.stopping = true;
+            closeConnection(w);
+            if (w.durable()) {
+                stopServer(w);
+            }
+            endWorker(w, "stopped", why);
+        }
+        workers.clear();
     }
 
-    private void checkActivity() {
-        long now = System.nanoTime();
-        if (worker != null && now - lastTouchNanos > TimeUnit.SECONDS.toNanos(5) && lastActivityNanos > lastTouchNanos) {
-            lastTouchNanos = now;
-            deps.store().touch(worker.id()).subscribe().with(v -> { }, f -> LOG.debugf("touch failed: %s", f));
-        }
-        if (current == null || current.turnId == null || rpc == null) {
+    /** Stops a durable worker's app-server on its host (the fixed stop command; failures are logged). */
+    private void stopServer(Worker w) {
+        if (w.view.serverKey() == null) {
             return;
         }
-        if (current.interruptSentNanos != 0
-                && now - current.interruptSentNanos > deps.config().interruptGrace().toNanos()) {
-            // the app-server did not end the turn after an interrupt: give up on this worker
+        try {
+            deps.ssh().run(w.target, LaunchCommand.stopServer(deps.config().codex().stateDirectory().orElse(null),
+                    w.view.serverKey()), Duration.ofSeconds(20));
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warnf("session %s: the app-server %s on %s was not stopped: %s", sessionId, w.view.serverKey(), w.target.name(),
+                    e.getMessage());
+        }
+    }
+
+    // ---- health ----
+
+    private void checkHealth() {
+        long now = System.nanoTime();
+        for (Worker w : new ArrayList<>(workers.values())) {
+            if (w.connected() && now - w.lastBeatNanos > HEARTBEAT_NANOS) {
+                w.lastBeatNanos = now;
+                boolean active = w.lastActivityNanos > now - HEARTBEAT_NANOS;
+                if (!deps.store().heartbeat(w.view, active, w.mapper.totalTokens()).await().indefinitely()) {
+                    if (!deps.publisher().stillOwns(sessionId)) {
+                        relinquish("another runner took the session over");
+                        return;
+                    }
+                }
+            }
+            if (!w.connected() && w.durable() && w.detachedSinceNanos != 0 && !w.stopping) {
+                if (now - w.detachedSinceNanos > deps.config().reattachWindow().toNanos()) {
+                    giveUp(w, w.view.message() == null ? "no connection" : w.view.message());
+                } else if (now >= w.nextAttemptNanos) {
+                    reattach(w);
+                }
+            }
+            if (w.connected() && current != null && current.worker == w) {
+                for (TurnMapper.Quiet q : w.mapper.newlyStuck(now, deps.config().stuckCommandAfter().toNanos())) {
+                    ObjectNode payload = workerPayload(w, "command_stuck", "the command has produced no output for "
+                            + (q.quietMillis() / 1000) + " s; it still runs (interrupt the turn to stop waiting)")
+                            .put("item_id", q.itemId()).put("command", q.command()).put("quiet_ms", q.quietMillis());
+                    publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, current.turnId, q.itemId(), payload)));
+                    deps.meters().counter("agent.commands.stuck").increment();
+                }
+            }
+        }
+        checkTurn(now);
+    }
+
+    private void checkTurn(long now) {
+        if (current == null || current.turnId == null || current.worker == null || !current.worker.connected()) {
+            return;
+        }
+        Worker w = current.worker;
+        if (current.interruptSentNanos != 0 && now - current.interruptSentNanos > deps.config().interruptGrace().toNanos()) {
             String message = "the app-server did not end turn " + current.turnId + " within "
                     + deps.config().interruptGrace().toSeconds() + " s of an interrupt; the worker was dropped";
             if (!current.timedOut) {
-                endTurnHere("failed", message);
+                endTurnHere(w, "failed", message);
             }
             current = null;
-            stopping = true;
-            closeConnection();
-            endWorker("lost", message);
+            w.stopping = true;
+            closeConnection(w);
+            if (w.durable()) {
+                stopServer(w);
+            }
+            endWorker(w, "lost", message);
+            workers.remove(w.target.id());
             next();
             return;
         }
-        if (current.timedOut || mapper.hasPendingApprovals()) {
+        if (current.timedOut || w.mapper.hasPendingApprovals()) {
             return; // waiting for a person is not inactivity (session-service expires approvals)
         }
-        long idle = now - Math.max(lastActivityNanos, rpc.lastReceivedNanos());
+        long idle = now - Math.max(w.lastActivityNanos, w.rpc.lastReceivedNanos());
         if (idle > deps.config().inactivityTimeout().toNanos()) {
             String message = "no activity from the app-server for " + deps.config().inactivityTimeout().toSeconds()
                     + " s; the turn was interrupted";
             current.timedOut = true;
-            endTurnHere("timed_out", message);
+            endTurnHere(w, "timed_out", message);
             interrupt("timed out");
         }
     }
 
     /** Ends the current turn from our side (records and lifecycle event); the app-server's own end is then ignored. */
-    private void endTurnHere(String status, String message) {
-        TurnMapper.Mapped ended = mapper.turnEnded(current.turnId, status, message);
-        publish(ended.drafts());
-        announce(List.of(new TurnEnded(sessionId, worker.id(), worker.targetId(), current.turnId, status, message,
-                mapper.totalTokens())));
+    private void endTurnHere(Worker w, String status, String message) {
+        TurnMapper.Mapped ended = w.mapper.turnEnded(current.turnId, status, message);
+        publish(w, ended.drafts());
+        announce(List.of(new TurnEnded(sessionId, w.view.id(), w.target.id(), current.turnId, status, message,
+                w.mapper.turnTokens())));
     }
 
-    // ---- from the app-server (reader thread → this session's thread) ----
-
-    @Override
-    public void onNotification(String method, JsonNode params) {
-        lastActivityNanos = System.nanoTime();
-        post(() -> notification(method, params));
+    /** An error record and a failed end for the current turn (connection lost for good). */
+    private void failCurrent(Worker w, String message) {
+        List<TurnMapper.Draft> drafts = new ArrayList<>();
+        drafts.add(new TurnMapper.Draft(StreamKind.ERROR, current.turnId, null, JSON.createObjectNode().put("message", message)));
+        drafts.addAll(w.mapper.turnEnded(current.turnId, "failed", message).drafts());
+        publish(w, drafts);
+        announce(List.of(new TurnEnded(sessionId, w.view.id(), w.target.id(), current.turnId, "failed", message,
+                w.mapper.turnTokens())));
+        current = null;
     }
 
-    @Override
-    public void onServerRequest(JsonNode id, String method, JsonNode params) {
-        lastActivityNanos = System.nanoTime();
-        post(() -> serverRequest(id, method, params));
-    }
+    // ---- from the app-server ----
 
-    @Override
-    public void onClosed(String reason) {
-        post(() -> closed(reason));
-    }
-
-    private void notification(String method, JsonNode params) {
-        if (mapper == null) {
-            return;
-        }
-        if (method.equals("turn/started") && current != null && current.turnId == null) {
+    private void notification(Worker w, String method, JsonNode params) {
+        if (method.equals("turn/started") && current != null && current.worker == w && current.turnId == null) {
             current.turnId = params.path("turn").path("id").asText(null);
         }
         if (method.equals("turn/completed")) {
-            String turnId = params.path("turn").path("id").asText(null);
-            if (current != null && current.timedOut && (turnId == null || turnId.equals(current.turnId))) {
-                current = null; // already reported as timed out
-            } else {
-                TurnMapper.Mapped mapped = mapper.notification(method, params);
-                publish(mapped.drafts());
-                if (worker != null && turnId != null) {
-                    String status = params.path("turn").path("status").asText("completed");
-                    announce(List.of(new TurnEnded(sessionId, worker.id(), worker.targetId(), turnId, status,
-                            params.path("turn").path("error").path("message").asText(null), mapper.totalTokens())));
-                }
-                current = null;
-            }
-            if (worker != null) {
-                deps.store().state(worker, "ready", null, null, null).await().indefinitely();
-            }
-            next();
+            turnCompleted(w, params);
             return;
         }
-        TurnMapper.Mapped mapped = mapper.notification(method, params);
-        publish(mapped.drafts());
+        long tokensBefore = w.mapper.totalTokens();
+        TurnMapper.Mapped mapped = w.mapper.notification(method, params);
+        if (w.mapper.totalTokens() > tokensBefore) {
+            deps.meters().counter("agent.tokens", "target", w.target.name()).increment(w.mapper.totalTokens() - tokensBefore);
+        }
+        publish(w, mapped.drafts());
         announce(mapped.events());
     }
 
-    private void serverRequest(JsonNode id, String method, JsonNode params) throws IOException {
-        if (mapper == null || rpc == null) {
-            return;
+    private void turnCompleted(Worker w, JsonNode params) {
+        String turnId = params.path("turn").path("id").asText(null);
+        boolean ours = current != null && current.worker == w && (turnId == null || turnId.equals(current.turnId));
+        if (ours && current.timedOut) {
+            current = null; // already reported as timed out
+        } else {
+            TurnMapper.Mapped mapped = w.mapper.notification("turn/completed", params);
+            publish(w, mapped.drafts());
+            if (turnId != null) {
+                String status = params.path("turn").path("status").asText("completed");
+                announce(List.of(new TurnEnded(sessionId, w.view.id(), w.target.id(), turnId, status,
+                        params.path("turn").path("error").path("message").asText(null), w.mapper.turnTokens())));
+            }
+            if (ours) {
+                current = null;
+            }
         }
-        List<TurnMapper.Draft> drafts = new ArrayList<>();
-        TurnMapper.PendingApproval pending = mapper.approvalRequest(id, method, params, drafts);
-        if (pending == null) {
-            LOG.infof("session %s: server request %s is not supported; answered with an error", sessionId, method);
-            rpc.respondError(id, "not supported by the DevOps Console");
-            return;
+        deps.store().state(w.view, "ready", null, null, null).await().indefinitely();
+        if (current == null) {
+            next();
         }
-        publish(drafts);
     }
 
-    private void closed(String reason) {
-        if (stopping || worker == null) {
+    private void serverRequest(Worker w, JsonNode id, String method, JsonNode params) throws IOException {
+        List<TurnMapper.Draft> drafts = new ArrayList<>();
+        TurnMapper.PendingApproval pending = w.mapper.approvalRequest(id, method, params, drafts);
+        if (pending == null) {
+            LOG.infof("session %s: server request %s is not supported; answered with an error", sessionId, method);
+            w.rpc.respondError(id, "not supported by the DevOps Console");
             return;
         }
-        String message = "the connection to the worker on " + worker.targetName() + " was lost (" + reason + ")"
-                + tail(channel == null ? "" : channel.stderrTail());
-        if (current != null && current.turnId != null && !current.timedOut) {
-            List<TurnMapper.Draft> drafts = new ArrayList<>();
-            drafts.add(new TurnMapper.Draft(StreamKind.ERROR, current.turnId, null, JSON.createObjectNode().put("message", message)));
-            drafts.addAll(mapper.turnEnded(current.turnId, "failed", message).drafts());
-            publish(drafts);
-            announce(List.of(new TurnEnded(sessionId, worker.id(), worker.targetId(), current.turnId, "failed", message,
-                    mapper.totalTokens())));
+        Optional<CommandLog.Decision> recorded = deps.log().decision(sessionId, pending.requestKey());
+        if (recorded.isPresent()) {
+            // asked again after a reattach, and the operator has decided already: answer from the record
+            LOG.infof("session %s: approval %s asked again; answered from the recorded decision (%s)", sessionId,
+                    pending.requestKey(), recorded.get().decision());
+            publish(w, drafts); // same record id as the first time: stored once
+            answer(w, pending, recorded.get().decision());
+            return;
         }
-        current = null;
-        closeConnection();
-        endWorker("lost", message);
-        next();
+        publish(w, drafts);
+    }
+
+    private void closed(Worker w, String reason) {
+        if (w.stopping) {
+            return;
+        }
+        String message = "the connection to the worker on " + w.target.name() + " was lost (" + reason + ")" + tail(w);
+        closeConnection(w);
+        if (w.durable()) {
+            // the app-server keeps running on the host: say so, and connect again
+            w.detachedSinceNanos = System.nanoTime();
+            w.attempts = 0;
+            String turn = current != null && current.worker == w ? current.turnId : null;
+            deps.store().state(w.view, "detached", message, null, turn).await().indefinitely();
+            publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null,
+                    workerPayload(w, "detached", message + "; reattaching"))));
+            reattach(w);
+            return;
+        }
+        if (current != null && current.worker == w && current.turnId != null && !current.timedOut) {
+            failCurrent(w, message);
+        } else if (current != null && current.worker == w) {
+            current = null;
+        }
+        endWorker(w, "lost", message);
+        workers.remove(w.target.id());
+        if (current == null) {
+            next();
+        }
     }
 
     // ---- helpers ----
 
-    private void closeConnection() {
-        if (rpc != null) {
-            rpc.close();
+    private void closeConnection(Worker w) {
+        if (w.rpc != null) {
+            w.rpc.close();
         }
-        if (channel != null) {
-            channel.close();
+        if (w.channel != null) {
+            w.channel.close();
         }
-        rpc = null;
-        channel = null;
+        w.rpc = null;
+        w.channel = null;
     }
 
-    private void endWorker(String state, String message) {
-        if (worker == null) {
-            return;
-        }
-        deps.store().state(worker, state, message, null, null).await().indefinitely();
-        workerState(state, message);
-        worker = null;
+    private void endWorker(Worker w, String state, String message) {
+        deps.store().state(w.view, state, message, null, null).await().indefinitely();
+        workerState(w, state, message);
     }
 
-    private void workerState(String state, String message) {
-        ObjectNode payload = JSON.createObjectNode().put("state", state).put("transport", "stdio")
-                .put("target_name", worker.targetName()).put("working_directory", worker.workingDirectory());
+    private void workerState(Worker w, String state, String message) {
+        publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, workerPayload(w, state, message))));
+    }
+
+    private static ObjectNode workerPayload(Worker w, String state, String message) {
+        ObjectNode payload = JSON.createObjectNode().put("state", state).put("transport", w.view.transport())
+                .put("target_name", w.target.name()).put("working_directory", w.view.workingDirectory())
+                .put("worker_id", w.view.id().toString());
         if (message != null) {
             payload.put("message", message);
         }
-        publish(List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, payload)));
+        return payload;
     }
 
-    private void publish(List<TurnMapper.Draft> drafts) {
-        deps.publisher().publish(sessionId, worker == null ? null : worker.targetId(), drafts);
+    private void publish(Worker w, List<TurnMapper.Draft> drafts) {
+        deps.publisher().publish(sessionId, w == null ? null : w.target.id(), drafts);
     }
 
     private void announce(List<? extends AgentLifecycleEvent> events) {
@@ -495,14 +991,23 @@ final class SessionDriver implements JsonRpcConnection.Listener {
         }
     }
 
-    private static String tail(String stderr) {
+    private static String cause(Exception e) {
+        Throwable t = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    private static String tail(Worker w) {
+        String stderr = w.channel == null ? null : w.channel.stderrTail();
         if (stderr == null || stderr.isBlank()) {
             return "";
         }
-        String last = stderr.strip();
+        return "; last app-server output: " + io.devopsconsole.platform.redaction.SecretScanner.redactText(lastLine(stderr));
+    }
+
+    private static String lastLine(String text) {
+        String last = text.strip();
         int cut = last.lastIndexOf('\n');
-        return "; last app-server output: "
-                + io.devopsconsole.platform.redaction.SecretScanner.redactText(cut >= 0 ? last.substring(cut + 1) : last);
+        return cut >= 0 ? last.substring(cut + 1) : last;
     }
 
     private interface Step {
@@ -510,8 +1015,13 @@ final class SessionDriver implements JsonRpcConnection.Listener {
     }
 
     private void safely(Step step) {
+        if (relinquished) {
+            return;
+        }
         try {
             step.run();
+        } catch (StreamPublisher.Fenced e) {
+            relinquish(e.getMessage());
         } catch (Exception e) {
             LOG.errorf(e, "session %s: step failed", sessionId);
         }

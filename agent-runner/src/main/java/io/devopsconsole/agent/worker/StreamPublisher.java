@@ -67,18 +67,74 @@ public class StreamPublisher {
         this.published = Counter.builder("agent.stream.records.published").register(meters);
     }
 
+    /** This runner no longer owns the session: another took it over (its fence is higher). */
+    public static final class Fenced extends RuntimeException {
+        Fenced(UUID sessionId, long fence) {
+            super("session " + sessionId + " was taken over by another runner (fence " + fence + " superseded)");
+        }
+    }
+
+    /** A session's ownership as this runner holds it: {next, reservedThrough, fence}. */
+    private static long[] position(long next, long reservedThrough, long fence) {
+        return new long[] {next, reservedThrough, fence};
+    }
+
+    /**
+     * Takes the session over: its fence goes up by one (every record, block and worker row of the
+     * previous owner carries a lower one from now on) and numbering continues after everything
+     * reserved so far. Returns the new fence.
+     */
+    public long acquire(UUID sessionId, String owner) {
+        var row = pool.preparedQuery("INSERT INTO " + table + " (session_id, reserved_through, fence, owner) VALUES ($1, 0, 1, $2)"
+                        + " ON CONFLICT (session_id) DO UPDATE SET fence = " + table + ".fence + 1, owner = $2"
+                        + " RETURNING fence, reserved_through")
+                .execute(Tuple.of(sessionId, owner)).await().indefinitely().iterator().next();
+        long fence = row.getLong("fence");
+        long reserved = row.getLong("reserved_through");
+        positions.put(sessionId, position(reserved + 1, reserved, fence));
+        return fence;
+    }
+
+    /** Whether this runner still holds the session (no other runner took it over since). */
+    public boolean stillOwns(UUID sessionId) {
+        long[] pos = positions.get(sessionId);
+        if (pos == null) {
+            return false;
+        }
+        var rows = pool.preparedQuery("SELECT fence FROM " + table + " WHERE session_id = $1").execute(Tuple.of(sessionId))
+                .await().indefinitely();
+        return rows.size() == 1 && rows.iterator().next().getLong(0) == pos[2];
+    }
+
+    public long fence(UUID sessionId) {
+        long[] pos = positions.get(sessionId);
+        return pos == null ? 0 : pos[2];
+    }
+
+    /** Publishes the drafts in order and waits until the broker has them (a takeover's first record). */
+    public List<AgentStreamRecord> publishAndWait(UUID sessionId, UUID targetId, List<TurnMapper.Draft> drafts) {
+        List<AgentStreamRecord> sent = publish(sessionId, targetId, drafts);
+        producer.flush();
+        return sent;
+    }
+
     /** Publishes the drafts in order; returns the records as sent. */
     public List<AgentStreamRecord> publish(UUID sessionId, UUID targetId, List<TurnMapper.Draft> drafts) {
         if (drafts.isEmpty()) {
             return List.of();
         }
+        long[] owned = positions.get(sessionId);
+        if (owned == null) {
+            throw new Fenced(sessionId, 0);
+        }
+        long fence = owned[2];
         long first = allocate(sessionId, drafts.size());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<AgentStreamRecord> records = new java.util.ArrayList<>(drafts.size());
         for (int i = 0; i < drafts.size(); i++) {
             TurnMapper.Draft d = drafts.get(i);
-            AgentStreamRecord record = new AgentStreamRecord(UUID.randomUUID(), sessionId, first + i, d.kind(), d.turnId(),
-                    d.itemId(), targetId, now, d.payload());
+            AgentStreamRecord record = new AgentStreamRecord(recordId(sessionId, d), sessionId, first + i, d.kind(), d.turnId(),
+                    d.itemId(), targetId, now, d.payload(), fence);
             EventEnvelope envelope = CloudEventCodec.wrap(record.recordId(), record, SOURCE, "agent-runner", now,
                     Map.of(CloudEventCodec.SESSION_ID, sessionId.toString()));
             ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.AGENT_STREAM, sessionId.toString(), envelope.data());
@@ -94,20 +150,52 @@ public class StreamPublisher {
         return records;
     }
 
-    /** The first of n consecutive numbers for this session (reserving a new block when the current one runs out). */
+    /**
+     * The id of a record. Records a new owner may send again after re-reading the thread (items,
+     * file changes, approvals, turn starts and ends) get an id derived from what they are about, so
+     * session-service stores each once; deltas, token counts, errors and worker states are sent once
+     * and get a random id. A turn has one end whatever its kind (the first stored wins).
+     */
+    static UUID recordId(UUID sessionId, TurnMapper.Draft d) {
+        String turn = d.turnId();
+        String item = d.itemId();
+        String key = switch (d.kind()) {
+            case ITEM_STARTED -> item == null ? null : "item-started/" + turn + "/" + item;
+            case ITEM_COMPLETED -> item == null ? null : "item-completed/" + turn + "/" + item;
+            case FILE_CHANGE -> item == null ? null : "file-change/" + turn + "/" + item + "/" + d.payload().path("path").asText();
+            case APPROVAL_REQUESTED -> "approval-requested/" + d.payload().path("request_id").asText();
+            case APPROVAL_RESOLVED -> "approval-resolved/" + d.payload().path("request_id").asText();
+            case TURN_STARTED -> "turn-started/" + turn;
+            case TURN_COMPLETED, TURN_FAILED, TURN_TIMED_OUT, TURN_INTERRUPTED -> "turn-ended/" + turn;
+            default -> null;
+        };
+        if (key == null || turn == null) {
+            return UUID.randomUUID();
+        }
+        return UUID.nameUUIDFromBytes((sessionId + "/" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The first of n consecutive numbers for this session (reserving a new block, under this runner's fence, when the current one runs out). */
     private long allocate(UUID sessionId, int n) {
-        long[] pos = positions.computeIfAbsent(sessionId, id -> new long[] {0, 0}); // {next, reservedThrough}
+        long[] pos = positions.get(sessionId);
+        if (pos == null) {
+            throw new Fenced(sessionId, 0);
+        }
         synchronized (pos) {
-            if (pos[0] == 0 || pos[0] + n - 1 > pos[1]) {
-                long need = pos[0] == 0 ? n : pos[0] + n - 1 - pos[1];
+            if (pos[0] + n - 1 > pos[1]) {
+                long need = pos[0] + n - 1 - pos[1];
                 long want = Math.max(block, need);
-                long through = pool.preparedQuery("INSERT INTO " + table + " (session_id, reserved_through) VALUES ($1, $2)"
-                                + " ON CONFLICT (session_id) DO UPDATE SET reserved_through = " + table
-                                + ".reserved_through + $2 RETURNING reserved_through")
-                        .execute(Tuple.of(sessionId, want)).await().indefinitely().iterator().next().getLong(0);
+                var rows = pool.preparedQuery("UPDATE " + table + " SET reserved_through = reserved_through + $2"
+                                + " WHERE session_id = $1 AND fence = $3 RETURNING reserved_through")
+                        .execute(Tuple.of(sessionId, want, pos[2])).await().indefinitely();
+                if (rows.size() == 0) {
+                    positions.remove(sessionId, pos);
+                    throw new Fenced(sessionId, pos[2]);
+                }
+                long through = rows.iterator().next().getLong(0);
                 long previous = through - want;
-                if (pos[0] == 0 || previous != pos[1]) {
-                    // first use here, or another runner reserved in between: continue after everything reserved before
+                if (previous != pos[1]) {
+                    // numbers were reserved elsewhere in between: continue after everything reserved before
                     pos[0] = previous + 1;
                 }
                 pos[1] = through;
@@ -121,12 +209,13 @@ public class StreamPublisher {
     /** Gives back the unused rest of a session's block (a clean hand-over leaves no gap). */
     public void release(UUID sessionId) {
         long[] pos = positions.remove(sessionId);
-        if (pos == null || pos[0] == 0) {
+        if (pos == null) {
             return;
         }
         synchronized (pos) {
-            pool.preparedQuery("UPDATE " + table + " SET reserved_through = $2 WHERE session_id = $1 AND reserved_through = $3")
-                    .execute(Tuple.of(sessionId, pos[0] - 1, pos[1])).await().indefinitely();
+            pool.preparedQuery("UPDATE " + table + " SET reserved_through = $2 WHERE session_id = $1 AND reserved_through = $3"
+                            + " AND fence = $4")
+                    .execute(Tuple.of(sessionId, pos[0] - 1, pos[1], pos[2])).await().indefinitely();
         }
     }
 
@@ -138,8 +227,7 @@ public class StreamPublisher {
     }
 
     public void rememberThread(UUID sessionId, String threadId) {
-        pool.preparedQuery("INSERT INTO " + table + " (session_id, reserved_through, thread_id) VALUES ($1, 0, $2)"
-                        + " ON CONFLICT (session_id) DO UPDATE SET thread_id = excluded.thread_id")
+        pool.preparedQuery("UPDATE " + table + " SET thread_id = $2 WHERE session_id = $1")
                 .execute(Tuple.of(sessionId, threadId)).await().indefinitely();
     }
 

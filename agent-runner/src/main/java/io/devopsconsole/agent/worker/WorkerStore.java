@@ -32,7 +32,22 @@ public class WorkerStore {
     public record WorkerView(UUID id, UUID sessionId, UUID projectId, UUID targetId, String targetName, String workingDirectory,
                              String transport, String threadId, String state, String currentTurnId, String message,
                              String runnerInstance, OffsetDateTime startedAt, OffsetDateTime lastActivityAt,
-                             OffsetDateTime stoppedAt) {
+                             OffsetDateTime stoppedAt, String serverKey, long fence, OffsetDateTime heartbeatAt,
+                             long totalTokens) {
+
+        WorkerView with(String transport, String serverKey) {
+            return new WorkerView(id, sessionId, projectId, targetId, targetName, workingDirectory, transport, threadId, state,
+                    currentTurnId, message, runnerInstance, startedAt, lastActivityAt, stoppedAt, serverKey, fence, heartbeatAt,
+                    totalTokens);
+        }
+
+        boolean durable() {
+            return "durable".equals(transport);
+        }
+
+        boolean live() {
+            return !state.equals("stopped") && !state.equals("failed") && !state.equals("lost");
+        }
     }
 
     private final Pool pool;
@@ -46,36 +61,97 @@ public class WorkerStore {
     }
 
     public Uni<WorkerView> create(UUID id, UUID sessionId, UUID projectId, UUID targetId, String targetName, String directory,
-                                  String runner) {
+                                  String runner, String transport, String serverKey, long fence) {
         OffsetDateTime now = now();
-        WorkerStateChanged event = new WorkerStateChanged(sessionId, id, targetId, targetName, directory, "stdio", "starting",
+        WorkerStateChanged event = new WorkerStateChanged(sessionId, id, targetId, targetName, directory, transport, "starting",
                 null);
         return pool.withTransaction(c -> c.preparedQuery("INSERT INTO " + table + " (id, session_id, project_id, target_id,"
-                                + " target_name, working_directory, transport, state, runner_instance, started_at, last_activity_at)"
-                                + " VALUES ($1, $2, $3, $4, $5, $6, 'stdio', 'starting', $7, $8, $8) RETURNING *")
-                        .execute(Tuple.from(new Object[]{id, sessionId, projectId, targetId, targetName, directory, runner, now}))
+                                + " target_name, working_directory, transport, state, runner_instance, started_at, last_activity_at,"
+                                + " server_key, fence, heartbeat_at)"
+                                + " VALUES ($1, $2, $3, $4, $5, $6, $9, 'starting', $7, $8, $8, $10, $11, $8) RETURNING *")
+                        .execute(Tuple.from(new Object[]{id, sessionId, projectId, targetId, targetName, directory, runner, now,
+                                transport, serverKey, fence}))
                         .flatMap(rows -> outbox.recordAll(c, List.of(event), ACTOR, ext(sessionId))
                                 .replaceWith(view(rows.iterator().next()))));
     }
 
-    /** Moves a worker to a state (announcing it), optionally setting its thread and current turn. */
+    /**
+     * Moves a worker to a state (announcing it), optionally setting its thread and current turn.
+     * Only the owner holding the worker's fence can: a superseded runner's writes change nothing.
+     */
     public Uni<Void> state(WorkerView w, String state, String message, String threadId, String turnId) {
         boolean ended = state.equals("stopped") || state.equals("failed") || state.equals("lost");
         WorkerStateChanged event = new WorkerStateChanged(w.sessionId(), w.id(), w.targetId(), w.targetName(),
                 w.workingDirectory(), w.transport(), state, message);
         return pool.withTransaction(c -> c.preparedQuery("UPDATE " + table + " SET state = $2, message = $3,"
                                 + " thread_id = coalesce($4, thread_id), current_turn_id = $5, last_activity_at = $6,"
-                                + " stopped_at = CASE WHEN $7 THEN $6 ELSE stopped_at END WHERE id = $1 AND state <> $2"
-                                + " RETURNING id")
-                        .execute(Tuple.from(new Object[]{w.id(), state, message, threadId, turnId, now(), ended}))
+                                + " stopped_at = CASE WHEN $7 THEN $6 ELSE stopped_at END,"
+                                + " transport = $9, server_key = coalesce($10, server_key)"
+                                + " WHERE id = $1 AND fence = $8 AND (state <> $2 OR current_turn_id IS DISTINCT FROM $5"
+                                + " OR transport <> $9) RETURNING id")
+                        .execute(Tuple.from(new Object[]{w.id(), state, message, threadId, turnId, now(), ended, w.fence(),
+                                w.transport(), w.serverKey()}))
                         .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
                                 : outbox.recordAll(c, List.of(event), ACTOR, ext(w.sessionId()))))
                 .replaceWithVoid();
     }
 
-    public Uni<Void> touch(UUID workerId) {
-        return pool.preparedQuery("UPDATE " + table + " SET last_activity_at = $2 WHERE id = $1")
-                .execute(Tuple.of(workerId, now())).replaceWithVoid();
+    /** The worker's heartbeat (and, when there was activity, its last activity); false when this owner was fenced off. */
+    public Uni<Boolean> heartbeat(WorkerView w, boolean active, long totalTokens) {
+        return pool.preparedQuery("UPDATE " + table + " SET heartbeat_at = $2, last_activity_at = CASE WHEN $3 THEN $2"
+                        + " ELSE last_activity_at END, total_tokens = greatest(total_tokens, $5) WHERE id = $1 AND fence = $4")
+                .execute(Tuple.from(new Object[] {w.id(), now(), active, w.fence(), totalTokens}))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    /**
+     * Takes a live worker over for a new owner (fence and runner instance); the view as taken, or
+     * empty when it is no longer live or a newer owner has it already.
+     */
+    public Uni<Optional<WorkerView>> adopt(UUID workerId, long fence, String runner) {
+        return pool.preparedQuery("UPDATE " + table + " SET fence = $2, runner_instance = $3, heartbeat_at = $4"
+                        + " WHERE id = $1 AND fence < $2 AND state NOT IN ('stopped', 'failed', 'lost') RETURNING *")
+                .execute(Tuple.of(workerId, fence, runner, now()))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(view(rows.iterator().next())));
+    }
+
+    /** The thread the session's latest worker on this target ran (a new worker there resumes it). */
+    public Uni<Optional<String>> lastThread(UUID sessionId, UUID targetId) {
+        return pool.preparedQuery("SELECT thread_id FROM " + table + " WHERE session_id = $1 AND target_id = $2"
+                        + " AND thread_id IS NOT NULL ORDER BY started_at DESC LIMIT 1")
+                .execute(Tuple.of(sessionId, targetId))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.ofNullable(rows.iterator().next().getString(0)));
+    }
+
+    /** The session's live workers (any runner's). */
+    public Uni<List<WorkerView>> live(UUID sessionId) {
+        return pool.preparedQuery("SELECT * FROM " + table + " WHERE session_id = $1 AND state NOT IN ('stopped', 'failed', 'lost')"
+                        + " ORDER BY started_at")
+                .execute(Tuple.of(sessionId))
+                .map(rows -> {
+                    List<WorkerView> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(view(r)));
+                    return out;
+                });
+    }
+
+    /** The sessions that have live workers. */
+    public Uni<List<UUID>> sessionsWithLiveWorkers() {
+        return pool.preparedQuery("SELECT DISTINCT session_id FROM " + table + " WHERE state NOT IN ('stopped', 'failed', 'lost')")
+                .execute()
+                .map(rows -> {
+                    List<UUID> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getUUID(0)));
+                    return out;
+                });
+    }
+
+    /** The live worker using a durable app-server, if any. */
+    public Uni<Optional<WorkerView>> liveByServerKey(UUID targetId, String serverKey) {
+        return pool.preparedQuery("SELECT * FROM " + table + " WHERE target_id = $1 AND server_key = $2"
+                        + " AND state NOT IN ('stopped', 'failed', 'lost') LIMIT 1")
+                .execute(Tuple.of(targetId, serverKey))
+                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(view(rows.iterator().next())));
     }
 
     /** Lifecycle events (turns, commands) of a session, announced through the outbox. */
@@ -112,11 +188,14 @@ public class WorkerStore {
                 });
     }
 
-    /** Workers this instance left live when it stopped (they cannot be driven after a restart of the stdio transport). */
+    /**
+     * stdio workers this instance left live when it stopped: they ended with their connection.
+     * (Durable ones still run on their hosts; the session's next owner reattaches them.)
+     */
     public Uni<Integer> markOrphaned(String runner) {
         return pool.preparedQuery("UPDATE " + table + " SET state = 'lost', message = 'the runner restarted; the stdio"
                         + " worker ended with its connection', stopped_at = now() WHERE runner_instance = $1"
-                        + " AND state NOT IN ('stopped', 'failed', 'lost')")
+                        + " AND transport = 'stdio' AND state NOT IN ('stopped', 'failed', 'lost')")
                 .execute(Tuple.of(runner)).map(rows -> rows.rowCount());
     }
 
@@ -133,6 +212,7 @@ public class WorkerStore {
                 r.getString("target_name"), r.getString("working_directory"), r.getString("transport"),
                 r.getString("thread_id"), r.getString("state"), r.getString("current_turn_id"), r.getString("message"),
                 r.getString("runner_instance"), r.getOffsetDateTime("started_at"), r.getOffsetDateTime("last_activity_at"),
-                r.getOffsetDateTime("stopped_at"));
+                r.getOffsetDateTime("stopped_at"), r.getString("server_key"), r.getLong("fence"),
+                r.getOffsetDateTime("heartbeat_at"), r.getLong("total_tokens"));
     }
 }

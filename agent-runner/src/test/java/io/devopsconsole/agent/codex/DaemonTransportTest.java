@@ -164,4 +164,38 @@ class DaemonTransportTest {
         assertThat(dir.resolve("work").resolve("survived.txt")).exists();
         b.close();
     }
+
+    @Test
+    void probeRecovery() throws Exception {
+        BlockingQueue<JsonNode> first = new LinkedBlockingQueue<>();
+        JsonRpcConnection a = connect(first);
+        String thread = a.request("thread/start", JSON.createObjectNode().put("cwd", dir.resolve("work").toString())
+                        .put("approvalPolicy", "never").put("sandbox", "danger-full-access")).get(20, TimeUnit.SECONDS)
+                .path("thread").path("id").asText();
+        ObjectNode ask = JSON.createObjectNode().put("threadId", thread);
+        ask.putArray("input").addObject().put("type", "text").put("text", "RUN_EXEC: for i in 1 2 3; do echo tick $i; sleep 0.4; done")
+                .putArray("text_elements");
+        a.request("turn/start", ask).get(20, TimeUnit.SECONDS);
+        JsonNode d = next(first, "item/commandExecution/outputDelta");
+        System.out.println("PROBE delta " + d);
+        proxies.get(0).destroyForcibly();
+        next(first, "closed");
+        Thread.sleep(4000);
+        BlockingQueue<JsonNode> second = new LinkedBlockingQueue<>();
+        JsonRpcConnection b = connect(second);
+        System.out.println("PROBE resume " + b.request("thread/resume", JSON.createObjectNode().put("threadId", thread).put("excludeTurns", true)).get(20, TimeUnit.SECONDS));
+        for (String m : List.of("thread/read", "thread/turns/list", "thread/items/list")) {
+            ObjectNode params = JSON.createObjectNode().put("threadId", thread);
+            if (m.equals("thread/read")) params.put("includeTurns", true);
+            try {
+                System.out.println("PROBE " + m + " " + b.request(m, params).get(20, TimeUnit.SECONDS));
+            } catch (Exception e) {
+                System.out.println("PROBE " + m + " failed " + e);
+            }
+        }
+        Thread.sleep(500);
+        JsonNode x;
+        while ((x = second.poll()) != null) System.out.println("PROBE inbox " + x);
+        b.close();
+    }
 }

@@ -6,7 +6,6 @@ import io.devopsconsole.agent.Runner;
 import io.devopsconsole.agent.SessionServiceProcess;
 import io.devopsconsole.agent.SshHostResource;
 import io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions;
-import io.devopsconsole.testkit.Sql;
 import io.devopsconsole.testkit.codex.OpenSshServer;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterEach;
@@ -16,13 +15,11 @@ import org.junit.jupiter.api.TestInfo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The real tier, end to end: an operator's message posted to session-service (its own process)
@@ -156,26 +153,5 @@ class RealCodexTest {
         open("on-request");
         session.say("FAILSTREAM please");
         assertThat(session.await("turn_failed").path("body").path("message").asText()).contains("stream disconnected");
-    }
-
-    @Test
-    void aDroppedSshConnectionFailsTheTurnClearlyAndTheNextTurnResumesTheThread() throws Exception {
-        open("on-request");
-        session.say("Say hello first");
-        session.await("turn_completed");
-        session.say("STALL while the network goes");
-        session.await("agent_message_delta", 6);
-        assertThat(host.dropConnections()).isPositive();
-        assertThat(session.await("turn_failed").path("body").path("message").asText()).contains("was lost");
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                Sql.count("SELECT count(*) FROM agent.worker WHERE session_id = ? AND state = 'lost'", session.id()) == 1);
-
-        session.say("Say hello after the drop");
-        session.await("turn_completed", 2);
-        List<String> threads = session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
-                && e.path("body").path("state").asText().equals("ready")).map(e -> e.path("body").path("thread_id").asText())
-                .toList();
-        assertThat(threads).hasSize(2);
-        assertThat(threads.get(1)).as("the new worker resumed the session's thread").isEqualTo(threads.get(0));
     }
 }

@@ -92,9 +92,16 @@ class RelayTest {
         assertThat(records).allSatisfy(r -> assertThat(r.targetId()).isEqualTo(target));
         assertThat(records.get(2).turnId()).isNotBlank().isEqualTo(records.get(records.size() - 1).turnId());
 
-        // exactly one command ran on the host, and it is the fixed launch with the profile's options quoted
+        // two commands ran on the host: the durable launch (this test host's codex has no durable mode: exit 127),
+        // then the fixed stdio launch, both with the profile's options quoted
         List<String> commands = host.commands().subList(before, host.commands().size());
-        assertThat(commands).containsExactly("mkdir -p -- '/srv/projects/payments-api' && cd -- '/srv/projects/payments-api'"
+        assertThat(commands).hasSize(2);
+        assertThat(commands.get(0)).startsWith("mkdir -p -- '/srv/projects/payments-api' && cd -- '/srv/projects/payments-api'"
+                        + " && umask 077 && d=")
+                .contains("nohup setsid 'codex' app-server --listen \"unix://$k.sock\" '-c' 'model=\"mock-model\"'")
+                .contains("'-c' 'sandbox_mode=\"workspace-write\"' </dev/null")
+                .endsWith(" && exec 'codex' app-server proxy --sock \"$k.sock\"");
+        assertThat(commands.subList(1, 2)).containsExactly("mkdir -p -- '/srv/projects/payments-api' && cd -- '/srv/projects/payments-api'"
                 + " && exec 'codex' 'app-server' '--listen' 'stdio://' '-c' 'model=\"mock-model\"' '-c' 'model_provider=\"mock\"'"
                 + " '-c' 'model_providers.mock.name=\"mock\"' '-c' 'model_providers.mock.base_url=\"http://127.0.0.1:18999/v1\"'"
                 + " '-c' 'model_providers.mock.wire_api=\"responses\"' '-c' 'approval_policy=\"on-request\"'"

@@ -51,6 +51,20 @@ public final class Sql {
         }
     }
 
+    /** Runs a parameterised statement that returns no rows; returns the update count. */
+    public static int exec(String sql, Object... params) {
+        PostgresServer pg = TestInfrastructure.postgres();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+             PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                st.setObject(i + 1, params[i]);
+            }
+            return st.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql, e);
+        }
+    }
+
     public static long count(String sql, Object... params) {
         return ((Number) rows(sql, params).get(0).values().iterator().next()).longValue();
     }

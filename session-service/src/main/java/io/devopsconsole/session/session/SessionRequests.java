@@ -24,8 +24,13 @@ public final class SessionRequests {
     }
 
     /** A message for the agent: plain text, up to 32,000 characters. */
+    /**
+     * The operator's message; {@code target_id} picks which of the project's bound targets runs the
+     * turn (one worker per target; the primary one when absent).
+     */
     public record PostMessageRequest(
-            @NotBlank @Size(max = 32_000) String text) {
+            @NotBlank @Size(max = 32_000) String text,
+            java.util.UUID targetId) {
     }
 
     /** Stops the session (its worker is told to stop). */

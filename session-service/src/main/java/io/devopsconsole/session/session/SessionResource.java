@@ -84,7 +84,7 @@ public class SessionResource {
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Uni<RestResponse<SessionService.MessagePosted>> post(@PathParam("id") UUID id,
                                                                  @Valid @NotNull SessionRequests.PostMessageRequest request) {
-        return service.postMessage(id, request.text()).map(posted -> RestResponse.status(RestResponse.Status.CREATED, posted));
+        return service.postMessage(id, request.text(), request.targetId()).map(posted -> RestResponse.status(RestResponse.Status.CREATED, posted));
     }
 
     @POST

@@ -93,12 +93,17 @@ public class SessionService {
     }
 
     /** Stores the operator's message and, in the same transaction, the TurnRequested command for the runner. */
-    public Uni<MessagePosted> postMessage(UUID sessionId, String text) {
-        return actor.name().flatMap(who -> pool.withTransaction(connection -> postIn(connection, sessionId, text, who)));
+    public Uni<MessagePosted> postMessage(UUID sessionId, String text, UUID targetId) {
+        return actor.name().flatMap(who -> pool.withTransaction(connection -> postIn(connection, sessionId, text, who, targetId)));
     }
 
     /** Inside a transaction: stores the operator's message and hands the turn to the runner. */
     public Uni<MessagePosted> postIn(SqlConnection connection, UUID sessionId, String text, String who) {
+        return postIn(connection, sessionId, text, who, null);
+    }
+
+    /** The same, for a turn on one of the project's bound targets (null: the primary one). */
+    public Uni<MessagePosted> postIn(SqlConnection connection, UUID sessionId, String text, String who, UUID targetId) {
         return sessions.lock(connection, sessionId)
                 .flatMap(locked -> {
                     SessionView s = locked.view();
@@ -108,13 +113,17 @@ public class SessionService {
                     }
                     OffsetDateTime now = now();
                     UUID messageId = UUID.randomUUID();
-                    String body = EventJson.mapper().createObjectNode().put("text", text).toString();
-                    NewEntry entry = new NewEntry(messageId, "operator_message", who, null, null, null, null, now, body);
+                    var json = EventJson.mapper().createObjectNode().put("text", text);
+                    if (targetId != null) {
+                        json.put("target_id", targetId.toString());
+                    }
+                    String body = json.toString();
+                    NewEntry entry = new NewEntry(messageId, "operator_message", who, null, null, targetId, null, now, body);
                     return transcript.append(connection, sessionId, List.of(entry))
                             .flatMap(seq -> sessions.setTurnOperator(connection, sessionId, who)
                                     .flatMap(v -> announce(connection, sessionId, who, List.of(
                                             new OperatorMessagePosted(sessionId, s.projectId(), messageId, seq, text.length()),
-                                            new TurnRequested(sessionId, s.projectId(), messageId, seq, text, who))))
+                                            new TurnRequested(sessionId, s.projectId(), messageId, seq, text, who, targetId))))
                                     .replaceWith(new MessagePosted(messageId, seq, s.state())));
                 });
     }

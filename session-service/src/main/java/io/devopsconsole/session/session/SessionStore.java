@@ -31,24 +31,24 @@ public class SessionStore {
 
     /** The session row, locked for the caller's transaction (serializes writers of one session). */
     public Uni<Locked> lock(SqlConnection connection, UUID id) {
-        return connection.preparedQuery("SELECT " + SessionView.COLUMNS + ", last_stream_seq FROM " + table
+        return connection.preparedQuery("SELECT " + SessionView.COLUMNS + ", last_stream_seq, stream_fence FROM " + table
                         + " WHERE id = $1 FOR UPDATE").execute(Tuple.of(id))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw new ResourceNotFoundException("session", id);
                     }
                     Row row = rows.iterator().next();
-                    return new Locked(SessionView.of(row), row.getLong("last_stream_seq"), null);
+                    return new Locked(SessionView.of(row), row.getLong("last_stream_seq"), row.getLong("stream_fence"), null);
                 });
     }
 
-    /** A locked session: its view and the runner stream position stored so far. */
-    public record Locked(SessionView view, long lastStreamSeq, String parked) {
+    /** A locked session: its view, the runner stream position stored so far and the highest runner fence seen. */
+    public record Locked(SessionView view, long lastStreamSeq, long streamFence, String parked) {
     }
 
     /** Several sessions locked in id order (one round trip), with their parked records; unknown ids are absent. */
     public Uni<java.util.Map<UUID, Locked>> lockAllWithParked(SqlConnection connection, List<UUID> sortedIds) {
-        return connection.preparedQuery("SELECT " + SessionView.COLUMNS + ", last_stream_seq, (SELECT json_agg(json_build_object("
+        return connection.preparedQuery("SELECT " + SessionView.COLUMNS + ", last_stream_seq, stream_fence, (SELECT json_agg(json_build_object("
                         + "'seq', p.stream_seq, 'record', p.record, 'at', p.parked_at)) FROM " + parkedTable
                         + " p WHERE p.session_id = s.id)::text AS parked FROM " + table + " s WHERE id = ANY($1) ORDER BY id"
                         + " FOR UPDATE OF s")
@@ -57,7 +57,7 @@ public class SessionStore {
                     java.util.Map<UUID, Locked> out = new java.util.HashMap<>();
                     for (Row row : rows) {
                         out.put(row.getUUID("id"), new Locked(SessionView.of(row), row.getLong("last_stream_seq"),
-                                row.getString("parked")));
+                                row.getLong("stream_fence"), row.getString("parked")));
                     }
                     return out;
                 });
@@ -65,17 +65,20 @@ public class SessionStore {
 
     /** Sets many sessions' transcript and stream positions and states at once (rows already locked). */
     public Uni<Void> advanceAll(SqlConnection connection, List<UUID> ids, List<Long> lastSeqs, List<Long> streamPositions,
-                                List<String> states, List<String> reasons, OffsetDateTime now) {
+                                List<String> states, List<String> reasons, List<Long> fences, OffsetDateTime now) {
         return connection.preparedQuery("UPDATE " + table + " s SET last_seq = v.last_seq, last_stream_seq = v.pos,"
+                        + " stream_fence = greatest(s.stream_fence, v.fence),"
                         + " state = v.state, state_reason = CASE WHEN v.state <> s.state THEN v.reason ELSE s.state_reason END,"
                         + " updated_at = CASE WHEN v.state <> s.state THEN $6 ELSE s.updated_at END,"
                         + " ended_at = CASE WHEN v.state IN ('stopped', 'failed') AND s.ended_at IS NULL THEN $6 ELSE s.ended_at END,"
                         + " version = s.version + CASE WHEN v.state <> s.state THEN 1 ELSE 0 END"
-                        + " FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::text[]) AS v(id, last_seq, pos, state, reason)"
+                        + " FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $7::bigint[])"
+                        + " AS v(id, last_seq, pos, state, reason, fence)"
                         + " WHERE s.id = v.id")
                 .execute(Tuple.tuple().addArrayOfUUID(ids.toArray(UUID[]::new)).addArrayOfLong(lastSeqs.toArray(Long[]::new))
                         .addArrayOfLong(streamPositions.toArray(Long[]::new)).addArrayOfString(states.toArray(String[]::new))
-                        .addArrayOfString(reasons.toArray(String[]::new)).addOffsetDateTime(now))
+                        .addArrayOfString(reasons.toArray(String[]::new)).addOffsetDateTime(now)
+                        .addArrayOfLong(fences.toArray(Long[]::new)))
                 .replaceWithVoid();
     }
 

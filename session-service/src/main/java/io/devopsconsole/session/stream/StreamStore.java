@@ -14,6 +14,7 @@ import io.devopsconsole.session.session.SessionStore;
 import io.devopsconsole.session.session.SessionView;
 import io.devopsconsole.session.transcript.NewEntry;
 import io.devopsconsole.session.transcript.Transcript;
+import io.devopsconsole.session.usage.TokenUsage;
 import io.devopsconsole.session.transcript.TranscriptEntry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,10 +58,12 @@ public class StreamStore {
     private final Counter stored;
     private final Counter duplicates;
     private final Counter parked;
+    private final Counter fenced;
+    private final TokenUsage tokens;
 
     public StreamStore(Pool pool, SessionStore sessions, SessionService service, Transcript transcript, Approvals approvals,
                        @ConfigProperty(name = "devops.schema") String schema,
-                       io.devopsconsole.session.SessionConfig config, MeterRegistry meters) {
+                       io.devopsconsole.session.SessionConfig config, MeterRegistry meters, TokenUsage tokens) {
         Duration gapTimeout = config.streamGapTimeout();
         this.pool = pool;
         this.sessions = sessions;
@@ -72,6 +75,9 @@ public class StreamStore {
         this.stored = Counter.builder("session.stream.records.stored").register(meters);
         this.duplicates = Counter.builder("session.stream.records.duplicates").register(meters);
         this.parked = Counter.builder("session.stream.records.parked").register(meters);
+        this.fenced = Counter.builder("session.stream.records.fenced")
+                .description("stream records from a runner that was superseded (dropped)").register(meters);
+        this.tokens = tokens;
     }
 
     /** Stores what can be stored of one session's records (any order, duplicates allowed). */
@@ -92,44 +98,98 @@ public class StreamStore {
     public Uni<Stored> storeAll(java.util.Map<UUID, List<AgentStreamRecord>> bySession) {
         List<UUID> ids = new ArrayList<>(bySession.keySet());
         java.util.Collections.sort(ids);
-        return pool.withTransaction(connection -> sessions.lockAllWithParked(connection, ids).flatMap(lockedAll -> {
-            java.util.Set<UUID> unknown = new java.util.HashSet<>(ids);
-            unknown.removeAll(lockedAll.keySet());
-            List<Plan> plans = new ArrayList<>();
-            for (UUID id : ids) {
-                SessionStore.Locked locked = lockedAll.get(id);
-                if (locked != null) {
-                    plans.add(plan(locked, bySession.get(id)));
-                }
-            }
-            java.util.Map<UUID, List<TranscriptEntry>> entries = new java.util.HashMap<>();
-            return write(connection, plans, entries).replaceWith(() -> new Stored(entries, unknown));
-        }));
+        return pool.withTransaction(connection -> sessions.lockAllWithParked(connection, ids)
+                .flatMap(lockedAll -> storedIds(connection, bySession).map(known -> {
+                    java.util.Set<UUID> unknown = new java.util.HashSet<>(ids);
+                    unknown.removeAll(lockedAll.keySet());
+                    List<Plan> plans = new ArrayList<>();
+                    for (UUID id : ids) {
+                        SessionStore.Locked locked = lockedAll.get(id);
+                        if (locked != null) {
+                            plans.add(plan(locked, bySession.get(id), known));
+                        }
+                    }
+                    return new Object[] {plans, unknown};
+                }))
+                .flatMap(work -> {
+                    @SuppressWarnings("unchecked")
+                    List<Plan> plans = (List<Plan>) work[0];
+                    @SuppressWarnings("unchecked")
+                    java.util.Set<UUID> unknown = (java.util.Set<UUID>) work[1];
+                    java.util.Map<UUID, List<TranscriptEntry>> entries = new java.util.HashMap<>();
+                    return write(connection, plans, entries).replaceWith(() -> new Stored(entries, unknown));
+                }));
+    }
+
+    /**
+     * Which of the batch's record ids are stored already. Only records a runner may send again
+     * (after a reattach it re-reads the thread and re-sends items, approvals and turn ends with the
+     * same ids) are looked up; deltas are sent once and skip the lookup.
+     */
+    private Uni<java.util.Set<UUID>> storedIds(SqlConnection connection, java.util.Map<UUID, List<AgentStreamRecord>> bySession) {
+        List<UUID> ids = new ArrayList<>();
+        bySession.values().forEach(list -> list.stream().filter(r -> !isDelta(r)).forEach(r -> ids.add(r.recordId())));
+        if (ids.isEmpty()) {
+            return Uni.createFrom().item(java.util.Set.of());
+        }
+        return connection.preparedQuery("SELECT id FROM " + schema + ".session_event WHERE id = ANY($1)")
+                .execute(Tuple.of(ids.toArray(UUID[]::new)))
+                .map(rows -> {
+                    java.util.Set<UUID> out = new java.util.HashSet<>();
+                    rows.forEach(r -> out.add(r.getUUID(0)));
+                    return out;
+                });
+    }
+
+    private static boolean isDelta(AgentStreamRecord r) {
+        return r.kind() == StreamKind.AGENT_MESSAGE_DELTA || r.kind() == StreamKind.COMMAND_OUTPUT_DELTA;
     }
 
     /** One session's share of a batch, worked out under its lock. */
     private record Plan(SessionStore.Locked locked, Waiting waiting, List<NewEntry> entries, List<DomainEvent> events,
-                        SessionState finalState, String reason, Long position, long storedThrough,
+                        SessionState finalState, String reason, Long position, long storedThrough, long fence,
                         List<AgentStreamRecord> toPark, List<java.util.function.Function<SqlConnection, Uni<Void>>> effects) {
+
+        boolean changes() {
+            return !entries.isEmpty() || position != null || fence != locked.streamFence();
+        }
     }
 
-    private Plan plan(SessionStore.Locked locked, List<AgentStreamRecord> records) {
+    private Plan plan(SessionStore.Locked locked, List<AgentStreamRecord> records, java.util.Set<UUID> known) {
         Waiting waiting = parkedRecords(locked.parked());
         TreeMap<Long, AgentStreamRecord> candidates = new TreeMap<>(waiting.records());
+        long fence = locked.streamFence();
+        int superseded = 0;
         for (AgentStreamRecord r : records) {
+            if (r.fence() != null && r.fence() < fence) {
+                superseded++; // from a runner that was superseded: it must not write any more
+                continue;
+            }
             candidates.putIfAbsent(r.streamSeq(), r);
+        }
+        if (superseded > 0) {
+            fenced.increment(superseded);
         }
         long position = locked.lastStreamSeq();
         int dropped = candidates.headMap(position, true).size();
         candidates.headMap(position, true).clear();
-        if (dropped > 0) {
-            duplicates.increment(dropped);
-        }
         List<AgentStreamRecord> run = new ArrayList<>();
         List<NewEntry> entries = new ArrayList<>();
         long next = position + 1;
         boolean gapExpired = waiting.oldest() != null && waiting.oldest().isBefore(SessionService.now().minus(gapTimeout));
+        java.util.Set<UUID> seen = new java.util.HashSet<>(known);
         for (var e : candidates.entrySet()) {
+            AgentStreamRecord r = e.getValue();
+            if (r.fence() != null && r.fence() < fence) {
+                dropped++; // parked before a newer owner's record arrived
+                continue;
+            }
+            if (e.getKey() != next && r.fence() != null && r.fence() > fence) {
+                // the first record of a new owner: every earlier record that will ever come has come
+                // (the old owner's are before it on the partition, and later ones are fenced off), so
+                // the numbers in between were reserved but never used
+                next = e.getKey();
+            }
             if (e.getKey() != next && run.isEmpty() && gapExpired) {
                 entries.add(NewEntry.of("system_note", RUNNER, SessionService.note("stream records " + next + " to "
                         + (e.getKey() - 1) + " never arrived; the transcript continues after the gap"), SessionService.now()));
@@ -138,8 +198,18 @@ public class StreamStore {
             if (e.getKey() != next) {
                 break;
             }
-            run.add(e.getValue());
+            if (r.fence() != null && r.fence() > fence) {
+                fence = r.fence();
+            }
             next++;
+            if (!seen.add(r.recordId())) {
+                dropped++; // sent again after a reattach: stored already
+                continue;
+            }
+            run.add(r);
+        }
+        if (dropped > 0) {
+            duplicates.increment(dropped);
         }
         List<AgentStreamRecord> toPark = new ArrayList<>(candidates.tailMap(next, true).values());
         SessionView s = locked.view();
@@ -166,11 +236,14 @@ public class StreamStore {
             if (r.kind() == StreamKind.ITEM_COMPLETED && "command_execution".equals(safe.json().path("item_type").asText())) {
                 effects.add(c -> approvals.commandCompleted(c, s.id(), r, safe.json()));
             }
+            if (r.kind() == StreamKind.TOKEN_USAGE) {
+                effects.add(c -> tokens.record(c, s.id(), r.targetId(), safe.json()));
+            }
         }
         stored.increment(run.size());
         parked.increment(toPark.stream().filter(r -> !waiting.records().containsKey(r.streamSeq())).count());
         return new Plan(locked, waiting, entries, events, state, reason,
-                run.isEmpty() ? null : run.get(run.size() - 1).streamSeq(), next - 1, toPark, effects);
+                next - 1 > locked.lastStreamSeq() ? next - 1 : null, next - 1, fence, toPark, effects);
     }
 
     private Uni<Void> write(SqlConnection connection, List<Plan> plans, java.util.Map<UUID, List<TranscriptEntry>> out) {
@@ -180,8 +253,9 @@ public class StreamStore {
         List<Long> positions = new ArrayList<>();
         List<String> states = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
+        List<Long> fences = new ArrayList<>();
         for (Plan p : plans) {
-            if (p.entries().isEmpty()) {
+            if (!p.changes()) {
                 continue;
             }
             long seq = p.locked().view().lastSeq();
@@ -197,10 +271,12 @@ public class StreamStore {
             positions.add(p.position() == null ? p.locked().lastStreamSeq() : p.position());
             states.add(p.finalState().wire());
             reasons.add(p.reason());
+            fences.add(p.fence());
         }
-        Uni<Void> work = placed.isEmpty() ? Uni.createFrom().voidItem()
-                : transcript.insertAll(connection, placed)
-                .flatMap(v -> sessions.advanceAll(connection, ids, lastSeqs, positions, states, reasons, SessionService.now()));
+        Uni<Void> work = ids.isEmpty() ? Uni.createFrom().voidItem()
+                : (placed.isEmpty() ? Uni.createFrom().voidItem() : transcript.insertAll(connection, placed))
+                .flatMap(v -> sessions.advanceAll(connection, ids, lastSeqs, positions, states, reasons, fences,
+                        SessionService.now()));
         for (Plan p : plans) {
             UUID id = p.locked().view().id();
             if (!p.events().isEmpty()) {

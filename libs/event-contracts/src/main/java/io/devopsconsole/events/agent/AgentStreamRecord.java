@@ -9,12 +9,20 @@ import java.util.UUID;
  * One thing a worker did, as the agent-runner relays it on {@code console.agent.stream.v1} (key =
  * session id). {@code recordId} is unique (redeliveries and re-sends after a reattach carry the
  * same id); {@code streamSeq} orders a session's records as the runner emitted them (1, 2, 3, ...);
- * {@code targetId} names the worker's target when a session runs on several. The payload's
- * fields depend on {@link StreamKind}.
+ * {@code targetId} names the worker's target when a session runs on several. {@code fence} is the
+ * ownership token of the runner that sent the record: it grows each time a runner takes a session
+ * over, so records of an owner that was superseded are recognisable (and dropped), and numbers an
+ * earlier owner reserved but never used are known never to arrive once a record with a higher
+ * fence has. Null from runners that predate fencing. The payload's fields depend on {@link StreamKind}.
  */
 public record AgentStreamRecord(UUID recordId, UUID sessionId, long streamSeq, StreamKind kind, String turnId,
-                                String itemId, UUID targetId, OffsetDateTime at, JsonNode payload)
+                                String itemId, UUID targetId, OffsetDateTime at, JsonNode payload, Long fence)
         implements AgentStreamEvent {
+
+    public AgentStreamRecord(UUID recordId, UUID sessionId, long streamSeq, StreamKind kind, String turnId, String itemId,
+                             UUID targetId, OffsetDateTime at, JsonNode payload) {
+        this(recordId, sessionId, streamSeq, kind, turnId, itemId, targetId, at, payload, null);
+    }
 
     public static final String TYPE = "io.devopsconsole.agent.stream.record.v1";
 

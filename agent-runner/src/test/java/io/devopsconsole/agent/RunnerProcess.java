@@ -1,0 +1,104 @@
+package io.devopsconsole.agent;
+
+import io.devopsconsole.testkit.TestInfrastructure;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An agent-runner instance as its own process (the jar this module's build packaged), on the
+ * shared test PostgreSQL and Kafka: several of them form the {@code agent-runner} consumer group,
+ * and one can be killed outright ({@code kill -9}) to see another take its sessions over.
+ */
+public final class RunnerProcess implements AutoCloseable {
+
+    private final String instance;
+    private final Process process;
+    private final String baseUrl;
+
+    private RunnerProcess(String instance, Process process, String baseUrl) {
+        this.instance = instance;
+        this.process = process;
+        this.baseUrl = baseUrl;
+    }
+
+    /** Starts an instance and waits until it is ready; {@code settings} are more -D properties (SSH identity, ...). */
+    public static RunnerProcess start(String instance, String oidc, Map<String, String> settings) throws Exception {
+        Path jar = Path.of(System.getProperty("user.dir"), "target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("agent-runner is not packaged at " + jar + " (run through ./mvnw verify)");
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        var pg = TestInfrastructure.postgres();
+        List<String> command = new ArrayList<>(List.of("java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+                "-Dquarkus.datasource.reactive.url=" + pg.reactiveUrl(), "-Dquarkus.datasource.jdbc.url=" + pg.jdbcUrl(),
+                "-Dquarkus.datasource.username=" + pg.user(), "-Dquarkus.datasource.password=" + pg.password(),
+                "-Dkafka.bootstrap.servers=" + TestInfrastructure.kafka().bootstrapServers(),
+                "-Dquarkus.oidc.auth-server-url=" + oidc, "-Dquarkus.oidc.client-id=quarkus-service-app",
+                "-Ddevops.agent.instance-id=" + instance));
+        settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", jar.toString()));
+        Path log = Path.of(System.getProperty("user.dir"), "target", "runner-" + instance + ".log");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        String base = "http://127.0.0.1:" + port;
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("agent-runner " + instance + " exited; see " + log);
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return new RunnerProcess(instance, p, base);
+                }
+            } catch (IOException notYet) {
+                // starting
+            }
+            Thread.sleep(200);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("agent-runner " + instance + " did not become ready; see " + log);
+    }
+
+    public String instance() {
+        return instance;
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /** {@code kill -9}: no shutdown hook, no hand-over, connections cut by the kernel. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}

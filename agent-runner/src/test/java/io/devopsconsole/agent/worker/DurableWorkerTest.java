@@ -1,0 +1,208 @@
+package io.devopsconsole.agent.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.devopsconsole.agent.ConsoleSession;
+import io.devopsconsole.agent.Runner;
+import io.devopsconsole.agent.SessionServiceProcess;
+import io.devopsconsole.agent.SshHostResource;
+import io.devopsconsole.events.CloudEventCodec;
+import io.devopsconsole.events.EventEnvelope;
+import io.devopsconsole.events.EventJson;
+import io.devopsconsole.events.Topics;
+import io.devopsconsole.events.agent.AgentStreamRecord;
+import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions;
+import io.devopsconsole.testkit.Sql;
+import io.devopsconsole.testkit.TestInfrastructure;
+import io.devopsconsole.testkit.Tokens;
+import io.devopsconsole.testkit.codex.OpenSshServer;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Durable workers on the real tier (Debian OpenSSH on loopback, the real codex 0.169.0 as a
+ * long-lived {@code app-server --listen unix://…} per working directory, reached through
+ * {@code app-server proxy}), end to end through session-service and its SSE stream: the SSH
+ * connection dropped mid-command and mid-approval, and a stale owner fenced off. Every test ends
+ * with the stream checked for gaps, repeats and order ({@link ConsoleSession#assertWellFormed}).
+ */
+@QuarkusTest
+class DurableWorkerTest {
+
+    OpenSshServer host;
+    UUID target;
+    Path work;
+    ConsoleSession session;
+
+    @BeforeEach
+    void realHost(TestInfo test) throws Exception {
+        host = SshHostResource.openssh();
+        target = Runner.target("durable-" + UUID.randomUUID().toString().substring(0, 6), host.port(),
+                System.getProperty("user.name"), host.hostKeyLine(), "ready");
+        work = SshHostResource.realWork().resolve(test.getTestMethod().orElseThrow().getName());
+        UUID project = Runner.project(target, work.toString(), new CodexOptions("mock-model", "mock",
+                SshHostResource.model().baseUrl(), "on-request", "workspace-write"));
+        session = new ConsoleSession(SessionServiceProcess.shared(), project);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (session != null) {
+            session.assertWellFormed();
+            session.close();
+        }
+    }
+
+    String workerState() {
+        return Sql.rows("SELECT state FROM agent.worker WHERE session_id = ? ORDER BY started_at DESC", session.id())
+                .get(0).get("state").toString();
+    }
+
+    @Test
+    void aConnectionDroppedMidCommandIsReattachedTheCommandFinishesOnTheHostAndTheStreamContinues() throws Exception {
+        session.say("Say hello first");
+        session.await("turn_completed");
+        assertThat(Sql.rows("SELECT transport, server_key FROM agent.worker WHERE session_id = ?", session.id()).get(0))
+                .containsEntry("transport", "durable");
+
+        session.say("RUN_EXEC: for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.25; done; touch finished.txt");
+        session.await("command_output_delta");
+        assertThat(host.dropConnections()).as("the runner's SSH connection is cut mid-command").isPositive();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> countState("reattached") >= 1);
+        JsonNode done = session.await("turn_completed", 2);
+        assertThat(Files.exists(work.resolve("finished.txt"))).as("the command finished on the host").isTrue();
+        List<JsonNode> events = session.events();
+        JsonNode command = events.stream().filter(e -> e.path("kind").asText().equals("item_completed")
+                && e.path("body").path("item_type").asText().equals("command_execution")).findFirst().orElseThrow();
+        assertThat(command.path("body").path("exit_code").asInt()).isZero();
+        assertThat(command.path("body").path("output").asText()).contains("tick 1", "tick 6");
+        assertThat(events).anyMatch(e -> e.path("kind").asText().equals("worker_state")
+                && e.path("body").path("state").asText().equals("detached"));
+        assertThat(events).noneMatch(e -> e.path("kind").asText().equals("turn_failed"));
+        assertThat(done.path("turn_id").asText()).isEqualTo(command.path("turn_id").asText());
+        assertThat(workerState()).isEqualTo("ready");
+        assertThat(Sql.count("SELECT count(*) FROM agent.worker WHERE session_id = ?", session.id()))
+                .as("the same worker, reattached (not a new one)").isEqualTo(1);
+
+        session.say("Say hello after the drop");
+        session.await("turn_completed", 3);
+    }
+
+    long countState(String state) {
+        return session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
+                && e.path("body").path("state").asText().equals(state)).count();
+    }
+
+    @Test
+    void aPendingApprovalSurvivesTheReattachAndIsAnsweredOnce() throws Exception {
+        session.say("RUN_ESCALATED: touch approved-after-reattach.txt");
+        session.await("approval_requested");
+        assertThat(host.dropConnections()).isPositive();
+        await().atMost(Duration.ofSeconds(30)).until(() -> countState("reattached") >= 1);
+        session.decide("approved");
+        session.await("turn_completed");
+        assertThat(Files.exists(work.resolve("approved-after-reattach.txt"))).isTrue();
+        List<JsonNode> events = session.events();
+        assertThat(events.stream().filter(e -> e.path("kind").asText().equals("approval_requested")).count())
+                .as("asked again after the reattach, shown once").isEqualTo(1);
+        assertThat(given().baseUri(SessionServiceProcess.shared().baseUrl()).auth().oauth2(Tokens.viewer())
+                .get("/api/sessions/" + session.id() + "/approvals").then().statusCode(200).extract()
+                .<List<Object>>path("items")).hasSize(1);
+        assertThat(Sql.rows("SELECT decision, answered FROM agent.approval_decision WHERE session_id = ?", session.id()))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.get("decision")).isEqualTo("approved");
+                    assertThat(r.get("answered")).isEqualTo(true);
+                });
+    }
+
+    @Test
+    void anApprovalDecidedWhileDetachedIsAnsweredFromTheRecordedDecision() throws Exception {
+        session.say("RUN_ESCALATED: touch decided-while-detached.txt");
+        session.await("approval_requested");
+        // the decision arrives while the connection is down: it is recorded, and the re-sent request is answered from it
+        host.dropConnections();
+        session.decide("approved");
+        session.await("turn_completed");
+        assertThat(Files.exists(work.resolve("decided-while-detached.txt"))).isTrue();
+        assertThat(session.events().stream().filter(e -> e.path("kind").asText().equals("approval_requested")).count())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aStaleOwnerIsFencedOffItsRecordsAreDroppedAndItLetsGo() throws Exception {
+        session.say("Say hello");
+        session.await("turn_completed");
+        // a command that keeps printing for a while: the owner keeps publishing records
+        session.say("RUN_EXEC: for i in $(seq 1 30); do echo tick $i; sleep 0.25; done");
+        session.await("command_output_delta");
+        long fence = Sql.count("SELECT fence FROM agent.session_stream WHERE session_id = ?", session.id());
+        long reserved = Sql.count("SELECT reserved_through FROM agent.session_stream WHERE session_id = ?", session.id());
+        double fencedBefore = metric("agent_sessions_fenced_total");
+
+        // another runner takes the session over (as its takeover does): fence up, worker adopted, first record published
+        Sql.exec("UPDATE agent.session_stream SET fence = fence + 1, owner = 'other-runner', reserved_through = reserved_through + 100"
+                + " WHERE session_id = ?", session.id());
+        Sql.exec("UPDATE agent.worker SET fence = ?, runner_instance = 'other-runner' WHERE session_id = ?", fence + 1, session.id());
+        publish(new AgentStreamRecord(UUID.randomUUID(), session.id(), reserved + 1, StreamKind.WORKER_STATE, null, null, target,
+                OffsetDateTime.now(ZoneOffset.UTC), EventJson.mapper().createObjectNode().put("state", "reattaching")
+                .put("message", "runner other-runner took the session over"), fence + 1));
+        await().atMost(Duration.ofSeconds(20)).until(() -> countState("reattaching") == 1);
+
+        // this runner has not noticed yet: its records still go out under the old fence until its heartbeat finds out
+        await().atMost(Duration.ofSeconds(20)).until(() -> metric("agent_sessions_fenced_total") > fencedBefore);
+        Thread.sleep(1500);
+        List<String> kinds = session.kinds();
+        int takeover = kinds.lastIndexOf("worker_state");
+        assertThat(session.events().get(takeover).path("body").path("state").asText()).isEqualTo("reattaching");
+        assertThat(kinds.subList(takeover + 1, kinds.size())).as("nothing of the stale owner's after the takeover").isEmpty();
+        assertThat(Sql.rows("SELECT runner_instance FROM agent.worker WHERE session_id = ?", session.id()).get(0))
+                .as("the stale owner wrote nothing to the worker row").containsEntry("runner_instance", "other-runner");
+        assertThat(Sql.count("SELECT stream_fence FROM session.session WHERE id = ?", session.id())).isEqualTo(fence + 1);
+        assertThat(Sql.count("SELECT fence FROM agent.session_stream WHERE session_id = ?", session.id()))
+                .as("the stale owner did not take the session back").isEqualTo(fence + 1);
+        // nobody drives the session any more: stop its app-server
+        Sql.exec("UPDATE agent.worker SET state = 'stopped' WHERE session_id = ?", session.id());
+        SshHostResource.stopAppServers();
+    }
+
+    static double metric(String name) {
+        String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).mapToDouble(l ->
+                Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    static void publish(AgentStreamRecord record) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafka().bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            EventEnvelope e = CloudEventCodec.wrap(record, "/agent-runner", "other-runner", OffsetDateTime.now(ZoneOffset.UTC),
+                    Map.of(CloudEventCodec.SESSION_ID, record.sessionId().toString()));
+            ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.AGENT_STREAM, record.sessionId().toString(), e.data());
+            CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> out.headers().add(k, v));
+            producer.send(out).get();
+        }
+    }
+}
