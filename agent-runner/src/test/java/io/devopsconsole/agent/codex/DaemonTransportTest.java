@@ -166,36 +166,119 @@ class DaemonTransportTest {
     }
 
     @Test
-    void probeRecovery() throws Exception {
+    void whatHappenedWhileNobodyWasAttachedIsReadBackFromTheThread() throws Exception {
         BlockingQueue<JsonNode> first = new LinkedBlockingQueue<>();
         JsonRpcConnection a = connect(first);
         String thread = a.request("thread/start", JSON.createObjectNode().put("cwd", dir.resolve("work").toString())
                         .put("approvalPolicy", "never").put("sandbox", "danger-full-access")).get(20, TimeUnit.SECONDS)
                 .path("thread").path("id").asText();
         ObjectNode ask = JSON.createObjectNode().put("threadId", thread);
-        ask.putArray("input").addObject().put("type", "text").put("text", "RUN_EXEC: for i in 1 2 3; do echo tick $i; sleep 0.4; done")
-                .putArray("text_elements");
-        a.request("turn/start", ask).get(20, TimeUnit.SECONDS);
-        JsonNode d = next(first, "item/commandExecution/outputDelta");
-        System.out.println("PROBE delta " + d);
+        ask.putArray("input").addObject().put("type", "text")
+                .put("text", "RUN_EXEC: for i in 1 2 3; do echo tick $i; sleep 0.3; done").putArray("text_elements");
+        String turn = a.request("turn/start", ask).get(20, TimeUnit.SECONDS).path("turn").path("id").asText();
+        next(first, "item/commandExecution/outputDelta");
         proxies.get(0).destroyForcibly();
         next(first, "closed");
-        Thread.sleep(4000);
+        // the turn goes on and ends with nobody attached: no events are replayed to the next connection
         BlockingQueue<JsonNode> second = new LinkedBlockingQueue<>();
         JsonRpcConnection b = connect(second);
-        System.out.println("PROBE resume " + b.request("thread/resume", JSON.createObjectNode().put("threadId", thread).put("excludeTurns", true)).get(20, TimeUnit.SECONDS));
-        for (String m : List.of("thread/read", "thread/turns/list", "thread/items/list")) {
-            ObjectNode params = JSON.createObjectNode().put("threadId", thread);
-            if (m.equals("thread/read")) params.put("includeTurns", true);
-            try {
-                System.out.println("PROBE " + m + " " + b.request(m, params).get(20, TimeUnit.SECONDS));
-            } catch (Exception e) {
-                System.out.println("PROBE " + m + " failed " + e);
+        b.request("thread/resume", JSON.createObjectNode().put("threadId", thread).put("excludeTurns", true))
+                .get(20, TimeUnit.SECONDS);
+        JsonNode status = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            for (JsonNode t : b.request("thread/turns/list", JSON.createObjectNode().put("threadId", thread))
+                    .get(20, TimeUnit.SECONDS).path("data")) {
+                if (t.path("id").asText().equals(turn)) {
+                    status = t.path("status");
+                }
+            }
+            if (status != null && status.asText().equals("completed")) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(status).isNotNull();
+        assertThat(status.asText()).isEqualTo("completed");
+        // ... but the thread has every item, with its turn, final output and end time
+        JsonNode items = b.request("thread/items/list", JSON.createObjectNode().put("threadId", thread)).get(20, TimeUnit.SECONDS)
+                .path("data");
+        JsonNode command = null;
+        JsonNode message = null;
+        for (JsonNode entry : items) {
+            assertThat(entry.path("turnId").asText()).isEqualTo(turn);
+            if (entry.path("item").path("type").asText().equals("commandExecution")) {
+                command = entry.path("item");
+            }
+            if (entry.path("item").path("type").asText().equals("agentMessage")) {
+                message = entry.path("item");
             }
         }
-        Thread.sleep(500);
-        JsonNode x;
-        while ((x = second.poll()) != null) System.out.println("PROBE inbox " + x);
+        assertThat(command).isNotNull();
+        assertThat(command.path("aggregatedOutput").asText()).contains("tick 1", "tick 3");
+        assertThat(command.path("completedAtMs").isNumber()).isTrue();
+        assertThat(message).isNotNull();
+        assertThat(message.path("text").asText()).startsWith("The command ran.");
+        // the mapper turns them into the records the runner sends after a reattach: start and end of each item
+        TurnMapper mapper = new TurnMapper(java.util.UUID.randomUUID(), java.util.UUID.randomUUID());
+        List<String> kinds = new ArrayList<>();
+        for (JsonNode entry : items) {
+            mapper.recovered(entry.path("item"), turn).drafts().forEach(d -> kinds.add(d.kind().wire() + ":" + d.itemId()));
+        }
+        assertThat(kinds).containsExactly("item_started:" + command.path("id").asText(), "item_completed:" + command.path("id").asText(),
+                "item_started:" + message.path("id").asText(), "item_completed:" + message.path("id").asText());
         b.close();
+    }
+
+    @Test
+    void theDurableLaunchStartsOneAppServerAndLaterLaunchesJoinIt() throws Exception {
+        daemon.destroy();
+        daemon.waitFor(5, TimeUnit.SECONDS);
+        Path state = dir.resolve("state");
+        Path program = Files.createDirectories(dir.resolve("bin")).resolve("codex");
+        Files.createSymbolicLink(program, SshHostResource.codexBinary());
+        LaunchCommand.Durable launch = LaunchCommand.durable(program.toString(),
+                dir.resolve("work").toString(), null, state.toString());
+        List<Long> servers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", launch.command()).directory(dir.toFile());
+            pb.environment().put("CODEX_HOME", dir.resolve("home").toString());
+            pb.redirectError(dir.resolve("launch-" + i + ".log").toFile());
+            Process proxy = pb.start();
+            proxies.add(proxy);
+            BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+            WebSocketPipe ws = WebSocketPipe.open(proxy.getInputStream(), proxy.getOutputStream());
+            JsonRpcConnection rpc = JsonRpcConnection.overWebSocket(ws, new JsonRpcConnection.Listener() {
+                @Override
+                public void onNotification(String method, JsonNode params) {
+                }
+
+                @Override
+                public void onServerRequest(JsonNode id, String method, JsonNode params) {
+                }
+
+                @Override
+                public void onClosed(String reason) {
+                    inbox.add(JSON.createObjectNode());
+                }
+            }, "launch").start();
+            JsonNode init = rpc.request("initialize", JSON.createObjectNode().set("clientInfo",
+                    JSON.createObjectNode().put("name", "devops_console_test").put("version", "1"))).get(30, TimeUnit.SECONDS);
+            assertThat(init.path("userAgent").asText()).contains("0.169.0");
+            servers.add(Long.parseLong(Files.readString(state.resolve(launch.serverKey() + ".pid")).trim()));
+            proxy.destroyForcibly();
+            proxy.waitFor(5, TimeUnit.SECONDS);
+        }
+        assertThat(servers.get(1)).as("the second launch joined the running app-server").isEqualTo(servers.get(0));
+        assertThat(ProcessHandle.of(servers.get(0))).as("it outlives its connections").hasValueSatisfying(p ->
+                assertThat(p.isAlive()).isTrue());
+        assertThat(Files.readString(state.resolve(launch.serverKey() + ".dir")).trim()).isEqualTo(dir.resolve("work").toString());
+        assertThat(Files.getPosixFilePermissions(state)).as("only the SSH user can reach the socket")
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        // the fixed stop command ends it and removes its files
+        Process stop = new ProcessBuilder("/bin/sh", "-c", LaunchCommand.stopServer(state.toString(), launch.serverKey())).start();
+        assertThat(stop.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ProcessHandle.of(servers.get(0)).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(state.resolve(launch.serverKey() + ".sock")).doesNotExist();
     }
 }
