@@ -3,7 +3,15 @@ package io.devopsconsole.agent;
 import io.devopsconsole.testkit.RouteSecurityContract;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** No API routes yet (they arrive with this service's feature issue); the contract still guards every route. */
+import java.util.Set;
+
+/** Every route of the runner has a role; reads for viewers, changes for operators. */
 @QuarkusTest
 class RouteSecurityTest extends RouteSecurityContract {
+
+    @Override
+    protected Set<String> expectedRoutes() {
+        return Set.of("GET /api/workers", "GET /api/workers/{id}", "POST /api/workers/{id}/stop",
+                "GET /api/targets/{targetId}/app-servers", "POST /api/targets/{targetId}/app-servers/{serverKey}/stop");
+    }
 }

@@ -28,7 +28,7 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkerResource {
 
-    private static final Set<String> STATES = Set.of("starting", "ready", "busy", "lost", "stopping", "stopped", "failed");
+    private static final Set<String> STATES = Set.of("starting", "ready", "busy", "detached", "lost", "stopping", "stopped", "failed");
     private static final Set<String> FINAL = Set.of("stopped", "failed", "lost");
 
     public record Page(List<WorkerStore.WorkerView> items) {

@@ -188,6 +188,37 @@ class DurableWorkerTest {
         SshHostResource.stopAppServers();
     }
 
+    @Test
+    void theHostsAppServersAreListedWithTheirWorkersAndAnOrphanCanBeStopped() throws Exception {
+        session.say("Say hello");
+        session.await("turn_completed");
+        Map<String, Object> worker = Sql.rows("SELECT id, server_key FROM agent.worker WHERE session_id = ?", session.id()).get(0);
+        String key = worker.get("server_key").toString();
+        String path = "/api/targets/" + target + "/app-servers";
+        given().auth().oauth2(Tokens.viewer()).get(path).then().statusCode(200)
+                .body("items.find { it.server_key == '" + key + "' }.alive", org.hamcrest.Matchers.equalTo(true))
+                .body("items.find { it.server_key == '" + key + "' }.orphan", org.hamcrest.Matchers.equalTo(false))
+                .body("items.find { it.server_key == '" + key + "' }.worker_id", org.hamcrest.Matchers.equalTo(worker.get("id").toString()))
+                .body("items.find { it.server_key == '" + key + "' }.working_directory", org.hamcrest.Matchers.equalTo(work.toString()));
+        given().auth().oauth2(Tokens.operator()).post(path + "/" + key + "/stop").then().statusCode(409);
+        given().auth().oauth2(Tokens.viewer()).post(path + "/" + key + "/stop").then().statusCode(403);
+        given().auth().oauth2(Tokens.operator()).post(path + "/not-a-key;reboot/stop").then().statusCode(400);
+
+        // the worker's record ends while its app-server stays up (as when a runner's state is lost): this runner is
+        // fenced off first so that nothing reattaches, then the row says stopped
+        double fencedBefore = metric("agent_sessions_fenced_total");
+        Sql.exec("UPDATE agent.session_stream SET fence = fence + 1 WHERE session_id = ?", session.id());
+        Sql.exec("UPDATE agent.worker SET fence = fence + 1 WHERE session_id = ?", session.id());
+        await().atMost(Duration.ofSeconds(20)).until(() -> metric("agent_sessions_fenced_total") > fencedBefore);
+        Sql.exec("UPDATE agent.worker SET state = 'stopped' WHERE session_id = ?", session.id());
+        given().auth().oauth2(Tokens.viewer()).get(path).then().statusCode(200)
+                .body("items.find { it.server_key == '" + key + "' }.orphan", org.hamcrest.Matchers.equalTo(true));
+        given().auth().oauth2(Tokens.operator()).post(path + "/" + key + "/stop").then().statusCode(200);
+        given().auth().oauth2(Tokens.viewer()).get(path).then().statusCode(200)
+                .body("items.server_key", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(key)));
+        given().auth().oauth2(Tokens.viewer()).get("/api/targets/" + UUID.randomUUID() + "/app-servers").then().statusCode(404);
+    }
+
     static double metric(String name) {
         String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
         return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).mapToDouble(l ->
