@@ -87,6 +87,19 @@ public final class Runner {
         return project;
     }
 
+    /** A project whose runtime profile binds these targets (the first as primary, the rest as secondary). */
+    public static UUID project(List<UUID> targets, List<String> directories, RuntimeProfileState.CodexOptions codex) {
+        UUID project = UUID.randomUUID();
+        List<RuntimeProfileState.Binding> bindings = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            bindings.add(new RuntimeProfileState.Binding(targets.get(i), i == 0 ? "primary" : "secondary", directories.get(i)));
+        }
+        send(new RuntimeProfileCreated(new RuntimeProfileState(UUID.randomUUID(), project, "confirm", bindings, codex, 0)));
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                Sql.count("SELECT count(*) FROM agent.profile_view WHERE project_id = ?", project) == 1);
+        return project;
+    }
+
     /** Everything published for the session so far, in stream order. */
     public static List<AgentStreamRecord> stream(UUID session) {
         tap();

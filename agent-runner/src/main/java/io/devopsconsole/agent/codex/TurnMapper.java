@@ -100,6 +100,11 @@ public final class TurnMapper {
         List<Quiet> out = new ArrayList<>();
         for (Map.Entry<String, long[]> e : quietSince.entrySet()) {
             long[] q = e.getValue();
+            boolean waitsForPerson = pendingByServerId.values().stream().anyMatch(a -> e.getKey().equals(a.itemId()));
+            if (waitsForPerson) {
+                q[0] = nowNanos; // a command waiting for its approval is not quiet; its clock starts at the decision
+                continue;
+            }
             if (q[1] == 0 && nowNanos - q[0] > thresholdNanos) {
                 q[1] = 1;
                 ObjectNode item = openItems.get(e.getKey());

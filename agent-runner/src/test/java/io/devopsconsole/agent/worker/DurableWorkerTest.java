@@ -219,6 +219,45 @@ class DurableWorkerTest {
         given().auth().oauth2(Tokens.viewer()).get("/api/targets/" + UUID.randomUUID() + "/app-servers").then().statusCode(404);
     }
 
+    @Test
+    void aCommandWithoutOutputForTooLongIsReportedAsStuckOnce() throws Exception {
+        // the test profile reports commands quiet for more than 1 s
+        session.say("RUN_EXEC: echo started; sleep 1.7; echo woke");
+        await().atMost(Duration.ofSeconds(20)).until(() -> countState("command_stuck") >= 1);
+        session.await("turn_completed");
+        List<JsonNode> reports = session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
+                && e.path("body").path("state").asText().equals("command_stuck")).toList();
+        assertThat(reports).as("reported once").hasSize(1);
+        JsonNode command = session.events().stream().filter(e -> e.path("kind").asText().equals("item_started")
+                && e.path("body").path("item_type").asText().equals("command_execution")).findFirst().orElseThrow();
+        assertThat(reports.get(0).path("item_id").asText()).isEqualTo(command.path("item_id").asText());
+        assertThat(reports.get(0).path("body").path("message").asText()).contains("no output for");
+        assertThat(reports.get(0).path("body").path("command").asText()).contains("sleep 1.7");
+    }
+
+    @Test
+    void tokenUsageIsCountedPerTurnAndSummedPerSessionAndProject() throws Exception {
+        session.say("Say hello");
+        session.await("turn_completed");
+        session.say("Say hello again");
+        session.await("turn_completed", 2);
+        List<JsonNode> usage = session.events().stream().filter(e -> e.path("kind").asText().equals("token_usage")).toList();
+        JsonNode last = usage.get(usage.size() - 1).path("body");
+        // the scripted model reports 150 tokens per response: the thread's total grows, the turn counts its own
+        assertThat(last.path("total_tokens").asLong()).isEqualTo(300);
+        assertThat(last.path("turn_total_tokens").asLong()).isEqualTo(150);
+        assertThat(last.path("thread_id").asText()).isNotBlank();
+        String base = SessionServiceProcess.shared().baseUrl();
+        UUID project = UUID.fromString(given().baseUri(base).auth().oauth2(Tokens.viewer()).get("/api/sessions/" + session.id())
+                .then().statusCode(200).extract().path("project_id"));
+        given().baseUri(base).auth().oauth2(Tokens.viewer()).get("/api/usage/sessions/" + session.id()).then().statusCode(200)
+                .body("total_tokens", org.hamcrest.Matchers.equalTo(300)).body("input_tokens", org.hamcrest.Matchers.equalTo(240))
+                .body("threads", org.hamcrest.Matchers.equalTo(1));
+        given().baseUri(base).auth().oauth2(Tokens.viewer()).get("/api/usage/projects/" + project).then().statusCode(200)
+                .body("total_tokens", org.hamcrest.Matchers.equalTo(300));
+        assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString()).contains("agent_tokens_total{");
+    }
+
     static double metric(String name) {
         String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
         return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).mapToDouble(l ->

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -343,5 +344,41 @@ class RelayTest {
 
     static JsonNode json(String s) throws Exception {
         return EventJson.mapper().readTree(s);
+    }
+
+    @Test
+    void aSessionRunsWorkersOnSeveralBoundTargetsAndEachRecordNamesItsTarget() {
+        UUID second = Runner.target("lab-b-" + UUID.randomUUID().toString().substring(0, 6), host.port(), host.hostKeyLine(),
+                "ready");
+        UUID unbound = Runner.target("lab-c-" + UUID.randomUUID().toString().substring(0, 6), host.port(), host.hostKeyLine(),
+                "ready");
+        UUID project = Runner.project(List.of(target, second), List.of("/srv/projects/api", "/srv/projects/web"), OPTIONS);
+        UUID session = UUID.randomUUID();
+        Runner.send(turn(session, project, "Say hello"));
+        Runner.awaitRecord(session, StreamKind.TURN_COMPLETED, 1);
+        Runner.send(new TurnRequested(session, project, UUID.randomUUID(), 2, "Say hello over there", "olga", second));
+        Runner.awaitRecord(session, StreamKind.TURN_COMPLETED, 2);
+        Runner.send(new TurnRequested(session, project, UUID.randomUUID(), 3, "and on a host it is not bound to", "olga", unbound));
+        AgentStreamRecord refused = Runner.awaitRecord(session, StreamKind.TURN_FAILED, 1);
+        assertThat(refused.payload().path("message").asText()).contains("is not bound to the runtime profile");
+
+        List<AgentStreamRecord> records = Runner.stream(session);
+        assertWellFormed(records);
+        List<AgentStreamRecord> turns = records.stream().filter(r -> r.kind() == StreamKind.TURN_COMPLETED).toList();
+        assertThat(turns.get(0).targetId()).isEqualTo(target);
+        assertThat(turns.get(1).targetId()).isEqualTo(second);
+        // each turn's records carry the target that ran it
+        for (AgentStreamRecord end : turns) {
+            assertThat(records.stream().filter(r -> end.turnId().equals(r.turnId()))).allSatisfy(r ->
+                    assertThat(r.targetId()).isEqualTo(end.targetId()));
+        }
+        // two workers, one per target, each with its own thread
+        List<Map<String, Object>> workers = Sql.rows("SELECT target_id, working_directory, thread_id, state FROM agent.worker"
+                + " WHERE session_id = ? ORDER BY started_at", session);
+        assertThat(workers).hasSize(2);
+        assertThat(workers.get(0)).containsEntry("target_id", target).containsEntry("working_directory", "/srv/projects/api");
+        assertThat(workers.get(1)).containsEntry("target_id", second).containsEntry("working_directory", "/srv/projects/web");
+        assertThat(workers.get(0).get("thread_id")).isNotEqualTo(workers.get(1).get("thread_id"));
+        assertThat(workers).allSatisfy(w -> assertThat(w.get("state")).isEqualTo("ready"));
     }
 }
