@@ -36,6 +36,8 @@ import java.util.stream.Collectors;
  * takes the session over and reattaches them. When a partition is revoked (rebalance, clean
  * shutdown), its sessions' drivers hand over: durable app-servers keep running for the next owner.
  * A once-a-second tick drives heartbeats, reattach attempts, stuck-command and inactivity checks.
+ * The commands channel uses the cooperative sticky assignor, so a rebalance only moves the
+ * partitions that change owner (the other sessions are not handed over and back).
  */
 @ApplicationScoped
 public class Drivers {
@@ -64,10 +66,8 @@ public class Drivers {
     }
 
     void start(@Observes StartupEvent event) {
-        int orphaned = deps.store().markOrphaned(deps.config().instanceId()).await().indefinitely();
-        if (orphaned > 0) {
-            LOG.infof("%d stdio worker(s) of an earlier run of runner %s marked lost", orphaned, deps.config().instanceId());
-        }
+        // workers an earlier run of this instance left live are taken over with their sessions' partitions
+        // (by whichever instance gets them): durable ones are reattached, stdio ones end with their turn failed
         ticker.scheduleWithFixedDelay(() -> drivers.values().forEach(SessionDriver::tick), 1, 1, TimeUnit.SECONDS);
     }
 

@@ -188,17 +188,6 @@ public class WorkerStore {
                 });
     }
 
-    /**
-     * stdio workers this instance left live when it stopped: they ended with their connection.
-     * (Durable ones still run on their hosts; the session's next owner reattaches them.)
-     */
-    public Uni<Integer> markOrphaned(String runner) {
-        return pool.preparedQuery("UPDATE " + table + " SET state = 'lost', message = 'the runner restarted; the stdio"
-                        + " worker ended with its connection', stopped_at = now() WHERE runner_instance = $1"
-                        + " AND transport = 'stdio' AND state NOT IN ('stopped', 'failed', 'lost')")
-                .execute(Tuple.of(runner)).map(rows -> rows.rowCount());
-    }
-
     private static Map<String, String> ext(UUID sessionId) {
         return Map.of(CloudEventCodec.SESSION_ID, sessionId.toString());
     }

@@ -221,7 +221,7 @@ class DurableWorkerTest {
 
     @Test
     void aCommandWithoutOutputForTooLongIsReportedAsStuckOnce() throws Exception {
-        // the test profile reports commands quiet for more than 1 s
+        // the test profile reports commands quiet for more than 0.5 s (checked once a second)
         session.say("RUN_EXEC: echo started; sleep 1.7; echo woke");
         await().atMost(Duration.ofSeconds(20)).until(() -> countState("command_stuck") >= 1);
         session.await("turn_completed");
