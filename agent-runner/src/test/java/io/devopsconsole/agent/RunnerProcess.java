@@ -2,12 +2,6 @@ package io.devopsconsole.agent;
 
 import io.devopsconsole.testkit.TestInfrastructure;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,10 +32,7 @@ public final class RunnerProcess implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("agent-runner is not packaged at " + jar + " (run through ./mvnw verify)");
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = JarProcesses.freePort();
         var pg = TestInfrastructure.postgres();
         List<String> command = new ArrayList<>(List.of("java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
@@ -53,27 +44,9 @@ public final class RunnerProcess implements AutoCloseable {
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
         Path log = Path.of(System.getProperty("user.dir"), "target", "runner-" + instance + ".log");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         String base = "http://127.0.0.1:" + port;
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("agent-runner " + instance + " exited; see " + log);
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return new RunnerProcess(instance, p, base);
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(200);
-        }
-        p.destroyForcibly();
-        throw new IllegalStateException("agent-runner " + instance + " did not become ready; see " + log);
+        Process p = JarProcesses.startReady(command, log, base, "agent-runner " + instance, Duration.ofSeconds(90));
+        return new RunnerProcess(instance, p, base);
     }
 
     public String instance() {

@@ -3,12 +3,6 @@ package io.devopsconsole.agent;
 import io.devopsconsole.testkit.TestInfrastructure;
 import org.eclipse.microprofile.config.ConfigProvider;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,39 +46,19 @@ public final class SessionServiceProcess implements AutoCloseable {
             throw new IllegalStateException("session-service is not packaged at " + jar
                     + " (the build packages it before this module: ./mvnw verify)");
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = JarProcesses.freePort();
         var pg = TestInfrastructure.postgres();
         Path log = Path.of(System.getProperty("user.dir"), "target", "session-service-" + name + ".log");
-        Process p = new ProcessBuilder(List.of("java", "-Xmx256m", "-XX:+UseSerialGC",
+        String base = "http://127.0.0.1:" + port;
+        Process p = JarProcesses.startReady(List.of("java", "-Xmx256m", "-XX:+UseSerialGC",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                 "-Dquarkus.datasource.reactive.url=" + pg.reactiveUrl(), "-Dquarkus.datasource.jdbc.url=" + pg.jdbcUrl(),
                 "-Dquarkus.datasource.username=" + pg.user(), "-Dquarkus.datasource.password=" + pg.password(),
                 "-Dkafka.bootstrap.servers=" + TestInfrastructure.kafka().bootstrapServers(),
                 "-Dquarkus.oidc.auth-server-url=" + oidc, "-Dquarkus.oidc.client-id=quarkus-service-app",
-                "-Ddevops.session.instance-id=" + name, "-jar", jar.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        String base = "http://127.0.0.1:" + port;
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                throw new IllegalStateException("session-service exited; see " + log);
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return new SessionServiceProcess(p, base);
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(200);
-        }
-        p.destroyForcibly();
-        throw new IllegalStateException("session-service did not become ready; see " + log);
+                "-Ddevops.session.instance-id=" + name, "-jar", jar.toString()),
+                log, base, "session-service", Duration.ofSeconds(60));
+        return new SessionServiceProcess(p, base);
     }
 
     public String baseUrl() {
