@@ -98,6 +98,21 @@ class SessionApiTest {
         assertThat(new String(commands.get(0).headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8))
                 .isEqualTo("io.devopsconsole.agent.turn.requested.v1");
         assertThat(command).contains(messageId).contains("Run the tests").contains("\"message_seq\":2");
+
+        // a message for one of the project's other bound targets names it in the command and the transcript
+        UUID other = UUID.randomUUID();
+        given().auth().oauth2(Tokens.operator()).contentType("application/json")
+                .body("{\"text\":\"and on the web host\",\"target_id\":\"" + other + "\"}")
+                .post("/api/sessions/" + session + "/messages").then().statusCode(201);
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(), Topics.AGENT_COMMANDS).stream()
+                        .filter(r -> session.toString().equals(r.key()))
+                        .anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"target_id\":\"" + other + "\"")));
+        given().auth().oauth2(Tokens.viewer()).get("/api/sessions/" + session + "/events").then().statusCode(200)
+                .body("items[2].target_id", equalTo(other.toString()));
+        given().auth().oauth2(Tokens.operator()).contentType("application/json")
+                .body("{\"text\":\"x\",\"target_id\":\"not-a-uuid\"}").post("/api/sessions/" + session + "/messages")
+                .then().statusCode(400);
     }
 
     @Test
