@@ -72,7 +72,8 @@ public final class LaunchCommand {
                 + " && umask 077 && d=" + stateExpr + " && mkdir -p -- \"$d\" && k=\"$d/" + key + "\""
                 + " && printf '%s\\n' " + quote(workingDirectory) + " > \"$k.dir\""
                 + " && { if command -v flock >/dev/null 2>&1; then exec 9>\"$k.lock\"; flock -w 30 9; fi;"
-                + " if [ -S \"$k.sock\" ] && kill -0 \"$(cat \"$k.pid\" 2>/dev/null)\" 2>/dev/null; then :; else"
+                + " p=$(cat \"$k.pid\" 2>/dev/null);"
+                + " if [ -S \"$k.sock\" ] && kill -0 \"$p\" 2>/dev/null && [ \"$(cut -d' ' -f3 /proc/$p/stat 2>/dev/null)\" != Z ]; then :; else"
                 + " rm -f -- \"$k.sock\"; nohup setsid " + server + " </dev/null >>\"$k.log\" 2>&1 9>&- &"
                 + " echo $! > \"$k.pid\"; i=0; while [ ! -S \"$k.sock\" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done; fi; }"
                 + " && exec 9>&- && exec " + program + " app-server proxy --sock \"$k.sock\"";
@@ -103,7 +104,8 @@ public final class LaunchCommand {
      */
     public static String listServers(String stateDirectory) {
         return "d=" + stateExpr(stateDirectory) + "; [ -d \"$d\" ] || exit 0; for p in \"$d\"/*.pid; do [ -e \"$p\" ] || continue;"
-                + " k=\"${p%.pid}\"; pid=$(cat \"$p\" 2>/dev/null); if kill -0 \"$pid\" 2>/dev/null; then s=alive; else s=dead; fi;"
+                + " k=\"${p%.pid}\"; pid=$(cat \"$p\" 2>/dev/null); if kill -0 \"$pid\" 2>/dev/null"
+                + " && [ \"$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)\" != Z ]; then s=alive; else s=dead; fi;"
                 + " printf '%s\\t%s\\t%s\\t%s\\n' \"${k##*/}\" \"$pid\" \"$s\" \"$(head -n 1 \"$k.dir\" 2>/dev/null)\"; done";
     }
 

@@ -258,6 +258,36 @@ class DurableWorkerTest {
         assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString()).contains("agent_tokens_total{");
     }
 
+    @Test
+    void anAppServerThatDiedIsReplacedTheLostTurnEndsClearlyAndTheThreadGoesOn() throws Exception {
+        session.say("Say hello");
+        session.await("turn_completed");
+        String key = Sql.rows("SELECT server_key FROM agent.worker WHERE session_id = ?", session.id()).get(0)
+                .get("server_key").toString();
+        session.say("RUN_EXEC: for i in 1 2 3 4 5 6 7 8; do echo tick $i; sleep 0.25; done");
+        session.await("command_output_delta");
+        // the host loses the app-server (killed, rebooted): the runner starts a new one and resumes the thread
+        new ProcessBuilder("pkill", "-9", "-f", "unix://" + SshHostResource.stateDirectory().resolve(key + ".sock"))
+                .start().waitFor();
+        await().atMost(Duration.ofSeconds(30)).until(() -> countState("reattached") >= 1);
+        JsonNode reattached = session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
+                && e.path("body").path("state").asText().equals("reattached")).findFirst().orElseThrow();
+        assertThat(reattached.path("body").path("message").asText()).contains("had stopped");
+        JsonNode ended = await().atMost(Duration.ofSeconds(30)).until(() -> session.events().stream()
+                .filter(e -> e.path("kind").asText().startsWith("turn_") && !e.path("kind").asText().equals("turn_started"))
+                .skip(1).findFirst().orElse(null), java.util.Objects::nonNull);
+        // codex's proxy does not end when the app-server behind it dies: the runner notices by the turn's silence
+        // (inactivity timeout) or the failed write after it, then finds the turn interrupted on the new app-server
+        assertThat(ended.path("kind").asText()).as("the lost turn ends, clearly")
+                .isIn("turn_failed", "turn_interrupted", "turn_timed_out");
+
+        session.say("Say hello after the app-server came back");
+        session.await("turn_completed", 2);
+        List<String> threads = session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
+                && e.path("body").has("thread_id")).map(e -> e.path("body").path("thread_id").asText()).distinct().toList();
+        assertThat(threads).as("the conversation continues on the same thread").hasSize(1);
+    }
+
     static double metric(String name) {
         String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
         return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).mapToDouble(l ->
