@@ -66,6 +66,18 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** A Codex-ready target on the real tier's OpenSSH host (logging in as this test's user). */
+    public static java.util.UUID realTarget(String prefix) throws java.io.IOException {
+        return Runner.target(prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 6), openssh.port(),
+                System.getProperty("user.name"), openssh.hostKeyLine(), "ready");
+    }
+
+    /** Codex options that point the real binary at the scripted model server. */
+    public static io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions realOptions(String approvalPolicy) {
+        return new io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions("mock-model", "mock", model.baseUrl(),
+                approvalPolicy, "workspace-write");
+    }
+
     public static Path codexBinary() {
         String cache = System.getenv().getOrDefault("DEVOPS_CODEX_CACHE",
                 System.getProperty("user.home") + "/.cache/devops-console/codex-" + CODEX_VERSION);

@@ -77,11 +77,14 @@ public final class TurnMapper {
         turnStartTokens = totalTokens;
     }
 
-    /** The thread whose messages this maps (named in token usage records). */
+    /**
+     * The thread whose messages this maps (named in token usage records), and its tokens so far: a
+     * turn taken over mid-way counts from there (what it used before the takeover is not known here).
+     */
     public void thread(String id, long tokensSoFar) {
         this.threadId = id;
         this.totalTokens = Math.max(totalTokens, tokensSoFar);
-        this.turnStartTokens = Math.max(turnStartTokens, 0);
+        this.turnStartTokens = Math.max(turnStartTokens, tokensSoFar);
     }
 
     /**

@@ -150,38 +150,24 @@ public class SshConnector {
     public Result run(Inventory.Target target, String command, java.time.Duration timeout) throws IOException {
         try (Channel channel = exec(target, command)) {
             channel.stdin().close();
+            // reads block until the command ends; a command that overstays has its channel closed under the read
+            var overdue = java.util.concurrent.CompletableFuture.delayedExecutor(timeout.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            var watchdog = java.util.concurrent.CompletableFuture.runAsync(channel::close, overdue);
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            long deadline = System.nanoTime() + timeout.toNanos();
             byte[] buffer = new byte[8192];
-            InputStream in = channel.stdout();
-            while (true) {
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("the command on " + target.name() + " did not finish within " + timeout.toSeconds() + " s");
+            try {
+                int n;
+                while ((n = channel.stdout().read(buffer)) >= 0) {
+                    out.write(buffer, 0, Math.min(n, Math.max(0, 65536 - out.size())));
                 }
-                if (in.available() > 0) {
-                    int n = in.read(buffer);
-                    if (n < 0) {
-                        break;
-                    }
-                    if (out.size() < 65536) {
-                        out.write(buffer, 0, Math.min(n, 65536 - out.size()));
-                    }
-                } else if (channel.exec.isClosed()) {
-                    int n;
-                    while ((n = in.read(buffer)) > 0) {
-                        if (out.size() < 65536) {
-                            out.write(buffer, 0, Math.min(n, 65536 - out.size()));
-                        }
-                    }
-                    break;
-                } else {
-                    try {
-                        Thread.sleep(20);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IOException("interrupted", e);
-                    }
+            } catch (IOException closedUnderTheRead) {
+                if (!watchdog.isDone()) {
+                    throw closedUnderTheRead;
                 }
+            }
+            if (!watchdog.cancel(false)) {
+                throw new IOException("the command on " + target.name() + " did not finish within " + timeout.toSeconds() + " s");
             }
             return new Result(channel.exec.getExitStatus(), out.toString(java.nio.charset.StandardCharsets.UTF_8),
                     channel.stderrTail());

@@ -616,10 +616,7 @@ final class SessionDriver {
             closeConnection(w);
             long delay = Math.min(TimeUnit.SECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(500L << Math.min(5, w.attempts)));
             w.nextAttemptNanos = System.nanoTime() + delay;
-            w.view = new WorkerStore.WorkerView(w.view.id(), w.view.sessionId(), w.view.projectId(), w.view.targetId(),
-                    w.view.targetName(), w.view.workingDirectory(), w.view.transport(), w.view.threadId(), w.view.state(),
-                    w.view.currentTurnId(), why, w.view.runnerInstance(), w.view.startedAt(), w.view.lastActivityAt(),
-                    w.view.stoppedAt(), w.view.serverKey(), w.view.fence(), w.view.heartbeatAt(), w.view.totalTokens());
+            w.view = w.view.withMessage(why);
             LOG.infof("session %s: reattach to %s failed (attempt %d): %s", sessionId, w.target.name(), w.attempts, why);
             if (e instanceof SshConnector.HostKeyRefused) {
                 giveUp(w, why);

@@ -30,12 +30,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Publishes a session's stream records on {@code console.agent.stream.v1} (key = session id), each
- * with a fresh record id and the next {@code stream_seq} of its session. Numbers come from blocks
- * reserved in {@code session_stream} (one UPDATE per block), so a runner that dies never reuses a
- * number; at worst the rest of its block stays unused, a gap session-service reports. Records go
- * straight to Kafka through an idempotent producer (no outbox: they are many, short-lived, and
- * re-derivable from the app-server's thread), in order per session. Callers are the session's
- * own driver thread (blocking is fine there).
+ * with the next {@code stream_seq} of its session and this runner's fence for the session. Numbers
+ * come from blocks reserved in {@code session_stream} (one UPDATE per block, only under the fence
+ * this runner took in {@link #acquire}), so no number is ever used twice; the rest of a dead
+ * owner's block stays unused, and session-service skips it when the next owner's first record
+ * (higher fence) arrives. Records a new owner may send again get ids derived from what they are
+ * about ({@link #recordId}). Records go straight to Kafka through an idempotent producer (no
+ * outbox: they are many, short-lived, and re-derivable from the app-server's thread), in order per
+ * session. Callers are the session's own driver thread (blocking is fine there). ADR 0009, 0010.
  */
 @ApplicationScoped
 public class StreamPublisher {

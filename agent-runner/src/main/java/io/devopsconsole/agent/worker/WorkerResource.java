@@ -62,8 +62,8 @@ public class WorkerResource {
     }
 
     /**
-     * Stops a live worker: its turn (if any) ends as interrupted and the app-server exits with its
-     * channel. 202: the stop is under way (GET shows {@code stopped} shortly); 409 when the worker
+     * Stops a live worker: its turn (if any) ends as interrupted and the app-server ends (a durable
+     * one by the fixed stop command, a stdio one with its channel). 202: the stop is under way (GET shows {@code stopped} shortly); 409 when the worker
      * has already ended or is driven by another runner instance.
      */
     @POST

@@ -41,6 +41,12 @@ public class WorkerStore {
                     totalTokens);
         }
 
+        WorkerView withMessage(String message) {
+            return new WorkerView(id, sessionId, projectId, targetId, targetName, workingDirectory, transport, threadId, state,
+                    currentTurnId, message, runnerInstance, startedAt, lastActivityAt, stoppedAt, serverKey, fence, heartbeatAt,
+                    totalTokens);
+        }
+
         boolean durable() {
             return "durable".equals(transport);
         }

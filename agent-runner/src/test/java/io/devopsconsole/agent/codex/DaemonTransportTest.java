@@ -80,7 +80,11 @@ class DaemonTransportTest {
 
     /** One connection through a fresh proxy: messages land in {@code inbox} (server requests carry their id). */
     JsonRpcConnection connect(BlockingQueue<JsonNode> inbox) throws Exception {
-        Process proxy = codex("app-server", "proxy", "--sock", socket.toString()).start();
+        return connect(codex("app-server", "proxy", "--sock", socket.toString()).start(), inbox);
+    }
+
+    /** A connection over this proxy process, initialized. */
+    JsonRpcConnection connect(Process proxy, BlockingQueue<JsonNode> inbox) throws Exception {
         proxies.add(proxy);
         WebSocketPipe ws = WebSocketPipe.open(proxy.getInputStream(), proxy.getOutputStream());
         JsonRpcConnection rpc = JsonRpcConnection.overWebSocket(ws, new JsonRpcConnection.Listener() {
@@ -245,26 +249,7 @@ class DaemonTransportTest {
             pb.environment().put("CODEX_HOME", dir.resolve("home").toString());
             pb.redirectError(dir.resolve("launch-" + i + ".log").toFile());
             Process proxy = pb.start();
-            proxies.add(proxy);
-            BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
-            WebSocketPipe ws = WebSocketPipe.open(proxy.getInputStream(), proxy.getOutputStream());
-            JsonRpcConnection rpc = JsonRpcConnection.overWebSocket(ws, new JsonRpcConnection.Listener() {
-                @Override
-                public void onNotification(String method, JsonNode params) {
-                }
-
-                @Override
-                public void onServerRequest(JsonNode id, String method, JsonNode params) {
-                }
-
-                @Override
-                public void onClosed(String reason) {
-                    inbox.add(JSON.createObjectNode());
-                }
-            }, "launch").start();
-            JsonNode init = rpc.request("initialize", JSON.createObjectNode().set("clientInfo",
-                    JSON.createObjectNode().put("name", "devops_console_test").put("version", "1"))).get(30, TimeUnit.SECONDS);
-            assertThat(init.path("userAgent").asText()).contains("0.169.0");
+            connect(proxy, new LinkedBlockingQueue<>());
             servers.add(Long.parseLong(Files.readString(state.resolve(launch.serverKey() + ".pid")).trim()));
             proxy.destroyForcibly();
             proxy.waitFor(5, TimeUnit.SECONDS);

@@ -11,7 +11,6 @@ import io.devopsconsole.events.EventJson;
 import io.devopsconsole.events.Topics;
 import io.devopsconsole.events.agent.AgentStreamRecord;
 import io.devopsconsole.events.agent.StreamKind;
-import io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions;
 import io.devopsconsole.testkit.Sql;
 import io.devopsconsole.testkit.TestInfrastructure;
 import io.devopsconsole.testkit.Tokens;
@@ -59,11 +58,9 @@ class DurableWorkerTest {
     @BeforeEach
     void realHost(TestInfo test) throws Exception {
         host = SshHostResource.openssh();
-        target = Runner.target("durable-" + UUID.randomUUID().toString().substring(0, 6), host.port(),
-                System.getProperty("user.name"), host.hostKeyLine(), "ready");
+        target = SshHostResource.realTarget("durable");
         work = SshHostResource.realWork().resolve(test.getTestMethod().orElseThrow().getName());
-        UUID project = Runner.project(target, work.toString(), new CodexOptions("mock-model", "mock",
-                SshHostResource.model().baseUrl(), "on-request", "workspace-write"));
+        UUID project = Runner.project(target, work.toString(), SshHostResource.realOptions("on-request"));
         session = new ConsoleSession(SessionServiceProcess.shared(), project);
     }
 

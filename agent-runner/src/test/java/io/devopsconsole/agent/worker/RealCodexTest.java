@@ -5,7 +5,6 @@ import io.devopsconsole.agent.ConsoleSession;
 import io.devopsconsole.agent.Runner;
 import io.devopsconsole.agent.SessionServiceProcess;
 import io.devopsconsole.agent.SshHostResource;
-import io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions;
 import io.devopsconsole.testkit.codex.OpenSshServer;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.AfterEach;
@@ -40,14 +39,12 @@ class RealCodexTest {
     @BeforeEach
     void realHost(TestInfo test) throws Exception {
         host = SshHostResource.openssh();
-        target = Runner.target("real-" + UUID.randomUUID().toString().substring(0, 6), host.port(),
-                System.getProperty("user.name"), host.hostKeyLine(), "ready");
+        target = SshHostResource.realTarget("real");
         work = SshHostResource.realWork().resolve(test.getTestMethod().orElseThrow().getName());
     }
 
     void open(String approvalPolicy) throws Exception {
-        UUID project = Runner.project(target, work.toString(), new CodexOptions("mock-model", "mock",
-                SshHostResource.model().baseUrl(), approvalPolicy, "workspace-write"));
+        UUID project = Runner.project(target, work.toString(), SshHostResource.realOptions(approvalPolicy));
         session = new ConsoleSession(SessionServiceProcess.shared(), project);
     }
 

@@ -99,7 +99,7 @@ public class StreamStore {
         List<UUID> ids = new ArrayList<>(bySession.keySet());
         java.util.Collections.sort(ids);
         return pool.withTransaction(connection -> sessions.lockAllWithParked(connection, ids)
-                .flatMap(lockedAll -> storedIds(connection, bySession).map(known -> {
+                .flatMap(lockedAll -> storedIds(connection, bySession).flatMap(known -> {
                     java.util.Set<UUID> unknown = new java.util.HashSet<>(ids);
                     unknown.removeAll(lockedAll.keySet());
                     List<Plan> plans = new ArrayList<>();
@@ -109,16 +109,9 @@ public class StreamStore {
                             plans.add(plan(locked, bySession.get(id), known));
                         }
                     }
-                    return new Object[] {plans, unknown};
-                }))
-                .flatMap(work -> {
-                    @SuppressWarnings("unchecked")
-                    List<Plan> plans = (List<Plan>) work[0];
-                    @SuppressWarnings("unchecked")
-                    java.util.Set<UUID> unknown = (java.util.Set<UUID>) work[1];
                     java.util.Map<UUID, List<TranscriptEntry>> entries = new java.util.HashMap<>();
                     return write(connection, plans, entries).replaceWith(() -> new Stored(entries, unknown));
-                }));
+                })));
     }
 
     /**

@@ -22,13 +22,16 @@ import java.util.Optional;
  * <li>{@code approval_resolved}: {@code request_id}, {@code decision}</li>
  * <li>{@code token_usage}: {@code input_tokens}, {@code cached_input_tokens}, {@code output_tokens},
  *     {@code total_tokens} (the thread's running totals), {@code last_total_tokens} (the last model
- *     response), {@code scope}</li>
+ *     response), {@code turn_total_tokens} (this turn's own), {@code thread_id}, {@code scope}</li>
  * <li>{@code turn_started}, {@code turn_completed}, {@code turn_interrupted}: nothing more;
  *     {@code turn_failed}, {@code turn_timed_out}: {@code message}</li>
- * <li>{@code worker_state}: {@code state} ({@code starting}, {@code ready}, {@code lost} (its
- *     connection ended; the next turn starts a worker that resumes the thread), {@code stopped},
- *     {@code failed}), {@code transport}, {@code target_name}, {@code thread_id} when ready,
- *     {@code message}</li>
+ * <li>{@code worker_state}: {@code state} ({@code starting}, {@code ready}, {@code detached} (a
+ *     durable worker's connection dropped; the runner reconnects), {@code reattaching} (a runner
+ *     took the session over), {@code reattached}, {@code command_stuck} (with {@code item_id},
+ *     {@code command}, {@code quiet_ms}), {@code lost} (gone for good; the next turn starts a worker
+ *     that resumes the thread), {@code stopped}, {@code failed}), {@code transport}
+ *     ({@code durable} or {@code stdio}), {@code target_name}, {@code worker_id}, {@code thread_id}
+ *     when ready or reattached, {@code message}</li>
  * <li>{@code error}: {@code message}, and from the app-server {@code will_retry}, {@code codex_error}</li>
  * </ul>
  */
