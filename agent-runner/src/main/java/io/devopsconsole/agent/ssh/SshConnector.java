@@ -1,15 +1,12 @@
 package io.devopsconsole.agent.ssh;
 
 import com.jcraft.jsch.ChannelExec;
-import com.jcraft.jsch.HostKey;
-import com.jcraft.jsch.HostKeyRepository;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
-import com.jcraft.jsch.UserInfo;
 import io.devopsconsole.agent.AgentConfig;
 import io.devopsconsole.agent.inventory.Inventory;
-import io.devopsconsole.platform.validation.HostKeys;
+import io.devopsconsole.platform.ssh.PinnedHostKey;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -19,8 +16,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.regex.Pattern;
 
 /**
@@ -100,9 +95,7 @@ public class SshConnector {
         if (target.hostPublicKey() == null) {
             throw new HostKeyRefused("no trusted host key for target " + target.name(), null);
         }
-        String[] trusted = target.hostPublicKey().trim().split("\\s+");
-        byte[] trustedBlob = Base64.getDecoder().decode(trusted[1]);
-        PinnedHostKey pinned = new PinnedHostKey(trusted[0], trustedBlob);
+        PinnedHostKey pinned = PinnedHostKey.trusting(target.hostPublicKey());
         JSch jsch = new JSch();
         jsch.setHostKeyRepository(pinned);
         Session session = null;
@@ -114,7 +107,7 @@ public class SshConnector {
             session.setConfig("PreferredAuthentications", "publickey");
             // ask for the trusted key's algorithm first, so a host with several keys presents that one
             String algorithms = session.getConfig("server_host_key");
-            session.setConfig("server_host_key", preferred(trusted[0], algorithms));
+            session.setConfig("server_host_key", pinned.preferredAlgorithms(algorithms));
             session.setServerAliveInterval((int) config.ssh().keepAlive().toMillis());
             session.setServerAliveCountMax(3);
             session.connect((int) config.ssh().connectTimeout().toMillis());
@@ -130,9 +123,8 @@ public class SshConnector {
             if (session != null) {
                 session.disconnect();
             }
-            if (pinned.mismatch != null) {
-                String presented = HostKeys.fingerprint(pinned.mismatchType, Base64.getEncoder().encodeToString(pinned.mismatch))
-                        .orElse("unknown");
+            if (pinned.refusedAKey()) {
+                String presented = pinned.presentedFingerprint();
                 throw new HostKeyRefused("target " + target.name() + " presented host key " + presented
                         + " but " + target.hostKeyFingerprint() + " is trusted: refused (re-trust it through onboarding"
                         + " if the change is expected)", presented);
@@ -193,76 +185,6 @@ public class SshConnector {
             throw new IOException("control-plane identity " + key + " is not readable");
         }
         return key;
-    }
-
-    private static String preferred(String type, String algorithms) {
-        String rest = Arrays.stream(algorithms.split(",")).filter(a -> !a.equals(type)).reduce((a, b) -> a + "," + b).orElse("");
-        return rest.isEmpty() ? type : type + "," + rest;
-    }
-
-    /** A host-key repository holding exactly one trusted key; it never learns another. */
-    private static final class PinnedHostKey implements HostKeyRepository {
-        private final String type;
-        private final byte[] blob;
-        volatile byte[] mismatch;
-        volatile String mismatchType;
-
-        PinnedHostKey(String type, byte[] blob) {
-            this.type = type;
-            this.blob = blob;
-        }
-
-        @Override
-        public int check(String host, byte[] key) {
-            if (Arrays.equals(key, blob)) {
-                return OK;
-            }
-            mismatch = key.clone();
-            mismatchType = keyType(key);
-            LOG.warnf("host %s presented a host key that is not the trusted one: refused", host);
-            return CHANGED;
-        }
-
-        @Override
-        public void add(HostKey hostkey, UserInfo ui) {
-            // never: trust is given by an operator through onboarding, not learned on connect
-        }
-
-        @Override
-        public void remove(String host, String type) {
-        }
-
-        @Override
-        public void remove(String host, String type, byte[] key) {
-        }
-
-        @Override
-        public String getKnownHostsRepositoryID() {
-            return "devops-console-trusted-host-key";
-        }
-
-        @Override
-        public HostKey[] getHostKey() {
-            return new HostKey[0];
-        }
-
-        @Override
-        public HostKey[] getHostKey(String host, String type) {
-            try {
-                return new HostKey[] {new HostKey(host, blob)};
-            } catch (JSchException e) {
-                return new HostKey[0];
-            }
-        }
-
-        private static String keyType(byte[] blob) {
-            // an SSH key blob starts with its type as a length-prefixed string
-            if (blob.length < 4) {
-                return "unknown";
-            }
-            int n = ((blob[0] & 0xff) << 24) | ((blob[1] & 0xff) << 16) | ((blob[2] & 0xff) << 8) | (blob[3] & 0xff);
-            return n > 0 && n < 64 && blob.length >= 4 + n ? new String(blob, 4, n) : "unknown";
-        }
     }
 
     /** Keeps the last bytes written (the remote stderr). */

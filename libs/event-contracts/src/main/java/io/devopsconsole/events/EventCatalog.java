@@ -15,8 +15,11 @@ import io.devopsconsole.events.session.ApprovalResolved;
 import io.devopsconsole.events.session.OperatorMessagePosted;
 import io.devopsconsole.events.session.SessionCreated;
 import io.devopsconsole.events.session.SessionStateChanged;
+import io.devopsconsole.events.onboarding.CodexAuthSlotChanged;
 import io.devopsconsole.events.onboarding.CodexReadinessObserved;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
+import io.devopsconsole.events.onboarding.OnboardingMilestone;
+import io.devopsconsole.events.onboarding.TunnelStateObserved;
 import io.devopsconsole.events.registry.*;
 
 import java.util.LinkedHashMap;
@@ -62,6 +65,9 @@ public final class EventCatalog {
         register(RuntimeProfileDeleted.TYPE, RuntimeProfileDeleted.class, Topics.REGISTRY);
         register(HostKeyTrustConfirmed.TYPE, HostKeyTrustConfirmed.class, Topics.ONBOARDING);
         register(CodexReadinessObserved.TYPE, CodexReadinessObserved.class, Topics.ONBOARDING);
+        register(OnboardingMilestone.TYPE, OnboardingMilestone.class, Topics.ONBOARDING);
+        register(CodexAuthSlotChanged.TYPE, CodexAuthSlotChanged.class, Topics.ONBOARDING);
+        register(TunnelStateObserved.TYPE, TunnelStateObserved.class, Topics.ONBOARDING);
         register(SessionCreated.TYPE, SessionCreated.class, Topics.SESSION);
         register(SessionStateChanged.TYPE, SessionStateChanged.class, Topics.SESSION);
         register(OperatorMessagePosted.TYPE, OperatorMessagePosted.class, Topics.SESSION);
