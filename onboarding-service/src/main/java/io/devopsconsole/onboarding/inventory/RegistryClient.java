@@ -10,7 +10,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.ServiceUnavailableException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -34,7 +33,8 @@ public class RegistryClient {
     private final String base;
     private final ObjectMapper json;
 
-    public RegistryClient(@ConfigProperty(name = "devops.onboarding.registry-url") String base, ObjectMapper json) {
+    public RegistryClient(io.devopsconsole.onboarding.OnboardingConfig config, ObjectMapper json) {
+        String base = config.registryUrl();
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         this.json = json;
     }

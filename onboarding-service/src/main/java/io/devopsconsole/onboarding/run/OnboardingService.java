@@ -372,7 +372,7 @@ public class OnboardingService {
         });
     }
 
-    static String authWaiting() {
+    public static String authWaiting() {
         return "auth: lease a Codex auth slot to this target and provision it (POST /api/codex-auth/slots/{id}/lease,"
                 + " then /provision)";
     }
@@ -396,7 +396,7 @@ public class OnboardingService {
     }
 
     /** The host presented another key: the run fails and the target is stopped until re-trusted. */
-    Uni<Run> hostKeyChanged(Run run, HostSsh.HostKeyChanged f, String actor) {
+    public Uni<Run> hostKeyChanged(Run run, HostSsh.HostKeyChanged f, String actor) {
         Run failed = run.withConnections(1).withState(Run.FAILED, null, f.getMessage());
         RunStore.Step step = new RunStore.Step("host_key_changed", "refused", run.state(), Run.FAILED, f.getMessage(),
                 json.createObjectNode().put("trusted", f.expected()).put("presented", f.presented()), null);
@@ -413,7 +413,7 @@ public class OnboardingService {
         return store.save(kept, List.of(step), List.of(milestone(kept, null, stepName + "_failed", message)), actor);
     }
 
-    Uni<Void> checkAlarm(Run run) {
+    public Uni<Void> checkAlarm(Run run) {
         return store.alarm(run.targetId()).map(alarm -> {
             alarm.ifPresent(message -> {
                 throw new ConflictException("host_key", message);
@@ -466,16 +466,16 @@ public class OnboardingService {
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    static HostSsh.Endpoint endpoint(Run run) {
+    public static HostSsh.Endpoint endpoint(Run run) {
         return new HostSsh.Endpoint(run.targetName(), run.host(), run.port(), run.username(), run.trustedPublicKey(),
                 run.trustedFingerprint());
     }
 
-    static OnboardingMilestone milestone(Run run, UUID planId, String milestone, String detail) {
+    public static OnboardingMilestone milestone(Run run, UUID planId, String milestone, String detail) {
         return new OnboardingMilestone(run.id(), run.targetId(), run.targetName(), planId, milestone, run.state(), detail);
     }
 
-    static <T> Uni<T> blocking(Callable<T> work) {
+    public static <T> Uni<T> blocking(Callable<T> work) {
         return Uni.createFrom().item(() -> {
             try {
                 return work.call();

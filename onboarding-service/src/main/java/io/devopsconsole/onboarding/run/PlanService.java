@@ -15,7 +15,6 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.ForbiddenException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -57,12 +56,12 @@ public class PlanService {
     private final Duration stepTimeout;
 
     public PlanService(PlanStore plans, RunStore runs, HostSsh ssh, OnboardingService onboarding,
-                       @ConfigProperty(name = "devops.onboarding.install-step-timeout", defaultValue = "PT15M") Duration stepTimeout) {
+                       io.devopsconsole.onboarding.OnboardingConfig config) {
         this.plans = plans;
         this.runs = runs;
         this.ssh = ssh;
         this.onboarding = onboarding;
-        this.stepTimeout = stepTimeout;
+        this.stepTimeout = config.installStepTimeout();
     }
 
     void interruptedAtStart(@Observes StartupEvent start) {

@@ -30,6 +30,8 @@ import java.util.UUID;
 @ApplicationScoped
 public class RunStore {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RunStore.class);
+
     /** One entry of a run's history. */
     public record Step(String step, String outcome, String fromState, String toState, String detail, JsonNode facts,
                        Long durationMs) {
@@ -62,6 +64,7 @@ public class RunStore {
                 .flatMap(r -> addSteps(c, run.id(), List.of(first), actor))
                 .flatMap(v -> outbox.recordAll(c, events, actor, Map.of())))
                 .onFailure(PgException.class).transform(f -> unique((PgException) f, run.targetName()))
+                .invoke(() -> log(events, actor))
                 .flatMap(v -> get(run.id()));
     }
 
@@ -89,7 +92,18 @@ public class RunStore {
                     return addSteps(c, run.id(), newSteps, actor);
                 })
                 .flatMap(v -> outbox.recordAll(c, events, actor, Map.of())))
+                .invoke(() -> log(events, actor))
                 .flatMap(v -> get(run.id()));
+    }
+
+    /** Milestones in the service log as well (operator-facing details only; never material). */
+    static void log(List<? extends DomainEvent> events, String actor) {
+        for (DomainEvent e : events) {
+            if (e instanceof io.devopsconsole.events.onboarding.OnboardingMilestone m) {
+                LOG.infof("onboarding run %s (%s): %s, now %s, by %s: %s", m.runId(), m.targetName(), m.milestone(), m.state(),
+                        actor, m.detail());
+            }
+        }
     }
 
     private Uni<Void> addSteps(SqlConnection c, UUID runId, List<Step> add, String actor) {

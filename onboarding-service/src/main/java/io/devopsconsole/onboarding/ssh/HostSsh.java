@@ -8,7 +8,6 @@ import io.devopsconsole.platform.ssh.PinnedHostKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -74,11 +73,9 @@ public class HostSsh {
     private final Duration connectTimeout;
     private final Counter connections;
 
-    public HostSsh(@ConfigProperty(name = "devops.onboarding.ssh.identity-file") String identity,
-                   @ConfigProperty(name = "devops.onboarding.ssh.connect-timeout", defaultValue = "PT10S") Duration connectTimeout,
-                   MeterRegistry meters) {
-        this.identity = Path.of(identity);
-        this.connectTimeout = connectTimeout;
+    public HostSsh(io.devopsconsole.onboarding.OnboardingConfig config, MeterRegistry meters) {
+        this.identity = Path.of(config.ssh().identityFile());
+        this.connectTimeout = config.ssh().connectTimeout();
         this.connections = Counter.builder("onboarding_ssh_connections_total")
                 .description("SSH connections onboarding opened (discovery and logins)").register(meters);
     }

@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -29,13 +28,12 @@ public class SecretStores {
 
     @Produces
     @Singleton
-    SecretStore secretStore(@ConfigProperty(name = "devops.secrets.store", defaultValue = "local") String kind,
-                            @ConfigProperty(name = "devops.secrets.local.key-file") Optional<String> keyFile,
-                            @ConfigProperty(name = "devops.secrets.local.schema", defaultValue = "secrets") String schema,
-                            @ConfigProperty(name = "devops.secrets.vault.mount", defaultValue = "secret") String mount,
-                            @ConfigProperty(name = "devops.secrets.vault.prefix", defaultValue = "devops-console") String prefix,
-                            Instance<Pool> pool, Instance<VaultClient> vault) {
-        switch (kind) {
+    SecretStore secretStore(SecretsConfig config, Instance<Pool> pool, Instance<VaultClient> vault) {
+        String mount = config.vault().mount();
+        String prefix = config.vault().prefix();
+        String schema = config.local().schema();
+        Optional<String> keyFile = config.local().keyFile();
+        switch (config.store()) {
             case "vault" -> {
                 if (!vault.isResolvable()) {
                     throw new IllegalStateException("devops.secrets.store=vault needs quarkus.vault.url and its authentication");
@@ -53,7 +51,8 @@ public class SecretStores {
                     throw new IllegalStateException("the local secret store's key file " + file + ": " + e.getMessage());
                 }
             }
-            default -> throw new IllegalStateException("devops.secrets.store must be 'local' or 'vault', not '" + kind + "'");
+            default -> throw new IllegalStateException("devops.secrets.store must be 'local' or 'vault', not '"
+                    + config.store() + "'");
         }
     }
 

@@ -24,7 +24,7 @@ public final class OpenSshServer implements AutoCloseable {
 
     private final Path dir;
     private final int port;
-    private final Process process;
+    private Process process;
 
     private OpenSshServer(Path dir, int port, Process process) {
         this.dir = dir;
@@ -47,7 +47,8 @@ public final class OpenSshServer implements AutoCloseable {
         }
         Path authorized = dir.resolve("authorized_keys");
         Files.writeString(authorized, authorizedKey.strip() + "\n");
-        Files.setPosixFilePermissions(authorized, PosixFilePermissions.fromString("rw-------"));
+        // readable by the login user too (a public key; the tests may log in as an unprivileged user)
+        Files.setPosixFilePermissions(authorized, PosixFilePermissions.fromString("rw-r--r--"));
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -67,21 +68,40 @@ public final class OpenSshServer implements AutoCloseable {
         }
         Path cfg = dir.resolve("sshd_config");
         Files.writeString(cfg, config.toString());
-        Process p = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", cfg.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+        return new OpenSshServer(dir, port, launch(dir, port));
+    }
+
+    private static Process launch(Path dir, int port) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.log").toFile()))
+                .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 throw new IOException("sshd exited: " + Files.readString(dir.resolve("sshd.log")));
             }
             try (Socket ignored = new Socket("127.0.0.1", port)) {
-                return new OpenSshServer(dir, port, p);
+                return p;
             } catch (IOException notYet) {
                 Thread.sleep(50);
             }
         }
         p.destroyForcibly();
         throw new IOException("sshd did not listen on " + port);
+    }
+
+    /**
+     * The host is rebuilt with a new host key on the same address and port (what a reinstalled or
+     * impersonated server looks like to a client that trusted the old key).
+     */
+    public void replaceHostKey() throws IOException, InterruptedException {
+        close();
+        Path hostKey = dir.resolve("host_ed25519");
+        Files.deleteIfExists(hostKey);
+        Files.deleteIfExists(dir.resolve("host_ed25519.pub"));
+        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "devops-console-test-host-rebuilt", "-f",
+                hostKey.toString()));
+        process = launch(dir, port);
     }
 
     private static void ensureInstalled() throws IOException, InterruptedException {
