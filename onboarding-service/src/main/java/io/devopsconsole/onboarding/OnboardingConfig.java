@@ -19,6 +19,10 @@ public interface OnboardingConfig {
     @WithDefault("PT15M")
     Duration installStepTimeout();
 
+    /** After {@code wg-quick up}, how long to wait for a peer handshake and received bytes before rolling back. */
+    @WithDefault("PT10S")
+    Duration wireguardHandshakeWait();
+
     Ssh ssh();
 
     interface Ssh {

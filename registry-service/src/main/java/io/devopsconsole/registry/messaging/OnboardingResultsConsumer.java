@@ -6,6 +6,7 @@ import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.MalformedEventException;
 import io.devopsconsole.events.onboarding.CodexReadinessObserved;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
+import io.devopsconsole.events.onboarding.TunnelStateObserved;
 import io.devopsconsole.platform.inbox.ProcessedEvents;
 import io.devopsconsole.platform.messaging.DeadLetters;
 import io.devopsconsole.platform.messaging.InboundEvents;
@@ -25,7 +26,7 @@ import java.util.Optional;
 /**
  * Applies onboarding's results to the inventory: a confirmed host key becomes the target's
  * trusted key (HostKeyTrusted), an observed readiness updates its Codex status
- * (CodexStatusChanged). Idempotent by event id; unreadable records are dead-lettered; database
+ * (CodexStatusChanged), a WireGuard operation updates the tunnel profile's operational state. Idempotent by event id; unreadable records are dead-lettered; database
  * failures are retried in order.
  */
 @ApplicationScoped
@@ -35,11 +36,14 @@ public class OnboardingResultsConsumer {
     private static final Logger LOG = Logger.getLogger(OnboardingResultsConsumer.class);
 
     private final TargetService targets;
+    private final io.devopsconsole.registry.tunnel.TunnelService tunnels;
     private final ProcessedEvents processed;
     private final DeadLetters deadLetters;
 
-    public OnboardingResultsConsumer(TargetService targets, ProcessedEvents processed, DeadLetters deadLetters) {
+    public OnboardingResultsConsumer(TargetService targets, io.devopsconsole.registry.tunnel.TunnelService tunnels,
+                                     ProcessedEvents processed, DeadLetters deadLetters) {
         this.targets = targets;
+        this.tunnels = tunnels;
         this.processed = processed;
         this.deadLetters = deadLetters;
     }
@@ -62,6 +66,9 @@ public class OnboardingResultsConsumer {
         if (decoded instanceof CodexReadinessObserved observed && parseStatus(observed.codexStatus()) == null) {
             return reject(record, "unknown codex_status '" + observed.codexStatus() + "'");
         }
+        if (decoded instanceof TunnelStateObserved observed && operational(observed.operationalState()) == null) {
+            return reject(record, "unknown operational_state '" + observed.operationalState() + "'");
+        }
         // inconsistent content (IllegalArgumentException) is dead-lettered; anything else is retried in place
         return Retries.onContext("applying onboarding event " + envelope.id(),
                         () -> Panache.withTransaction(() -> processed.claim(CONSUMER, envelope.id())
@@ -77,12 +84,25 @@ public class OnboardingResultsConsumer {
         if (event instanceof CodexReadinessObserved e) {
             return targets.observeCodexStatus(e.targetId(), parseStatus(e.codexStatus()));
         }
-        // Other onboarding events (none yet) do not concern the inventory.
+        if (event instanceof TunnelStateObserved e) {
+            return tunnels.observeFromOnboarding(e.tunnelProfileId(), operational(e.operationalState()),
+                    e.usableForRemoteExecution());
+        }
+        // Other onboarding events (milestones, auth slots) are for audit, not the inventory.
         return Uni.createFrom().voidItem();
     }
 
     private Uni<Void> reject(ConsumerRecord<String, byte[]> record, String reason) {
         return deadLetters.send(List.of(new DeadLetters.Rejected(record, reason)));
+    }
+
+    private static io.devopsconsole.registry.tunnel.TunnelProfile.OperationalState operational(String state) {
+        for (var s : io.devopsconsole.registry.tunnel.TunnelProfile.OperationalState.values()) {
+            if (s.name().equals(state)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private static SshTarget.CodexStatus parseStatus(String status) {

@@ -96,6 +96,27 @@ public class TunnelService {
         });
     }
 
+    /**
+     * A WireGuard operation onboarding ran on the profile's gateway (consumed from
+     * console.onboarding.v1); call inside a transaction. A profile deleted meanwhile is ignored.
+     */
+    public Uni<Void> observeFromOnboarding(UUID id, TunnelProfile.OperationalState state, boolean usable) {
+        return tunnels.findById(id).flatMap(tunnel -> {
+            if (tunnel == null) {
+                return Uni.createFrom().voidItem();
+            }
+            List<String> changed = new ArrayList<>(List.of("last_checked_at"));
+            if (state != tunnel.operationalState()) {
+                changed.add("operational_state");
+            }
+            if (usable != tunnel.usableForRemoteExecution()) {
+                changed.add("usable_for_remote_execution");
+            }
+            tunnel.observe(state, usable, Clock.now());
+            return publishUpdate(tunnel, changed).replaceWithVoid();
+        });
+    }
+
     @WithTransaction
     public Uni<Void> delete(UUID id, DeleteRequest request) {
         return find(id).flatMap(tunnel -> {
