@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (bytea decoded as text; the secret store's ciphertext cannot match), every record on every
  * console topic, both services' logs, and the API answers the test collected.
  */
-final class CanaryScan {
+public final class CanaryScan {
 
     private CanaryScan() {
     }
@@ -44,7 +44,7 @@ final class CanaryScan {
         assertThat(Sql.count("SELECT count(*) FROM secrets.secret_entry WHERE path LIKE 'codex-auth/%'")).isGreaterThan(0);
     }
 
-    static List<String> locations(String canary, List<String> responses) throws Exception {
+    public static List<String> locations(String canary, List<String> responses) throws Exception {
         List<String> found = new ArrayList<>();
         // tables
         for (Map<String, Object> t : Sql.rows("SELECT table_schema, table_name FROM information_schema.tables"

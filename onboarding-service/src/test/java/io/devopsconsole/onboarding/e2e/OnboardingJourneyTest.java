@@ -31,24 +31,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  * → ready. And a run stopped by a host key that changed after it was trusted.
  */
 @QuarkusTest
-class OnboardingJourneyTest {
+public class OnboardingJourneyTest {
 
-    static final String BASE = "/api/agent-target-onboarding";
+    public static final String BASE = "/api/agent-target-onboarding";
 
-    static RequestSpecification as(String token) {
+    public static RequestSpecification as(String token) {
         return given().auth().oauth2(token).contentType(ContentType.JSON).accept(ContentType.JSON);
     }
 
     /** Everything the API answered in these tests (the canary test scans it). */
     public static final List<String> RESPONSES = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    static JsonPath ok(Response r, int status) {
+    public static JsonPath ok(Response r, int status) {
         RESPONSES.add(r.asString());
         assertThat(r.statusCode()).as(r.asString()).isEqualTo(status);
         return r.jsonPath();
     }
 
-    static JsonPath await(String path, Predicate<JsonPath> done, String what) throws InterruptedException {
+    public static JsonPath await(String path, Predicate<JsonPath> done, String what) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         JsonPath last = null;
         while (System.nanoTime() < deadline) {
@@ -65,7 +65,7 @@ class OnboardingJourneyTest {
         throw new AssertionError(what + " did not happen; last answer: " + (last == null ? "none" : last.prettify()));
     }
 
-    static JsonPath awaitRegistry(String path, Predicate<JsonPath> done, String what) throws Exception {
+    public static JsonPath awaitRegistry(String path, Predicate<JsonPath> done, String what) throws Exception {
         String url = RegistryProcess.url() + path;
         long deadline = System.nanoTime() + 60_000_000_000L;
         JsonPath last = null;
@@ -82,13 +82,13 @@ class OnboardingJourneyTest {
         throw new AssertionError(what + " did not happen in the registry; last: " + (last == null ? "none" : last.prettify()));
     }
 
-    static String fingerprint(String hostKeyLine) {
+    public static String fingerprint(String hostKeyLine) {
         String[] parts = hostKeyLine.split(" ");
         return HostKeys.fingerprint(parts[0], parts[1]).orElseThrow();
     }
 
     /** Starts a run for a fresh name on the given host (port) and walks it to probing (trusted). */
-    static String trustedRun(String name, int port) {
+    public static String trustedRun(String name, int port) {
         JsonPath run = ok(as(Tokens.operator()).body(Map.of("request", "I have a new server for you to onboard, it's at"
                 + " 127.0.0.1 port " + port + ", call it " + name + ", log in as " + OnboardingHosts.USER)).post(BASE), 201);
         String id = run.getString("id");

@@ -1,0 +1,155 @@
+package io.devopsconsole.onboarding.run;
+
+import io.devopsconsole.onboarding.OnboardingHosts;
+import io.devopsconsole.onboarding.RegistryProcess;
+import io.devopsconsole.onboarding.e2e.OnboardingJourneyTest;
+import io.devopsconsole.testkit.Sql;
+import io.devopsconsole.testkit.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.BASE;
+import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.as;
+import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Intake validation, the production gate, list/get/cancel, rejected and failing plans, target removal. */
+@QuarkusTest
+class RunLifecycleTest {
+
+    /** Hostile or wrong values for every intake field: 400 naming the field, and no run written. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "host|10.0.0.1; rm -rf /|host",
+            "host|$(reboot)|host",
+            "host|`id`.example.com|host",
+            "host|a b|host",
+            "host|-oProxyCommand=id|host",
+            "name|x;y|name",
+            "name|../etc|name",
+            "name|-rf|name",
+            "user|root;id|user",
+            "user|$(id)|user",
+            "user|Root|user",
+            "user|-oProxyCommand=id|user",
+            "environment|prod;x|environment",
+            "access_path|vpn|access_path",
+            "port|0|port",
+            "port|70000|port",
+            "request|I have a server at 10.0.0.1; call it $(reboot)|name",
+            "request|onboard 999.1.1.1 call it x1|host"})
+    void badIntakeIsRefusedNamingTheField(String field, String value, String expectedField) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("host", "10.9.8.7");
+        body.put("name", "valid-" + UUID.randomUUID().toString().substring(0, 6));
+        if (field.equals("port")) {
+            body.put(field, Integer.parseInt(value));
+        } else if (field.equals("request")) {
+            body.clear();
+            body.put("request", value);
+        } else {
+            body.put(field, value);
+        }
+        long runs = Sql.count("SELECT count(*) FROM onboarding.onboarding_run");
+        JsonPath refused = ok(as(Tokens.operator()).body(body).post(BASE), 400);
+        assertThat(refused.getList("errors.field", String.class)).as(refused.prettify()).contains(expectedField);
+        assertThat(Sql.count("SELECT count(*) FROM onboarding.onboarding_run")).isEqualTo(runs);
+    }
+
+    @Test
+    void structuredIntakeKeepsTheOperatorsNetworkAndProductionNeedsAnApprover() throws Exception {
+        RegistryProcess.url();
+        String name = "fields-" + UUID.randomUUID().toString().substring(0, 6);
+        JsonPath run = ok(as(Tokens.operator()).body(Map.of("host", "10.20.30.40", "name", name, "access_path", "lan"))
+                .post(BASE), 201);
+        assertThat(run.getString("intake.fields.host.source")).isEqualTo("given");
+        assertThat(run.getString("intake.fields.user.value")).isEqualTo("root");
+        assertThat(run.getString("intake.fields.user.source")).isEqualTo("default");
+        assertThat(run.getInt("intake.fields.port.value")).isEqualTo(22);
+        assertThat(run.getString("intake.fields.network.source")).isEqualTo("given");
+        assertThat(run.getString("waiting_for")).startsWith("advance");
+
+        Map<String, Object> prod = Map.of("host", "10.20.30.41", "name", "prod-" + name, "environment", "production");
+        ok(as(Tokens.operator()).body(prod).post(BASE), 403);
+        assertThat(ok(as(Tokens.approver()).body(prod).post(BASE), 400).getString("errors[0].field"))
+                .isEqualTo("confirm_production");
+        Map<String, Object> confirmed = new HashMap<>(prod);
+        confirmed.put("confirm_production", true);
+        assertThat(ok(as(Tokens.approver()).body(confirmed).post(BASE), 201).getString("environment")).isEqualTo("production");
+
+        // list with filters, get, cancel
+        JsonPath listed = ok(as(Tokens.viewer()).get(BASE + "?state=intake&name_prefix=" + name), 200);
+        assertThat(listed.getList("items.id", String.class)).containsExactly(run.getString("id"));
+        assertThat(listed.getList("items.steps")).containsOnlyNulls();
+        ok(as(Tokens.viewer()).get(BASE + "?state=nonsense"), 400);
+        ok(as(Tokens.viewer()).get(BASE + "/" + UUID.randomUUID()), 404);
+        ok(as(Tokens.viewer()).post(BASE + "/" + run.getString("id") + "/cancel"), 403);
+        JsonPath cancelled = ok(as(Tokens.operator()).post(BASE + "/" + run.getString("id") + "/cancel"), 200);
+        assertThat(cancelled.getString("state")).isEqualTo("cancelled");
+        assertThat(cancelled.getString("finished_at")).isNotNull();
+        ok(as(Tokens.operator()).post(BASE + "/" + run.getString("id") + "/cancel"), 409);
+        ok(as(Tokens.operator()).post(BASE + "/" + run.getString("id") + "/advance"), 409);
+        // the name is free again once the run is over
+        ok(as(Tokens.operator()).body(Map.of("host", "10.20.30.40", "name", name, "access_path", "lan")).post(BASE), 201);
+    }
+
+    @Test
+    void aRejectedPlanGoesBackAndAFailingStepStopsTheSequence() throws Exception {
+        OnboardingHosts.resetShims();
+        RegistryProcess.url();
+        String id = OnboardingJourneyTest.trustedRun("plans-" + UUID.randomUUID().toString().substring(0, 6),
+                OnboardingHosts.host().port());
+        ok(as(Tokens.operator()).post(BASE + "/" + id + "/advance"), 200);
+        String first = ok(as(Tokens.operator()).post(BASE + "/" + id + "/advance"), 200).getString("install_plan_id");
+        JsonPath rejected = ok(as(Tokens.operator()).body(Map.of("note", "not today")).post("/api/install-plans/" + first
+                + "/reject"), 200);
+        assertThat(rejected.getString("state")).isEqualTo("rejected");
+        assertThat(rejected.getString("decision_note")).isEqualTo("not today");
+        ok(as(Tokens.operator()).body(Map.of("note", "again")).post("/api/install-plans/" + first + "/approve"), 409);
+        assertThat(ok(as(Tokens.viewer()).get(BASE + "/" + id), 200).getString("state")).isEqualTo("readiness_checked");
+
+        JsonPath again = ok(as(Tokens.operator()).post(BASE + "/" + id + "/advance"), 200);
+        String second = again.getString("install_plan_id");
+        assertThat(second).isNotEqualTo(first);
+        ok(as(Tokens.operator()).body(Map.of()).post("/api/install-plans/" + second + "/approve"), 200);
+        OnboardingHosts.failing("npm");
+        int before = OnboardingHosts.calls().size();
+        ok(as(Tokens.operator()).body(Map.of("confirm_execute", true)).post("/api/install-plans/" + second + "/execute"), 202);
+        JsonPath failed = OnboardingJourneyTest.await(BASE + "/" + id, r -> r.getString("state").equals("failed"),
+                "the failed install");
+        assertThat(failed.getString("failure")).contains("step 3").contains("npm install -g @openai/codex").contains("exited 100");
+        JsonPath plan = ok(as(Tokens.viewer()).get("/api/install-plans/" + second), 200);
+        assertThat(plan.getString("state")).isEqualTo("failed");
+        assertThat(plan.getList("step_results.exit_code", Integer.class)).containsExactly(0, 0, 100);
+        assertThat(plan.getString("step_results[2].output")).contains("failing as asked");
+        List<String> calls = OnboardingHosts.calls();
+        // nothing after the failing step ran
+        assertThat(calls.subList(before, calls.size())).containsExactly("sudo -n apt update", "apt update",
+                "sudo -n apt install -y nodejs npm bubblewrap", "apt install -y nodejs npm bubblewrap",
+                "sudo -n npm install -g @openai/codex", "npm install -g @openai/codex");
+        OnboardingHosts.resetShims();
+    }
+
+    @Test
+    void aRemovedTargetClearsTheRunsReferenceAndKeepsItsHistory() throws Exception {
+        String registry = RegistryProcess.url();
+        String id = OnboardingJourneyTest.trustedRun("removed-" + UUID.randomUUID().toString().substring(0, 6),
+                OnboardingHosts.host().port());
+        String target = ok(as(Tokens.viewer()).get(BASE + "/" + id), 200).getString("target_id");
+        as(Tokens.operator()).body(Map.of()).post(registry + "/api/ssh-targets/" + target + "/retire").then().statusCode(200);
+        as(Tokens.admin()).body(Map.of("confirm", true, "reason", "decommissioned")).delete(registry + "/api/ssh-targets/" + target)
+                .then().statusCode(204);
+        JsonPath cleared = OnboardingJourneyTest.await(BASE + "/" + id, r -> r.getString("target_id") == null,
+                "the reference cleared");
+        assertThat(cleared.getList("steps.step", String.class)).containsSubsequence("intake", "target_registered",
+                "host_key_trusted");
+    }
+}
