@@ -50,9 +50,6 @@ public interface AgentConfig {
         /** The control-plane identity: an OpenSSH private key file used for every target without an override. */
         Optional<String> identityFile();
 
-        /** Where per-target override keys live, one file per key reference (names: letters, digits, . _ -). */
-        Optional<String> keyDirectory();
-
         @WithDefault("PT10S")
         Duration connectTimeout();
 

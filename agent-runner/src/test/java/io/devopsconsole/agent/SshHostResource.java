@@ -53,6 +53,12 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
     }
 
     /** Where the real tier's durable app-servers keep their sockets (the tests stop every one they started). */
+    /** Adds a public key to the real-tier sshd's authorized keys (read per connection). */
+    public static void authorizeOnOpenSsh(String publicKeyLine) throws java.io.IOException {
+        Files.writeString(realDir.resolve("sshd/authorized_keys"), publicKeyLine.strip() + "\n",
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
     public static Path stateDirectory() {
         return realDir.resolve("app-servers");
     }
@@ -101,7 +107,7 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
             server.authorize(publicKey);
             startRealTier(publicKey);
             return Map.of("devops.agent.ssh.identity-file", identity.toString(),
-                    "devops.agent.ssh.key-directory", keyDir.toString(),
+                    "devops.secrets.local.key-file", keyDir.resolve("secrets/local.key").toString(),
                     "devops.agent.codex.state-directory", stateDirectory().toString());
         } catch (Exception e) {
             throw new IllegalStateException("could not start the test SSH hosts", e);

@@ -7,6 +7,7 @@ import com.jcraft.jsch.Session;
 import io.devopsconsole.agent.AgentConfig;
 import io.devopsconsole.agent.inventory.Inventory;
 import io.devopsconsole.platform.ssh.PinnedHostKey;
+import io.devopsconsole.platform.ssh.SshIdentities;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -14,22 +15,20 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Pattern;
 
 /**
  * Opens exec channels on targets with JSch. Host keys are checked strictly against the one key
  * the inventory says is trusted for the target: any other key, or none trusted, refuses the
  * connection ({@link HostKeyRefused}) and nothing is ever added to a trust store. The identity is
- * the control-plane key file unless the target names an override key reference. Blocking: call it
+ * the control-plane key file unless the target names an override key, read from the secret store
+ * ({@link SshIdentities}). Blocking: call it
  * from a worker's own thread, never from an event loop.
  */
 @ApplicationScoped
 public class SshConnector {
 
     private static final Logger LOG = Logger.getLogger(SshConnector.class);
-    private static final Pattern KEY_REFERENCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     /** The target presented a host key other than the trusted one (or none is trusted). */
     public static final class HostKeyRefused extends IOException {
@@ -86,9 +85,11 @@ public class SshConnector {
     }
 
     private final AgentConfig config;
+    private final SshIdentities identities;
 
-    public SshConnector(AgentConfig config) {
+    public SshConnector(AgentConfig config, SshIdentities identities) {
         this.config = config;
+        this.identities = identities;
     }
 
     public Channel exec(Inventory.Target target, String command) throws IOException {
@@ -100,7 +101,8 @@ public class SshConnector {
         jsch.setHostKeyRepository(pinned);
         Session session = null;
         try {
-            jsch.addIdentity(identity(target).toString());
+            identities.addTo(jsch, config.ssh().identityFile().map(Path::of), target.keySource(), target.keyReference(),
+                    target.name());
             session = jsch.getSession(target.username(), target.host(), target.port());
             session.setConfig("StrictHostKeyChecking", "yes");
             session.setConfig("HashKnownHosts", "no");
@@ -164,27 +166,6 @@ public class SshConnector {
             return new Result(channel.exec.getExitStatus(), out.toString(java.nio.charset.StandardCharsets.UTF_8),
                     channel.stderrTail());
         }
-    }
-
-    private Path identity(Inventory.Target target) throws IOException {
-        if ("target_override_key".equals(target.keySource()) && target.keyReference() != null) {
-            if (!KEY_REFERENCE.matcher(target.keyReference()).matches()) {
-                throw new IOException("key reference of target " + target.name() + " is not a plain name");
-            }
-            Path dir = Path.of(config.ssh().keyDirectory().orElseThrow(() -> new IOException("target " + target.name()
-                    + " names an override key but devops.agent.ssh.key-directory is not set")));
-            Path key = dir.resolve(target.keyReference());
-            if (!Files.isReadable(key)) {
-                throw new IOException("override key " + target.keyReference() + " of target " + target.name() + " is not available");
-            }
-            return key;
-        }
-        Path key = Path.of(config.ssh().identityFile().orElseThrow(() ->
-                new IOException("no control-plane identity: set devops.agent.ssh.identity-file")));
-        if (!Files.isReadable(key)) {
-            throw new IOException("control-plane identity " + key + " is not readable");
-        }
-        return key;
     }
 
     /** Keeps the last bytes written (the remote stderr). */

@@ -130,6 +130,24 @@ final class Summaries {
         if (event instanceof HostKeyTrustConfirmed e) {
             return who + " confirmed trust in host key " + e.fingerprintSha256() + " of target " + e.targetId();
         }
+        if (event instanceof io.devopsconsole.events.onboarding.OnboardingMilestone e) {
+            return "onboarding of " + e.targetName() + ": " + e.milestone().replace('_', ' ') + " (run " + e.runId() + ", now "
+                    + e.state() + ", by " + who + ")" + (e.detail() == null ? "" : ": " + e.detail());
+        }
+        if (event instanceof io.devopsconsole.events.onboarding.CodexAuthSlotChanged e) {
+            return who + " " + e.action().replace('_', ' ') + " Codex auth slot " + e.slotName()
+                    + (e.targetId() == null ? "" : " (target " + e.targetId() + ")") + " at secret reference "
+                    + e.secretReference() + " v" + e.secretVersion() + (e.detail() == null ? "" : ": " + e.detail());
+        }
+        if (event instanceof io.devopsconsole.events.onboarding.SshKeyStored e) {
+            return who + " " + e.action() + " SSH override key " + e.keyReference()
+                    + (e.publicKeyFingerprint() == null ? "" : " (" + e.keyType() + " " + e.publicKeyFingerprint() + ")");
+        }
+        if (event instanceof io.devopsconsole.events.onboarding.TunnelStateObserved e) {
+            return who + " ran WireGuard " + e.action().replace('_', ' ') + " for tunnel " + e.tunnelName() + " on gateway "
+                    + e.gatewayTargetId() + ": " + e.outcome() + ", " + e.operationalState()
+                    + (e.detail() == null ? "" : " (" + e.detail() + ")");
+        }
         if (event instanceof CodexReadinessObserved e) {
             return "readiness check saw Codex " + e.codexStatus() + " on target " + e.targetId();
         }

@@ -19,6 +19,7 @@ import io.devopsconsole.events.onboarding.CodexAuthSlotChanged;
 import io.devopsconsole.events.onboarding.CodexReadinessObserved;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
 import io.devopsconsole.events.onboarding.OnboardingMilestone;
+import io.devopsconsole.events.onboarding.SshKeyStored;
 import io.devopsconsole.events.onboarding.TunnelStateObserved;
 import io.devopsconsole.events.registry.*;
 
@@ -68,6 +69,7 @@ public final class EventCatalog {
         register(OnboardingMilestone.TYPE, OnboardingMilestone.class, Topics.ONBOARDING);
         register(CodexAuthSlotChanged.TYPE, CodexAuthSlotChanged.class, Topics.ONBOARDING);
         register(TunnelStateObserved.TYPE, TunnelStateObserved.class, Topics.ONBOARDING);
+        register(SshKeyStored.TYPE, SshKeyStored.class, Topics.ONBOARDING);
         register(SessionCreated.TYPE, SessionCreated.class, Topics.SESSION);
         register(SessionStateChanged.TYPE, SessionStateChanged.class, Topics.SESSION);
         register(OperatorMessagePosted.TYPE, OperatorMessagePosted.class, Topics.SESSION);

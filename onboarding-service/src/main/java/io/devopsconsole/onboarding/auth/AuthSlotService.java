@@ -348,7 +348,8 @@ public class AuthSlotService {
                     if (key == null) {
                         throw new ConflictException("target " + t.name() + " has no trusted host key: trust one through onboarding");
                     }
-                    return new Leased(slot, t, new HostSsh.Endpoint(t.name(), t.host(), t.port(), t.username(), key, fingerprint),
+                    return new Leased(slot, t, new HostSsh.Endpoint(t.name(), t.host(), t.port(), t.username(), key, fingerprint,
+                            t.keySource(), t.keyReference()),
                             run);
                 });
             });

@@ -40,7 +40,8 @@ public class RegistryView {
 
     /** A target as onboarding needs it to connect. */
     public record Target(UUID id, String name, String host, int port, String username, String environment,
-                         String hostKeyFingerprint, String hostPublicKey, String codexStatus, boolean retired, boolean removed) {
+                         String hostKeyFingerprint, String hostPublicKey, String codexStatus, boolean retired, boolean removed,
+                         String keySource, String keyReference) {
 
         public boolean production() {
             return "production".equals(environment);
@@ -116,17 +117,19 @@ public class RegistryView {
     private Uni<Void> upsert(TargetState t, boolean removed) {
         String table = schema + ".target_view";
         return pool.preparedQuery("INSERT INTO " + table + " (id, name, host, port, username, environment,"
-                        + " host_key_fingerprint, codex_status, retired, removed, version)"
-                        + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                        + " host_key_fingerprint, codex_status, retired, removed, version, key_source, key_reference)"
+                        + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
                         + " ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host, port = excluded.port,"
                         + " username = excluded.username, environment = excluded.environment,"
+                        + " key_source = excluded.key_source, key_reference = excluded.key_reference,"
                         + " host_key_fingerprint = excluded.host_key_fingerprint,"
                         + " host_public_key = CASE WHEN " + table + ".host_key_fingerprint IS NOT DISTINCT FROM"
                         + " excluded.host_key_fingerprint THEN " + table + ".host_public_key END,"
                         + " codex_status = excluded.codex_status, retired = excluded.retired, removed = excluded.removed,"
                         + " version = excluded.version WHERE " + table + ".version <= excluded.version")
                 .execute(Tuple.from(new Object[]{t.targetId(), t.name(), t.host(), t.port(), t.username(), t.environment(),
-                        t.hostKeyFingerprint(), t.codexStatus(), t.retired(), removed, t.version()}))
+                        t.hostKeyFingerprint(), t.codexStatus(), t.retired(), removed, t.version(), t.keySource(),
+                        t.keyReference()}))
                 .replaceWithVoid();
     }
 
@@ -170,6 +173,7 @@ public class RegistryView {
     private static Target target(Row r) {
         return new Target(r.getUUID("id"), r.getString("name"), r.getString("host"), r.getInteger("port"),
                 r.getString("username"), r.getString("environment"), r.getString("host_key_fingerprint"),
-                r.getString("host_public_key"), r.getString("codex_status"), r.getBoolean("retired"), r.getBoolean("removed"));
+                r.getString("host_public_key"), r.getString("codex_status"), r.getBoolean("retired"), r.getBoolean("removed"),
+                r.getString("key_source"), r.getString("key_reference"));
     }
 }

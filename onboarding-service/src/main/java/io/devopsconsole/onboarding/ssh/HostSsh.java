@@ -5,6 +5,7 @@ import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
 import io.devopsconsole.platform.ssh.PinnedHostKey;
+import io.devopsconsole.platform.ssh.SshIdentities;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * SSH to hosts being onboarded, with JSch. Two ways in: {@link #discover} completes only the key
  * exchange and reports the host key presented (nothing is trusted, no login happens); {@link #open}
- * logs in with the control-plane identity only if the host presents exactly the trusted key
+ * logs in (the control-plane identity, or the target's override key from the secret store) only
+ * if the host presents exactly the trusted key
  * ({@link HostKeyChanged} otherwise). Commands are the fixed strings of {@link RemoteCommands}.
  * Blocking: call from worker threads.
  */
@@ -32,7 +33,12 @@ public class HostSsh {
 
     /** Where to connect, and the one key to accept. */
     public record Endpoint(String name, String host, int port, String username, String trustedPublicKey,
-                           String trustedFingerprint) {
+                           String trustedFingerprint, String keySource, String keyReference) {
+
+        /** An endpoint that logs in with the control-plane identity. */
+        public Endpoint(String name, String host, int port, String username, String trustedPublicKey, String trustedFingerprint) {
+            this(name, host, port, username, trustedPublicKey, trustedFingerprint, null, null);
+        }
     }
 
     /** The key a host presented ({@code publicKey} is "type base64"). */
@@ -73,7 +79,10 @@ public class HostSsh {
     private final Duration connectTimeout;
     private final Counter connections;
 
-    public HostSsh(io.devopsconsole.onboarding.OnboardingConfig config, MeterRegistry meters) {
+    private final SshIdentities identities;
+
+    public HostSsh(io.devopsconsole.onboarding.OnboardingConfig config, SshIdentities identities, MeterRegistry meters) {
+        this.identities = identities;
         this.identity = Path.of(config.ssh().identityFile());
         this.connectTimeout = config.ssh().connectTimeout();
         this.connections = Counter.builder("onboarding_ssh_connections_total")
@@ -111,16 +120,13 @@ public class HostSsh {
         if (endpoint.trustedPublicKey() == null) {
             throw new IOException("host " + endpoint.name() + " has no trusted host key: trust one first");
         }
-        if (!Files.isReadable(identity)) {
-            throw new IOException("the control-plane SSH identity " + identity + " is not readable");
-        }
         PinnedHostKey pinned = PinnedHostKey.trusting(endpoint.trustedPublicKey());
         JSch jsch = new JSch();
         jsch.setHostKeyRepository(pinned);
         Session session = null;
         try {
             connections.increment();
-            jsch.addIdentity(identity.toString());
+            identities.addTo(jsch, java.util.Optional.of(identity), endpoint.keySource(), endpoint.keyReference(), endpoint.name());
             session = jsch.getSession(endpoint.username(), endpoint.host(), endpoint.port());
             session.setConfig("StrictHostKeyChecking", "yes");
             session.setConfig("PreferredAuthentications", "publickey");

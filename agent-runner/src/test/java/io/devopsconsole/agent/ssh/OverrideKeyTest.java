@@ -1,0 +1,78 @@
+package io.devopsconsole.agent.ssh;
+
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.KeyPair;
+import io.devopsconsole.agent.SshHostResource;
+import io.devopsconsole.agent.inventory.Inventory;
+import io.devopsconsole.platform.secrets.SecretRef;
+import io.devopsconsole.platform.secrets.SecretStore;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A target's override key comes from the secret store by its registry reference and is the key
+ * the runner logs in with (Debian OpenSSH on loopback); a missing secret, a reference to another
+ * store or an unauthorized key fail clearly.
+ */
+@QuarkusTest
+class OverrideKeyTest {
+
+    @Inject
+    SshConnector connector;
+
+    @Inject
+    SecretStore secrets;
+
+    static String[] keyPair() throws Exception {
+        KeyPair pair = KeyPair.genKeyPair(new JSch(), KeyPair.ECDSA, 256);
+        ByteArrayOutputStream priv = new ByteArrayOutputStream();
+        pair.writePrivateKey(priv);
+        ByteArrayOutputStream pub = new ByteArrayOutputStream();
+        pair.writePublicKey(pub, "override-test");
+        return new String[] {priv.toString(StandardCharsets.UTF_8), pub.toString(StandardCharsets.UTF_8)};
+    }
+
+    Inventory.Target target(String reference) throws IOException {
+        String hostKey = SshHostResource.openssh().hostKeyLine();
+        String[] parts = hostKey.split(" ");
+        return new Inventory.Target(UUID.randomUUID(), "override-host", "127.0.0.1", SshHostResource.openssh().port(), "root",
+                "lab", "target_override_key", reference,
+                io.devopsconsole.platform.validation.HostKeys.fingerprint(parts[0], parts[1]).orElseThrow(), hostKey, "ready",
+                false, false);
+    }
+
+    @Test
+    void theOverrideKeyFromTheSecretStoreIsTheKeyUsed() throws Exception {
+        String[] authorized = keyPair();
+        String path = "ssh/targets/override-" + UUID.randomUUID().toString().substring(0, 8);
+        secrets.put(new SecretRef(path), Map.of("private_key", authorized[0])).await().indefinitely();
+        SshHostResource.authorizeOnOpenSsh(authorized[1]);
+        SshConnector.Result ran = connector.run(target("local:" + path), "echo override-ok", Duration.ofSeconds(20));
+        assertThat(ran.stdout().strip()).isEqualTo("override-ok");
+
+        // a key the host does not authorize is refused, so the login above really used the stored key
+        String[] stranger = keyPair();
+        String other = "ssh/targets/stranger-" + UUID.randomUUID().toString().substring(0, 8);
+        secrets.put(new SecretRef(other), Map.of("private_key", stranger[0])).await().indefinitely();
+        assertThatThrownBy(() -> connector.run(target("local:" + other), "echo no", Duration.ofSeconds(20)))
+                .isInstanceOf(IOException.class).hasMessageContaining("Auth fail");
+
+        assertThatThrownBy(() -> connector.run(target("local:ssh/targets/missing"), "echo no", Duration.ofSeconds(20)))
+                .isInstanceOf(IOException.class).hasMessageContaining("is not in the secret store");
+        assertThatThrownBy(() -> connector.run(target("vault:" + path), "echo no", Duration.ofSeconds(20)))
+                .isInstanceOf(IOException.class).hasMessageContaining("'vault' store");
+        assertThatThrownBy(() -> connector.run(target("local:../etc/shadow"), "echo no", Duration.ofSeconds(20)))
+                .isInstanceOf(IOException.class).hasMessageContaining("key reference path");
+    }
+}

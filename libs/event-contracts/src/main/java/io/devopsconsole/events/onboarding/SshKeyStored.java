@@ -1,0 +1,30 @@
+package io.devopsconsole.events.onboarding;
+
+/**
+ * An admin stored (or deleted) a per-target SSH override key in the secret store. Only the
+ * reference and the public half's fingerprint travel; the private key never does.
+ */
+public record SshKeyStored(
+        String keyReference,
+        String action,
+        String keyType,
+        String publicKeyFingerprint,
+        int secretVersion) implements OnboardingEvent {
+
+    public static final String TYPE = "io.devopsconsole.onboarding.ssh_key.stored.v1";
+
+    @Override
+    public String aggregateId() {
+        return keyReference;
+    }
+
+    @Override
+    public String resourceType() {
+        return "ssh_key";
+    }
+
+    @Override
+    public String resourceName() {
+        return keyReference;
+    }
+}

@@ -1,0 +1,82 @@
+package io.devopsconsole.platform.ssh;
+
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import io.devopsconsole.platform.secrets.SecretRef;
+import io.devopsconsole.platform.secrets.SecretStore;
+import io.devopsconsole.platform.secrets.SecretsConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The SSH identity for a target: the control-plane key file, or the target's override key, named
+ * by a reference such as {@code local:ssh/targets/web-1} or {@code vault:ssh/targets/web-1} and
+ * read from the secret store (value {@value #PRIVATE_KEY}) straight into JSch: the key is never
+ * written to disk, logged or kept beyond the connection. The reference's scheme must be the
+ * configured store's. Blocking: call from worker threads.
+ */
+@ApplicationScoped
+public class SshIdentities {
+
+    public static final String OVERRIDE = "target_override_key";
+    public static final String PRIVATE_KEY = "private_key";
+
+    private final SecretStore secrets;
+    private final String scheme;
+
+    public SshIdentities(SecretStore secrets, SecretsConfig config) {
+        this.secrets = secrets;
+        this.scheme = config.store();
+    }
+
+    /** The secret a registry key reference names ({@code <scheme>:<path>}), refused when malformed or of another store. */
+    public SecretRef reference(String keyReference) throws IOException {
+        int colon = keyReference == null ? -1 : keyReference.indexOf(':');
+        if (colon <= 0) {
+            throw new IOException("key reference must be '<store>:<path>'");
+        }
+        if (!keyReference.substring(0, colon).equals(scheme)) {
+            throw new IOException("key reference names the '" + keyReference.substring(0, colon) + "' store but this console"
+                    + " keeps secrets in '" + scheme + "'");
+        }
+        String path = keyReference.substring(colon + 1);
+        if (!SecretRef.valid(path)) {
+            throw new IOException("key reference path must be lower-case segments of a-z 0-9 . _ - separated by /");
+        }
+        return new SecretRef(path);
+    }
+
+    /** Adds the target's identity to {@code jsch}. */
+    public void addTo(JSch jsch, Optional<Path> controlPlaneKey, String keySource, String keyReference, String targetName)
+            throws IOException {
+        try {
+            if (OVERRIDE.equals(keySource) && keyReference != null) {
+                SecretRef ref = reference(keyReference);
+                Map<String, String> values = secrets.get(ref).await().atMost(Duration.ofSeconds(15))
+                        .orElseThrow(() -> new IOException("override key " + keyReference + " of target " + targetName
+                                + " is not in the secret store"));
+                String key = values.get(PRIVATE_KEY);
+                if (key == null) {
+                    throw new IOException("secret " + keyReference + " has no " + PRIVATE_KEY + " value");
+                }
+                jsch.addIdentity(keyReference, key.getBytes(StandardCharsets.UTF_8), null, null);
+                return;
+            }
+            Path key = controlPlaneKey.orElseThrow(() -> new IOException("no control-plane SSH identity is configured"));
+            if (!Files.isReadable(key)) {
+                throw new IOException("control-plane identity " + key + " is not readable");
+            }
+            jsch.addIdentity(key.toString());
+        } catch (JSchException e) {
+            // JSch's message names the key's problem, never its content
+            throw new IOException("the SSH identity of target " + targetName + " cannot be used: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.devopsconsole.onboarding.keys;
+
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.KeyPair;
+import io.devopsconsole.events.onboarding.SshKeyStored;
+import io.devopsconsole.platform.outbox.Outbox;
+import io.devopsconsole.platform.problem.InvalidFieldException;
+import io.devopsconsole.platform.problem.ResourceNotFoundException;
+import io.devopsconsole.platform.secrets.SecretRef;
+import io.devopsconsole.platform.secrets.SecretStore;
+import io.devopsconsole.platform.security.CurrentActor;
+import io.devopsconsole.platform.security.Gate;
+import io.devopsconsole.platform.security.Roles;
+import io.devopsconsole.platform.ssh.SshIdentities;
+import io.devopsconsole.platform.validation.HostKeys;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Per-target SSH override keys (admin): the private key goes into the secret store under the
+ * reference a target names ({@code key_reference}, e.g. {@code local:ssh/targets/web-1}); the
+ * answer and the audit event carry the public half's fingerprint and line only.
+ */
+@Path("/api/ssh-keys")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class SshKeyResource {
+
+    public record StoreKeyRequest(@Size(max = 210) String reference, @Size(max = 16384) String privateKey, Boolean confirm) {
+    }
+
+    public record KeyView(String reference, String keyType, String publicKey, String publicKeyFingerprint, int secretVersion) {
+    }
+
+    private final SecretStore secrets;
+    private final SshIdentities identities;
+    private final Pool pool;
+    private final Outbox outbox;
+    private final CurrentActor actor;
+    private final SecurityIdentity identity;
+
+    public SshKeyResource(SecretStore secrets, SshIdentities identities, Pool pool, Outbox outbox, CurrentActor actor,
+                          SecurityIdentity identity) {
+        this.secrets = secrets;
+        this.identities = identities;
+        this.pool = pool;
+        this.outbox = outbox;
+        this.actor = actor;
+        this.identity = identity;
+    }
+
+    /** Stores (or replaces) an unencrypted OpenSSH/PEM private key, with {@code confirm: true}. */
+    @POST
+    @RolesAllowed({Roles.ADMIN})
+    public Uni<KeyView> store(@Valid @NotNull StoreKeyRequest request) {
+        Gate.requireAdmin(identity, request.confirm(), "confirm", "store an SSH private key");
+        SecretRef ref = ref(request.reference());
+        if (request.privateKey() == null || request.privateKey().isBlank()) {
+            throw new InvalidFieldException("private_key", "give the private key (OpenSSH or PEM, without a passphrase)");
+        }
+        String type;
+        String blob;
+        try {
+            KeyPair pair = KeyPair.load(new JSch(), request.privateKey().getBytes(StandardCharsets.UTF_8), null);
+            if (pair.isEncrypted()) {
+                throw new InvalidFieldException("private_key", "must not be passphrase-protected (the console logs in unattended)");
+            }
+            ByteArrayOutputStream pub = new ByteArrayOutputStream();
+            pair.writePublicKey(pub, "");
+            String[] parts = pub.toString(StandardCharsets.UTF_8).trim().split("\\s+");
+            type = parts[0];
+            blob = parts[1];
+            Base64.getDecoder().decode(blob);
+        } catch (JSchException | RuntimeException e) {
+            if (e instanceof InvalidFieldException invalid) {
+                throw invalid;
+            }
+            throw new InvalidFieldException("private_key", "is not a private key JSch can read");
+        }
+        String fingerprint = HostKeys.fingerprint(type, blob).orElse(null);
+        return secrets.put(ref, Map.of(SshIdentities.PRIVATE_KEY, request.privateKey()))
+                .flatMap(version -> announce(new SshKeyStored(request.reference(), "stored", type, fingerprint, version))
+                        .replaceWith(new KeyView(request.reference(), type, type + " " + blob, fingerprint, version)));
+    }
+
+    @DELETE
+    @RolesAllowed({Roles.ADMIN})
+    public Uni<RestResponse<Void>> delete(@QueryParam("reference") @Size(max = 210) String reference,
+                                          @QueryParam("confirm") Boolean confirm) {
+        Gate.requireAdmin(identity, confirm, "confirm", "delete an SSH private key");
+        SecretRef ref = ref(reference);
+        return secrets.delete(ref).flatMap(deleted -> {
+            if (!deleted) {
+                throw new ResourceNotFoundException("ssh key", reference);
+            }
+            return announce(new SshKeyStored(reference, "deleted", null, null, 0));
+        }).map(v -> RestResponse.noContent());
+    }
+
+    private SecretRef ref(String reference) {
+        try {
+            return identities.reference(reference);
+        } catch (IOException e) {
+            throw new InvalidFieldException("reference", e.getMessage());
+        }
+    }
+
+    private Uni<Void> announce(SshKeyStored event) {
+        return actor.name().flatMap(who -> pool.withTransaction(c -> outbox.recordAll(c, List.of(event), who, Map.of())));
+    }
+}

@@ -1,0 +1,96 @@
+package io.devopsconsole.onboarding.auth;
+
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.KeyPair;
+import io.devopsconsole.onboarding.e2e.CanaryScan;
+import io.devopsconsole.testkit.Sql;
+import io.devopsconsole.testkit.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.RESPONSES;
+import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.as;
+import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Importing auth material and SSH keys: what is accepted, what is refused, and that answers hold metadata only. */
+@QuarkusTest
+class SecretMaterialTest {
+
+    static final String SLOTS = "/api/codex-auth/slots";
+
+    @Test
+    void authMaterialFromAFileUnderTheImportDirectoryOnly() throws Exception {
+        Path imports = Path.of(ConfigProvider.getConfig().getValue("devops.onboarding.auth-import-directory", String.class));
+        String canary = "CANARY-FILE-" + UUID.randomUUID();
+        Path file = Files.writeString(imports.resolve("team.json"), "{\"OPENAI_API_KEY\":\"" + canary + "\"}");
+        String name = "file-" + UUID.randomUUID().toString().substring(0, 6);
+        JsonPath slot = ok(as(Tokens.admin()).body(Map.of("name", name, "path", file.toString())).post(SLOTS), 201);
+        assertThat(slot.getString("source")).isEqualTo("file");
+        assertThat(slot.getInt("size_bytes")).isEqualTo((int) Files.size(file));
+        ok(as(Tokens.admin()).body(Map.of("name", name, "auth_json", Map.of("k", "v"))).post(SLOTS), 409);
+
+        Path outside = Files.createTempFile("not-imported", ".json");
+        Files.writeString(outside, "{}");
+        for (String path : new String[] {"/etc/passwd", outside.toString(), imports + "/../" + outside.getFileName(),
+                imports + "/missing.json", imports.toString()}) {
+            assertThat(ok(as(Tokens.admin()).body(Map.of("name", "bad-" + UUID.randomUUID().toString().substring(0, 6),
+                    "path", path)).post(SLOTS), 400).getString("errors[0].field")).as(path).isEqualTo("path");
+        }
+        Path link = imports.resolve("link.json");
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, outside);
+        ok(as(Tokens.admin()).body(Map.of("name", "link-x", "path", link.toString())).post(SLOTS), 400);
+        Files.writeString(imports.resolve("text.json"), "not json " + canary);
+        ok(as(Tokens.admin()).body(Map.of("name", "text-x", "path", imports.resolve("text.json").toString())).post(SLOTS), 400);
+        ok(as(Tokens.admin()).body(Map.of("name", "both-x", "path", file.toString(), "auth_json", Map.of())).post(SLOTS), 400);
+        ok(as(Tokens.admin()).body(Map.of("name", "Upper Case", "auth_json", Map.of())).post(SLOTS), 400);
+        ok(as(Tokens.admin()).body(Map.of("name", "array-x", "auth_json", new int[] {1})).post(SLOTS), 400);
+
+        // metadata only, for every reader
+        JsonPath read = ok(as(Tokens.viewer()).get(SLOTS + "/" + slot.getString("id")), 200);
+        assertThat(read.getMap("")).doesNotContainKeys("auth_json", "content", "material");
+        ok(as(Tokens.admin()).delete(SLOTS + "/" + slot.getString("id")), 204);
+        ok(as(Tokens.viewer()).get(SLOTS + "/" + slot.getString("id")), 404);
+        assertThat(Sql.count("SELECT count(*) FROM secrets.secret_entry WHERE path = ?", slot.getString("secret_reference")))
+                .isZero();
+        assertThat(CanaryScan.locations(canary, RESPONSES)).isEmpty();
+    }
+
+    @Test
+    void sshOverrideKeysAreStoredByReferenceAndAnsweredWithTheirPublicHalf() throws Exception {
+        KeyPair pair = KeyPair.genKeyPair(new JSch(), KeyPair.ECDSA, 256);
+        ByteArrayOutputStream priv = new ByteArrayOutputStream();
+        pair.writePrivateKey(priv);
+        String privateKey = priv.toString(StandardCharsets.UTF_8);
+        String reference = "local:ssh/targets/web-" + UUID.randomUUID().toString().substring(0, 6);
+        ok(as(Tokens.operator()).body(Map.of("reference", reference, "private_key", privateKey, "confirm", true))
+                .post("/api/ssh-keys"), 403);
+        assertThat(ok(as(Tokens.admin()).body(Map.of("reference", reference, "private_key", privateKey))
+                .post("/api/ssh-keys"), 400).getString("errors[0].field")).isEqualTo("confirm");
+        JsonPath stored = ok(as(Tokens.admin()).body(Map.of("reference", reference, "private_key", privateKey, "confirm", true))
+                .post("/api/ssh-keys"), 200);
+        assertThat(stored.getString("key_type")).isEqualTo("ecdsa-sha2-nistp256");
+        assertThat(stored.getString("public_key_fingerprint")).startsWith("SHA256:");
+        assertThat(stored.getString("public_key")).startsWith("ecdsa-sha2-nistp256 ");
+        for (String bad : new String[] {"vault:ssh/x", "ssh/x", "local:../x", "local:SSH/X"}) {
+            assertThat(ok(as(Tokens.admin()).body(Map.of("reference", bad, "private_key", privateKey, "confirm", true))
+                    .post("/api/ssh-keys"), 400).getString("errors[0].field")).as(bad).isEqualTo("reference");
+        }
+        assertThat(ok(as(Tokens.admin()).body(Map.of("reference", reference, "private_key", "-----BEGIN nonsense", "confirm",
+                true)).post("/api/ssh-keys"), 400).getString("errors[0].field")).isEqualTo("private_key");
+        String body = privateKey.lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
+        assertThat(CanaryScan.locations(body, RESPONSES)).isEmpty();
+        ok(as(Tokens.admin()).delete("/api/ssh-keys?confirm=true&reference=" + reference), 204);
+        ok(as(Tokens.admin()).delete("/api/ssh-keys?confirm=true&reference=" + reference), 404);
+    }
+}
