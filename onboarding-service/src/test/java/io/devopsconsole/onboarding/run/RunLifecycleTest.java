@@ -25,6 +25,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 class RunLifecycleTest {
 
+    @jakarta.inject.Inject
+    PlanService plans;
+
+    /** A plan an instance was executing when it stopped ends failed at the next start, and so does its run. */
+    @Test
+    void aPlanInterruptedByARestartEndsFailedWithItsRun() throws Exception {
+        String name = "restart-" + UUID.randomUUID().toString().substring(0, 6);
+        String id = ok(as(Tokens.operator()).body(Map.of("host", "10.20.30.50", "name", name, "access_path", "lan")).post(BASE),
+                201).getString("id");
+        UUID plan = UUID.randomUUID();
+        Sql.exec("UPDATE onboarding.onboarding_run SET state = 'installing', version = version + 1 WHERE id = ?::uuid", id);
+        Sql.exec("INSERT INTO onboarding.install_plan (id, run_id, target_name, environment, state, advisory, steps,"
+                + " requested_by, requested_at, executed_by, started_at) VALUES (?::uuid, ?::uuid, ?, 'lab', 'executing', 'x',"
+                + " '[\"apt update\"]'::jsonb, 'olga', now(), 'olga', now())", plan.toString(), id, name);
+        plans.interruptedAtStart(null);
+        JsonPath run = OnboardingJourneyTest.await(BASE + "/" + id, r -> r.getString("state").equals("failed"), "the run failed");
+        assertThat(run.getString("failure")).contains("interrupted");
+        JsonPath p = ok(as(Tokens.viewer()).get("/api/install-plans/" + plan), 200);
+        assertThat(p.getString("state")).isEqualTo("failed");
+        assertThat(p.getString("summary")).contains("onboarding-service stopped");
+    }
+
     /** Hostile or wrong values for every intake field: 400 naming the field, and no run written. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
