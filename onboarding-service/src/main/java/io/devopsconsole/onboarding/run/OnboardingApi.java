@@ -18,6 +18,9 @@ public final class OnboardingApi {
     /**
      * Start a run from a natural request, from fields, or both (a field wins over the sentence).
      * Site, access path and tunnel are inferred from the registry's network rules only when none is given.
+     * {@code target_id} instead onboards (again) a target the registry already has: its name, address,
+     * user and environment come from the registry, and registration is skipped (how a host whose key
+     * changed is trusted again).
      */
     public record IntakeRequest(
             @Size(max = 2000) String request,
@@ -29,6 +32,7 @@ public final class OnboardingApi {
             UUID siteId,
             @Size(max = 10) String accessPath,
             UUID tunnelProfileId,
+            UUID targetId,
             Boolean confirmProduction) {
     }
 

@@ -50,11 +50,14 @@ public class OnboardingService {
     private final RunStore store;
     private final PlanStore plans;
     private final RegistryClient registry;
+    private final io.devopsconsole.onboarding.inventory.RegistryView inventory;
     private final HostSsh ssh;
     private final ObjectMapper json;
 
-    public OnboardingService(RunStore store, PlanStore plans, RegistryClient registry, HostSsh ssh, ObjectMapper json) {
+    public OnboardingService(RunStore store, PlanStore plans, RegistryClient registry,
+                             io.devopsconsole.onboarding.inventory.RegistryView inventory, HostSsh ssh, ObjectMapper json) {
         this.store = store;
+        this.inventory = inventory;
         this.plans = plans;
         this.registry = registry;
         this.ssh = ssh;
@@ -66,6 +69,9 @@ public class OnboardingService {
     public Uni<OnboardingApi.RunView> start(OnboardingApi.IntakeRequest req, SecurityIdentity who, String actor, String token) {
         if (req == null) {
             throw new InvalidFieldException("(body)", "send a request sentence or the host and name fields");
+        }
+        if (req.targetId() != null) {
+            return again(req, who, actor);
         }
         IntakeParser.Extracted said = null;
         if (req.request() != null) {
@@ -148,6 +154,43 @@ public class OnboardingService {
         }).flatMap(this::view);
     }
 
+    /** A run for a target the registry already has: its data from the registry, no registration step. */
+    private Uni<OnboardingApi.RunView> again(OnboardingApi.IntakeRequest req, SecurityIdentity who, String actor) {
+        if (req.request() != null || req.host() != null || req.name() != null || req.user() != null || req.port() != null
+                || req.environment() != null || req.siteId() != null || req.accessPath() != null || req.tunnelProfileId() != null) {
+            throw new InvalidFieldException("target_id", "with target_id the registry's data is used: send no other fields");
+        }
+        return inventory.target(req.targetId()).flatMap(found -> {
+            var t = found.filter(x -> !x.removed()).orElseThrow(() ->
+                    new InvalidFieldException("target_id", "no such target in the inventory"));
+            if (t.retired()) {
+                throw new InvalidFieldException("target_id", "target " + t.name() + " is retired");
+            }
+            if (t.production()) {
+                Gate.requireApproval(who, req.confirmProduction(), "confirm_production", "onboard a production server");
+            }
+            ObjectNode fields = json.createObjectNode();
+            for (String f : List.of("host", "name", "user", "port", "environment")) {
+                fields.putObject(f).put("source", "registry").put("reason", "target " + t.id() + " in the registry");
+            }
+            fields.with("host").put("value", t.host());
+            fields.with("name").put("value", t.name());
+            fields.with("user").put("value", t.username());
+            fields.with("port").put("value", t.port());
+            fields.with("environment").put("value", t.environment());
+            ObjectNode intake = json.createObjectNode();
+            intake.putNull("request");
+            intake.set("fields", fields);
+            OffsetDateTime now = OffsetDateTime.now().truncatedTo(ChronoUnit.MICROS);
+            Run run = new Run(UUID.randomUUID(), Run.INTAKE, t.id(), t.name(), t.host(), t.port(), t.username(), t.environment(),
+                    null, "lan", null, intake, null, null, null, null, null, "advance: read the host key", null, 0, actor,
+                    now, now, null, 0);
+            RunStore.Step step = new RunStore.Step("intake", "ok", Run.INTAKE, Run.INTAKE, "onboarding of registered target "
+                    + t.name() + " (" + t.username() + "@" + t.host() + ":" + t.port() + ") again", intake, null);
+            return store.insert(run, step, List.of(milestone(run, null, "started", step.detail())), actor);
+        }).flatMap(this::view);
+    }
+
     /** Value from the structured field, else from the sentence, else the default; records where it came from. */
     private String pick(ObjectNode fields, String field, String given, String extracted, IntakeParser.Extracted said,
                         String fallback, String fallbackReason) {
@@ -186,7 +229,8 @@ public class OnboardingService {
 
     public Uni<OnboardingApi.RunView> advance(UUID id, String actor, String token) {
         return store.get(id).flatMap(run -> switch (run.state()) {
-            case Run.INTAKE -> register(run, actor, token);
+            case Run.INTAKE -> run.targetId() != null ? discoverAndSave(run.withState(Run.HOST_KEY_PENDING, null, null),
+                    List.of(), List.of(), actor) : register(run, actor, token);
             case Run.HOST_KEY_PENDING -> discover(run, actor);
             case Run.PROBING -> probe(run, actor);
             case Run.READINESS_CHECKED -> plan(run, actor);
@@ -306,8 +350,8 @@ public class OnboardingService {
                         List<DomainEvent> events = List.of(
                                 new HostKeyTrustConfirmed(run.targetId(), run.id(), now.type(), now.fingerprint(), blob),
                                 milestone(trusted, null, "host_key_trusted", step.detail()));
-                        return store.pool().withTransaction(c -> store.clearAlarm(c, run.targetId()))
-                                .flatMap(v -> store.save(trusted, List.of(step), events, actor));
+                        // a new trust clears a host-key alarm of the target, in the same transaction
+                        return store.save(trusted, List.of(step), events, actor, run.targetId());
                     });
         }).flatMap(this::view);
     }

@@ -77,7 +77,13 @@ public class RunStore {
 
     /** Writes {@code run} if the stored one is still at {@code run.version()}; 409 otherwise. */
     public Uni<Run> save(Run run, List<Step> newSteps, List<? extends DomainEvent> events, String actor) {
-        return pool.withTransaction(c -> c.preparedQuery("UPDATE " + runs + " SET state = $3, target_id = $4,"
+        return save(run, newSteps, events, actor, null);
+    }
+
+    /** As {@link #save}, also clearing the host-key alarm of {@code clearAlarmOf} (a new trust). */
+    public Uni<Run> save(Run run, List<Step> newSteps, List<? extends DomainEvent> events, String actor, UUID clearAlarmOf) {
+        return pool.withTransaction(c -> (clearAlarmOf == null ? Uni.createFrom().voidItem() : clearAlarm(c, clearAlarmOf))
+                .flatMap(cleared -> c.preparedQuery("UPDATE " + runs + " SET state = $3, target_id = $4,"
                         + " presented_key_type = $5, presented_public_key = $6, presented_fingerprint = $7,"
                         + " trusted_fingerprint = $8, trusted_public_key = $9, waiting_for = $10, failure = $11,"
                         + " ssh_connections = $12, finished_at = $13, updated_at = now(), version = version + 1"
@@ -90,7 +96,7 @@ public class RunStore {
                         throw new ConflictException("run " + run.id() + " changed meanwhile; read it again");
                     }
                     return addSteps(c, run.id(), newSteps, actor);
-                })
+                }))
                 .flatMap(v -> outbox.recordAll(c, events, actor, Map.of())))
                 .invoke(() -> log(events, actor))
                 .flatMap(v -> get(run.id()));

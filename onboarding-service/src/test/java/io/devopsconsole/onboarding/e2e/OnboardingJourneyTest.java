@@ -296,5 +296,21 @@ public class OnboardingJourneyTest {
         JsonPath refused = ok(as(Tokens.operator()).body(Map.of("target_id", targetId))
                 .post("/api/codex-auth/slots/" + slot.getString("id") + "/lease"), 409);
         assertThat(refused.getString("detail")).contains("host key of this target changed");
+
+        // the operator re-onboards the registered target: the new key is shown, and trusting it lifts the stop
+        ok(as(Tokens.operator()).body(Map.of("target_id", targetId, "host", "10.1.1.1")).post(BASE), 400);
+        JsonPath again = ok(as(Tokens.operator()).body(Map.of("target_id", targetId)).post(BASE), 201);
+        assertThat(again.getString("intake.fields.host.source")).isEqualTo("registry");
+        JsonPath shown = ok(as(Tokens.operator()).post(BASE + "/" + again.getString("id") + "/advance"), 200);
+        assertThat(shown.getString("state")).isEqualTo("host_key_pending");
+        assertThat(shown.getList("steps.step", String.class)).doesNotContain("target_registered");
+        assertThat(shown.getString("presented_host_key.fingerprint_sha256")).isEqualTo(now);
+        ok(as(Tokens.operator()).body(Map.of("confirm_trust", true, "fingerprint_sha256", now))
+                .post(BASE + "/" + again.getString("id") + "/host-key/trust"), 200);
+        awaitRegistry("/api/ssh-targets/" + targetId, t -> now.equals(t.getString("trusted_host_key.fingerprint_sha256")),
+                "the new trust");
+        ok(as(Tokens.operator()).body(Map.of("target_id", targetId))
+                .post("/api/codex-auth/slots/" + slot.getString("id") + "/lease"), 200);
+        ok(as(Tokens.operator()).post("/api/codex-auth/slots/" + slot.getString("id") + "/release"), 200);
     }
 }
