@@ -161,6 +161,38 @@ class RunLifecycleTest {
     }
 
     @Test
+    void productionNeedsAnApproverAndTheProductionConfirmationAtEveryStep() throws Exception {
+        OnboardingHosts.resetShims();
+        RegistryProcess.url();
+        String name = "prod-" + UUID.randomUUID().toString().substring(0, 6);
+        String id = ok(as(Tokens.approver()).body(Map.of("host", "127.0.0.1", "port", OnboardingHosts.host().port(), "name", name,
+                "user", OnboardingHosts.USER, "environment", "production", "access_path", "lan", "confirm_production", true))
+                .post(BASE), 201).getString("id");
+        JsonPath pending = ok(as(Tokens.approver()).post(BASE + "/" + id + "/advance"), 200);
+        String fingerprint = pending.getString("presented_host_key.fingerprint_sha256");
+        ok(as(Tokens.operator()).body(Map.of("confirm_trust", true, "fingerprint_sha256", fingerprint))
+                .post(BASE + "/" + id + "/host-key/trust"), 403);
+        ok(as(Tokens.approver()).body(Map.of("confirm_trust", true, "fingerprint_sha256", fingerprint))
+                .post(BASE + "/" + id + "/host-key/trust"), 200);
+        ok(as(Tokens.approver()).post(BASE + "/" + id + "/advance"), 200);
+        String plan = ok(as(Tokens.approver()).post(BASE + "/" + id + "/advance"), 200).getString("install_plan_id");
+        ok(as(Tokens.operator()).body(Map.of("confirm_production", true)).post("/api/install-plans/" + plan + "/approve"), 403);
+        assertThat(ok(as(Tokens.approver()).body(Map.of()).post("/api/install-plans/" + plan + "/approve"), 400)
+                .getString("errors[0].field")).isEqualTo("confirm_production");
+        ok(as(Tokens.approver()).body(Map.of("confirm_production", true)).post("/api/install-plans/" + plan + "/approve"), 200);
+        int before = OnboardingHosts.calls().size();
+        ok(as(Tokens.operator()).body(Map.of("confirm_execute", true, "confirm_production", true))
+                .post("/api/install-plans/" + plan + "/execute"), 403);
+        assertThat(ok(as(Tokens.approver()).body(Map.of("confirm_execute", true)).post("/api/install-plans/" + plan + "/execute"),
+                400).getString("errors[0].field")).isEqualTo("confirm_production");
+        assertThat(OnboardingHosts.calls()).hasSize(before);  // nothing ran on the host for the refused attempts
+        assertThat(ok(as(Tokens.viewer()).get("/api/install-plans/" + plan), 200).getString("state")).isEqualTo("approved");
+        JsonPath cancelled = ok(as(Tokens.approver()).post(BASE + "/" + id + "/cancel"), 200);
+        assertThat(cancelled.getString("state")).isEqualTo("cancelled");
+        assertThat(ok(as(Tokens.viewer()).get("/api/install-plans/" + plan), 200).getString("state")).isEqualTo("cancelled");
+    }
+
+    @Test
     void aRemovedTargetClearsTheRunsReferenceAndKeepsItsHistory() throws Exception {
         String registry = RegistryProcess.url();
         String id = OnboardingJourneyTest.trustedRun("removed-" + UUID.randomUUID().toString().substring(0, 6),
