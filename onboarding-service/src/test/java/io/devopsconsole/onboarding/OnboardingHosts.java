@@ -90,10 +90,14 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
         must(List.of("usermod", "-p", "*", USER));
     }
 
-    /** Back to a host without codex, bubblewrap or WireGuard tools, and an empty call log. */
+    /**
+     * Back to a host without codex, bubblewrap, WireGuard tools or profile, auth file or failure
+     * switches, and an empty call log (the user's home outlives test runs on this machine).
+     */
     public static void resetShims() throws IOException, InterruptedException {
         must(List.of("rm", "-rf", SHIMS.toString(), STORE.toString(), HOME.resolve("shim-calls.log").toString(),
-                HOME.resolve(".codex").toString(), HOME.resolve("wg-state").toString(), HOME.resolve("fail").toString()));
+                HOME.resolve(".codex").toString(), HOME.resolve("wg-state").toString(), HOME.resolve("fail").toString(),
+                HOME.resolve("wg").toString(), HOME.resolve("wg-silent-peer").toString()));
         Files.createDirectories(SHIMS);
         Files.createDirectories(STORE);
         String record = "#!/bin/sh\necho \"$(basename \"$0\") $*\" >> \"$HOME/shim-calls.log\"\n";

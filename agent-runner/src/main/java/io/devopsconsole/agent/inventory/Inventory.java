@@ -3,19 +3,12 @@ package io.devopsconsole.agent.inventory;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventJson;
-import io.devopsconsole.events.registry.CodexStatusChanged;
-import io.devopsconsole.events.registry.HostKeyTrusted;
 import io.devopsconsole.events.registry.RuntimeProfileCreated;
 import io.devopsconsole.events.registry.RuntimeProfileDeleted;
 import io.devopsconsole.events.registry.RuntimeProfileState;
 import io.devopsconsole.events.registry.RuntimeProfileUpdated;
-import io.devopsconsole.events.registry.TargetRegistered;
-import io.devopsconsole.events.registry.TargetRemoved;
-import io.devopsconsole.events.registry.TargetRenamed;
-import io.devopsconsole.events.registry.TargetRetired;
-import io.devopsconsole.events.registry.TargetState;
-import io.devopsconsole.events.registry.TargetUpdated;
 import io.devopsconsole.platform.messaging.Projections;
+import io.devopsconsole.platform.messaging.TargetViewTable;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -32,9 +25,8 @@ import java.util.UUID;
 
 /**
  * What this runner knows of targets and runtime profiles: a projection of
- * {@code console.registry.v1}. Versioned upserts make redeliveries harmless. The trusted host key
- * comes from {@code HostKeyTrusted} and is kept only while the target's fingerprint still names
- * it: a target whose key changed in the registry has no trusted key here until it is trusted again.
+ * {@code console.registry.v1} (targets through {@link TargetViewTable}; versioned upserts make
+ * redeliveries harmless).
  */
 @ApplicationScoped
 public class Inventory {
@@ -76,11 +68,13 @@ public class Inventory {
     private final Pool pool;
     private final String targets;
     private final String profiles;
+    private final TargetViewTable targetView;
 
     public Inventory(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
         this.pool = pool;
         this.targets = schema + ".target_view";
         this.profiles = schema + ".profile_view";
+        this.targetView = new TargetViewTable(pool, targets);
     }
 
     @Incoming("registry-events")
@@ -89,29 +83,9 @@ public class Inventory {
     }
 
     Uni<Void> apply(DomainEvent event) {
-        if (event instanceof TargetRegistered e) {
-            return upsert(e.target(), false);
-        }
-        if (event instanceof TargetUpdated e) {
-            return upsert(e.target(), false);
-        }
-        if (event instanceof TargetRemoved e) {
-            return upsert(e.target(), true);
-        }
-        if (event instanceof TargetRenamed e) {
-            return update("name = $2", e.targetId(), e.name(), e.version());
-        }
-        if (event instanceof TargetRetired e) {
-            return update("retired = $2", e.targetId(), true, e.version());
-        }
-        if (event instanceof CodexStatusChanged e) {
-            return update("codex_status = $2", e.targetId(), e.status(), e.version());
-        }
-        if (event instanceof HostKeyTrusted e) {
-            return pool.preparedQuery("UPDATE " + targets + " SET host_key_fingerprint = $2, host_public_key = $3,"
-                            + " version = greatest(version, $4), updated_at = now() WHERE id = $1 AND version <= $4")
-                    .execute(Tuple.of(e.targetId(), e.fingerprintSha256(), e.keyType() + " " + blob(e.publicKey()), e.version()))
-                    .replaceWithVoid();
+        var targetChange = targetView.apply(event);
+        if (targetChange.isPresent()) {
+            return targetChange.get();
         }
         if (event instanceof RuntimeProfileCreated e) {
             return profile(e.profile(), false);
@@ -123,36 +97,6 @@ public class Inventory {
             return profile(e.profile(), true);
         }
         return Uni.createFrom().voidItem();
-    }
-
-    /** The key blob alone, whether the event carries "type blob [comment]" or just the blob. */
-    private static String blob(String publicKey) {
-        String[] parts = publicKey.trim().split("\\s+");
-        return parts.length >= 2 ? parts[1] : parts[0];
-    }
-
-    private Uni<Void> upsert(TargetState t, boolean removed) {
-        // the public key stays only while the fingerprint it was trusted under is still the target's
-        return pool.preparedQuery("INSERT INTO " + targets + " (id, name, host, port, username, environment, key_source,"
-                        + " key_reference, host_key_fingerprint, codex_status, retired, removed, version)"
-                        + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-                        + " ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host, port = excluded.port,"
-                        + " username = excluded.username, environment = excluded.environment, key_source = excluded.key_source,"
-                        + " key_reference = excluded.key_reference, host_key_fingerprint = excluded.host_key_fingerprint,"
-                        + " host_public_key = CASE WHEN " + targets + ".host_key_fingerprint IS NOT DISTINCT FROM"
-                        + " excluded.host_key_fingerprint THEN " + targets + ".host_public_key END,"
-                        + " codex_status = excluded.codex_status, retired = excluded.retired, removed = excluded.removed,"
-                        + " version = excluded.version, updated_at = now() WHERE " + targets + ".version <= excluded.version")
-                .execute(Tuple.from(new Object[]{t.targetId(), t.name(), t.host(), t.port(), t.username(), t.environment(),
-                        t.keySource(), t.keyReference(), t.hostKeyFingerprint(), t.codexStatus(), t.retired(), removed,
-                        t.version()}))
-                .replaceWithVoid();
-    }
-
-    private Uni<Void> update(String set, UUID id, Object value, long version) {
-        return pool.preparedQuery("UPDATE " + targets + " SET " + set + ", version = greatest(version, $3), updated_at = now()"
-                        + " WHERE id = $1 AND version <= $3")
-                .execute(Tuple.of(id, value, version)).replaceWithVoid();
     }
 
     private Uni<Void> profile(RuntimeProfileState p, boolean deleted) {

@@ -1,19 +1,13 @@
 package io.devopsconsole.onboarding.inventory;
 
 import io.devopsconsole.events.DomainEvent;
-import io.devopsconsole.events.registry.CodexStatusChanged;
-import io.devopsconsole.events.registry.HostKeyTrusted;
-import io.devopsconsole.events.registry.TargetRegistered;
 import io.devopsconsole.events.registry.TargetRemoved;
-import io.devopsconsole.events.registry.TargetRenamed;
-import io.devopsconsole.events.registry.TargetRetired;
-import io.devopsconsole.events.registry.TargetState;
-import io.devopsconsole.events.registry.TargetUpdated;
 import io.devopsconsole.events.registry.TunnelProfileCreated;
 import io.devopsconsole.events.registry.TunnelProfileDeleted;
 import io.devopsconsole.events.registry.TunnelProfileState;
 import io.devopsconsole.events.registry.TunnelProfileUpdated;
 import io.devopsconsole.platform.messaging.Projections;
+import io.devopsconsole.platform.messaging.TargetViewTable;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -59,10 +53,12 @@ public class RegistryView {
 
     private final Pool pool;
     private final String schema;
+    private final TargetViewTable targets;
 
     public RegistryView(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
         this.pool = pool;
         this.schema = schema;
+        this.targets = new TargetViewTable(pool, schema + ".target_view");
     }
 
     @Incoming("registry-events")
@@ -71,31 +67,15 @@ public class RegistryView {
     }
 
     Uni<Void> apply(DomainEvent event) {
-        if (event instanceof TargetRegistered e) {
-            return upsert(e.target(), false);
-        }
-        if (event instanceof TargetUpdated e) {
-            return upsert(e.target(), false);
-        }
-        if (event instanceof TargetRemoved e) {
-            return upsert(e.target(), true).flatMap(v -> pool.preparedQuery("UPDATE " + schema + ".onboarding_run"
-                    + " SET target_id = NULL, updated_at = now() WHERE target_id = $1").execute(Tuple.of(e.target().targetId())))
-                    .replaceWithVoid();
-        }
-        if (event instanceof TargetRenamed e) {
-            return update("name = $2", e.targetId(), e.name(), e.version());
-        }
-        if (event instanceof TargetRetired e) {
-            return update("retired = $2", e.targetId(), true, e.version());
-        }
-        if (event instanceof CodexStatusChanged e) {
-            return update("codex_status = $2", e.targetId(), e.status(), e.version());
-        }
-        if (event instanceof HostKeyTrusted e) {
-            return pool.preparedQuery("UPDATE " + schema + ".target_view SET host_key_fingerprint = $2, host_public_key = $3,"
-                            + " version = greatest(version, $4) WHERE id = $1 AND version <= $4")
-                    .execute(Tuple.of(e.targetId(), e.fingerprintSha256(), e.keyType() + " " + blob(e.publicKey()), e.version()))
-                    .replaceWithVoid();
+        var targetChange = targets.apply(event);
+        if (targetChange.isPresent()) {
+            if (event instanceof TargetRemoved e) {
+                // the runs that onboarded it keep their history, without the reference
+                return targetChange.get().flatMap(v -> pool.preparedQuery("UPDATE " + schema + ".onboarding_run"
+                                + " SET target_id = NULL, updated_at = now() WHERE target_id = $1").execute(Tuple.of(e.target().targetId())))
+                        .replaceWithVoid();
+            }
+            return targetChange.get();
         }
         if (event instanceof TunnelProfileCreated e) {
             return tunnel(e.tunnel(), false);
@@ -107,36 +87,6 @@ public class RegistryView {
             return tunnel(e.tunnel(), true);
         }
         return Uni.createFrom().voidItem();
-    }
-
-    private static String blob(String publicKey) {
-        String[] parts = publicKey.trim().split("\\s+");
-        return parts.length >= 2 ? parts[1] : parts[0];
-    }
-
-    private Uni<Void> upsert(TargetState t, boolean removed) {
-        String table = schema + ".target_view";
-        return pool.preparedQuery("INSERT INTO " + table + " (id, name, host, port, username, environment,"
-                        + " host_key_fingerprint, codex_status, retired, removed, version, key_source, key_reference)"
-                        + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-                        + " ON CONFLICT (id) DO UPDATE SET name = excluded.name, host = excluded.host, port = excluded.port,"
-                        + " username = excluded.username, environment = excluded.environment,"
-                        + " key_source = excluded.key_source, key_reference = excluded.key_reference,"
-                        + " host_key_fingerprint = excluded.host_key_fingerprint,"
-                        + " host_public_key = CASE WHEN " + table + ".host_key_fingerprint IS NOT DISTINCT FROM"
-                        + " excluded.host_key_fingerprint THEN " + table + ".host_public_key END,"
-                        + " codex_status = excluded.codex_status, retired = excluded.retired, removed = excluded.removed,"
-                        + " version = excluded.version WHERE " + table + ".version <= excluded.version")
-                .execute(Tuple.from(new Object[]{t.targetId(), t.name(), t.host(), t.port(), t.username(), t.environment(),
-                        t.hostKeyFingerprint(), t.codexStatus(), t.retired(), removed, t.version(), t.keySource(),
-                        t.keyReference()}))
-                .replaceWithVoid();
-    }
-
-    private Uni<Void> update(String set, UUID id, Object value, long version) {
-        return pool.preparedQuery("UPDATE " + schema + ".target_view SET " + set + ", version = greatest(version, $3)"
-                        + " WHERE id = $1 AND version <= $3")
-                .execute(Tuple.of(id, value, version)).replaceWithVoid();
     }
 
     private Uni<Void> tunnel(TunnelProfileState t, boolean deleted) {
