@@ -127,6 +127,7 @@ public class SshKeyResource {
     }
 
     private Uni<Void> announce(SshKeyStored event) {
-        return actor.name().flatMap(who -> pool.withTransaction(c -> outbox.recordAll(c, List.of(event), who, Map.of())));
+        return actor.name().flatMap(who -> pool.withTransaction(c -> outbox.recordAll(c, List.of(event), who,
+                io.devopsconsole.onboarding.Risk.of(List.of(event), true))));
     }
 }

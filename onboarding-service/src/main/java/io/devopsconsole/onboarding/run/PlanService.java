@@ -225,8 +225,9 @@ public class PlanService {
     }
 
     private void event(Run run, PlanStore.Plan plan, String milestone, String detail, String actor) {
-        runs.pool().withTransaction(c -> runs.outbox().recordAll(c, List.of(OnboardingService.milestone(run, plan.id(),
-                milestone, detail)), actor, Map.of())).await().indefinitely();
+        var events = List.of(OnboardingService.milestone(run, plan.id(), milestone, detail));
+        runs.pool().withTransaction(c -> runs.outbox().recordAll(c, events, actor,
+                io.devopsconsole.onboarding.Risk.of(events, run.production()))).await().indefinitely();
     }
 
     private Uni<Run> runEvent(PlanStore.Plan plan, String milestone, String detail, String waiting, String actor) {

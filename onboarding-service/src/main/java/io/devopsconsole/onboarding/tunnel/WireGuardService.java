@@ -358,7 +358,8 @@ public class WireGuardService {
                                             + " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)")
                                     .execute(Tuple.from(new Object[]{id, p.tunnel().id(), p.gateway().id(), action, o.outcome(),
                                             o.operationalState(), facts.toString(), actor, at}))
-                                    .flatMap(r -> outbox.recordAll(c, List.of(event), actor, Map.of())))
+                                    .flatMap(r -> outbox.recordAll(c, List.of(event), actor,
+                                            io.devopsconsole.onboarding.Risk.of(List.of(event), p.gateway().production()))))
                             .map(v -> new OperationView(id, p.tunnel().id(), p.tunnel().name(), p.tunnel().interfaceName(),
                                     p.gateway().id(), action, o.outcome(), o.operationalState(), o.usable(), o.detail(), o.facts(),
                                     o.commands(), actor, at));

@@ -262,6 +262,13 @@ public class OnboardingJourneyTest {
         // probe+readiness (one login), the install (one login) and provisioning (one login)
         assertThat(finalRun.getInt("ssh_connections")).isEqualTo(6);
 
+        // audit records get each event's risk: observations benign, lab changes elevated, secrets destructive
+        assertThat(io.devopsconsole.testkit.Sql.rows("SELECT ce_type, extensions FROM onboarding.outbox_event"
+                + " WHERE message_key IN (?, ?, ?)", targetId, id, slotId)).extracting(r -> r.get("ce_type") + " " + r.get("extensions"))
+                .anyMatch(r -> r.startsWith("io.devopsconsole.onboarding.host_key.trust_confirmed.v1") && r.contains("elevated"))
+                .anyMatch(r -> r.startsWith("io.devopsconsole.onboarding.codex_auth_slot.changed.v1") && r.contains("destructive"))
+                .anyMatch(r -> r.startsWith("io.devopsconsole.onboarding.readiness.observed.v1") && r.contains("benign"));
+
         // the canary is nowhere but the secret store (encrypted) and the provisioned file
         CanaryScan.assertNowhere(canary, name, RESPONSES);
     }
