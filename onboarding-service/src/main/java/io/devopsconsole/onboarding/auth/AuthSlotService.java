@@ -251,9 +251,11 @@ public class AuthSlotService {
                         HostSsh.Result codex = c.run("codex --version", TIMEOUT);
                         return codex.ok() ? codex.stdout().strip() : null;
                     }
-                }).onFailure().call(f -> provisioning.map(p -> failRun(p, f, actor)).orElse(Uni.createFrom().voidItem()))
-                        .flatMap(codexVersion -> provisioned(slot, leased.target(), provisioning, codexVersion, actor));
-            }));
+                });
+            }) // whatever failed (store, SSH), a run that entered auth_provisioning goes back (or fails on a changed key)
+                    .onFailure().call(f -> provisioning.map(p -> failRun(p, f, actor)).orElse(Uni.createFrom().voidItem()))
+                    .onFailure(IOException.class).transform(f -> hostProblem(leased, (IOException) f))
+                    .flatMap(codexVersion -> provisioned(slot, leased.target(), provisioning, codexVersion, actor)));
         }).map(SlotView::of);
     }
 
@@ -302,7 +304,10 @@ public class AuthSlotService {
                 }
                 return read.stdout().getBytes(StandardCharsets.UTF_8);
             }
-        }).flatMap(bytes -> {
+        }).onFailure(HostSsh.HostKeyChanged.class).call(f -> runs.raiseAlarm(leased.target().id(),
+                        ((HostSsh.HostKeyChanged) f).expected(), ((HostSsh.HostKeyChanged) f).presented()))
+                .onFailure(IOException.class).transform(f -> hostProblem(leased, (IOException) f))
+                .flatMap(bytes -> {
             check(bytes, "(target file)");
             String collected = new String(bytes, StandardCharsets.UTF_8);
             AuthSlotStore.Slot slot = leased.slot();
@@ -319,6 +324,11 @@ public class AuthSlotService {
                         .map(s -> new CollectView(SlotView.of(s), changed));
             });
         }));
+    }
+
+    /** A failure on the host is a conflict with the target's state (409 naming it), not a server error. */
+    private static ConflictException hostProblem(Leased leased, IOException f) {
+        return new ConflictException("target_id", "on " + leased.target().name() + ": " + f.getMessage());
     }
 
     record Leased(AuthSlotStore.Slot slot, RegistryView.Target target, HostSsh.Endpoint endpoint, Optional<Run> run) {

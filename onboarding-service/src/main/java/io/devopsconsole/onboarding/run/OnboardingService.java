@@ -428,8 +428,8 @@ public class OnboardingService {
             if (run.finished()) {
                 throw new ConflictException("state", "run " + id + " is already " + run.state());
             }
-            if (Run.INSTALLING.equals(run.state()) || Run.AUTH_PROVISIONING.equals(run.state())) {
-                throw new ConflictException("state", "run " + id + " is " + run.state() + ": wait until that step ends");
+            if (Run.INSTALLING.equals(run.state())) {
+                throw new ConflictException("state", "run " + id + " is installing: wait until the plan ends");
             }
             Run cancelled = run.withState(Run.CANCELLED, null, "cancelled by " + actor);
             RunStore.Step step = new RunStore.Step("cancelled", "ok", run.state(), Run.CANCELLED, "cancelled by " + actor, null, null);

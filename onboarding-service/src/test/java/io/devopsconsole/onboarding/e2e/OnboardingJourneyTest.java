@@ -231,6 +231,15 @@ public class OnboardingJourneyTest {
                 .post("/api/codex-auth/slots/" + other.getString("id") + "/lease"), 409);
         assertThat(ok(as(Tokens.operator()).body(Map.of()).post("/api/codex-auth/slots/" + slotId + "/provision"), 400)
                 .getString("errors[0].field")).isEqualTo("confirm_provision");
+        // a host that cannot take the file: the run goes back to waiting for auth, saying why
+        OnboardingHosts.userFile(".codex", "not a directory", "rw-r--r--");
+        JsonPath blocked = ok(as(Tokens.operator()).body(Map.of("confirm_provision", true))
+                .post("/api/codex-auth/slots/" + slotId + "/provision"), 409);
+        assertThat(blocked.getString("detail")).contains("auth.json failed");
+        JsonPath back = ok(as(Tokens.viewer()).get(BASE + "/" + id), 200);
+        assertThat(back.getString("state")).isEqualTo("installed_but_auth_required");
+        assertThat(back.getString("failure")).contains("provisioning failed");
+        Files.delete(OnboardingHosts.home().resolve(".codex"));
         JsonPath provisioned = ok(as(Tokens.operator()).body(Map.of("confirm_provision", true))
                 .post("/api/codex-auth/slots/" + slotId + "/provision"), 200);
         assertThat(provisioned.getString("provisioned_at")).isNotNull();
@@ -238,7 +247,8 @@ public class OnboardingJourneyTest {
         assertThat(ready.getString("state")).isEqualTo("ready");
         assertThat(ready.getList("steps.step", String.class)).containsSubsequence("intake", "target_registered",
                 "host_key_discovered", "host_key_trusted", "probe", "readiness", "plan_proposed", "plan_approved",
-                "plan_executing", "plan_succeeded", "auth_provisioning", "auth_provisioned");
+                "plan_executing", "plan_succeeded", "auth_provisioning", "auth_provisioning", "auth_provisioning",
+                "auth_provisioned");
         Path authFile = OnboardingHosts.home().resolve(".codex/auth.json");
         assertThat(Files.getPosixFilePermissions(authFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         assertThat(Files.readString(authFile)).contains(canary);
@@ -259,8 +269,8 @@ public class OnboardingJourneyTest {
         System.out.printf("FIGURE onboarding intake->readiness_checked %d ms; intake->ready %d ms; SSH connections in the run %d%n",
                 (readinessAt - started) / 1_000_000, (System.nanoTime() - started) / 1_000_000, finalRun.getInt("ssh_connections"));
         // the run counts its own connections: two host-key reads (the test advanced twice), the check at trust,
-        // probe+readiness (one login), the install (one login) and provisioning (one login)
-        assertThat(finalRun.getInt("ssh_connections")).isEqualTo(6);
+        // probe+readiness (one login), the install (one login), the refused provisioning and the one that worked
+        assertThat(finalRun.getInt("ssh_connections")).isEqualTo(7);
 
         // audit records get each event's risk: observations benign, lab changes elevated, secrets destructive
         assertThat(io.devopsconsole.testkit.Sql.rows("SELECT ce_type, extensions FROM onboarding.outbox_event"
