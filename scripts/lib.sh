@@ -10,8 +10,8 @@ KAFKA_PORT=19092
 KAFKA_CONTROLLER_PORT=19093
 KEYCLOAK_PORT=18080
 KEYCLOAK_MGMT_PORT=19000
-SERVICES=(registry-service session-service agent-runner onboarding-service audit-service)
-declare -A SERVICE_PORT=([registry-service]=8081 [session-service]=8082 [agent-runner]=8083 [onboarding-service]=8084 [audit-service]=8085)
+SERVICES=(registry-service session-service agent-runner onboarding-service audit-service console-ui)
+declare -A SERVICE_PORT=([registry-service]=8081 [session-service]=8082 [agent-runner]=8083 [onboarding-service]=8084 [audit-service]=8085 [console-ui]=8080)
 SERVICE_HEAP=${DEVOPS_SERVICE_HEAP:-160m}
 
 mkdir -p "$RUN" "$LOGS"

@@ -1,0 +1,156 @@
+package io.devopsconsole.console;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.oidc.server.OidcWiremockTestResource;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The BFF against an in-process OIDC provider (authorization-code flow driven like a browser) and
+ * stand-in services: login, cookies, the operator's token on proxied calls only, routing by
+ * prefix, CSRF on state-changing calls, unknown and unsafe paths, SSE passed through unbuffered.
+ */
+@QuarkusTest
+@QuarkusTestResource(OidcWiremockTestResource.class)
+@QuarkusTestResource(StubServices.class)
+class ProxyTest {
+
+    @TestHTTPResource("/")
+    URL app;
+
+    /** Logs in through the code flow; returns the browser's cookies. */
+    Map<String, String> login() {
+        Response toLogin = given().redirects().follow(false).get("/auth/me");
+        assertThat(toLogin.statusCode()).isEqualTo(302);
+        Map<String, String> cookies = new HashMap<>(toLogin.getCookies());
+        URI auth = URI.create(toLogin.getHeader("Location"));
+        Map<String, String> q = query(auth);
+        String keycloak = ConfigProvider.getConfig().getValue("keycloak.url", String.class);
+        String base = keycloak.substring(0, keycloak.indexOf("/auth"));
+        Response loggedIn = given().redirects().follow(false).queryParam("redirect_uri", q.get("redirect_uri"))
+                .queryParam("state", q.get("state")).get(base + "/login");
+        assertThat(loggedIn.statusCode()).isEqualTo(302);
+        URI callback = URI.create(loggedIn.getHeader("Location"));
+        Response back = given().redirects().follow(false).cookies(cookies).get(callback.getRawPath() + "?" + callback.getRawQuery());
+        assertThat(back.statusCode()).as(back.asString()).isEqualTo(302);
+        cookies.putAll(back.getCookies());
+        cookies.values().removeIf(String::isEmpty);   // the state cookie the callback deleted
+        assertThat(back.getDetailedCookie("q_session").isHttpOnly()).isTrue();
+        assertThat(back.getDetailedCookie("q_session").getSameSite()).isEqualToIgnoringCase("Lax");
+        return cookies;
+    }
+
+    static Map<String, String> query(URI uri) {
+        Map<String, String> out = new HashMap<>();
+        for (String pair : uri.getRawQuery().split("&")) {
+            int eq = pair.indexOf('=');
+            out.put(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    @Test
+    void withoutALoginTheApiRedirectsBrowsersAndRefusesScripts() {
+        assertThat(given().redirects().follow(false).get("/api/projects").statusCode()).isEqualTo(302);
+        assertThat(given().redirects().follow(false).header("X-Requested-With", "JavaScript").get("/api/projects").statusCode())
+                .isEqualTo(499);
+        assertThat(given().get("/q/health/live").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theOperatorsTokenGoesToTheOwningServiceAndNeverToTheBrowser() {
+        Map<String, String> cookies = login();
+        Response meResponse = given().redirects().follow(false).cookies(cookies).get("/auth/me");
+        assertThat(meResponse.statusCode()).as(meResponse.headers() + " sent " + cookies).isEqualTo(200);
+        JsonPath me = meResponse.jsonPath();
+        assertThat(meResponse.getDetailedCookie("devops-csrf").getSameSite()).isEqualToIgnoringCase("Strict");
+        cookies.putAll(meResponse.getCookies());
+        assertThat(me.getString("name")).isEqualTo("alice");
+        String csrf = me.getString("csrf_token");
+        assertThat(csrf).hasSize(43);
+
+        Map<String, String> owners = Map.of("/api/projects?size=5", "registry", "/api/tunnels/t1", "registry",
+                "/api/tunnels/t1/wireguard/status?gateway_target_id=g", "onboarding", "/api/sessions/s1", "session",
+                "/api/workers", "agent", "/api/agent-target-onboarding/r1", "onboarding", "/api/audit/events?limit=3", "audit",
+                "/api/codex-auth/slots", "onboarding", "/api/usage/projects/p", "session");
+        String seenToken = null;
+        for (var e : owners.entrySet()) {
+            Response r = given().redirects().follow(false).cookies(cookies).get(e.getKey());
+            assertThat(r.statusCode()).as(e.getKey() + " " + r.headers() + " cookies " + cookies.keySet()).isEqualTo(200);
+            assertThat(r.statusCode()).as(e.getKey()).isEqualTo(200);
+            JsonPath echo = r.jsonPath();
+            assertThat(echo.getString("service")).as(e.getKey()).isEqualTo(e.getValue());
+            assertThat(echo.getString("uri")).isEqualTo(e.getKey());
+            assertThat(echo.getString("authorization")).startsWith("Bearer ey");
+            assertThat(echo.getString("cookie")).as("browser cookies stay at the BFF").isEmpty();
+            seenToken = seenToken == null ? echo.getString("authorization") : seenToken;
+            assertThat(echo.getString("authorization")).isEqualTo(seenToken);
+            assertThat(r.asString()).doesNotContain("q_session");
+        }
+        // the token itself is never in what the browser holds or reads
+        String token = seenToken.substring("Bearer ".length());
+        assertThat(cookies.values()).noneMatch(v -> v.contains(token));
+        assertThat(given().cookies(cookies).get("/auth/me").asString()).doesNotContain(token);
+
+        // state-changing calls need the CSRF header matching the cookie
+        given().cookies(cookies).contentType(ContentType.JSON).body("{\"name\":\"x\"}").post("/api/projects")
+                .then().statusCode(403).contentType("application/problem+json");
+        given().cookies(cookies).header("X-CSRF-Token", "forged").contentType(ContentType.JSON).body("{}").post("/api/projects")
+                .then().statusCode(403);
+        JsonPath posted = given().cookies(cookies).header("X-CSRF-Token", csrf).contentType(ContentType.JSON)
+                .body("{\"name\":\"x\"}").post("/api/projects/created").then().statusCode(201).extract().jsonPath();
+        assertThat(posted.getString("method")).isEqualTo("POST");
+        assertThat(posted.getString("body")).isEqualTo("{\"name\":\"x\"}");
+        assertThat(posted.getString("csrf_header")).as("the CSRF token is not forwarded").isEmpty();
+
+        // unknown and unsafe paths reach no service
+        given().cookies(cookies).get("/api/nothing-here").then().statusCode(404);
+        given().cookies(cookies).urlEncodingEnabled(false).get("/api/projects/%2e%2e/secrets").then().statusCode(404);
+        given().cookies(cookies).urlEncodingEnabled(false).get("/api/projects/a%2Fb").then().statusCode(404);
+    }
+
+    @Test
+    void serverSentEventsPassThroughAsTheyAreWritten() throws Exception {
+        Map<String, String> cookies = login();
+        String key = "k=" + UUID.randomUUID();
+        StringBuilder cookie = new StringBuilder();
+        cookies.forEach((k, v) -> cookie.append(cookie.length() == 0 ? "" : "; ").append(k).append('=').append(v));
+        HttpRequest request = HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?" + key))
+                .header("Cookie", cookie.toString()).header("Accept", "text/event-stream").build();
+        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(request,
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            // the first event arrives while the service still holds the second one back
+            assertThat(lines.readLine()).isEqualTo("id: 1");
+            assertThat(lines.readLine()).isEqualTo("event: record");
+            assertThat(lines.readLine()).isEqualTo("data: {\"n\":1}");
+            StubServices.RELEASE.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown();
+            assertThat(lines.readLine()).isEmpty();
+            assertThat(lines.readLine()).isEqualTo("id: 2");
+        }
+    }
+}
