@@ -50,6 +50,8 @@ public class ApiProxy {
 
     void routes(@Observes Router router) {
         router.get("/auth/me").handler(this::me);
+        // a browser sent here without a session logs in first (the path needs one); then it goes to the SPA
+        router.get("/auth/login").handler(ctx -> ctx.redirect("/"));
         router.route("/api/*").handler(this::proxy);
     }
 

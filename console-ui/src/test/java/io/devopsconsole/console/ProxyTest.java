@@ -72,6 +72,17 @@ class ProxyTest {
     }
 
     @Test
+    void theSpaIsServedFromTheSameOriginAndSignInLeadsBackToIt() {
+        String page = given().get("/").then().statusCode(200).contentType("text/html").extract().asString();
+        assertThat(page).contains("<div id=\"app\"").contains("/assets/index-");
+        assertThat(given().redirects().follow(false).get("/auth/login").getHeader("Location")).contains("/auth/realms/quarkus");
+        Map<String, String> cookies = login();
+        Response afterLogin = given().redirects().follow(false).cookies(cookies).get("/auth/login");
+        assertThat(afterLogin.statusCode()).isEqualTo(302);
+        assertThat(URI.create(afterLogin.getHeader("Location")).getPath()).isEqualTo("/");
+    }
+
+    @Test
     void withoutALoginTheApiRedirectsBrowsersAndRefusesScripts() {
         assertThat(given().redirects().follow(false).get("/api/projects").statusCode()).isEqualTo(302);
         assertThat(given().redirects().follow(false).header("X-Requested-With", "JavaScript").get("/api/projects").statusCode())
