@@ -19,7 +19,6 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -41,7 +40,6 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class OnboardingService {
 
-    private static final Logger LOG = Logger.getLogger(OnboardingService.class);
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
     static final Set<String> ENVIRONMENTS = Set.of("lab", "staging", "production");
@@ -534,9 +532,5 @@ public class OnboardingService {
 
     static long ms(long startedNanos) {
         return (System.nanoTime() - startedNanos) / 1_000_000;
-    }
-
-    static Logger log() {
-        return LOG;
     }
 }

@@ -1,6 +1,5 @@
 package io.devopsconsole.onboarding.run;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.platform.outbox.Outbox;
 import io.devopsconsole.platform.problem.ConflictException;
@@ -16,7 +15,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /** Install plans and the output of their steps. */
@@ -43,7 +41,7 @@ public class PlanStore {
     private final String plans;
     private final String steps;
 
-    public PlanStore(Pool pool, Outbox outbox, ObjectMapper json, @ConfigProperty(name = "devops.schema") String schema) {
+    public PlanStore(Pool pool, Outbox outbox, @ConfigProperty(name = "devops.schema") String schema) {
         this.pool = pool;
         this.outbox = outbox;
         this.plans = schema + ".install_plan";
