@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { Transcript, type Entry } from './transcript';
+
+let seq = 0;
+const e = (kind: string, body: Record<string, unknown> = {}, item: string | null = null, actor = 'runner'): Entry =>
+  ({ seq: ++seq, kind, actor, turn_id: 't1', item_id: item, body });
+
+describe('the session view model', () => {
+  it('echoes the operator, thinks until the first delta, and grows the agent message', () => {
+    const t = new Transcript();
+    t.apply(e('operator_message', { text: 'Run the tests' }, null, 'olga'));
+    expect(t.thinking).toBe(true);
+    t.apply(e('turn_started'));
+    expect(t.thinking).toBe(true);
+    t.apply(e('agent_message_delta', { delta: 'Running ' }, 'm1'));
+    expect(t.thinking).toBe(false);
+    t.apply(e('agent_message_delta', { delta: 'them now.' }, 'm1'));
+    expect(t.blocks).toEqual([
+      { type: 'operator', seq: 1, author: 'olga', text: 'Run the tests' },
+      { type: 'agent', key: 't1:m1', text: 'Running them now.', done: false },
+    ]);
+    t.apply(e('item_completed', { item_type: 'agent_message', text: 'Running them now.' }, 'm1'));
+    expect(t.blocks[1]).toMatchObject({ done: true, text: 'Running them now.' });
+  });
+
+  it('shows a command with its approval card, live output and result', () => {
+    const t = new Transcript();
+    t.apply(e('item_started', { item_type: 'command_execution', command: 'npm test', cwd: '/srv/app' }, 'c1'));
+    t.apply(e('approval_requested', { request_id: 't1:c1', approval_kind: 'command', command: 'npm test', reason: 'tests',
+      risk: 'elevated' }, 'c1'));
+    t.apply(e('approval_requested', { request_id: 't1:c1', approval_kind: 'command', command: 'npm test' }, 'c1'));
+    expect(t.blocks.filter((b) => b.type === 'approval')).toHaveLength(1);
+    t.apply(e('approval_resolved', { request_id: 't1:c1', decision: 'approved' }, 'c1'));
+    t.apply(e('command_output_delta', { delta: 'ok 1\n' }, 'c1'));
+    t.apply(e('command_output_delta', { delta: 'ok 2\n' }, 'c1'));
+    t.apply(e('item_completed', { item_type: 'command_execution', command: 'npm test', cwd: '/srv/app', exit_code: 0,
+      duration_ms: 5120, output: 'ok 1\nok 2\n' }, 'c1'));
+    expect(t.blocks).toEqual([
+      { type: 'command', key: 't1:c1', command: 'npm test', cwd: '/srv/app', output: 'ok 1\nok 2\n', exitCode: 0,
+        durationMs: 5120, running: false },
+      { type: 'approval', requestId: 't1:c1', kind: 'command', summary: 'npm test', reason: 'tests', risk: 'elevated',
+        decision: 'approved' },
+    ]);
+  });
+
+  it('keeps file diffs, token usage, and every error and worker problem', () => {
+    const t = new Transcript();
+    t.apply(e('file_change', { path: 'a.txt', kind: 'add', diff: '+hello' }, 'f1'));
+    t.apply(e('item_completed', { item_type: 'file_change', changes: [{ path: 'a.txt', kind: 'add', diff: '+hello\n' },
+      { path: 'b.txt', kind: 'update', diff: '-x\n+y' }] }, 'f1'));
+    t.apply(e('token_usage', { total_tokens: 300, turn_total_tokens: 150 }));
+    t.apply(e('worker_state', { state: 'detached', message: 'SSH dropped' }));
+    t.apply(e('worker_state', { state: 'ready' }));
+    t.apply(e('error', { message: 'model endpoint answered 500', will_retry: true }));
+    t.apply(e('turn_failed', { message: 'stream disconnected' }));
+    expect(t.blocks[0]).toEqual({ type: 'file_change', key: 't1:f1', changes: [
+      { path: 'a.txt', kind: 'add', diff: '+hello\n' }, { path: 'b.txt', kind: 'update', diff: '-x\n+y' }] });
+    expect(t.tokens).toEqual({ turn: 150, thread: 300 });
+    expect(t.blocks.slice(1).map((b) => ('message' in b ? `${b.type}: ${b.message}` : b.type))).toEqual([
+      'notice: worker detached: SSH dropped', 'error: model endpoint answered 500', 'error: stream disconnected']);
+    expect(t.thinking).toBe(false);
+  });
+});

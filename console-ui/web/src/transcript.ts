@@ -1,0 +1,196 @@
+/**
+ * The session view's model: transcript entries (session-service's SSE data, in seq order) folded
+ * into the blocks the chat shows — operator messages, agent messages growing delta by delta,
+ * command executions with their output, file changes with diffs, approval cards that change when
+ * decided (here or elsewhere), errors (never dropped), worker notices, and token usage. `thinking`
+ * is true from the operator's message until the agent's first output of the turn.
+ */
+
+export interface Entry {
+  seq: number;
+  kind: string;
+  actor?: string;
+  turn_id?: string | null;
+  item_id?: string | null;
+  body: Record<string, unknown>;
+}
+
+export type Block =
+  | { type: 'operator'; seq: number; author: string; text: string }
+  | { type: 'agent'; key: string; text: string; done: boolean }
+  | { type: 'command'; key: string; command: string; cwd: string; output: string; exitCode: number | null;
+      durationMs: number | null; running: boolean }
+  | { type: 'file_change'; key: string; changes: { path: string; kind: string; diff: string }[] }
+  | { type: 'approval'; requestId: string; kind: string; summary: string; reason: string; risk: string;
+      decision: string | null }
+  | { type: 'error'; seq: number; message: string }
+  | { type: 'notice'; seq: number; message: string };
+
+export interface Tokens {
+  turn: number | null;
+  thread: number | null;
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+export class Transcript {
+  readonly blocks: Block[] = [];
+  thinking = false;
+  tokens: Tokens = { turn: null, thread: null };
+  private readonly byKey = new Map<string, Block>();
+
+  apply(e: Entry): void {
+    const b = e.body ?? {};
+    const key = `${e.turn_id ?? ''}:${e.item_id ?? ''}`;
+    switch (e.kind) {
+      case 'operator_message':
+        this.blocks.push({ type: 'operator', seq: e.seq, author: str(e.actor), text: str(b.text) });
+        this.thinking = true;
+        break;
+      case 'turn_started':
+        this.thinking = true;
+        break;
+      case 'agent_message_delta': {
+        this.thinking = false;
+        const block = this.agent(key);
+        block.text += str(b.delta);
+        break;
+      }
+      case 'item_started':
+      case 'item_completed': {
+        const itemType = str(b.item_type);
+        const done = e.kind === 'item_completed';
+        if (itemType === 'agent_message') {
+          this.thinking = false;
+          const block = this.agent(key);
+          if (done) {
+            block.text = str(b.text) || block.text;
+            block.done = true;
+          }
+        } else if (itemType === 'command_execution') {
+          this.thinking = false;
+          const block = this.command(key, str(b.command), str(b.cwd));
+          if (done) {
+            block.running = false;
+            block.exitCode = num(b.exit_code);
+            block.durationMs = num(b.duration_ms);
+            if (typeof b.output === 'string' && b.output.length >= block.output.length) {
+              block.output = b.output;
+            }
+          }
+        } else if (itemType === 'file_change' && done && Array.isArray(b.changes)) {
+          this.fileChanges(key, b.changes as Record<string, unknown>[]);
+        }
+        break;
+      }
+      case 'command_output_delta':
+        this.command(key, '', '').output += str(b.delta);
+        break;
+      case 'file_change':
+        this.fileChanges(key, [b]);
+        break;
+      case 'approval_requested': {
+        const id = str(b.request_id);
+        if (!this.byKey.has(`approval:${id}`)) {
+          const card: Block = { type: 'approval', requestId: id, kind: str(b.approval_kind),
+            summary: str(b.command) || (Array.isArray(b.changes) ? `change ${b.changes.length} file(s)` : ''),
+            reason: str(b.reason), risk: str(b.risk), decision: null };
+          this.byKey.set(`approval:${id}`, card);
+          this.blocks.push(card);
+        }
+        break;
+      }
+      case 'approval_resolved': {
+        const card = this.byKey.get(`approval:${str(b.request_id)}`);
+        if (card && card.type === 'approval') {
+          card.decision = str(b.decision);
+        }
+        break;
+      }
+      case 'token_usage':
+        this.tokens = { turn: num(b.turn_total_tokens), thread: num(b.total_tokens) };
+        break;
+      case 'turn_completed':
+      case 'turn_interrupted':
+        this.thinking = false;
+        this.finishItems();
+        if (e.kind === 'turn_interrupted') {
+          this.blocks.push({ type: 'notice', seq: e.seq, message: 'The turn was interrupted.' });
+        }
+        break;
+      case 'turn_failed':
+      case 'turn_timed_out':
+        this.thinking = false;
+        this.finishItems();
+        this.blocks.push({ type: 'error', seq: e.seq, message: str(b.message) || e.kind.replace('_', ' ') });
+        break;
+      case 'error':
+        this.blocks.push({ type: 'error', seq: e.seq, message: str(b.message) || 'the agent reported an error' });
+        break;
+      case 'worker_state': {
+        const state = str(b.state);
+        if (['detached', 'reattaching', 'reattached', 'command_stuck', 'lost', 'failed'].includes(state)) {
+          this.blocks.push({ type: state === 'lost' || state === 'failed' ? 'error' : 'notice', seq: e.seq,
+            message: `worker ${state}${b.message ? `: ${str(b.message)}` : ''}` } as Block);
+        }
+        break;
+      }
+      default:
+        break; // session states and kinds this view does not show
+    }
+  }
+
+  private agent(key: string): Extract<Block, { type: 'agent' }> {
+    let block = this.byKey.get(`agent:${key}`);
+    if (!block) {
+      block = { type: 'agent', key, text: '', done: false };
+      this.byKey.set(`agent:${key}`, block);
+      this.blocks.push(block);
+    }
+    return block as Extract<Block, { type: 'agent' }>;
+  }
+
+  private command(key: string, command: string, cwd: string): Extract<Block, { type: 'command' }> {
+    let block = this.byKey.get(`command:${key}`) as Extract<Block, { type: 'command' }> | undefined;
+    if (!block) {
+      block = { type: 'command', key, command, cwd, output: '', exitCode: null, durationMs: null, running: true };
+      this.byKey.set(`command:${key}`, block);
+      this.blocks.push(block);
+    }
+    if (command && !block.command) {
+      block.command = command;
+      block.cwd = cwd;
+    }
+    return block;
+  }
+
+  private fileChanges(key: string, changes: Record<string, unknown>[]): void {
+    let block = this.byKey.get(`files:${key}`) as Extract<Block, { type: 'file_change' }> | undefined;
+    if (!block) {
+      block = { type: 'file_change', key, changes: [] };
+      this.byKey.set(`files:${key}`, block);
+      this.blocks.push(block);
+    }
+    for (const c of changes) {
+      const path = str(c.path);
+      const change = { path, kind: str(c.kind), diff: str(c.diff) };
+      const i = block.changes.findIndex((x) => x.path === path);
+      if (i >= 0) {
+        block.changes[i] = change;
+      } else {
+        block.changes.push(change);
+      }
+    }
+  }
+
+  private finishItems(): void {
+    for (const b of this.blocks) {
+      if (b.type === 'agent') {
+        b.done = true;
+      } else if (b.type === 'command') {
+        b.running = false;
+      }
+    }
+  }
+}
