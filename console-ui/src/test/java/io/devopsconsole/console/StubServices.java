@@ -16,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stand-ins for the five services behind the proxy: each answers with what it received (service,
+ * Stand-ins for the five services behind the proxy (and the test client's OIDC settings): each answers with what it received (service,
  * method, path and query, Authorization, body) as JSON, and session-service also streams SSE
  * whose second event waits for the test's signal (so a buffering proxy would show nothing).
  */
@@ -29,6 +29,12 @@ public class StubServices implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>();
+        // the in-process OIDC provider's fixed test client, and a session-cookie key made for this run
+        config.put("quarkus.oidc.credentials.secret", "secret");
+        byte[] key = new byte[36];
+        new java.security.SecureRandom().nextBytes(key);
+        config.put("quarkus.oidc.token-state-manager.encryption-secret",
+                java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key));
         try {
             for (String name : NAMES) {
                 HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

@@ -6,6 +6,7 @@ import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
 import io.devopsconsole.agent.AgentConfig;
 import io.devopsconsole.agent.inventory.Inventory;
+import io.devopsconsole.platform.ssh.CommandRuns;
 import io.devopsconsole.platform.ssh.PinnedHostKey;
 import io.devopsconsole.platform.ssh.SshIdentities;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -143,28 +144,9 @@ public class SshConnector {
     /** Runs a short fixed command to its end (output capped at 64 KiB), within the timeout. */
     public Result run(Inventory.Target target, String command, java.time.Duration timeout) throws IOException {
         try (Channel channel = exec(target, command)) {
-            channel.stdin().close();
-            // reads block until the command ends; a command that overstays has its channel closed under the read
-            var overdue = java.util.concurrent.CompletableFuture.delayedExecutor(timeout.toMillis(),
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
-            var watchdog = java.util.concurrent.CompletableFuture.runAsync(channel::close, overdue);
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            byte[] buffer = new byte[8192];
-            try {
-                int n;
-                while ((n = channel.stdout().read(buffer)) >= 0) {
-                    out.write(buffer, 0, Math.min(n, Math.max(0, 65536 - out.size())));
-                }
-            } catch (IOException closedUnderTheRead) {
-                if (!watchdog.isDone()) {
-                    throw closedUnderTheRead;
-                }
-            }
-            if (!watchdog.cancel(false)) {
-                throw new IOException("the command on " + target.name() + " did not finish within " + timeout.toSeconds() + " s");
-            }
-            return new Result(channel.exec.getExitStatus(), out.toString(java.nio.charset.StandardCharsets.UTF_8),
-                    channel.stderrTail());
+            CommandRuns.Outcome done = CommandRuns.complete(channel.exec, channel.stdout(), channel.stdin(), null, timeout,
+                    target.name());
+            return new Result(done.exitStatus(), done.stdout(), channel.stderrTail());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.devopsconsole.onboarding.auth;
 
+import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.security.CurrentActor;
 import io.devopsconsole.platform.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -21,7 +22,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import java.net.URI;
 import java.util.List;
 import java.util.UUID;
 
@@ -46,8 +46,7 @@ public class AuthSlotResource {
     @RolesAllowed({Roles.ADMIN})
     public Uni<RestResponse<AuthSlotService.SlotView>> importSlot(@Valid @NotNull AuthSlotService.ImportRequest request) {
         return actor.name().flatMap(who -> service.importSlot(request, who))
-                .map(slot -> RestResponse.ResponseBuilder.<AuthSlotService.SlotView>created(
-                        URI.create("/api/codex-auth/slots/" + slot.id())).entity(slot).build());
+                .map(slot -> Created.at("/api/codex-auth/slots", slot.id(), slot));
     }
 
     @GET

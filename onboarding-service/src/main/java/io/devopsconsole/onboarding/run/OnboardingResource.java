@@ -1,5 +1,6 @@
 package io.devopsconsole.onboarding.run;
 
+import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.CurrentActor;
 import io.devopsconsole.platform.security.Roles;
@@ -23,7 +24,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import java.net.URI;
 import java.util.UUID;
 
 /** Onboarding runs: intake, advance, host-key discovery and trust, cancel, list and get. */
@@ -50,8 +50,7 @@ public class OnboardingResource {
     public Uni<RestResponse<OnboardingApi.RunView>> start(@Valid @NotNull OnboardingApi.IntakeRequest request) {
         String raw = token.getRawToken();
         return actor.name().flatMap(who -> service.start(request, identity, who, raw))
-                .map(run -> RestResponse.ResponseBuilder.<OnboardingApi.RunView>created(
-                        URI.create("/api/agent-target-onboarding/" + run.id())).entity(run).build());
+                .map(run -> Created.at("/api/agent-target-onboarding", run.id(), run));
     }
 
     @GET

@@ -54,9 +54,11 @@ public class PlanService {
     private final HostSsh ssh;
     private final OnboardingService onboarding;
     private final Duration stepTimeout;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
 
     public PlanService(PlanStore plans, RunStore runs, HostSsh ssh, OnboardingService onboarding,
-                       io.devopsconsole.onboarding.OnboardingConfig config) {
+                       io.devopsconsole.onboarding.OnboardingConfig config, com.fasterxml.jackson.databind.ObjectMapper json) {
+        this.json = json;
         this.plans = plans;
         this.runs = runs;
         this.ssh = ssh;
@@ -180,7 +182,7 @@ public class PlanService {
                 }
             }
             if (failure == null) {
-                readiness = io.devopsconsole.onboarding.ssh.RemoteCommands.facts(c.run(RemoteCommands.READINESS,
+                readiness = RemoteCommands.facts(c.run(RemoteCommands.READINESS,
                         OnboardingService.PROBE_TIMEOUT).stdout());
             }
         } catch (HostSsh.HostKeyChanged e) {
@@ -221,7 +223,7 @@ public class PlanService {
             events.add(OnboardingService.milestone(next, plan.id(), "failed", next.failure()));
         }
         runs.save(next, List.of(new RunStore.Step("plan_succeeded", "ok", Run.INSTALLING, next.state(), summary,
-                r.facts(new com.fasterxml.jackson.databind.ObjectMapper()), null)), events, actor).await().indefinitely();
+                r.facts(json), null)), events, actor).await().indefinitely();
     }
 
     private void event(Run run, PlanStore.Plan plan, String milestone, String detail, String actor) {

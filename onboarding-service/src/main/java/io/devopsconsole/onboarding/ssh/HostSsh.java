@@ -4,6 +4,7 @@ import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
+import io.devopsconsole.platform.ssh.CommandRuns;
 import io.devopsconsole.platform.ssh.PinnedHostKey;
 import io.devopsconsole.platform.ssh.SshIdentities;
 import io.micrometer.core.instrument.Counter;
@@ -174,33 +175,8 @@ public class HostSsh {
                 InputStream stdout = exec.getInputStream();
                 OutputStream stdin = exec.getOutputStream();
                 exec.connect((int) timeout.toMillis());
-                if (input != null) {
-                    stdin.write(input);
-                    stdin.flush();
-                }
-                stdin.close();
-                var watchdog = CompletableFuture.runAsync(exec::disconnect,
-                        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS));
-                ByteArrayOutputStream out = new Capped();
-                try {
-                    stdout.transferTo(out);
-                } catch (IOException closedUnderTheRead) {
-                    if (!watchdog.isDone()) {
-                        throw closedUnderTheRead;
-                    }
-                }
-                if (!watchdog.cancel(false)) {
-                    throw new IOException("a command on " + endpoint.name() + " did not finish within " + timeout.toSeconds() + " s");
-                }
-                // the exit status follows the end of output closely
-                long closeBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (!exec.isClosed() && System.nanoTime() < closeBy) {
-                    Thread.sleep(2);
-                }
-                return new Result(exec.getExitStatus(), out.toString(StandardCharsets.UTF_8), stderr.toString(StandardCharsets.UTF_8));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while running a command on " + endpoint.name());
+                CommandRuns.Outcome done = CommandRuns.complete(exec, stdout, stdin, input, timeout, endpoint.name());
+                return new Result(done.exitStatus(), done.stdout(), stderr.toString(StandardCharsets.UTF_8));
             } catch (JSchException e) {
                 throw new IOException("SSH command on " + endpoint.name() + " failed: " + e.getMessage());
             } finally {

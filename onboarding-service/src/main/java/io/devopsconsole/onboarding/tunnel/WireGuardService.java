@@ -217,6 +217,8 @@ public class WireGuardService {
                         return new Outcome("succeeded", "up", true, iface + " is up: a peer handshake and received bytes seen",
                                 status, done);
                     }
+                    // the peer needs a moment for its first handshake; this runs on a worker thread inside
+                    // the operation's one SSH login, and the wait is bounded by the configured handshake wait
                     Thread.sleep(1000);
                 } while (System.nanoTime() < deadline);
                 String down = RemoteCommands.wireguardDown(user, iface);
