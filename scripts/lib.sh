@@ -5,13 +5,18 @@ STATE=${DEVOPS_STATE_DIR:-$ROOT/.local}
 RUN=$STATE/run
 LOGS=$STATE/logs
 KEYCLOAK_VERSION=26.7.3
-PG_PORT=15432
-KAFKA_PORT=19092
-KAFKA_CONTROLLER_PORT=19093
-KEYCLOAK_PORT=18080
-KEYCLOAK_MGMT_PORT=19000
+# DEVOPS_PORT_OFFSET moves every port (with DEVOPS_STATE_DIR, a second stack beside the first:
+# the browser test runs its own at offset 20000).
+OFFSET=${DEVOPS_PORT_OFFSET:-0}
+PG_PORT=$((15432 + OFFSET))
+KAFKA_PORT=$((19092 + OFFSET))
+KAFKA_CONTROLLER_PORT=$((19093 + OFFSET))
+KEYCLOAK_PORT=$((18080 + OFFSET))
+KEYCLOAK_MGMT_PORT=$((19000 + OFFSET))
 SERVICES=(registry-service session-service agent-runner onboarding-service audit-service console-ui)
-declare -A SERVICE_PORT=([registry-service]=8081 [session-service]=8082 [agent-runner]=8083 [onboarding-service]=8084 [audit-service]=8085 [console-ui]=8080)
+declare -A SERVICE_PORT=([registry-service]=$((8081 + OFFSET)) [session-service]=$((8082 + OFFSET))
+  [agent-runner]=$((8083 + OFFSET)) [onboarding-service]=$((8084 + OFFSET)) [audit-service]=$((8085 + OFFSET))
+  [console-ui]=$((8080 + OFFSET)))
 SERVICE_HEAP=${DEVOPS_SERVICE_HEAP:-160m}
 
 mkdir -p "$RUN" "$LOGS"

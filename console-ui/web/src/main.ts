@@ -1,71 +1,129 @@
-import { ApiError, LoginRequired, whoAmI, api, type Me } from './api';
+/**
+ * The console: sign-in, then a side panel (projects; servers with Codex status and whether a worker
+ * is connected, refreshed every 10 s) and the main view chosen by the URL hash — a project's
+ * session, inventory, onboarding, audit. What a role may not do is not offered (the services
+ * still refuse it). `console-usable` is marked when the first view after sign-in is drawn.
+ */
+import { ApiError, LoginRequired, api, can, whoAmI, type Me } from './api';
+import { badge, h } from './dom';
+import { auditView } from './views/audit';
+import { inventoryView } from './views/inventory';
+import { onboardingView } from './views/onboarding';
+import { sessionView } from './views/session';
 import './style.css';
 
-interface Page<T> {
-  items: T[];
-  total: number;
-}
-
-interface Project {
-  id: string;
-  slug: string;
-  name: string;
-}
-
+type Row = Record<string, unknown>;
 const app = document.getElementById('app')!;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, attrs: Record<string, string> = {}) {
-  const node = document.createElement(tag);
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  for (const [k, v] of Object.entries(attrs)) {
-    node.setAttribute(k, v);
-  }
-  return node;
-}
-
 function showLogin(): void {
-  app.replaceChildren();
-  const box = el('main', undefined, { class: 'login' });
-  box.append(el('h1', 'DevOps Console'), el('p', 'Sign in with your organisation account.'));
-  const button = el('a', 'Sign in', { href: '/auth/login', class: 'button' });
-  box.append(button);
-  app.append(box);
+  const button = h('a', { href: '/auth/login', class: 'button' }, 'Sign in');
+  app.replaceChildren(h('main', { class: 'login' }, h('h1', {}, 'DevOps Console'),
+    h('p', {}, 'Sign in with your organisation account.'), button));
   button.focus();
 }
 
-function showError(where: HTMLElement, error: unknown): void {
-  const message = error instanceof ApiError ? `${error.status}: ${error.detail}` : String(error);
-  where.replaceChildren(el('p', message, { role: 'alert', class: 'error' }));
+function message(e: unknown): string {
+  return e instanceof ApiError ? `${e.status}: ${e.detail}` : String(e);
+}
+
+async function sidePanel(side: HTMLElement, me: Me): Promise<void> {
+  const projects = h('ul', { class: 'projects' });
+  const servers = h('ul', { class: 'servers' });
+  side.replaceChildren(h('h2', {}, 'Projects'), projects, h('h2', {}, 'Servers'), servers);
+  const refresh = async () => {
+    try {
+      const [p, t, w] = await Promise.all([
+        api<{ items: Row[] }>('/api/projects?size=200'),
+        api<{ items: Row[] }>('/api/ssh-targets?size=200'),
+        api<{ items: Row[] }>('/api/workers').catch(() => ({ items: [] as Row[] })),
+      ]);
+      projects.replaceChildren(...(p.items.length ? p.items.map((x) => h('li', {},
+        h('a', { href: `#/projects/${x.id}`, 'data-project': String(x.id) }, String(x.name))))
+        : [h('li', { class: 'muted' }, can(me, 'operator') ? 'None yet: add one under Inventory.' : 'None yet.')]));
+      const live = new Map<string, string>();
+      for (const x of w.items) {
+        if (x.target_id && !x.stopped_at) live.set(String(x.target_id), String(x.state));
+      }
+      servers.replaceChildren(...(t.items.length ? t.items.filter((x) => !x.retired).map((x) => h('li', { 'data-target': String(x.id) },
+        h('span', { class: 'name' }, String(x.name)), ' ',
+        badge(String(x.codex_status)),
+        live.has(String(x.id)) ? badge(`worker ${live.get(String(x.id))}`, 'ok') : null,
+        x.trusted_host_key ? null : badge('host key untrusted', 'failed')))
+        : [h('li', { class: 'muted' }, 'No servers yet.')]));
+    } catch (e) {
+      if (e instanceof LoginRequired) {
+        showLogin();
+        return;
+      }
+      side.append(h('p', { class: 'error', role: 'alert' }, message(e)));
+    }
+  };
+  await refresh();
+  setInterval(() => void refresh(), 10_000);
+  window.addEventListener('devops:changed', () => void refresh());
+}
+
+let leave: () => void = () => undefined;
+let first = true;
+
+async function route(main: HTMLElement, me: Me): Promise<void> {
+  leave();
+  leave = () => undefined;
+  const [path, q] = (location.hash.replace(/^#/, '') || '/').split('?');
+  const parts = path.split('/').filter(Boolean);
+  document.querySelectorAll('header nav a').forEach((a) =>
+    a.toggleAttribute('aria-current', (a.getAttribute('href') ?? '').replace('#/', '') === (parts[0] ?? '')));
+  main.replaceChildren(h('p', { class: 'muted' }, 'loading…'));
+  try {
+    if (parts[0] === 'projects' && parts[1]) {
+      leave = await sessionView(main, me, parts[1]);
+    } else if (parts[0] === 'inventory') {
+      leave = await inventoryView(main, me, parts[1] ?? 'projects');
+    } else if (parts[0] === 'onboarding') {
+      leave = await onboardingView(main, me, parts[1] ?? null);
+    } else if (parts[0] === 'audit') {
+      leave = await auditView(main, me, new URLSearchParams(q ?? ''));
+    } else {
+      main.replaceChildren(h('h1', {}, `Welcome, ${me.name}`),
+        h('p', {}, 'Choose a project on the left to open its session, or see the inventory, onboarding and audit.'));
+    }
+  } catch (e) {
+    if (e instanceof LoginRequired) {
+      showLogin();
+      return;
+    }
+    main.replaceChildren(h('p', { class: 'error', role: 'alert' }, message(e)));
+  }
+  main.focus({ preventScroll: true });
+  if (first) {
+    first = false;
+    performance.mark('console-usable');
+  }
 }
 
 async function showConsole(me: Me): Promise<void> {
-  app.replaceChildren();
-  const header = el('header');
-  header.append(el('strong', 'DevOps Console'), el('span', `${me.name} (${me.roles.join(', ')})`, { class: 'who' }),
-    el('a', 'Sign out', { href: '/auth/logout' }));
-  const side = el('nav', undefined, { 'aria-label': 'Projects' });
-  const main = el('main');
-  main.append(el('p', 'Choose a project. (Sessions, approvals, inventory, onboarding and audit views are being built.)'));
-  app.append(header, side, main);
-  side.append(el('h2', 'Projects'));
-  try {
-    const projects = await api<Page<Project>>('/api/projects?size=200');
-    const list = el('ul');
-    for (const p of projects.items) {
-      const item = el('li');
-      const button = el('button', p.name, { type: 'button', 'data-project': p.id });
-      button.addEventListener('click', () => {
-        main.replaceChildren(el('h1', p.name), el('p', `Project ${p.slug}`));
-      });
-      item.append(button);
-      list.append(item);
-    }
-    side.append(projects.items.length ? list : el('p', 'No projects yet.'));
-  } catch (e) {
-    showError(side, e);
-  }
+  const side = h('aside', { id: 'side', 'aria-label': 'Projects and servers' });
+  const menu = h('button', { type: 'button', class: 'menu secondary', 'aria-controls': 'side', 'aria-expanded': 'false',
+    onclick: () => {
+      const open = document.body.classList.toggle('side-open');
+      menu.setAttribute('aria-expanded', String(open));
+    } }, '☰ Projects');
+  const main = h('main', { id: 'main', tabindex: -1 });
+  const header = h('header', {}, menu, h('a', { href: '#/', class: 'brand' }, 'DevOps Console'),
+    h('nav', { 'aria-label': 'Sections' }, h('a', { href: '#/inventory' }, 'Inventory'), h('a', { href: '#/onboarding' }, 'Onboarding'),
+      h('a', { href: '#/audit' }, 'Audit')),
+    h('span', { class: 'who', title: me.roles.join(', ') }, me.name, ' ', badge(topRole(me), 'role')),
+    h('a', { href: '/auth/logout' }, 'Sign out'));
+  app.replaceChildren(header, h('div', { class: 'layout' }, side, main));
+  window.addEventListener('hashchange', () => {
+    document.body.classList.remove('side-open');
+    void route(main, me);
+  });
+  await Promise.all([sidePanel(side, me), route(main, me)]);
+}
+
+function topRole(me: Me): string {
+  return (['admin', 'approver', 'operator', 'viewer'] as const).find((r) => can(me, r)) ?? 'no role';
 }
 
 async function start(): Promise<void> {
@@ -75,7 +133,7 @@ async function start(): Promise<void> {
     if (e instanceof LoginRequired) {
       showLogin();
     } else {
-      showError(app, e);
+      app.replaceChildren(h('p', { class: 'error', role: 'alert' }, message(e)));
     }
   }
 }

@@ -22,7 +22,7 @@ export type Block =
       durationMs: number | null; running: boolean }
   | { type: 'file_change'; key: string; changes: { path: string; kind: string; diff: string }[] }
   | { type: 'approval'; requestId: string; kind: string; summary: string; reason: string; risk: string;
-      decision: string | null }
+      decision: string | null; decidedBy: string | null }
   | { type: 'error'; seq: number; message: string }
   | { type: 'notice'; seq: number; message: string };
 
@@ -38,15 +38,31 @@ export class Transcript {
   readonly blocks: Block[] = [];
   thinking = false;
   tokens: Tokens = { turn: null, thread: null };
+  /** The session's state as its last status record said (active, waiting_approval, stopped, ...). */
+  state: string | null = null;
+  /** Bumped on every change a view must draw. */
+  version = 0;
+  /** The operator message ids seen, so an echo shown before its record arrives is not shown twice. */
+  readonly messageIds = new Set<string>();
   private readonly byKey = new Map<string, Block>();
 
   apply(e: Entry): void {
+    this.version++;
     const b = e.body ?? {};
     const key = `${e.turn_id ?? ''}:${e.item_id ?? ''}`;
     switch (e.kind) {
       case 'operator_message':
         this.blocks.push({ type: 'operator', seq: e.seq, author: str(e.actor), text: str(b.text) });
+        if (typeof (e as { id?: unknown }).id === 'string') {
+          this.messageIds.add((e as unknown as { id: string }).id);
+        }
         this.thinking = true;
+        break;
+      case 'status':
+        this.state = str(b.state) || this.state;
+        if (['stopped', 'failed', 'completed'].includes(str(b.state))) {
+          this.thinking = false;
+        }
         break;
       case 'turn_started':
         this.thinking = true;
@@ -95,16 +111,18 @@ export class Transcript {
         if (!this.byKey.has(`approval:${id}`)) {
           const card: Block = { type: 'approval', requestId: id, kind: str(b.approval_kind),
             summary: str(b.command) || (Array.isArray(b.changes) ? `change ${b.changes.length} file(s)` : ''),
-            reason: str(b.reason), risk: str(b.risk), decision: null };
+            reason: str(b.reason), risk: str(b.risk), decision: null, decidedBy: null };
           this.byKey.set(`approval:${id}`, card);
           this.blocks.push(card);
         }
         break;
       }
-      case 'approval_resolved': {
+      case 'approval_resolved':
+      case 'approval_decided': {
         const card = this.byKey.get(`approval:${str(b.request_id)}`);
         if (card && card.type === 'approval') {
           card.decision = str(b.decision);
+          card.decidedBy = str(b.decided_by) || card.decidedBy;
         }
         break;
       }

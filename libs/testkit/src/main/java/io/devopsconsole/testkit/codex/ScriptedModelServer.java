@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * answer) works. Keywords in the last user text, as in the reference mock the protocol notes were
  * captured with: {@code RUN_ESCALATED: <cmd>} (an {@code exec_command} that asks to leave the
  * sandbox, so codex asks for approval), {@code RUN_EXEC: <cmd>}, {@code APPLY_PATCH}, {@code STALL}
- * (two deltas, then silence), {@code FAIL500}, {@code FAILSTREAM}; anything else streams a greeting.
+ * (two deltas, then silence), {@code FAIL500}, {@code FAILSTREAM}, {@code COUNT: <n>} (the numbers 1..n,
+ * one delta each, n at most 500, so a reader can tell a gap or a duplicate); anything else streams a greeting.
  * After a tool ran, the answer quotes its output. Listens on 127.0.0.1 only.
  */
 public final class ScriptedModelServer implements AutoCloseable {
@@ -118,6 +119,14 @@ public final class ScriptedModelServer implements AutoCloseable {
         } else if (text.contains("RUN_EXEC:")) {
             String cmd = text.split("RUN_EXEC:", 2)[1].strip().lines().findFirst().orElse("true");
             functionCall(out, JSON.createObjectNode().put("cmd", cmd).put("yield_time_ms", 2000));
+        } else if (text.contains("COUNT:") && fresh) {
+            String n = text.split("COUNT:", 2)[1].strip().split("\\s+")[0];
+            int count = n.matches("\\d{1,3}") ? Math.min(500, Integer.parseInt(n)) : 10;
+            List<String> chunks = new java.util.ArrayList<>();
+            for (int i = 1; i <= count; i++) {
+                chunks.add(i == 1 ? "1" : " " + i);
+            }
+            message(out, chunks);
         } else if (text.contains("APPLY_PATCH")) {
             String patch = "*** Begin Patch\n*** Add File: hello.txt\n+hello from apply_patch\n*** End Patch";
             functionCall(out, JSON.createObjectNode().put("cmd", "apply_patch <<'EOF'\n" + patch + "\nEOF\n"));

@@ -1,0 +1,296 @@
+// The browser test (run by scripts/e2e against the stack it started). Debian Chromium, headless,
+// driven by playwright-core: first login with the forced password change, inventory with field
+// errors, host-key trust, a session on the real codex binary with streamed deltas, an approval, a
+// reload mid-turn, onboarding and the audit viewer; screenshots of each view at desktop and phone
+// width; figures (login to usable console, bundle size, delta-to-paint) printed and saved.
+import { chromium } from 'playwright-core';
+import { readFileSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+
+const BASE = process.env.CONSOLE_URL;
+const OUT = process.env.OUT_DIR;
+const host = JSON.parse(readFileSync(process.env.HOST_INFO, 'utf8'));
+const SHOTS = join(OUT, 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+const NEW_PASSWORD = `E2e-${Math.random().toString(36).slice(2)}-Pw1`;
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
+const T = 60_000;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const figures = {};
+let step = 0;
+const log = (m) => console.log(`[e2e ${new Date().toISOString().slice(11, 19)}] ${m}`);
+const shot = async (page, name) => {
+  const file = join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  log(`screenshot ${file}`);
+};
+
+let page;
+try {
+  const context = await browser.newContext({ viewport: DESKTOP });
+  page = await context.newPage();
+  page.setDefaultTimeout(T);
+  const main = page.locator('main');
+  const consoleErrors = [];
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+
+  // 1. Sign in as the bootstrap admin: Keycloak demands a new password at the first login.
+  await page.goto(BASE);
+  await page.getByRole('link', { name: 'Sign in' }).waitFor();
+  await shot(page, 'sign-in');
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.locator('#username').fill('admin');
+  await page.locator('#password').fill(process.env.ADMIN_PASSWORD);
+  await page.locator('#kc-login').click();
+  await page.locator('#password-new').waitFor();
+  await shot(page, 'forced-password-change');
+  await page.locator('#password-new').fill(NEW_PASSWORD);
+  await page.locator('#password-confirm').fill(NEW_PASSWORD);
+  await page.locator('form [type=submit]').first().click();
+  await page.locator('header .who').waitFor();
+  assert.match(await page.locator('header .who').innerText(), /admin/);
+  log('signed in; password changed');
+
+  // 2. Inventory: a project (first an empty form: the API's field errors show next to the fields).
+  await page.goto(`${BASE}/#/inventory/projects`);
+  await main.getByRole('button', { name: 'Create' }).click();
+  await page.locator('[data-error-for=slug]:not(:empty)').waitFor();
+  assert.notEqual(await page.locator('[data-error-for=name]').innerText(), '');
+  await shot(page, 'project-form-field-errors');
+  await main.getByLabel('Name', { exact: false }).first().fill('Payments API');
+  await main.getByLabel('Slug').fill('payments-api');
+  await main.getByLabel('Default working directory').fill(host.work_dir);
+  await main.getByRole('button', { name: 'Create' }).click();
+  await page.locator('table').getByText('payments-api').waitFor();
+  log('project created');
+
+  // 3. A target registered by hand (a spare, not used for the session): its host key is trusted
+  //    only by an admin pasting it, and the typed phrase guards production.
+  await page.goto(`${BASE}/#/inventory/ssh-targets`);
+  await main.getByLabel('Name', { exact: false }).first().fill('lab-spare');
+  await main.getByLabel('Host').fill('127.0.0.1');
+  await main.getByLabel('SSH port').fill('2222');
+  await main.getByLabel('Environment').selectOption('production');
+  await main.getByRole('button', { name: 'Create' }).click();
+  await main.locator('.form-error', { hasText: 'needs its name typed' }).waitFor();
+  await main.getByLabel('Environment').selectOption('lab');
+  await main.getByRole('button', { name: 'Create' }).click();
+  const row = page.locator('tr', { hasText: 'lab-spare' });
+  await row.waitFor();
+  await row.getByText('Trust host key').click();
+  await row.getByLabel('Key type').fill(host.host_key_type);
+  await row.getByLabel('Public key (base64)').fill(host.host_key);
+  await row.getByLabel('I checked this key out of band').check();
+  await row.getByRole('button', { name: 'Trust this key' }).click();
+  await page.locator('tr', { hasText: 'lab-spare' }).locator('code', { hasText: 'SHA256:' }).waitFor();
+  await shot(page, 'target-trusted-by-paste');
+  log('spare target registered, host key trusted by paste');
+
+  // 4. The codex host onboarded from a request: host key shown and trusted, probe, readiness,
+  //    then a Codex auth slot imported by the admin and provisioned; the run ends ready.
+  await page.goto(`${BASE}/#/onboarding`);
+  await main.getByLabel('Request').fill('onboard the lab server 127.0.0.1, call it lab-codex-1');
+  await main.getByLabel('SSH port').fill(String(host.ssh_port));
+  await main.getByLabel('Login user').fill(host.user);
+  await main.getByRole('button', { name: 'Start onboarding' }).click();
+  const runState = async () => (await main.locator('h1 .badge').innerText()).trim();
+  await main.getByRole('button', { name: 'Advance' }).waitFor();
+  await shot(page, 'onboarding-started');
+  const advanceUntil = async (wanted) => {
+    for (let i = 0; i < 8 && !wanted.includes(await runState()); i++) {
+      const before = await runState();
+      if (before === 'host_key_pending') {
+        await main.getByRole('button', { name: 'Trust this host key' }).waitFor();
+        await shot(page, 'onboarding-host-key');
+        await main.getByLabel('I compared the fingerprint').check();
+        await main.getByRole('button', { name: 'Trust this host key' }).click();
+      } else {
+        await main.getByRole('button', { name: 'Advance' }).click();
+      }
+      await page.waitForFunction((b) => document.querySelector('main h1 .badge')?.textContent?.trim() !== b, before, { timeout: T });
+      log(`onboarding: ${before} -> ${await runState()}`);
+    }
+    assert.ok(wanted.includes(await runState()), `onboarding reached ${wanted} (is ${await runState()}): `
+      + await main.locator('.form-error, .error').allInnerTexts());
+  };
+  await advanceUntil(['installed_but_auth_required']);
+  await main.getByLabel('Slot name').fill('e2e-slot');
+  await main.getByLabel('auth.json path on the console host').fill(process.env.AUTH_FILE);
+  await main.getByRole('button', { name: 'Import' }).click();
+  await main.getByRole('button', { name: 'Provision e2e-slot to lab-codex-1' }).click();
+  await page.waitForFunction(() => document.querySelector('main h1 .badge')?.textContent?.trim() === 'ready', null, { timeout: T });
+  assert.ok(await main.locator('.steps li').count() >= 5, 'each step of the run is listed');
+  await shot(page, 'onboarding-ready');
+  log('onboarding: lab-codex-1 is ready');
+  await page.locator('aside .servers li', { hasText: 'lab-codex-1' }).locator('.badge', { hasText: 'ready' }).waitFor();
+
+  // 5. The runtime profile binds the project to the target.
+  await page.goto(`${BASE}/#/inventory/runtime-profiles`);
+  await main.getByLabel('Project').selectOption({ label: 'Payments API (payments-api)' });
+  await main.getByLabel('Primary target').selectOption({ label: 'lab-codex-1 (127.0.0.1)' });
+  await main.getByLabel('Working directory on the target').fill(host.work_dir);
+  await main.getByLabel('Codex approval policy').selectOption('on-request');
+  await main.getByLabel('Sandbox').selectOption('workspace-write');
+  await main.getByRole('button', { name: 'Create' }).click();
+  await page.locator('table').getByText(host.work_dir).waitFor();
+  await shot(page, 'runtime-profile');
+  log('runtime profile created');
+
+  // 6. Open the project from the side panel and start its session.
+  await page.locator('aside').getByRole('link', { name: 'Payments API' }).click();
+  await page.getByRole('button', { name: 'Start session' }).click();
+  const composer = page.getByLabel('Message to the agent');
+  await composer.waitFor();
+  const transcript = page.getByRole('log', { name: 'Session transcript' });
+
+  // 7. A first message: echoed at once, thinking until the first delta, then the deltas stream in.
+  const say = async (text) => {
+    await composer.fill(text);
+    const sent = Date.now();
+    await composer.press('Enter');
+    await transcript.locator('.msg.operator', { hasText: text }).waitFor({ timeout: 2000 });
+    return sent;
+  };
+  let sentAt = await say('Say hello');
+  const echoMs = Date.now() - sentAt;
+  await page.locator('.thinking:not([hidden])').waitFor({ timeout: 2000 }).catch(() => undefined);
+  await shot(page, 'message-echoed-thinking');
+  const agent = transcript.locator('.msg.agent').last();
+  await agent.filter({ hasText: 'Hello from the scripted model! 2+2=4.' }).waitFor({ timeout: 120_000 });
+  await page.locator('.msg.agent.streaming').waitFor({ state: 'detached' });
+  assert.equal(await transcript.locator('.msg.error').count(), 0, 'no error in the first turn');
+  await shot(page, 'deltas-streamed');
+  log(`first turn streamed (echo after ${echoMs} ms)`);
+
+  // 8. A command that needs approval: the card, Approve, the output, the turn completes.
+  await say('RUN_ESCALATED: echo browser-e2e-ok');
+  const card = transcript.locator('section.approval').last();
+  await card.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 120_000 });
+  await shot(page, 'approval-card');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await card.locator('.decision', { hasText: 'approved' }).waitFor();
+  await transcript.locator('details.command pre.output', { hasText: 'browser-e2e-ok' }).waitFor({ timeout: 120_000 });
+  await transcript.locator('.msg.agent', { hasText: 'The command ran.' }).waitFor({ timeout: 120_000 });
+  await page.locator('.msg.agent.streaming').waitFor({ state: 'detached' });
+  await page.locator('.thinking[hidden]').waitFor({ state: 'attached' });
+  await shot(page, 'command-approved-output');
+  log('command approved, output shown, turn complete');
+
+  // 9. Reload in the middle of a streamed answer: it reattaches and continues without gaps.
+  const expected = Array.from({ length: 40 }, (_, i) => i + 1).join(' ');
+  await say('COUNT: 40');
+  await transcript.locator('.msg.agent.streaming', { hasText: /^agent1 2 3/ }).waitFor({ timeout: 120_000 });
+  const before = await transcript.locator('.msg.agent.streaming').innerText();
+  await page.reload();
+  await page.locator('header .who').waitFor();
+  await transcript.locator('.msg.agent p', { hasText: expected }).waitFor({ timeout: 120_000 });
+  const counted = await transcript.locator('.msg.agent p').evaluateAll((ps) => ps.map((p) => p.textContent).filter((t) => /^1 2 3/.test(t)));
+  assert.deepEqual(counted, [expected], `one complete answer after the reload (had "${before.replace(/\s+/g, ' ')}" before it)`);
+  assert.equal(await transcript.locator('.msg.operator', { hasText: 'COUNT: 40' }).count(), 1);
+  await shot(page, 'reloaded-mid-turn-continued');
+  log(`reloaded mid-turn at "${before.replace('agent', '').trim().slice(0, 30)}…": continued without gaps`);
+
+  // 10. Delta-to-paint: one live streamed answer, measured in the page.
+  await page.evaluate(() => performance.clearMeasures('delta-to-paint'));
+  await say('COUNT: 100');
+  await transcript.locator('.msg.agent p', { hasText: Array.from({ length: 100 }, (_, i) => i + 1).join(' ') }).waitFor({ timeout: 120_000 });
+  const paints = await page.evaluate(() => performance.getEntriesByName('delta-to-paint').map((m) => m.duration));
+  assert.ok(paints.length >= 90, `delta-to-paint measured for the streamed deltas (${paints.length})`);
+  figures.delta_to_paint_ms = stats(paints);
+
+  // 11. The audit viewer shows what happened, filterable.
+  await page.goto(`${BASE}/#/audit`);
+  await page.locator('table.audit tbody tr').first().waitFor();
+  await main.getByLabel('Actor').fill('admin');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.locator('table.audit tbody tr', { hasText: 'admin' }).first().waitFor();
+  const audit = await page.locator('table.audit tbody').innerText();
+  for (const expectedText of ['payments-api', 'lab-codex-1', 'approv']) {
+    assert.ok(audit.toLowerCase().includes(expectedText), `audit shows ${expectedText}`);
+  }
+  await page.getByRole('link', { name: 'Export CSV' }).waitFor();
+  await shot(page, 'audit');
+  log('audit viewer shows the actions');
+  assert.deepEqual(consoleErrors, [], 'no uncaught errors in the page');
+
+  // 12. The same views at phone width (approve from anywhere).
+  const phone = await browser.newContext({ viewport: PHONE, storageState: await context.storageState(), isMobile: true, hasTouch: true });
+  const mobile = await phone.newPage();
+  mobile.setDefaultTimeout(T);
+  const projectHref = await page.evaluate(async () => {
+    const r = await fetch('/api/projects?size=10', { headers: { Accept: 'application/json' } });
+    return `#/projects/${(await r.json()).items[0].id}`;
+  });
+  await mobile.goto(`${BASE}/${projectHref}`);
+  await mobile.getByRole('log', { name: 'Session transcript' }).locator('section.approval').first().waitFor();
+  await shot(mobile, 'phone-session');
+  await mobile.getByRole('button', { name: '☰ Projects' }).click();
+  await mobile.locator('aside').getByRole('link', { name: 'Payments API' }).waitFor();
+  await shot(mobile, 'phone-side-panel');
+  for (const [hash, name] of [['#/inventory/ssh-targets', 'phone-inventory'], ['#/onboarding', 'phone-onboarding'], ['#/audit', 'phone-audit']]) {
+    await mobile.goto(`${BASE}/${hash}`);
+    await mobile.locator('main table, main .muted').first().waitFor();
+    await shot(mobile, name);
+  }
+  await phone.close();
+
+  // 13. Login to usable console, timed: sign out and in again three times with the new password.
+  const logins = [];
+  for (let i = 0; i < 3; i++) {
+    await context.clearCookies();
+    await page.goto(BASE);
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.locator('#username').fill('admin');
+    await page.locator('#password').fill(NEW_PASSWORD);
+    const start = Date.now();
+    await page.locator('#kc-login').click();
+    await page.waitForFunction(() => performance.getEntriesByName('console-usable').length > 0);
+    logins.push(Date.now() - start);
+  }
+  figures.login_submit_to_usable_ms = stats(logins);
+  const nav = await page.evaluate(() => {
+    const n = performance.getEntriesByType('navigation')[0];
+    return { usable_after_navigation_start_ms: performance.getEntriesByName('console-usable')[0].startTime, dom_content_loaded_ms: n.domContentLoadedEventEnd };
+  });
+  figures.console_load = nav;
+  await context.close();
+} catch (e) {
+  if (page && !page.isClosed()) {
+    await page.screenshot({ path: join(SHOTS, 'failure.png') }).catch(() => undefined);
+    console.error(`failed at ${page.url()}; page text:\n${(await page.locator('main').innerText().catch(() => '')).slice(0, 2000)}`);
+  }
+  throw e;
+} finally {
+  await browser.close();
+}
+
+const assets = join(process.env.ASSETS ?? new URL('../../target/classes/META-INF/resources/assets', import.meta.url).pathname);
+let raw = 0;
+let gz = 0;
+for (const f of readdirSync(assets)) {
+  const b = readFileSync(join(assets, f));
+  raw += b.length;
+  gz += gzipSync(b, { level: 9 }).length;
+}
+figures.bundle = { files: readdirSync(assets).length, bytes: raw, gzip_bytes: gz };
+writeFileSync(join(OUT, 'figures.json'), JSON.stringify(figures, null, 2));
+console.log('browser test passed');
+console.log(`figures: login submit -> usable console ${fmt(figures.login_submit_to_usable_ms)}; `
+  + `SPA bundle ${(raw / 1024).toFixed(1)} KiB, gzip ${(gz / 1024).toFixed(1)} KiB; `
+  + `delta-to-paint ${fmt(figures.delta_to_paint_ms)} over ${figures.delta_to_paint_ms.n} deltas`);
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+  return { n: s.length, p50: round(q(0.5)), p99: round(q(0.99)), max: round(s[s.length - 1]), min: round(s[0]) };
+}
+function round(x) { return Math.round(x * 10) / 10; }
+function fmt(s) { return `p50 ${s.p50} ms, p99 ${s.p99} ms (n=${s.n}, max ${s.max} ms)`; }

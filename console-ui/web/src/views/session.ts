@@ -1,0 +1,318 @@
+/**
+ * The project's session, chat-first: the transcript streams in (replayed from the start on every
+ * open, so a reload or a second tab shows everything and then continues live), the operator's
+ * message is echoed at once, a thinking indicator runs until the first output, commands fold
+ * open with their output, diffs show, approval cards decide, errors stay in the stream.
+ * Each agent delta's arrival-to-paint time is recorded as a `delta-to-paint` performance measure.
+ */
+import { ApiError, api, can, type Me } from '../api';
+import { append, badge, h } from '../dom';
+import { renderMarkdown } from '../render';
+import { StreamCursor, openStream } from '../stream';
+import { Transcript, type Block, type Entry } from '../transcript';
+
+interface Project { id: string; name: string; slug: string; default_working_directory: string }
+interface Session { id: string; project_id: string; state: string; started_by: string; turn_operator: string | null;
+  approval_policy: string; last_seq: number }
+interface Approval { id: string; request_id: string; risk: string; state: string; summary: string }
+
+const memory = () => {
+  const m = new Map<string, string>();
+  return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => { m.set(k, v); } };
+};
+
+export async function sessionView(root: HTMLElement, me: Me, projectId: string): Promise<() => void> {
+  const project = await api<Project>(`/api/projects/${encodeURIComponent(projectId)}`);
+  let session: Session | null = null;
+  try {
+    session = await api<Session>(`/api/sessions/active?project_id=${encodeURIComponent(projectId)}`);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) {
+      throw e;
+    }
+  }
+  root.replaceChildren();
+  const title = h('h1', {}, project.name);
+  const head = h('div', { class: 'session-head' }, title);
+  root.append(head);
+  if (!session) {
+    const box = h('div', { class: 'empty' }, h('p', {}, 'No live session for this project.'));
+    if (can(me, 'operator')) {
+      const policy = h('select', { id: 'approval-policy', 'aria-label': 'Approval policy' },
+        h('option', { value: 'manual' }, 'every request asks me'),
+        h('option', { value: 'auto_approve_benign' }, 'approve read-only requests for me'));
+      const error = h('p', { class: 'form-error', role: 'alert' });
+      const start = h('button', { type: 'button', onclick: async () => {
+        start.disabled = true;
+        try {
+          await api('/api/sessions', { method: 'POST', body: { project_id: projectId, approval_policy: policy.value } });
+          location.hash = `#/projects/${projectId}?started`;
+        } catch (e) {
+          error.textContent = e instanceof ApiError ? `${e.status}: ${e.detail}` : String(e);
+          start.disabled = false;
+        }
+      } }, 'Start session');
+      box.append(h('label', { for: 'approval-policy' }, 'Approvals: '), policy, ' ', start, error);
+    }
+    root.append(box);
+    return () => undefined;
+  }
+  return attach(root, head, me, session);
+}
+
+function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session): () => void {
+  const model = new Transcript();
+  const approvals = new Map<string, Approval>();
+  const stateBadge = h('span', { class: 'session-state' });
+  const tokens = h('span', { class: 'tokens', title: 'tokens used' });
+  const operator = can(me, 'operator');
+  const mayDecide = (): boolean => can(me, 'approver') || me.name === session.started_by || me.name === session.turn_operator;
+  const interrupt = h('button', { type: 'button', class: 'secondary', 'aria-keyshortcuts': 'Escape', onclick: () => {
+    void api(`/api/sessions/${session.id}/interrupt`, { method: 'POST' }).catch((e) => problem(String(e)));
+  } }, 'Interrupt');
+  const stop = h('button', { type: 'button', class: 'secondary', onclick: async () => {
+    if (confirm('Stop this session? Its worker stops too.')) {
+      await api(`/api/sessions/${session.id}/stop`, { method: 'POST', body: { reason: 'stopped from the console' } })
+        .catch((e) => problem(String(e)));
+    }
+  } }, 'Stop session');
+  append(head, stateBadge, tokens, operator && interrupt, operator && stop);
+
+  const log = h('div', { class: 'transcript', role: 'log', 'aria-live': 'polite', 'aria-label': 'Session transcript' });
+  const thinking = h('div', { class: 'thinking', role: 'status', hidden: true }, h('span', { class: 'dots' }), ' thinking…');
+  const notice = h('div', { class: 'stream-notice', role: 'status' });
+  root.append(log, thinking, notice);
+
+  const pending: { text: string; el: HTMLElement }[] = [];
+  if (operator) {
+    const input = h('textarea', { id: 'message', rows: 2, placeholder: 'Message the agent (Enter sends, Shift+Enter for a new line)',
+      'aria-label': 'Message to the agent' });
+    const send = h('button', { type: 'submit' }, 'Send');
+    const composer = h('form', { class: 'composer' }, input, send);
+    composer.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const text = input.value.trim();
+      if (!text) {
+        return;
+      }
+      input.value = '';
+      const echo = h('div', { class: 'msg operator pending' }, h('div', { class: 'who' }, me.name), renderMarkdown(text));
+      log.append(echo);
+      pending.push({ text, el: echo });
+      thinking.hidden = false;
+      echo.scrollIntoView({ block: 'end' });
+      api(`/api/sessions/${session.id}/messages`, { method: 'POST', body: { text } }).catch((err) => {
+        echo.classList.add('failed');
+        echo.append(h('div', { class: 'error', role: 'alert' },
+          `not sent: ${err instanceof ApiError ? `${err.status} ${err.detail}` : String(err)}`));
+        thinking.hidden = true;
+      });
+    });
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && !e.shiftKey) {
+        e.preventDefault();
+        composer.requestSubmit();
+      }
+    });
+    root.append(composer);
+  }
+  const keys = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && operator && !model.thinking && model.state !== 'active') {
+      return;
+    }
+    if (e.key === 'Escape' && operator) {
+      interrupt.click();
+    }
+  };
+  document.addEventListener('keydown', keys);
+
+  const views = new Map<Block, { el: HTMLElement; sig: string }>();
+  let arrived: number[] = [];
+  let frame = 0;
+  const draw = () => {
+    frame = 0;
+    const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    for (const block of model.blocks) {
+      if (block.type === 'operator') {
+        const i = pending.findIndex((p) => p.text === block.text);
+        if (i >= 0) {                      // the echo becomes the stored message
+          pending[i].el.remove();
+          pending.splice(i, 1);
+        }
+      }
+      const sig = signature(block, approvals);
+      const known = views.get(block);
+      if (known && known.sig === sig) {
+        continue;
+      }
+      const el = renderBlock(block, approvals, session, mayDecide(), problem, () => schedule());
+      if (known) {
+        const open = known.el.querySelector('details')?.open;
+        known.el.replaceWith(el);
+        if (open !== undefined) {
+          const d = el.querySelector('details');
+          if (d) d.open = open;
+        }
+      } else {
+        log.insertBefore(el, pending[0]?.el ?? null);
+      }
+      views.set(block, { el, sig });
+    }
+    thinking.hidden = !(model.thinking || pending.length > 0);
+    stateBadge.replaceChildren(badge(model.state ?? session.state));
+    tokens.textContent = model.tokens.thread !== null ? `${model.tokens.thread.toLocaleString()} tokens` : '';
+    interrupt.disabled = !(model.thinking || model.state === 'active' || model.state === 'waiting_approval');
+    if (atBottom) {
+      log.scrollTop = log.scrollHeight;
+    }
+    if (arrived.length) {
+      const batch = arrived;
+      arrived = [];
+      setTimeout(() => {                 // after the frame that drew them
+        const painted = performance.now();
+        for (const t of batch) {
+          performance.measure('delta-to-paint', { start: t, end: painted });
+        }
+      }, 0);
+    }
+  };
+  const schedule = () => {
+    if (!frame) {
+      frame = requestAnimationFrame(draw);
+    }
+  };
+  const problem = (message: string) => {
+    notice.textContent = message;
+    setTimeout(() => { if (notice.textContent === message) notice.textContent = ''; }, 8000);
+  };
+
+  const close = openStream(session.id, {
+    record(_seq, data) {
+      const entry = data as Entry;
+      if (entry.kind === 'agent_message_delta') {
+        arrived.push(performance.now());
+      }
+      model.apply(entry);
+      if (entry.kind === 'approval_requested' || entry.kind === 'approval_decided') {
+        void loadApprovals();
+      }
+      schedule();
+      notice.textContent = '';
+    },
+    ended() {
+      notice.textContent = 'The session has ended.';
+      schedule();
+    },
+    problem,
+  }, new StreamCursor(session.id, memory()));
+
+  async function loadApprovals(): Promise<void> {
+    try {
+      const page = await api<{ items: Approval[] }>(`/api/sessions/${session.id}/approvals`);
+      for (const a of page.items) {
+        approvals.set(a.request_id, a);
+      }
+      schedule();
+    } catch (e) {
+      problem(`approvals could not be loaded: ${String(e)}`);
+    }
+  }
+  void loadApprovals();
+  return () => {
+    close();
+    document.removeEventListener('keydown', keys);
+  };
+}
+
+function signature(b: Block, approvals: Map<string, Approval>): string {
+  switch (b.type) {
+    case 'agent': return `${b.text.length}:${b.done}`;
+    case 'command': return `${b.command}:${b.output.length}:${b.running}:${b.exitCode}`;
+    case 'file_change': return JSON.stringify(b.changes).length.toString();
+    case 'approval': return `${b.decision}:${b.decidedBy}:${approvals.get(b.requestId)?.state}`;
+    default: return 'static';
+  }
+}
+
+function renderBlock(b: Block, approvals: Map<string, Approval>, session: Session, mayDecide: boolean,
+                     problem: (m: string) => void, redraw: () => void): HTMLElement {
+  switch (b.type) {
+    case 'operator':
+      return h('div', { class: 'msg operator', 'data-seq': b.seq }, h('div', { class: 'who' }, b.author), renderMarkdown(b.text));
+    case 'agent':
+      return h('div', { class: `msg agent${b.done ? '' : ' streaming'}`, 'data-item': b.key },
+        h('div', { class: 'who' }, 'agent'), renderMarkdown(b.text));
+    case 'command': {
+      const status = b.running ? badge('running') : badge(b.exitCode === 0 ? 'exit 0' : `exit ${b.exitCode ?? '?'}`,
+        b.exitCode === 0 ? 'ok' : 'failed');
+      const details = h('details', { class: 'command', open: b.running },
+        h('summary', {}, h('code', {}, b.command || '(command)'), ' ', status,
+          b.durationMs !== null ? h('span', { class: 'muted' }, ` ${(b.durationMs / 1000).toFixed(1)} s`) : null),
+        b.cwd ? h('div', { class: 'muted' }, `in ${b.cwd}`) : null,
+        h('pre', { class: 'output' }, b.output || (b.running ? '' : '(no output)')));
+      return h('div', { class: 'block' }, details);
+    }
+    case 'file_change':
+      return h('div', { class: 'block' }, ...b.changes.map((c) => h('details', { class: 'diff', open: true },
+        h('summary', {}, `${c.kind || 'change'} `, h('code', {}, c.path)),
+        h('pre', {}, ...c.diff.split('\n').map((line) => h('span', {
+          class: line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : '' }, `${line}\n`))))));
+    case 'approval':
+      return approvalCard(b, approvals.get(b.requestId), session, mayDecide, problem, redraw);
+    case 'error':
+      return h('div', { class: 'msg error', role: 'alert', 'data-seq': b.seq }, b.message);
+    case 'notice':
+      return h('div', { class: 'msg notice', 'data-seq': b.seq }, b.message);
+  }
+}
+
+function approvalCard(b: Extract<Block, { type: 'approval' }>, a: Approval | undefined, session: Session, mayDecide: boolean,
+                      problem: (m: string) => void, redraw: () => void): HTMLElement {
+  const risk = a?.risk || b.risk || 'unknown';
+  const decided = b.decision ?? (a && a.state !== 'pending' ? a.state : null);
+  const card = h('section', { class: `approval risk-${risk}${decided ? ' decided' : ''}`, 'aria-label': 'Approval request',
+      'data-request': b.requestId },
+    h('h3', {}, b.kind === 'file_change' ? 'Apply file changes?' : 'Run this command?', ' ', badge(risk)),
+    h('pre', {}, a?.summary || b.summary),
+    b.reason ? h('p', { class: 'muted' }, b.reason) : null);
+  if (decided) {
+    card.append(h('p', { class: 'decision' }, badge(decided), b.decidedBy ? ` by ${b.decidedBy}` : ''));
+    return card;
+  }
+  if (!mayDecide) {
+    card.append(h('p', { class: 'muted' }, 'Waiting for the session\'s operator or an approver.'));
+    return card;
+  }
+  if (!a) {
+    card.append(h('p', { class: 'muted' }, 'loading…'));
+    return card;
+  }
+  // destructive requests need the typed phrase, as the safety gate asks for production changes
+  const phrase = risk === 'destructive' ? 'approve' : null;
+  const typed = phrase ? h('input', { type: 'text', 'aria-label': `Type ${phrase} to approve`, placeholder: `type “${phrase}”`,
+    autocomplete: 'off' }) : null;
+  const decide = async (decision: 'approved' | 'denied') => {
+    if (decision === 'approved' && phrase && typed!.value.trim().toLowerCase() !== phrase) {
+      problem(`Type “${phrase}” to approve a ${risk} request.`);
+      typed!.focus();
+      return;
+    }
+    buttons.forEach((x) => { x.disabled = true; });
+    try {
+      const v = await api<Approval>(`/api/sessions/${session.id}/approvals/${a.id}/decision`,
+        { method: 'POST', body: { decision } });
+      a.state = v.state;
+      b.decision = v.state;
+      redraw();
+    } catch (e) {
+      problem(e instanceof ApiError ? `${e.status}: ${e.detail}` : String(e));
+      buttons.forEach((x) => { x.disabled = false; });
+    }
+  };
+  const buttons = [
+    h('button', { type: 'button', class: 'approve', onclick: () => decide('approved') }, 'Approve'),
+    h('button', { type: 'button', class: 'deny secondary', onclick: () => decide('denied') }, 'Deny'),
+  ];
+  card.append(h('div', { class: 'actions' }, typed, ...buttons));
+  return card;
+}
