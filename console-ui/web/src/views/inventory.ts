@@ -46,7 +46,7 @@ export const KINDS: Kind[] = [
       ['Environment', (r) => badge(s(r.environment))], ['Codex', (r) => badge(s(r.codex_status))],
       ['Host key', (r) => {
         const k = r.trusted_host_key as Row | null;
-        return k ? h('code', { title: `trusted by ${s(k.trusted_by)} ${when(k.trusted_at)}` }, s(k.fingerprint_sha256)) : badge('untrusted', 'failed');
+        return k ? h('code', { class: 'fp', title: `trusted by ${s(k.trusted_by)} ${when(k.trusted_at)}` }, s(k.fingerprint_sha256)) : badge('untrusted', 'failed');
       }]],
     fields: [
       { name: 'name', label: 'Name', required: true, placeholder: 'web-1' },

@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Me } from '../api';
+import { inventoryView } from './inventory';
+import { sessionView } from './session';
+
+/** The API as the BFF answers it: path -> [status, body]; every call is recorded. */
+let routes: Record<string, [number, unknown]>;
+let calls: { method: string; path: string; body: unknown }[];
+const sources: FakeSource[] = [];
+
+class FakeSource extends EventTarget {
+  onmessage: ((e: MessageEvent) => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {
+    super();
+    sources.push(this);
+  }
+  close() { /* nothing to release */ }
+  emit(seq: number, data: unknown) {
+    this.onmessage?.(new MessageEvent('message', { data: JSON.stringify(data), lastEventId: String(seq) }));
+  }
+}
+
+const me = (...roles: string[]): Me => ({ name: 'alice', roles, csrf_token: 't' });
+const tick = () => new Promise((r) => setTimeout(r, 0));
+const frame = () => new Promise((r) => setTimeout(r, 30));
+
+beforeEach(() => {
+  calls = [];
+  sources.length = 0;
+  routes = {
+    'GET /api/projects?size=200': [200, { items: [{ id: 'p1', name: 'Payments', slug: 'payments', default_working_directory: '/srv' }] }],
+    'GET /api/projects/p1': [200, { id: 'p1', name: 'Payments', slug: 'payments' }],
+    'GET /api/ssh-targets?size=200': [200, { items: [{ id: 't1', name: 'web-1', host: '10.0.0.5', port: 22, username: 'root',
+      environment: 'lab', codex_status: 'ready', trusted_host_key: null }] }],
+    'GET /api/sessions/active?project_id=p1': [200, { id: 's1', project_id: 'p1', state: 'active', started_by: 'bob', turn_operator: 'bob' }],
+    'GET /api/sessions/s1/approvals': [200, { items: [{ id: 'a1', request_id: 'r1', risk: 'destructive', state: 'pending',
+      summary: 'run: rm -rf build' }] }],
+  };
+  vi.stubGlobal('fetch', vi.fn(async (path: string, init: RequestInit) => {
+    const method = init?.method ?? 'GET';
+    calls.push({ method, path, body: init?.body ? JSON.parse(String(init.body)) : undefined });
+    const [status, body] = routes[`${method} ${path}`] ?? [404, { status: 404, detail: `no route ${method} ${path}` }];
+    return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+  }));
+  vi.stubGlobal('EventSource', FakeSource);
+  document.body.replaceChildren();
+});
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('what a role may not do is not offered', () => {
+  it('inventory: a viewer gets the list only; an operator the form; only an admin the host-key trust', async () => {
+    const root = document.createElement('main');
+    await inventoryView(root, me('viewer'), 'ssh-targets');
+    expect(root.querySelector('table')?.textContent).toContain('web-1');
+    expect(root.querySelector('form')).toBeNull();
+    await inventoryView(root, me('viewer', 'operator'), 'ssh-targets');
+    expect(root.querySelector('form button[type=submit]')?.textContent).toBe('Create');
+    expect(root.textContent).not.toContain('Trust host key');
+    await inventoryView(root, me('viewer', 'operator', 'approver', 'admin'), 'ssh-targets');
+    expect(root.textContent).toContain('Trust host key');
+  });
+
+  it('session: a viewer sees the transcript and the card, but no composer, interrupt or decision buttons', async () => {
+    const root = document.createElement('main');
+    document.body.append(root);
+    await sessionView(root, me('viewer'), 'p1');
+    sources[0].emit(1, { seq: 1, kind: 'approval_requested', body: { request_id: 'r1', approval_kind: 'command', command: 'rm -rf build' } });
+    await tick();
+    await frame();
+    expect(root.querySelector('textarea')).toBeNull();
+    expect([...root.querySelectorAll('button')].map((b) => b.textContent)).toEqual([]);
+    expect(root.querySelector('section.approval')?.textContent).toContain('Waiting for the session\'s operator or an approver');
+  });
+
+  it('session: with no live session an operator may start one, a viewer may not', async () => {
+    routes['GET /api/sessions/active?project_id=p1'] = [404, { status: 404, detail: 'none' }];
+    const root = document.createElement('main');
+    await sessionView(root, me('viewer'), 'p1');
+    expect(root.textContent).toContain('No live session');
+    expect(root.querySelector('button')).toBeNull();
+    await sessionView(root, me('viewer', 'operator'), 'p1');
+    expect(root.querySelector('button')?.textContent).toBe('Start session');
+  });
+});
+
+describe('approval cards', () => {
+  it('a destructive request is approved only with the typed phrase, then shows the decision', async () => {
+    routes['POST /api/sessions/s1/approvals/a1/decision'] = [200, { id: 'a1', request_id: 'r1', state: 'approved', risk: 'destructive' }];
+    const root = document.createElement('main');
+    document.body.append(root);
+    await sessionView(root, me('viewer', 'operator', 'approver'), 'p1');
+    sources[0].emit(1, { seq: 1, kind: 'approval_requested', body: { request_id: 'r1', approval_kind: 'command', command: 'rm -rf build' } });
+    await tick();
+    await frame();
+    const card = root.querySelector('section.approval')!;
+    expect(card.textContent).toContain('destructive');
+    (card.querySelector('button.approve') as HTMLButtonElement).click();
+    await tick();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
+    (card.querySelector('input') as HTMLInputElement).value = 'approve';
+    (card.querySelector('button.approve') as HTMLButtonElement).click();
+    await tick();
+    await frame();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([
+      { method: 'POST', path: '/api/sessions/s1/approvals/a1/decision', body: { decision: 'approved' } }]);
+    expect(root.querySelector('section.approval .decision')?.textContent).toContain('approved');
+  });
+});
+
+describe('forms', () => {
+  it('puts the API\'s field errors next to their fields and the rest above the button', async () => {
+    routes['POST /api/projects'] = [400, { status: 400, detail: '2 fields are invalid', errors: [
+      { field: 'slug', message: 'must be 1-63 lower-case letters' }, { field: 'owner', message: 'is unknown' }] }];
+    const root = document.createElement('main');
+    await inventoryView(root, me('viewer', 'operator'), 'projects');
+    const form = root.querySelector('form')!;
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    await tick();
+    await tick();
+    expect(form.querySelector('[data-error-for=slug]')?.textContent).toBe('must be 1-63 lower-case letters');
+    expect(form.querySelector('[name=slug]')?.getAttribute('aria-invalid')).toBe('true');
+    expect(form.querySelector('[data-error-for=name]')?.textContent).toBe('');
+    expect(form.querySelector('.form-error')?.textContent).toBe('owner: is unknown');
+  });
+});
