@@ -175,7 +175,8 @@ try {
   const card = transcript.locator('section.approval').last();
   await card.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 120_000 });
   await shot(page, 'approval-card');
-  await card.getByRole('button', { name: 'Approve' }).click();
+  await card.getByRole('button', { name: 'Approve' }).focus();      // by keyboard
+  await page.keyboard.press('Enter');
   await card.locator('.decision', { hasText: 'approved' }).waitFor();
   await transcript.locator('details.command pre.output', { hasText: 'browser-e2e-ok' }).waitFor({ timeout: 120_000 });
   await transcript.locator('.msg.agent', { hasText: 'The command ran.' }).waitFor({ timeout: 120_000 });
@@ -205,6 +206,15 @@ try {
   const paints = await page.evaluate(() => performance.getEntriesByName('delta-to-paint').map((m) => m.duration));
   assert.ok(paints.length >= 90, `delta-to-paint measured for the streamed deltas (${paints.length})`);
   figures.delta_to_paint_ms = stats(paints);
+  figures.page_js_heap_bytes = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
+
+  // 10b. Interrupt a turn that hangs (the model stalls): Escape, the turn ends as interrupted.
+  await say('STALL');
+  await transcript.locator('.msg.agent.streaming', { hasText: 'Thinking' }).waitFor({ timeout: 120_000 });
+  await page.keyboard.press('Escape');
+  await transcript.locator('.msg.notice', { hasText: 'The turn was interrupted.' }).waitFor({ timeout: 60_000 });
+  await shot(page, 'turn-interrupted');
+  log('a stalled turn interrupted with Escape');
 
   // 11. The audit viewer shows what happened, filterable.
   await page.goto(`${BASE}/#/audit`);
@@ -230,8 +240,19 @@ try {
     return `#/projects/${(await r.json()).items[0].id}`;
   });
   await mobile.goto(`${BASE}/${projectHref}`);
-  await mobile.getByRole('log', { name: 'Session transcript' }).locator('section.approval').first().waitFor();
+  const phoneLog = mobile.getByRole('log', { name: 'Session transcript' });
+  await phoneLog.locator('section.approval').first().waitFor();
+  await mobile.getByLabel('Message to the agent').fill('RUN_ESCALATED: echo approved-from-a-phone');
+  await mobile.getByRole('button', { name: 'Send' }).tap();
+  const phoneCard = phoneLog.locator('section.approval').last();
+  await phoneCard.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 120_000 });
+  await phoneCard.scrollIntoViewIfNeeded();
+  await shot(mobile, 'phone-approval-card');
+  await phoneCard.getByRole('button', { name: 'Approve' }).tap();
+  await phoneLog.locator('details.command', { hasText: 'approved-from-a-phone' }).last().waitFor({ timeout: 120_000 });
+  await phoneLog.locator('.msg.agent', { hasText: 'approved-from-a-phone' }).waitFor({ timeout: 120_000 });
   await shot(mobile, 'phone-session');
+  log('approved from a phone-sized screen');
   await mobile.getByRole('button', { name: '☰ Projects' }).click();
   await mobile.locator('aside').getByRole('link', { name: 'Payments API' }).waitFor();
   await shot(mobile, 'phone-side-panel');
@@ -242,10 +263,13 @@ try {
   }
   await phone.close();
 
-  // 13. Login to usable console, timed: sign out and in again three times with the new password.
+  // 13. Login to usable console, timed five times with the new password: from opening the console URL
+  //     (sign-in page, Keycloak's form filled by the script) and from submitting the form.
   const logins = [];
-  for (let i = 0; i < 3; i++) {
+  const whole = [];
+  for (let i = 0; i < 5; i++) {
     await context.clearCookies();
+    const opened = Date.now();
     await page.goto(BASE);
     await page.getByRole('link', { name: 'Sign in' }).click();
     await page.locator('#username').fill('admin');
@@ -254,7 +278,9 @@ try {
     await page.locator('#kc-login').click();
     await page.waitForFunction(() => performance.getEntriesByName('console-usable').length > 0);
     logins.push(Date.now() - start);
+    whole.push(Date.now() - opened);
   }
+  figures.console_url_to_usable_ms = stats(whole);
   figures.login_submit_to_usable_ms = stats(logins);
   const nav = await page.evaluate(() => {
     const n = performance.getEntriesByType('navigation')[0];
@@ -283,9 +309,11 @@ for (const f of readdirSync(assets)) {
 figures.bundle = { files: readdirSync(assets).length, bytes: raw, gzip_bytes: gz };
 writeFileSync(join(OUT, 'figures.json'), JSON.stringify(figures, null, 2));
 console.log('browser test passed');
-console.log(`figures: login submit -> usable console ${fmt(figures.login_submit_to_usable_ms)}; `
+console.log(`figures: console URL -> usable (scripted sign-in) ${fmt(figures.console_url_to_usable_ms)}; `
+  + `login submit -> usable console ${fmt(figures.login_submit_to_usable_ms)}; `
   + `SPA bundle ${(raw / 1024).toFixed(1)} KiB, gzip ${(gz / 1024).toFixed(1)} KiB; `
-  + `delta-to-paint ${fmt(figures.delta_to_paint_ms)} over ${figures.delta_to_paint_ms.n} deltas`);
+  + `delta-to-paint ${fmt(figures.delta_to_paint_ms)} over ${figures.delta_to_paint_ms.n} deltas; `
+  + `page JS heap after the session ${(figures.page_js_heap_bytes / 1048576).toFixed(1)} MiB`);
 
 function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);
