@@ -1,6 +1,6 @@
 /**
- * The console: sign-in, then a side panel (projects; servers with Codex status and whether a worker
- * is connected, refreshed every 10 s) and the main view chosen by the URL hash — a project's
+ * The console: sign-in, then a side panel (projects; servers with live TCP reachability, Codex status
+ * and whether a worker is connected, refreshed every 10 s) and the main view chosen by the URL hash — a project's
  * session, inventory, onboarding, audit. What a role may not do is not offered (the services
  * still refuse it). `console-usable` is marked when the first view after sign-in is drawn.
  */
@@ -34,7 +34,7 @@ async function sidePanel(side: HTMLElement, me: Me): Promise<void> {
     try {
       const [p, t, w] = await Promise.all([
         api<{ items: Row[] }>('/api/projects?size=200'),
-        api<{ items: Row[] }>('/api/ssh-targets?size=200'),
+        api<{ items: Row[] }>('/api/remote-access/targets?size=200'),
         api<{ items: Row[] }>('/api/workers').catch(() => ({ items: [] as Row[] })),
       ]);
       projects.replaceChildren(...(p.items.length ? p.items.map((x) => h('li', {},
@@ -44,11 +44,18 @@ async function sidePanel(side: HTMLElement, me: Me): Promise<void> {
       for (const x of w.items) {
         if (x.target_id && !x.stopped_at) live.set(String(x.target_id), String(x.state));
       }
-      servers.replaceChildren(...(t.items.length ? t.items.filter((x) => !x.retired).map((x) => h('li', { 'data-target': String(x.id) },
-        h('span', { class: 'name' }, String(x.name)), ' ',
-        badge(String(x.codex_status)),
-        live.has(String(x.id)) ? badge(`worker ${live.get(String(x.id))}`, 'ok') : null,
-        x.trusted_host_key ? null : badge('host key untrusted', 'failed')))
+      // the registry's remote-access view: a live TCP check of each target, its Codex status, its host key
+      servers.replaceChildren(...(t.items.length ? t.items.map((x) => {
+        const reach = (x.reachability ?? {}) as Row;
+        const status = String(reach.status ?? 'not_checked');
+        return h('li', { 'data-target': String(x.target_id) },
+          h('span', { class: 'name' }, String(x.name)), ' ',
+          badge(status === 'reachable' ? `reachable${reach.latency_millis != null ? ` ${reach.latency_millis} ms` : ''}`
+            : status === 'unreachable' ? 'unreachable' : 'not checked', status === 'reachable' ? 'ok' : status === 'unreachable' ? 'failed' : 'none'),
+          badge(`codex ${String(x.codex_status)}`, String(x.codex_status)),
+          live.has(String(x.target_id)) ? badge(`worker ${live.get(String(x.target_id))}`, 'ok') : null,
+          x.host_key_trusted ? null : badge('host key untrusted', 'failed'));
+      })
         : [h('li', { class: 'muted' }, 'No servers yet.')]));
     } catch (e) {
       if (e instanceof LoginRequired) {
