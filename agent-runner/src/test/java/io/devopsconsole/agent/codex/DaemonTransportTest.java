@@ -74,6 +74,8 @@ class DaemonTransportTest {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.resolve("work").toFile())
                 .redirectError(dir.resolve("codex-" + args[args.length - 1].hashCode() + ".log").toFile());
         pb.environment().put("CODEX_HOME", dir.resolve("home").toString());
+        // commands run in a login shell: not the machine user's profile (see SshHostResource)
+        pb.environment().put("HOME", dir.toString());
         pb.environment().put("PATH", bin.getParent().getParent().resolve("codex-path") + ":/usr/bin:/bin");
         return pb;
     }
