@@ -200,7 +200,13 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
       notice.textContent = '';
     },
     ended() {
-      notice.textContent = 'The session has ended.';
+      // the transcript stays; a new session for the project is one click away (operators only)
+      const composer = root.querySelector('form.composer');
+      composer?.remove();
+      interrupt.remove();
+      stop.remove();
+      root.append(h('div', { class: 'ended', role: 'status' }, 'The session has ended. ',
+        operator ? h('a', { href: `#/projects/${session.project_id}?after=${session.id}`, class: 'button' }, 'Open a new session') : null));
       schedule();
     },
     problem,

@@ -85,6 +85,20 @@ describe('what a role may not do is not offered', () => {
   });
 });
 
+describe('a session that ends', () => {
+  it('keeps the transcript, takes the composer away and offers operators a new session', async () => {
+    const root = document.createElement('main');
+    document.body.append(root);
+    await sessionView(root, me('viewer', 'operator'), 'p1');
+    sources[0].emit(1, { seq: 1, kind: 'operator_message', actor: 'alice', body: { text: 'hello' } });
+    sources[0].dispatchEvent(new Event('end'));
+    await frame();
+    expect(root.querySelector('.transcript')?.textContent).toContain('hello');
+    expect(root.querySelector('textarea')).toBeNull();
+    expect(root.querySelector('.ended a')?.getAttribute('href')).toBe('#/projects/p1?after=s1');
+  });
+});
+
 describe('approval cards', () => {
   it('a destructive request is approved only with the typed phrase, then shows the decision', async () => {
     routes['POST /api/sessions/s1/approvals/a1/decision'] = [200, { id: 'a1', request_id: 'r1', state: 'approved', risk: 'destructive' }];
