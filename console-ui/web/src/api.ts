@@ -45,6 +45,11 @@ export async function whoAmI(): Promise<Me> {
   return me;
 }
 
+/** An error as one line for the operator: `status: detail` for an API answer. */
+export function describe(e: unknown): string {
+  return e instanceof ApiError ? `${e.status}: ${e.detail}` : e instanceof Error ? e.message : String(e);
+}
+
 export function can(me: Me, role: 'viewer' | 'operator' | 'approver' | 'admin'): boolean {
   return me.roles.includes(role);
 }

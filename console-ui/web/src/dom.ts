@@ -1,5 +1,13 @@
 /** Small DOM helpers: every text goes in through textContent, never as HTML. */
 
+/** An API object as the views read it. */
+export type Row = Record<string, unknown>;
+
+/** A value as table text: a dash when absent. */
+export function text(v: unknown): string {
+  return v === null || v === undefined ? '–' : String(v);
+}
+
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>;
 

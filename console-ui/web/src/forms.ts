@@ -2,7 +2,7 @@
  * Forms that show the API's answer where it belongs: a problem+json `errors` entry next to the
  * field it names (JSON names, dotted or indexed for nested ones), anything else above the buttons.
  */
-import { ApiError, api } from './api';
+import { ApiError, api, describe } from './api';
 import { h } from './dom';
 
 export interface Field {
@@ -106,7 +106,7 @@ export function form(spec: FormSpec): HTMLFormElement {
 function showProblem(err: unknown, fields: Field[], errors: Map<string, HTMLElement>,
                      inputs: Map<string, HTMLElement>, general: HTMLElement): void {
   if (!(err instanceof ApiError)) {
-    general.textContent = String(err);
+    general.textContent = describe(err);
     return;
   }
   const unplaced: string[] = [];
@@ -120,7 +120,7 @@ function showProblem(err: unknown, fields: Field[], errors: Map<string, HTMLElem
       unplaced.push(`${fe.field}: ${fe.message}`);
     }
   }
-  general.textContent = err.fields.length === 0 ? `${err.status}: ${err.detail}` : unplaced.join('; ');
+  general.textContent = err.fields.length === 0 ? describe(err) : unplaced.join('; ');
 }
 
 /** `bindings[0].working_directory`, `bindings.0.working_directory` and `working_directory` all name an input `working_directory`. */

@@ -4,15 +4,14 @@
  * session, inventory, onboarding, audit. What a role may not do is not offered (the services
  * still refuse it). `console-usable` is marked when the first view after sign-in is drawn.
  */
-import { ApiError, LoginRequired, api, can, whoAmI, type Me } from './api';
-import { badge, h } from './dom';
+import { LoginRequired, api, can, describe, whoAmI, type Me } from './api';
+import { badge, h, type Row } from './dom';
 import { auditView } from './views/audit';
 import { inventoryView } from './views/inventory';
 import { onboardingView } from './views/onboarding';
 import { sessionView } from './views/session';
 import './style.css';
 
-type Row = Record<string, unknown>;
 const app = document.getElementById('app')!;
 
 function showLogin(): void {
@@ -20,10 +19,6 @@ function showLogin(): void {
   app.replaceChildren(h('main', { class: 'login' }, h('h1', {}, 'DevOps Console'),
     h('p', {}, 'Sign in with your organisation account.'), button));
   button.focus();
-}
-
-function message(e: unknown): string {
-  return e instanceof ApiError ? `${e.status}: ${e.detail}` : String(e);
 }
 
 async function sidePanel(side: HTMLElement, me: Me): Promise<void> {
@@ -62,7 +57,7 @@ async function sidePanel(side: HTMLElement, me: Me): Promise<void> {
         showLogin();
         return;
       }
-      side.append(h('p', { class: 'error', role: 'alert' }, message(e)));
+      side.append(h('p', { class: 'error', role: 'alert' }, describe(e)));
     }
   };
   await refresh();
@@ -99,7 +94,7 @@ async function route(main: HTMLElement, me: Me): Promise<void> {
       showLogin();
       return;
     }
-    main.replaceChildren(h('p', { class: 'error', role: 'alert' }, message(e)));
+    main.replaceChildren(h('p', { class: 'error', role: 'alert' }, describe(e)));
   }
   main.focus({ preventScroll: true });
   if (first) {
@@ -140,7 +135,7 @@ async function start(): Promise<void> {
     if (e instanceof LoginRequired) {
       showLogin();
     } else {
-      app.replaceChildren(h('p', { class: 'error', role: 'alert' }, message(e)));
+      app.replaceChildren(h('p', { class: 'error', role: 'alert' }, describe(e)));
     }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * A session's live transcript over SSE (session-service via the BFF). Each event's id is its seq;
- * the cursor remembers the last one shown (per browser tab, across reloads), so a reload or a
- * dropped connection resumes with `?after=<last>` and nothing is shown twice or skipped.
+ * the cursor remembers the last one shown, so a dropped connection or a server-requested reconnect
+ * resumes with `?after=<last>` and nothing is shown twice or skipped. The cursor lives as long as
+ * the page: a view opened afresh (a reload, another tab) replays the transcript from the start.
  * Control events: `reconnect` (the server asks us to come back from our last id) and `end`.
  */
 
@@ -11,10 +12,15 @@ export interface StreamEvents {
   problem?(message: string): void;
 }
 
+function pageMemory(): Pick<Storage, 'getItem' | 'setItem'> {
+  const m = new Map<string, string>();
+  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => { m.set(k, v); } };
+}
+
 export class StreamCursor {
   private readonly key: string;
 
-  constructor(sessionId: string, private readonly store: Pick<Storage, 'getItem' | 'setItem'> = sessionStorage) {
+  constructor(sessionId: string, private readonly store: Pick<Storage, 'getItem' | 'setItem'> = pageMemory()) {
     this.key = `devops-console.stream.${sessionId}`;
   }
 

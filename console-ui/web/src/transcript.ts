@@ -40,22 +40,14 @@ export class Transcript {
   tokens: Tokens = { turn: null, thread: null };
   /** The session's state as its last status record said (active, waiting_approval, stopped, ...). */
   state: string | null = null;
-  /** Bumped on every change a view must draw. */
-  version = 0;
-  /** The operator message ids seen, so an echo shown before its record arrives is not shown twice. */
-  readonly messageIds = new Set<string>();
   private readonly byKey = new Map<string, Block>();
 
   apply(e: Entry): void {
-    this.version++;
     const b = e.body ?? {};
     const key = `${e.turn_id ?? ''}:${e.item_id ?? ''}`;
     switch (e.kind) {
       case 'operator_message':
         this.blocks.push({ type: 'operator', seq: e.seq, author: str(e.actor), text: str(b.text) });
-        if (typeof (e as { id?: unknown }).id === 'string') {
-          this.messageIds.add((e as unknown as { id: string }).id);
-        }
         this.thinking = true;
         break;
       case 'status':

@@ -3,11 +3,10 @@
  * a page at a time (older pages by cursor), the chain's verification, and for admins export links
  * (CSV, NDJSON) with the same filters.
  */
-import { ApiError, api, can, type Me } from '../api';
-import { badge, h, when } from '../dom';
+import { api, can, describe, type Me } from '../api';
+import { badge, h, text, when, type Row } from '../dom';
 
-type Row = Record<string, unknown>;
-const s = (v: unknown) => (v === null || v === undefined ? '–' : String(v));
+const s = text;
 const FILTERS: [string, string, string][] = [['actor', 'Actor', 'admin'], ['action', 'Action', 'session.started'],
   ['resource_type', 'Resource type', 'project'], ['risk', 'Risk', 'destructive'], ['session_id', 'Session', ''],
   ['q', 'Text', 'words in the summary'], ['from', 'From', '2026-01-01T00:00:00Z'], ['to', 'To', '']];
@@ -41,7 +40,7 @@ export async function auditView(root: HTMLElement, me: Me, query: URLSearchParam
       verify.replaceChildren(badge(v.intact ? 'chain intact' : 'chain broken', v.intact ? 'ok' : 'failed'),
         ` ${s(v.verified_records)} records verified`);
     } catch (e) {
-      verify.textContent = String(e);
+      verify.textContent = describe(e);
     }
   } }, 'Verify chain'), verify);
   if (can(me, 'admin')) {
@@ -74,7 +73,7 @@ export async function auditView(root: HTMLElement, me: Me, query: URLSearchParam
       cursor = page.next_cursor;
       more.hidden = !cursor;
     } catch (e) {
-      error.textContent = e instanceof ApiError ? `${e.status}: ${e.detail}` : String(e);
+      error.textContent = describe(e);
     }
   };
   more.addEventListener('click', () => void load());

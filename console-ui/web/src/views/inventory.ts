@@ -4,11 +4,10 @@
  * the API next to their fields). Production targets need the target's name typed to confirm;
  * trusting a host key is an admin's explicit act with the key pasted, never automatic.
  */
-import { api, can, type Me } from '../api';
-import { badge, h, when } from '../dom';
+import { api, can, describe, type Me } from '../api';
+import { badge, h, text, when, type Row } from '../dom';
 import { clean, form, options, type Field } from '../forms';
 
-type Row = Record<string, unknown>;
 
 interface Kind {
   key: string;
@@ -21,7 +20,7 @@ interface Kind {
   actions?(r: Row, me: Me, refresh: () => void): HTMLElement | null;
 }
 
-const s = (v: unknown) => (v === null || v === undefined ? '–' : String(v));
+const s = text;
 const projectsOpt = options('/api/projects?size=200', (x) => `${x.name} (${x.slug})`);
 const targetsOpt = options('/api/ssh-targets?size=200', (x) => `${x.name} (${x.host})`);
 const sitesOpt = options('/api/sites?size=200', (x) => String(x.name));
@@ -157,7 +156,7 @@ export async function inventoryView(root: HTMLElement, me: Me, key: string): Pro
           h('tbody', {}, ...page.items.map((r) => h('tr', { 'data-id': s(r.id) }, ...kind.columns.map(([c, f]) => h('td', { 'data-label': c }, f(r))),
             actions ? h('td', {}, kind.actions!(r, me, () => void refresh())) : null)))));
     } catch (e) {
-      table.replaceChildren(h('p', { class: 'error', role: 'alert' }, String(e)));
+      table.replaceChildren(h('p', { class: 'error', role: 'alert' }, describe(e)));
     }
   };
   root.append(table);

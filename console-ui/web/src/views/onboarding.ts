@@ -3,12 +3,11 @@
  * seconds while open), and act where the run waits — trust the presented host key, approve and
  * execute the install plan, advance, cancel. Nothing here trusts or installs by itself.
  */
-import { ApiError, api, can, type Me } from '../api';
-import { append, badge, h, when } from '../dom';
+import { api, can, describe, type Me } from '../api';
+import { append, badge, h, text, when, type Row } from '../dom';
 import { clean, form } from '../forms';
 
-type Row = Record<string, unknown>;
-const s = (v: unknown) => (v === null || v === undefined ? '–' : String(v));
+const s = text;
 const FINAL = ['ready', 'failed', 'cancelled'];
 
 export async function onboardingView(root: HTMLElement, me: Me, runId: string | null): Promise<() => void> {
@@ -65,7 +64,7 @@ async function runView(root: HTMLElement, me: Me, id: string): Promise<() => voi
       await api(path, { method: 'POST', body: payload ?? {} });
       return true;
     } catch (e) {
-      error.textContent = e instanceof ApiError ? `${e.status}: ${e.detail}` : String(e);
+      error.textContent = describe(e);
       return false;
     } finally {
       busy = false;

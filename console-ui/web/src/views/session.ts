@@ -5,7 +5,7 @@
  * open with their output, diffs show, approval cards decide, errors stay in the stream.
  * Each agent delta's arrival-to-paint time is recorded as a `delta-to-paint` performance measure.
  */
-import { ApiError, api, can, type Me } from '../api';
+import { ApiError, api, can, describe, type Me } from '../api';
 import { append, badge, h } from '../dom';
 import { renderMarkdown } from '../render';
 import { StreamCursor, openStream } from '../stream';
@@ -15,11 +15,6 @@ interface Project { id: string; name: string; slug: string; default_working_dire
 interface Session { id: string; project_id: string; state: string; started_by: string; turn_operator: string | null;
   approval_policy: string; last_seq: number }
 interface Approval { id: string; request_id: string; risk: string; state: string; summary: string }
-
-const memory = () => {
-  const m = new Map<string, string>();
-  return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => { m.set(k, v); } };
-};
 
 export async function sessionView(root: HTMLElement, me: Me, projectId: string): Promise<() => void> {
   const project = await api<Project>(`/api/projects/${encodeURIComponent(projectId)}`);
@@ -48,7 +43,7 @@ export async function sessionView(root: HTMLElement, me: Me, projectId: string):
           await api('/api/sessions', { method: 'POST', body: { project_id: projectId, approval_policy: policy.value } });
           location.hash = `#/projects/${projectId}?started`;
         } catch (e) {
-          error.textContent = e instanceof ApiError ? `${e.status}: ${e.detail}` : String(e);
+          error.textContent = describe(e);
           start.disabled = false;
         }
       } }, 'Start session');
@@ -68,12 +63,12 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
   const operator = can(me, 'operator');
   const mayDecide = (): boolean => can(me, 'approver') || me.name === session.started_by || me.name === session.turn_operator;
   const interrupt = h('button', { type: 'button', class: 'secondary', 'aria-keyshortcuts': 'Escape', onclick: () => {
-    void api(`/api/sessions/${session.id}/interrupt`, { method: 'POST' }).catch((e) => problem(String(e)));
+    void api(`/api/sessions/${session.id}/interrupt`, { method: 'POST' }).catch((e) => problem(describe(e)));
   } }, 'Interrupt');
   const stop = h('button', { type: 'button', class: 'secondary', onclick: async () => {
     if (confirm('Stop this session? Its worker stops too.')) {
       await api(`/api/sessions/${session.id}/stop`, { method: 'POST', body: { reason: 'stopped from the console' } })
-        .catch((e) => problem(String(e)));
+        .catch((e) => problem(describe(e)));
     }
   } }, 'Stop session');
   append(head, stateBadge, tokens, operator && interrupt, operator && stop);
@@ -104,7 +99,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
       api(`/api/sessions/${session.id}/messages`, { method: 'POST', body: { text } }).catch((err) => {
         echo.classList.add('failed');
         echo.append(h('div', { class: 'error', role: 'alert' },
-          `not sent: ${err instanceof ApiError ? `${err.status} ${err.detail}` : String(err)}`));
+          `not sent: ${describe(err)}`));
         thinking.hidden = true;
       });
     });
@@ -117,10 +112,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
     root.append(composer);
   }
   const keys = (e: KeyboardEvent) => {
-    if (e.key === 'Escape' && operator && !model.thinking && model.state !== 'active') {
-      return;
-    }
-    if (e.key === 'Escape' && operator) {
+    if (e.key === 'Escape' && operator && interrupt.isConnected && !interrupt.disabled) {
       interrupt.click();
     }
   };
@@ -210,7 +202,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
       schedule();
     },
     problem,
-  }, new StreamCursor(session.id, memory()));
+  }, new StreamCursor(session.id));
 
   async function loadApprovals(): Promise<void> {
     try {
@@ -220,7 +212,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
       }
       schedule();
     } catch (e) {
-      problem(`approvals could not be loaded: ${String(e)}`);
+      problem(`approvals could not be loaded: ${describe(e)}`);
     }
   }
   void loadApprovals();
@@ -234,7 +226,7 @@ function signature(b: Block, approvals: Map<string, Approval>): string {
   switch (b.type) {
     case 'agent': return `${b.text.length}:${b.done}`;
     case 'command': return `${b.command}:${b.output.length}:${b.running}:${b.exitCode}`;
-    case 'file_change': return JSON.stringify(b.changes).length.toString();
+    case 'file_change': return b.changes.map((c) => `${c.path}:${c.kind}:${c.diff.length}`).join('|');
     case 'approval': return `${b.decision}:${b.decidedBy}:${approvals.get(b.requestId)?.state}`;
     default: return 'static';
   }
@@ -311,7 +303,7 @@ function approvalCard(b: Extract<Block, { type: 'approval' }>, a: Approval | und
       b.decision = v.state;
       redraw();
     } catch (e) {
-      problem(e instanceof ApiError ? `${e.status}: ${e.detail}` : String(e));
+      problem(describe(e));
       buttons.forEach((x) => { x.disabled = false; });
     }
   };

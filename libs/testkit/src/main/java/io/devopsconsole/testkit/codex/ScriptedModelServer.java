@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -122,7 +123,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         } else if (text.contains("COUNT:") && fresh) {
             String n = text.split("COUNT:", 2)[1].strip().split("\\s+")[0];
             int count = n.matches("\\d{1,3}") ? Math.min(500, Integer.parseInt(n)) : 10;
-            List<String> chunks = new java.util.ArrayList<>();
+            List<String> chunks = new ArrayList<>();
             for (int i = 1; i <= count; i++) {
                 chunks.add(i == 1 ? "1" : " " + i);
             }
