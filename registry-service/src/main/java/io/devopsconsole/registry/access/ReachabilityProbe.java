@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * TCP reachability of host:port: a connect with a short timeout on a small dedicated pool (never
  * an event-loop thread; name resolution happens there too), cached for a few seconds, with one
- * check in flight per endpoint however many readers ask.
+ * check in flight per endpoint however many readers ask. A reader's cancellation never reaches the
+ * shared check, and a check never ends exceptionally (a failure is an "unreachable" observation).
  */
 @ApplicationScoped
 public class ReachabilityProbe {
@@ -74,12 +75,15 @@ public class ReachabilityProbe {
         String key = host + "|" + port;
         Instant now = clock.instant();
         Entry entry = cache.compute(key, (k, existing) -> {
-            if (existing != null && (!existing.result().isDone() || fresh(existing, now))) {
+            if (existing != null && !existing.result().isCompletedExceptionally()
+                    && (!existing.result().isDone() || fresh(existing, now))) {
                 return existing;
             }
             return new Entry(CompletableFuture.supplyAsync(() -> connect(host, port), pool), now);
         });
-        return Uni.createFrom().completionStage(entry.result());
+        // Each reader gets its own copy: a reader that goes away (a client dropping its request cancels
+        // its Uni, and Mutiny cancels the stage it was given) cancels only its copy, never the shared check.
+        return Uni.createFrom().completionStage(() -> entry.result().copy());
     }
 
     private boolean fresh(Entry entry, Instant now) {
@@ -99,7 +103,8 @@ public class ReachabilityProbe {
             return result(false, start, "no answer within " + config.timeout().toMillis() + " ms");
         } catch (java.net.ConnectException e) {
             return result(false, start, "connection refused");
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | RuntimeException e) {
+            // never an exceptional future in the shared cache: every failure is an observation
             return result(false, start, e.getClass().getSimpleName());
         }
     }

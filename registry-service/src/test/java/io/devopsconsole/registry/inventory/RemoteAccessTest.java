@@ -79,4 +79,53 @@ class RemoteAccessTest {
         given().auth().oauth2(Tokens.viewer()).get("/api/remote-access/targets/" + java.util.UUID.randomUUID()).then()
                 .statusCode(404);
     }
+
+    /**
+     * A dark host (SYNs dropped: a listener whose accept queue is full) keeps the probe waiting for its
+     * whole timeout. Clients that drop their requests mid-probe must not poison the shared check:
+     * every later caller gets a 200 with an observation.
+     */
+    @Test
+    void clientsDroppingTheirRequestsMidProbeDoNotBreakTheViewForAnyoneElse() throws Exception {
+        try (ServerSocket dark = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            java.util.List<java.net.Socket> fillers = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) { // fill the accept queue; later SYNs get no answer
+                    java.net.Socket s = new java.net.Socket();
+                    try {
+                        s.connect(dark.getLocalSocketAddress(), 200);
+                        fillers.add(s);
+                    } catch (IOException full) {
+                        s.close();
+                        break;
+                    }
+                }
+                String id = register(operator(), target(unique("dark"), "127.0.0.1", "port", dark.getLocalPort(),
+                        "access_path", "lan")).statusCode(201).extract().path("id");
+                String token = Tokens.viewer();
+                for (String path : new String[] {"/api/remote-access/targets/" + id, "/api/remote-access/targets"}) {
+                    for (int i = 0; i < 3; i++) { // drop the request while the probe is in flight
+                        try (java.net.Socket client = new java.net.Socket("localhost", io.restassured.RestAssured.port)) {
+                            client.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+                                    + "Authorization: Bearer " + token + "\r\n\r\n")
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                            client.getOutputStream().flush();
+                            Thread.sleep(150);
+                        }
+                    }
+                }
+                // a fresh client so the dropped connections are really gone
+                for (int i = 0; i < 3; i++) {
+                    given().auth().oauth2(Tokens.viewer()).get("/api/remote-access/targets").then().statusCode(200)
+                            .body("items.target_id", hasItem(id));
+                    view(id).body("reachability.status", org.hamcrest.Matchers.oneOf("reachable", "unreachable"));
+                    Thread.sleep(600);
+                }
+            } finally {
+                for (java.net.Socket s : fillers) {
+                    s.close();
+                }
+            }
+        }
+    }
 }
