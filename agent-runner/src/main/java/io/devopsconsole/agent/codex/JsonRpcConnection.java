@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.jboss.logging.Logger;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -110,11 +108,24 @@ public final class JsonRpcConnection implements AutoCloseable {
     }
 
     private static Framing lines(InputStream in, OutputStream out) {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        java.io.BufferedInputStream reader = new java.io.BufferedInputStream(in, 64 * 1024);
         return new Framing() {
+            private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(8 * 1024);
+
+            /** One line, decoded with undecodable bytes kept as escaped bytes (ADR 0014); null at the end. */
             @Override
             public String read() throws IOException {
-                return reader.readLine();
+                line.reset();
+                int b;
+                while ((b = reader.read()) >= 0 && b != '\n') {
+                    line.write(b);
+                }
+                if (b < 0 && line.size() == 0) {
+                    return null;
+                }
+                byte[] bytes = line.toByteArray();
+                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+                return io.devopsconsole.platform.text.StoredText.decodeUtf8(bytes, 0, length);
             }
 
             @Override

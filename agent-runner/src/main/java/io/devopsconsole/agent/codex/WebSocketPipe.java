@@ -107,7 +107,8 @@ public final class WebSocketPipe implements AutoCloseable {
                 case 0x0, 0x1, 0x2 -> {
                     message.write(payload);
                     if (fin) {
-                        return message.toString(StandardCharsets.UTF_8);
+                        // undecodable bytes are kept as escaped bytes, never replaced (ADR 0014)
+                        return io.devopsconsole.platform.text.StoredText.decodeUtf8(message.toByteArray(), 0, message.size());
                     }
                 }
                 default -> throw new IOException("unknown WebSocket opcode " + opcode);

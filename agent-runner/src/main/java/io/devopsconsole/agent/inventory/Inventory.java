@@ -66,12 +66,15 @@ public class Inventory {
     }
 
     private final Pool pool;
+    private final io.devopsconsole.platform.messaging.DeadLetters deadLetters;
     private final String targets;
     private final String profiles;
     private final TargetViewTable targetView;
 
-    public Inventory(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
+    public Inventory(Pool pool, @ConfigProperty(name = "devops.schema") String schema,
+            io.devopsconsole.platform.messaging.DeadLetters deadLetters) {
         this.pool = pool;
+        this.deadLetters = deadLetters;
         this.targets = schema + ".target_view";
         this.profiles = schema + ".profile_view";
         this.targetView = new TargetViewTable(pool, targets);
@@ -79,7 +82,7 @@ public class Inventory {
 
     @Incoming("registry-events")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
-        return Projections.apply(records, this::apply, LOG);
+        return Projections.apply(records, this::apply, LOG, deadLetters);
     }
 
     Uni<Void> apply(DomainEvent event) {

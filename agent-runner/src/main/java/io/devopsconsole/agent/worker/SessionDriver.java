@@ -354,7 +354,9 @@ final class SessionDriver {
         current = new Turn(t, eventId, w);
         try {
             ObjectNode params = JSON.createObjectNode().put("threadId", w.threadId);
-            params.putArray("input").addObject().put("type", "text").put("text", t.text()).putArray("text_elements");
+            // the operator's text arrives in its stored form (ADR 0014); codex gets exactly what was typed
+            params.putArray("input").addObject().put("type", "text")
+                    .put("text", io.devopsconsole.platform.text.StoredText.decode(t.text())).putArray("text_elements");
             w.mapper.turnBegins();
             JsonNode result = w.rpc.request("turn/start", params).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             deps.log().markDone(eventId, sessionId);

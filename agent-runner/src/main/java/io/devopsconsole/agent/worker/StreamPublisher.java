@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.devopsconsole.platform.text.StoredText;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -135,8 +136,11 @@ public class StreamPublisher {
         List<AgentStreamRecord> records = new java.util.ArrayList<>(drafts.size());
         for (int i = 0; i < drafts.size(); i++) {
             TurnMapper.Draft d = drafts.get(i);
-            AgentStreamRecord record = new AgentStreamRecord(recordId(sessionId, d), sessionId, first + i, d.kind(), d.turnId(),
-                    d.itemId(), targetId, now, d.payload(), fence);
+            // what the worker said, in the stored form of text (ADR 0014): NUL, unpaired surrogates and
+            // undecodable bytes travel as visible escapes, so no consumer can fail to store them
+            AgentStreamRecord record = new AgentStreamRecord(recordId(sessionId, d), sessionId, first + i, d.kind(),
+                    StoredText.encode(d.turnId()), StoredText.encode(d.itemId()), targetId, now,
+                    d.payload() == null ? null : StoredText.encodeTree(d.payload()), fence);
             EventEnvelope envelope = CloudEventCodec.wrap(record.recordId(), record, SOURCE, "agent-runner", now,
                     Map.of(CloudEventCodec.SESSION_ID, sessionId.toString()));
             ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.AGENT_STREAM, sessionId.toString(), envelope.data());

@@ -1,5 +1,6 @@
 package io.devopsconsole.audit.record;
 
+import io.devopsconsole.platform.text.StoredText;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -82,6 +83,11 @@ public class AuditRecord {
     protected AuditRecord() {
     }
 
+    /**
+     * Every text field is kept in a form PostgreSQL stores exactly (ADR 0014), so the hash, computed
+     * over these fields, is the hash of what is stored: an unpaired surrogate would otherwise be
+     * hashed as itself and stored as {@code ?}, and the chain would break at this record.
+     */
     AuditRecord(UUID eventId, OffsetDateTime eventTime, OffsetDateTime recordedAt, String source, String type,
                 String actor, String action, String resourceType, String resourceId, String resourceName,
                 String sessionId, String risk, String summary, String details, boolean redacted, String topic,
@@ -90,19 +96,19 @@ public class AuditRecord {
         this.eventId = eventId;
         this.eventTime = eventTime.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         this.recordedAt = recordedAt;
-        this.source = source;
-        this.type = type;
-        this.actor = actor;
-        this.action = action;
-        this.resourceType = resourceType;
-        this.resourceId = resourceId;
-        this.resourceName = resourceName;
-        this.sessionId = sessionId;
-        this.risk = risk;
-        this.summary = summary;
-        this.details = details;
+        this.source = StoredText.guard(source);
+        this.type = StoredText.guard(type);
+        this.actor = StoredText.guard(actor);
+        this.action = StoredText.guard(action);
+        this.resourceType = StoredText.guard(resourceType);
+        this.resourceId = StoredText.guard(resourceId);
+        this.resourceName = StoredText.guard(resourceName);
+        this.sessionId = StoredText.guard(sessionId);
+        this.risk = StoredText.guard(risk);
+        this.summary = StoredText.guard(summary);
+        this.details = StoredText.guard(details);
         this.redacted = redacted;
-        this.topic = topic;
+        this.topic = StoredText.guard(topic);
         this.kafkaPartition = kafkaPartition;
         this.kafkaOffset = kafkaOffset;
     }

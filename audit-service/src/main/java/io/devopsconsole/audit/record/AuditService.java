@@ -105,6 +105,33 @@ public class AuditService {
         });
     }
 
+    /** The type of the record that takes the place of an event the database refused. */
+    public static final String REFUSED = "io.devopsconsole.audit.record.refused.v1";
+
+    /**
+     * What the chain holds in place of an event that cannot be stored (ADR 0014): which event, from
+     * where, and why, so the gap is visible to anyone reading or verifying the log. Its event id is
+     * derived from the refused event's, so a redelivery records it once.
+     */
+    public Inbound refused(Inbound event, String reason) {
+        AuditRecord r = event.record();
+        var details = EventJson.mapper().createObjectNode()
+                .put("refused_event_id", r.eventId().toString())
+                .put("refused_type", r.type())
+                .put("topic", r.topic())
+                .put("reason", SecretScanner.redactText(reason));
+        if (r.kafkaPartition() != null) {
+            details.put("partition", r.kafkaPartition()).put("offset", r.kafkaOffset());
+        }
+        OffsetDateTime at = now();
+        String summary = "event " + r.eventId() + " (" + r.type() + ") from " + r.topic() + " could not be recorded: "
+                + SecretScanner.redactText(reason) + "; it was moved to the dead-letter topic";
+        UUID id = UUID.nameUUIDFromBytes(("refused:" + r.eventId()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Inbound(event.envelope(), new AuditRecord(id, at, at, "/audit-service", REFUSED, "system:audit-service",
+                "record.refused", "audit_log", r.eventId().toString(), null, r.sessionId(), "elevated", summary,
+                details.toString(), false, r.topic(), r.kafkaPartition(), r.kafkaOffset()));
+    }
+
     /**
      * Builds the stored form: secret-looking values in the details (and the summary) are replaced
      * before anything is stored or republished, and the record says so.

@@ -49,7 +49,9 @@ public class RegistryClient {
     public Uni<JsonNode> registerTarget(ObjectNode body, String token) {
         return send(HttpRequest.newBuilder(URI.create(base + "/api/ssh-targets"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())), token, "target registration");
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        // the registry encodes the text it receives (ADR 0014): forward the original, not our stored form
+                        io.devopsconsole.platform.text.StoredText.decodeTree(body).toString())), token, "target registration");
     }
 
     private Uni<JsonNode> send(HttpRequest.Builder request, String token, String what) {

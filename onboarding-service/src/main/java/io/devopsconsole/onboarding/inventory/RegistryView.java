@@ -52,18 +52,21 @@ public class RegistryView {
     }
 
     private final Pool pool;
+    private final io.devopsconsole.platform.messaging.DeadLetters deadLetters;
     private final String schema;
     private final TargetViewTable targets;
 
-    public RegistryView(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
+    public RegistryView(Pool pool, @ConfigProperty(name = "devops.schema") String schema,
+            io.devopsconsole.platform.messaging.DeadLetters deadLetters) {
         this.pool = pool;
+        this.deadLetters = deadLetters;
         this.schema = schema;
         this.targets = new TargetViewTable(pool, schema + ".target_view");
     }
 
     @Incoming("registry-events")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
-        return Projections.apply(records, this::apply, LOG);
+        return Projections.apply(records, this::apply, LOG, deadLetters);
     }
 
     Uni<Void> apply(DomainEvent event) {

@@ -10,6 +10,7 @@ import io.devopsconsole.events.onboarding.TunnelStateObserved;
 import io.devopsconsole.platform.inbox.ProcessedEvents;
 import io.devopsconsole.platform.messaging.DeadLetters;
 import io.devopsconsole.platform.messaging.InboundEvents;
+import io.devopsconsole.platform.messaging.Poison;
 import io.devopsconsole.platform.messaging.Retries;
 import io.devopsconsole.registry.target.SshTarget;
 import io.devopsconsole.registry.target.TargetService;
@@ -69,12 +70,18 @@ public class OnboardingResultsConsumer {
         if (decoded instanceof TunnelStateObserved observed && operational(observed.operationalState()) == null) {
             return reject(record, "unknown operational_state '" + observed.operationalState() + "'");
         }
-        // inconsistent content (IllegalArgumentException) is dead-lettered; anything else is retried in place
+        // content the database or this service refuses (ADR 0014) is tried a few times, then dead-lettered
+        // so later events go on; anything else (the database away, a lost race) is retried in place
         return Retries.onContext("applying onboarding event " + envelope.id(),
-                        () -> Panache.withTransaction(() -> processed.claim(CONSUMER, envelope.id())
-                                .flatMap(first -> first ? apply(decoded) : Uni.createFrom().voidItem())),
-                        f -> !(f instanceof IllegalArgumentException))
-                .onFailure(IllegalArgumentException.class).recoverWithUni(f -> reject(record, f.getMessage()));
+                        () -> Uni.createFrom().<Void>deferred(() -> Panache.withTransaction(() -> processed.claim(CONSUMER, envelope.id())
+                                        .flatMap(first -> first ? apply(decoded) : Uni.createFrom().voidItem())))
+                                .onFailure(Poison::isPoison).retry().atMost(Poison.ATTEMPTS - 1),
+                        f -> !Poison.isPoison(f))
+                .onFailure(Poison::isPoison).recoverWithUni(f -> {
+                    LOG.errorf("onboarding event %s (%s) cannot be applied, moved to the dead-letter topic: %s", envelope.id(),
+                            envelope.type(), Poison.reason(f));
+                    return reject(record, "cannot be applied: " + Poison.reason(f));
+                });
     }
 
     private Uni<Void> apply(DomainEvent event) {

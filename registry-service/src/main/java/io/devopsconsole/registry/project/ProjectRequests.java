@@ -11,6 +11,9 @@ import jakarta.validation.constraints.Size;
 /** Request payloads of the project API. */
 final class ProjectRequests {
 
+    /** One line of text: no control characters, nor a NUL in the stored form of text (ADR 0014). */
+    static final String ONE_LINE = "(?!.*\u29F5u0000)[^\\p{Cntrl}]+";
+
     static final String SLUG = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 
     private ProjectRequests() {
@@ -20,14 +23,14 @@ final class ProjectRequests {
     record CreateProjectRequest(
             @NotBlank @Pattern(regexp = SLUG, message = "must be 1-63 lower-case letters, digits or '-', not starting or ending with '-'")
             String slug,
-            @NotBlank @Size(max = 200) @Pattern(regexp = "[^\\p{Cntrl}]+", message = "must be one line of text") String name,
+            @NotBlank @Size(max = 200) @Pattern(regexp = ONE_LINE, message = "must be one line of text") String name,
             @Size(max = 2000) @PlainText String description,
             @NotNull @SafeDirectory String defaultWorkingDirectory) {
     }
 
     /** Replace a project's mutable attributes; {@code version} is the version the change was made against. */
     record UpdateProjectRequest(
-            @NotBlank @Size(max = 200) @Pattern(regexp = "[^\\p{Cntrl}]+", message = "must be one line of text") String name,
+            @NotBlank @Size(max = 200) @Pattern(regexp = ONE_LINE, message = "must be one line of text") String name,
             @Size(max = 2000) @PlainText String description,
             @NotNull @SafeDirectory String defaultWorkingDirectory,
             @NotNull @PositiveOrZero Long version) {

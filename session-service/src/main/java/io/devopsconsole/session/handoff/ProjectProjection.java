@@ -31,18 +31,21 @@ public class ProjectProjection {
     private static final Logger LOG = Logger.getLogger(ProjectProjection.class);
 
     private final Pool pool;
+    private final io.devopsconsole.platform.messaging.DeadLetters deadLetters;
     private final String table;
     private final String bindingsTable;
 
-    public ProjectProjection(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
+    public ProjectProjection(Pool pool, @ConfigProperty(name = "devops.schema") String schema,
+            io.devopsconsole.platform.messaging.DeadLetters deadLetters) {
         this.pool = pool;
+        this.deadLetters = deadLetters;
         this.table = schema + ".project_view";
         this.bindingsTable = schema + ".project_bindings_view";
     }
 
     @Incoming("registry-events")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
-        return Projections.apply(records, this::apply, LOG);
+        return Projections.apply(records, this::apply, LOG, deadLetters);
     }
 
     private Uni<Void> apply(DomainEvent event) {

@@ -107,6 +107,46 @@ class StreamStorageTest {
                 .containsExactly("requested", "starting", "idle", "active", "idle", "stopping", "stopped");
     }
 
+    /**
+     * A record the database refuses (a delta reusing the id of a record stored in another session, as a
+     * faulty producer might send) between good ones of two sessions: it goes to the dead-letter topic with
+     * an error in its place, and every other record of both sessions is stored, in order; the service
+     * stays ready.
+     */
+    @Test
+    void aRecordTheDatabaseRefusesIsDeadLetteredWithAVisibleErrorAndEverythingElseGoesOn() {
+        UUID poisoned = Feed.newSession(null);
+        UUID other = Feed.newSession(null);
+        AgentStreamRecord taken = Feed.send(other, 1, StreamKind.TURN_STARTED, null);
+        Feed.send(poisoned, 1, StreamKind.TURN_STARTED, null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedStreamSeqs(other).size() == 1);
+        Feed.send(new AgentStreamRecord(taken.recordId(), poisoned, 2, StreamKind.AGENT_MESSAGE_DELTA, "turn-1", "item-2", null,
+                java.time.OffsetDateTime.now(), Feed.payload().put("delta", "x"), null));
+        Feed.send(poisoned, 3, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "after"));
+        Feed.send(other, 2, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "fine"));
+        Feed.send(poisoned, 4, StreamKind.TURN_COMPLETED, null);
+        Feed.send(other, 3, StreamKind.TURN_COMPLETED, null);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> storedStreamSeqs(poisoned).size() == 4
+                && storedStreamSeqs(other).size() == 3);
+        assertThat(storedStreamSeqs(poisoned)).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(storedStreamSeqs(other)).containsExactly(1L, 2L, 3L);
+        List<Map<String, Object>> second = Sql.rows("SELECT kind, body FROM session.session_event WHERE session_id = ?"
+                + " AND stream_seq = 2", poisoned);
+        assertThat(second).singleElement().satisfies(row -> {
+            assertThat(row.get("kind")).isEqualTo("error");
+            assertThat(row.get("body").toString()).contains("stream record 2 (agent_message_delta) could not be stored")
+                    .contains("dead-letter");
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> io.devopsconsole.testkit.KafkaTopics.readAll(
+                        io.devopsconsole.testkit.TestInfrastructure.kafka().bootstrapServers(),
+                        io.devopsconsole.events.Topics.DEAD_LETTER).stream()
+                .anyMatch(r -> poisoned.toString().equals(r.key())));
+        given().get("/q/health/ready").then().statusCode(200);
+        assertThat(state(poisoned)).isEqualTo("idle");
+        assertThat(state(other)).isEqualTo("idle");
+    }
+
     static String state(UUID session) {
         return given().auth().oauth2(Tokens.viewer()).get("/api/sessions/" + session).then().extract().path("state");
     }

@@ -44,11 +44,33 @@ public class StrictParamConverters implements ParamConverterProvider {
             List<String> values = java.util.Arrays.stream(rawType.getEnumConstants()).map(Object::toString).toList();
             return (ParamConverter<T>) converter(name, "one of " + values, v -> enumValue(rawType, v));
         }
+        if (rawType == String.class) {
+            return (ParamConverter<T>) textConverter(name);
+        }
         if (rawType == OffsetDateTime.class) {
             return (ParamConverter<T>) converter(name, "an ISO-8601 time with offset, e.g. 2026-11-22T10:00:00Z",
                     OffsetDateTime::parse);
         }
         return null;
+    }
+
+    /** Text parameters are taken as they are, but never with a character PostgreSQL cannot compare (NUL). */
+    private static ParamConverter<String> textConverter(String name) {
+        return new ParamConverter<>() {
+            @Override
+            public String fromString(String value) {
+                if (value != null && !io.devopsconsole.platform.text.StoredText.storable(value)) {
+                    throw new WebApplicationException(Problem.invalid(List.of(new Problem.FieldError(name,
+                            "must not contain NUL or unpaired surrogate characters"))).toResponse());
+                }
+                return value;
+            }
+
+            @Override
+            public String toString(String value) {
+                return value;
+            }
+        };
     }
 
     private static <V> ParamConverter<V> converter(String name, String expected, Function<String, V> parse) {

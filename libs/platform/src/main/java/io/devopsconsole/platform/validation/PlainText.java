@@ -13,7 +13,8 @@ import java.lang.annotation.Target;
 
 /**
  * Free text (names, descriptions, reasons): any printable character, plus tab and line breaks;
- * no NUL or other control characters (PostgreSQL refuses NUL, terminals interpret the rest).
+ * no NUL or other control characters (terminals interpret them), judged on the text as typed (a
+ * NUL arrives escaped in the stored form of text). Unpaired surrogates are kept, escaped.
  */
 @Documented
 @Constraint(validatedBy = PlainText.Validator.class)
@@ -34,6 +35,8 @@ public @interface PlainText {
             if (value == null) {
                 return true;
             }
+            // judged by what was typed: a NUL arrives in the stored form of text (ADR 0014)
+            value = io.devopsconsole.platform.text.StoredText.decode(value);
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);
                 if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
