@@ -27,6 +27,22 @@ running() { [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/d
 
 alive() { [ -f "$RUN/$1.pid" ] && running "$(cat "$RUN/$1.pid")"; }
 
+# describe_exit STATUS: a shell exit status in words (above 128: the signal that ended the process).
+describe_exit() {
+  local rc=$1
+  if [ "$rc" -gt 128 ]; then
+    local sig; sig=$(kill -l $((rc - 128)) 2>/dev/null || echo "?")
+    case $sig in
+      KILL) echo "killed by signal $((rc - 128)) (SIGKILL: kill -9 or the kernel's out-of-memory killer; see dmesg)";;
+      TERM|INT) echo "stopped by signal $((rc - 128)) (SIG$sig)";;
+      *) echo "ended by signal $((rc - 128)) (SIG$sig)";;
+    esac
+  elif [ "$rc" -eq 0 ]; then echo "exited normally (status 0)"
+  elif [ "$rc" -eq 3 ]; then echo "exited with status 3 (out of memory: see the heap dump and hs_err files in the logs)"
+  else echo "exited with status $rc (see its log)"
+  fi
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # wait_for NAME SECONDS COMMAND...: polls COMMAND until it succeeds or the time is up.

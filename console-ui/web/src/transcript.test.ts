@@ -23,6 +23,14 @@ describe('the session view model', () => {
     expect(t.blocks[1]).toMatchObject({ done: true, text: 'Running them now.' });
   });
 
+  it('labels a duration the runner measured (codex gave none) as measured', () => {
+    const t = new Transcript();
+    t.apply(e('item_started', { item_type: 'command_execution', command: 'sleep 2', cwd: '/srv' }, 'd1'));
+    t.apply(e('item_completed', { item_type: 'command_execution', command: 'sleep 2', cwd: '/srv', exit_code: 0,
+      duration_ms: 2004, duration_source: 'measured_by_runner', output: '' }, 'd1'));
+    expect(t.blocks[0]).toMatchObject({ durationMs: 2004, durationMeasured: true, running: false });
+  });
+
   it('shows a command with its approval card, live output and result', () => {
     const t = new Transcript();
     t.apply(e('item_started', { item_type: 'command_execution', command: 'npm test', cwd: '/srv/app' }, 'c1'));
@@ -37,7 +45,7 @@ describe('the session view model', () => {
       duration_ms: 5120, output: 'ok 1\nok 2\n' }, 'c1'));
     expect(t.blocks).toEqual([
       { type: 'command', key: 't1:c1', command: 'npm test', cwd: '/srv/app', output: 'ok 1\nok 2\n', exitCode: 0,
-        durationMs: 5120, running: false },
+        durationMs: 5120, durationMeasured: false, running: false },
       { type: 'approval', requestId: 't1:c1', kind: 'command', summary: 'npm test', reason: 'tests', risk: 'elevated',
         decision: 'approved', decidedBy: 'alice' },
     ]);

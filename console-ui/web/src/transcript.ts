@@ -19,7 +19,7 @@ export type Block =
   | { type: 'operator'; seq: number; author: string; text: string }
   | { type: 'agent'; key: string; text: string; done: boolean }
   | { type: 'command'; key: string; command: string; cwd: string; output: string; exitCode: number | null;
-      durationMs: number | null; running: boolean }
+      durationMs: number | null; durationMeasured: boolean; running: boolean }
   | { type: 'file_change'; key: string; changes: { path: string; kind: string; diff: string }[] }
   | { type: 'approval'; requestId: string; kind: string; summary: string; reason: string; risk: string;
       decision: string | null; decidedBy: string | null }
@@ -83,6 +83,8 @@ export class Transcript {
             block.running = false;
             block.exitCode = num(b.exit_code);
             block.durationMs = num(b.duration_ms);
+            // codex gives none for many commands: the runner's own measurement is labelled as such
+            block.durationMeasured = b.duration_source === 'measured_by_runner';
             if (typeof b.output === 'string' && b.output.length >= block.output.length) {
               block.output = b.output;
             }
@@ -164,7 +166,8 @@ export class Transcript {
   private command(key: string, command: string, cwd: string): Extract<Block, { type: 'command' }> {
     let block = this.byKey.get(`command:${key}`) as Extract<Block, { type: 'command' }> | undefined;
     if (!block) {
-      block = { type: 'command', key, command, cwd, output: '', exitCode: null, durationMs: null, running: true };
+      block = { type: 'command', key, command, cwd, output: '', exitCode: null, durationMs: null,
+        durationMeasured: false, running: true };
       this.byKey.set(`command:${key}`, block);
       this.blocks.push(block);
     }

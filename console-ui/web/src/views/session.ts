@@ -245,7 +245,9 @@ function renderBlock(b: Block, approvals: Map<string, Approval>, session: Sessio
         b.exitCode === 0 ? 'ok' : 'failed');
       const details = h('details', { class: 'command', open: b.running },
         h('summary', {}, h('code', {}, b.command || '(command)'), ' ', status,
-          b.durationMs !== null ? h('span', { class: 'muted' }, ` ${(b.durationMs / 1000).toFixed(1)} s`) : null),
+          b.durationMs !== null ? h('span', { class: 'muted', title: b.durationMeasured
+            ? 'measured by the runner from the command\'s start to its end (approval wait included)' : 'reported by codex' },
+            ` ${(b.durationMs / 1000).toFixed(1)} s${b.durationMeasured ? ' (measured)' : ''}`) : null),
         b.cwd ? h('div', { class: 'muted' }, `in ${b.cwd}`) : null,
         h('pre', { class: 'output' }, b.output || (b.running ? '' : '(no output)')));
       return h('div', { class: 'block' }, details);

@@ -53,6 +53,7 @@ public final class TurnMapper {
     private final Map<String, PendingApproval> pendingByServerId = new LinkedHashMap<>();
     private final Map<String, String> decisions = new LinkedHashMap<>();
     private final Map<String, long[]> quietSince = new LinkedHashMap<>(); // open command item -> {nanos, reported}
+    private final Map<String, Long> startedNanos = new java.util.HashMap<>(); // open command item -> when the runner saw it start
     private long totalTokens;
     private long turnStartTokens;
     private String threadId;
@@ -137,6 +138,7 @@ public final class TurnMapper {
         boolean wasOpen = openItems.containsKey(id);
         if (!wasOpen) {
             drafts.addAll(itemStarted(item, turnId).drafts());
+            startedNanos.remove(id); // its start was not seen live: no duration may be measured from now
         }
         String status = item.path("status").asText("");
         boolean ended = !item.path("completedAtMs").isMissingNode() && !item.path("completedAtMs").isNull()
@@ -201,6 +203,11 @@ public final class TurnMapper {
                 ObjectNode payload = JSON.createObjectNode()
                         .put("message", p.path("error").path("message").asText("the app-server reported an error"))
                         .put("will_retry", p.path("willRetry").asBoolean(false));
+                JsonNode details = p.path("error").path("additionalDetails");
+                if (!details.isMissingNode() && !details.isNull()) {
+                    // the provider's own words, when codex passes them on, next to codex's generic message
+                    payload.put("provider_details", details.isTextual() ? details.asText() : details.toString());
+                }
                 JsonNode info = p.path("error").path("codexErrorInfo");
                 if (!info.isMissingNode() && !info.isNull()) {
                     // a string or an object, depending on the error: keep its name loosely
@@ -295,6 +302,7 @@ public final class TurnMapper {
         openItems.clear();
         fileChanges.clear();
         quietSince.clear();
+        startedNanos.clear();
         return drafts;
     }
 
@@ -317,7 +325,9 @@ public final class TurnMapper {
         }
         openItems.put(id, payload.deepCopy());
         if (type.equals("commandExecution")) {
-            quietSince.put(id, new long[] {System.nanoTime(), 0});
+            long now = System.nanoTime();
+            quietSince.put(id, new long[] {now, 0});
+            startedNanos.put(id, now);
         }
         drafts.add(new Draft(StreamKind.ITEM_STARTED, turnId, id, payload));
         if (type.equals("fileChange")) {
@@ -326,6 +336,40 @@ public final class TurnMapper {
             }
         }
         return new Mapped(drafts, List.of());
+    }
+
+    /**
+     * How long a command ran, in milliseconds: codex's own {@code durationMs} when it gives one above
+     * zero; otherwise its item timestamps ({@code completedAtMs - startedAtMs}); otherwise the time
+     * between this runner seeing the item start and end (which includes any wait for approval);
+     * null when none is known (an item that started before a reattach). The record says which.
+     */
+    private Long duration(String id, JsonNode item) {
+        Long started = startedNanos.remove(id);
+        JsonNode codex = item.path("durationMs");
+        if (codex.isIntegralNumber() && codex.asLong() > 0) {
+            return codex.asLong();
+        }
+        if (item.path("startedAtMs").isIntegralNumber() && item.path("completedAtMs").isIntegralNumber()
+                && item.path("completedAtMs").asLong() >= item.path("startedAtMs").asLong()) {
+            return item.path("completedAtMs").asLong() - item.path("startedAtMs").asLong();
+        }
+        if (started != null) {
+            return (System.nanoTime() - started) / 1_000_000;
+        }
+        return null; // codex's 0 is "not measured", not a fact
+    }
+
+    private static String durationSource(JsonNode item) {
+        JsonNode codex = item.path("durationMs");
+        if (codex.isIntegralNumber() && codex.asLong() > 0) {
+            return "codex";
+        }
+        if (item.path("startedAtMs").isIntegralNumber() && item.path("completedAtMs").isIntegralNumber()
+                && item.path("completedAtMs").asLong() >= item.path("startedAtMs").asLong()) {
+            return "codex_timestamps";
+        }
+        return "measured_by_runner";
     }
 
     private Mapped itemCompleted(JsonNode item, String turnId) {
@@ -348,12 +392,13 @@ public final class TurnMapper {
                 String command = commandText(item.path("command"));
                 payload.put("command", command).put("cwd", item.path("cwd").asText(null));
                 Integer exit = item.path("exitCode").isIntegralNumber() ? item.path("exitCode").asInt() : null;
-                Long duration = item.path("durationMs").isIntegralNumber() ? item.path("durationMs").asLong() : null;
+                Long duration = duration(id, item);
                 if (exit != null) {
                     payload.put("exit_code", exit);
                 }
                 if (duration != null) {
                     payload.put("duration_ms", duration);
+                    payload.put("duration_source", durationSource(item));
                 }
                 String output = item.path("aggregatedOutput").asText("");
                 payload.put("output", output.length() > OUTPUT_TAIL ? output.substring(output.length() - OUTPUT_TAIL) : output);

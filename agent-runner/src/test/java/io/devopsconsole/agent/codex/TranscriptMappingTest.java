@@ -127,4 +127,79 @@ class TranscriptMappingTest {
         assertThat(clientOut.toString(StandardCharsets.UTF_8))
                 .isEqualTo("{\"id\":0,\"method\":\"initialize\",\"params\":{}}\n");
     }
+
+    @Test
+    void undecodableBytesFromTheAppServerArriveAsEscapedBytesNotReplacementCharacters() throws Exception {
+        List<JsonNode> params = new CopyOnWriteArrayList<>();
+        PipedOutputStream serverOut = new PipedOutputStream();
+        PipedInputStream clientIn = new PipedInputStream(serverOut);
+        new JsonRpcConnection(clientIn, new ByteArrayOutputStream(), new JsonRpcConnection.Listener() {
+            @Override
+            public void onNotification(String method, JsonNode p) {
+                params.add(p);
+            }
+
+            @Override
+            public void onServerRequest(JsonNode id, String method, JsonNode p) {
+            }
+
+            @Override
+            public void onClosed(String reason) {
+            }
+        }, "test").start();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        line.write("{\"method\":\"item/commandExecution/outputDelta\",\"params\":{\"delta\":\"a".getBytes(StandardCharsets.UTF_8));
+        line.write(new byte[] {(byte) 0xFF, (byte) 0xC3});
+        line.write("b\\u0000c\"}}\r\n".getBytes(StandardCharsets.UTF_8));
+        serverOut.write(line.toByteArray());
+        serverOut.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (params.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        String delta = params.get(0).path("delta").asText();
+        assertThat(delta).isEqualTo("a\uDCFF\uDCC3b\u0000c");
+        // and in the stored form: every byte and the NUL visible and recoverable
+        assertThat(io.devopsconsole.platform.text.StoredText.encode(delta)).isEqualTo("a\u29F5udcff\u29F5udcc3b\u29F5u0000c");
+    }
+
+    @Test
+    void commandDurationsSayWhereTheyCameFromAndCodexZeroIsNotAFact() {
+        TurnMapper mapper = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        mapper.notification("item/started", JSON.createObjectNode().put("turnId", "t")
+                .set("item", JSON.createObjectNode().put("type", "commandExecution").put("id", "c1").put("command", "sleep 0.05")));
+        mapper.notification("item/started", JSON.createObjectNode().put("turnId", "t")
+                .set("item", JSON.createObjectNode().put("type", "commandExecution").put("id", "c2").put("command", "true")));
+        try {
+            Thread.sleep(60);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        var measured = mapper.notification("item/completed", JSON.createObjectNode().put("turnId", "t")
+                .set("item", JSON.createObjectNode().put("type", "commandExecution").put("id", "c1").put("command", "sleep 0.05")
+                        .put("status", "completed").put("exitCode", 0).put("durationMs", 0))).drafts().get(0).payload();
+        assertThat(measured.path("duration_source").asText()).isEqualTo("measured_by_runner");
+        assertThat(measured.path("duration_ms").asLong()).isBetween(50L, 5_000L);
+        var fromCodex = mapper.notification("item/completed", JSON.createObjectNode().put("turnId", "t")
+                .set("item", JSON.createObjectNode().put("type", "commandExecution").put("id", "c2").put("command", "true")
+                        .put("status", "completed").put("exitCode", 0).put("durationMs", 345))).drafts().get(0).payload();
+        assertThat(fromCodex.path("duration_source").asText()).isEqualTo("codex");
+        assertThat(fromCodex.path("duration_ms").asLong()).isEqualTo(345);
+        // an item that started before this runner attached: no start known, codex says 0 -> no duration at all
+        var unknown = mapper.recovered(JSON.createObjectNode().put("type", "commandExecution").put("id", "c3")
+                .put("command", "x").put("status", "completed").put("durationMs", 0), "t").drafts();
+        assertThat(unknown.get(unknown.size() - 1).payload().has("duration_ms")).isFalse();
+    }
+
+    @Test
+    void theProvidersOwnWordsAreKeptNextToCodexsMessage() {
+        TurnMapper mapper = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        var error = JSON.createObjectNode().put("message", "We're currently experiencing high demand")
+                .put("codexErrorInfo", "internalServerError").put("additionalDetails", "upstream said: model overloaded (req 42)");
+        var payload = mapper.notification("error", JSON.createObjectNode().put("turnId", "t").put("willRetry", false)
+                .set("error", error)).drafts().get(0).payload();
+        assertThat(payload.path("message").asText()).contains("high demand");
+        assertThat(payload.path("provider_details").asText()).isEqualTo("upstream said: model overloaded (req 42)");
+        assertThat(payload.path("codex_error").asText()).isEqualTo("internalServerError");
+    }
 }

@@ -12,7 +12,9 @@ import java.util.Optional;
  * <li>{@code item_started}: {@code item_type} ({@code agent_message}, {@code command_execution},
  *     {@code file_change}, {@code reasoning}, ...), and for commands {@code command}, {@code cwd}</li>
  * <li>{@code item_completed}: {@code item_type}; messages {@code text}; commands {@code command},
- *     {@code cwd}, {@code exit_code}, {@code duration_ms}, {@code output} (redacted tail),
+ *     {@code cwd}, {@code exit_code}, {@code duration_ms} with {@code duration_source} ({@code codex},
+ *     {@code codex_timestamps} or {@code measured_by_runner}: item start to end as the runner saw them,
+ *     approval wait included; absent when unknown), {@code output} (redacted tail),
  *     {@code approval_request_id}; file changes {@code changes} [{@code path}, {@code kind}, {@code diff}]</li>
  * <li>{@code command_output_delta}: {@code delta}</li>
  * <li>{@code file_change}: {@code path}, {@code kind}, {@code diff}</li>
@@ -32,7 +34,9 @@ import java.util.Optional;
  *     that resumes the thread), {@code stopped}, {@code failed}), {@code transport}
  *     ({@code durable} or {@code stdio}), {@code target_name}, {@code worker_id}, {@code thread_id}
  *     when ready or reattached, {@code message}</li>
- * <li>{@code error}: {@code message}, and from the app-server {@code will_retry}, {@code codex_error}</li>
+ * <li>{@code error}: {@code message}, and from the app-server {@code will_retry}, {@code codex_error},
+ *     {@code provider_details} (the provider's own text when codex passes it on); from session-service,
+ *     in place of a record it could not store, {@code source} and {@code dead_lettered_kind}</li>
  * </ul>
  */
 public enum StreamKind {
