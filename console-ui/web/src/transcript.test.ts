@@ -23,6 +23,19 @@ describe('the session view model', () => {
     expect(t.blocks[1]).toMatchObject({ done: true, text: 'Running them now.' });
   });
 
+  it('shows the console notes and replaces an item\'s text with what was read back after a gap', () => {
+    const t = new Transcript();
+    t.apply(e('agent_message_delta', { delta: 'Hel' }, 'm9'));
+    t.apply(e('system_note', { text: 'the agent-runner r1 driving this session stopped responding', code: 'runner_lost',
+      runner: 'r1' }));
+    t.apply(e('stream_gap', { item_type: 'agent_message', recovered: true, text: 'Hello, world',
+      message: 'what the item produced while no runner was attached was read back from the thread' }, 'm9'));
+    t.apply(e('agent_message_delta', { delta: '!' }, 'm9'));
+    expect(t.blocks[0]).toMatchObject({ type: 'agent', text: 'Hello, world!' });
+    expect(t.blocks[1]).toMatchObject({ type: 'error', message: 'the agent-runner r1 driving this session stopped responding' });
+    expect(t.blocks[2]).toMatchObject({ type: 'notice' });
+  });
+
   it('labels a duration the runner measured (codex gave none) as measured', () => {
     const t = new Transcript();
     t.apply(e('item_started', { item_type: 'command_execution', command: 'sleep 2', cwd: '/srv' }, 'd1'));

@@ -140,6 +140,22 @@ export class Transcript {
       case 'error':
         this.blocks.push({ type: 'error', seq: e.seq, message: str(b.message) || 'the agent reported an error' });
         break;
+      case 'system_note':
+        // the console's own notes: a runner that stopped answering, records that never arrived, an interrupt asked for
+        this.blocks.push({ type: str(b.code) === 'runner_lost' ? 'error' : 'notice', seq: e.seq, message: str(b.text) });
+        break;
+      case 'stream_gap': {
+        // part of an item ran while no runner was attached: what was read back replaces what this view holds
+        const itemType = str(b.item_type);
+        if (b.recovered === true && itemType === 'agent_message' && typeof b.text === 'string') {
+          this.agent(key).text = b.text;
+        } else if (b.recovered === true && itemType === 'command_execution' && typeof b.output === 'string') {
+          this.command(key, '', '').output = b.output;
+        }
+        this.blocks.push({ type: 'notice', seq: e.seq,
+          message: str(b.message) || 'part of this item was produced while no runner was attached' });
+        break;
+      }
       case 'worker_state': {
         const state = str(b.state);
         if (['detached', 'reattaching', 'reattached', 'command_stuck', 'lost', 'failed'].includes(state)) {

@@ -11,7 +11,34 @@ import java.util.Optional;
 public interface AgentConfig {
 
     /** Names this runner instance in worker records. */
-    String instanceId();
+    @io.smallrye.config.WithName("instance-id")
+    java.util.Optional<String> configuredInstanceId();
+
+    /**
+     * This runner's name in worker rows, takeover notes and logs: {@code devops.agent.instance-id}
+     * (the pod name on Kubernetes, from HOSTNAME), else this machine's host name and process id.
+     */
+    default String instanceId() {
+        return configuredInstanceId().filter(s -> !s.isBlank()).orElse(LocalName.NAME);
+    }
+
+    /** The host name and process id of this JVM, worked out once. */
+    final class LocalName {
+        static final String NAME = compute();
+
+        private LocalName() {
+        }
+
+        private static String compute() {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "localhost";
+            }
+            return host + "-" + ProcessHandle.current().pid();
+        }
+    }
 
     /** A turn with no app-server activity for this long is interrupted and reported as timed out. */
     @WithDefault("PT60S")
@@ -37,6 +64,26 @@ public interface AgentConfig {
     /** How long a durable worker whose connection dropped is tried again before it is given up as lost. */
     @WithDefault("PT2M")
     Duration reattachWindow();
+
+    /** How often this runner says it is alive and which sessions it drives (console.agent.presence.v1). */
+    @WithDefault("PT0.5S")
+    Duration heartbeatEvery();
+
+    /** A durable worker's app-server is pinged (WebSocket ping through the proxy) after this long without a word from it. */
+    @WithDefault("PT1S")
+    Duration pingAfter();
+
+    /**
+     * A ping unanswered for this long means the app-server is gone or the path to it is stalled: the
+     * host is probed (is the process there?) and the cause reported on the stream, then the runner
+     * reattaches (starting a new app-server when the old one died).
+     */
+    @WithDefault("PT2S")
+    Duration silentAfter();
+
+    /** How often stale durable app-server state (process gone, files left) is swept on recently used targets; 0 disables. */
+    @WithDefault("PT15M")
+    Duration appServerSweepEvery();
 
     /** A command that runs this long without output is reported on the stream as stuck (once per command). */
     @WithDefault("PT5M")

@@ -24,6 +24,13 @@ public interface SessionConfig {
     @WithDefault("PT2S")
     Duration housekeepingInterval();
 
+    /**
+     * An agent-runner whose presence heartbeats stop for this long is reported dead to the viewers of
+     * the sessions it drove (another runner takes them over when Kafka's group expires it).
+     */
+    @WithDefault("PT1.5S")
+    Duration runnerSilentAfter();
+
     Sse sse();
 
     interface Sse {

@@ -62,6 +62,16 @@ public final class JsonRpcConnection implements AutoCloseable {
         void write(String message) throws IOException;
 
         void close();
+
+        /** Asks the peer for a sign of life below JSON-RPC; false when the transport has no way to. */
+        default boolean ping() throws IOException {
+            return false;
+        }
+
+        /** When the transport last heard anything from the peer (0: it does not know below JSON-RPC). */
+        default long lastHeardNanos() {
+            return 0;
+        }
     }
 
     private final Framing framing;
@@ -94,6 +104,17 @@ public final class JsonRpcConnection implements AutoCloseable {
             @Override
             public void write(String message) throws IOException {
                 ws.send(message);
+            }
+
+            @Override
+            public boolean ping() throws IOException {
+                ws.ping();
+                return true;
+            }
+
+            @Override
+            public long lastHeardNanos() {
+                return ws.lastFrameNanos();
             }
 
             @Override
@@ -203,6 +224,26 @@ public final class JsonRpcConnection implements AutoCloseable {
     /** When the server last sent anything (System.nanoTime()). */
     public long lastReceivedNanos() {
         return lastReceivedNanos;
+    }
+
+    /** When anything last arrived from the server: a message, or below JSON-RPC a pong or other frame. */
+    public long lastHeardNanos() {
+        return Math.max(lastReceivedNanos, framing.lastHeardNanos());
+    }
+
+    /**
+     * Sends a transport-level ping where the transport has one (the WebSocket to a durable app-server);
+     * false where it has none (stdio, whose end is the channel's end) or the write failed.
+     */
+    public boolean ping() {
+        if (closed.get()) {
+            return false;
+        }
+        try {
+            return framing.ping();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public boolean isClosed() {

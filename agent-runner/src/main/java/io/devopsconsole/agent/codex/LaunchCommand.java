@@ -117,6 +117,18 @@ public final class LaunchCommand {
                 + " kill -9 \"$pid\" 2>/dev/null;; esac; rm -f -- \"$k.sock\" \"$k.pid\" \"$k.dir\" \"$k.lock\"; echo stopped";
     }
 
+    /**
+     * Removes the state files (socket, pid, directory, lock) of a durable app-server whose process is
+     * gone, by key; a server found running is left alone ("alive"), so a sweep can never stop a live one.
+     */
+    public static String cleanServer(String stateDirectory, String serverKey) {
+        checkKey(serverKey);
+        return "d=" + stateExpr(stateDirectory) + "; k=\"$d/" + serverKey + "\"; pid=$(cat \"$k.pid\" 2>/dev/null);"
+                + " case \"$pid\" in ''|*[!0-9]*) ;; *) if kill -0 \"$pid\" 2>/dev/null"
+                + " && [ \"$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)\" != Z ]; then echo alive; exit 0; fi;; esac;"
+                + " rm -f -- \"$k.sock\" \"$k.pid\" \"$k.dir\" \"$k.lock\"; echo removed";
+    }
+
     private static String stateExpr(String stateDirectory) {
         if (stateDirectory == null || stateDirectory.equals(DEFAULT_STATE_DIRECTORY)) {
             return "\"$HOME\"/.devops-console/app-server";

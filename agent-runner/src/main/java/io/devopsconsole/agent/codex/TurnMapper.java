@@ -54,6 +54,8 @@ public final class TurnMapper {
     private final Map<String, String> decisions = new LinkedHashMap<>();
     private final Map<String, long[]> quietSince = new LinkedHashMap<>(); // open command item -> {nanos, reported}
     private final Map<String, Long> startedNanos = new java.util.HashMap<>(); // open command item -> when the runner saw it start
+    // what was streamed live of each open item (agent text, command output), to send what a reattach missed
+    private final Map<String, StringBuilder> streamed = new java.util.HashMap<>();
     private long totalTokens;
     private long turnStartTokens;
     private String threadId;
@@ -136,6 +138,8 @@ public final class TurnMapper {
             return Mapped.none();
         }
         boolean wasOpen = openItems.containsKey(id);
+        StringBuilder before = streamed.get(id);
+        String streamedLive = wasOpen && before != null ? before.toString() : null;
         if (!wasOpen) {
             drafts.addAll(itemStarted(item, turnId).drafts());
             startedNanos.remove(id); // its start was not seen live: no duration may be measured from now
@@ -143,12 +147,76 @@ public final class TurnMapper {
         String status = item.path("status").asText("");
         boolean ended = !item.path("completedAtMs").isMissingNode() && !item.path("completedAtMs").isNull()
                 || status.equals("completed") || status.equals("failed") || status.equals("declined");
+        if (!ended) {
+            drafts.addAll(missed(item, turnId, id, streamedLive));
+        }
         if (ended) {
             Mapped done = itemCompleted(item, turnId);
             drafts.addAll(done.drafts());
             events.addAll(done.events());
         }
         return new Mapped(drafts, events);
+    }
+
+    private void streamed(String itemId, String delta) {
+        StringBuilder b = itemId == null ? null : streamed.get(itemId);
+        if (b != null) {
+            b.append(delta);
+        }
+    }
+
+    /**
+     * What of an item still in progress was not streamed live (produced while no runner was attached):
+     * where this runner streamed the start of it, the missing part as ordinary deltas marked
+     * {@code recovered}; where it did not (it took the session over), a {@code stream_gap} record with
+     * everything the item said so far, which replaces what viewers hold; where codex gives nothing back,
+     * a {@code stream_gap} saying so. Nothing when nothing was missed.
+     */
+    private List<Draft> missed(JsonNode item, String turnId, String id, String streamedLive) {
+        String type = item.path("type").asText("");
+        String field = switch (type) {
+            case "agentMessage" -> "text";
+            case "commandExecution" -> "aggregatedOutput";
+            default -> null;
+        };
+        if (field == null) {
+            return List.of();
+        }
+        StreamKind deltaKind = type.equals("agentMessage") ? StreamKind.AGENT_MESSAGE_DELTA : StreamKind.COMMAND_OUTPUT_DELTA;
+        JsonNode value = item.path(field);
+        StringBuilder now = streamed.computeIfAbsent(id, k -> new StringBuilder());
+        ObjectNode gap = JSON.createObjectNode().put("item_type", snake(type)).put("reason",
+                streamedLive != null ? "the connection to the app-server was lost while the item ran"
+                        : "another agent-runner took the session over while the item ran");
+        if (!value.isTextual()) {
+            // codex gives no text for the item so far: whatever it produced meanwhile is unknown, so say so
+            gap.put("recovered", false)
+                    .put("message", "what the item produced while no runner was attached could not be read back; its"
+                            + " final text, when it ends, is complete");
+            if (streamedLive != null) {
+                gap.put("streamed_chars", streamedLive.length());
+            }
+            return List.of(new Draft(StreamKind.STREAM_GAP, turnId, id, gap));
+        }
+        String full = value.asText();
+        if (streamedLive != null && full.startsWith(streamedLive)) {
+            if (full.length() == streamedLive.length()) {
+                return List.of();
+            }
+            String rest = full.substring(streamedLive.length());
+            now.setLength(0);
+            now.append(full);
+            return List.of(new Draft(deltaKind, turnId, id, JSON.createObjectNode().put("delta", rest).put("recovered", true)));
+        }
+        now.setLength(0);
+        now.append(full);
+        if (full.isEmpty()) {
+            return List.of();
+        }
+        String sent = field.equals("text") ? full : full.length() > OUTPUT_TAIL ? full.substring(full.length() - OUTPUT_TAIL) : full;
+        gap.put("recovered", true).put(field.equals("text") ? "text" : "output", sent)
+                .put("message", "what the item produced while no runner was attached was read back from the thread");
+        return List.of(new Draft(StreamKind.STREAM_GAP, turnId, id, gap));
     }
 
     /** A notification (no id). Unknown methods map to nothing (logged at debug). */
@@ -162,6 +230,7 @@ public final class TurnMapper {
                 return itemStarted(p.path("item"), turnId);
             }
             case "item/agentMessage/delta" -> {
+                streamed(text(p, "itemId"), p.path("delta").asText(""));
                 return one(StreamKind.AGENT_MESSAGE_DELTA, turnId, text(p, "itemId"),
                         JSON.createObjectNode().put("delta", p.path("delta").asText("")));
             }
@@ -171,6 +240,7 @@ public final class TurnMapper {
                     q[0] = System.nanoTime();
                     q[1] = 0;
                 }
+                streamed(text(p, "itemId"), p.path("delta").asText(""));
                 return one(StreamKind.COMMAND_OUTPUT_DELTA, turnId, text(p, "itemId"),
                         JSON.createObjectNode().put("delta", p.path("delta").asText("")));
             }
@@ -297,12 +367,21 @@ public final class TurnMapper {
         List<Draft> drafts = new ArrayList<>();
         for (Map.Entry<String, ObjectNode> open : openItems.entrySet()) {
             ObjectNode payload = open.getValue().deepCopy().put("status", status);
+            // the transcript keeps what the item said, even when the turn ends before the item does
+            StringBuilder said = streamed.get(open.getKey());
+            if (said != null && said.length() > 0) {
+                String field = "agent_message".equals(payload.path("item_type").asText()) ? "text" : "output";
+                String text = said.toString();
+                payload.put(field, field.equals("output") && text.length() > OUTPUT_TAIL
+                        ? text.substring(text.length() - OUTPUT_TAIL) : text);
+            }
             drafts.add(new Draft(StreamKind.ITEM_COMPLETED, turnId, open.getKey(), payload));
         }
         openItems.clear();
         fileChanges.clear();
         quietSince.clear();
         startedNanos.clear();
+        streamed.clear();
         return drafts;
     }
 
@@ -324,6 +403,9 @@ public final class TurnMapper {
             payload.set("changes", changes);
         }
         openItems.put(id, payload.deepCopy());
+        if (type.equals("agentMessage") || type.equals("commandExecution")) {
+            streamed.putIfAbsent(id, new StringBuilder());
+        }
         if (type.equals("commandExecution")) {
             long now = System.nanoTime();
             quietSince.put(id, new long[] {now, 0});
@@ -380,6 +462,7 @@ public final class TurnMapper {
         }
         openItems.remove(id);
         quietSince.remove(id);
+        streamed.remove(id);
         ObjectNode payload = JSON.createObjectNode().put("item_type", snake(type));
         List<AgentLifecycleEvent> events = new ArrayList<>();
         String status = item.path("status").asText(null);

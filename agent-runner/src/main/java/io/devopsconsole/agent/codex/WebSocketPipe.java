@@ -17,7 +17,8 @@ import java.util.Locale;
  * {@code codex app-server proxy --sock <socket>}, which relays bytes to the durable app-server's
  * unix-socket listener. The HTTP upgrade is checked ({@code 101} and the accept hash); messages are
  * text frames, masked from the client as the RFC requires; fragmented messages are joined; pings
- * are answered; a close frame ends the stream. One reader and one writer at a time (writes are
+ * are answered, and the client's own pings tell whether the server still answers; a close frame
+ * ends the stream. One reader and one writer at a time (writes are
  * serialized).
  */
 public final class WebSocketPipe implements AutoCloseable {
@@ -29,6 +30,7 @@ public final class WebSocketPipe implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private boolean closed;
+    private volatile long lastFrameNanos = System.nanoTime();
 
     private WebSocketPipe(InputStream in, OutputStream out) {
         this.in = in;
@@ -62,6 +64,21 @@ public final class WebSocketPipe implements AutoCloseable {
         frame(0x1, text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Sends a ping. The app-server answers every ping with a pong while it lives, even in the middle
+     * of a turn, so silence after a ping means it is gone (or the path to it is): {@code app-server
+     * proxy} keeps its end of the pipe open after the server behind it dies, so the pipe itself never
+     * says so.
+     */
+    public void ping() throws IOException {
+        frame(0x9, Long.toString(System.nanoTime()).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** When the last frame of any kind (messages, pongs, pings) arrived from the server. */
+    public long lastFrameNanos() {
+        return lastFrameNanos;
+    }
+
     /** The next text message, or null when the server closed the connection or the pipe ended. */
     public String receive() throws IOException {
         ByteArrayOutputStream message = new ByteArrayOutputStream();
@@ -90,6 +107,7 @@ public final class WebSocketPipe implements AutoCloseable {
                 throw new IOException("WebSocket message larger than " + MAX_MESSAGE + " bytes");
             }
             byte[] payload = readFully((int) length);
+            lastFrameNanos = System.nanoTime();
             if (mask != null) {
                 for (int i = 0; i < payload.length; i++) {
                     payload[i] ^= mask[i % 4];

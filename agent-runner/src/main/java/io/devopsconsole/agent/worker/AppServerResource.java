@@ -21,31 +21,25 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The durable app-servers on a target, as the host itself reports them (the fixed listing command
  * over SSH), each matched with the live worker that uses it; one that no live worker uses is an
  * orphan (its session ended while the runner could not reach the host, or a runner's state was
- * lost) and can be stopped here (fixed stop command, by key; operator and above). Listing is a
- * read (any role): one SSH connection running the fixed, read-only listing command.
+ * lost) and can be stopped here (fixed stop command, by key; operator and above); one whose process
+ * is gone with its files left is stale, and {@code POST .../clean} removes the state of every stale
+ * one no live worker uses (a sweep also does it periodically). Listing is a read (any role): one
+ * SSH connection running the fixed, read-only listing command.
  */
 @Path("/api/targets/{targetId}/app-servers")
 @Produces(MediaType.APPLICATION_JSON)
 public class AppServerResource {
 
     private static final Logger LOG = Logger.getLogger(AppServerResource.class);
-    private static final Pattern KEY = Pattern.compile("[0-9a-f]{20}");
 
-    /** One app-server on the host. */
-    public record AppServer(String serverKey, Long pid, boolean alive, String workingDirectory, UUID workerId, UUID sessionId,
-                            String workerState, boolean orphan) {
-    }
-
-    public record Page(UUID targetId, String targetName, List<AppServer> items) {
+    public record Page(UUID targetId, String targetName, List<AppServers.AppServer> items) {
     }
 
     private final Inventory inventory;
@@ -53,13 +47,16 @@ public class AppServerResource {
     private final WorkerStore store;
     private final AgentConfig config;
     private final CurrentActor actor;
+    private final AppServers servers;
 
-    public AppServerResource(Inventory inventory, SshConnector ssh, WorkerStore store, AgentConfig config, CurrentActor actor) {
+    public AppServerResource(Inventory inventory, SshConnector ssh, WorkerStore store, AgentConfig config, CurrentActor actor,
+                             AppServers servers) {
         this.inventory = inventory;
         this.ssh = ssh;
         this.store = store;
         this.config = config;
         this.actor = actor;
+        this.servers = servers;
     }
 
     @GET
@@ -67,21 +64,28 @@ public class AppServerResource {
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Page list(@PathParam("targetId") UUID targetId) {
         Inventory.Target target = target(targetId);
-        SshConnector.Result listed = run(target, LaunchCommand.listServers(config.codex().stateDirectory().orElse(null)));
-        List<AppServer> out = new ArrayList<>();
-        for (String line : listed.stdout().split("\n")) {
-            String[] f = line.split("\t", -1);
-            if (f.length < 4 || !KEY.matcher(f[0]).matches()) {
-                continue;
-            }
-            Long pid = f[1].matches("[0-9]{1,10}") ? Long.parseLong(f[1]) : null;
-            var worker = store.liveByServerKey(targetId, f[0]).await().indefinitely();
-            boolean alive = f[2].equals("alive");
-            out.add(new AppServer(f[0], pid, alive, f[3].isEmpty() ? null : f[3], worker.map(WorkerStore.WorkerView::id).orElse(null),
-                    worker.map(WorkerStore.WorkerView::sessionId).orElse(null), worker.map(WorkerStore.WorkerView::state).orElse(null),
-                    worker.isEmpty() && alive));
+        try {
+            return new Page(targetId, target.name(), servers.list(target));
+        } catch (IOException e) {
+            throw unreachable(target, e);
         }
-        return new Page(targetId, target.name(), out);
+    }
+
+    /** Removes the state files of every stale app-server (process gone) that no live worker uses. */
+    @POST
+    @Path("/clean")
+    @Blocking
+    @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public AppServers.Cleaned clean(@PathParam("targetId") UUID targetId) {
+        Inventory.Target target = target(targetId);
+        try {
+            AppServers.Cleaned cleaned = servers.clean(target);
+            LOG.infof("stale app-server state on %s cleaned by %s: %s", target.name(), actor.name().await().indefinitely(),
+                    cleaned.removed());
+            return cleaned;
+        } catch (IOException e) {
+            throw unreachable(target, e);
+        }
     }
 
     /** Stops an app-server no live worker uses (409 for one in use: stop its worker or session instead). */
@@ -89,8 +93,8 @@ public class AppServerResource {
     @Path("/{serverKey}/stop")
     @Blocking
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public AppServer stop(@PathParam("targetId") UUID targetId, @PathParam("serverKey") String serverKey) {
-        if (serverKey == null || !KEY.matcher(serverKey).matches()) {
+    public AppServers.AppServer stop(@PathParam("targetId") UUID targetId, @PathParam("serverKey") String serverKey) {
+        if (serverKey == null || !AppServers.KEY.matcher(serverKey).matches()) {
             throw new InvalidFieldException("server_key", "20 hexadecimal digits, as listed");
         }
         Inventory.Target target = target(targetId);
@@ -99,9 +103,16 @@ public class AppServerResource {
             throw new ConflictException("app-server " + serverKey + " is used by live worker " + worker.get().id()
                     + " of session " + worker.get().sessionId() + "; stop the worker or the session instead");
         }
-        SshConnector.Result stopped = run(target, LaunchCommand.stopServer(config.codex().stateDirectory().orElse(null), serverKey));
+        SshConnector.Result stopped;
+        try {
+            stopped = ssh.run(target, LaunchCommand.stopServer(config.codex().stateDirectory().orElse(null), serverKey),
+                    Duration.ofSeconds(20));
+        } catch (IOException e) {
+            throw unreachable(target, e);
+        }
         LOG.infof("orphaned app-server %s on %s stopped by %s", serverKey, target.name(), actor.name().await().indefinitely());
-        return new AppServer(serverKey, null, false, null, null, null, null, !stopped.stdout().contains("stopped"));
+        boolean gone = stopped.stdout().contains("stopped");
+        return new AppServers.AppServer(serverKey, null, false, null, null, null, null, !gone, false);
     }
 
     private Inventory.Target target(UUID targetId) {
@@ -114,11 +125,7 @@ public class AppServerResource {
         return target;
     }
 
-    private SshConnector.Result run(Inventory.Target target, String command) {
-        try {
-            return ssh.run(target, command, Duration.ofSeconds(20));
-        } catch (IOException e) {
-            throw new ConflictException("the host of target " + target.name() + " could not be asked: " + e.getMessage());
-        }
+    private static ConflictException unreachable(Inventory.Target target, IOException e) {
+        return new ConflictException("the host of target " + target.name() + " could not be asked: " + e.getMessage());
     }
 }

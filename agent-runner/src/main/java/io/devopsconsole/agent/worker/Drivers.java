@@ -78,6 +78,11 @@ public class Drivers {
         deps.publisher().flush();
     }
 
+    /** The sessions this runner drives now. */
+    public Set<UUID> sessions() {
+        return drivers.keySet();
+    }
+
     public void submit(AgentCommand command, UUID eventId) {
         driver(command.sessionId()).submit(command, eventId);
     }

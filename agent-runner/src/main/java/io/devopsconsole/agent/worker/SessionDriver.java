@@ -109,6 +109,8 @@ final class SessionDriver {
         volatile long lastActivityNanos = System.nanoTime();
         long lastBeatNanos;
         boolean activeSinceBeat;
+        long lastPingNanos;
+        long pingUnansweredSinceNanos;
 
         Worker(WorkerStore.WorkerView view, Inventory.Target target) {
             this.view = view;
@@ -504,9 +506,18 @@ final class SessionDriver {
     private void connectDurable(Worker w, String command) throws IOException {
         w.channel = deps.ssh().exec(w.target, command);
         WebSocketPipe ws;
+        // an app-server that accepts the connection but never answers (hung, stopped) must not hold this
+        // session's thread: the channel is closed after the upgrade timeout, which ends the read below
+        SshConnector.Channel opening = w.channel;
+        java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(opening::close, UPGRADE_TIMEOUT_SECONDS,
+                TimeUnit.SECONDS);
         try {
             ws = WebSocketPipe.open(w.channel.stdout(), w.channel.stdin());
+            if (!watchdog.cancel(false)) {
+                throw new IOException("no WebSocket upgrade within " + UPGRADE_TIMEOUT_SECONDS + " s");
+            }
         } catch (IOException e) {
+            watchdog.cancel(false);
             String stderr = w.channel.stderrTail();
             closeConnection(w);
             throw new IOException("the durable app-server did not answer" + (stderr == null || stderr.isBlank() ? ""
@@ -773,6 +784,9 @@ final class SessionDriver {
     private void checkHealth() {
         long now = System.nanoTime();
         for (Worker w : new ArrayList<>(workers.values())) {
+            if (w.connected() && w.durable() && !w.stopping && silent(w, now)) {
+                continue;
+            }
             if (w.connected() && now - w.lastBeatNanos > HEARTBEAT_NANOS) {
                 w.lastBeatNanos = now;
                 boolean active = w.lastActivityNanos > now - HEARTBEAT_NANOS;
@@ -801,6 +815,97 @@ final class SessionDriver {
             }
         }
         checkTurn(now);
+    }
+
+    /**
+     * Whether a durable worker's app-server has stopped answering: it is pinged after
+     * {@code ping-after} without a word, and a ping unanswered for {@code silent-after} means it died
+     * or the path to it stalled ({@code app-server proxy} keeps its end open after the server behind it
+     * dies, so the connection itself never says so). The host is then asked which (a short fixed
+     * command listing its app-servers, on a connection of its own), the cause is reported on the
+     * stream, and the runner reattaches (starting a new app-server when the old one is gone).
+     */
+    private boolean silent(Worker w, long now) {
+        long heard = w.rpc.lastHeardNanos();
+        if (w.pingUnansweredSinceNanos != 0 && heard >= w.pingUnansweredSinceNanos) {
+            w.pingUnansweredSinceNanos = 0;
+        }
+        long pingAfter = deps.config().pingAfter().toNanos();
+        if (now - heard >= pingAfter && now - w.lastPingNanos >= pingAfter && w.rpc.ping()) {
+            w.lastPingNanos = now;
+            if (w.pingUnansweredSinceNanos == 0) {
+                w.pingUnansweredSinceNanos = now;
+            }
+        }
+        if (w.pingUnansweredSinceNanos == 0 || now - w.pingUnansweredSinceNanos < deps.config().silentAfter().toNanos()) {
+            return false;
+        }
+        long quietMillis = TimeUnit.NANOSECONDS.toMillis(now - heard);
+        Diagnosis d = diagnose(w, quietMillis);
+        deps.meters().counter("agent.workers.silent", "cause", d.cause()).increment();
+        LOG.warnf("session %s: the worker on %s went silent: %s", sessionId, w.target.name(), d.message());
+        w.pingUnansweredSinceNanos = 0;
+        lost(w, d.message());
+        return true;
+    }
+
+    /** Why a worker went silent, in the operator's words, with a short cause for metrics. */
+    private record Diagnosis(String cause, String message) {
+    }
+
+    private static final long UPGRADE_TIMEOUT_SECONDS = 10;
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "worker-upgrade-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private static final java.util.concurrent.ExecutorService PROBES = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "worker-probe");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** What the host says of a worker's app-server: running, gone, or the host did not answer in time. */
+    private enum HostView { RUNNING, GONE, SILENT, UNREACHABLE }
+
+    private record Probe(HostView view, String detail) {
+    }
+
+    /** Asks the host (fixed listing command, a connection of its own, 2.5 s at most) whether the app-server runs. */
+    private Probe probe(Worker w) {
+        String key = w.view.serverKey();
+        java.util.concurrent.Future<SshConnector.Result> listing = PROBES.submit(() -> deps.ssh().run(w.target,
+                LaunchCommand.listServers(deps.config().codex().stateDirectory().orElse(null)), Duration.ofSeconds(2)));
+        try {
+            SshConnector.Result listed = listing.get(2500, TimeUnit.MILLISECONDS);
+            boolean running = key != null && listed.stdout().lines().map(l -> l.split("\t"))
+                    .anyMatch(f -> f.length >= 3 && f[0].equals(key) && f[2].equals("alive"));
+            return new Probe(running ? HostView.RUNNING : HostView.GONE, null);
+        } catch (java.util.concurrent.TimeoutException e) {
+            listing.cancel(true);
+            return new Probe(HostView.SILENT, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Probe(HostView.UNREACHABLE, "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new Probe(HostView.UNREACHABLE, cause(e.getCause() instanceof Exception x ? x : e));
+        }
+    }
+
+    private Diagnosis diagnose(Worker w, long quietMillis) {
+        String quiet = "no answer to pings for " + (quietMillis / 100) / 10.0 + " s";
+        Probe p = probe(w);
+        return switch (p.view()) {
+            case GONE -> new Diagnosis("app_server_died", "the app-server on " + w.target.name() + " died (" + quiet
+                    + "; the host answers and its process is gone)");
+            case RUNNING -> new Diagnosis("app_server_hung", "the app-server on " + w.target.name() + " stopped answering ("
+                    + quiet + "; its process still runs)");
+            case SILENT -> new Diagnosis("host_silent", "no data from the host " + w.target.name() + " for "
+                    + (quietMillis / 1000) + " s (the SSH path is stalled or the host is down)");
+            case UNREACHABLE -> new Diagnosis("host_unreachable", "the host " + w.target.name() + " cannot be reached ("
+                    + quiet + "; " + p.detail() + ")");
+        };
     }
 
     private void checkTurn(long now) {
@@ -923,7 +1028,25 @@ final class SessionDriver {
         if (w.stopping) {
             return;
         }
-        String message = "the connection to the worker on " + w.target.name() + " was lost (" + reason + ")" + tail(w);
+        String lost = "the connection to the worker on " + w.target.name() + " was lost (" + reason + ")" + tail(w);
+        if (w.durable()) {
+            // the connection's end alone does not say why: ask the host, so the message names the cause
+            Probe p = probe(w);
+            lost = switch (p.view()) {
+                case GONE -> "the app-server on " + w.target.name() + " died (its connection ended: " + reason
+                        + "; the host answers and its process is gone)" + tail(w);
+                case SILENT -> "no data from the host " + w.target.name() + " (the connection ended: " + reason
+                        + "; the host does not answer: the SSH path is stalled or the host is down)";
+                case UNREACHABLE -> "the host " + w.target.name() + " cannot be reached (the connection ended: " + reason
+                        + "; " + p.detail() + ")";
+                case RUNNING -> lost + "; the app-server still runs on the host";
+            };
+        }
+        lost(w, lost);
+    }
+
+    /** The worker's connection is gone (said in {@code message}): a durable worker reattaches, a stdio one ends. */
+    private void lost(Worker w, String message) {
         closeConnection(w);
         if (w.durable()) {
             // the app-server keeps running on the host: say so, and connect again

@@ -152,6 +152,18 @@ public class WorkerStore {
                 });
     }
 
+    /** The targets this service's workers were started on since the given time (for the app-server sweep). */
+    public Uni<List<UUID>> targetsUsedSince(java.time.OffsetDateTime since) {
+        return pool.preparedQuery("SELECT DISTINCT target_id FROM " + table + " WHERE started_at >= $1 OR stopped_at IS NULL"
+                        + " OR stopped_at >= $1")
+                .execute(Tuple.of(since))
+                .map(rows -> {
+                    List<UUID> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(r.getUUID(0)));
+                    return out;
+                });
+    }
+
     /** The live worker using a durable app-server, if any. */
     public Uni<Optional<WorkerView>> liveByServerKey(UUID targetId, String serverKey) {
         return pool.preparedQuery("SELECT * FROM " + table + " WHERE target_id = $1 AND server_key = $2"

@@ -202,4 +202,36 @@ class TranscriptMappingTest {
         assertThat(payload.path("provider_details").asText()).isEqualTo("upstream said: model overloaded (req 42)");
         assertThat(payload.path("codex_error").asText()).isEqualTo("internalServerError");
     }
+
+    static com.fasterxml.jackson.databind.node.ObjectNode agentItem(String id, String text) {
+        return JSON.createObjectNode().put("type", "agentMessage").put("id", id).put("text", text).put("status", "inProgress");
+    }
+
+    @Test
+    void aReattachSendsExactlyTheTextMissedWhileDetachedAndATakeoverSendsAGapWithEverything() {
+        TurnMapper live = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        live.notification("item/started", JSON.createObjectNode().put("turnId", "t").set("item", agentItem("m1", "")));
+        live.notification("item/agentMessage/delta", JSON.createObjectNode().put("turnId", "t").put("itemId", "m1").put("delta", "Hel"));
+        // detached: codex went on to "Hello, wor" meanwhile
+        List<TurnMapper.Draft> back = live.recovered(agentItem("m1", "Hello, wor"), "t").drafts();
+        assertThat(back).singleElement().satisfies(d -> {
+            assertThat(d.kind()).isEqualTo(StreamKind.AGENT_MESSAGE_DELTA);
+            assertThat(d.payload().path("delta").asText()).isEqualTo("lo, wor");
+            assertThat(d.payload().path("recovered").asBoolean()).isTrue();
+        });
+        assertThat(live.recovered(agentItem("m1", "Hello, wor"), "t").drafts()).as("nothing twice").isEmpty();
+
+        // a new owner knows nothing of what was streamed: everything so far, as a gap record
+        TurnMapper taker = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        List<TurnMapper.Draft> taken = taker.recovered(agentItem("m1", "Hello, wor"), "t").drafts();
+        assertThat(taken).extracting(TurnMapper.Draft::kind).containsExactly(StreamKind.ITEM_STARTED, StreamKind.STREAM_GAP);
+        assertThat(taken.get(1).payload().path("text").asText()).isEqualTo("Hello, wor");
+        assertThat(taken.get(1).payload().path("recovered").asBoolean()).isTrue();
+
+        // the turn then fails before the item ends: the item is closed with everything it said
+        taker.notification("item/agentMessage/delta", JSON.createObjectNode().put("turnId", "t").put("itemId", "m1").put("delta", "ld"));
+        List<TurnMapper.Draft> ended = taker.turnEnded("t", "failed", "provider error").drafts();
+        assertThat(ended.get(0).kind()).isEqualTo(StreamKind.ITEM_COMPLETED);
+        assertThat(ended.get(0).payload().path("text").asText()).isEqualTo("Hello, world");
+    }
 }

@@ -114,6 +114,9 @@ class RunnerFailoverIT {
         UUID project = Runner.project(target, work.toString(), SshHostResource.realOptions("on-request"));
         List<Double> toTakeover = new ArrayList<>();
         List<Double> toReattached = new ArrayList<>();
+        List<Double> toTold = new ArrayList<>();
+        int lostUnmarked = 0;
+        int gapsMarked = 0;
         try (ConsoleSession session = new ConsoleSession(sessionService, project)) {
             session.say("Say hello");
             session.await("turn_completed");
@@ -135,15 +138,44 @@ class RunnerFailoverIT {
                 assertThat(survivor).as("another instance drives the session now").isNotEqualTo(owner);
                 assertThat(Files.exists(work.resolve("finished-" + round + ".txt"))).as("the command finished on the host").isTrue();
                 List<SseClient.Event> after = session.rawEvents().stream().filter(e -> e.receivedNanos() > killedAt).toList();
-                SseClient.Event first = after.get(0);
+                SseClient.Event told = after.stream().filter(e -> e.data().contains("\"runner_lost\"")).findFirst()
+                        .orElseThrow(() -> new AssertionError("viewers were not told that the runner died"));
+                SseClient.Event first = after.stream().filter(e -> e.data().contains("\"reattaching\"")).findFirst()
+                        .orElseThrow();
                 SseClient.Event reattached = after.stream().filter(e -> e.data().contains("\"reattached\"")).findFirst()
                         .orElseThrow();
+                toTold.add((told.receivedNanos() - killedAt) / 1e6);
                 toTakeover.add((first.receivedNanos() - killedAt) / 1e6);
                 toReattached.add((reattached.receivedNanos() - killedAt) / 1e6);
                 String marker = "finished-" + round + ".txt";
                 JsonNode command = session.events().stream().filter(e -> e.path("kind").asText().equals("item_completed")
                         && e.path("body").path("command").asText().contains(marker)).findFirst().orElseThrow();
                 assertThat(command.path("body").path("output").asText()).contains("tick 7");
+                // what a viewer saw live of the command (deltas, and a gap record's read-back replacing what it held)
+                // against its final output: anything missing must have a stream_gap saying so
+                String item = command.path("item_id").asText();
+                StringBuilder seen = new StringBuilder();
+                boolean marked = false;
+                for (JsonNode e : session.events()) {
+                    if (!item.equals(e.path("item_id").asText())) {
+                        continue;
+                    }
+                    if (e.path("kind").asText().equals("command_output_delta")) {
+                        seen.append(e.path("body").path("delta").asText());
+                    } else if (e.path("kind").asText().equals("stream_gap")) {
+                        marked = true;
+                        if (e.path("body").path("recovered").asBoolean() && e.path("body").has("output")) {
+                            seen.setLength(0);
+                            seen.append(e.path("body").path("output").asText());
+                        }
+                    }
+                }
+                String output = command.path("body").path("output").asText();
+                int missing = Math.max(0, output.length() - seen.length());
+                if (!output.contentEquals(seen) && !marked) {
+                    lostUnmarked += missing;
+                }
+                gapsMarked += marked ? 1 : 0;
                 session.assertWellFormed();
 
                 // the killed instance comes back (a rebalance again: the session may move back, handed over cleanly)
@@ -170,12 +202,17 @@ class RunnerFailoverIT {
 
             long records = session.events().stream().filter(e -> e.path("stream_seq").isNumber()).count();
             System.out.printf("%nfailover: %d rounds, kill -9 of the owning runner mid-command%n", rounds);
+            System.out.printf("  kill -> viewers told (runner_lost note on SSE): p50 %.0f ms, p99 %.0f ms (min %.0f, max %.0f)%n",
+                    pct(toTold, 50), pct(toTold, 99), pct(toTold, 0), pct(toTold, 100));
             System.out.printf("  kill -> first record of the new owner on SSE: p50 %.0f ms, p99 %.0f ms (min %.0f, max %.0f)%n",
                     pct(toTakeover, 50), pct(toTakeover, 99), pct(toTakeover, 0), pct(toTakeover, 100));
             System.out.printf("  kill -> worker reattached on SSE:            p50 %.0f ms, p99 %.0f ms (min %.0f, max %.0f)%n",
                     pct(toReattached, 50), pct(toReattached, 99), pct(toReattached, 0), pct(toReattached, 100));
             System.out.printf("  runner records on SSE: %d; lost (gap notes): %d; duplicated (entry ids, items, approvals,"
                     + " turn ends): %d%n", records, session.lostNotes(), session.duplicates());
+            System.out.printf("  command output not seen live: without a mark %d chars; rounds with a stream_gap mark: %d of %d%n",
+                    lostUnmarked, gapsMarked, rounds);
+            assertThat(lostUnmarked).as("output lost from the live stream without a mark").isZero();
         }
     }
 

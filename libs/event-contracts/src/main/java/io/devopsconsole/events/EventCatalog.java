@@ -80,6 +80,8 @@ public final class EventCatalog {
         register(InterruptRequested.TYPE, InterruptRequested.class, Topics.AGENT_COMMANDS);
         register(StopWorker.TYPE, StopWorker.class, Topics.AGENT_COMMANDS);
         register(AgentStreamRecord.TYPE, AgentStreamRecord.class, Topics.AGENT_STREAM);
+        register(io.devopsconsole.events.agent.RunnerHeartbeat.TYPE, io.devopsconsole.events.agent.RunnerHeartbeat.class,
+                Topics.AGENT_PRESENCE);
         register(WorkerStateChanged.TYPE, WorkerStateChanged.class, Topics.AGENT);
         register(TurnStarted.TYPE, TurnStarted.class, Topics.AGENT);
         register(TurnEnded.TYPE, TurnEnded.class, Topics.AGENT);

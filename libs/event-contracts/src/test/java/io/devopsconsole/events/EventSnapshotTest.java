@@ -125,6 +125,7 @@ class EventSnapshotTest {
                 new ApprovalDecided(SESSION, APPROVAL, "0", "approved", "olga"),
                 new InterruptRequested(SESSION, "olga"),
                 new StopWorker(SESSION, "olga", "session stopped by the operator"),
+                new io.devopsconsole.events.agent.RunnerHeartbeat("runner-a", List.of(SESSION), CHECKED, 500, false),
                 new AgentStreamRecord(UUID.fromString("3c2b1a09-8f7e-4d6c-9b5a-0f1e2d3c4b5a"), SESSION, 12,
                         StreamKind.ITEM_COMPLETED, "turn-1", "item-3", TARGET, CHECKED,
                         EventJson.mapper().createObjectNode().put("item_type", "command_execution").put("command", "npm test")
@@ -172,11 +173,13 @@ class EventSnapshotTest {
             SessionEvent.class, List.of("session", Topics.SESSION),
             AgentCommand.class, List.of("agent", Topics.AGENT_COMMANDS),
             AgentStreamEvent.class, List.of("agent", Topics.AGENT_STREAM),
-            AgentLifecycleEvent.class, List.of("agent", Topics.AGENT));
+            AgentLifecycleEvent.class, List.of("agent", Topics.AGENT),
+            io.devopsconsole.events.agent.AgentPresenceEvent.class, List.of("agent", Topics.AGENT_PRESENCE));
 
     @ParameterizedTest
     @ValueSource(classes = {RegistryEvent.class, OnboardingEvent.class, AuditEvent.class, SessionEvent.class,
-            AgentCommand.class, AgentStreamEvent.class, AgentLifecycleEvent.class})
+            AgentCommand.class, AgentStreamEvent.class, AgentLifecycleEvent.class,
+            io.devopsconsole.events.agent.AgentPresenceEvent.class})
     void everyPermittedEventIsCataloguedSampledAndNamedByConvention(Class<?> domain) {
         String name = DOMAINS.get(domain).get(0);
         String topic = DOMAINS.get(domain).get(1);

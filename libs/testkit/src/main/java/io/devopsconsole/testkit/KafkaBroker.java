@@ -132,6 +132,8 @@ public final class KafkaBroker {
         p.setProperty("default.replication.factor", "1");
         p.setProperty("min.insync.replicas", "1");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // agent-runners use a 3 s group session timeout so a dead runner's sessions move on quickly (the default floor is 6 s)
+        p.setProperty("group.min.session.timeout.ms", "1000");
         p.setProperty("log.retention.hours", "168");
         Path config = dataDir.resolve("server.properties");
         try (var out = Files.newOutputStream(config)) {

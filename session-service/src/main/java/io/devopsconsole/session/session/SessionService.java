@@ -188,6 +188,26 @@ public class SessionService {
                         List.of(NewEntry.of("status", who, status(to, reason), now))));
     }
 
+    /**
+     * A note about the agent-runner driving a live session ({@code runner_lost}, {@code runner_back}),
+     * written once whichever replica writes it: its id is derived from {@code key}. Nothing is written
+     * for a session that has ended.
+     */
+    public Uni<Void> runnerNote(UUID sessionId, String key, String code, String runner, String text) {
+        UUID id = UUID.nameUUIDFromBytes(key.concat(":").concat(sessionId.toString())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String body = EventJson.mapper().createObjectNode().put("text", text).put("code", code).put("runner", runner).toString();
+        return pool.withTransaction(connection -> sessions.lock(connection, sessionId).flatMap(locked -> {
+            if (locked.view().state().isFinal()) {
+                return Uni.createFrom().voidItem();
+            }
+            return transcript.has(connection, id)
+                    .flatMap(written -> written ? Uni.createFrom().voidItem()
+                            : transcript.append(connection, sessionId, List.of(new NewEntry(id, "system_note",
+                                    "session-service", null, null, null, null, now(), body))).replaceWithVoid());
+        }));
+    }
+
     public static String status(SessionState state, String reason) {
         return EventJson.mapper().createObjectNode().put("state", state.wire()).put("reason", reason).toString();
     }

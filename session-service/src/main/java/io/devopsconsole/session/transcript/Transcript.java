@@ -28,6 +28,12 @@ public class Transcript {
         this.schema = schema;
     }
 
+    /** Whether an event with this id is in some transcript already. */
+    public Uni<Boolean> has(SqlConnection connection, UUID id) {
+        return connection.preparedQuery("SELECT 1 FROM " + schema + ".session_event WHERE id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(id)).map(rows -> rows.size() > 0);
+    }
+
     /**
      * Inside the caller's transaction: allocates the next positions from the session row (which
      * stays locked until the transaction ends) and appends the entries there; returns the new last seq.

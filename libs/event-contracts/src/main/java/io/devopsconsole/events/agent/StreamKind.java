@@ -37,12 +37,18 @@ import java.util.Optional;
  * <li>{@code error}: {@code message}, and from the app-server {@code will_retry}, {@code codex_error},
  *     {@code provider_details} (the provider's own text when codex passes it on); from session-service,
  *     in place of a record it could not store, {@code source} and {@code dead_lettered_kind}</li>
+ * <li>{@code stream_gap}: an item ran while no runner was attached (a reattach or a takeover) and
+ *     what it produced meanwhile was not streamed live: {@code item_type}, {@code reason}, {@code message},
+ *     {@code recovered} (true: {@code text} for agent messages or {@code output} (tail) for commands holds
+ *     everything the item said so far and replaces what a viewer holds; false: it could not be read back).
+ *     A part a reattaching runner can place exactly arrives instead as an ordinary delta with
+ *     {@code recovered: true}.</li>
  * </ul>
  */
 public enum StreamKind {
     AGENT_MESSAGE_DELTA, ITEM_STARTED, ITEM_COMPLETED, COMMAND_OUTPUT_DELTA, FILE_CHANGE, APPROVAL_REQUESTED,
     APPROVAL_RESOLVED, TOKEN_USAGE, TURN_STARTED, TURN_COMPLETED, TURN_FAILED, TURN_TIMED_OUT, TURN_INTERRUPTED,
-    WORKER_STATE, ERROR;
+    WORKER_STATE, ERROR, STREAM_GAP;
 
     @JsonValue
     public String wire() {
