@@ -110,8 +110,7 @@ public final class LaunchCommand {
     }
 
     public static String stopServer(String stateDirectory, String serverKey) {
-        checkKey(serverKey);
-        return "d=" + stateExpr(stateDirectory) + "; k=\"$d/" + serverKey + "\"; pid=$(cat \"$k.pid\" 2>/dev/null);"
+        return serverFiles(stateDirectory, serverKey)
                 + " case \"$pid\" in ''|*[!0-9]*) ;; *) kill \"$pid\" 2>/dev/null; i=0;"
                 + " while kill -0 \"$pid\" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done;"
                 + " kill -9 \"$pid\" 2>/dev/null;; esac; rm -f -- \"$k.sock\" \"$k.pid\" \"$k.dir\" \"$k.lock\"; echo stopped";
@@ -122,11 +121,16 @@ public final class LaunchCommand {
      * gone, by key; a server found running is left alone ("alive"), so a sweep can never stop a live one.
      */
     public static String cleanServer(String stateDirectory, String serverKey) {
-        checkKey(serverKey);
-        return "d=" + stateExpr(stateDirectory) + "; k=\"$d/" + serverKey + "\"; pid=$(cat \"$k.pid\" 2>/dev/null);"
+        return serverFiles(stateDirectory, serverKey)
                 + " case \"$pid\" in ''|*[!0-9]*) ;; *) if kill -0 \"$pid\" 2>/dev/null"
                 + " && [ \"$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)\" != Z ]; then echo alive; exit 0; fi;; esac;"
                 + " rm -f -- \"$k.sock\" \"$k.pid\" \"$k.dir\" \"$k.lock\"; echo removed";
+    }
+
+    /** The start of a command about one durable app-server: its state directory, file stem and pid (key checked). */
+    private static String serverFiles(String stateDirectory, String serverKey) {
+        checkKey(serverKey);
+        return "d=" + stateExpr(stateDirectory) + "; k=\"$d/" + serverKey + "\"; pid=$(cat \"$k.pid\" 2>/dev/null);";
     }
 
     private static String stateExpr(String stateDirectory) {

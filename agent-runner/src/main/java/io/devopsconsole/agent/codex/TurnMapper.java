@@ -131,6 +131,17 @@ public final class TurnMapper {
      * stored is not stored twice.
      */
     public Mapped recovered(JsonNode item, String turnId) {
+        return recovered(item, turnId, null);
+    }
+
+    /**
+     * As {@link #recovered(JsonNode, String)}, marking what was not streamed live: for an item this
+     * mapper streamed, the exact missing part (as deltas marked {@code recovered}); for an item it did
+     * not see (a takeover), a {@code stream_gap} with everything it said, when it was still running or
+     * ended after {@code unseenSinceEpochMs} (when the previous owner was last known to relay; null: a
+     * reattach by the same runner, which knows what it streamed).
+     */
+    public Mapped recovered(JsonNode item, String turnId, Long unseenSinceEpochMs) {
         List<Draft> drafts = new ArrayList<>();
         List<AgentLifecycleEvent> events = new ArrayList<>();
         String id = item.path("id").asText(null);
@@ -147,7 +158,10 @@ public final class TurnMapper {
         String status = item.path("status").asText("");
         boolean ended = !item.path("completedAtMs").isMissingNode() && !item.path("completedAtMs").isNull()
                 || status.equals("completed") || status.equals("failed") || status.equals("declined");
-        if (!ended) {
+        JsonNode completedAt = item.path("completedAtMs");
+        boolean endedUnseen = ended && (wasOpen || unseenSinceEpochMs != null && (!completedAt.isIntegralNumber()
+                || completedAt.asLong() >= unseenSinceEpochMs));
+        if (!ended || endedUnseen) {
             drafts.addAll(missed(item, turnId, id, streamedLive));
         }
         if (ended) {
@@ -462,7 +476,7 @@ public final class TurnMapper {
         }
         openItems.remove(id);
         quietSince.remove(id);
-        streamed.remove(id);
+        StringBuilder said = streamed.remove(id);
         ObjectNode payload = JSON.createObjectNode().put("item_type", snake(type));
         List<AgentLifecycleEvent> events = new ArrayList<>();
         String status = item.path("status").asText(null);
@@ -470,7 +484,8 @@ public final class TurnMapper {
             payload.put("status", status);
         }
         switch (type) {
-            case "agentMessage" -> payload.put("text", item.path("text").asText(""));
+            case "agentMessage" -> payload.put("text", item.path("text").asText("").isEmpty() && said != null
+                    ? said.toString() : item.path("text").asText(""));
             case "commandExecution" -> {
                 String command = commandText(item.path("command"));
                 payload.put("command", command).put("cwd", item.path("cwd").asText(null));
@@ -484,6 +499,9 @@ public final class TurnMapper {
                     payload.put("duration_source", durationSource(item));
                 }
                 String output = item.path("aggregatedOutput").asText("");
+                if (output.isEmpty() && said != null && said.length() > 0) {
+                    output = said.toString(); // an item read back without its output keeps what was streamed of it
+                }
                 payload.put("output", output.length() > OUTPUT_TAIL ? output.substring(output.length() - OUTPUT_TAIL) : output);
                 String approval = approvalOfItem.remove(id);
                 if (approval != null) {

@@ -111,6 +111,8 @@ final class SessionDriver {
         boolean activeSinceBeat;
         long lastPingNanos;
         long pingUnansweredSinceNanos;
+        /** Taken over: when the previous owner was last known to relay (epoch ms); null once caught up. */
+        Long unseenSinceEpochMs;
 
         Worker(WorkerStore.WorkerView view, Inventory.Target target) {
             this.view = view;
@@ -258,6 +260,8 @@ final class SessionDriver {
                 continue;
             }
             Worker w = new Worker(view, target.get());
+            // items that ended after the previous owner's last heartbeat may have gone unstreamed (1 s of margin)
+            w.unseenSinceEpochMs = row.heartbeatAt() == null ? 0L : row.heartbeatAt().toInstant().toEpochMilli() - 1_000;
             w.threadId = view.threadId();
             w.mapper.thread(view.threadId(), view.totalTokens());
             workers.put(view.targetId(), w);
@@ -614,6 +618,7 @@ final class SessionDriver {
             w.detachedSinceNanos = 0;
             w.lastActivityNanos = System.nanoTime();
             recover(w, restarted);
+            w.unseenSinceEpochMs = null; // caught up: from here on this runner streams what it relays
             String turn = current != null && current.worker == w ? current.turnId : null;
             deps.store().state(w.view, turn != null ? "busy" : "ready", null, w.threadId, turn).await().indefinitely();
             ObjectNode payload = workerPayload(w, "reattached", restarted ? "the app-server had stopped; a new one resumed the thread"
@@ -671,7 +676,7 @@ final class SessionDriver {
         }
         int before = 0;
         for (JsonNode item : items) {
-            TurnMapper.Mapped mapped = w.mapper.recovered(item, turnId);
+            TurnMapper.Mapped mapped = w.mapper.recovered(item, turnId, w.unseenSinceEpochMs);
             before += mapped.drafts().size();
             publish(w, mapped.drafts());
             announce(mapped.events());

@@ -69,4 +69,21 @@ class LaunchCommandTest {
     void quotingKeepsAnyTextOneArgument() {
         assertThat(LaunchCommand.quote("it's")).isEqualTo("'it'\\''s'");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "0123", "0123456789abcdef012g", "0123456789abcdef0123; rm -rf ~", "../../etc/passwd00000",
+            "0123456789ABCDEF0123"})
+    void theCommandsForOneAppServerTakeOnlyAKeyAsTheyMakeIt(String hostile) {
+        assertThatThrownBy(() -> LaunchCommand.stopServer(null, hostile)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LaunchCommand.cleanServer(null, hostile)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LaunchCommand.attach("codex", null, hostile)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void cleaningLeavesARunningServerAlone() {
+        String clean = LaunchCommand.cleanServer(null, "0123456789abcdef0123");
+        // the files go only after the pid is found not running (or not a number)
+        assertThat(clean.indexOf("echo alive; exit 0")).isPositive().isLessThan(clean.indexOf("rm -f --"));
+        assertThat(clean).doesNotContain("kill \"$pid\" ").doesNotContain("kill -9");
+    }
 }

@@ -234,4 +234,29 @@ class TranscriptMappingTest {
         assertThat(ended.get(0).kind()).isEqualTo(StreamKind.ITEM_COMPLETED);
         assertThat(ended.get(0).payload().path("text").asText()).isEqualTo("Hello, world");
     }
+
+    static com.fasterxml.jackson.databind.node.ObjectNode commandDone(String id, String output, long completedAtMs) {
+        return JSON.createObjectNode().put("type", "commandExecution").put("id", id).put("command", "ticks")
+                .put("status", "completed").put("exitCode", 0).put("aggregatedOutput", output).put("completedAtMs", completedAtMs);
+    }
+
+    @Test
+    void aCommandThatEndedWhileDetachedGetsItsMissedOutputOrAGapBeforeItsEnd() {
+        TurnMapper live = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        live.notification("item/started", JSON.createObjectNode().put("turnId", "t").set("item",
+                JSON.createObjectNode().put("type", "commandExecution").put("id", "c1").put("command", "ticks")));
+        live.notification("item/commandExecution/outputDelta", JSON.createObjectNode().put("turnId", "t").put("itemId", "c1")
+                .put("delta", "tick 1\n"));
+        List<TurnMapper.Draft> back = live.recovered(commandDone("c1", "tick 1\ntick 2\n", 2_000), "t").drafts();
+        assertThat(back).extracting(TurnMapper.Draft::kind)
+                .containsExactly(StreamKind.COMMAND_OUTPUT_DELTA, StreamKind.ITEM_COMPLETED);
+        assertThat(back.get(0).payload().path("delta").asText()).isEqualTo("tick 2\n");
+
+        // taken over: an item that ended after the old owner's last sign of life is marked; one before it is not
+        TurnMapper taker = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        assertThat(taker.recovered(commandDone("c2", "late\n", 5_000), "t", 4_000L).drafts()).extracting(TurnMapper.Draft::kind)
+                .containsExactly(StreamKind.ITEM_STARTED, StreamKind.STREAM_GAP, StreamKind.ITEM_COMPLETED);
+        assertThat(taker.recovered(commandDone("c3", "early\n", 3_000), "t", 4_000L).drafts()).extracting(TurnMapper.Draft::kind)
+                .containsExactly(StreamKind.ITEM_STARTED, StreamKind.ITEM_COMPLETED);
+    }
 }

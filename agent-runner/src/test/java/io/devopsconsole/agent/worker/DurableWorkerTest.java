@@ -241,7 +241,9 @@ class DurableWorkerTest {
                     session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
                             && e.path("body").path("state").asText().equals("detached")).findFirst().orElse(null),
                     java.util.Objects::nonNull);
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozen)).as("silence -> reported").isLessThan(6_000);
+            long reportedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozen);
+            System.out.printf("liveness: app-server frozen (SIGSTOP) -> reported on SSE: %d ms%n", reportedMillis);
+            assertThat(reportedMillis).as("silence -> reported").isLessThan(6_000);
             assertThat(detached.path("body").path("message").asText()).contains("stopped answering")
                     .contains("no answer to pings").contains("its process still runs");
         } finally {
@@ -249,6 +251,18 @@ class DurableWorkerTest {
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> countState("reattached") >= 1);
         session.say("Say hello after the freeze");
+        session.await("turn_completed", 2);
+    }
+
+    /** A command that prints a NUL byte (find -print0, a binary file) is stored and shown, and the session goes on. */
+    @Test
+    void aNulByteInACommandsOutputIsStoredVisiblyAndTheSessionGoesOn() throws Exception {
+        session.say("RUN_EXEC: printf 'a\\000b\\n'; echo after-nul");
+        session.await("turn_completed");
+        JsonNode command = session.events().stream().filter(e -> e.path("kind").asText().equals("item_completed")
+                && e.path("body").path("item_type").asText().equals("command_execution")).findFirst().orElseThrow();
+        assertThat(command.path("body").path("output").asText()).contains("a\u29F5u0000b").contains("after-nul");
+        session.say("Say hello after the NUL");
         session.await("turn_completed", 2);
     }
 
@@ -340,6 +354,7 @@ class DurableWorkerTest {
                         && e.path("body").path("state").asText().equals("detached")).findFirst().orElse(null),
                 java.util.Objects::nonNull);
         long noticedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+        System.out.printf("liveness: app-server kill -9 -> reported on SSE: %d ms%n", noticedMillis);
         assertThat(noticedMillis).as("app-server kill -> reported").isLessThan(5_000);
         // (through a proxy that stays up, unanswered pings tell; here the proxy may also end on its next write)
         assertThat(detached.path("body").path("message").asText()).contains("the app-server on").contains("died")
