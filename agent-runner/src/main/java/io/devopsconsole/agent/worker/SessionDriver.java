@@ -111,6 +111,7 @@ final class SessionDriver {
         boolean activeSinceBeat;
         long lastPingNanos;
         long pingUnansweredSinceNanos;
+        long lastDetachedNoteNanos;
         /** Taken over: when the previous owner was last known to relay (epoch ms); null once caught up. */
         Long unseenSinceEpochMs;
 
@@ -636,10 +637,30 @@ final class SessionDriver {
             w.nextAttemptNanos = System.nanoTime() + delay;
             w.view = w.view.withMessage(why);
             LOG.infof("session %s: reattach to %s failed (attempt %d): %s", sessionId, w.target.name(), w.attempts, why);
+            stillDetached(w, why);
             if (e instanceof SshConnector.HostKeyRefused) {
                 giveUp(w, why);
             }
         }
+    }
+
+    /**
+     * While a worker stays detached (a dark host, a stalled path), viewers hear how long it has been and
+     * why the last attempt failed, every {@link #DETACHED_NOTE_EVERY_NANOS}, until it reattaches or the
+     * reattach window ends.
+     */
+    private void stillDetached(Worker w, String why) {
+        long now = System.nanoTime();
+        if (w.detachedSinceNanos == 0 || now - w.lastDetachedNoteNanos < DETACHED_NOTE_EVERY_NANOS
+                || now - w.detachedSinceNanos < DETACHED_NOTE_EVERY_NANOS) {
+            return;
+        }
+        w.lastDetachedNoteNanos = now;
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(now - w.detachedSinceNanos);
+        long left = Math.max(0, deps.config().reattachWindow().toSeconds() - seconds);
+        publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, workerPayload(w, "detached",
+                "still no connection to the worker on " + w.target.name() + " after " + seconds + " s (attempt " + w.attempts
+                        + ": " + why + "); trying for " + left + " s more").put("detached_ms", seconds * 1000))));
     }
 
     /** Sends what the current turn of this worker did while nobody was attached, and ends it here if it ended there. */
@@ -859,6 +880,7 @@ final class SessionDriver {
     }
 
     private static final long UPGRADE_TIMEOUT_SECONDS = 10;
+    private static final long DETACHED_NOTE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(15);
     private static final java.util.concurrent.ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "worker-upgrade-watchdog");
         t.setDaemon(true);

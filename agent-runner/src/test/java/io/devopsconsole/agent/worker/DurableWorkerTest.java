@@ -254,6 +254,38 @@ class DurableWorkerTest {
         session.await("turn_completed", 2);
     }
 
+    /**
+     * The SSH path stalls (the host's sshd and its connections stop answering; the app-server runs on):
+     * reported within seconds as no data from the host, said again while it lasts, and the worker
+     * reattaches once the path is back.
+     */
+    @Test
+    void aStalledSshPathIsReportedWhileItLastsAndTheWorkerReattachesAfterwards() throws Exception {
+        session.say("Say hello");
+        session.await("turn_completed");
+        long stalled = System.nanoTime();
+        host.freeze();
+        try {
+            JsonNode detached = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
+                            && e.path("body").path("state").asText().equals("detached")).findFirst().orElse(null),
+                    java.util.Objects::nonNull);
+            long reportedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stalled);
+            System.out.printf("liveness: SSH path stalled -> reported on SSE: %d ms%n", reportedMillis);
+            assertThat(reportedMillis).isLessThan(8_000);
+            assertThat(detached.path("body").path("message").asText()).contains("no data from the host")
+                    .contains("stalled");
+            // while it lasts, viewers hear it again
+            await().atMost(Duration.ofSeconds(40)).until(() -> session.events().stream().anyMatch(e ->
+                    e.path("body").path("message").asText().contains("still no connection to the worker")));
+        } finally {
+            host.thaw();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> countState("reattached") >= 1);
+        session.say("Say hello after the stall");
+        session.await("turn_completed", 2);
+    }
+
     /** A command that prints a NUL byte (find -print0, a binary file) is stored and shown, and the session goes on. */
     @Test
     void aNulByteInACommandsOutputIsStoredVisiblyAndTheSessionGoesOn() throws Exception {

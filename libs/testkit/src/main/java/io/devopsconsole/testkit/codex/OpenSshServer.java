@@ -133,6 +133,28 @@ public final class OpenSshServer implements AutoCloseable {
         return children.size();
     }
 
+    /**
+     * The host goes dark without closing anything: sshd and every per-connection process are stopped
+     * (SIGSTOP), so open connections carry no data and new ones get no answer, as on a stalled path.
+     * Processes that left sshd's tree (durable app-servers) run on. {@link #thaw()} undoes it.
+     */
+    public void freeze() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    public void thaw() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(process.pid())));
+        process.toHandle().descendants().forEach(h -> command.add(Long.toString(h.pid())));
+        // a per-connection process may end between the listing and the signal: that one is simply gone
+        Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+        kill.getInputStream().readAllBytes();
+        kill.waitFor(30, TimeUnit.SECONDS);
+    }
+
     private static void run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
