@@ -41,6 +41,13 @@ try {
   const main = page.locator('main');
   const consoleErrors = [];
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // the console's own pages must run under its strict Content-Security-Policy without a single violation
+  const cspViolations = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text()) && page.url().startsWith(BASE)) {
+      cspViolations.push(m.text());
+    }
+  });
 
   // 1. Sign in as the bootstrap admin: Keycloak demands a new password at the first login.
   await page.goto(BASE);
@@ -58,6 +65,21 @@ try {
   await page.locator('header .who').waitFor();
   assert.match(await page.locator('header .who').innerText(), /admin/);
   log('signed in; password changed');
+
+  // Security headers on the console's origin, and the console refuses to be framed by another page.
+  const head = await page.request.get(`${BASE}/`);
+  assert.match(head.headers()['content-security-policy'] ?? '', /frame-ancestors 'none'/);
+  assert.doesNotMatch(head.headers()['content-security-policy'] ?? '', /unsafe-inline|unsafe-eval/);
+  assert.equal(head.headers()['x-frame-options'], 'DENY');
+  assert.equal(head.headers()['x-content-type-options'], 'nosniff');
+  const framer = await context.newPage();
+  await framer.setContent(`<iframe src="${BASE}/" width="600" height="400"></iframe>`);
+  await framer.waitForTimeout(2000);
+  const framed = framer.frames().find((f) => f !== framer.mainFrame());
+  const framedApp = framed ? await framed.locator('#app').count().catch(() => 0) : 0;
+  assert.equal(framedApp, 0, 'the console must refuse to be framed');
+  await framer.close();
+  log('security headers present; framing refused');
 
   // 2. Inventory: a project (first an empty form: the API's field errors show next to the fields).
   await page.goto(`${BASE}/#/inventory/projects`);
@@ -287,6 +309,7 @@ try {
     return { usable_after_navigation_start_ms: performance.getEntriesByName('console-usable')[0].startTime, dom_content_loaded_ms: n.domContentLoadedEventEnd };
   });
   figures.console_load = nav;
+  assert.deepEqual(cspViolations, [], 'the console ran without Content-Security-Policy violations');
   await context.close();
 } catch (e) {
   if (page && !page.isClosed()) {

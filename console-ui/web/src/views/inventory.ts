@@ -56,7 +56,7 @@ export const KINDS: Kind[] = [
       { name: 'site_id', label: 'Site', type: 'select', source: sitesOpt },
       { name: 'access_path', label: 'Access path', type: 'select', options: ['lan', 'tunnel'] },
       { name: 'tunnel_profile_id', label: 'Tunnel', type: 'select', source: tunnelsOpt },
-      { name: 'key_reference', label: 'Override key', placeholder: 'local:deploy-key', help: 'a secret reference; empty uses the console\'s key' },
+      { name: 'key_reference', label: 'Override key', placeholder: 'local:ssh/deploy-key', help: 'a secret reference under ssh/; empty uses the console\'s key' },
       { name: 'confirm_name', label: 'Production: type the target\'s name to confirm', api: ['confirm'] },
     ],
     check: (v) => v.environment === 'production' && v.confirm_name !== v.name

@@ -121,7 +121,7 @@ public class ApiProxy {
         for (CharSequence h : RESPONSE_HEADERS) {
             String v = response.getHeader(h);
             if (v != null) {
-                out.putHeader(h, v);
+                out.putHeader(h, h == HttpHeaders.LOCATION ? browserLocation(v) : v);
             }
         }
         String type = response.getHeader(HttpHeaders.CONTENT_TYPE);
@@ -134,6 +134,23 @@ public class ApiProxy {
             out.setChunked(true);
         }
         response.pipeTo(out);
+    }
+
+    /**
+     * A service's Location names its own internal address (http://127.0.0.1:8081/api/...): the browser
+     * gets the same path on the console's origin, never the internal host.
+     */
+    static String browserLocation(String location) {
+        try {
+            java.net.URI uri = java.net.URI.create(location);
+            if (!uri.isAbsolute()) {
+                return location;
+            }
+            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+            return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+        } catch (IllegalArgumentException e) {
+            return "/";
+        }
     }
 
     private static void upstreamFailed(RoutingContext ctx, Throwable f) {

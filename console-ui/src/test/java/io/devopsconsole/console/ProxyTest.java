@@ -83,6 +83,19 @@ class ProxyTest {
     }
 
     @Test
+    void everyAnswerCarriesTheSecurityHeadersAndTheConsoleRefusesToBeFramed() {
+        for (String path : new String[] {"/", "/auth/login", "/api/projects", "/q/health/live"}) {
+            Response r = given().redirects().follow(false).get(path);
+            assertThat(r.getHeader("Content-Security-Policy")).as(path).contains("default-src 'self'")
+                    .contains("script-src 'self'").contains("frame-ancestors 'none'").contains("object-src 'none'")
+                    .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+            assertThat(r.getHeader("X-Frame-Options")).as(path).isEqualTo("DENY");
+            assertThat(r.getHeader("X-Content-Type-Options")).as(path).isEqualTo("nosniff");
+            assertThat(r.getHeader("Referrer-Policy")).as(path).isEqualTo("no-referrer");
+        }
+    }
+
+    @Test
     void withoutALoginTheApiRedirectsBrowsersAndRefusesScripts() {
         assertThat(given().redirects().follow(false).get("/api/projects").statusCode()).isEqualTo(302);
         assertThat(given().redirects().follow(false).header("X-Requested-With", "JavaScript").get("/api/projects").statusCode())
@@ -130,8 +143,12 @@ class ProxyTest {
                 .then().statusCode(403).contentType("application/problem+json");
         given().cookies(cookies).header("X-CSRF-Token", "forged").contentType(ContentType.JSON).body("{}").post("/api/projects")
                 .then().statusCode(403);
-        JsonPath posted = given().cookies(cookies).header("X-CSRF-Token", csrf).contentType(ContentType.JSON)
-                .body("{\"name\":\"x\"}").post("/api/projects/created").then().statusCode(201).extract().jsonPath();
+        Response created = given().cookies(cookies).header("X-CSRF-Token", csrf).contentType(ContentType.JSON)
+                .body("{\"name\":\"x\"}").post("/api/projects/created");
+        assertThat(created.statusCode()).isEqualTo(201);
+        // the service's internal address never reaches the browser: the same path on the console's origin
+        assertThat(created.getHeader("Location")).isEqualTo("/api/projects/p-1?v=2");
+        JsonPath posted = created.jsonPath();
         assertThat(posted.getString("method")).isEqualTo("POST");
         assertThat(posted.getString("body")).isEqualTo("{\"name\":\"x\"}");
         assertThat(posted.getString("csrf_header")).as("the CSRF token is not forwarded").isEmpty();

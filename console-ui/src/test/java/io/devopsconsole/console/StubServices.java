@@ -78,6 +78,10 @@ public class StubServices implements QuarkusTestResourceLifecycleManager {
                 .replace("\\", "\\\\").replace("\"", "\\\"") + "\"") + "}";
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
+        if (path.endsWith("/created")) {
+            // as a service answers a create: its own internal address
+            ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + ex.getLocalAddress().getPort() + "/api/projects/p-1?v=2");
+        }
         ex.sendResponseHeaders(path.endsWith("/created") ? 201 : 200, bytes.length);
         ex.getResponseBody().write(bytes);
         ex.close();

@@ -25,7 +25,7 @@ class RouteSecurityTest extends RouteSecurityContract {
                 "POST /api/tunnels/{tunnelProfileId}/wireguard/tooling/install",
                 "POST /api/tunnels/{tunnelProfileId}/wireguard/activate",
                 "POST /api/tunnels/{tunnelProfileId}/wireguard/deactivate",
-                "GET /api/tunnels/{tunnelProfileId}/wireguard/status",
+                "GET /api/tunnels/{tunnelProfileId}/wireguard/status", "POST /api/tunnels/{tunnelProfileId}/wireguard/status",
                 "POST /api/ssh-keys", "DELETE /api/ssh-keys");
     }
 

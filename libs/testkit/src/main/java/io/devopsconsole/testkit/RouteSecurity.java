@@ -20,8 +20,8 @@ public final class RouteSecurity {
 
     private static final Set<String> METHODS = Set.of("get", "post", "put", "patch", "delete");
 
-    /** One route, with path parameters filled with a syntactically valid placeholder. */
-    public record Route(String method, String template, String path) {
+    /** One route, with path parameters filled with a syntactically valid placeholder; whether it declares a request body. */
+    public record Route(String method, String template, String path, boolean takesBody) {
         @Override
         public String toString() {
             return method.toUpperCase() + " " + template;
@@ -42,7 +42,8 @@ public final class RouteSecurity {
                 String concrete = entry.getKey().replaceAll("\\{[^}]+}", "00000000-0000-0000-0000-000000000000");
                 entry.getValue().fieldNames().forEachRemaining(method -> {
                     if (METHODS.contains(method)) {
-                        routes.add(new Route(method, entry.getKey(), concrete));
+                        boolean body = entry.getValue().path(method).has("requestBody");
+                        routes.add(new Route(method, entry.getKey(), concrete, body));
                     }
                 });
             }

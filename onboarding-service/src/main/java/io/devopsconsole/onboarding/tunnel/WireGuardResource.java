@@ -76,12 +76,24 @@ public class WireGuardResource {
         return actor.name().flatMap(who -> service.deactivate(id, request, identity, who));
     }
 
-    /** Runtime status: peers' public keys, endpoints, handshakes and byte counts; never private fields. */
+    /**
+     * The tunnel's last observed state (from the newest stored operation: peers' public keys, endpoints,
+     * handshakes and byte counts; never private fields). A read: nothing runs on the gateway, nothing is
+     * written (404 when the tunnel was never observed). A fresh reading is {@code POST .../status}.
+     */
     @GET
     @Path("/status")
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<WireGuardService.OperationView> status(@PathParam("tunnelProfileId") UUID id,
-                                                      @QueryParam("gateway_target_id") UUID gateway) {
-        return actor.name().flatMap(who -> service.status(id, gateway, who));
+    public Uni<WireGuardService.OperationView> status(@PathParam("tunnelProfileId") UUID id) {
+        return service.lastObserved(id);
+    }
+
+    /** Reads the runtime status on the gateway now (one SSH login running fixed read commands), stored and announced. */
+    @POST
+    @Path("/status")
+    @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Uni<WireGuardService.OperationView> observe(@PathParam("tunnelProfileId") UUID id,
+                                                       @Valid @NotNull WireGuardService.OperationRequest request) {
+        return actor.name().flatMap(who -> service.status(id, request.gatewayTargetId(), who));
     }
 }

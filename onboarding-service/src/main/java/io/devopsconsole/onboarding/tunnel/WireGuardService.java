@@ -337,6 +337,39 @@ public class WireGuardService {
         Outcome on(HostSsh.Connection c) throws Exception;
     }
 
+    /** The newest stored observation of the tunnel (any operation), without touching the gateway. */
+    public Uni<OperationView> lastObserved(UUID tunnelId) {
+        return registry.tunnel(tunnelId).map(found -> found.filter(x -> !x.deleted()).orElseThrow(() ->
+                        new io.devopsconsole.platform.problem.ResourceNotFoundException("tunnel profile", tunnelId)))
+                .flatMap(tunnel -> pool.preparedQuery("SELECT id, gateway_target_id, action, outcome,"
+                        + " operational_state, facts::text AS facts, actor, at FROM " + table
+                        + " WHERE tunnel_profile_id = $1 ORDER BY at DESC LIMIT 1")
+                .execute(Tuple.of(tunnelId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        throw new io.devopsconsole.platform.problem.ResourceNotFoundException("tunnel observation", tunnelId);
+                    }
+                    io.vertx.mutiny.sqlclient.Row r = rows.iterator().next();
+                    ObjectNode facts;
+                    try {
+                        com.fasterxml.jackson.databind.JsonNode read = json.readTree(r.getString("facts"));
+                        // the driver stores a String parameter bound to jsonb as a JSON string: unwrap it
+                        facts = (ObjectNode) (read.isTextual() ? json.readTree(read.textValue()) : read);
+                    } catch (IOException | ClassCastException e) {
+                        facts = json.createObjectNode();
+                    }
+                    List<CommandResult> commands = new java.util.ArrayList<>();
+                    facts.path("commands").forEach(cmd -> commands.add(new CommandResult(cmd.path("command").asText(),
+                            cmd.path("exit_code").asInt(), cmd.path("output").asText(null))));
+                    facts.remove("commands");
+                    String state = r.getString("operational_state");
+                    return new OperationView(r.getUUID("id"), tunnelId, tunnel.name(), tunnel.interfaceName(),
+                            r.getUUID("gateway_target_id"), r.getString("action"), r.getString("outcome"), state,
+                            "up".equals(state), "last observed by " + r.getString("action") + " at " + r.getOffsetDateTime("at"),
+                            facts, commands, r.getString("actor"), r.getOffsetDateTime("at"));
+                }));
+    }
+
     /** One SSH login for the operation; the outcome is stored and announced in one transaction. */
     private Uni<OperationView> run(Place p, String actor, String action, Work work) {
         return OnboardingService.blocking(() -> {

@@ -82,7 +82,9 @@ class SecretMaterialTest {
         assertThat(stored.getString("key_type")).isEqualTo("ecdsa-sha2-nistp256");
         assertThat(stored.getString("public_key_fingerprint")).startsWith("SHA256:");
         assertThat(stored.getString("public_key")).startsWith("ecdsa-sha2-nistp256 ");
-        for (String bad : new String[] {"vault:ssh/x", "ssh/x", "local:../x", "local:SSH/X"}) {
+        // outside the ssh/ namespace: a Codex auth slot, or any other secret, can never be named or overwritten
+        for (String bad : new String[] {"vault:ssh/x", "ssh/x", "local:../x", "local:SSH/X", "local:codex-auth/slot-1",
+                "local:deploy-key", "local:ssh"}) {
             assertThat(ok(as(Tokens.admin()).body(Map.of("reference", bad, "private_key", privateKey, "confirm", true))
                     .post("/api/ssh-keys"), 400).getString("errors[0].field")).as(bad).isEqualTo("reference");
         }

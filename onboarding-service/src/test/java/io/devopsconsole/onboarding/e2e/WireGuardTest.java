@@ -90,9 +90,22 @@ class WireGuardTest {
                 "sudo -n wg show " + IFACE + " endpoints", "wg show " + IFACE + " endpoints");
         awaitRegistry("/api/tunnels/" + tunnel, t -> "up".equals(t.getString("operational_state"))
                 && t.getBoolean("usable_for_remote_execution"), "tunnel up");
-        JsonPath status = ok(as(Tokens.viewer()).get(base + "/status?gateway_target_id=" + gateway), 200);
+        // a fresh reading is a POST (operators); a viewer's GET reads the stored observation and runs nothing
+        before = OnboardingHosts.calls().size();
+        ok(as(Tokens.viewer()).body(on).post(base + "/status"), 403);
+        JsonPath status = ok(as(Tokens.operator()).body(on).post(base + "/status"), 200);
         assertThat(status.getString("outcome")).isEqualTo("up");
         assertThat(status.getLong("facts.peers[0].received_bytes")).isPositive();
+        assertThat(since(before)).isNotEmpty();
+        before = OnboardingHosts.calls().size();
+        long operations = io.devopsconsole.testkit.Sql.count("SELECT count(*) FROM onboarding.tunnel_operation");
+        JsonPath stored = ok(as(Tokens.viewer()).get(base + "/status"), 200);
+        assertThat(stored.getString("id")).isEqualTo(status.getString("id"));
+        assertThat(stored.getString("outcome")).isEqualTo("up");
+        assertThat(stored.getLong("facts.peers[0].received_bytes")).isPositive();
+        assertThat(since(before)).as("a GET runs nothing on the gateway").isEmpty();
+        assertThat(io.devopsconsole.testkit.Sql.count("SELECT count(*) FROM onboarding.tunnel_operation"))
+                .as("a GET writes nothing").isEqualTo(operations);
         assertThat(ok(as(Tokens.operator()).body(on).post(base + "/activate"), 200).getString("outcome")).isEqualTo("already_up");
 
         // deactivate, and again: already down is a no-op (no wg-quick call)
@@ -111,8 +124,8 @@ class WireGuardTest {
         assertThat(silent.getString("operational_state")).isEqualTo("down");
         List<String> calls = since(before);
         assertThat(calls).contains("wg-quick up " + IFACE).endsWith("sudo -n wg-quick down " + IFACE, "wg-quick down " + IFACE);
-        assertThat(ok(as(Tokens.viewer()).get(base + "/status?gateway_target_id=" + gateway), 200).getString("outcome"))
-                .isEqualTo("down");
+        assertThat(ok(as(Tokens.viewer()).get(base + "/status"), 200).getString("outcome")).isEqualTo("rolled_back");
+        assertThat(ok(as(Tokens.operator()).body(on).post(base + "/status"), 200).getString("outcome")).isEqualTo("down");
 
         // the private key never left the file
         assertThat(CanaryScan.locations(privateKey, OnboardingJourneyTest.RESPONSES)).isEmpty();

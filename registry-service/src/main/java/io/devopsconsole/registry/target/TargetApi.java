@@ -21,8 +21,9 @@ public final class TargetApi {
     static final String USER = "[a-z_][a-z0-9_-]{0,31}";
     static final String USER_MESSAGE = "must be a POSIX user name (lower-case letters, digits, '_' or '-', at most 32)";
     /** A secret-store reference such as {@code vault:ssh/targets/web-1} or {@code local:deploy-key}. */
-    static final String KEY_REF = "(vault|local):[A-Za-z0-9][A-Za-z0-9._/-]{0,199}";
-    static final String KEY_REF_MESSAGE = "must be a secret reference like 'vault:ssh/targets/web-1' or 'local:deploy-key'";
+    static final String KEY_REF = "(vault|local):ssh/[A-Za-z0-9][A-Za-z0-9._/-]{0,195}";
+    static final String KEY_REF_MESSAGE = "must be a secret reference under ssh/, like 'vault:ssh/targets/web-1' or"
+            + " 'local:ssh/deploy-key'";
 
     private TargetApi() {
     }

@@ -40,6 +40,11 @@ class TargetApiTest {
                 .body("site_id", equalTo(ALDER_LAB)).body("access_path", equalTo("tunnel"))
                 .body("tunnel_profile_id", equalTo(WG_ALDER))
                 .body("key_source", equalTo("target_override_key"));
+        // a key reference names a key under ssh/ only: never a Codex auth slot or another secret of the store
+        for (String outside : new String[] {"local:codex-auth/slot-1", "vault:deploy-key", "local:ssh"}) {
+            register(operator(), target(unique("outside"), "10.26.3.6", "key_reference", outside)).statusCode(400)
+                    .body("errors[0].field", equalTo("key_reference"));
+        }
 
         // an operator's explicit choice wins over the rules
         String site = createSite(unique("Explicit site"));

@@ -73,6 +73,14 @@ public class ProblemMappers {
         return Problem.invalid(List.of(new Problem.FieldError("(body)", "malformed JSON" + where))).toResponse();
     }
 
+    /** JSON beyond the reader's limits (nesting deeper than 1,000 levels, numbers or strings too long): a 400, logged. */
+    @ServerExceptionMapper
+    public Response beyondLimits(com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+        org.jboss.logging.Logger.getLogger(ProblemMappers.class).infof("request body refused: %s", e.getOriginalMessage());
+        return Problem.invalid(List.of(new Problem.FieldError("(body)", "beyond the JSON limits (nesting up to 1000 levels,"
+                + " numbers up to 1000 digits): " + e.getOriginalMessage()))).toResponse();
+    }
+
     @ServerExceptionMapper
     public Response otherMapping(JsonMappingException e) {
         String path = JsonNames.path(e.getPath());

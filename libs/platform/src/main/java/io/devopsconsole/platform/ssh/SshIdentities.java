@@ -37,6 +37,9 @@ public class SshIdentities {
     }
 
     /** The secret a registry key reference names ({@code <scheme>:<path>}), refused when malformed or of another store. */
+    /** The part of the secret store SSH keys live in. */
+    public static final String NAMESPACE = "ssh/";
+
     public SecretRef reference(String keyReference) throws IOException {
         int colon = keyReference == null ? -1 : keyReference.indexOf(':');
         if (colon <= 0) {
@@ -49,6 +52,11 @@ public class SshIdentities {
         String path = keyReference.substring(colon + 1);
         if (!SecretRef.valid(path)) {
             throw new IOException("key reference path must be lower-case segments of a-z 0-9 . _ - separated by /");
+        }
+        if (!path.startsWith(NAMESPACE)) {
+            // SSH keys live under ssh/ only: a key reference can never name (or overwrite) a Codex auth slot
+            // or any other secret of the store
+            throw new IOException("key reference path must be under " + NAMESPACE + " (like ssh/targets/web-1)");
         }
         return new SecretRef(path);
     }
