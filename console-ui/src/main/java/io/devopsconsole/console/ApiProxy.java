@@ -41,9 +41,11 @@ public class ApiProxy {
 
     private final Routes routes;
     private final HttpClient client;
+    private final Csrf csrf;
 
-    public ApiProxy(Routes routes, Vertx vertx) {
+    public ApiProxy(Routes routes, Vertx vertx, Csrf csrf) {
         this.routes = routes;
+        this.csrf = csrf;
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(200)
                 .setConnectTimeout(5000));
     }
@@ -66,10 +68,10 @@ public class ApiProxy {
             problem(ctx, 401, "log in first");
             return;
         }
-        String csrf = Csrf.issue(ctx);
+        String token = csrf.issue(ctx, who.get());
         JsonObject body = new JsonObject().put("name", who.get().getPrincipal().getName())
                 .put("roles", new JsonArray(List.copyOf(new TreeSet<>(who.get().getRoles()))))
-                .put("csrf_token", csrf);
+                .put("csrf_token", token);
         ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .end(body.encode());
     }
@@ -85,7 +87,7 @@ public class ApiProxy {
             problem(ctx, 404, "no service answers " + ctx.request().path());
             return;
         }
-        if (!Csrf.allowed(ctx)) {
+        if (!csrf.allowed(ctx, who.get())) {
             problem(ctx, 403, "missing or wrong " + Csrf.HEADER + " header (read it from /auth/me)");
             return;
         }
@@ -95,8 +97,10 @@ public class ApiProxy {
             return;
         }
         ctx.request().pause();
+        // path and query only: a request in absolute form (GET http://elsewhere/api/...) names the same path here
+        String query = ctx.request().query();
         RequestOptions options = new RequestOptions().setMethod(ctx.request().method())
-                .setAbsoluteURI(owner.get() + ctx.request().uri());
+                .setAbsoluteURI(owner.get() + ctx.request().path() + (query == null ? "" : "?" + query));
         MultiMap in = ctx.request().headers();
         for (CharSequence h : REQUEST_HEADERS) {
             if (in.contains(h)) {

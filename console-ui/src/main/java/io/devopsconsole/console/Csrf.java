@@ -1,53 +1,96 @@
 package io.devopsconsole.console;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.InvalidKeyException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Double-submit CSRF protection for state-changing calls: {@code /auth/me} sets a random token in
- * the {@value #COOKIE} cookie (same-site strict, readable by the SPA) and returns it; every
- * POST/PUT/PATCH/DELETE through the proxy must carry it in {@value #HEADER}. A cross-site page
- * can make the browser send the cookie but cannot read it to set the header.
+ * CSRF protection for state-changing calls, bound to the login session: the token is an HMAC of the
+ * session (the ID token's {@code sid}, else its subject and {@code auth_time}) under the console's
+ * session secret, so a token from another session — or any cookie/header pair an attacker sets to
+ * equal values — is refused. {@code /auth/me} returns it (and sets it in the {@value #COOKIE} cookie,
+ * same-site strict, for the SPA); every POST/PUT/PATCH/DELETE through the proxy must carry it in
+ * {@value #HEADER}. A cross-site page can make the browser send cookies but cannot read the token.
+ * Every replica computes the same token from the same secret.
  */
-public final class Csrf {
+@ApplicationScoped
+public class Csrf {
 
     public static final String COOKIE = "devops-csrf";
     public static final String HEADER = "X-CSRF-Token";
     private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Csrf() {
+    private final byte[] key;
+
+    public Csrf(@ConfigProperty(name = "quarkus.oidc.token-state-manager.encryption-secret") Optional<String> sessionSecret,
+                @ConfigProperty(name = "quarkus.oidc.credentials.secret") Optional<String> clientSecret) {
+        String secret = sessionSecret.filter(s -> !s.isBlank()).or(() -> clientSecret.filter(s -> !s.isBlank())).orElse(null);
+        if (secret != null) {
+            this.key = ("devops-console-csrf:" + secret).getBytes(StandardCharsets.UTF_8);
+        } else {
+            byte[] random = new byte[32]; // one replica only: no shared secret configured
+            new SecureRandom().nextBytes(random);
+            this.key = random;
+        }
     }
 
-    /** The session's token, set as a cookie when the browser has none yet. */
-    public static String issue(RoutingContext ctx) {
+    /** The session's token (also set as a cookie for the SPA). */
+    public String issue(RoutingContext ctx, SecurityIdentity who) {
+        String token = token(who);
         Cookie existing = ctx.request().getCookie(COOKIE);
-        if (existing != null && existing.getValue().length() == 43) {
-            return existing.getValue();
+        if (existing == null || !existing.getValue().equals(token)) {
+            ctx.response().addCookie(Cookie.cookie(COOKIE, token).setPath("/").setSameSite(CookieSameSite.STRICT)
+                    .setHttpOnly(false).setSecure(ctx.request().isSSL()));
         }
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        ctx.response().addCookie(Cookie.cookie(COOKIE, token).setPath("/").setSameSite(CookieSameSite.STRICT)
-                .setHttpOnly(false).setSecure(ctx.request().isSSL()));
         return token;
     }
 
-    /** True for safe methods, or when the header matches the cookie. */
-    public static boolean allowed(RoutingContext ctx) {
+    /** True for safe methods, or when the header carries this session's token. */
+    public boolean allowed(RoutingContext ctx, SecurityIdentity who) {
         if (SAFE.contains(ctx.request().method().name())) {
             return true;
         }
-        Cookie cookie = ctx.request().getCookie(COOKIE);
         String header = ctx.request().getHeader(HEADER);
-        return cookie != null && header != null && MessageDigest.isEqual(cookie.getValue().getBytes(StandardCharsets.UTF_8),
+        return header != null && MessageDigest.isEqual(token(who).getBytes(StandardCharsets.UTF_8),
                 header.getBytes(StandardCharsets.UTF_8));
+    }
+
+    String token(SecurityIdentity who) {
+        String binding = binding(who);
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(binding.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** What identifies the login session: stable across token refreshes, different for every login. */
+    private static String binding(SecurityIdentity who) {
+        if (who.getPrincipal() instanceof JsonWebToken jwt) {
+            Object sid = jwt.getClaim("sid");
+            if (sid != null && !sid.toString().isBlank()) {
+                return "sid:" + sid;
+            }
+            Object authTime = jwt.getClaim("auth_time");
+            return "sub:" + jwt.getSubject() + "|auth_time:" + (authTime == null ? jwt.getIssuedAtTime() : authTime);
+        }
+        return "name:" + who.getPrincipal().getName();
     }
 }

@@ -104,7 +104,7 @@ class ProxyTest {
     }
 
     @Test
-    void theOperatorsTokenGoesToTheOwningServiceAndNeverToTheBrowser() {
+    void theOperatorsTokenGoesToTheOwningServiceAndNeverToTheBrowser() throws Exception {
         Map<String, String> cookies = login();
         Response meResponse = given().redirects().follow(false).cookies(cookies).get("/auth/me");
         assertThat(meResponse.statusCode()).as(meResponse.headers() + " sent " + cookies).isEqualTo(200);
@@ -143,6 +143,11 @@ class ProxyTest {
                 .then().statusCode(403).contentType("application/problem+json");
         given().cookies(cookies).header("X-CSRF-Token", "forged").contentType(ContentType.JSON).body("{}").post("/api/projects")
                 .then().statusCode(403);
+        // the token is bound to the login session: a cookie and header an attacker sets to equal values do not pass
+        Map<String, String> planted = new HashMap<>(cookies);
+        planted.put("devops-csrf", "A".repeat(43));
+        given().cookies(planted).header("X-CSRF-Token", "A".repeat(43)).contentType(ContentType.JSON).body("{}")
+                .post("/api/projects").then().statusCode(403);
         Response created = given().cookies(cookies).header("X-CSRF-Token", csrf).contentType(ContentType.JSON)
                 .body("{\"name\":\"x\"}").post("/api/projects/created");
         assertThat(created.statusCode()).isEqualTo(201);
@@ -152,6 +157,16 @@ class ProxyTest {
         assertThat(posted.getString("method")).isEqualTo("POST");
         assertThat(posted.getString("body")).isEqualTo("{\"name\":\"x\"}");
         assertThat(posted.getString("csrf_header")).as("the CSRF token is not forwarded").isEmpty();
+
+        // a request target in absolute form reaches the same path of the owning service, never another host
+        String cookieHeader = cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining("; "));
+        try (java.net.Socket raw = new java.net.Socket(app.getHost(), app.getPort())) {
+            raw.getOutputStream().write(("GET http://evil.example/api/projects?x=1 HTTP/1.1\r\nHost: evil.example\r\nCookie: "
+                    + cookieHeader + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 200").contains("\"uri\":\"/api/projects?x=1\"");
+        }
 
         // unknown and unsafe paths reach no service
         given().cookies(cookies).get("/api/nothing-here").then().statusCode(404);

@@ -158,7 +158,7 @@ public final class LaunchCommand {
         if (codexProgram == null || !PROGRAM.matcher(codexProgram).matches() || codexProgram.startsWith("-")) {
             throw new IllegalArgumentException("codex command: letters, digits and . _ / + - only");
         }
-        if (workingDirectory == null || !SafeDirectoryValidator.isSafe(workingDirectory)) {
+        if (workingDirectory == null || !SafeDirectoryValidator.isSafeWorkspace(workingDirectory)) {
             throw new IllegalArgumentException("working_directory: not an absolute path of safe segments");
         }
         CodexOptions o = options == null ? CodexOptions.NONE : options;

@@ -11,8 +11,12 @@ import jakarta.validation.constraints.Size;
 /** Request payloads of the project API. */
 final class ProjectRequests {
 
-    /** One line of text: no control characters, nor a NUL in the stored form of text (ADR 0014). */
-    static final String ONE_LINE = "(?!.*\u29F5u0000)[^\\p{Cntrl}]+";
+    /**
+     * One line of text: no control characters, nor a NUL in the stored form of text (ADR 0014), nor
+     * invisible format characters (bidi overrides and isolates, zero-width characters) that make a
+     * name read as something else.
+     */
+    static final String ONE_LINE = "(?!.*\u29F5u0000)[^\\p{Cntrl}\\p{Cf}]+";
 
     static final String SLUG = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 
@@ -25,14 +29,14 @@ final class ProjectRequests {
             String slug,
             @NotBlank @Size(max = 200) @Pattern(regexp = ONE_LINE, message = "must be one line of text") String name,
             @Size(max = 2000) @PlainText String description,
-            @NotNull @SafeDirectory String defaultWorkingDirectory) {
+            @NotNull @SafeDirectory(workspace = true) String defaultWorkingDirectory) {
     }
 
     /** Replace a project's mutable attributes; {@code version} is the version the change was made against. */
     record UpdateProjectRequest(
             @NotBlank @Size(max = 200) @Pattern(regexp = ONE_LINE, message = "must be one line of text") String name,
             @Size(max = 2000) @PlainText String description,
-            @NotNull @SafeDirectory String defaultWorkingDirectory,
+            @NotNull @SafeDirectory(workspace = true) String defaultWorkingDirectory,
             @NotNull @PositiveOrZero Long version) {
     }
 

@@ -19,7 +19,7 @@ public final class RuntimeProfileApi {
     }
 
     public record BindingRequest(@NotNull UUID targetId, @NotNull Binding.Role role,
-                                 @NotNull @SafeDirectory String workingDirectory) {
+                                 @NotNull @SafeDirectory(workspace = true) String workingDirectory) {
     }
 
     /** Codex options: absent (or null) keeps the target's own Codex configuration for that option. */

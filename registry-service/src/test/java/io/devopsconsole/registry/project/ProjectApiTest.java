@@ -161,7 +161,10 @@ class ProjectApiTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"relative/path", "/srv/../etc", "/srv/./x", "/srv//x", "/srv/x/", "/srv/x;rm -rf /",
-            "/srv/$(id)", "/srv/`id`", "/srv/a b", "/srv/x|y", "/srv/x&y", "/srv/x>y", "/srv/'q'", "/srv/-rf", ""})
+            "/srv/$(id)", "/srv/`id`", "/srv/a b", "/srv/x|y", "/srv/x&y", "/srv/x>y", "/srv/'q'", "/srv/-rf", "",
+            // system and credential directories: never where an agent works
+            "/", "/etc", "/etc/nginx", "/proc/self/environ", "/root/.ssh", "/home/u/.ssh/keys", "/sys/kernel", "/dev/shm",
+            "/boot", "/usr/bin", "/root", "/srv/app/.codex", "/home/u/.aws"})
     void unsafeWorkingDirectoriesAreRejectedNamingTheField(String dir) {
         long before = projectRows();
         create(body(slug(), dir)).statusCode(400)
@@ -174,6 +177,14 @@ class ProjectApiTest {
     @ValueSource(strings = {"UPPER", "-lead", "trail-", "with_underscore", "a.b", "way-too-long-slug-way-too-long-slug-way-too-long-slug-way-too-long"})
     void invalidSlugsAreRejected(String slug) {
         create(body(slug, "/srv/x")).statusCode(400).body("errors.field", contains("slug"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"invoice\u202Egnp.exe", "admin\u200B", "\u2066isolated\u2069", "rtl\u200Fmark"})
+    void namesThatReadAsSomethingElseAreRefused(String name) {
+        Map<String, Object> body = new java.util.HashMap<>(body(slug(), "/srv/x"));
+        body.put("name", name);
+        create(body).statusCode(400).body("errors.field", hasItem("name"));
     }
 
     @Test

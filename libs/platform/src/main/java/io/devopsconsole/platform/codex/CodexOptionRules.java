@@ -77,10 +77,36 @@ public final class CodexOptionRules {
             if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
                 return "must not have a query or fragment";
             }
+            if (metadataOrLinkLocal(uri.getHost())) {
+                return "must not point at a link-local or cloud metadata address";
+            }
         } catch (URISyntaxException e) {
             return "is not a URL";
         }
         return null;
+    }
+
+    /** Names and address literals of cloud metadata services, link-local and unspecified addresses (no DNS lookup). */
+    static boolean metadataOrLinkLocal(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.startsWith("[") && h.endsWith("]")) {
+            h = h.substring(1, h.length() - 1);
+        }
+        if (h.equals("metadata") || h.equals("metadata.google.internal") || h.endsWith(".metadata.google.internal")
+                || h.equals("instance-data") || h.equals("instance-data.ec2.internal")) {
+            return true;
+        }
+        boolean v4 = h.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+        boolean v6 = h.indexOf(':') >= 0 && h.matches("[0-9a-f:.%a-z]+");
+        if (!v4 && !v6) {
+            return false;
+        }
+        try {
+            java.net.InetAddress a = java.net.InetAddress.getByName(h); // a literal: no lookup
+            return a.isLinkLocalAddress() || a.isAnyLocalAddress() || h.startsWith("fd00:ec2:");
+        } catch (java.net.UnknownHostException e) {
+            return true;
+        }
     }
 
     private static java.util.List<String> sorted(Set<String> values) {

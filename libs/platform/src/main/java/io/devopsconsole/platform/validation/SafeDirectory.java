@@ -26,4 +26,11 @@ public @interface SafeDirectory {
     Class<?>[] groups() default {};
 
     Class<? extends Payload>[] payload() default {};
+
+    /**
+     * A directory an agent works in: also never a system directory ({@code /}, {@code /etc},
+     * {@code /proc}, {@code /usr}, ...) nor a credentials directory ({@code .ssh}, {@code .aws}, ...)
+     * or anything inside one.
+     */
+    boolean workspace() default false;
 }
