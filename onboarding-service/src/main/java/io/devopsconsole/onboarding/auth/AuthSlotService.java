@@ -127,15 +127,19 @@ public class AuthSlotService {
                 .map(SlotView::of);
     }
 
+    /** Where files may be imported from is named by its setting, never by its path on the console host. */
+    static final String IMPORT_ONLY = "must be a regular file in the console's Codex auth import directory"
+            + " (setting devops.onboarding.auth-import-directory; no links out of it)";
+
     private byte[] readImportFile(String path) {
         Path file = Path.of(path).toAbsolutePath().normalize();
         try {
             if (!file.startsWith(importDirectory)) {
-                throw new InvalidFieldException("path", "must be a file under " + importDirectory);
+                throw new InvalidFieldException("path", IMPORT_ONLY);
             }
             Path real = file.toRealPath();
             if (!real.startsWith(importDirectory.toRealPath()) || !Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
-                throw new InvalidFieldException("path", "must be a regular file under " + importDirectory);
+                throw new InvalidFieldException("path", IMPORT_ONLY);
             }
             if (Files.size(real) > MAX_BYTES) {
                 throw new InvalidFieldException("path", "is larger than 64 KiB: not a Codex auth.json");

@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
 public final class RemoteCommands {
 
     /** Linux interface names as the registry accepts them. */
-    public static final Pattern INTERFACE = Pattern.compile("[a-zA-Z0-9_=+.-]{1,15}");
+    public static final Pattern INTERFACE = Pattern.compile(io.devopsconsole.platform.validation.WireGuardNames.INTERFACE);
     /** An absolute path of plain segments (no '..', no spaces, no shell characters). */
-    public static final Pattern CONFIG_PATH = Pattern.compile("(/[A-Za-z0-9_][A-Za-z0-9._-]{0,127}){1,16}");
+    public static final Pattern CONFIG_PATH = Pattern.compile(io.devopsconsole.platform.validation.WireGuardNames.CONFIG_PATH);
 
     /** The facts the probe reads: hostname, whoami, pwd, codex --version. */
     public static final String PROBE = "printf 'hostname=%s\\n' \"$(hostname 2>/dev/null)\";"

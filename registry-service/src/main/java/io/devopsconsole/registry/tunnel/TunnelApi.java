@@ -1,6 +1,5 @@
 package io.devopsconsole.registry.tunnel;
 
-import io.devopsconsole.platform.validation.SafeDirectory;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -13,8 +12,10 @@ import java.util.UUID;
 public final class TunnelApi {
 
     /** A Linux interface name that wg-quick accepts as a config basename. */
-    static final String INTERFACE = "[a-zA-Z0-9_=+.-]{1,15}";
-    static final String INTERFACE_MESSAGE = "must be 1-15 characters of letters, digits, '_', '=', '+', '.' or '-'";
+    static final String INTERFACE = io.devopsconsole.platform.validation.WireGuardNames.INTERFACE;
+    static final String INTERFACE_MESSAGE = io.devopsconsole.platform.validation.WireGuardNames.INTERFACE_MESSAGE;
+    static final String CONFIG_PATH = io.devopsconsole.platform.validation.WireGuardNames.CONFIG_PATH;
+    static final String CONFIG_PATH_MESSAGE = io.devopsconsole.platform.validation.WireGuardNames.CONFIG_PATH_MESSAGE;
     static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,62}";
     static final String NAME_MESSAGE = "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit";
 
@@ -25,16 +26,14 @@ public final class TunnelApi {
             @NotBlank @Pattern(regexp = NAME, message = NAME_MESSAGE) String name,
             TunnelProfile.Kind kind,
             @NotBlank @Pattern(regexp = INTERFACE, message = INTERFACE_MESSAGE) String interfaceName,
-            @NotNull @SafeDirectory(message = "must be an absolute, normalized path without '..', whitespace or shell metacharacters")
-            String configPath,
+            @NotNull @Pattern(regexp = CONFIG_PATH, message = CONFIG_PATH_MESSAGE) String configPath,
             Boolean enabled) {
     }
 
     public record UpdateTunnelRequest(
             @NotBlank @Pattern(regexp = NAME, message = NAME_MESSAGE) String name,
             @NotBlank @Pattern(regexp = INTERFACE, message = INTERFACE_MESSAGE) String interfaceName,
-            @NotNull @SafeDirectory(message = "must be an absolute, normalized path without '..', whitespace or shell metacharacters")
-            String configPath,
+            @NotNull @Pattern(regexp = CONFIG_PATH, message = CONFIG_PATH_MESSAGE) String configPath,
             @NotNull Boolean enabled,
             @NotNull @PositiveOrZero Long version) {
     }

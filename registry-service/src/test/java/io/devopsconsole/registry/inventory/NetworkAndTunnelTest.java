@@ -94,12 +94,16 @@ class NetworkAndTunnelTest {
                 .body("available", equalTo(true)).body("last_checked_at", org.hamcrest.Matchers.notNullValue());
         operator().body(Map.of("operational_state", "sideways", "usable_for_remote_execution", true))
                 .post("/api/tunnels/" + id + "/state").then().statusCode(400).body("errors.field", contains("operational_state"));
-        for (String bad : new String[] {"wg 0", "wg0;reboot", "a-very-long-interface-name", ""}) {
+        // the registry accepts exactly what onboarding can hand to wg/wg-quick (one shared rule)
+        for (String bad : new String[] {"wg 0", "wg0;reboot", "a-very-long-interface-name", "", ".", "..", "-wg0"}) {
             operator().body(Map.of("name", "x", "interface_name", bad, "config_path", "/etc/wireguard/x.conf"))
                     .post("/api/tunnels").then().statusCode(400).body("errors.field", hasItem("interface_name"));
         }
-        operator().body(Map.of("name", "x", "interface_name", "wgx", "config_path", "/etc/wireguard/../wgx.conf"))
-                .post("/api/tunnels").then().statusCode(400).body("errors.field", contains("config_path"));
+        for (String bad : new String[] {"/etc/wireguard/../wgx.conf", "/tmp/+x/wgx.conf", "/etc/./wgx.conf", "/etc/wireguard/.",
+                "relative/wgx.conf", "/etc/wireguard/@x.conf"}) {
+            operator().body(Map.of("name", "x", "interface_name", "wgx", "config_path", bad))
+                    .post("/api/tunnels").then().statusCode(400).body("errors.field", contains("config_path"));
+        }
 
         // a tunnel in use cannot be deleted
         String wgAlder = "5f1d3c2a-0002-4a7e-9c10-000000000001";
