@@ -41,13 +41,28 @@ public class ApiProxy {
 
     private final Routes routes;
     private final HttpClient client;
+    private final HttpClient streams;
     private final Csrf csrf;
+    private final int maxStreamsPerUser;
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicInteger> open =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
-    public ApiProxy(Routes routes, Vertx vertx, Csrf csrf) {
+    public ApiProxy(Routes routes, Vertx vertx, Csrf csrf, ConsoleConfig config) {
         this.routes = routes;
         this.csrf = csrf;
+        this.maxStreamsPerUser = config.maxStreamsPerUser();
+        // API calls: a pooled client whose idle connections are let go after 30 s
         this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(200)
+                .setKeepAliveTimeout(30).setIdleTimeout(120).setConnectTimeout(5000));
+        // event streams: a connection of their own each, closed with the stream, so no number of streams
+        // can take the connections other users' API calls need, nor leave idle ones behind
+        this.streams = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setMaxPoolSize(10_000)
                 .setConnectTimeout(5000));
+    }
+
+    static boolean isStream(RoutingContext ctx) {
+        String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
+        return ctx.request().path().endsWith("/stream") || (accept != null && accept.contains("text/event-stream"));
     }
 
     void routes(@Observes Router router) {
@@ -108,7 +123,30 @@ public class ApiProxy {
             }
         }
         options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token.getToken());
-        client.request(options).onSuccess(request -> {
+        HttpClient upstream = client;
+        if (isStream(ctx)) {
+            String user = who.get().getPrincipal().getName();
+            java.util.concurrent.atomic.AtomicInteger mine = open.computeIfAbsent(user, k -> new java.util.concurrent.atomic.AtomicInteger());
+            if (mine.incrementAndGet() > maxStreamsPerUser) {
+                mine.decrementAndGet();
+                ctx.request().resume();
+                LOG.infof("stream refused for %s: %d open already", user, maxStreamsPerUser);
+                problem(ctx, 429, "too many open event streams (" + maxStreamsPerUser + ") for " + user
+                        + "; close a session view first");
+                return;
+            }
+            java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    mine.decrementAndGet();
+                }
+            };
+            ctx.response().endHandler(v -> release.run());
+            ctx.response().closeHandler(v -> release.run());
+            ctx.addEndHandler(v -> release.run());
+            upstream = streams;
+        }
+        upstream.request(options).onSuccess(request -> {
             // a browser that goes away ends the upstream call too (an SSE stream would otherwise stay open)
             ctx.response().closeHandler(v -> request.reset());
             request.send(ctx.request()).onSuccess(response -> relay(ctx, response)).onFailure(f -> upstreamFailed(ctx, f));
@@ -172,6 +210,7 @@ public class ApiProxy {
                     case 401 -> "Unauthorized";
                     case 403 -> "Forbidden";
                     case 404 -> "Not Found";
+                    case 429 -> "Too Many Requests";
                     default -> "Bad Gateway";
                 });
         ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json").end(body.encode());

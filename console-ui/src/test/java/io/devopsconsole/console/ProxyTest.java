@@ -196,4 +196,57 @@ class ProxyTest {
             assertThat(lines.readLine()).isEqualTo("id: 2");
         }
     }
+
+    /**
+     * One user's event streams have a budget (3 in tests) and their own upstream connections: past it
+     * the console answers 429, API calls go on at once meanwhile, and a closed stream frees its place.
+     */
+    @Test
+    void oneUsersStreamsAreBudgetedAndNeverStarveApiCalls() throws Exception {
+        Map<String, String> cookies = login();
+        StringBuilder cookie = new StringBuilder();
+        cookies.forEach((k, v) -> cookie.append(cookie.length() == 0 ? "" : "; ").append(k).append('=').append(v));
+        HttpClient http = HttpClient.newHttpClient();
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        java.util.List<HttpResponse<java.io.InputStream>> held = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String key = "k=" + UUID.randomUUID();
+            keys.add(key);
+            HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?"
+                    + key)).header("Cookie", cookie.toString()).header("Accept", "text/event-stream").build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(r.statusCode()).isEqualTo(200);
+            held.add(r);
+        }
+        HttpResponse<String> fourth = http.send(HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?k=over"))
+                .header("Cookie", cookie.toString()).header("Accept", "text/event-stream").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(fourth.statusCode()).isEqualTo(429);
+        assertThat(fourth.body()).contains("too many open event streams");
+        long started = System.nanoTime();
+        given().cookies(cookies).get("/api/projects").then().statusCode(200);
+        assertThat((System.nanoTime() - started) / 1_000_000).as("an API call while streams are open").isLessThan(2_000);
+
+        // the streams end: their places are free again
+        keys.forEach(k -> StubServices.RELEASE.computeIfAbsent(k, x -> new CountDownLatch(1)).countDown());
+        for (HttpResponse<java.io.InputStream> r : held) {
+            r.body().readAllBytes();
+            r.body().close();
+        }
+        int status = 0;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (status != 200 && System.nanoTime() < deadline) {
+            String key = "k=" + UUID.randomUUID();
+            StubServices.RELEASE.computeIfAbsent(key, x -> new CountDownLatch(1)).countDown();
+            HttpResponse<java.io.InputStream> again = http.send(HttpRequest.newBuilder(app.toURI().resolve(
+                    "/api/sessions/s1/stream?" + key)).header("Cookie", cookie.toString())
+                    .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+            again.body().readAllBytes();
+            status = again.statusCode();
+            if (status != 200) {
+                Thread.sleep(200);
+            }
+        }
+        assertThat(status).as("a stream after the others closed").isEqualTo(200);
+    }
 }

@@ -31,6 +31,7 @@ public class StubServices implements QuarkusTestResourceLifecycleManager {
         Map<String, String> config = new HashMap<>();
         // the in-process OIDC provider's fixed test client, and a session-cookie key made for this run
         config.put("quarkus.oidc.credentials.secret", "secret");
+        config.put("devops.console.max-streams-per-user", "3");
         byte[] key = new byte[36];
         new java.security.SecureRandom().nextBytes(key);
         config.put("quarkus.oidc.token-state-manager.encryption-secret",
