@@ -109,6 +109,13 @@ class DurableWorkerTest {
         session.await("turn_completed", 3);
     }
 
+    /** The first worker_state record in this state, waited for (polled every 100 ms, so times measured on it are close). */
+    JsonNode firstWorkerState(String state, Duration within) {
+        return await().atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> session.events().stream()
+                .filter(e -> e.path("kind").asText().equals("worker_state") && e.path("body").path("state").asText().equals(state))
+                .findFirst().orElse(null), java.util.Objects::nonNull);
+    }
+
     long countState(String state) {
         return session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
                 && e.path("body").path("state").asText().equals(state)).count();
@@ -237,10 +244,7 @@ class DurableWorkerTest {
         long frozen = System.nanoTime();
         new ProcessBuilder("kill", "-STOP", pid).start().waitFor();
         try {
-            JsonNode detached = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
-                    session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
-                            && e.path("body").path("state").asText().equals("detached")).findFirst().orElse(null),
-                    java.util.Objects::nonNull);
+            JsonNode detached = firstWorkerState("detached", Duration.ofSeconds(10));
             long reportedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozen);
             System.out.printf("liveness: app-server frozen (SIGSTOP) -> reported on SSE: %d ms%n", reportedMillis);
             assertThat(reportedMillis).as("silence -> reported").isLessThan(6_000);
@@ -266,10 +270,7 @@ class DurableWorkerTest {
         long stalled = System.nanoTime();
         host.freeze();
         try {
-            JsonNode detached = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
-                    session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
-                            && e.path("body").path("state").asText().equals("detached")).findFirst().orElse(null),
-                    java.util.Objects::nonNull);
+            JsonNode detached = firstWorkerState("detached", Duration.ofSeconds(15));
             long reportedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stalled);
             System.out.printf("liveness: SSH path stalled -> reported on SSE: %d ms%n", reportedMillis);
             assertThat(reportedMillis).isLessThan(8_000);
@@ -381,10 +382,7 @@ class DurableWorkerTest {
         new ProcessBuilder("pkill", "-9", "-f", "unix://" + SshHostResource.stateDirectory().resolve(key + ".sock"))
                 .start().waitFor();
         // noticed by its silence to pings within seconds, and named for what it is
-        JsonNode detached = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() ->
-                session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
-                        && e.path("body").path("state").asText().equals("detached")).findFirst().orElse(null),
-                java.util.Objects::nonNull);
+        JsonNode detached = firstWorkerState("detached", Duration.ofSeconds(10));
         long noticedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
         System.out.printf("liveness: app-server kill -9 -> reported on SSE: %d ms%n", noticedMillis);
         assertThat(noticedMillis).as("app-server kill -> reported").isLessThan(5_000);
