@@ -129,21 +129,40 @@ public final class JsonRpcConnection implements AutoCloseable {
     }
 
     private static Framing lines(InputStream in, OutputStream out) {
-        java.io.BufferedInputStream reader = new java.io.BufferedInputStream(in, 64 * 1024);
         return new Framing() {
+            // read in 64 KiB chunks and cut at '\n' (one read call per chunk, not per byte: lines of deltas are
+            // the hot path, and a 1 MB line is 16 reads)
+            private final byte[] buffer = new byte[64 * 1024];
+            private int position;
+            private int limit;
             private final java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(8 * 1024);
 
             /** One line, decoded with undecodable bytes kept as escaped bytes (ADR 0014); null at the end. */
             @Override
             public String read() throws IOException {
                 line.reset();
-                int b;
-                while ((b = reader.read()) >= 0 && b != '\n') {
-                    line.write(b);
+                while (true) {
+                    if (position == limit) {
+                        limit = in.read(buffer);
+                        position = 0;
+                        if (limit < 0) {
+                            limit = 0;
+                            return line.size() == 0 ? null : decode();
+                        }
+                    }
+                    int start = position;
+                    while (position < limit && buffer[position] != '\n') {
+                        position++;
+                    }
+                    line.write(buffer, start, position - start);
+                    if (position < limit) {
+                        position++; // the '\n'
+                        return decode();
+                    }
                 }
-                if (b < 0 && line.size() == 0) {
-                    return null;
-                }
+            }
+
+            private String decode() {
                 byte[] bytes = line.toByteArray();
                 int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
                 return io.devopsconsole.platform.text.StoredText.decodeUtf8(bytes, 0, length);

@@ -152,15 +152,19 @@ class TranscriptMappingTest {
         line.write(new byte[] {(byte) 0xFF, (byte) 0xC3});
         line.write("b\\u0000c\"}}\r\n".getBytes(StandardCharsets.UTF_8));
         serverOut.write(line.toByteArray());
+        // a 1 MB line (a command that prints one long line) arrives whole, after it
+        serverOut.write(("{\"method\":\"item/commandExecution/outputDelta\",\"params\":{\"delta\":\"" + "x".repeat(1 << 20)
+                + "\"}}\n").getBytes(StandardCharsets.UTF_8));
         serverOut.close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (params.isEmpty() && System.nanoTime() < deadline) {
+        while (params.size() < 2 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         String delta = params.get(0).path("delta").asText();
         assertThat(delta).isEqualTo("a\uDCFF\uDCC3b\u0000c");
         // and in the stored form: every byte and the NUL visible and recoverable
         assertThat(io.devopsconsole.platform.text.StoredText.encode(delta)).isEqualTo("a\u29F5udcff\u29F5udcc3b\u29F5u0000c");
+        assertThat(params.get(1).path("delta").asText()).hasSize(1 << 20);
     }
 
     @Test

@@ -76,7 +76,7 @@ public class DomainEventConsumer {
             }
         }
         String what = "storing " + readable.size() + " audit records";
-        return Retries.onContext(what, () -> attempts(() -> audit.recordAll(readable)), f -> !Poison.isPoison(f))
+        return Retries.untilStoredOrPoison(what, () -> audit.recordAll(readable))
                 .replaceWithVoid()
                 .onFailure(Poison::isPoison).recoverWithUni(f -> {
                     LOG.warnf("%s failed with a refused record (%s): storing them one by one", what, Poison.reason(f));
@@ -100,12 +100,8 @@ public class DomainEventConsumer {
     }
 
     private Uni<Void> store(List<AuditService.Inbound> events) {
-        return Retries.onContext("storing " + events.size() + " audit record", () -> attempts(() -> audit.recordAll(events)),
-                f -> !Poison.isPoison(f)).replaceWithVoid();
+        return Retries.untilStoredOrPoison("storing " + events.size() + " audit record", () -> audit.recordAll(events))
+                .replaceWithVoid();
     }
 
-    /** The work, tried up to {@link Poison#ATTEMPTS} times while it fails for its data. */
-    private static <T> Uni<T> attempts(java.util.function.Supplier<Uni<T>> work) {
-        return Uni.createFrom().<T>deferred(work::get).onFailure(Poison::isPoison).retry().atMost(Poison.ATTEMPTS - 1);
-    }
 }

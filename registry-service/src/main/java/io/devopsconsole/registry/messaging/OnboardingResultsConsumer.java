@@ -72,11 +72,9 @@ public class OnboardingResultsConsumer {
         }
         // content the database or this service refuses (ADR 0014) is tried a few times, then dead-lettered
         // so later events go on; anything else (the database away, a lost race) is retried in place
-        return Retries.onContext("applying onboarding event " + envelope.id(),
-                        () -> Uni.createFrom().<Void>deferred(() -> Panache.withTransaction(() -> processed.claim(CONSUMER, envelope.id())
-                                        .flatMap(first -> first ? apply(decoded) : Uni.createFrom().voidItem())))
-                                .onFailure(Poison::isPoison).retry().atMost(Poison.ATTEMPTS - 1),
-                        f -> !Poison.isPoison(f))
+        return Retries.untilStoredOrPoison("applying onboarding event " + envelope.id(),
+                        () -> Panache.withTransaction(() -> processed.claim(CONSUMER, envelope.id())
+                                .flatMap(first -> first ? apply(decoded) : Uni.createFrom().voidItem())))
                 .onFailure(Poison::isPoison).recoverWithUni(f -> {
                     LOG.errorf("onboarding event %s (%s) cannot be applied, moved to the dead-letter topic: %s", envelope.id(),
                             envelope.type(), Poison.reason(f));

@@ -99,7 +99,7 @@ public class AgentStreamConsumer {
             return deadLetters.send(rejected);
         }
         String what = "storing " + records.count() + " stream records of " + bySession.size() + " sessions";
-        return Retries.onContext(what, () -> attempts(() -> store.storeAll(bySession)), f -> !Poison.isPoison(f))
+        return Retries.untilStoredOrPoison(what, () -> store.storeAll(bySession))
                 .invoke(this::delivered).replaceWithVoid()
                 .onFailure(Poison::isPoison).recoverWithUni(f -> {
                     LOG.warnf("%s failed with a refused record (%s): storing session by session, record by record",
@@ -117,11 +117,6 @@ public class AgentStreamConsumer {
             LOG.warnf("dropped stream records of %d unknown session(s), e.g. %s", stored.unknown().size(),
                     stored.unknown().iterator().next());
         }
-    }
-
-    /** The work, tried up to {@link Poison#ATTEMPTS} times while it fails for its data (transient failures pass through). */
-    private static <T> Uni<T> attempts(java.util.function.Supplier<Uni<T>> work) {
-        return Uni.createFrom().<T>deferred(work::get).onFailure(Poison::isPoison).retry().atMost(Poison.ATTEMPTS - 1);
     }
 
     /**
@@ -167,8 +162,8 @@ public class AgentStreamConsumer {
     }
 
     private Uni<Void> storeTransientlyRetried(UUID session, List<AgentStreamRecord> records) {
-        return Retries.onContext("storing " + records.size() + " stream records of session " + session,
-                        () -> attempts(() -> store.storeAll(Map.of(session, records))), f -> !Poison.isPoison(f))
+        return Retries.untilStoredOrPoison("storing " + records.size() + " stream records of session " + session,
+                        () -> store.storeAll(Map.of(session, records)))
                 .invoke(this::delivered).replaceWithVoid();
     }
 

@@ -41,10 +41,8 @@ public final class Projections {
         }
         List<DeadLetters.Rejected> rejected = new ArrayList<>();
         return Multi.createFrom().iterable(events)
-                .onItem().transformToUniAndConcatenate(e -> Retries.onContext("projecting " + e.getKey().getClass().getSimpleName(),
-                                () -> Uni.createFrom().<Boolean>deferred(() -> apply.apply(e.getKey()).replaceWith(Boolean.TRUE))
-                                        .onFailure(Poison::isPoison).retry().atMost(Poison.ATTEMPTS - 1),
-                                f -> !Poison.isPoison(f))
+                .onItem().transformToUniAndConcatenate(e -> Retries.untilStoredOrPoison("projecting "
+                                + e.getKey().getClass().getSimpleName(), () -> apply.apply(e.getKey()).replaceWith(Boolean.TRUE))
                         .onFailure(Poison::isPoison).recoverWithItem(f -> {
                             ConsumerRecord<String, byte[]> r = e.getValue();
                             log.errorf("%s-%d@%d (%s) cannot be projected, moved to the dead-letter topic: %s", r.topic(),

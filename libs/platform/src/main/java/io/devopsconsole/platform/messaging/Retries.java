@@ -32,4 +32,15 @@ public final class Retries {
                 .onFailure(isTransient).invoke(f -> LOG.warnf("%s failed, retrying: %s", what, f.toString()))
                 .onFailure(isTransient).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
     }
+
+    /**
+     * The one retry policy of consumers that store what they read (ADR 0014): transient failures are
+     * retried in place with back-off for as long as they last; a failure about the data ({@link Poison})
+     * is tried {@link Poison#ATTEMPTS} times in all and then ends the returned Uni with it, for the
+     * caller to isolate the record.
+     */
+    public static <T> Uni<T> untilStoredOrPoison(String what, Supplier<Uni<T>> work) {
+        return onContext(what, () -> Uni.createFrom().<T>deferred(work::get)
+                .onFailure(Poison::isPoison).retry().atMost(Poison.ATTEMPTS - 1), f -> !Poison.isPoison(f));
+    }
 }
