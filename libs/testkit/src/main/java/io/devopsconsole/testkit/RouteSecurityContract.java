@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -53,6 +54,37 @@ public abstract class RouteSecurityContract {
                 given().auth().oauth2(token).contentType("application/json").body("{}")
                         .request(route.method(), route.path())
                         .then().statusCode(403)));
+    }
+
+    /** Roles count only as realm roles: a Keycloak group named "admin", or client roles, grant nothing. */
+    @TestFactory
+    Stream<DynamicTest> rolesFromGroupsOrClientRolesGrantNothing() {
+        String groups = Tokens.rolesOnlyAsGroups();
+        String clientRoles = Tokens.rolesOnlyAsClientRoles();
+        return RouteSecurity.routes().stream().map(route -> DynamicTest.dynamicTest(route.toString(), () -> {
+            for (String token : List.of(groups, clientRoles)) {
+                given().auth().oauth2(token).contentType("application/json").body("{}")
+                        .request(route.method(), route.path()).then().statusCode(403);
+            }
+        }));
+    }
+
+    /**
+     * Only access tokens for our audience, within their lifespan, authenticate: an admin's token
+     * issued to another client (admin-cli), an ID token and a token past its lifespan (all a
+     * disabled user still holds) are answered 401.
+     */
+    @TestFactory
+    Stream<DynamicTest> tokensNotMeantForUsAreRefused() {
+        Map<String, String> tokens = Map.of(
+                "another client's access token", Tokens.forAnotherClient(),
+                "an ID token", Tokens.idToken(),
+                "an expired access token", Tokens.expired());
+        return RouteSecurity.routes().stream().map(route -> DynamicTest.dynamicTest(route.toString(), () ->
+                tokens.forEach((kind, token) -> assertThat(given().auth().oauth2(token)
+                        .contentType("application/json").body("{}")
+                        .request(route.method(), route.path()).statusCode())
+                        .as(route + " with " + kind).isEqualTo(401))));
     }
 
     /** Viewers read (every GET that is not approver- or admin-only) and are refused every other route. */
