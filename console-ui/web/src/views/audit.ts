@@ -37,8 +37,11 @@ export async function auditView(root: HTMLElement, me: Me, query: URLSearchParam
     verify.textContent = 'verifying…';
     try {
       const v = await api<Row>('/api/audit/verify');
+      const broken = Number(v.broken_link_count ?? 0);
+      const links = Array.isArray(v.broken_links) ? (v.broken_links as Row[]) : [];
       verify.replaceChildren(badge(v.intact ? 'chain intact' : 'chain broken', v.intact ? 'ok' : 'failed'),
-        ` ${s(v.verified_records)} records verified`);
+        ` ${s(v.verified_records)} records verified`,
+        broken ? `; ${broken} broken link${broken === 1 ? '' : 's'} at seq ${links.slice(0, 10).map((l) => s(l.seq)).join(', ')}${broken > 10 ? ', …' : ''}` : '');
     } catch (e) {
       verify.textContent = describe(e);
     }
@@ -62,7 +65,10 @@ export async function auditView(root: HTMLElement, me: Me, query: URLSearchParam
       const page = await api<{ items: Row[]; next_cursor: string | null }>(`/api/audit/events?${q}`);
       for (const r of page.items) {
         body.append(h('tr', {},
-          h('td', { 'data-label': 'Time' }, when(r.time)), h('td', { 'data-label': 'Actor' }, s(r.actor)),
+          h('td', { 'data-label': 'Time' }, when(r.time)),
+          h('td', { 'data-label': 'Actor' }, s(r.actor), r.origin === 'api'
+            ? h('span', { class: 'muted', title: 'posted through the API by an outside producer; its own claims are kept as reported' }, ` via ${s(r.source)}`)
+            : ''),
           h('td', { 'data-label': 'Action' }, h('code', {}, s(r.action))),
           h('td', { 'data-label': 'Resource' }, `${s(r.resource_type)} ${s(r.resource_name ?? r.resource_id)}`),
           h('td', { 'data-label': 'Risk' }, badge(s(r.risk))), h('td', { 'data-label': 'Summary' }, s(r.summary))));

@@ -13,7 +13,9 @@ import java.util.HexFormat;
 /**
  * The hash chain over audit records: {@code hash = SHA-256(canonical form)}, where the canonical
  * form is a JSON array of the record's stored fields in a fixed order (times as UTC instants)
- * ending with the predecessor's hash. Changing, deleting or reordering a stored record breaks
+ * ending with the predecessor's hash. Form 2 (every record stored since ADR 0018) starts with the
+ * form number, the record id, the reported claims and the redaction flag; form 1 (older records)
+ * lacks those four. Changing, deleting or reordering a stored record breaks
  * the chain at that record.
  */
 public final class AuditChain {
@@ -24,11 +26,22 @@ public final class AuditChain {
     private AuditChain() {
     }
 
+    /** The canonical form new records are hashed in. */
+    public static final short VERSION = 2;
+
     public static String hash(AuditRecord r, String prevHash) {
         // streamed straight into the digest: the same bytes as the JSON array, without building it
         MessageDigest digest = sha256();
         try (JsonGenerator json = EventJson.mapper().getFactory().createGenerator(new DigestOutput(digest))) {
             json.writeStartArray();
+            if (r.hashVersion() >= 2) {
+                // form 2 (ADR 0018) covers every stored field: the form itself, the record id, what an outside
+                // producer reported and the redaction flag, as well as everything form 1 covered
+                json.writeNumber(r.hashVersion());
+                json.writeString(r.id().toString());
+                json.writeString(r.reported());
+                json.writeBoolean(r.redacted());
+            }
             json.writeString(r.eventId().toString());
             json.writeString(instant(r.eventTime()));
             json.writeString(instant(r.recordedAt()));

@@ -21,7 +21,7 @@ public class AuditExporter {
     static final int PAGE = 1_000;
     static final String[] CSV_COLUMNS = {"seq", "id", "event_id", "time", "recorded_at", "source", "type", "actor",
             "action", "resource_type", "resource_id", "resource_name", "session_id", "risk", "summary", "redacted",
-            "prev_hash", "hash", "details"};
+            "prev_hash", "hash", "details", "origin", "reported", "hash_version"};
 
     private final AuditRecordRepository records;
 
@@ -71,7 +71,8 @@ public class AuditExporter {
     private static String jsonLine(AuditRecord r) {
         try {
             ObjectNode node = (ObjectNode) EventJson.mapper().valueToTree(AuditRecordResponse.of(r));
-            node.put("seq", r.seq()).put("redacted", r.redacted()).put("prev_hash", r.prevHash()).put("hash", r.hash());
+            node.put("seq", r.seq()).put("redacted", r.redacted()).put("prev_hash", r.prevHash()).put("hash", r.hash())
+                    .put("hash_version", r.hashVersion());
             return EventJson.mapper().writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -81,7 +82,7 @@ public class AuditExporter {
     private static String csvLine(AuditRecord r) {
         Object[] values = {r.seq(), r.id(), r.eventId(), r.eventTime(), r.recordedAt(), r.source(), r.type(), r.actor(),
                 r.action(), r.resourceType(), r.resourceId(), r.resourceName(), r.sessionId(), r.risk(), r.summary(),
-                r.redacted(), r.prevHash(), r.hash(), r.details()};
+                r.redacted(), r.prevHash(), r.hash(), r.details(), r.origin(), r.reported(), r.hashVersion()};
         StringBuilder line = new StringBuilder();
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {

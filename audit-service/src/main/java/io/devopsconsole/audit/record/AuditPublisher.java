@@ -107,7 +107,9 @@ public class AuditPublisher extends JdbcRelay {
                     rs.getString("type"), rs.getString("actor"), rs.getString("action"), rs.getString("resource_type"),
                     rs.getString("resource_id"), rs.getString("resource_name"), rs.getString("session_id"),
                     rs.getString("risk"), rs.getString("summary"), EventJson.mapper().readTree(rs.getString("details")),
-                    rs.getBoolean("redacted"), rs.getString("hash"));
+                    rs.getBoolean("redacted"), rs.getString("hash"), rs.getString("prev_hash"),
+                    AuditService.API_TOPIC.equals(rs.getString("topic")) ? "api" : "console",
+                    rs.getString("reported") == null ? null : EventJson.mapper().readTree(rs.getString("reported")));
         } catch (IOException e) {
             throw new SQLException("stored details are not JSON (seq " + rs.getLong("seq") + ")", e);
         }
@@ -117,10 +119,14 @@ public class AuditPublisher extends JdbcRelay {
 
     @Override
     protected void markSent(Connection connection, List<Outgoing> sent) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE " + schema + ".audit_publication SET last_seq = ?")) {
-            update.setLong(1, claimedThrough);
-            update.executeUpdate();
+        if (sent.isEmpty()) {
+            return;
+        }
+        // the runtime role cannot set the position: it may only move it forward, logged (ADR 0018)
+        try (PreparedStatement advance = connection.prepareStatement(
+                "SELECT " + schema + ".audit_publication_advance(?)")) {
+            advance.setLong(1, claimedThrough);
+            advance.executeQuery().close();
         }
     }
 

@@ -74,6 +74,14 @@ public class AuditRecord {
     @Column(nullable = false, updatable = false)
     private boolean redacted;
 
+    /** The canonical form the hash covers ({@link AuditChain}): 1 for records stored before ADR 0018, 2 since. */
+    @Column(name = "hash_version", nullable = false, updatable = false)
+    private short hashVersion;
+
+    /** What an outside producer claimed and the service did not take as the record's own (a JSON object), or null. */
+    @Column(updatable = false)
+    private String reported;
+
     @Column(name = "prev_hash", updatable = false)
     private String prevHash;
 
@@ -92,7 +100,17 @@ public class AuditRecord {
                 String actor, String action, String resourceType, String resourceId, String resourceName,
                 String sessionId, String risk, String summary, String details, boolean redacted, String topic,
                 Integer kafkaPartition, Long kafkaOffset) {
+        this(eventId, eventTime, recordedAt, source, type, actor, action, resourceType, resourceId, resourceName,
+                sessionId, risk, summary, details, redacted, topic, kafkaPartition, kafkaOffset, null);
+    }
+
+    AuditRecord(UUID eventId, OffsetDateTime eventTime, OffsetDateTime recordedAt, String source, String type,
+                String actor, String action, String resourceType, String resourceId, String resourceName,
+                String sessionId, String risk, String summary, String details, boolean redacted, String topic,
+                Integer kafkaPartition, Long kafkaOffset, String reported) {
         this.id = UUID.randomUUID();
+        this.hashVersion = AuditChain.VERSION;
+        this.reported = StoredText.guard(reported);
         this.eventId = eventId;
         this.eventTime = eventTime.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
         this.recordedAt = recordedAt;
@@ -113,6 +131,13 @@ public class AuditRecord {
         this.kafkaOffset = kafkaOffset;
     }
 
+    /** This record as one with {@code id}, hashed in canonical form {@code version} (the canonical-form tests). */
+    AuditRecord as(UUID id, short version) {
+        this.id = id;
+        this.hashVersion = version;
+        return this;
+    }
+
     /** The position the database gave the stored record. */
     void stored(long seq) {
         this.seq = seq;
@@ -125,6 +150,10 @@ public class AuditRecord {
     }
 
     public String prevHash() { return prevHash; }
+    public short hashVersion() { return hashVersion; }
+    public String reported() { return reported; }
+    /** Posted through the API by an outside producer ("api"), or recorded by the console from its own events ("console"). */
+    public String origin() { return AuditService.API_TOPIC.equals(topic) ? "api" : "console"; }
     public String hash() { return hash; }
     public String topic() { return topic; }
     public Integer kafkaPartition() { return kafkaPartition; }

@@ -1,6 +1,7 @@
 package io.devopsconsole.audit.record;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -22,13 +23,21 @@ public record AuditRecordResponse(
         String sessionId,
         String risk,
         String summary,
-        @JsonRawValue String details) {
+        @JsonRawValue String details,
+        @Schema(description = "api: posted through the API by an outside producer (its source, actor and time set by"
+                + " the service); console: recorded from the console's own events", enumeration = {"api", "console"})
+        String origin,
+        @Schema(description = "What an outside producer claimed (its source, time) and the service did not take as the"
+                + " record's own; null when nothing was claimed", implementation = Object.class, nullable = true)
+        @JsonRawValue String reported,
+        @Schema(description = "Whether secret-looking values were replaced before the record was stored")
+        boolean redacted) {
 
     static AuditRecordResponse of(AuditRecord r) {
         // details are stored as the JSON text the service wrote (an object): passed through, not re-parsed
         return new AuditRecordResponse(r.id(), r.eventId(), r.eventTime(), r.recordedAt(), r.source(), r.type(),
                 r.actor(), r.action(), r.resourceType(), r.resourceId(), r.resourceName(), r.sessionId(), r.risk(),
-                r.summary(), r.details());
+                r.summary(), r.details(), r.origin(), r.reported(), r.redacted());
     }
 
     /** One page, newest first; pass {@code next_cursor} as {@code cursor} for the next (older) page. */

@@ -51,27 +51,46 @@ public class AuditService {
         }
     }
 
+    /** The topic column of records posted through the API (no topic position). */
+    public static final String API_TOPIC = "api";
+    /** Event types of the console's own services: an outside producer may not post them. */
+    static final String RESERVED_TYPES = "io.devopsconsole.";
+
     /**
-     * Records an event posted by an outside producer: refused (400 naming each path) if anything
-     * in it looks like a secret; idempotent on {@code id}. Returns the stored record and whether
-     * this call created it.
+     * Records an event posted by an outside producer (ADR 0018): refused (400 naming each path) if
+     * anything in it looks like a secret or its type is one of the console's own; idempotent on
+     * {@code id}. The service sets the record's source (the calling client, {@code /api/<client>}),
+     * actor (the token's user) and time (its clock); the producer's own {@code source} and
+     * {@code time} are kept as reported claims, covered by the hash, never as the record's.
+     * Returns the stored record and whether this call created it.
      */
-    public Uni<Submitted> submit(SubmitEventRequest request, String actor) {
+    public Uni<Submitted> submit(SubmitEventRequest request, String actor, String client) {
         List<String> secrets = SecretScanner.findings(EventJson.mapper().valueToTree(request), "");
         if (!secrets.isEmpty()) {
             throw new InvalidFieldException(secrets.stream().map(path -> new Problem.FieldError(path,
                     "looks like a secret; send a reference to it, never the secret itself")).toList());
+        }
+        if (request.type().startsWith(RESERVED_TYPES)) {
+            throw new InvalidFieldException("type", "names an event of the console's own services; outside producers use"
+                    + " their own types (like 'ci.deployment.started')");
         }
         if (request.details() != null && !request.details().isObject()) {
             throw new InvalidFieldException("details", "must be a JSON object");
         }
         UUID eventId = request.id() == null ? UUID.randomUUID() : request.id();
         OffsetDateTime now = now();
-        AuditRecord record = new AuditRecord(eventId, request.time() == null ? now : request.time(), now,
-                request.source(), request.type(), actor,
+        var reported = EventJson.mapper().createObjectNode();
+        if (request.source() != null) {
+            reported.put("source", request.source());
+        }
+        if (request.time() != null) {
+            reported.put("time", request.time().toInstant().toString());
+        }
+        AuditRecord record = new AuditRecord(eventId, now, now, "/api/" + client, request.type(), actor,
                 request.action() == null ? Summaries.action(request.type()) : request.action(),
                 request.resourceType(), request.resourceId(), request.resourceName(), request.sessionId(), request.risk(),
-                request.summary(), request.details() == null ? "{}" : request.details().toString(), false, "api", null, null);
+                request.summary(), request.details() == null ? "{}" : request.details().toString(), false, API_TOPIC,
+                null, null, reported.isEmpty() ? null : reported.toString());
         return recordAll(List.of(new Inbound(null, record))).flatMap(stored -> stored == 1
                 ? Uni.createFrom().item(new Submitted(AuditRecordResponse.of(record), true))
                 : Panache.withSession(() -> records.find("eventId", eventId).firstResult())

@@ -47,10 +47,11 @@ public class AuditWriter {
         this.existingSql = "SELECT event_id FROM " + schema + ".audit_record WHERE event_id = ANY($1)";
         this.insertSql = "INSERT INTO " + schema + ".audit_record (id, event_id, event_time, recorded_at, source, type, actor,"
                 + " action, resource_type, resource_id, resource_name, session_id, risk, summary, details, topic,"
-                + " kafka_partition, kafka_offset, redacted, prev_hash, hash)"
+                + " kafka_partition, kafka_offset, redacted, prev_hash, hash, hash_version, reported)"
                 + " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::text[],"
                 + " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],"
-                + " $14::text[], $15::text[], $16::text[], $17::int[], $18::bigint[], $19::boolean[], $20::text[], $21::text[])"
+                + " $14::text[], $15::text[], $16::text[], $17::int[], $18::bigint[], $19::boolean[], $20::text[], $21::text[],"
+                + " $22::smallint[], $23::text[])"
                 + " RETURNING id, seq";
     }
 
@@ -123,7 +124,8 @@ public class AuditWriter {
         UUID[] eventId = new UUID[n];
         OffsetDateTime[] eventTime = new OffsetDateTime[n];
         OffsetDateTime[] recordedAt = new OffsetDateTime[n];
-        String[][] text = new String[14][n];
+        String[][] text = new String[15][n];
+        Short[] version = new Short[n];
         Integer[] partition = new Integer[n];
         Long[] offset = new Long[n];
         Boolean[] redacted = new Boolean[n];
@@ -140,6 +142,8 @@ public class AuditWriter {
             }
             text[12][i] = r.prevHash();
             text[13][i] = r.hash();
+            text[14][i] = r.reported();
+            version[i] = r.hashVersion();
             partition[i] = r.kafkaPartition();
             offset[i] = r.kafkaOffset();
             redacted[i] = r.redacted();
@@ -150,7 +154,7 @@ public class AuditWriter {
             tuple.addArrayOfString(text[t]);
         }
         return tuple.addArrayOfInteger(partition).addArrayOfLong(offset).addArrayOfBoolean(redacted)
-                .addArrayOfString(text[12]).addArrayOfString(text[13]);
+                .addArrayOfString(text[12]).addArrayOfString(text[13]).addArrayOfShort(version).addArrayOfString(text[14]);
     }
 
     /** Maps a function over the rows of a result (for callers reading through {@link #inChain}). */

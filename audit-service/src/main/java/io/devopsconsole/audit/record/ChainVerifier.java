@@ -9,12 +9,15 @@ import java.util.UUID;
 
 /**
  * Walks the log in {@code seq} order, a page at a time, recomputing every chained record's hash
- * and checking that it names its predecessor's; reports the first broken link.
+ * and checking that it names its predecessor's. A broken link does not end the walk (ADR 0018):
+ * the next record is checked against what its predecessor stores, so one damaged record cannot
+ * hide tampering after it; every broken link is counted, the first {@value #REPORTED_LINKS} listed.
  */
 @ApplicationScoped
 public class ChainVerifier {
 
     static final int PAGE = 1_000;
+    static final int REPORTED_LINKS = 1_000;
 
     private final AuditRecordRepository records;
     private final io.vertx.mutiny.sqlclient.Pool pool;
@@ -51,14 +54,48 @@ public class ChainVerifier {
     /**
      * The outcome: {@code intact} when every chained record checks out; {@code unchainedRecords}
      * were written before chaining existed; {@code headHash} is the last record's hash;
-     * {@code anchor} is where the kept chain starts when retention has pruned (null: at genesis).
+     * {@code anchor} is where the kept chain starts when retention has pruned (null: at genesis);
+     * {@code brokenLinkCount} counts every broken link, {@code brokenLinks} lists the first
+     * {@value #REPORTED_LINKS} in chain order ({@code firstBrokenLink} is the first of them).
      */
     public record Verification(boolean intact, long verifiedRecords, long unchainedRecords, String headHash,
-                               Long headSeq, Anchor anchor, BrokenLink firstBrokenLink) {
+                               Long headSeq, Anchor anchor, BrokenLink firstBrokenLink, long brokenLinkCount,
+                               List<BrokenLink> brokenLinks) {
     }
 
-    private record State(long afterSeq, String expectedPrev, long verified, long unchained, Long headSeq,
-                         Anchor anchor, boolean anchorConfirmed, java.time.OffsetDateTime to) {
+    /** Where the walk is; one walk at a time touches it (pages are read one after the other). */
+    private static final class State {
+        long afterSeq;
+        String expectedPrev;
+        long verified;
+        long unchained;
+        Long headSeq;
+        final Anchor anchor;
+        boolean anchorConfirmed;
+        final java.time.OffsetDateTime to;
+        short lastVersion;
+        long brokenCount;
+        final List<BrokenLink> broken = new java.util.ArrayList<>();
+
+        State(long afterSeq, String expectedPrev, Anchor anchor, boolean anchorConfirmed, java.time.OffsetDateTime to) {
+            this.afterSeq = afterSeq;
+            this.expectedPrev = expectedPrev;
+            this.anchor = anchor;
+            this.anchorConfirmed = anchorConfirmed;
+            this.to = to;
+        }
+
+        void broken(BrokenLink link) {
+            brokenCount++;
+            if (broken.size() < REPORTED_LINKS) {
+                broken.add(link);
+            }
+        }
+
+        Verification verdict() {
+            return new Verification(brokenCount == 0, verified, unchained, expectedPrev, headSeq, anchor,
+                    broken.isEmpty() ? null : broken.get(0), brokenCount, List.copyOf(broken));
+        }
     }
 
     /** The whole chain, from genesis or the retention anchor to the head. */
@@ -76,7 +113,7 @@ public class ChainVerifier {
                 .map(rows -> rows.size() == 0 ? null : anchor(rows.iterator().next()));
         if (from == null) {
             // a walk cut short by 'to' may end before the retention record that names the anchor
-            return anchor.flatMap(a -> walk(new State(a == null ? 0 : a.prunedThroughSeq(), null, 0, 0, null, a,
+            return anchor.flatMap(a -> walk(new State(a == null ? 0 : a.prunedThroughSeq(), null, a,
                     a == null || to != null, to)));
         }
         return anchor.flatMap(a -> pool.preparedQuery(rangeStartSql).execute(io.vertx.mutiny.sqlclient.Tuple.of(from))
@@ -84,11 +121,11 @@ public class ChainVerifier {
                     io.vertx.mutiny.sqlclient.Row row = rows.iterator().next();
                     Long first = row.getLong("first_seq");
                     if (first == null) {   // nothing recorded since 'from'
-                        return Uni.createFrom().item(new Verification(true, 0, 0, null, null, a, null));
+                        return Uni.createFrom().item(new Verification(true, 0, 0, null, null, a, null, 0, List.of()));
                     }
                     String before = row.getString("prev_stored_hash");
                     // the predecessor was pruned (or never chained): the usual start rules apply
-                    return walk(new State(first - 1, before, 0, 0, null, a, true, to));
+                    return walk(new State(first - 1, before, a, true, to));
                 }));
     }
 
@@ -97,11 +134,10 @@ public class ChainVerifier {
                 row.getOffsetDateTime("pruned_at"));
     }
 
-    private Uni<Verification> walk(State start) {
-        java.util.concurrent.atomic.AtomicReference<State> state = new java.util.concurrent.atomic.AtomicReference<>(start);
+    private Uni<Verification> walk(State state) {
         // one short session per page, no recursion: memory stays flat however long the log is
         return io.smallrye.mutiny.Multi.createBy().repeating()
-                .uni(() -> Panache.withSession(() -> records.chainPage(state.get().afterSeq(), PAGE))
+                .uni(() -> Panache.withSession(() -> records.chainPage(state.afterSeq, PAGE))
                         .map(page -> java.util.Optional.ofNullable(check(state, page))))
                 .whilst(java.util.Optional::isEmpty)
                 .collect().last()
@@ -114,59 +150,50 @@ public class ChainVerifier {
     }
 
     /** Checks one page; returns the verdict when the walk is over, or null (state advanced) to go on. */
-    private Verification check(java.util.concurrent.atomic.AtomicReference<State> holder, List<AuditRecord> page) {
-        State state = holder.get();
-        {
-            String expected = state.expectedPrev();
-            long verified = state.verified();
-            long unchained = state.unchained();
-            Long headSeq = state.headSeq();
-            Anchor anchor = state.anchor();
-            boolean confirmed = state.anchorConfirmed();
-            for (AuditRecord r : page) {
-                if (state.to() != null && !r.recordedAt().isBefore(state.to())) {
-                    return done(anchor, true, verified, unchained, expected, headSeq, null);
-                }
-                if (r.hash() == null) {
-                    if (expected != null) {
-                        return done(anchor, false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
-                                "record has no hash after the chain began (hash removed?)"));
-                    }
-                    unchained++;
-                    continue;
-                }
-                String prev = expected != null ? expected : anchor != null ? anchor.anchorHash() : AuditChain.GENESIS;
-                if (!prev.equals(r.prevHash())) {
-                    return done(anchor, false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
-                            "previous-hash link does not match the preceding record (record removed or reordered)"));
-                }
-                if (!AuditChain.hash(r, r.prevHash()).equals(r.hash())) {
-                    return done(anchor, false, verified, unchained, expected, headSeq, new BrokenLink(r.seq(), r.eventId(),
-                            "record content does not match its hash (record modified)"));
-                }
-                expected = r.hash();
-                headSeq = r.seq();
-                verified++;
-                confirmed = confirmed || describesAnchor(r, anchor);
+    private static Verification check(State state, List<AuditRecord> page) {
+        for (AuditRecord r : page) {
+            if (state.to != null && !r.recordedAt().isBefore(state.to)) {
+                return state.verdict();
             }
-            if (page.size() < PAGE) {
-                if (!confirmed) {
-                    return done(anchor, false, verified, unchained, expected, headSeq, new BrokenLink(anchor.prunedThroughSeq(),
-                            null, "the chain's anchor (records up to seq " + anchor.prunedThroughSeq()
-                            + " pruned) is not described by any retention record in the chain (anchor forged or the"
-                            + " retention record removed)"));
+            if (r.hash() == null) {
+                if (state.expectedPrev != null) {
+                    state.broken(new BrokenLink(r.seq(), r.eventId(),
+                            "record has no hash after the chain began (hash removed?)"));
+                } else {
+                    state.unchained++;
                 }
-                return done(anchor, true, verified, unchained, expected, headSeq, null);
+                continue;
             }
-            long last = page.get(page.size() - 1).seq();
-            holder.set(new State(last, expected, verified, unchained, headSeq, anchor, confirmed, state.to()));
-            return null;
+            if (r.hashVersion() < state.lastVersion) {
+                state.broken(new BrokenLink(r.seq(), r.eventId(), "record is hashed in form " + r.hashVersion()
+                        + " after a record in form " + state.lastVersion + " (form lowered to leave fields out of the hash)"));
+            }
+            String prev = state.expectedPrev != null ? state.expectedPrev
+                    : state.anchor != null ? state.anchor.anchorHash() : AuditChain.GENESIS;
+            if (!prev.equals(r.prevHash())) {
+                state.broken(new BrokenLink(r.seq(), r.eventId(),
+                        "previous-hash link does not match the preceding record (record removed or reordered)"));
+            }
+            if (!AuditChain.hash(r, r.prevHash()).equals(r.hash())) {
+                state.broken(new BrokenLink(r.seq(), r.eventId(), "record content does not match its hash (record modified)"));
+            }
+            // the next record is checked against what this one stores, so one break does not hide the next
+            state.expectedPrev = r.hash();
+            state.headSeq = r.seq();
+            state.lastVersion = (short) Math.max(state.lastVersion, r.hashVersion());
+            state.verified++;
+            state.anchorConfirmed = state.anchorConfirmed || describesAnchor(r, state.anchor);
         }
-    }
-
-    private static Verification done(Anchor anchor, boolean intact, long verified, long unchained, String head, Long headSeq,
-                              BrokenLink broken) {
-        return new Verification(intact, verified, unchained, head, headSeq, anchor, broken);
+        if (page.size() < PAGE) {
+            if (!state.anchorConfirmed) {
+                state.broken(new BrokenLink(state.anchor.prunedThroughSeq(), null, "the chain's anchor (records up to seq "
+                        + state.anchor.prunedThroughSeq() + " pruned) is not described by any retention record in the chain"
+                        + " (anchor forged or the retention record removed)"));
+            }
+            return state.verdict();
+        }
+        state.afterSeq = page.get(page.size() - 1).seq();
+        return null;
     }
 
     /** A retention record (itself chained, so not forgeable without breaking the chain) that names the anchor. */

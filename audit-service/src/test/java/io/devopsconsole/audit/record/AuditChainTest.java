@@ -10,6 +10,8 @@ import io.devopsconsole.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.List;
@@ -99,6 +101,49 @@ class AuditChainTest {
         verify().body("intact", equalTo(true));
     }
 
+    /**
+     * Verify goes on after a broken link: a damaged record early in the chain cannot hide a later
+     * one, and every broken link is listed (ADR 0018).
+     */
+    @Test
+    void everyBrokenLinkIsReportedNotOnlyTheFirst() {
+        List<EventEnvelope> events = ingest(5);
+        long first = seqOf(events.get(1));
+        long second = seqOf(events.get(3));
+        String a = (String) Sql.rows("SELECT summary FROM audit.audit_record WHERE seq = ?", first).get(0).get("summary");
+        String b = (String) Sql.rows("SELECT summary FROM audit.audit_record WHERE seq = ?", second).get(0).get("summary");
+        tamper("UPDATE audit.audit_record SET summary = 'innocent' WHERE seq IN (" + first + ", " + second + ")");
+        try {
+            verify().body("intact", equalTo(false)).body("broken_link_count", equalTo(2))
+                    .body("broken_links.seq", org.hamcrest.Matchers.contains((int) first, (int) second))
+                    .body("first_broken_link.seq", equalTo((int) first))
+                    .body("verified_records", equalTo((int) Sql.count("SELECT count(*) FROM audit.audit_record WHERE hash IS NOT NULL")));
+        } finally {
+            tamper("UPDATE audit.audit_record SET summary = '" + a.replace("'", "''") + "' WHERE seq = " + first);
+            tamper("UPDATE audit.audit_record SET summary = '" + b.replace("'", "''") + "' WHERE seq = " + second);
+        }
+        verify().body("intact", equalTo(true)).body("broken_link_count", equalTo(0));
+    }
+
+    /** The hash covers every stored field: the record id, the redaction flag, the reported claims, the form itself. */
+    @ParameterizedTest
+    @ValueSource(strings = {"id = gen_random_uuid()", "redacted = NOT redacted", "reported = '{\"source\":\"/x\"}'",
+            "hash_version = 1"})
+    void changingAnyStoredFieldBreaksTheChain(String change) {
+        List<EventEnvelope> events = ingest(2);
+        long seq = seqOf(events.get(0));
+        Sql.execute("CREATE TABLE audit.field_copy AS SELECT * FROM audit.audit_record WHERE seq = " + seq);
+        try {
+            tamper("UPDATE audit.audit_record SET " + change + " WHERE seq = " + seq);
+            verify().body("intact", equalTo(false)).body("broken_links.seq", org.hamcrest.Matchers.hasItem((int) seq));
+        } finally {
+            tamper("DELETE FROM audit.audit_record WHERE seq = " + seq
+                    + "; INSERT INTO audit.audit_record OVERRIDING SYSTEM VALUE SELECT * FROM audit.field_copy");
+            Sql.execute("DROP TABLE audit.field_copy");
+        }
+        verify().body("intact", equalTo(true));
+    }
+
     @Test
     void aDeletedRecordIsFound() {
         List<EventEnvelope> events = ingest(3);
@@ -122,7 +167,8 @@ class AuditChainTest {
         long b = seqOf(events.get(1));
         // swap the two rows' positions in the log (delete both, re-insert each at the other's seq)
         String columns = "id, event_id, event_time, recorded_at, source, type, actor, action, resource_type, resource_id,"
-                + " resource_name, session_id, risk, summary, details, topic, kafka_partition, kafka_offset, prev_hash, hash";
+                + " resource_name, session_id, risk, summary, details, topic, kafka_partition, kafka_offset, prev_hash, hash,"
+                + " hash_version, reported, redacted";
         Sql.execute("CREATE TABLE audit.swap_copy AS SELECT * FROM audit.audit_record WHERE seq IN (" + a + ", " + b + ")");
         try {
             tamper("DELETE FROM audit.audit_record WHERE seq IN (" + a + ", " + b + ");"

@@ -107,6 +107,29 @@ class AuditRuntimeRoleTest {
                 TestInfra.RUNTIME_ROLE)).isZero();
     }
 
+    /** The SIEM feed's position: the runtime role can neither set it (silence or replay the feed) nor move it back. */
+    @Test
+    void theRuntimeRoleCannotSetThePublicationPositionOnlyMoveItForwardLogged() throws SQLException {
+        long seq = someStoredRecord();
+        await().atMost(Duration.ofSeconds(30)).until(() -> Sql.count("SELECT last_seq FROM audit.audit_publication") >= seq);
+        long position = Sql.count("SELECT last_seq FROM audit.audit_publication");
+        try (Connection c = asRuntimeRole(); Statement st = c.createStatement()) {
+            assertThatThrownBy(() -> st.execute("UPDATE audit.audit_publication SET last_seq = 0"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> st.execute("SELECT audit.audit_publication_advance(" + (position - 1) + ")"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("only moves forward");
+            assertThatThrownBy(() -> st.execute("SELECT audit.audit_publication_advance(" + (position + 1_000_000) + ")"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("cannot pass the newest record");
+            assertThatThrownBy(() -> st.execute("DELETE FROM audit.audit_publication_log"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("permission denied");
+        }
+        assertThat(Sql.count("SELECT last_seq FROM audit.audit_publication")).isGreaterThanOrEqualTo(position);
+        // every move the publisher made is on record, and they join up
+        assertThat(Sql.count("SELECT count(*) FROM audit.audit_publication_log WHERE through_seq >= ?", seq)).isPositive();
+        assertThat(Sql.count("SELECT count(*) FROM audit.audit_publication_log l WHERE l.seq > (SELECT min(seq) FROM audit.audit_publication_log) AND NOT EXISTS"
+                + " (SELECT 1 FROM audit.audit_publication_log p WHERE p.through_seq = l.from_seq)")).isZero();
+    }
+
     @Test
     void runningRetentionWithoutAPolicyIsAConflict() {
         given().auth().oauth2(Tokens.admin()).post("/api/audit/retention/run").then().statusCode(409)

@@ -139,7 +139,7 @@ class EventSnapshotTest {
                         "/registry-service", ProjectCreated.TYPE, "olga", "project.created", "project", PROJECT.toString(),
                         "payments-api", null, "elevated", "olga created project payments-api",
                         EventJson.mapper().createObjectNode().put("slug", "payments-api").put("password", "[REDACTED]"),
-                        true, "4f".repeat(32)));
+                        true, "4f".repeat(32), "3e".repeat(32), "console", null));
     }
 
     @ParameterizedTest
