@@ -103,7 +103,7 @@ public class SshConnector {
         Session session = null;
         try {
             identities.addTo(jsch, config.ssh().identityFile().map(Path::of), target.keySource(), target.keyReference(),
-                    target.name());
+                    target.name(), target.environment());
             session = jsch.getSession(target.username(), target.host(), target.port());
             session.setConfig("StrictHostKeyChecking", "yes");
             session.setConfig("HashKnownHosts", "no");

@@ -114,7 +114,7 @@ class EventSnapshotTest {
                 new io.devopsconsole.events.onboarding.TunnelStateObserved(UUID.fromString("6e5d4c3b-2a1f-4e0d-9c8b-7a6f5e4d3c2b"),
                         "wg-12alder", TARGET, "activate", "succeeded", "up", true, "peer handshake 3 s ago"),
                 new io.devopsconsole.events.onboarding.SshKeyStored("local:ssh/targets/web-1", "stored", "ecdsa-sha2-nistp256",
-                        "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA", 1),
+                        "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA", 1, "production"),
                 new SessionCreated(SESSION, PROJECT, "requested", "olga"),
                 new SessionStateChanged(SESSION, PROJECT, "active", "waiting_approval", "the agent asked to run a command"),
                 new OperatorMessagePosted(SESSION, PROJECT, MESSAGE, 7, 42),

@@ -363,7 +363,7 @@ public class AuthSlotService {
                         throw new ConflictException("target " + t.name() + " has no trusted host key: trust one through onboarding");
                     }
                     return new Leased(slot, t, new HostSsh.Endpoint(t.name(), t.host(), t.port(), t.username(), key, fingerprint,
-                            t.keySource(), t.keyReference()),
+                            t.keySource(), t.keyReference(), t.environment()),
                             run);
                 });
             });

@@ -20,6 +20,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -47,10 +48,14 @@ import java.util.Map;
 @Consumes(MediaType.APPLICATION_JSON)
 public class SshKeyResource {
 
-    public record StoreKeyRequest(@Size(max = 210) String reference, @Size(max = 16384) String privateKey, Boolean confirm) {
+    /** {@code environment}: the only environment whose targets may log in with the key (ADR 0019). */
+    public record StoreKeyRequest(@Size(max = 210) String reference, @Size(max = 16384) String privateKey,
+                                  @NotNull @Pattern(regexp = "lab|staging|production", message = "must be lab, staging or production")
+                                  String environment, Boolean confirm) {
     }
 
-    public record KeyView(String reference, String keyType, String publicKey, String publicKeyFingerprint, int secretVersion) {
+    public record KeyView(String reference, String keyType, String publicKey, String publicKeyFingerprint, int secretVersion,
+                          String environment) {
     }
 
     private final SecretStore secrets;
@@ -70,7 +75,10 @@ public class SshKeyResource {
         this.identity = identity;
     }
 
-    /** Stores (or replaces) an unencrypted OpenSSH/PEM private key, with {@code confirm: true}. */
+    /**
+     * Stores (or replaces) an unencrypted OpenSSH/PEM private key for the targets of one environment,
+     * with {@code confirm: true}.
+     */
     @POST
     @RolesAllowed({Roles.ADMIN})
     public Uni<KeyView> store(@Valid @NotNull StoreKeyRequest request) {
@@ -99,9 +107,12 @@ public class SshKeyResource {
             throw new InvalidFieldException("private_key", "is not a private key JSch can read");
         }
         String fingerprint = HostKeys.fingerprint(type, blob).orElse(null);
-        return secrets.put(ref, Map.of(SshIdentities.PRIVATE_KEY, request.privateKey()))
-                .flatMap(version -> announce(new SshKeyStored(request.reference(), "stored", type, fingerprint, version))
-                        .replaceWith(new KeyView(request.reference(), type, type + " " + blob, fingerprint, version)));
+        return secrets.put(ref, Map.of(SshIdentities.PRIVATE_KEY, request.privateKey(), SshIdentities.ENVIRONMENT,
+                        request.environment()))
+                .flatMap(version -> announce(new SshKeyStored(request.reference(), "stored", type, fingerprint, version,
+                        request.environment()))
+                        .replaceWith(new KeyView(request.reference(), type, type + " " + blob, fingerprint, version,
+                                request.environment())));
     }
 
     @DELETE
@@ -114,7 +125,7 @@ public class SshKeyResource {
             if (!deleted) {
                 throw new ResourceNotFoundException("ssh key", reference);
             }
-            return announce(new SshKeyStored(reference, "deleted", null, null, 0));
+            return announce(new SshKeyStored(reference, "deleted", null, null, 0, null));
         }).map(v -> RestResponse.noContent());
     }
 

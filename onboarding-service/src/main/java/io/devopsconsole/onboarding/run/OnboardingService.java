@@ -359,8 +359,8 @@ public class OnboardingService {
     /** Probe and readiness over one SSH login; the host key must still be the trusted one. */
     private Uni<Run> probe(Run run, String actor) {
         long started = System.nanoTime();
-        return checkAlarm(run).flatMap(ok -> blocking(() -> {
-            try (HostSsh.Connection c = ssh.open(endpoint(run))) {
+        return checkAlarm(run).flatMap(ok -> endpointOf(run)).flatMap(endpoint -> blocking(() -> {
+            try (HostSsh.Connection c = ssh.open(endpoint)) {
                 HostSsh.Result probe = c.run(RemoteCommands.PROBE, PROBE_TIMEOUT);
                 HostSsh.Result readiness = c.run(RemoteCommands.READINESS, PROBE_TIMEOUT);
                 return new HostSsh.Result[] {probe, readiness};
@@ -507,6 +507,20 @@ public class OnboardingService {
     }
 
     // ---- helpers -------------------------------------------------------------------------------
+
+    /**
+     * How onboarding logs in to the run's host: with the target's override key when the registry
+     * names one (only for a target of the key's environment), otherwise the control-plane identity.
+     */
+    public Uni<HostSsh.Endpoint> endpointOf(Run run) {
+        if (run.targetId() == null) {
+            return Uni.createFrom().item(endpoint(run));
+        }
+        return inventory.target(run.targetId()).map(target -> target.filter(t -> t.keyReference() != null)
+                .map(t -> new HostSsh.Endpoint(run.targetName(), run.host(), run.port(), run.username(),
+                        run.trustedPublicKey(), run.trustedFingerprint(), t.keySource(), t.keyReference(), t.environment()))
+                .orElseGet(() -> endpoint(run)));
+    }
 
     public static HostSsh.Endpoint endpoint(Run run) {
         return new HostSsh.Endpoint(run.targetName(), run.host(), run.port(), run.username(), run.trustedPublicKey(),

@@ -161,7 +161,7 @@ public class PlanService {
         String failure = null;
         Map<String, String> readiness = null;
         int done = 0;
-        try (HostSsh.Connection c = ssh.open(OnboardingService.endpoint(run))) {
+        try (HostSsh.Connection c = ssh.open(onboarding.endpointOf(run).await().atMost(Duration.ofSeconds(30)))) {
             for (String command : plan.steps()) {
                 int seq = ++done;
                 plans.stepStarted(plan.id(), seq, command).await().indefinitely();

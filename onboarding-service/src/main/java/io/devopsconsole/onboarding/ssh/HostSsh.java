@@ -34,11 +34,11 @@ public class HostSsh {
 
     /** Where to connect, and the one key to accept. */
     public record Endpoint(String name, String host, int port, String username, String trustedPublicKey,
-                           String trustedFingerprint, String keySource, String keyReference) {
+                           String trustedFingerprint, String keySource, String keyReference, String environment) {
 
         /** An endpoint that logs in with the control-plane identity. */
         public Endpoint(String name, String host, int port, String username, String trustedPublicKey, String trustedFingerprint) {
-            this(name, host, port, username, trustedPublicKey, trustedFingerprint, null, null);
+            this(name, host, port, username, trustedPublicKey, trustedFingerprint, null, null, null);
         }
     }
 
@@ -127,7 +127,8 @@ public class HostSsh {
         Session session = null;
         try {
             connections.increment();
-            identities.addTo(jsch, java.util.Optional.of(identity), endpoint.keySource(), endpoint.keyReference(), endpoint.name());
+            identities.addTo(jsch, java.util.Optional.of(identity), endpoint.keySource(), endpoint.keyReference(), endpoint.name(),
+                    endpoint.environment());
             session = jsch.getSession(endpoint.username(), endpoint.host(), endpoint.port());
             session.setConfig("StrictHostKeyChecking", "yes");
             session.setConfig("PreferredAuthentications", "publickey");

@@ -105,7 +105,7 @@ public class WireGuardService {
                         throw new ConflictException("host_key", m);
                     });
                     return new Place(t, g, new HostSsh.Endpoint(g.name(), g.host(), g.port(), g.username(), g.hostPublicKey(),
-                            g.hostKeyFingerprint(), g.keySource(), g.keyReference()));
+                            g.hostKeyFingerprint(), g.keySource(), g.keyReference(), g.environment()));
                 });
             });
         });

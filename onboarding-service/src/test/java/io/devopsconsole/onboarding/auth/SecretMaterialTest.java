@@ -26,6 +26,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 class SecretMaterialTest {
 
+    @jakarta.inject.Inject
+    io.devopsconsole.platform.secrets.SecretStore secrets;
+
+    @jakarta.inject.Inject
+    io.devopsconsole.onboarding.run.OnboardingService onboarding;
+
+    /** Onboarding logs in to a target with its override key (and the key's environment check), not the control-plane key. */
+    @Test
+    void onboardingLogsInWithTheTargetsOverrideKey() {
+        UUID target = UUID.randomUUID();
+        io.devopsconsole.testkit.Sql.exec("INSERT INTO onboarding.target_view (id, name, host, port, username, environment,"
+                + " codex_status, version, key_source, key_reference) VALUES (?, 'keyed', '192.0.2.77', 22, 'root', 'staging',"
+                + " 'unknown', 1, 'target_override_key', 'local:ssh/staging/keyed')", target);
+        io.devopsconsole.onboarding.run.Run run = new io.devopsconsole.onboarding.run.Run(UUID.randomUUID(), "probing", target,
+                "keyed", "192.0.2.77", 22, "root", "staging", null, "lan", null, null, null, null, null, "SHA256:x",
+                "ssh-ed25519 AAAA", null, null, 0, "olga", null, null, null, 0);
+        var endpoint = onboarding.endpointOf(run).await().indefinitely();
+        assertThat(endpoint.keySource()).isEqualTo("target_override_key");
+        assertThat(endpoint.keyReference()).isEqualTo("local:ssh/staging/keyed");
+        assertThat(endpoint.environment()).isEqualTo("staging");
+        // a run whose target has no override key logs in with the control-plane identity
+        var plain = onboarding.endpointOf(new io.devopsconsole.onboarding.run.Run(UUID.randomUUID(), "probing",
+                UUID.randomUUID(), "plain", "192.0.2.78", 22, "root", "lab", null, "lan", null, null, null, null, null,
+                "SHA256:x", "ssh-ed25519 AAAA", null, null, 0, "olga", null, null, null, 0)).await().indefinitely();
+        assertThat(plain.keyReference()).isNull();
+    }
+
+
     static final String SLOTS = "/api/codex-auth/slots";
 
     @Test
@@ -76,23 +104,33 @@ class SecretMaterialTest {
         pair.writePrivateKey(priv);
         String privateKey = priv.toString(StandardCharsets.UTF_8);
         String reference = "local:ssh/targets/web-" + UUID.randomUUID().toString().substring(0, 6);
-        ok(as(Tokens.operator()).body(Map.of("reference", reference, "private_key", privateKey, "confirm", true))
-                .post("/api/ssh-keys"), 403);
-        assertThat(ok(as(Tokens.admin()).body(Map.of("reference", reference, "private_key", privateKey))
+        ok(as(Tokens.operator()).body(Map.of("reference", reference, "private_key", privateKey, "environment", "lab",
+                "confirm", true)).post("/api/ssh-keys"), 403);
+        assertThat(ok(as(Tokens.admin()).body(Map.of("reference", reference, "private_key", privateKey, "environment", "lab"))
                 .post("/api/ssh-keys"), 400).getString("errors[0].field")).isEqualTo("confirm");
-        JsonPath stored = ok(as(Tokens.admin()).body(Map.of("reference", reference, "private_key", privateKey, "confirm", true))
-                .post("/api/ssh-keys"), 200);
+        // a key is stored for one environment (ADR 0019): none, or an unknown one, is refused naming the field
+        assertThat(ok(as(Tokens.admin()).body(Map.of("reference", reference, "private_key", privateKey, "confirm", true))
+                .post("/api/ssh-keys"), 400).getString("errors[0].field")).isEqualTo("environment");
+        assertThat(ok(as(Tokens.admin()).body(Map.of("reference", reference, "private_key", privateKey, "environment", "prod",
+                "confirm", true)).post("/api/ssh-keys"), 400).getString("errors[0].field")).isEqualTo("environment");
+        JsonPath stored = ok(as(Tokens.admin()).body(Map.of("reference", reference, "private_key", privateKey,
+                "environment", "production", "confirm", true)).post("/api/ssh-keys"), 200);
+        assertThat(stored.getString("environment")).isEqualTo("production");
+        assertThat(secrets.get(new io.devopsconsole.platform.secrets.SecretRef(reference.substring("local:".length())))
+                .await().indefinitely().orElseThrow()).containsEntry("environment", "production");
         assertThat(stored.getString("key_type")).isEqualTo("ecdsa-sha2-nistp256");
         assertThat(stored.getString("public_key_fingerprint")).startsWith("SHA256:");
         assertThat(stored.getString("public_key")).startsWith("ecdsa-sha2-nistp256 ");
         // outside the ssh/ namespace: a Codex auth slot, or any other secret, can never be named or overwritten
         for (String bad : new String[] {"vault:ssh/x", "ssh/x", "local:../x", "local:SSH/X", "local:codex-auth/slot-1",
                 "local:deploy-key", "local:ssh"}) {
-            assertThat(ok(as(Tokens.admin()).body(Map.of("reference", bad, "private_key", privateKey, "confirm", true))
+            assertThat(ok(as(Tokens.admin()).body(Map.of("reference", bad, "private_key", privateKey, "environment", "lab",
+                    "confirm", true))
                     .post("/api/ssh-keys"), 400).getString("errors[0].field")).as(bad).isEqualTo("reference");
         }
-        assertThat(ok(as(Tokens.admin()).body(Map.of("reference", reference, "private_key", "-----BEGIN nonsense", "confirm",
-                true)).post("/api/ssh-keys"), 400).getString("errors[0].field")).isEqualTo("private_key");
+        assertThat(ok(as(Tokens.admin()).body(Map.of("reference", reference, "private_key", "-----BEGIN nonsense",
+                "environment", "lab", "confirm", true)).post("/api/ssh-keys"), 400).getString("errors[0].field"))
+                .isEqualTo("private_key");
         String body = privateKey.lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
         assertThat(CanaryScan.locations(body, RESPONSES)).isEmpty();
         ok(as(Tokens.admin()).delete("/api/ssh-keys?confirm=true&reference=" + reference), 204);

@@ -37,6 +37,29 @@ public class SshTargetRepository implements PanacheRepositoryBase<SshTarget, UUI
                 .setParameter("id", targetId).getSingleResult());
     }
 
+    /**
+     * An active target other than {@code self} on the same SSH endpoint but in another environment,
+     * looked up under a transaction lock on the endpoint, so two registrations cannot both pass.
+     */
+    Uni<SshTarget> otherEnvironmentOnEndpoint(String host, int port, SshTarget.Environment environment, UUID self) {
+        return lock("ssh-endpoint:" + host.toLowerCase(java.util.Locale.ROOT) + ":" + port)
+                .flatMap(locked -> find("lower(host) = lower(?1) and port = ?2 and environment <> ?3 and retired = false"
+                        + " and id <> ?4", host, port, environment, self).firstResult());
+    }
+
+    /** An active target other than {@code self} that trusts the same host key but is in another environment. */
+    Uni<SshTarget> otherEnvironmentWithHostKey(String fingerprint, SshTarget.Environment environment, UUID self) {
+        return lock("ssh-host-key:" + fingerprint)
+                .flatMap(locked -> find("hostKeyFingerprint = ?1 and environment <> ?2 and retired = false and id <> ?3",
+                        fingerprint, environment, self).firstResult());
+    }
+
+    private Uni<Integer> lock(String key) {
+        return getSession().flatMap(s -> s.createNativeQuery(
+                        "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(:key))) l", Integer.class)
+                .setParameter("key", key).getSingleResult());
+    }
+
     private record Query(String where, Parameters params) {
     }
 

@@ -69,10 +69,13 @@ public class TargetService {
                 request.accessPath() == null ? AccessPath.lan : request.accessPath(), request.siteId(),
                 request.tunnelProfileId(), "given"))
                 : rules.resolve(host);
+        int port = request.port() == null ? 22 : request.port();
+        UUID id = UUID.randomUUID();
         return network.flatMap(n -> rules.checkReferences(n.siteId(), n.accessPath(), n.tunnelProfileId()).replaceWith(n))
+                .call(n -> oneEnvironmentPerEndpoint(host, port, environment, id))
                 .flatMap(n -> actor.name().flatMap(name -> {
-                    SshTarget target = new SshTarget(UUID.randomUUID(), Clock.now(), name);
-                    target.connect(request.name(), host, request.port() == null ? 22 : request.port(),
+                    SshTarget target = new SshTarget(id, Clock.now(), name);
+                    target.connect(request.name(), host, port,
                             request.username() == null ? "root" : request.username(), environment, n.siteId(),
                             n.accessPath(), n.tunnelProfileId(), request.keyReference(), Clock.now(), name);
                     return targets.persist(target)
@@ -113,6 +116,10 @@ public class TargetService {
             }
             String previousName = target.name();
             return rules.checkReferences(request.siteId(), request.accessPath(), request.tunnelProfileId())
+                    .call(ok -> oneEnvironmentPerEndpoint(host, request.port(), request.environment(), target.id()))
+                    .call(ok -> target.hostKeyFingerprint() == null || !sameEndpoint(target, host, request.port())
+                            ? Uni.createFrom().voidItem()
+                            : oneEnvironmentPerHostKey(target.hostKeyFingerprint(), request.environment(), target.id()))
                     .flatMap(ok -> actor.name())
                     .flatMap(name -> {
                         boolean keyDropped = target.connect(request.name(), host, request.port(), request.username(),
@@ -188,7 +195,8 @@ public class TargetService {
             throw new InvalidFieldException("fingerprint_sha256", "does not match public_key (its fingerprint is "
                     + fingerprint + ")");
         }
-        return find(id).flatMap(target -> actor.name().flatMap(name ->
+        return find(id).call(target -> oneEnvironmentPerHostKey(fingerprint, target.environment(), target.id()))
+                .flatMap(target -> actor.name().flatMap(name ->
                 applyTrust(target, request.keyType(), fingerprint, request.publicKey().strip(), "admin", name)));
     }
 
@@ -205,7 +213,11 @@ public class TargetService {
             if (fingerprint.equals(target.hostKeyFingerprint())) {
                 return Uni.createFrom().voidItem();
             }
-            return applyTrust(target, keyType, fingerprint, publicKey, "onboarding", actorOfOnboarding()).replaceWithVoid();
+            // refused (dead-lettered, visible) rather than trusted: a lab target must not take a production host's key
+            return oneEnvironmentPerHostKey(fingerprint, target.environment(), target.id())
+                    .onFailure(ConflictException.class).transform(f -> new IllegalArgumentException(f.getMessage()))
+                    .flatMap(ok -> applyTrust(target, keyType, fingerprint, publicKey, "onboarding", actorOfOnboarding()))
+                    .replaceWithVoid();
         });
     }
 
@@ -232,6 +244,38 @@ public class TargetService {
                         source, actorName, target.version()), Map.of(RISK, "destructive")))
                 .flatMap(e -> targets.flush())
                 .replaceWith(() -> TargetApi.TargetResponse.of(target));
+    }
+
+    /**
+     * The production gate follows the machine, not the record (ADR 0019): an SSH endpoint belongs to
+     * one environment among active targets, so nobody registers a lab target on a production
+     * target's host and port to reach it without the gate.
+     */
+    private Uni<Void> oneEnvironmentPerEndpoint(String host, int port, SshTarget.Environment environment, UUID self) {
+        return targets.otherEnvironmentOnEndpoint(host, port, environment, self).map(other -> {
+            if (other != null) {
+                throw new ConflictException(host + ":" + port + " is the SSH endpoint of " + other.environment()
+                        + " target " + other.name() + "; a target on the same endpoint must be " + other.environment()
+                        + " too (register it as " + other.environment() + ", or retire " + other.name() + ")");
+            }
+            return null;
+        });
+    }
+
+    /** A host key names one machine: a target of another environment cannot trust the key a target already trusts. */
+    private Uni<Void> oneEnvironmentPerHostKey(String fingerprint, SshTarget.Environment environment, UUID self) {
+        return targets.otherEnvironmentWithHostKey(fingerprint, environment, self).map(other -> {
+            if (other != null) {
+                throw new ConflictException("host key " + fingerprint + " is already trusted for " + other.environment()
+                        + " target " + other.name() + ": it is the same machine, so it cannot be a " + environment
+                        + " target");
+            }
+            return null;
+        });
+    }
+
+    private static boolean sameEndpoint(SshTarget target, String host, int port) {
+        return target.host().equalsIgnoreCase(host) && target.port() == port;
     }
 
     private String actorOfOnboarding() {

@@ -119,6 +119,41 @@ class TargetApiTest {
                 .extracting(r -> r.get("name")).containsExactly(name + "-x");
     }
 
+    /**
+     * The production gate follows the machine (ADR 0019): nobody reaches a production host through a
+     * lab target on the same endpoint, nor through a lab target under another name that trusts the
+     * production host's key.
+     */
+    @Test
+    void aProductionHostCannotBeRegisteredAgainAsALabTarget() throws Exception {
+        String prodName = unique("prod-db");
+        String prod = register(approver(), target(prodName, "203.0.113.50", "port", 2222, "environment", "production",
+                "confirm", true)).statusCode(201).extract().path("id");
+        // same endpoint as lab (also spelled in upper case): 409 naming the production target
+        register(operator(), target(unique("sneaky"), "203.0.113.50", "port", 2222)).statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", org.hamcrest.Matchers.containsString("production target " + prodName));
+        register(operator(), target(unique("sneaky"), "203.0.113.50", "port", 2222, "environment", "staging")).statusCode(409);
+        // an existing lab target cannot be moved onto it either
+        String lab = registerLab(unique("lab"), "203.0.113.52");
+        operator().body(target(unique("moved"), "203.0.113.50", "port", 2222, "username", "root", "environment", "lab",
+                "access_path", "lan", "version", 0)).put("/api/ssh-targets/" + lab).then().statusCode(409);
+        // the production host's key, trusted for a lab target reached under another address: 409
+        String key = ed25519Key();
+        Map<String, Object> trust = Map.of("key_type", "ssh-ed25519", "public_key", key, "confirm_trust", true);
+        admin().body(trust).put("/api/ssh-targets/" + prod + "/host-key").then().statusCode(200);
+        String alias = registerLab(unique("alias"), "203.0.113.51");
+        admin().body(trust).put("/api/ssh-targets/" + alias + "/host-key").then().statusCode(409)
+                .body("detail", org.hamcrest.Matchers.containsString("same machine"));
+        assertThat(Sql.rows("SELECT host_key_fingerprint FROM registry.ssh_target WHERE id = ?::uuid", alias).get(0)
+                .get("host_key_fingerprint")).isNull();
+        // another production target on that machine is fine; retiring one leaves the endpoint production while another holds it
+        register(approver(), target(unique("prod-db-2"), "203.0.113.50", "port", 2222, "environment", "production",
+                "confirm", true)).statusCode(201);
+        approver().body(Map.of("confirm", true)).post("/api/ssh-targets/" + prod + "/retire").then().statusCode(200);
+        register(operator(), target(unique("still"), "203.0.113.50", "port", 2222)).statusCode(409);
+    }
+
     @Test
     void removalNeedsRetirementApprovalAndConfirmAndKeepsHistoryInTheEvent() {
         String name = unique("gone");

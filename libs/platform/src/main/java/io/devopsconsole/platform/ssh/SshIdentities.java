@@ -27,6 +27,9 @@ public class SshIdentities {
 
     public static final String OVERRIDE = "target_override_key";
     public static final String PRIVATE_KEY = "private_key";
+    /** The environment a stored key is for (lab, staging, production): only targets of it may log in with it. */
+    public static final String ENVIRONMENT = "environment";
+    public static final java.util.Set<String> ENVIRONMENTS = java.util.Set.of("lab", "staging", "production");
 
     private final SecretStore secrets;
     private final String scheme;
@@ -61,9 +64,13 @@ public class SshIdentities {
         return new SecretRef(path);
     }
 
-    /** Adds the target's identity to {@code jsch}. */
-    public void addTo(JSch jsch, Optional<Path> controlPlaneKey, String keySource, String keyReference, String targetName)
-            throws IOException {
+    /**
+     * Adds the identity of target {@code targetName} (of {@code environment}) to {@code jsch}. An
+     * override key is used only for a target of the environment it was stored for (ADR 0019): a lab
+     * target pointed at a production key is refused here, whatever the registry row says.
+     */
+    public void addTo(JSch jsch, Optional<Path> controlPlaneKey, String keySource, String keyReference, String targetName,
+                      String environment) throws IOException {
         try {
             if (OVERRIDE.equals(keySource) && keyReference != null) {
                 SecretRef ref = reference(keyReference);
@@ -73,6 +80,15 @@ public class SshIdentities {
                 String key = values.get(PRIVATE_KEY);
                 if (key == null) {
                     throw new IOException("secret " + keyReference + " has no " + PRIVATE_KEY + " value");
+                }
+                String scope = values.get(ENVIRONMENT);
+                if (scope == null) {
+                    throw new IOException("override key " + keyReference + " of target " + targetName + " was stored without"
+                            + " an environment; store it again (POST /api/ssh-keys) naming the environment it is for");
+                }
+                if (!scope.equals(environment)) {
+                    throw new IOException("override key " + keyReference + " is for " + scope + " targets; " + targetName
+                            + " is a " + environment + " target and may not log in with it");
                 }
                 jsch.addIdentity(keyReference, key.getBytes(StandardCharsets.UTF_8), null, null);
                 return;
