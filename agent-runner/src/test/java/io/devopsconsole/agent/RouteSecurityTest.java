@@ -12,6 +12,7 @@ class RouteSecurityTest extends RouteSecurityContract {
     @Override
     protected Set<String> expectedRoutes() {
         return Set.of("GET /api/workers", "GET /api/workers/{id}", "POST /api/workers/{id}/stop",
-                "GET /api/targets/{targetId}/app-servers", "POST /api/targets/{targetId}/app-servers/{serverKey}/stop");
+                "GET /api/targets/{targetId}/app-servers", "POST /api/targets/{targetId}/app-servers/refresh",
+                "POST /api/targets/{targetId}/app-servers/{serverKey}/stop");
     }
 }

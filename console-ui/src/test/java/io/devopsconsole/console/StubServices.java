@@ -28,10 +28,13 @@ public class StubServices implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
+        // answer without Nagle's delay (the JDK server writes headers and body apart: ~40 ms each call otherwise)
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         Map<String, String> config = new HashMap<>();
         // the in-process OIDC provider's fixed test client, and a session-cookie key made for this run
         config.put("quarkus.oidc.credentials.secret", "secret");
-        config.put("devops.console.max-streams-per-user", "3");
+        // 3 in tests; the stream-flood bench lifts it to hold hundreds of one user's streams at once
+        config.put("devops.console.max-streams-per-user", System.getProperty("console.bench.max-streams", "3"));
         byte[] key = new byte[36];
         new java.security.SecureRandom().nextBytes(key);
         config.put("quarkus.oidc.token-state-manager.encryption-secret",
@@ -61,7 +64,7 @@ public class StubServices implements QuarkusTestResourceLifecycleManager {
             out.flush();
             try {
                 RELEASE.computeIfAbsent(ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery(),
-                        k -> new CountDownLatch(1)).await(20, TimeUnit.SECONDS);
+                        k -> new CountDownLatch(1)).await(Long.getLong("console.bench.stream-hold-seconds", 20), TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

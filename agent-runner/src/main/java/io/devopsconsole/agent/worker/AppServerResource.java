@@ -30,8 +30,10 @@ import java.util.UUID;
  * orphan (its session ended while the runner could not reach the host, or a runner's state was
  * lost) and can be stopped here (fixed stop command, by key; operator and above); one whose process
  * is gone with its files left is stale, and {@code POST .../clean} removes the state of every stale
- * one no live worker uses (a sweep also does it periodically). Listing is a read (any role): one
- * SSH connection running the fixed, read-only listing command.
+ * one no live worker uses (a sweep also does it periodically). Reading is a GET (any role) of the
+ * newest stored observation, matched with the live workers now: it never logs in to the host
+ * (ADR 0016). {@code POST .../refresh} (operator and above) asks the host — one SSH connection
+ * running the fixed, read-only listing command — and stores what it reported.
  */
 @Path("/api/targets/{targetId}/app-servers")
 @Produces(MediaType.APPLICATION_JSON)
@@ -39,7 +41,9 @@ public class AppServerResource {
 
     private static final Logger LOG = Logger.getLogger(AppServerResource.class);
 
-    public record Page(UUID targetId, String targetName, List<AppServers.AppServer> items) {
+    /** {@code observedAt} null: nobody asked the host yet ({@code POST .../refresh}). */
+    public record Page(UUID targetId, String targetName, java.time.OffsetDateTime observedAt, String observedBy,
+                       List<AppServers.AppServer> items) {
     }
 
     private final Inventory inventory;
@@ -63,9 +67,26 @@ public class AppServerResource {
     @Blocking
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Page list(@PathParam("targetId") UUID targetId) {
+        Inventory.Target target = inventory.target(targetId).await().indefinitely()
+                .orElseThrow(() -> new ResourceNotFoundException("target", targetId));
+        return servers.observed(targetId)
+                .map(o -> new Page(targetId, target.name(), o.observedAt(), o.observedBy(), o.items()))
+                .orElseGet(() -> new Page(targetId, target.name(), null, null, List.of()));
+    }
+
+    /** Asks the host for its app-servers now, stores the observation and answers it. */
+    @POST
+    @Path("/refresh")
+    @Blocking
+    @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Page refresh(@PathParam("targetId") UUID targetId) {
         Inventory.Target target = target(targetId);
+        String who = actor.name().await().indefinitely();
         try {
-            return new Page(targetId, target.name(), servers.list(target));
+            List<AppServers.AppServer> items = servers.list(target, who);
+            return servers.observed(targetId)
+                    .map(o -> new Page(targetId, target.name(), o.observedAt(), o.observedBy(), items))
+                    .orElseGet(() -> new Page(targetId, target.name(), null, who, items));
         } catch (IOException e) {
             throw unreachable(target, e);
         }
@@ -79,9 +100,9 @@ public class AppServerResource {
     public AppServers.Cleaned clean(@PathParam("targetId") UUID targetId) {
         Inventory.Target target = target(targetId);
         try {
-            AppServers.Cleaned cleaned = servers.clean(target);
-            LOG.infof("stale app-server state on %s cleaned by %s: %s", target.name(), actor.name().await().indefinitely(),
-                    cleaned.removed());
+            String who = actor.name().await().indefinitely();
+            AppServers.Cleaned cleaned = servers.clean(target, who);
+            LOG.infof("stale app-server state on %s cleaned by %s: %s", target.name(), who, cleaned.removed());
             return cleaned;
         } catch (IOException e) {
             throw unreachable(target, e);
@@ -110,8 +131,14 @@ public class AppServerResource {
         } catch (IOException e) {
             throw unreachable(target, e);
         }
-        LOG.infof("orphaned app-server %s on %s stopped by %s", serverKey, target.name(), actor.name().await().indefinitely());
+        String who = actor.name().await().indefinitely();
+        LOG.infof("orphaned app-server %s on %s stopped by %s", serverKey, target.name(), who);
         boolean gone = stopped.stdout().contains("stopped");
+        try {
+            servers.list(target, who);   // the stored observation shows what is left
+        } catch (IOException e) {
+            LOG.debugf("listing after the stop on %s failed: %s", target.name(), e.toString());
+        }
         return new AppServers.AppServer(serverKey, null, false, null, null, null, null, !gone, false);
     }
 

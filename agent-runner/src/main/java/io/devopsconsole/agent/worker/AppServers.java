@@ -43,21 +43,35 @@ public class AppServers {
     public record Cleaned(UUID targetId, String targetName, List<String> removed, List<String> kept) {
     }
 
+    /** A listing as the host reported it, before it is matched with live workers. */
+    public record Listed(String serverKey, Long pid, boolean alive, String workingDirectory) {
+    }
+
+    /** The newest stored listing of a target: when, by whom (a user, or the sweep), and what the host reported. */
+    public record Observation(java.time.OffsetDateTime observedAt, String observedBy, List<AppServer> items) {
+    }
+
     private final SshConnector ssh;
     private final WorkerStore store;
     private final Inventory inventory;
     private final AgentConfig config;
+    private final io.vertx.mutiny.sqlclient.Pool pool;
+    private final String observations;
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "app-server-sweep");
         t.setDaemon(true);
         return t;
     });
 
-    public AppServers(SshConnector ssh, WorkerStore store, Inventory inventory, AgentConfig config) {
+    public AppServers(SshConnector ssh, WorkerStore store, Inventory inventory, AgentConfig config,
+                      io.vertx.mutiny.sqlclient.Pool pool,
+                      @org.eclipse.microprofile.config.inject.ConfigProperty(name = "devops.schema") String schema) {
         this.ssh = ssh;
         this.store = store;
         this.inventory = inventory;
         this.config = config;
+        this.pool = pool;
+        this.observations = schema + ".app_server_observation";
     }
 
     void start(@Observes StartupEvent event) {
@@ -71,30 +85,73 @@ public class AppServers {
         sweeper.shutdownNow();
     }
 
-    /** The app-servers on the target's host (blocking: one SSH connection). */
-    public List<AppServer> list(Inventory.Target target) throws IOException {
+    /**
+     * Asks the target's host for its app-servers (blocking: one SSH connection running the fixed,
+     * read-only listing command), stores what it reported as the target's newest observation, and
+     * answers it matched with the live workers.
+     */
+    public List<AppServer> list(Inventory.Target target, String observedBy) throws IOException {
         SshConnector.Result listed = ssh.run(target, LaunchCommand.listServers(stateDirectory()), Duration.ofSeconds(20));
-        List<AppServer> out = new ArrayList<>();
+        List<Listed> reported = new ArrayList<>();
         for (String line : listed.stdout().split("\n")) {
             String[] f = line.split("\t", -1);
             if (f.length < 4 || !KEY.matcher(f[0]).matches()) {
                 continue;
             }
             Long pid = f[1].matches("[0-9]{1,10}") ? Long.parseLong(f[1]) : null;
-            Optional<WorkerStore.WorkerView> worker = store.liveByServerKey(target.id(), f[0]).await().indefinitely();
-            boolean alive = f[2].equals("alive");
-            out.add(new AppServer(f[0], pid, alive, f[3].isEmpty() ? null : f[3], worker.map(WorkerStore.WorkerView::id).orElse(null),
-                    worker.map(WorkerStore.WorkerView::sessionId).orElse(null), worker.map(WorkerStore.WorkerView::state).orElse(null),
-                    worker.isEmpty() && alive, !alive));
+            reported.add(new Listed(f[0], pid, f[2].equals("alive"), f[3].isEmpty() ? null : f[3]));
+        }
+        pool.preparedQuery("INSERT INTO " + observations + " (target_id, observed_at, observed_by, listing)"
+                        + " VALUES ($1, now(), $2, $3) ON CONFLICT (target_id) DO UPDATE SET observed_at = excluded.observed_at,"
+                        + " observed_by = excluded.observed_by, listing = excluded.listing")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(target.id(), observedBy, json(reported)))
+                .await().atMost(Duration.ofSeconds(10));
+        return matched(target.id(), reported);
+    }
+
+    /** The target's newest stored observation, matched with the live workers now; empty when never observed. No SSH. */
+    public Optional<Observation> observed(UUID targetId) {
+        var rows = pool.preparedQuery("SELECT observed_at, observed_by, listing FROM " + observations + " WHERE target_id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(targetId)).await().atMost(Duration.ofSeconds(10));
+        if (rows.size() == 0) {
+            return Optional.empty();
+        }
+        var row = rows.iterator().next();
+        List<Listed> reported = new ArrayList<>();
+        for (Object o : (io.vertx.core.json.JsonArray) row.getJson("listing")) {
+            io.vertx.core.json.JsonObject e = (io.vertx.core.json.JsonObject) o;
+            reported.add(new Listed(e.getString("server_key"), e.getLong("pid"), e.getBoolean("alive", false),
+                    e.getString("working_directory")));
+        }
+        return Optional.of(new Observation(row.getOffsetDateTime("observed_at"), row.getString("observed_by"),
+                matched(targetId, reported)));
+    }
+
+    private static io.vertx.core.json.JsonArray json(List<Listed> reported) {
+        io.vertx.core.json.JsonArray array = new io.vertx.core.json.JsonArray();
+        for (Listed l : reported) {
+            array.add(new io.vertx.core.json.JsonObject().put("server_key", l.serverKey()).put("pid", l.pid())
+                    .put("alive", l.alive()).put("working_directory", l.workingDirectory()));
+        }
+        return array;
+    }
+
+    private List<AppServer> matched(UUID targetId, List<Listed> reported) {
+        List<AppServer> out = new ArrayList<>();
+        for (Listed l : reported) {
+            Optional<WorkerStore.WorkerView> worker = store.liveByServerKey(targetId, l.serverKey()).await().indefinitely();
+            out.add(new AppServer(l.serverKey(), l.pid(), l.alive(), l.workingDirectory(),
+                    worker.map(WorkerStore.WorkerView::id).orElse(null), worker.map(WorkerStore.WorkerView::sessionId).orElse(null),
+                    worker.map(WorkerStore.WorkerView::state).orElse(null), worker.isEmpty() && l.alive(), !l.alive()));
         }
         return out;
     }
 
     /** Removes the state of every stale app-server on the host that no live worker uses (blocking). */
-    public Cleaned clean(Inventory.Target target) throws IOException {
+    public Cleaned clean(Inventory.Target target, String by) throws IOException {
         List<String> removed = new ArrayList<>();
         List<String> kept = new ArrayList<>();
-        for (AppServer s : list(target)) {
+        for (AppServer s : list(target, by)) {
             if (!s.stale()) {
                 continue;
             }
@@ -107,6 +164,7 @@ public class AppServers {
         }
         if (!removed.isEmpty()) {
             LOG.infof("stale app-server state removed on %s: %s", target.name(), removed);
+            list(target, by);   // the stored observation shows what is left
         }
         return new Cleaned(target.id(), target.name(), removed, kept);
     }
@@ -119,7 +177,7 @@ public class AppServers {
                     continue;
                 }
                 try {
-                    clean(target.get());
+                    clean(target.get(), "system:app-server-sweep");
                 } catch (IOException | RuntimeException e) {
                     LOG.debugf("app-server sweep of %s skipped: %s", target.get().name(), e.toString());
                 }

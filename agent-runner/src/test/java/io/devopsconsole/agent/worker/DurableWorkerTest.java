@@ -204,7 +204,13 @@ class DurableWorkerTest {
         Map<String, Object> worker = Sql.rows("SELECT id, server_key FROM agent.worker WHERE session_id = ?", session.id()).get(0);
         String key = worker.get("server_key").toString();
         String path = "/api/targets/" + target + "/app-servers";
+        // asking the host is a POST (operator and above); a viewer reads the stored observation
+        given().auth().oauth2(Tokens.viewer()).post(path + "/refresh").then().statusCode(403);
+        given().auth().oauth2(Tokens.operator()).post(path + "/refresh").then().statusCode(200)
+                .body("observed_by", org.hamcrest.Matchers.equalTo("olga-operator"))
+                .body("items.server_key", org.hamcrest.Matchers.hasItem(key));
         given().auth().oauth2(Tokens.viewer()).get(path).then().statusCode(200)
+                .body("observed_at", org.hamcrest.Matchers.notNullValue())
                 .body("items.find { it.server_key == '" + key + "' }.alive", org.hamcrest.Matchers.equalTo(true))
                 .body("items.find { it.server_key == '" + key + "' }.orphan", org.hamcrest.Matchers.equalTo(false))
                 .body("items.find { it.server_key == '" + key + "' }.worker_id", org.hamcrest.Matchers.equalTo(worker.get("id").toString()))
@@ -220,6 +226,7 @@ class DurableWorkerTest {
         Sql.exec("UPDATE agent.worker SET fence = fence + 1 WHERE session_id = ?", session.id());
         await().atMost(Duration.ofSeconds(20)).until(() -> metric("agent_sessions_fenced_total") > fencedBefore);
         Sql.exec("UPDATE agent.worker SET state = 'stopped' WHERE session_id = ?", session.id());
+        // the stored observation is matched with the live workers at read time: no host login needed to see the orphan
         given().auth().oauth2(Tokens.viewer()).get(path).then().statusCode(200)
                 .body("items.find { it.server_key == '" + key + "' }.orphan", org.hamcrest.Matchers.equalTo(true));
         given().auth().oauth2(Tokens.operator()).post(path + "/" + key + "/stop").then().statusCode(200);
@@ -312,7 +319,10 @@ class DurableWorkerTest {
         Files.writeString(dir.resolve(stale + ".dir"), "/srv/gone\n");
         Files.writeString(dir.resolve(stale + ".sock"), "");
         String path = "/api/targets/" + target + "/app-servers";
+        // a GET never logs in to the host (ADR 0016): the new files are not seen until someone asks the host
         given().auth().oauth2(Tokens.viewer()).get(path).then().statusCode(200)
+                .body("items.server_key", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(stale)));
+        given().auth().oauth2(Tokens.operator()).post(path + "/refresh").then().statusCode(200)
                 .body("items.find { it.server_key == '" + stale + "' }.stale", org.hamcrest.Matchers.equalTo(true))
                 .body("items.find { it.server_key == '" + stale + "' }.alive", org.hamcrest.Matchers.equalTo(false))
                 .body("items.find { it.server_key == '" + live + "' }.stale", org.hamcrest.Matchers.equalTo(false));
