@@ -29,10 +29,32 @@ public final class ConsoleSession implements AutoCloseable {
 
     public ConsoleSession(SessionServiceProcess service, UUID project) throws Exception {
         this.base = service.baseUrl();
-        this.id = given().baseUri(base).auth().oauth2(token).contentType("application/json")
-                .body(Map.of("project_id", project.toString())).post("/api/sessions")
-                .then().statusCode(201).extract().path("id");
+        this.id = open(base, token, project);
         this.sse = SseClient.open(URI.create(base + "/api/sessions/" + id + "/stream"), token, null);
+    }
+
+    /**
+     * Opens a session for the project through session-service; retried while session-service has not
+     * taken the project's registration in yet (400 naming project_id), as a client would.
+     */
+    public static String open(String base, String token, UUID project) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            io.restassured.response.Response r = given().baseUri(base).auth().oauth2(token).contentType("application/json")
+                    .body(Map.of("project_id", project.toString())).post("/api/sessions");
+            if (r.statusCode() == 201) {
+                return r.path("id");
+            }
+            if (r.statusCode() != 400 || System.nanoTime() > deadline) {
+                throw new IllegalStateException("opening a session answered " + r.statusCode() + ": " + r.asString());
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     public UUID id() {

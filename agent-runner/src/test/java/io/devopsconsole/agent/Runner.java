@@ -78,7 +78,7 @@ public final class Runner {
 
     /** A project whose runtime profile binds the target as primary, with these Codex options. */
     public static UUID project(UUID target, String directory, RuntimeProfileState.CodexOptions codex) {
-        UUID project = UUID.randomUUID();
+        UUID project = registered();
         UUID profile = UUID.randomUUID();
         send(new RuntimeProfileCreated(new RuntimeProfileState(profile, project, "confirm",
                 List.of(new RuntimeProfileState.Binding(target, "primary", directory)), codex, 0)));
@@ -89,7 +89,7 @@ public final class Runner {
 
     /** A project whose runtime profile binds these targets (the first as primary, the rest as secondary). */
     public static UUID project(List<UUID> targets, List<String> directories, RuntimeProfileState.CodexOptions codex) {
-        UUID project = UUID.randomUUID();
+        UUID project = registered();
         List<RuntimeProfileState.Binding> bindings = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             bindings.add(new RuntimeProfileState.Binding(targets.get(i), i == 0 ? "primary" : "secondary", directories.get(i)));
@@ -97,6 +97,14 @@ public final class Runner {
         send(new RuntimeProfileCreated(new RuntimeProfileState(UUID.randomUUID(), project, "confirm", bindings, codex, 0)));
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 Sql.count("SELECT count(*) FROM agent.profile_view WHERE project_id = ?", project) == 1);
+        return project;
+    }
+
+    /** A project as the registry announces it (session-service opens sessions only for registered projects). */
+    private static UUID registered() {
+        UUID project = UUID.randomUUID();
+        send(new io.devopsconsole.events.registry.ProjectCreated(project, "p-" + project.toString().substring(0, 8),
+                "Project " + project.toString().substring(0, 8), null, "/srv/p", 0));
         return project;
     }
 

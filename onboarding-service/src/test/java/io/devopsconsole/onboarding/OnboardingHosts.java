@@ -34,6 +34,7 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
 
     private static OpenSshServer primary;
     private static OpenSshServer secondary;
+    private static OpenSshServer production;
     private static String publicKey;
     private static int registryPort;
 
@@ -44,6 +45,14 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
     /** A second host (own host key and port) for tests that rebuild a host. */
     public static OpenSshServer otherHost() {
         return secondary;
+    }
+
+    /**
+     * A host (own host key and port) onboarded only as production: an SSH endpoint and a host key
+     * belong to one environment (ADR 0019), and the other hosts are onboarded as lab.
+     */
+    public static OpenSshServer productionHost() {
+        return production;
     }
 
     public static int registryPort() {
@@ -69,6 +78,7 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
             Map<String, String> env = Map.of("PATH", SHIMS + ":/usr/local/bin:/usr/bin:/bin");
             primary = OpenSshServer.start(base.resolve("primary"), publicKey, env);
             secondary = OpenSshServer.start(base.resolve("secondary"), publicKey, env);
+            production = OpenSshServer.start(base.resolve("production"), publicKey, env);
             try (ServerSocket s = new ServerSocket(0)) {
                 registryPort = s.getLocalPort();
             }
@@ -193,6 +203,9 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (primary != null) {
             primary.close();
+        }
+        if (production != null) {
+            production.close();
         }
         if (secondary != null) {
             secondary.close();

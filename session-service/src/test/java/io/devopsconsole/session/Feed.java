@@ -15,6 +15,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import io.devopsconsole.events.registry.ProjectCreated;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -68,9 +69,36 @@ public final class Feed {
         return send(record(session, seq, kind, payload));
     }
 
+    /**
+     * A project the registry announced (ProjectCreated on console.registry.v1), once session-service
+     * has taken it in: sessions and handoffs are only opened for registered projects.
+     */
+    public static UUID newProject() {
+        UUID project = UUID.randomUUID();
+        announce(new ProjectCreated(project, "payments-api", "Payments API", "Cards", "/srv/projects/payments-api", 0));
+        return project;
+    }
+
+    /** Announces a registry event as the registry would, and waits until session-service holds the project's current view. */
+    public static void announce(io.devopsconsole.events.DomainEvent event) {
+        EventEnvelope e = CloudEventCodec.wrap(event, "/registry-service", "olga", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.REGISTRY, e.subject(), e.data());
+        CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> r.headers().add(k, v));
+        try {
+            producer().send(r).get();
+        } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
+        UUID project = UUID.fromString(e.subject());
+        boolean archived = event instanceof io.devopsconsole.events.registry.ProjectArchived;
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                io.devopsconsole.testkit.Sql.count("SELECT count(*) FROM session.project_view WHERE id = ? AND archived = ?",
+                        project, archived) == 1);
+    }
+
     /** Opens a session for a fresh project as the operator; returns its id. */
     public static UUID newSession(String policy) {
-        String body = "{\"project_id\":\"" + UUID.randomUUID() + "\"" + (policy == null ? "" : ",\"approval_policy\":\"" + policy + "\"") + "}";
+        String body = "{\"project_id\":\"" + newProject() + "\"" + (policy == null ? "" : ",\"approval_policy\":\"" + policy + "\"") + "}";
         return UUID.fromString(given().auth().oauth2(Tokens.operator()).contentType("application/json").body(body)
                 .post("/api/sessions").then().statusCode(201).extract().path("id"));
     }

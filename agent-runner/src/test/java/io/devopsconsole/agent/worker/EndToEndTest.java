@@ -66,8 +66,7 @@ class EndToEndTest {
         String token = Tokens.operator();
         RequestSpecification api = given().baseUri(sessions.baseUrl()).auth().oauth2(token).contentType("application/json");
 
-        String session = api.body(Map.of("project_id", project.toString())).post("/api/sessions")
-                .then().statusCode(201).extract().path("id");
+        String session = io.devopsconsole.agent.ConsoleSession.open(sessions.baseUrl(), token, project);
         URI stream = URI.create(sessions.baseUrl() + "/api/sessions/" + session + "/stream");
         try (SseClient sse = SseClient.open(stream, token, null)) {
             given().baseUri(sessions.baseUrl()).auth().oauth2(token).contentType("application/json")

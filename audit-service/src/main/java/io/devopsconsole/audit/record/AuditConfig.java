@@ -12,6 +12,21 @@ public interface AuditConfig {
 
     Retention retention();
 
+    /** Events outside producers post ({@code devops.audit.direct-posts.*}), per user (read by DirectPostBudget). */
+    @io.smallrye.config.WithName("direct-posts")
+    DirectPosts directPosts();
+
+    interface DirectPosts {
+        /** Posts a user may make at once. */
+        @WithDefault("60")
+        int burst();
+
+        /** Posts a user's budget regains per minute. */
+        @io.smallrye.config.WithName("per-minute")
+        @WithDefault("600")
+        int perMinute();
+    }
+
     interface Retention {
         /** Records older than this are pruned; unset keeps every record. */
         Optional<Duration> maxAge();

@@ -67,6 +67,42 @@ public abstract class ServiceContract {
                 }));
     }
 
+    /**
+     * A client that sends a body's first bytes and then drips (or stalls) is answered 408
+     * problem+json once the body read timeout (3 s in tests) passes, and disconnected: it cannot hold
+     * a connection and a request for as long as it likes.
+     */
+    @Test
+    void aBodyThatDoesNotArriveInTimeIsAnswered408() throws Exception {
+        RouteSecurity.Route route = RouteSecurity.routes().stream().filter(r -> r.takesBody() && r.method().equals("post"))
+                .findFirst().orElseThrow();
+        java.net.URI base = java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port);
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(15_000);
+            String head = "POST " + route.path() + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + Tokens.admin()
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"na";
+            long started = System.nanoTime();
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            long waited = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            assertThat(answer).startsWith("HTTP/1.1 408").contains("application/problem+json").contains("did not arrive");
+            assertThat(waited).as("answered after the timeout, then disconnected").isBetween(2_500L, 12_000L);
+        }
+    }
+
+    /** Made-up paths asked for without a token (401) do not each become a metric series: the series stay bounded by the routes. */
+    @Test
+    void unauthenticatedJunkPathsDoNotCreateMetricSeries() {
+        String marker = "junk" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 0; i < 20; i++) {
+            given().get("/api/" + marker + "/" + i).then().statusCode(401);
+        }
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).doesNotContain(marker);
+        assertThat(metrics).contains("uri=\"UNAUTHENTICATED\"");
+    }
+
     @Test
     void flywayCreatedTheServiceSchemaWithOutboxAndProcessedEvents() {
         assertThat(Sql.rows("SELECT table_name FROM information_schema.tables WHERE table_schema = ?", schema()))

@@ -54,6 +54,22 @@ public class RegistryClient {
                         io.devopsconsole.platform.text.StoredText.decodeTree(body).toString())), token, "target registration");
     }
 
+    /** Whether the registry has the resource at {@code path} (e.g. {@code /api/sites/<id>}): 200 yes, 404 no. */
+    public Uni<Boolean> exists(String path, String token, String what) {
+        HttpRequest built = HttpRequest.newBuilder(URI.create(base + path)).GET()
+                .header("Authorization", "Bearer " + token).header("Accept", "application/json")
+                .timeout(Duration.ofSeconds(15)).build();
+        return Uni.createFrom().completionStage(() -> http.sendAsync(built, HttpResponse.BodyHandlers.ofString()))
+                .onFailure().transform(f -> new ServiceUnavailableException("registry-service is not reachable for " + what))
+                .map(response -> {
+                    if (response.statusCode() == 404) {
+                        return false;
+                    }
+                    answer(response, what);
+                    return true;
+                });
+    }
+
     private Uni<JsonNode> send(HttpRequest.Builder request, String token, String what) {
         HttpRequest built = request.header("Authorization", "Bearer " + token).header("Accept", "application/json")
                 .timeout(Duration.ofSeconds(15)).build();

@@ -120,7 +120,23 @@ public class OnboardingService {
         String finalHost = host;
         boolean operatorChoseNetwork = req.siteId() != null || req.accessPath() != null || req.tunnelProfileId() != null;
         Uni<JsonNode> network = operatorChoseNetwork ? Uni.createFrom().nullItem() : registry.resolve(finalHost, token);
-        return network.flatMap(resolved -> {
+        // a site or tunnel the request names must exist: nothing is stored for ids the registry does not have
+        Uni<Void> named = Uni.createFrom().voidItem();
+        if (req.siteId() != null) {
+            named = named.call(() -> registry.exists("/api/sites/" + req.siteId(), token, "site lookup").invoke(found -> {
+                if (!found) {
+                    throw new InvalidFieldException("site_id", "no such site in the registry");
+                }
+            }));
+        }
+        if (req.tunnelProfileId() != null) {
+            named = named.call(() -> registry.exists("/api/tunnels/" + req.tunnelProfileId(), token, "tunnel lookup").invoke(found -> {
+                if (!found) {
+                    throw new InvalidFieldException("tunnel_profile_id", "no such tunnel profile in the registry");
+                }
+            }));
+        }
+        return named.flatMap(checked -> network).flatMap(resolved -> {
             UUID siteId = req.siteId();
             String access = req.accessPath() == null ? "lan" : req.accessPath();
             UUID tunnel = req.tunnelProfileId();

@@ -86,6 +86,21 @@ class RunLifecycleTest {
         assertThat(Sql.count("SELECT count(*) FROM onboarding.onboarding_run")).isEqualTo(runs);
     }
 
+    /** A site or tunnel the intake names must exist in the registry: nothing is stored for made-up ids. */
+    @Test
+    void intakeNamingAnUnknownSiteOrTunnelIsRefused() throws Exception {
+        RegistryProcess.url();
+        long runs = Sql.count("SELECT count(*) FROM onboarding.onboarding_run");
+        for (String[] c : new String[][] {{"site_id", "site_id"}, {"tunnel_profile_id", "tunnel_profile_id"}}) {
+            Map<String, Object> body = new HashMap<>(Map.of("host", "10.20.30.60", "access_path", "tunnel",
+                    "name", "ghost-" + UUID.randomUUID().toString().substring(0, 6)));
+            body.put(c[0], UUID.randomUUID().toString());
+            JsonPath refused = ok(as(Tokens.operator()).body(body).post(BASE), 400);
+            assertThat(refused.getList("errors.field", String.class)).as(refused.prettify()).containsExactly(c[1]);
+        }
+        assertThat(Sql.count("SELECT count(*) FROM onboarding.onboarding_run")).isEqualTo(runs);
+    }
+
     @Test
     void structuredIntakeKeepsTheOperatorsNetworkAndProductionNeedsAnApprover() throws Exception {
         RegistryProcess.url();
@@ -165,8 +180,9 @@ class RunLifecycleTest {
         OnboardingHosts.resetShims();
         RegistryProcess.url();
         String name = "prod-" + UUID.randomUUID().toString().substring(0, 6);
-        String id = ok(as(Tokens.approver()).body(Map.of("host", "127.0.0.1", "port", OnboardingHosts.host().port(), "name", name,
-                "user", OnboardingHosts.USER, "environment", "production", "access_path", "lan", "confirm_production", true))
+        String id = ok(as(Tokens.approver()).body(Map.of("host", "127.0.0.1", "port", OnboardingHosts.productionHost().port(),
+                "name", name, "user", OnboardingHosts.USER, "environment", "production", "access_path", "lan",
+                "confirm_production", true))
                 .post(BASE), 201).getString("id");
         JsonPath pending = ok(as(Tokens.approver()).post(BASE + "/" + id + "/advance"), 200);
         String fingerprint = pending.getString("presented_host_key.fingerprint_sha256");

@@ -27,14 +27,14 @@ final class ProjectRequests {
     record CreateProjectRequest(
             @NotBlank @Pattern(regexp = SLUG, message = "must be 1-63 lower-case letters, digits or '-', not starting or ending with '-'")
             String slug,
-            @NotBlank @Size(max = 200) @Pattern(regexp = ONE_LINE, message = "must be one line of text") String name,
+            @NotBlank @Size(max = 200) @io.devopsconsole.platform.validation.UnambiguousName @Pattern(regexp = ONE_LINE, message = "must be one line of text") String name,
             @Size(max = 2000) @PlainText String description,
             @NotNull @SafeDirectory(workspace = true) String defaultWorkingDirectory) {
     }
 
     /** Replace a project's mutable attributes; {@code version} is the version the change was made against. */
     record UpdateProjectRequest(
-            @NotBlank @Size(max = 200) @Pattern(regexp = ONE_LINE, message = "must be one line of text") String name,
+            @NotBlank @Size(max = 200) @io.devopsconsole.platform.validation.UnambiguousName @Pattern(regexp = ONE_LINE, message = "must be one line of text") String name,
             @Size(max = 2000) @PlainText String description,
             @NotNull @SafeDirectory(workspace = true) String defaultWorkingDirectory,
             @NotNull @PositiveOrZero Long version) {

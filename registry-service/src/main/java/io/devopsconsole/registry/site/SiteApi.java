@@ -19,12 +19,12 @@ public final class SiteApi {
     }
 
     public record CreateSiteRequest(
-            @NotBlank @Pattern(regexp = NAME, message = "must be 1-100 letters, digits, spaces, '.', '_' or '-'") String name,
+            @NotBlank @io.devopsconsole.platform.validation.UnambiguousName @Pattern(regexp = NAME, message = "must be 1-100 letters, digits, spaces, '.', '_' or '-'") String name,
             @Size(max = 2000) @PlainText String description) {
     }
 
     public record UpdateSiteRequest(
-            @NotBlank @Pattern(regexp = NAME, message = "must be 1-100 letters, digits, spaces, '.', '_' or '-'") String name,
+            @NotBlank @io.devopsconsole.platform.validation.UnambiguousName @Pattern(regexp = NAME, message = "must be 1-100 letters, digits, spaces, '.', '_' or '-'") String name,
             @Size(max = 2000) @PlainText String description,
             @NotNull @PositiveOrZero Long version) {
     }

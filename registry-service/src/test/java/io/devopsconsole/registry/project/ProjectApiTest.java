@@ -180,11 +180,21 @@ class ProjectApiTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"invoice\u202Egnp.exe", "admin\u200B", "\u2066isolated\u2069", "rtl\u200Fmark"})
+    @ValueSource(strings = {"invoice\u202Egnp.exe", "admin\u200B", "\u2066isolated\u2069", "rtl\u200Fmark",
+            "p\u0430yments", "\u0440aypal prod", "Pay\u03BFff"})   // Cyrillic а, Cyrillic р, Greek ο among Latin letters
     void namesThatReadAsSomethingElseAreRefused(String name) {
         Map<String, Object> body = new java.util.HashMap<>(body(slug(), "/srv/x"));
         body.put("name", name);
         create(body).statusCode(400).body("errors.field", hasItem("name"));
+    }
+
+    /** Names in one script, accented Latin included, are someone's real names and are kept. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Zürich billing", "Платежи", "Πληρωμές", "決済サービス", "Crème brûlée API"})
+    void namesInOneScriptAreAccepted(String name) {
+        Map<String, Object> body = new java.util.HashMap<>(body(slug(), "/srv/x"));
+        body.put("name", name);
+        create(body).statusCode(201).body("name", org.hamcrest.Matchers.equalTo(name));
     }
 
     @Test

@@ -65,7 +65,7 @@ public class HandoffService {
     }
 
     public Uni<HandoffView> prepare(UUID projectId, String intent) {
-        return actor.name().flatMap(who -> sessions.live(projectId).flatMap(live -> {
+        return projects.requireOpen(projectId).flatMap(known -> actor.name()).flatMap(who -> sessions.live(projectId).flatMap(live -> {
             if (live.isPresent()) {
                 return store(projectId, intent, who, "operator_decision_required", live.get().id(), decision(live.get(), intent));
             }

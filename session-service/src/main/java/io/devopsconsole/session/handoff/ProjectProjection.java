@@ -89,6 +89,25 @@ public class ProjectProjection {
     }
 
     /** What is known of a project: name, directory, bindings (empty when registry has not told us). */
+    /**
+     * Fails unless {@code id} names a project the registry announced and did not archive: sessions
+     * and handoffs are never opened for ids nobody registered (nor the nil UUID).
+     */
+    public Uni<Void> requireOpen(java.util.UUID id) {
+        return pool.preparedQuery("SELECT slug, archived FROM " + table + " WHERE id = $1").execute(Tuple.of(id)).map(rows -> {
+            if (rows.size() == 0) {
+                throw new io.devopsconsole.platform.problem.InvalidFieldException("project_id", "names no registered project"
+                        + " (a project registered a moment ago can take a second to reach sessions: retry)");
+            }
+            io.vertx.mutiny.sqlclient.Row row = rows.iterator().next();
+            if (Boolean.TRUE.equals(row.getBoolean("archived"))) {
+                throw new io.devopsconsole.platform.problem.ConflictException("project_id", "project " + row.getString("slug")
+                        + " is archived");
+            }
+            return null;
+        });
+    }
+
     public Uni<Optional<io.vertx.mutiny.sqlclient.Row>> find(java.util.UUID id) {
         return pool.preparedQuery("SELECT p.*, coalesce(b.bindings, '[]') AS bindings FROM " + table + " p LEFT JOIN "
                         + bindingsTable + " b ON b.project_id = p.id WHERE p.id = $1")

@@ -43,7 +43,11 @@ public class SessionService {
     private final Outbox outbox;
     private final CurrentActor actor;
 
-    public SessionService(Pool pool, SessionStore sessions, Transcript transcript, Outbox outbox, CurrentActor actor) {
+    private final io.devopsconsole.session.handoff.ProjectProjection projects;
+
+    public SessionService(Pool pool, SessionStore sessions, Transcript transcript, Outbox outbox, CurrentActor actor,
+                          io.devopsconsole.session.handoff.ProjectProjection projects) {
+        this.projects = projects;
         this.pool = pool;
         this.sessions = sessions;
         this.transcript = transcript;
@@ -61,13 +65,14 @@ public class SessionService {
     }
 
     /**
-     * Opens the project's session. The database allows one non-final session per project: of many
-     * concurrent requests exactly one succeeds, the others get 409 naming the live session.
+     * Opens the project's session: 400 for a project id the registry never announced, 409 for an
+     * archived project. The database allows one non-final session per project: of many concurrent
+     * requests exactly one succeeds, the others get 409 naming the live session.
      */
     public Uni<SessionView> create(SessionRequests.CreateSessionRequest request) {
         UUID id = UUID.randomUUID();
         String policy = request.approvalPolicy() == null ? "manual" : request.approvalPolicy();
-        return actor.name().flatMap(who -> pool.withTransaction(connection ->
+        return projects.requireOpen(request.projectId()).flatMap(known -> actor.name()).flatMap(who -> pool.withTransaction(connection ->
                         createIn(connection, id, request.projectId(), policy, who)))
                 .onFailure(f -> UniqueViolation.of(f, ONE_LIVE_PER_PROJECT)).recoverWithUni(f -> liveConflict(request.projectId()))
                 .flatMap(v -> sessions.get(id));

@@ -38,13 +38,28 @@ class HandoffTest {
     }
 
     static void registryKnows(UUID project) {
-        EventEnvelope e = CloudEventCodec.wrap(new ProjectCreated(project, "payments-api", "Payments API", "Cards",
-                "/srv/projects/payments-api", 0), "/registry-service", "olga", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.REGISTRY, e.subject(), e.data());
-        CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> r.headers().add(k, v));
-        KafkaTopics.send(TestInfrastructure.kafka().bootstrapServers(), r);
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                Sql.count("SELECT count(*) FROM session.project_view WHERE id = ?", project) == 1);
+        io.devopsconsole.session.Feed.announce(new ProjectCreated(project, "payments-api", "Payments API", "Cards",
+                "/srv/projects/payments-api", 0));
+    }
+
+    /** Sessions and handoffs are opened only for projects the registry announced, and not for archived ones. */
+    @Test
+    void unknownNilAndArchivedProjectsAreRefused() {
+        for (String id : new String[] {UUID.randomUUID().toString(), "00000000-0000-0000-0000-000000000000"}) {
+            given().auth().oauth2(Tokens.operator()).contentType("application/json")
+                    .body(Map.of("project_id", id, "intent", "x")).post("/api/handoffs").then().statusCode(400)
+                    .contentType("application/problem+json").body("errors[0].field", equalTo("project_id"));
+            given().auth().oauth2(Tokens.operator()).contentType("application/json")
+                    .body(Map.of("project_id", id)).post("/api/sessions").then().statusCode(400)
+                    .body("errors[0].field", equalTo("project_id"));
+            assertThat(Sql.count("SELECT count(*) FROM session.session WHERE project_id = ?::uuid", id)).isZero();
+        }
+        UUID archived = UUID.randomUUID();
+        registryKnows(archived);
+        io.devopsconsole.session.Feed.announce(new io.devopsconsole.events.registry.ProjectArchived(archived, "payments-api", "Payments API", 1));
+        given().auth().oauth2(Tokens.operator()).contentType("application/json")
+                .body(Map.of("project_id", archived.toString())).post("/api/sessions").then().statusCode(409)
+                .body("errors[0].field", equalTo("project_id"));
     }
 
     @Test
@@ -82,7 +97,7 @@ class HandoffTest {
         given().auth().oauth2(Tokens.viewer()).queryParam("project_id", project).get("/api/sessions/active").then()
                 .body("id", equalTo(session.toString()));
         // a ready package whose project got live work in the meantime is refused at start, naming it
-        UUID other = UUID.randomUUID();
+        UUID other = Feed.newProject();
         String readyId = prepare(other, "first").getString("id");
         String live = given().auth().oauth2(Tokens.operator()).contentType("application/json")
                 .body("{\"project_id\":\"" + other + "\"}").post("/api/sessions").then().statusCode(201).extract().path("id");

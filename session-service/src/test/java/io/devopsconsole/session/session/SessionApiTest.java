@@ -38,7 +38,7 @@ class SessionApiTest {
 
     @Test
     void aProjectHasOneLiveSessionAndClientsCanReattachToIt() {
-        UUID project = UUID.randomUUID();
+        UUID project = io.devopsconsole.session.Feed.newProject();
         String id = create(project).then().statusCode(201).body("state", equalTo("requested"))
                 .body("started_by", equalTo("olga-operator")).body("last_seq", equalTo(1)).extract().path("id");
         create(project).then().statusCode(409).contentType("application/problem+json")
@@ -62,7 +62,7 @@ class SessionApiTest {
 
     @Test
     void oneHundredConcurrentCreatesYieldExactlyOneSession() throws Exception {
-        UUID project = UUID.randomUUID();
+        UUID project = io.devopsconsole.session.Feed.newProject();
         ExecutorService pool = Executors.newFixedThreadPool(32);
         try {
             List<Callable<Integer>> calls = new ArrayList<>();

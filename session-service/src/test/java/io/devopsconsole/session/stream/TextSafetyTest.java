@@ -83,7 +83,7 @@ class TextSafetyTest {
                     .isEqualTo(HostileText.visible(t.length() > 30_000 ? t.substring(0, 30_000) : t));
 
             var handoff = given().auth().oauth2(Tokens.operator()).contentType("application/json")
-                    .body(HostileText.json(Map.of("project_id", UUID.randomUUID().toString(), "intent",
+                    .body(HostileText.json(Map.of("project_id", io.devopsconsole.session.Feed.newProject().toString(), "intent",
                             t.length() > 4000 ? t.substring(0, 4000) : t)))
                     .post("/api/handoffs").then().extract();
             assertThat(handoff.statusCode()).as(handoff.body().asString()).isEqualTo(201);

@@ -15,6 +15,16 @@ public interface OutboxConfig {
 
     Relay outbox();
 
+    /** HTTP request limits of every service ({@code devops.http.*}; read by {@code BodyLimit}). */
+    Http http();
+
+    interface Http {
+        /** A request body must have fully arrived within this; a slower one is answered 408. */
+        @WithName("body-read-timeout")
+        @WithDefault("30s")
+        Duration bodyReadTimeout();
+    }
+
     interface Relay {
         /** Whether this instance publishes outbox rows. Several instances may; rows are claimed with SKIP LOCKED. */
         @WithDefault("true")

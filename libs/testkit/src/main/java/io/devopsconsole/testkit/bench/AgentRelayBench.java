@@ -75,9 +75,10 @@ public final class AgentRelayBench {
                             BenchInventory producer, HttpClient http, UUID target) throws Exception {
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < sessions; i++) {
-            UUID project = UUID.randomUUID();
+            UUID project = producer.project();
             producer.profile(project, target, "/srv/bench/" + project, RuntimeProfileState.CodexOptions.NONE);
-            ids.add(createSession(http, base, token, project));
+            producer.flush();
+            ids.add(BenchInventory.openSession(http, base, token, project));
         }
         producer.flush();
 
@@ -183,17 +184,6 @@ public final class AgentRelayBench {
                 });
             }
         }
-    }
-
-    private static UUID createSession(HttpClient http, String base, String token, UUID project) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"project_id\":\"" + project + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 201) {
-            throw new IllegalStateException("create session answered " + r.statusCode() + ": " + r.body());
-        }
-        return UUID.fromString(JSON.readTree(r.body()).path("id").asText());
     }
 
 }

@@ -73,7 +73,7 @@ public final class AuditIngestBench {
         double produceSeconds = (System.nanoTime() - produceStart) / 1e9;
         System.out.printf("produced %d events in %.1f s (%.0f/s)%n", events, produceSeconds, events / produceSeconds);
 
-        try (Connection db = DriverManager.getConnection(jdbc, "postgres", "");
+        try (Connection db = DriverManager.getConnection(jdbc, "postgres", System.getenv().getOrDefault("DEVOPS_PG_PASSWORD", ""));
              Statement st = db.createStatement()) {
             long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
             long stored = 0;

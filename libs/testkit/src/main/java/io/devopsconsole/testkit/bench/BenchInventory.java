@@ -62,6 +62,40 @@ final class BenchInventory implements AutoCloseable {
                 List.of(new RuntimeProfileState.Binding(target, "primary", directory)), codex, 0)));
     }
 
+    /** A project as the registry announces it: session-service opens sessions only for registered projects. */
+    UUID project() {
+        UUID project = UUID.randomUUID();
+        send(new io.devopsconsole.events.registry.ProjectCreated(project, "bench-" + project.toString().substring(0, 8),
+                "Bench " + project.toString().substring(0, 8), null, "/srv/bench", 0));
+        return project;
+    }
+
+    /**
+     * Opens a session for {@code project} through session-service; retried while session-service has
+     * not taken the project's registration in yet (400), as a client would. Returns the session id.
+     */
+    static UUID openSession(java.net.http.HttpClient http, String base, String token, UUID project) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(base + "/api/sessions"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"project_id\":\"" + project + "\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 201) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\":\"([0-9a-f-]{36})\"").matcher(r.body());
+                if (!m.find()) {
+                    throw new IllegalStateException("create session answered no id: " + r.body());
+                }
+                return UUID.fromString(m.group(1));
+            }
+            if (r.statusCode() != 400 || System.nanoTime() > deadline) {
+                throw new IllegalStateException("create session answered " + r.statusCode() + ": " + r.body());
+            }
+            Thread.sleep(100);
+        }
+    }
+
     void flush() {
         producer.flush();
     }

@@ -103,19 +103,16 @@ public final class CodexTurnBench {
         Files.createSymbolicLink(bin.resolve("codex"), codex);
         try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), Files.readString(identity).strip(),
                 Map.of("PATH", bin + ":" + path, "CODEX_HOME", home.toString()))) {
-            UUID project = UUID.randomUUID();
+            UUID project;
             try (BenchInventory inventory = new BenchInventory(bootstrap)) {
+                project = inventory.project();
                 UUID target = inventory.target("bench-codex-" + project.toString().substring(0, 6), sshd.port(),
                         System.getProperty("user.name"), sshd.hostKeyLine());
                 inventory.profile(project, target, dir.resolve("relayed").toString(), new RuntimeProfileState.CodexOptions(
                         "mock-model", "mock", model.baseUrl(), "on-request", "workspace-write"));
             }
             HttpClient http = HttpClient.newHttpClient();
-            HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"project_id\":\"" + project + "\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            String session = JSON.readTree(created.body()).path("id").asText();
+            String session = BenchInventory.openSession(http, base, token, project).toString();
             List<Long> samples = new ArrayList<>();
             long begun = System.nanoTime();
             try (SseClient sse = SseClient.open(URI.create(base + "/api/sessions/" + session + "/stream"), token, null)) {

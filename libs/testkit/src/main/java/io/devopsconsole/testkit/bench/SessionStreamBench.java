@@ -56,8 +56,15 @@ public final class SessionStreamBench {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
         List<UUID> ids = new ArrayList<>();
-        for (int i = 0; i < sessions; i++) {
-            ids.add(createSession(http, base, token));
+        try (BenchInventory registry = new BenchInventory(bootstrap)) {
+            List<UUID> projects = new ArrayList<>();
+            for (int i = 0; i < sessions; i++) {
+                projects.add(registry.project());
+            }
+            registry.flush();
+            for (UUID project : projects) {
+                ids.add(BenchInventory.openSession(http, base, token, project));
+            }
         }
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<long[]> timeline = new ConcurrentLinkedQueue<>();
@@ -168,19 +175,6 @@ public final class SessionStreamBench {
             f.get().body().close();
         }
         System.exit(0);
-    }
-
-    private static UUID createSession(HttpClient http, String base, String token) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions"))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"project_id\":\"" + UUID.randomUUID() + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 201) {
-            throw new IllegalStateException("create session answered " + r.statusCode() + ": " + r.body());
-        }
-        Matcher m = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"").matcher(r.body());
-        m.find();
-        return UUID.fromString(m.group(1));
     }
 
     private static HttpRequest stream(String base, String token, UUID id, Long lastEventId) {
