@@ -37,6 +37,11 @@ public record AuditRecorded(
 
     public static final String TYPE = "io.devopsconsole.audit.record.recorded.v1";
 
+    public AuditRecorded {
+        // JSON null reads as a NullNode: nothing reported is null, whichever way it arrived
+        reported = reported == null || reported.isNull() ? null : reported;
+    }
+
     @Override
     public String aggregateId() {
         return resourceId;
