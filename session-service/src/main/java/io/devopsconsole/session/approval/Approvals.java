@@ -142,6 +142,13 @@ public class Approvals {
     }
 
     /** Expires every pending approval past its deadline; returns how many. */
+    /** How long the oldest pending approval has waited (zero when none waits). */
+    public Uni<Double> oldestPendingSeconds() {
+        return pool.preparedQuery("SELECT coalesce(extract(epoch FROM now() - min(requested_at)), 0) AS waited FROM " + table
+                        + " WHERE state = 'pending'").execute()
+                .map(rows -> rows.iterator().next().getNumeric("waited").doubleValue());
+    }
+
     public Uni<Integer> expireDue() {
         return pool.preparedQuery("SELECT id, session_id FROM " + table + " WHERE state = 'pending' AND expires_at <= $1"
                         + " ORDER BY expires_at LIMIT 100").execute(Tuple.of(SessionService.now()))

@@ -22,8 +22,14 @@ public class SessionHousekeeping {
     private final Duration every;
     private long timer = -1;
     private volatile boolean busy;
+    /** Seconds the oldest pending approval has waited, as of the last tick (alerted on: an agent waits for a person). */
+    private final java.util.concurrent.atomic.AtomicLong oldestPendingMillis = new java.util.concurrent.atomic.AtomicLong();
 
-    public SessionHousekeeping(Approvals approvals, StreamStore streams, Vertx vertx, io.devopsconsole.session.SessionConfig config) {
+    public SessionHousekeeping(Approvals approvals, StreamStore streams, Vertx vertx, io.devopsconsole.session.SessionConfig config,
+                               io.micrometer.core.instrument.MeterRegistry meters) {
+        io.micrometer.core.instrument.Gauge.builder("session.approvals.oldest.pending.seconds", oldestPendingMillis,
+                        m -> m.get() / 1000.0)
+                .description("How long the oldest pending approval has waited").register(meters);
         Duration every = config.housekeepingInterval();
         this.approvals = approvals;
         this.streams = streams;
@@ -47,6 +53,8 @@ public class SessionHousekeeping {
         }
         busy = true;
         approvals.expireDue()
+                .flatMap(n -> approvals.oldestPendingSeconds())
+                .invoke(waited -> oldestPendingMillis.set((long) (waited * 1000)))
                 .flatMap(n -> streams.sessionsWithExpiredGaps())
                 .flatMap(ids -> io.smallrye.mutiny.Multi.createFrom().iterable(ids)
                         .onItem().transformToUniAndConcatenate(id -> streams.store(id, java.util.List.of()).replaceWith(id))

@@ -94,6 +94,12 @@ class ApprovalTest {
                 .body("items[0].output_tail", equalTo("FAIL src/app.test.js\nAuthorization: [REDACTED]"));
     }
 
+    static double oldestPendingSeconds() {
+        return given().get("/q/metrics").then().extract().asString().lines()
+                .filter(l -> l.startsWith("session_approvals_oldest_pending_seconds"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+    }
+
     @Test
     void anApproverMayDecideAndAnUndecidedRequestExpiresAsDenied() {
         UUID session = Feed.newSession(null);
@@ -105,8 +111,9 @@ class ApprovalTest {
         given().auth().oauth2(Tokens.approver()).contentType("application/json").body("{\"decision\":\"denied\"}")
                 .post("/api/sessions/" + session + "/approvals/" + first + "/decision").then().statusCode(200)
                 .body("state", equalTo("denied")).body("decided_by", equalTo("abe-approver"));
-        // one still pending: the session keeps waiting
+        // one still pending: the session keeps waiting, and how long the oldest has waited is exported (alerted on)
         given().auth().oauth2(Tokens.viewer()).get("/api/sessions/" + session).then().body("state", equalTo("waiting_approval"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> oldestPendingSeconds() > 0.4);
         // the test timeout is 3 s
         await().atMost(Duration.ofSeconds(15)).until(() -> "expired".equals(given().auth().oauth2(Tokens.viewer())
                 .get("/api/sessions/" + session + "/approvals/" + second).then().extract().path("state")));
