@@ -51,12 +51,10 @@ public class RunnerPresence {
     });
     private volatile boolean failing;
 
-    public RunnerPresence(Drivers drivers, AgentConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+    public RunnerPresence(Drivers drivers, AgentConfig config, io.devopsconsole.platform.messaging.KafkaClients kafka) {
         this.drivers = drivers;
         this.config = config;
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "agent-runner-presence-" + config.instanceId());
+        Properties props = kafka.properties("agent-runner-presence-" + config.instanceId());
         props.put(ProducerConfig.ACKS_CONFIG, "1");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false); // a lost heartbeat is replaced by the next
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);

@@ -54,13 +54,11 @@ public class StreamPublisher {
     private final Counter published;
 
     public StreamPublisher(Pool pool, @ConfigProperty(name = "devops.schema") String schema, AgentConfig config,
-                           @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry meters) {
+                           io.devopsconsole.platform.messaging.KafkaClients kafka, MeterRegistry meters) {
         this.pool = pool;
         this.table = schema + ".session_stream";
         this.block = Math.max(1, config.seqBlock());
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "agent-runner-stream-" + config.instanceId());
+        Properties props = kafka.properties("agent-runner-stream-" + config.instanceId());
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);

@@ -52,8 +52,8 @@ public class AuditPublisher extends JdbcRelay {
                           @ConfigProperty(name = "devops.outbox.batch-size", defaultValue = "500") int batchSize,
                           @ConfigProperty(name = "devops.outbox.poll-interval", defaultValue = "2s") Duration pollInterval,
                           @ConfigProperty(name = "devops.outbox.send-timeout", defaultValue = "10s") Duration sendTimeout,
-                          @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        super(dataSource, "audit-publisher", schema + ".audit_publication", schema + "_records", bootstrapServers,
+                          io.devopsconsole.platform.messaging.KafkaClients kafka) {
+        super(dataSource, "audit-publisher", schema + ".audit_publication", schema + "_records", kafka,
                 "audit-service-publisher", pollInterval, sendTimeout,
                 Counter.builder("audit.publish.failures").description("Publication batches that failed and will be retried")
                         .register(meters));

@@ -361,32 +361,7 @@ class ManifestsTest {
     @ParameterizedTest
     @MethodSource("overlays")
     void everyServiceGetsTheSettingsScriptsUpGivesItUnderTheSameNames(String overlay) throws IOException {
-        String up = Files.readString(Rendered.ROOT.resolve("scripts/up"));
-        Set<String> exported = new TreeSet<>();
-        Matcher m = Pattern.compile("(?m)(?:export|^\\s+)\\s*((?:QUARKUS|DEVOPS|KAFKA)_[A-Z0-9_]+)=").matcher(up);
-        while (m.find()) {
-            exported.add(m.group(1));
-        }
-        exported.removeAll(Set.of("DEVOPS_PG_PASSWORD", "DEVOPS_PG_LOGIN_ROLES"));  // the local PostgreSQL launcher's own
-        Map<String, Set<String>> expected = new HashMap<>();
-        for (String s : SERVICES) {
-            Set<String> names = new TreeSet<>();
-            for (String name : exported) {
-                boolean applies = switch (name) {
-                    case "QUARKUS_DATASOURCE_REACTIVE_URL", "QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_PASSWORD",
-                         "KAFKA_BOOTSTRAP_SERVERS" -> !s.equals("console-ui");
-                    case "DEVOPS_DB_OWNER_PASSWORD" -> s.equals("audit-service");
-                    case "DEVOPS_REGISTRY_URL", "DEVOPS_AUTH_IMPORT_DIR" -> s.equals("onboarding-service");
-                    case "DEVOPS_AGENT_IDENTITY" -> s.equals("agent-runner") || s.equals("onboarding-service");
-                    default -> name.startsWith("DEVOPS_CONSOLE_") ? s.equals("console-ui")
-                            : name.startsWith("QUARKUS_") || name.startsWith("KAFKA_");
-                };
-                if (applies) {
-                    names.add(name);
-                }
-            }
-            expected.put(s, names);
-        }
+        Map<String, Set<String>> expected = Settings.byService();
         for (String s : SERVICES) {
             JsonNode d = Rendered.find(overlay, "Deployment", s).orElseThrow();
             Set<String> given = new TreeSet<>();

@@ -35,7 +35,7 @@ public class DeadLetters {
 
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
 
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final String consumer;
     private final MeterRegistry meters;
     private KafkaProducer<String, byte[]> producer;
@@ -44,9 +44,9 @@ public class DeadLetters {
     public record Rejected(ConsumerRecord<String, byte[]> record, String reason) {
     }
 
-    public DeadLetters(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+    public DeadLetters(KafkaClients kafka,
                        @ConfigProperty(name = "quarkus.application.name") String serviceName, MeterRegistry meters) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.consumer = serviceName;
         this.meters = meters;
     }
@@ -96,9 +96,7 @@ public class DeadLetters {
 
     private synchronized KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            props.put(ProducerConfig.CLIENT_ID_CONFIG, consumer + "-dead-letters");
+            Properties props = kafka.properties(consumer + "-dead-letters");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);

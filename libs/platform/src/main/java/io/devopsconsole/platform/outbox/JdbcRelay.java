@@ -41,7 +41,7 @@ public abstract class JdbcRelay {
     private final String name;
     private final String lockName;
     private final String channel;
-    private final String bootstrapServers;
+    private final io.devopsconsole.platform.messaging.KafkaClients kafka;
     private final String clientId;
     private final Duration pollInterval;
     private final Duration sendTimeout;
@@ -59,14 +59,15 @@ public abstract class JdbcRelay {
      * @param channel  the NOTIFY channel that wakes the relay on commit
      */
     protected JdbcRelay(AgroalDataSource dataSource, String name, String lockName, String channel,
-                        String bootstrapServers, String clientId, Duration pollInterval, Duration sendTimeout,
+                        io.devopsconsole.platform.messaging.KafkaClients kafka, String clientId, Duration pollInterval,
+                        Duration sendTimeout,
                         Counter failures) {
         this.log = Logger.getLogger(getClass());
         this.dataSource = dataSource;
         this.name = name;
         this.lockName = lockName;
         this.channel = channel;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.clientId = clientId;
         this.pollInterval = pollInterval;
         this.sendTimeout = sendTimeout;
@@ -222,9 +223,7 @@ public abstract class JdbcRelay {
     private KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
             long timeout = sendTimeout.toMillis();
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-            props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+            Properties props = kafka.properties(clientId);
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);

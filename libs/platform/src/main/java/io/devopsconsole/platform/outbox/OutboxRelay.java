@@ -48,10 +48,10 @@ public class OutboxRelay extends JdbcRelay {
     private Instant nextCleanup = Instant.now();
 
     public OutboxRelay(AgroalDataSource dataSource, OutboxConfig config, MeterRegistry meters,
-                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                       io.devopsconsole.platform.messaging.KafkaClients kafka,
                        @ConfigProperty(name = "quarkus.application.name") String serviceName) {
         super(dataSource, "outbox-relay", checked(config.schema()) + ".outbox_event", config.schema() + "_outbox",
-                bootstrapServers, serviceName + "-outbox", config.outbox().pollInterval(), config.outbox().sendTimeout(),
+                kafka, serviceName + "-outbox", config.outbox().pollInterval(), config.outbox().sendTimeout(),
                 Counter.builder("outbox.relay.failures").description("Relay batches that failed and will be retried")
                         .register(meters));
         this.config = config;
