@@ -54,15 +54,20 @@ public final class Feed {
 
     /** Sends and waits for the broker's acknowledgement. */
     public static AgentStreamRecord send(AgentStreamRecord r) {
-        EventEnvelope e = CloudEventCodec.wrap(r, "/agent-runner", "agent-runner", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.AGENT_STREAM, e.subject(), e.data());
+        publish(Topics.AGENT_STREAM, CloudEventCodec.wrap(r, "/agent-runner", "agent-runner", OffsetDateTime.now(ZoneOffset.UTC),
+                Map.of()));
+        return r;
+    }
+
+    /** Puts an event on a topic as its service would (key = subject, CloudEvent headers), acknowledged by the broker. */
+    private static void publish(String topic, EventEnvelope e) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, e.subject(), e.data());
         CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> record.headers().add(k, v));
         try {
             producer().send(record).get();
         } catch (Exception ex) {
             throw new IllegalStateException(ex);
         }
-        return r;
     }
 
     public static AgentStreamRecord send(UUID session, long seq, StreamKind kind, ObjectNode payload) {
@@ -82,13 +87,7 @@ public final class Feed {
     /** Announces a registry event as the registry would, and waits until session-service holds the project's current view. */
     public static void announce(io.devopsconsole.events.DomainEvent event) {
         EventEnvelope e = CloudEventCodec.wrap(event, "/registry-service", "olga", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(Topics.REGISTRY, e.subject(), e.data());
-        CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> r.headers().add(k, v));
-        try {
-            producer().send(r).get();
-        } catch (Exception ex) {
-            throw new IllegalStateException(ex);
-        }
+        publish(Topics.REGISTRY, e);
         UUID project = UUID.fromString(e.subject());
         boolean archived = event instanceof io.devopsconsole.events.registry.ProjectArchived;
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
