@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -28,9 +29,20 @@ public final class KafkaBroker {
     private final int controllerPort;
     private final int partitions;
     private final String heap;
+    /** Null: one plaintext listener. Otherwise the only client listener is SASL_SSL with SCRAM-SHA-512 users and ACLs. */
+    private final Secured secured;
     private Process process;
 
+    /** The secured broker's credentials: its super user's password and its TLS key and certificate. */
+    private record Secured(String adminPassword, Path keystore, Path certificate) {
+    }
+
     public KafkaBroker(Path dataDir, int port, int controllerPort, int partitions, String heap) {
+        this(dataDir, port, controllerPort, partitions, heap, null);
+    }
+
+    private KafkaBroker(Path dataDir, int port, int controllerPort, int partitions, String heap, Secured secured) {
+        this.secured = secured;
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = controllerPort;
@@ -47,6 +59,72 @@ public final class KafkaBroker {
         }
     }
 
+    /**
+     * A broker that accepts clients only over SASL_SSL (SCRAM-SHA-512; a self-signed certificate
+     * for 127.0.0.1, its PEM in {@link #certificate()}), authorizes with ACLs and denies what no
+     * ACL allows; {@code admin} is its super user. Users and their ACLs: {@link #createUser}.
+     */
+    public static KafkaBroker securedEphemeral() {
+        try {
+            Path dir = Files.createTempDirectory("kafka-secured-");
+            String password = java.util.UUID.randomUUID().toString();
+            return new KafkaBroker(dir, freePort(), freePort(), 1, "384m",
+                    new Secured(password, dir.resolve("broker.p12"), dir.resolve("ca.pem")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The PEM certificate clients trust (secured brokers). */
+    public Path certificate() {
+        return secured.certificate();
+    }
+
+    /**
+     * What a client needs to reach a secured broker as {@code user}: the {@code kafka.*} settings
+     * (without the prefix), as the services take them.
+     */
+    public Map<String, String> clientSettings(String user, String password) {
+        return Map.of("bootstrap.servers", bootstrapServers(), "security.protocol", "SASL_SSL",
+                "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", jaas(user, password),
+                "ssl.truststore.type", "PEM", "ssl.truststore.location", secured.certificate().toString());
+    }
+
+    /** Creates (or re-keys) a SCRAM user and gives it exactly these ACLs (through the super user). */
+    public void createUser(String user, String password, java.util.Collection<org.apache.kafka.common.acl.AclBinding> acls) {
+        Properties props = new Properties();
+        props.putAll(clientSettings("admin", secured.adminPassword()));
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
+                    new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192), password)))
+                    .all().get(30, TimeUnit.SECONDS);
+            if (!acls.isEmpty()) {
+                admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create Kafka user " + user, e);
+        }
+    }
+
+    /** Creates a topic (secured brokers do not create topics on first use). */
+    public void createTopic(String topic, int partitions) {
+        Properties props = new Properties();
+        props.putAll(secured == null ? Map.of("bootstrap.servers", bootstrapServers())
+                : clientSettings("admin", secured.adminPassword()));
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create topic " + topic, e);
+        }
+    }
+
+    private static String jaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
@@ -58,8 +136,13 @@ public final class KafkaBroker {
         try {
             Path config = writeConfig();
             if (!Files.exists(dataDir.resolve("logs/meta.properties"))) {
-                Process format = java("kafka.tools.StorageTool", "format", "-t", UUID.randomUUID().toString(), "-c",
-                        config.toString(), "--ignore-formatted").redirectErrorStream(true)
+                List<String> args = new ArrayList<>(List.of("format", "-t", UUID.randomUUID().toString(), "-c",
+                        config.toString(), "--ignore-formatted"));
+                if (secured != null) {
+                    // the super user's SCRAM credential exists from the first start (KRaft keeps credentials in metadata)
+                    args.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=admin,password=" + secured.adminPassword() + "]"));
+                }
+                Process format = java("kafka.tools.StorageTool", args.toArray(String[]::new)).redirectErrorStream(true)
                         .redirectOutput(dataDir.resolve("format.log").toFile()).start();
                 if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
                     throw new IllegalStateException("formatting Kafka storage failed; see " + dataDir.resolve("format.log"));
@@ -135,6 +218,26 @@ public final class KafkaBroker {
         // agent-runners use a 3 s group session timeout so a dead runner's sessions move on quickly (the default floor is 6 s)
         p.setProperty("group.min.session.timeout.ms", "1000");
         p.setProperty("log.retention.hours", "168");
+        if (secured != null) {
+            certificate(secured);
+            p.setProperty("listeners", "SASL_SSL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.setProperty("advertised.listeners", "SASL_SSL://127.0.0.1:" + port);
+            p.setProperty("inter.broker.listener.name", "SASL_SSL");
+            p.setProperty("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+            p.setProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.setProperty("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
+            p.setProperty("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", jaas("admin", secured.adminPassword()));
+            p.setProperty("ssl.keystore.type", "PKCS12");
+            p.setProperty("ssl.keystore.location", secured.keystore().toString());
+            p.setProperty("ssl.keystore.password", secured.adminPassword());
+            p.setProperty("ssl.truststore.type", "PEM");
+            p.setProperty("ssl.truststore.location", secured.certificate().toString());
+            p.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            // the broker reaches its own controller over the loopback controller listener (as ANONYMOUS)
+            p.setProperty("super.users", "User:admin;User:ANONYMOUS");
+            p.setProperty("allow.everyone.if.no.acl.found", "false");
+            p.setProperty("auto.create.topics.enable", "false");
+        }
         Path config = dataDir.resolve("server.properties");
         try (var out = Files.newOutputStream(config)) {
             p.store(out, "written by io.devopsconsole.testkit.KafkaBroker");
@@ -151,6 +254,32 @@ public final class KafkaBroker {
                 "logger.kafka.level=INFO",
                 ""));
         return config;
+    }
+
+    /** A self-signed key and certificate for 127.0.0.1 (keytool), and the certificate as PEM for clients. */
+    private static void certificate(Secured s) throws IOException {
+        if (Files.exists(s.keystore())) {
+            return;
+        }
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(List.of(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
+                "-ext", "SAN=IP:127.0.0.1,DNS:localhost", "-validity", "30", "-storetype", "PKCS12", "-keystore",
+                s.keystore().toString(), "-storepass", s.adminPassword(), "-keypass", s.adminPassword()));
+        run(List.of(keytool, "-exportcert", "-alias", "broker", "-rfc", "-keystore", s.keystore().toString(), "-storepass",
+                s.adminPassword(), "-file", s.certificate().toString()));
+    }
+
+    private static void run(List<String> command) throws IOException {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(command.get(0) + " failed: " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     private void waitUntilListening(Duration timeout) throws InterruptedException {
