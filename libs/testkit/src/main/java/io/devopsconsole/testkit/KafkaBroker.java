@@ -34,7 +34,7 @@ public final class KafkaBroker {
     private Process process;
 
     /** The secured broker's credentials: its super user's password and its TLS key and certificate. */
-    private record Secured(String adminPassword, Path keystore, Path certificate) {
+    private record Secured(String adminPassword, Path keystore, Path certificate, List<String> hostNames) {
     }
 
     public KafkaBroker(Path dataDir, int port, int controllerPort, int partitions, String heap) {
@@ -66,10 +66,23 @@ public final class KafkaBroker {
      */
     public static KafkaBroker securedEphemeral() {
         try {
+            return secured(freePort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A secured broker (see {@link #securedEphemeral()}) whose client listener is on {@code port} and
+     * whose certificate also names {@code hostNames} (as a cluster's broker certificate names its
+     * service address).
+     */
+    public static KafkaBroker secured(int port, String... hostNames) {
+        try {
             Path dir = Files.createTempDirectory("kafka-secured-");
             String password = java.util.UUID.randomUUID().toString();
-            return new KafkaBroker(dir, freePort(), freePort(), 1, "384m",
-                    new Secured(password, dir.resolve("broker.p12"), dir.resolve("ca.pem")));
+            return new KafkaBroker(dir, port, freePort(), 1, "384m",
+                    new Secured(password, dir.resolve("broker.p12"), dir.resolve("ca.pem"), List.of(hostNames)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -262,8 +275,10 @@ public final class KafkaBroker {
             return;
         }
         String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        StringBuilder san = new StringBuilder("SAN=IP:127.0.0.1,DNS:localhost");
+        s.hostNames().forEach(h -> san.append(",DNS:").append(h));
         run(List.of(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-                "-ext", "SAN=IP:127.0.0.1,DNS:localhost", "-validity", "30", "-storetype", "PKCS12", "-keystore",
+                "-ext", san.toString(), "-validity", "30", "-storetype", "PKCS12", "-keystore",
                 s.keystore().toString(), "-storepass", s.adminPassword(), "-keypass", s.adminPassword()));
         run(List.of(keytool, "-exportcert", "-alias", "broker", "-rfc", "-keystore", s.keystore().toString(), "-storepass",
                 s.adminPassword(), "-file", s.certificate().toString()));

@@ -31,10 +31,12 @@ public class KafkaClients {
     static Map<String, String> connection(Config config) {
         Map<String, String> out = new TreeMap<>();
         for (String name : config.getPropertyNames()) {
-            if (!name.startsWith("kafka.")) {
+            // kafka.sasl.jaas.config, or its environment form KAFKA_SASL_JAAS_CONFIG (as Quarkus reads them for channels)
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (!lower.startsWith("kafka.") && !lower.startsWith("kafka_")) {
                 continue;
             }
-            String key = name.substring("kafka.".length());
+            String key = lower.substring("kafka.".length()).replace('_', '.');
             if (CONNECTION.stream().anyMatch(p -> p.endsWith(".") ? key.startsWith(p) : key.equals(p))) {
                 config.getOptionalValue(name, String.class).filter(v -> !v.isBlank()).ifPresent(v -> out.put(key, v));
             }

@@ -47,6 +47,15 @@ class KafkaClientsTest {
         assertThat(kafka.properties("other")).doesNotContainKey("acks");
     }
 
+    /** The environment forms (KAFKA_SASL_JAAS_CONFIG) count like the property names, as they do for SmallRye's channels. */
+    @Test
+    void environmentFormsAreTheSameSettings() {
+        KafkaClients kafka = clients(Map.of("kafka.bootstrap.servers", "kafka-0:9093", "KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "KAFKA_SASL_JAAS_CONFIG", "x required;", "KAFKA_SSL_TRUSTSTORE_LOCATION", "/etc/ca.crt", "KAFKA_SSL_KEYSTORE_TYPE", ""));
+        assertThat(kafka.properties("c")).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.jaas.config", "x required;")
+                .containsEntry("ssl.truststore.location", "/etc/ca.crt").doesNotContainKey("ssl.keystore.type");
+    }
+
     @Test
     void withoutBrokersNothingStarts() {
         assertThatThrownBy(() -> clients(Map.of("kafka.security.protocol", "SSL"))).hasMessageContaining("kafka.bootstrap.servers");
