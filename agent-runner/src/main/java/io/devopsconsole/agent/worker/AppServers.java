@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -137,9 +138,11 @@ public class AppServers {
     }
 
     private List<AppServer> matched(UUID targetId, List<Listed> reported) {
+        Map<String, WorkerStore.WorkerView> live = store.liveByServerKeys(targetId,
+                reported.stream().map(Listed::serverKey).toList()).await().atMost(Duration.ofSeconds(10));
         List<AppServer> out = new ArrayList<>();
         for (Listed l : reported) {
-            Optional<WorkerStore.WorkerView> worker = store.liveByServerKey(targetId, l.serverKey()).await().indefinitely();
+            Optional<WorkerStore.WorkerView> worker = Optional.ofNullable(live.get(l.serverKey()));
             out.add(new AppServer(l.serverKey(), l.pid(), l.alive(), l.workingDirectory(),
                     worker.map(WorkerStore.WorkerView::id).orElse(null), worker.map(WorkerStore.WorkerView::sessionId).orElse(null),
                     worker.map(WorkerStore.WorkerView::state).orElse(null), worker.isEmpty() && l.alive(), !l.alive()));

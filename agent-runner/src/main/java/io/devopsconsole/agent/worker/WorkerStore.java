@@ -165,6 +165,21 @@ public class WorkerStore {
     }
 
     /** The live worker using a durable app-server, if any. */
+    /** The live workers on a target that use one of {@code serverKeys}, by server key (one query for a whole listing). */
+    public Uni<java.util.Map<String, WorkerView>> liveByServerKeys(UUID targetId, java.util.Collection<String> serverKeys) {
+        if (serverKeys.isEmpty()) {
+            return Uni.createFrom().item(java.util.Map.of());
+        }
+        return pool.preparedQuery("SELECT * FROM " + table + " WHERE target_id = $1 AND server_key = ANY($2)"
+                        + " AND state NOT IN ('stopped', 'failed', 'lost')")
+                .execute(Tuple.of(targetId, serverKeys.toArray(String[]::new)))
+                .map(rows -> {
+                    java.util.Map<String, WorkerView> out = new java.util.HashMap<>();
+                    rows.forEach(row -> out.putIfAbsent(row.getString("server_key"), view(row)));
+                    return out;
+                });
+    }
+
     public Uni<Optional<WorkerView>> liveByServerKey(UUID targetId, String serverKey) {
         return pool.preparedQuery("SELECT * FROM " + table + " WHERE target_id = $1 AND server_key = $2"
                         + " AND state NOT IN ('stopped', 'failed', 'lost') LIMIT 1")

@@ -108,7 +108,7 @@ public class AuditPublisher extends JdbcRelay {
                     rs.getString("resource_id"), rs.getString("resource_name"), rs.getString("session_id"),
                     rs.getString("risk"), rs.getString("summary"), EventJson.mapper().readTree(rs.getString("details")),
                     rs.getBoolean("redacted"), rs.getString("hash"), rs.getString("prev_hash"),
-                    AuditService.API_TOPIC.equals(rs.getString("topic")) ? "api" : "console",
+                    AuditRecord.originOf(rs.getString("topic")),
                     rs.getString("reported") == null ? null : EventJson.mapper().readTree(rs.getString("reported")));
         } catch (IOException e) {
             throw new SQLException("stored details are not JSON (seq " + rs.getLong("seq") + ")", e);

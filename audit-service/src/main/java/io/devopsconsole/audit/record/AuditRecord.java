@@ -153,7 +153,12 @@ public class AuditRecord {
     public short hashVersion() { return hashVersion; }
     public String reported() { return reported; }
     /** Posted through the API by an outside producer ("api"), or recorded by the console from its own events ("console"). */
-    public String origin() { return AuditService.API_TOPIC.equals(topic) ? "api" : "console"; }
+    public String origin() { return originOf(topic); }
+
+    /** The origin a record of this topic column has: posted through the API, or the console's own event. */
+    static String originOf(String topic) {
+        return AuditService.API_TOPIC.equals(topic) ? "api" : "console";
+    }
     public String hash() { return hash; }
     public String topic() { return topic; }
     public Integer kafkaPartition() { return kafkaPartition; }

@@ -1,7 +1,6 @@
 package io.devopsconsole.audit.record;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,10 +17,9 @@ public class DirectPostBudget {
     private final double perNano;
     private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    public DirectPostBudget(@ConfigProperty(name = "devops.audit.direct-posts.burst", defaultValue = "60") int burst,
-                            @ConfigProperty(name = "devops.audit.direct-posts.per-minute", defaultValue = "600") int perMinute) {
-        this.burst = burst;
-        this.perNano = perMinute / (double) Duration.ofMinutes(1).toNanos();
+    public DirectPostBudget(AuditConfig config) {
+        this.burst = config.directPosts().burst();
+        this.perNano = config.directPosts().perMinute() / (double) Duration.ofMinutes(1).toNanos();
     }
 
     /** Takes one post from {@code caller}'s budget; returns how long to wait when there is none (zero: go ahead). */

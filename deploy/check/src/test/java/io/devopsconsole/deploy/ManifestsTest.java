@@ -444,17 +444,15 @@ class ManifestsTest {
         }
     }
 
+    /** Whether a plain label selector (a Service's, or a matchLabels) selects these labels: the one rule in {@link Flows#selects}. */
     static boolean matches(JsonNode selector, JsonNode labels) {
         if (selector.isMissingNode() || selector.isEmpty()) {
             return false;
         }
-        var it = selector.fields();
-        while (it.hasNext()) {
-            var e = it.next();
-            if (!labels.path(e.getKey()).asText().equals(e.getValue().asText())) {
-                return false;
-            }
-        }
-        return true;
+        Map<String, String> values = new HashMap<>();
+        labels.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
+        ObjectNode wrapped = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        wrapped.set("matchLabels", selector);
+        return Flows.selects(wrapped, values);
     }
 }

@@ -24,9 +24,9 @@ public class BodyLimit {
     private final long readTimeoutMillis;
 
     public BodyLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit,
-                     @ConfigProperty(name = "devops.http.body-read-timeout", defaultValue = "30s") java.time.Duration readTimeout) {
+                     io.devopsconsole.platform.outbox.OutboxConfig config) {
         this.limit = limit.asLongValue();
-        this.readTimeoutMillis = Math.max(1, readTimeout.toMillis());
+        this.readTimeoutMillis = Math.max(1, config.http().bodyReadTimeout().toMillis());
     }
 
     void install(@Observes Router router) {
