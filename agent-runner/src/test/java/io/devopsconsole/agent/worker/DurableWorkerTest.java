@@ -101,7 +101,8 @@ class DurableWorkerTest {
                 && e.path("body").path("state").asText().equals("detached"));
         assertThat(events).noneMatch(e -> e.path("kind").asText().equals("turn_failed"));
         assertThat(done.path("turn_id").asText()).isEqualTo(command.path("turn_id").asText());
-        assertThat(workerState()).isEqualTo("ready");
+        // the worker row is written after the turn's last record is published: a viewer may see turn_completed first
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(workerState()).isEqualTo("ready"));
         assertThat(Sql.count("SELECT count(*) FROM agent.worker WHERE session_id = ?", session.id()))
                 .as("the same worker, reattached (not a new one)").isEqualTo(1);
 
