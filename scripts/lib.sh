@@ -18,6 +18,18 @@ declare -A SERVICE_PORT=([registry-service]=$((8081 + OFFSET)) [session-service]
   [agent-runner]=$((8083 + OFFSET)) [onboarding-service]=$((8084 + OFFSET)) [audit-service]=$((8085 + OFFSET))
   [console-ui]=$((8080 + OFFSET)))
 SERVICE_HEAP=${DEVOPS_SERVICE_HEAP:-160m}
+# DEVOPS_REPLICAS=N runs N replicas of every service (one database, one broker): replica 1 is named
+# after the service, replica i is "<service>-i" on the service's port + 100*(i-1), and calls replica i
+# of the other services (a load balancer's job in a cluster). DEVOPS_KAFKA_SECURITY=sasl_ssl runs the
+# broker with only a SASL_SSL (SCRAM-SHA-512) listener and the manifests' topics, users and ACLs.
+REPLICAS=${DEVOPS_REPLICAS:-1}
+KAFKA_SECURITY=${DEVOPS_KAFKA_SECURITY:-plaintext}
+# replica_port SERVICE I: where replica I of SERVICE listens
+replica_port() { echo $(( ${SERVICE_PORT[$1]} + 100 * ($2 - 1) )); }
+# replica_name SERVICE I: its name in run/ and logs/
+replica_name() { if [ "$2" = 1 ]; then echo "$1"; else echo "$1-$2"; fi; }
+# instances SERVICE: every replica of SERVICE this state directory has a PID file for (whatever REPLICAS says now)
+instances() { local f; echo "$1"; for f in "$RUN/$1"-[0-9]*.pid; do [ -e "$f" ] && basename "$f" .pid; done; return 0; }
 
 mkdir -p "$RUN" "$LOGS"
 

@@ -66,6 +66,14 @@ try {
   assert.match(await page.locator('header .who').innerText(), /admin/);
   log('signed in; password changed');
 
+  // The session cookie works on any console-ui replica: the second replica knows who this is.
+  if (process.env.CONSOLE_URL_2) {
+    const other = await page.request.get(`${process.env.CONSOLE_URL_2}/auth/me`);
+    assert.equal(other.status(), 200, 'the second console-ui replica accepts the session cookie');
+    assert.match(JSON.stringify(await other.json()), /admin/);
+    log('the second console-ui replica accepts the same session cookie');
+  }
+
   // Security headers on the console's origin, and the console refuses to be framed by another page.
   const head = await page.request.get(`${BASE}/`);
   assert.match(head.headers()['content-security-policy'] ?? '', /frame-ancestors 'none'/);

@@ -56,7 +56,7 @@ public final class SessionServiceProcess implements AutoCloseable {
                 "-Dquarkus.datasource.username=" + pg.user(), "-Dquarkus.datasource.password=" + pg.password(),
                 "-Dkafka.bootstrap.servers=" + TestInfrastructure.kafka().bootstrapServers(),
                 "-Dquarkus.oidc.auth-server-url=" + oidc, "-Dquarkus.oidc.client-id=quarkus-service-app",
-                "-Ddevops.session.instance-id=" + name, "-jar", jar.toString()),
+                "-jar", jar.toString()),
                 log, base, "session-service", Duration.ofSeconds(60));
         return new SessionServiceProcess(p, base);
     }

@@ -9,9 +9,6 @@ import java.time.Duration;
 @ConfigMapping(prefix = "devops.session")
 public interface SessionConfig {
 
-    /** Names this replica's consumer group on the agent stream (each replica reads every record). */
-    String instanceId();
-
     /** How long an approval waits for a decision before it expires (and the runner is told "denied"). */
     @WithDefault("PT10M")
     Duration approvalTimeout();

@@ -56,6 +56,8 @@ public final class TurnMapper {
     private final Map<String, Long> startedNanos = new java.util.HashMap<>(); // open command item -> when the runner saw it start
     // what was streamed live of each open item (agent text, command output), to send what a reattach missed
     private final Map<String, StringBuilder> streamed = new java.util.HashMap<>();
+    // items whose deltas arrived without their start (a takeover mid-item): each gets one stream_gap
+    private final java.util.Set<String> gapNoted = new java.util.HashSet<>();
     private long totalTokens;
     private long turnStartTokens;
     private String threadId;
@@ -78,6 +80,7 @@ public final class TurnMapper {
     /** A turn begins: its token count starts from the thread's total now. */
     public void turnBegins() {
         turnStartTokens = totalTokens;
+        gapNoted.clear();
     }
 
     /**
@@ -233,6 +236,26 @@ public final class TurnMapper {
         return List.of(new Draft(StreamKind.STREAM_GAP, turnId, id, gap));
     }
 
+    /**
+     * A delta of an item this runner never saw start and could not read back (it took the session over
+     * while the item ran, and codex lists no unfinished item on resume): the first such delta is preceded
+     * by a {@code stream_gap} saying that what the item produced before is missing from the live stream
+     * (its final text, when it ends, is complete), so a viewer never sees a silent jump.
+     */
+    private Mapped unseenStart(String turnId, String itemId, String itemType, Mapped delta) {
+        if (itemId == null || openItems.containsKey(itemId) || !gapNoted.add(itemId)) {
+            return delta;
+        }
+        ObjectNode gap = JSON.createObjectNode().put("item_type", itemType)
+                .put("reason", "another agent-runner took the session over while the item ran").put("recovered", false)
+                .put("message", "what the item produced before this runner attached is missing from the live stream;"
+                        + " its final text, when it ends, is complete");
+        List<Draft> drafts = new ArrayList<>();
+        drafts.add(new Draft(StreamKind.STREAM_GAP, turnId, itemId, gap));
+        drafts.addAll(delta.drafts());
+        return new Mapped(drafts, delta.events());
+    }
+
     /** A notification (no id). Unknown methods map to nothing (logged at debug). */
     public Mapped notification(String method, JsonNode p) {
         String turnId = text(p, "turnId");
@@ -245,8 +268,8 @@ public final class TurnMapper {
             }
             case "item/agentMessage/delta" -> {
                 streamed(text(p, "itemId"), p.path("delta").asText(""));
-                return one(StreamKind.AGENT_MESSAGE_DELTA, turnId, text(p, "itemId"),
-                        JSON.createObjectNode().put("delta", p.path("delta").asText("")));
+                return unseenStart(turnId, text(p, "itemId"), "agent_message", one(StreamKind.AGENT_MESSAGE_DELTA, turnId,
+                        text(p, "itemId"), JSON.createObjectNode().put("delta", p.path("delta").asText(""))));
             }
             case "item/commandExecution/outputDelta" -> {
                 long[] q = quietSince.get(text(p, "itemId"));
@@ -255,8 +278,8 @@ public final class TurnMapper {
                     q[1] = 0;
                 }
                 streamed(text(p, "itemId"), p.path("delta").asText(""));
-                return one(StreamKind.COMMAND_OUTPUT_DELTA, turnId, text(p, "itemId"),
-                        JSON.createObjectNode().put("delta", p.path("delta").asText("")));
+                return unseenStart(turnId, text(p, "itemId"), "command_execution", one(StreamKind.COMMAND_OUTPUT_DELTA,
+                        turnId, text(p, "itemId"), JSON.createObjectNode().put("delta", p.path("delta").asText(""))));
             }
             case "item/completed" -> {
                 return itemCompleted(p.path("item"), turnId);

@@ -239,6 +239,29 @@ class TranscriptMappingTest {
         assertThat(ended.get(0).payload().path("text").asText()).isEqualTo("Hello, world");
     }
 
+    /**
+     * A takeover where codex lists no unfinished item on resume (seen with the real binary: an agent
+     * message in progress is not in the resumed thread): the first delta the new owner relays is
+     * preceded by one stream_gap saying the live stream misses the start; later deltas are not.
+     */
+    @Test
+    void deltasOfAnItemWhoseStartThisRunnerNeverSawAreMarkedAsAGapOnce() {
+        TurnMapper taker = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        List<TurnMapper.Draft> first = taker.notification("item/agentMessage/delta", JSON.createObjectNode().put("turnId", "t")
+                .put("itemId", "m9").put("delta", " 53")).drafts();
+        assertThat(first).extracting(TurnMapper.Draft::kind).containsExactly(StreamKind.STREAM_GAP, StreamKind.AGENT_MESSAGE_DELTA);
+        assertThat(first.get(0).payload().path("recovered").asBoolean(true)).isFalse();
+        assertThat(first.get(0).payload().path("item_type").asText()).isEqualTo("agent_message");
+        assertThat(first.get(1).payload().path("delta").asText()).isEqualTo(" 53");
+        assertThat(taker.notification("item/agentMessage/delta", JSON.createObjectNode().put("turnId", "t").put("itemId", "m9")
+                .put("delta", " 54")).drafts()).extracting(TurnMapper.Draft::kind).containsExactly(StreamKind.AGENT_MESSAGE_DELTA);
+
+        // an item whose start was seen live: no gap
+        taker.notification("item/started", JSON.createObjectNode().put("turnId", "t").set("item", agentItem("m10", "")));
+        assertThat(taker.notification("item/agentMessage/delta", JSON.createObjectNode().put("turnId", "t").put("itemId", "m10")
+                .put("delta", "a")).drafts()).extracting(TurnMapper.Draft::kind).containsExactly(StreamKind.AGENT_MESSAGE_DELTA);
+    }
+
     static com.fasterxml.jackson.databind.node.ObjectNode commandDone(String id, String output, long completedAtMs) {
         return JSON.createObjectNode().put("type", "commandExecution").put("id", id).put("command", "ticks")
                 .put("status", "completed").put("exitCode", 0).put("aggregatedOutput", output).put("completedAtMs", completedAtMs);

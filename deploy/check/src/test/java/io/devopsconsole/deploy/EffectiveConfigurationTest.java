@@ -3,13 +3,7 @@ package io.devopsconsole.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.devopsconsole.testkit.KafkaBroker;
 import io.devopsconsole.testkit.PostgresServer;
-import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +18,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -139,18 +132,7 @@ class EffectiveConfigurationTest {
     }
 
     static List<AclBinding> acls(JsonNode kafkaUser) {
-        List<AclBinding> out = new ArrayList<>();
-        String principal = "User:" + Rendered.name(kafkaUser);
-        for (JsonNode acl : kafkaUser.at("/spec/authorization/acls")) {
-            JsonNode r = acl.path("resource");
-            ResourcePattern pattern = new ResourcePattern(ResourceType.valueOf(r.path("type").asText().toUpperCase()),
-                    r.path("name").asText(), PatternType.valueOf(r.path("patternType").asText("literal").toUpperCase()));
-            for (JsonNode op : acl.path("operations")) {
-                out.add(new AclBinding(pattern, new AccessControlEntry(principal, "*",
-                        AclOperation.valueOf(op.asText().toUpperCase()), AclPermissionType.ALLOW)));
-            }
-        }
-        return out;
+        return io.devopsconsole.testkit.SecuredKafka.acls(kafkaUser);
     }
 
     private static int awaitReady(Process service, int port, Duration timeout) throws InterruptedException {

@@ -88,6 +88,26 @@ public final class KafkaBroker {
         }
     }
 
+    /**
+     * A secured broker kept in {@code dataDir} across restarts (its key, certificate and metadata), whose
+     * super user {@code admin} has {@code adminPassword} (the local stack's secured variant).
+     */
+    public static KafkaBroker secured(Path dataDir, int port, int controllerPort, int partitions, String heap,
+                                      String adminPassword) {
+        return new KafkaBroker(dataDir, port, controllerPort, partitions, heap,
+                new Secured(adminPassword, dataDir.resolve("broker.p12"), dataDir.resolve("ca.pem"), List.of()));
+    }
+
+    /** The data directory (broker log, PID file, a secured broker's certificate). */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The broker process (the launcher waits for it). */
+    Process process() {
+        return process;
+    }
+
     /** The PEM certificate clients trust (secured brokers). */
     public Path certificate() {
         return secured.certificate();
@@ -128,6 +148,10 @@ public final class KafkaBroker {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)))
                     .all().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException("could not create topic " + topic, e);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("could not create topic " + topic, e);
         }

@@ -241,17 +241,28 @@ public class OnboardingService {
 
     // ---- advance -------------------------------------------------------------------------------
 
+    /** How long an advance's claim on a run holds when its replica dies mid-step (longer than any one step). */
+    static final Duration ADVANCE_CLAIM = Duration.ofMinutes(2);
+
     public Uni<OnboardingApi.RunView> advance(UUID id, String actor, String token) {
         return store.get(id).flatMap(run -> switch (run.state()) {
-            case Run.INTAKE -> run.targetId() != null ? discoverAndSave(run.withState(Run.HOST_KEY_PENDING, null, null),
-                    List.of(), List.of(), actor) : register(run, actor, token);
-            case Run.HOST_KEY_PENDING -> discover(run, actor);
-            case Run.PROBING -> probe(run, actor);
-            case Run.READINESS_CHECKED -> plan(run, actor);
+            case Run.INTAKE -> claimed(run, actor, () -> run.targetId() != null
+                    ? discoverAndSave(run.withState(Run.HOST_KEY_PENDING, null, null), List.of(), List.of(), actor)
+                    : register(run, actor, token));
+            case Run.HOST_KEY_PENDING -> claimed(run, actor, () -> discover(run, actor));
+            case Run.PROBING -> claimed(run, actor, () -> probe(run, actor));
+            case Run.READINESS_CHECKED -> claimed(run, actor, () -> plan(run, actor));
             case Run.INSTALL_PLAN_PENDING, Run.INSTALLING, Run.AUTH_REQUIRED, Run.AUTH_PROVISIONING ->
                     Uni.createFrom().item(run);
             default -> throw new ConflictException("state", "run " + id + " is " + run.state() + ": nothing to advance");
         }).flatMap(this::view);
+    }
+
+    /** One step's work under the run's claim: a second advance meanwhile (any replica) is a 409, not a second step. */
+    private Uni<Run> claimed(Run run, String actor, java.util.function.Supplier<Uni<Run>> step) {
+        return store.claim(run, actor, ADVANCE_CLAIM)
+                .flatMap(v -> Uni.createFrom().<Run>deferred(step::get)
+                        .onFailure().call(f -> store.release(run.id()).onFailure().recoverWithNull()));
     }
 
     private Uni<Run> register(Run run, String actor, String token) {

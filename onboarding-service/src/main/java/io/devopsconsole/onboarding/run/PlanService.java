@@ -57,8 +57,10 @@ public class PlanService {
     private final com.fasterxml.jackson.databind.ObjectMapper json;
 
     public PlanService(PlanStore plans, RunStore runs, HostSsh ssh, OnboardingService onboarding,
-                       io.devopsconsole.onboarding.OnboardingConfig config, com.fasterxml.jackson.databind.ObjectMapper json) {
+                       io.devopsconsole.onboarding.OnboardingConfig config, com.fasterxml.jackson.databind.ObjectMapper json,
+                       io.vertx.mutiny.core.Vertx vertx) {
         this.json = json;
+        this.vertx = vertx;
         this.plans = plans;
         this.runs = runs;
         this.ssh = ssh;
@@ -66,11 +68,26 @@ public class PlanService {
         this.stepTimeout = config.installStepTimeout();
     }
 
+    private final io.vertx.mutiny.core.Vertx vertx;
+    private long sweeper = -1;
+
+    /** At start and then every quarter lease, on every replica: plans whose replica stopped end failed (once). */
     void interruptedAtStart(@Observes StartupEvent start) {
+        sweepInterrupted();
+        sweeper = vertx.setPeriodic(PlanStore.EXECUTION_LEASE.toMillis() / 4, id -> sweepInterrupted());
+    }
+
+    void stop(@Observes io.quarkus.runtime.ShutdownEvent event) {
+        if (sweeper >= 0) {
+            vertx.cancelTimer(sweeper);
+        }
+    }
+
+    void sweepInterrupted() {
         plans.interrupted().flatMap(list -> {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (PlanStore.Plan p : list) {
-                LOG.warnf("install plan %s was executing when the service stopped: marked failed", p.id());
+                LOG.warnf("install plan %s was left executing by a stopped replica (lease lapsed): marked failed", p.id());
                 chain = chain.flatMap(v -> p.runId() == null ? Uni.createFrom().voidItem() : runs.find(p.runId()).flatMap(r -> {
                     if (r.isEmpty() || !Run.INSTALLING.equals(r.get().state())) {
                         return Uni.createFrom().voidItem();
@@ -158,6 +175,16 @@ public class PlanService {
 
     /** The sequence itself, on a worker thread: one SSH login, one channel per step, stop at the first failure. */
     private void runPlan(PlanStore.Plan plan, Run run, String actor) {
+        long renewal = vertx.setPeriodic(PlanStore.EXECUTION_LEASE.toMillis() / 4, id -> plans.renew(plan.id())
+                .subscribe().with(v -> { }, f -> LOG.warnf("could not renew the lease of install plan %s (%s)", plan.id(), f)));
+        try {
+            execute(plan, run, actor);
+        } finally {
+            vertx.cancelTimer(renewal);
+        }
+    }
+
+    private void execute(PlanStore.Plan plan, Run run, String actor) {
         String failure = null;
         Map<String, String> readiness = null;
         int done = 0;

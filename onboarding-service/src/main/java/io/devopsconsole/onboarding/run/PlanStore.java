@@ -88,7 +88,8 @@ public class PlanStore {
                                 List<? extends DomainEvent> events) {
         String set = switch (to) {
             case "approved", "rejected" -> "decided_by = $4, decided_at = now(), decision_note = $5";
-            case "executing" -> "executed_by = $4, started_at = now(), summary = $5::text";
+            case "executing" -> "executed_by = $4, started_at = now(), summary = $5::text, lease_until = now() + "
+                    + "make_interval(secs => " + EXECUTION_LEASE.toSeconds() + ")";
             default -> "finished_at = now(), summary = $5, executed_by = coalesce(executed_by, $4)";
         };
         return pool.withTransaction(c -> c.preparedQuery("UPDATE " + plans + " SET state = $2, " + set
@@ -134,11 +135,29 @@ public class PlanStore {
                 });
     }
 
-    /** Plans left executing by a stopped instance: they end failed (their hosts may be half-installed; the steps say how far). */
+    /**
+     * How long an executing plan's lease holds unless its replica renews it ({@link #renew}, every quarter
+     * of this): a plan whose lease lapsed was left by a stopped replica.
+     */
+    public static final java.time.Duration EXECUTION_LEASE = java.time.Duration.ofSeconds(60);
+
+    /** The executing replica says it still runs {@code planId}'s steps. */
+    public Uni<Void> renew(UUID planId) {
+        return pool.preparedQuery("UPDATE " + plans + " SET lease_until = now() + make_interval(secs => "
+                        + EXECUTION_LEASE.toSeconds() + ") WHERE id = $1 AND state = 'executing'")
+                .execute(Tuple.of(planId)).replaceWithVoid();
+    }
+
+    /**
+     * Plans left executing by a stopped replica (lease lapsed): they end failed (their hosts may be
+     * half-installed; the steps say how far). One UPDATE: of replicas sweeping at once, each plan goes
+     * to exactly one (the row lock), and a plan a live replica still renews is never touched.
+     */
     public Uni<List<Plan>> interrupted() {
         return pool.preparedQuery("UPDATE " + plans + " SET state = 'failed', finished_at = now(), summary ="
-                        + " 'interrupted: onboarding-service stopped while the plan was executing; see the step outputs',"
-                        + " version = version + 1 WHERE state = 'executing' RETURNING *")
+                        + " 'interrupted: the onboarding-service replica executing it stopped; see the step outputs',"
+                        + " version = version + 1 WHERE state = 'executing' AND (lease_until IS NULL OR lease_until < now())"
+                        + " RETURNING *")
                 .execute().map(rows -> {
                     List<Plan> out = new ArrayList<>();
                     rows.forEach(r -> out.add(plan(r)));

@@ -85,7 +85,8 @@ public class RunStore {
                 .flatMap(cleared -> c.preparedQuery("UPDATE " + runs + " SET state = $3, target_id = $4,"
                         + " presented_key_type = $5, presented_public_key = $6, presented_fingerprint = $7,"
                         + " trusted_fingerprint = $8, trusted_public_key = $9, waiting_for = $10, failure = $11,"
-                        + " ssh_connections = $12, finished_at = $13, updated_at = now(), version = version + 1"
+                        + " ssh_connections = $12, finished_at = $13, updated_at = now(), version = version + 1,"
+                        + " advancing_by = NULL, advancing_until = NULL"
                         + " WHERE id = $1 AND version = $2")
                 .execute(Tuple.from(new Object[]{run.id(), run.version(), run.state(), run.targetId(), run.presentedKeyType(),
                         run.presentedPublicKey(), run.presentedFingerprint(), run.trustedFingerprint(), run.trustedPublicKey(),
@@ -99,6 +100,34 @@ public class RunStore {
                 .flatMap(v -> outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.Risk.of(events, run.production()))))
                 .invoke(() -> log(events, actor))
                 .flatMap(v -> get(run.id()));
+    }
+
+    /**
+     * Claims {@code run} (at the version it was read) for one advance, so two requests — on one replica
+     * or two — never do a step's remote work twice: 409 while another advance holds it. The claim ends
+     * with the next save or {@link #release}, or lapses after {@code lapse} (its replica died).
+     */
+    public Uni<Void> claim(Run run, String actor, java.time.Duration lapse) {
+        return pool.preparedQuery("UPDATE " + runs + " SET advancing_by = $3,"
+                        + " advancing_until = now() + make_interval(secs => $4)"
+                        + " WHERE id = $1 AND version = $2 AND (advancing_until IS NULL OR advancing_until < now())")
+                .execute(Tuple.of(run.id(), run.version(), actor, (double) lapse.toMillis() / 1000))
+                .flatMap(r -> r.rowCount() == 1 ? Uni.createFrom().voidItem()
+                        : pool.preparedQuery("SELECT version, advancing_by, advancing_until FROM " + runs + " WHERE id = $1")
+                        .execute(Tuple.of(run.id())).map(rows -> {
+                            Row now = rows.iterator().hasNext() ? rows.iterator().next() : null;
+                            if (now == null || now.getLong("version") != run.version()) {
+                                throw new ConflictException("run " + run.id() + " changed meanwhile; read it again");
+                            }
+                            throw new ConflictException("state", "run " + run.id() + " is being advanced already (by "
+                                    + now.getString("advancing_by") + "); wait for that step to end");
+                        }));
+    }
+
+    /** Ends an advance's claim that did not save (its step failed before a new state could be written). */
+    public Uni<Void> release(UUID id) {
+        return pool.preparedQuery("UPDATE " + runs + " SET advancing_by = NULL, advancing_until = NULL WHERE id = $1")
+                .execute(Tuple.of(id)).replaceWithVoid();
     }
 
     /** Milestones in the service log as well (operator-facing details only; never material). */

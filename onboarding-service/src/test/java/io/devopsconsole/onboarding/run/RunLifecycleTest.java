@@ -28,23 +28,74 @@ class RunLifecycleTest {
     @jakarta.inject.Inject
     PlanService plans;
 
-    /** A plan an instance was executing when it stopped ends failed at the next start, and so does its run. */
+    /**
+     * A plan whose replica stopped (its lease lapsed) ends failed at the next sweep, and so does its run;
+     * a plan another replica still executes (its lease renewed) is left alone.
+     */
     @Test
-    void aPlanInterruptedByARestartEndsFailedWithItsRun() throws Exception {
+    void aPlanLeftByAStoppedReplicaEndsFailedWithItsRunAndALiveOneDoesNot() throws Exception {
+        String left = interruptedPlan("now() - interval '1 second'");
+        String live = interruptedPlan("now() + interval '1 minute'");
+        plans.sweepInterrupted();
+        JsonPath run = OnboardingJourneyTest.await(BASE + "/" + left.split(" ")[0], r -> r.getString("state").equals("failed"),
+                "the run failed");
+        assertThat(run.getString("failure")).contains("interrupted");
+        JsonPath p = ok(as(Tokens.viewer()).get("/api/install-plans/" + left.split(" ")[1]), 200);
+        assertThat(p.getString("state")).isEqualTo("failed");
+        assertThat(p.getString("summary")).contains("replica executing it stopped");
+        plans.sweepInterrupted();
+        Thread.sleep(300);
+        assertThat(ok(as(Tokens.viewer()).get("/api/install-plans/" + live.split(" ")[1]), 200).getString("state"))
+                .isEqualTo("executing");
+        assertThat(ok(as(Tokens.viewer()).get(BASE + "/" + live.split(" ")[0]), 200).getString("state")).isEqualTo("installing");
+    }
+
+    /** "run-id plan-id" of an installing run whose plan executes with a lease until {@code leaseUntil}. */
+    private static String interruptedPlan(String leaseUntil) throws Exception {
         String name = "restart-" + UUID.randomUUID().toString().substring(0, 6);
         String id = ok(as(Tokens.operator()).body(Map.of("host", "10.20.30.50", "name", name, "access_path", "lan")).post(BASE),
                 201).getString("id");
         UUID plan = UUID.randomUUID();
         Sql.exec("UPDATE onboarding.onboarding_run SET state = 'installing', version = version + 1 WHERE id = ?::uuid", id);
         Sql.exec("INSERT INTO onboarding.install_plan (id, run_id, target_name, environment, state, advisory, steps,"
-                + " requested_by, requested_at, executed_by, started_at) VALUES (?::uuid, ?::uuid, ?, 'lab', 'executing', 'x',"
-                + " '[\"apt update\"]'::jsonb, 'olga', now(), 'olga', now())", plan.toString(), id, name);
-        plans.interruptedAtStart(null);
-        JsonPath run = OnboardingJourneyTest.await(BASE + "/" + id, r -> r.getString("state").equals("failed"), "the run failed");
-        assertThat(run.getString("failure")).contains("interrupted");
-        JsonPath p = ok(as(Tokens.viewer()).get("/api/install-plans/" + plan), 200);
-        assertThat(p.getString("state")).isEqualTo("failed");
-        assertThat(p.getString("summary")).contains("onboarding-service stopped");
+                + " requested_by, requested_at, executed_by, started_at, lease_until) VALUES (?::uuid, ?::uuid, ?, 'lab',"
+                + " 'executing', 'x', '[\"apt update\"]'::jsonb, 'olga', now(), 'olga', now(), " + leaseUntil + ")",
+                plan.toString(), id, name);
+        return id + " " + plan;
+    }
+
+    /**
+     * While one advance of a run is under way (on this replica or another), a second is a 409 naming
+     * the state and leaves no step behind; once that claim lapses (its replica died) the run advances.
+     */
+    @Test
+    void aRunIsAdvancedByOneRequestAtATime() throws Exception {
+        String name = "claim-" + UUID.randomUUID().toString().substring(0, 6);
+        String id = ok(as(Tokens.operator()).body(Map.of("host", "10.20.30.51", "name", name, "access_path", "lan")).post(BASE),
+                201).getString("id");
+        int closedPort;
+        try (var s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        // waiting for its host key, from a host that refuses connections: an advance is quick and records a failed read
+        Sql.exec("UPDATE onboarding.onboarding_run SET state = 'host_key_pending', host = '127.0.0.1', port = ?,"
+                + " version = version + 1 WHERE id = ?::uuid", closedPort, id);
+        int steps = ok(as(Tokens.viewer()).get(BASE + "/" + id), 200).getList("steps").size();
+        Sql.exec("UPDATE onboarding.onboarding_run SET advancing_by = 'olga', advancing_until = now() + interval '1 minute'"
+                + " WHERE id = ?::uuid", id);
+        var refused = as(Tokens.operator()).post(BASE + "/" + id + "/advance");
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.jsonPath().getString("errors[0].field")).isEqualTo("state");
+        assertThat(refused.jsonPath().getString("detail")).contains("being advanced already");
+        JsonPath unchanged = ok(as(Tokens.viewer()).get(BASE + "/" + id), 200);
+        assertThat(unchanged.getString("state")).isEqualTo("host_key_pending");
+        assertThat(unchanged.getList("steps")).hasSize(steps);
+        Sql.exec("UPDATE onboarding.onboarding_run SET advancing_until = now() - interval '1 second' WHERE id = ?::uuid", id);
+        var advanced = as(Tokens.operator()).post(BASE + "/" + id + "/advance");
+        assertThat(advanced.statusCode()).as(advanced.asString()).isEqualTo(200);
+        assertThat(advanced.jsonPath().getList("steps")).hasSize(steps + 1);
+        assertThat(Sql.count("SELECT count(*) FROM onboarding.onboarding_run WHERE id = ?::uuid AND advancing_by IS NULL",
+                id)).isEqualTo(1);
     }
 
     /** Hostile or wrong values for every intake field: 400 naming the field, and no run written. */

@@ -43,6 +43,7 @@ import java.util.UUID;
  * is waited for (retried in place), never a reason to drop anything.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // its counters exist (at 0) from the start, before the first batch
 public class AgentStreamConsumer {
 
     private static final Logger LOG = Logger.getLogger(AgentStreamConsumer.class);
@@ -51,6 +52,7 @@ public class AgentStreamConsumer {
     private final StreamHub hub;
     private final DeadLetters deadLetters;
     private final Counter poisoned;
+    private final Counter consumed;
 
     public AgentStreamConsumer(StreamStore store, StreamHub hub, DeadLetters deadLetters, MeterRegistry meters) {
         this.store = store;
@@ -58,6 +60,10 @@ public class AgentStreamConsumer {
         this.deadLetters = deadLetters;
         this.poisoned = Counter.builder("session.stream.records.poisoned")
                 .description("stream records that could not be stored (dead-lettered, an error in their place)")
+                .register(meters);
+        this.consumed = Counter.builder("session.stream.records.consumed")
+                .description("stream records this replica read from Kafka (its share of the group's partitions; a replica"
+                        + " that starts or restarts resumes at the group's committed offsets, never at the retained start)")
                 .register(meters);
     }
 
@@ -78,6 +84,7 @@ public class AgentStreamConsumer {
 
     @Incoming("agent-stream")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
+        consumed.increment(records.count());
         Map<UUID, List<AgentStreamRecord>> bySession = new LinkedHashMap<>();
         Map<AgentStreamRecord, ConsumerRecord<String, byte[]>> origin = new java.util.IdentityHashMap<>();
         List<DeadLetters.Rejected> rejected = new ArrayList<>();
