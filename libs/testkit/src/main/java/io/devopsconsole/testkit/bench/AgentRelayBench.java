@@ -158,8 +158,7 @@ public final class AgentRelayBench {
      */
     private static void tailStream(String bootstrap, ConcurrentLinkedQueue<Long> out, Set<String> warmed, Set<String> refused,
                                    AtomicBoolean stop) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties props = BenchKafka.connection(bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),

@@ -37,8 +37,7 @@ final class BenchInventory implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     BenchInventory(String bootstrap) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties props = BenchKafka.connection(bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }

@@ -81,8 +81,7 @@ public final class SessionStreamBench {
             }, received);
         }
 
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties props = BenchKafka.connection(bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         long total = (long) sessions * perSecond * seconds;
