@@ -123,6 +123,9 @@ public class ApiProxy {
             }
         }
         options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token.getToken());
+        // the service continues this request's trace (a no-op while tracing is off)
+        io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance().inject(
+                io.opentelemetry.context.Context.current(), options, (o, k, v) -> o.putHeader(k, v));
         HttpClient upstream = client;
         if (isStream(ctx)) {
             String user = who.get().getPrincipal().getName();

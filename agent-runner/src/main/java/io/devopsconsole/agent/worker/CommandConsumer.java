@@ -43,7 +43,8 @@ public class CommandConsumer {
                 if (decoded.isEmpty() || !(decoded.get() instanceof AgentCommand command)) {
                     throw new MalformedEventException("not an agent command");
                 }
-                drivers.submit(command, envelope.id());
+                // the turn continues the trace of the operator's request (ce_traceparent / traceparent)
+                drivers.submit(command, envelope.id(), io.devopsconsole.platform.tracing.Traces.fromHeaders(record.headers()));
             } catch (MalformedEventException | RuntimeException e) {
                 rejected.add(new DeadLetters.Rejected(record, e.getMessage() == null ? e.toString() : e.getMessage()));
             }

@@ -84,7 +84,12 @@ public class Drivers {
     }
 
     public void submit(AgentCommand command, UUID eventId) {
-        driver(command.sessionId()).submit(command, eventId);
+        submit(command, eventId, io.opentelemetry.context.Context.root());
+    }
+
+    /** As {@link #submit(AgentCommand, UUID)}, continuing the trace the command carried. */
+    public void submit(AgentCommand command, UUID eventId, io.opentelemetry.context.Context trace) {
+        driver(command.sessionId()).submit(command, eventId, trace);
     }
 
     private SessionDriver driver(UUID sessionId) {

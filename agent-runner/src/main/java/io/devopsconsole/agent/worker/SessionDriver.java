@@ -90,7 +90,7 @@ final class SessionDriver {
     }
 
     /** A command waiting for the current turn to end. */
-    private record Queued(TurnRequested request, UUID eventId) {
+    private record Queued(TurnRequested request, UUID eventId, io.opentelemetry.context.Context trace) {
     }
 
     /** One app-server on one target, and this runner's connection to it (if any). */
@@ -179,6 +179,8 @@ final class SessionDriver {
     private final Consumer<SessionDriver> onRelinquish;
     private final ExecutorService actor;
     private final Deque<Queued> queued = new ArrayDeque<>();
+    /** The running turn's span (invalid while tracing is off or no turn runs). */
+    private io.opentelemetry.api.trace.Span turnSpan = io.opentelemetry.api.trace.Span.getInvalid();
     private final Map<UUID, Worker> workers = new LinkedHashMap<>();
     private long fence;
     private Turn current;
@@ -206,7 +208,11 @@ final class SessionDriver {
     }
 
     void submit(AgentCommand command, UUID eventId) {
-        post(() -> handle(command, eventId));
+        submit(command, eventId, io.opentelemetry.context.Context.root());
+    }
+
+    void submit(AgentCommand command, UUID eventId, io.opentelemetry.context.Context trace) {
+        post(() -> handle(command, eventId, trace));
     }
 
     void tick() {
@@ -325,17 +331,17 @@ final class SessionDriver {
 
     // ---- commands ----
 
-    private void handle(AgentCommand command, UUID eventId) {
+    private void handle(AgentCommand command, UUID eventId, io.opentelemetry.context.Context trace) {
         if (deps.log().isDone(eventId)) {
             LOG.debugf("session %s: command %s was carried out by an earlier owner", sessionId, eventId);
             return;
         }
         if (command instanceof TurnRequested t) {
             if (current != null) {
-                queued.add(new Queued(t, eventId));
+                queued.add(new Queued(t, eventId, trace));
                 return;
             }
-            startTurn(t, eventId);
+            startTurn(t, eventId, trace);
             return;
         }
         if (command instanceof ApprovalDecided d) {
@@ -348,7 +354,13 @@ final class SessionDriver {
         deps.log().markDone(eventId, sessionId);
     }
 
-    private void startTurn(TurnRequested t, UUID eventId) {
+    private void startTurn(TurnRequested t, UUID eventId, io.opentelemetry.context.Context trace) {
+        // the turn is a span of the operator's trace; its stream records carry it on (ADR 0023)
+        if (turnSpan.getSpanContext().isValid()) {
+            turnSpan.end();
+        }
+        turnSpan = io.devopsconsole.platform.tracing.Traces.start("turn", io.opentelemetry.api.trace.SpanKind.CONSUMER, trace);
+        turnSpan.setAttribute("devops.session_id", sessionId.toString());
         Worker w;
         try {
             w = ensureWorker(t.projectId(), t.targetId());
@@ -402,7 +414,7 @@ final class SessionDriver {
     private void next() {
         Queued q = queued.poll();
         if (q != null) {
-            startTurn(q.request(), q.eventId());
+            startTurn(q.request(), q.eventId(), q.trace());
         }
     }
 
@@ -1131,7 +1143,13 @@ final class SessionDriver {
     }
 
     private void publish(Worker w, List<TurnMapper.Draft> drafts) {
-        deps.publisher().publish(sessionId, w == null ? null : w.target.id(), drafts);
+        boolean traced = turnSpan.getSpanContext().isValid();
+        deps.publisher().publish(sessionId, w == null ? null : w.target.id(), drafts,
+                traced ? io.opentelemetry.context.Context.root().with(turnSpan) : null);
+        if (traced && drafts.stream().anyMatch(d -> d.kind().endsTurn())) {
+            turnSpan.end();
+            turnSpan = io.opentelemetry.api.trace.Span.getInvalid();
+        }
     }
 
     private void announce(List<? extends AgentLifecycleEvent> events) {

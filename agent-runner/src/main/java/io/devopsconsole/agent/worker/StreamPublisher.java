@@ -121,6 +121,15 @@ public class StreamPublisher {
 
     /** Publishes the drafts in order; returns the records as sent. */
     public List<AgentStreamRecord> publish(UUID sessionId, UUID targetId, List<TurnMapper.Draft> drafts) {
+        return publish(sessionId, targetId, drafts, null);
+    }
+
+    /**
+     * As {@link #publish(UUID, UUID, List)}; with a {@code trace} (the turn's span), each record carries it
+     * ({@code traceparent}, {@code ce_traceparent}) so storing and fan-out continue the operator's trace.
+     */
+    public List<AgentStreamRecord> publish(UUID sessionId, UUID targetId, List<TurnMapper.Draft> drafts,
+                                           io.opentelemetry.context.Context trace) {
         if (drafts.isEmpty()) {
             return List.of();
         }
@@ -143,6 +152,9 @@ public class StreamPublisher {
                     Map.of(CloudEventCodec.SESSION_ID, sessionId.toString()));
             ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.AGENT_STREAM, sessionId.toString(), envelope.data());
             CloudEventCodec.toKafkaHeaders(envelope).forEach((k, v) -> out.headers().add(k, v));
+            if (trace != null) {
+                io.devopsconsole.platform.tracing.Traces.toHeaders(trace, out.headers());
+            }
             producer.send(out, (meta, error) -> {
                 if (error != null) {
                     LOG.errorf("stream record %d of session %s not published: %s", record.streamSeq(), sessionId, error.toString());

@@ -88,12 +88,23 @@ public class AgentStreamConsumer {
         Map<UUID, List<AgentStreamRecord>> bySession = new LinkedHashMap<>();
         Map<AgentStreamRecord, ConsumerRecord<String, byte[]>> origin = new java.util.IdentityHashMap<>();
         List<DeadLetters.Rejected> rejected = new ArrayList<>();
+        // a session's records of a traced turn: storing and handing them to viewers is one span of that trace
+        Map<UUID, io.opentelemetry.api.trace.Span> traced = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 EventEnvelope envelope = InboundEvents.envelope(record);
                 Optional<DomainEvent> decoded = CloudEventCodec.decode(envelope);
                 if (decoded.isEmpty() || !(decoded.get() instanceof AgentStreamRecord r)) {
                     throw new MalformedEventException("not an agent stream record: " + envelope.type());
+                }
+                if (!traced.containsKey(r.sessionId())) {
+                    io.opentelemetry.api.trace.Span span = io.devopsconsole.platform.tracing.Traces.start(
+                            "store and fan out stream records", io.opentelemetry.api.trace.SpanKind.CONSUMER,
+                            io.devopsconsole.platform.tracing.Traces.fromHeaders(record.headers()));
+                    if (span.getSpanContext().isValid()) {
+                        span.setAttribute("devops.session_id", r.sessionId().toString());
+                        traced.put(r.sessionId(), span);
+                    }
                 }
                 AgentStreamRecord safe = storable(r);
                 bySession.computeIfAbsent(r.sessionId(), k -> new ArrayList<>()).add(safe);
@@ -106,7 +117,9 @@ public class AgentStreamConsumer {
             return deadLetters.send(rejected);
         }
         String what = "storing " + records.count() + " stream records of " + bySession.size() + " sessions";
+        traced.forEach((session, span) -> span.setAttribute("devops.records", bySession.getOrDefault(session, List.of()).size()));
         return Retries.untilStoredOrPoison(what, () -> store.storeAll(bySession))
+                .eventually(() -> traced.values().forEach(io.opentelemetry.api.trace.Span::end))
                 .invoke(this::delivered).replaceWithVoid()
                 .onFailure(Poison::isPoison).recoverWithUni(f -> {
                     LOG.warnf("%s failed with a refused record (%s): storing session by session, record by record",

@@ -168,15 +168,31 @@ public abstract class JdbcRelay {
                 }
                 KafkaProducer<String, byte[]> kafka = producer();
                 List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
+                List<io.opentelemetry.api.trace.Span> spans = new ArrayList<>();
                 for (Outgoing row : rows) {
                     ProducerRecord<String, byte[]> record = new ProducerRecord<>(row.topic(), row.envelope().subject(),
                             row.envelope().data());
                     CloudEventCodec.toKafkaHeaders(row.envelope()).forEach((k, v) -> record.headers().add(k, v));
+                    // an event recorded inside a trace is published as a span of it (the outbox delay shows)
+                    io.opentelemetry.api.trace.Span span = io.devopsconsole.platform.tracing.Traces.start(
+                            "publish " + row.envelope().type(), io.opentelemetry.api.trace.SpanKind.PRODUCER,
+                            io.devopsconsole.platform.tracing.Traces.fromExtensions(row.envelope().extensions()));
+                    if (span.getSpanContext().isValid()) {
+                        span.setAttribute("messaging.system", "kafka");
+                        span.setAttribute("messaging.destination.name", row.topic());
+                        io.devopsconsole.platform.tracing.Traces.toHeaders(
+                                io.opentelemetry.context.Context.root().with(span), record.headers());
+                        spans.add(span);
+                    }
                     acks.add(kafka.send(record));
                 }
                 long deadline = System.nanoTime() + sendTimeout.toNanos();
-                for (Future<RecordMetadata> ack : acks) {
-                    ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                try {
+                    for (Future<RecordMetadata> ack : acks) {
+                        ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    }
+                } finally {
+                    spans.forEach(io.opentelemetry.api.trace.Span::end);
                 }
                 markSent(connection, rows);
                 connection.commit();

@@ -107,7 +107,9 @@ public class Outbox {
 
     private OutboxEvent row(DomainEvent event, Map<String, String> extensions, String actorName) {
         OffsetDateTime now = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
-        EventEnvelope envelope = CloudEventCodec.wrap(event, source, actorName, now, extensions);
+        // the request's trace goes with the event (ce_traceparent), so its consumers continue it
+        EventEnvelope envelope = CloudEventCodec.wrap(event, source, actorName, now,
+                io.devopsconsole.platform.tracing.Traces.withCurrentContext(extensions));
         return new OutboxEvent(envelope, EventCatalog.of(event).topic(), json(envelope.extensions()));
     }
 
