@@ -258,11 +258,20 @@ public class OnboardingService {
         }).flatMap(this::view);
     }
 
-    /** One step's work under the run's claim: a second advance meanwhile (any replica) is a 409, not a second step. */
+    /**
+     * One step's work under the run's claim: a second advance meanwhile (any replica) is a 409, not a
+     * second step. Once claimed, the step runs to its end (saved, or released on failure) whatever the
+     * caller does: a client that disconnects mid-step cancels only its wait, never the step, so no claim
+     * is left held and no remote work is cut off half-way.
+     */
     private Uni<Run> claimed(Run run, String actor, java.util.function.Supplier<Uni<Run>> step) {
-        return store.claim(run, actor, ADVANCE_CLAIM)
-                .flatMap(v -> Uni.createFrom().<Run>deferred(step::get)
-                        .onFailure().call(f -> store.release(run.id()).onFailure().recoverWithNull()));
+        return store.claim(run, actor, ADVANCE_CLAIM).flatMap(v -> {
+            java.util.concurrent.CompletableFuture<Run> done = new java.util.concurrent.CompletableFuture<>();
+            Uni.createFrom().<Run>deferred(step::get)
+                    .onFailure().call(f -> store.release(run.id()).onFailure().recoverWithNull())
+                    .subscribe().with(done::complete, done::completeExceptionally);
+            return Uni.createFrom().completionStage(done);
+        });
     }
 
     private Uni<Run> register(Run run, String actor, String token) {

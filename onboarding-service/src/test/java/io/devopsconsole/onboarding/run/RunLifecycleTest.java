@@ -98,6 +98,54 @@ class RunLifecycleTest {
                 id)).isEqualTo(1);
     }
 
+    /**
+     * A client that disconnects while its advance runs changes nothing shared: the step still ends (its
+     * outcome recorded) and the run's claim is let go, so the next advance is not refused for minutes.
+     */
+    @Test
+    void anAdvanceWhoseClientDisconnectsStillEndsAndLetsTheRunGo() throws Exception {
+        String name = "gone-" + UUID.randomUUID().toString().substring(0, 6);
+        String id = ok(as(Tokens.operator()).body(Map.of("host", "10.20.30.52", "name", name, "access_path", "lan")).post(BASE),
+                201).getString("id");
+        // a host that accepts the connection and never speaks: reading its key takes the whole connect timeout
+        try (var silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            Sql.exec("UPDATE onboarding.onboarding_run SET state = 'host_key_pending', host = '127.0.0.1', port = ?,"
+                    + " version = version + 1 WHERE id = ?::uuid", silent.getLocalPort(), id);
+            int steps = ok(as(Tokens.viewer()).get(BASE + "/" + id), 200).getList("steps").size();
+            try (java.net.Socket client = new java.net.Socket("127.0.0.1", io.restassured.RestAssured.port)) {
+                client.getOutputStream().write(("POST " + BASE + "/" + id + "/advance HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Authorization: Bearer " + Tokens.operator() + "\r\nContent-Length: 0\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                client.getOutputStream().flush();
+                Thread.sleep(500); // the advance holds the claim and waits for the silent host
+            } // the client goes away mid-step
+            JsonPath after = OnboardingJourneyTest.await(BASE + "/" + id, r -> r.getList("steps").size() == steps + 1,
+                    "the step ended although its client left");
+            assertThat(after.getString("state")).isEqualTo("host_key_pending");
+            assertThat(Sql.count("SELECT count(*) FROM onboarding.onboarding_run WHERE id = ?::uuid AND advancing_by IS NULL",
+                    id)).as("the claim is let go").isEqualTo(1);
+            held.forEach(sock -> {
+                try {
+                    sock.close();
+                } catch (java.io.IOException ignored) {
+                    // closing
+                }
+            });
+        }
+    }
+
     /** Hostile or wrong values for every intake field: 400 naming the field, and no run written. */
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {

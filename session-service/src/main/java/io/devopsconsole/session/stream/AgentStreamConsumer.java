@@ -97,15 +97,13 @@ public class AgentStreamConsumer {
                 if (decoded.isEmpty() || !(decoded.get() instanceof AgentStreamRecord r)) {
                     throw new MalformedEventException("not an agent stream record: " + envelope.type());
                 }
-                if (!traced.containsKey(r.sessionId())) {
+                // the session's first record of the batch decides (an invalid span when untraced: looked up once)
+                traced.computeIfAbsent(r.sessionId(), session -> {
                     io.opentelemetry.api.trace.Span span = io.devopsconsole.platform.tracing.Traces.start(
                             "store and fan out stream records", io.opentelemetry.api.trace.SpanKind.CONSUMER,
                             io.devopsconsole.platform.tracing.Traces.fromHeaders(record.headers()));
-                    if (span.getSpanContext().isValid()) {
-                        span.setAttribute("devops.session_id", r.sessionId().toString());
-                        traced.put(r.sessionId(), span);
-                    }
-                }
+                    return span.setAttribute("devops.session_id", session.toString());
+                });
                 AgentStreamRecord safe = storable(r);
                 bySession.computeIfAbsent(r.sessionId(), k -> new ArrayList<>()).add(safe);
                 origin.put(safe, record);

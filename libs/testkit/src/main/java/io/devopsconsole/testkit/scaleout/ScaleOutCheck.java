@@ -385,8 +385,7 @@ public final class ScaleOutCheck {
     private void kill(String service, int replica) throws Exception {
         long pid = Long.parseLong(Files.readString(state.resolve("run").resolve(name(service, replica) + ".pid")).strip());
         ProcessHandle p = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException(name(service, replica) + " is not running"));
-        Process kill = new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start();
-        require(kill.waitFor() == 0, "kill -9 " + pid);
+        require(p.destroyForcibly(), "kill -9 " + pid); // SIGKILL: no shutdown hook, no orderly leave of the group
         p.onExit().get(30, TimeUnit.SECONDS);
     }
 
