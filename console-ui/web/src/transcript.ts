@@ -4,7 +4,17 @@
  * command executions with their output, file changes with diffs, approval cards that change when
  * decided (here or elsewhere), errors (never dropped), worker notices, and token usage. `thinking`
  * is true from the operator's message until the agent's first output of the turn.
+ *
+ * The stream records' payloads are typed by `generated/stream-records.ts`, generated from the
+ * contract's Java types (libs/event-contracts StreamPayload): what a record means — a turn ended
+ * and how, a command completed and how — is decided by the runner and read here, not re-derived.
  */
+
+import type {
+  AgentMessageDelta, ApprovalRequested, ApprovalResolved, CommandOutcome, CommandOutputDelta, FileChange,
+  FileChangeRecord, ItemCompletedAgentMessage, ItemCompletedCommand, ItemCompletedFileChanges, ItemStartedCommand,
+  Risk, StreamError, StreamGap, StreamPayloads, TokenUsage, TurnEnded, WorkerState,
+} from './generated/stream-records';
 
 export interface Entry {
   seq: number;
@@ -19,9 +29,9 @@ export type Block =
   | { type: 'operator'; seq: number; author: string; text: string }
   | { type: 'agent'; key: string; text: string; done: boolean }
   | { type: 'command'; key: string; command: string; cwd: string; output: string; exitCode: number | null;
-      durationMs: number | null; durationMeasured: boolean; running: boolean }
+      durationMs: number | null; durationMeasured: boolean; running: boolean; outcome: CommandOutcome | null }
   | { type: 'file_change'; key: string; changes: { path: string; kind: string; diff: string }[] }
-  | { type: 'approval'; requestId: string; kind: string; summary: string; reason: string; risk: string;
+  | { type: 'approval'; requestId: string; kind: string; summary: string; reason: string; risk: Risk | '';
       decision: string | null; decidedBy: string | null }
   | { type: 'error'; seq: number; message: string }
   | { type: 'notice'; seq: number; message: string };
@@ -33,6 +43,9 @@ export interface Tokens {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+/** The payload of a stream record of this kind, as the contract types it. */
+const payload = <K extends keyof StreamPayloads>(_kind: K, body: Record<string, unknown>) =>
+  body as unknown as StreamPayloads[K];
 
 export class Transcript {
   readonly blocks: Block[] = [];
@@ -62,50 +75,57 @@ export class Transcript {
       case 'agent_message_delta': {
         this.thinking = false;
         const block = this.agent(key);
-        block.text += str(b.delta);
+        block.text += str((b as AgentMessageDelta).delta);
         break;
       }
       case 'item_started':
       case 'item_completed': {
-        const itemType = str(b.item_type);
+        const item = payload(e.kind as 'item_started' | 'item_completed', b);
         const done = e.kind === 'item_completed';
-        if (itemType === 'agent_message') {
+        if (item.item_type === 'agent_message') {
           this.thinking = false;
           const block = this.agent(key);
           if (done) {
-            block.text = str(b.text) || block.text;
+            block.text = str((item as ItemCompletedAgentMessage).text) || block.text;
             block.done = true;
           }
-        } else if (itemType === 'command_execution') {
+        } else if (item.item_type === 'command_execution') {
           this.thinking = false;
-          const block = this.command(key, str(b.command), str(b.cwd));
+          const started = item as ItemStartedCommand;
+          const block = this.command(key, str(started.command), str(started.cwd));
           if (done) {
+            const c = item as ItemCompletedCommand;
             block.running = false;
-            block.exitCode = num(b.exit_code);
-            block.durationMs = num(b.duration_ms);
+            block.outcome = c.outcome ?? null;
+            block.exitCode = num(c.exit_code);
+            block.durationMs = num(c.duration_ms);
             // codex gives none for many commands: the runner's own measurement is labelled as such
-            block.durationMeasured = b.duration_source === 'measured_by_runner';
-            if (typeof b.output === 'string' && b.output.length >= block.output.length) {
-              block.output = b.output;
+            block.durationMeasured = c.duration_source === 'measured_by_runner';
+            if (typeof c.output === 'string' && c.output.length >= block.output.length) {
+              block.output = c.output;
             }
           }
-        } else if (itemType === 'file_change' && done && Array.isArray(b.changes)) {
-          this.fileChanges(key, b.changes as Record<string, unknown>[]);
+        } else if (item.item_type === 'file_change' && done) {
+          const changes = (item as ItemCompletedFileChanges).changes;
+          if (Array.isArray(changes)) {
+            this.fileChanges(key, changes);
+          }
         }
         break;
       }
       case 'command_output_delta':
-        this.command(key, '', '').output += str(b.delta);
+        this.command(key, '', '').output += str((b as CommandOutputDelta).delta);
         break;
       case 'file_change':
-        this.fileChanges(key, [b]);
+        this.fileChanges(key, [b as FileChangeRecord]);
         break;
       case 'approval_requested': {
-        const id = str(b.request_id);
+        const a = b as ApprovalRequested;
+        const id = str(a.request_id);
         if (!this.byKey.has(`approval:${id}`)) {
-          const card: Block = { type: 'approval', requestId: id, kind: str(b.approval_kind),
-            summary: str(b.command) || (Array.isArray(b.changes) ? `change ${b.changes.length} file(s)` : ''),
-            reason: str(b.reason), risk: str(b.risk), decision: null, decidedBy: null };
+          const card: Block = { type: 'approval', requestId: id, kind: str(a.approval_kind),
+            summary: str(a.command) || (Array.isArray(a.changes) ? `change ${a.changes.length} file(s)` : ''),
+            reason: str(a.reason), risk: a.risk ?? '', decision: null, decidedBy: null };
           this.byKey.set(`approval:${id}`, card);
           this.blocks.push(card);
         }
@@ -113,32 +133,37 @@ export class Transcript {
       }
       case 'approval_resolved':
       case 'approval_decided': {
-        const card = this.byKey.get(`approval:${str(b.request_id)}`);
+        const card = this.byKey.get(`approval:${str((b as ApprovalResolved).request_id)}`);
         if (card && card.type === 'approval') {
           card.decision = str(b.decision);
           card.decidedBy = str(b.decided_by) || card.decidedBy;
         }
         break;
       }
-      case 'token_usage':
-        this.tokens = { turn: num(b.turn_total_tokens), thread: num(b.total_tokens) };
+      case 'token_usage': {
+        const t = b as unknown as TokenUsage;
+        this.tokens = { turn: num(t.turn_total_tokens), thread: num(t.total_tokens) };
         break;
+      }
       case 'turn_completed':
       case 'turn_interrupted':
+      case 'turn_failed':
+      case 'turn_timed_out': {
+        // how the turn ended is the runner's decision, carried by the record
+        const end = b as unknown as TurnEnded;
+        const outcome = end.outcome ?? e.kind.slice('turn_'.length);
         this.thinking = false;
         this.finishItems();
-        if (e.kind === 'turn_interrupted') {
+        if (outcome === 'interrupted') {
           this.blocks.push({ type: 'notice', seq: e.seq, message: 'The turn was interrupted.' });
+        } else if (outcome === 'failed' || outcome === 'timed_out') {
+          this.blocks.push({ type: 'error', seq: e.seq, message: str(end.message) || e.kind.replace('_', ' ') });
         }
         break;
-      case 'turn_failed':
-      case 'turn_timed_out':
-        this.thinking = false;
-        this.finishItems();
-        this.blocks.push({ type: 'error', seq: e.seq, message: str(b.message) || e.kind.replace('_', ' ') });
-        break;
+      }
       case 'error':
-        this.blocks.push({ type: 'error', seq: e.seq, message: str(b.message) || 'the agent reported an error' });
+        this.blocks.push({ type: 'error', seq: e.seq,
+          message: str((b as StreamError).message) || 'the agent reported an error' });
         break;
       case 'system_note':
         // the console's own notes: a runner that stopped answering, records that never arrived, an interrupt asked for
@@ -146,21 +171,22 @@ export class Transcript {
         break;
       case 'stream_gap': {
         // part of an item ran while no runner was attached: what was read back replaces what this view holds
-        const itemType = str(b.item_type);
-        if (b.recovered === true && itemType === 'agent_message' && typeof b.text === 'string') {
-          this.agent(key).text = b.text;
-        } else if (b.recovered === true && itemType === 'command_execution' && typeof b.output === 'string') {
-          this.command(key, '', '').output = b.output;
+        const gap = b as unknown as StreamGap;
+        if (gap.recovered === true && gap.item_type === 'agent_message' && typeof gap.text === 'string') {
+          this.agent(key).text = gap.text;
+        } else if (gap.recovered === true && gap.item_type === 'command_execution' && typeof gap.output === 'string') {
+          this.command(key, '', '').output = gap.output;
         }
         this.blocks.push({ type: 'notice', seq: e.seq,
-          message: str(b.message) || 'part of this item was produced while no runner was attached' });
+          message: str(gap.message) || 'part of this item was produced while no runner was attached' });
         break;
       }
       case 'worker_state': {
-        const state = str(b.state);
+        const w = b as WorkerState;
+        const state = str(w.state);
         if (['detached', 'reattaching', 'reattached', 'command_stuck', 'lost', 'failed'].includes(state)) {
           this.blocks.push({ type: state === 'lost' || state === 'failed' ? 'error' : 'notice', seq: e.seq,
-            message: `worker ${state}${b.message ? `: ${str(b.message)}` : ''}` } as Block);
+            message: `worker ${state}${w.message ? `: ${str(w.message)}` : ''}` } as Block);
         }
         break;
       }
@@ -183,7 +209,7 @@ export class Transcript {
     let block = this.byKey.get(`command:${key}`) as Extract<Block, { type: 'command' }> | undefined;
     if (!block) {
       block = { type: 'command', key, command, cwd, output: '', exitCode: null, durationMs: null,
-        durationMeasured: false, running: true };
+        durationMeasured: false, running: true, outcome: null };
       this.byKey.set(`command:${key}`, block);
       this.blocks.push(block);
     }
@@ -194,7 +220,7 @@ export class Transcript {
     return block;
   }
 
-  private fileChanges(key: string, changes: Record<string, unknown>[]): void {
+  private fileChanges(key: string, changes: (FileChange | FileChangeRecord)[]): void {
     let block = this.byKey.get(`files:${key}`) as Extract<Block, { type: 'file_change' }> | undefined;
     if (!block) {
       block = { type: 'file_change', key, changes: [] };
@@ -217,8 +243,9 @@ export class Transcript {
     for (const b of this.blocks) {
       if (b.type === 'agent') {
         b.done = true;
-      } else if (b.type === 'command') {
+      } else if (b.type === 'command' && b.running) {
         b.running = false;
+        b.outcome = b.outcome ?? 'incomplete';
       }
     }
   }

@@ -225,7 +225,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
 function signature(b: Block, approvals: Map<string, Approval>): string {
   switch (b.type) {
     case 'agent': return `${b.text.length}:${b.done}`;
-    case 'command': return `${b.command}:${b.output.length}:${b.running}:${b.exitCode}`;
+    case 'command': return `${b.command}:${b.output.length}:${b.running}:${b.exitCode}:${b.outcome}`;
     case 'file_change': return b.changes.map((c) => `${c.path}:${c.kind}:${c.diff.length}`).join('|');
     case 'approval': return `${b.decision}:${b.decidedBy}:${approvals.get(b.requestId)?.state}`;
     default: return 'static';
@@ -241,8 +241,12 @@ function renderBlock(b: Block, approvals: Map<string, Approval>, session: Sessio
       return h('div', { class: `msg agent${b.done ? '' : ' streaming'}`, 'data-item': b.key },
         h('div', { class: 'who' }, 'agent'), renderMarkdown(b.text));
     case 'command': {
-      const status = b.running ? badge('running') : badge(b.exitCode === 0 ? 'exit 0' : `exit ${b.exitCode ?? '?'}`,
-        b.exitCode === 0 ? 'ok' : 'failed');
+      // how the command ended is the runner's decision (declined, interrupted, incomplete: no exit code to show)
+      const status = b.running ? badge('running')
+        : b.outcome === 'declined' ? badge('declined', 'failed')
+        : b.outcome === 'interrupted' || b.outcome === 'incomplete' ? badge(b.outcome, 'warn')
+        : badge(b.exitCode === null ? (b.outcome ?? 'ended') : `exit ${b.exitCode}`, b.outcome === 'succeeded'
+          || b.exitCode === 0 ? 'ok' : 'failed');
       const details = h('details', { class: 'command', open: b.running },
         h('summary', {}, h('code', {}, b.command || '(command)'), ' ', status,
           b.durationMs !== null ? h('span', { class: 'muted', title: b.durationMeasured

@@ -1,12 +1,17 @@
 package io.devopsconsole.agent.codex;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.events.agent.AgentLifecycleEvent;
 import io.devopsconsole.events.agent.CommandExecuted;
+import io.devopsconsole.events.Risk;
 import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.events.agent.stream.StreamContract;
+import io.devopsconsole.events.agent.stream.StreamPayload;
+import io.devopsconsole.events.agent.stream.StreamPayload.CommandOutcome;
+import io.devopsconsole.events.agent.stream.StreamPayload.FileChange;
+import io.devopsconsole.events.agent.stream.StreamPayload.ItemCompleted;
+import io.devopsconsole.events.agent.stream.StreamPayload.ItemStarted;
 import io.devopsconsole.platform.redaction.SecretScanner;
 import org.jboss.logging.Logger;
 
@@ -27,11 +32,17 @@ import java.util.UUID;
 public final class TurnMapper {
 
     private static final Logger LOG = Logger.getLogger(TurnMapper.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final int OUTPUT_TAIL = 4096;
 
-    /** One stream record before it gets its record id and sequence number. */
+    /**
+     * One stream record before it gets its record id and sequence number: a typed payload
+     * ({@link StreamPayload}) and its JSON form.
+     */
     public record Draft(StreamKind kind, String turnId, String itemId, ObjectNode payload) {
+
+        public Draft(String turnId, String itemId, StreamPayload payload) {
+            this(payload.streamKind(), turnId, itemId, StreamContract.write(payload));
+        }
     }
 
     /** The records of one message and the lifecycle events it implies. */
@@ -47,8 +58,8 @@ public final class TurnMapper {
 
     private final UUID sessionId;
     private final UUID targetId;
-    private final Map<String, ObjectNode> openItems = new LinkedHashMap<>();
-    private final Map<String, ArrayNode> fileChanges = new LinkedHashMap<>();
+    private final Map<String, ItemStarted> openItems = new LinkedHashMap<>();
+    private final Map<String, List<FileChange>> fileChanges = new LinkedHashMap<>();
     private final Map<String, String> approvalOfItem = new LinkedHashMap<>();
     private final Map<String, PendingApproval> pendingByServerId = new LinkedHashMap<>();
     private final Map<String, String> decisions = new LinkedHashMap<>();
@@ -116,8 +127,9 @@ public final class TurnMapper {
             }
             if (q[1] == 0 && nowNanos - q[0] > thresholdNanos) {
                 q[1] = 1;
-                ObjectNode item = openItems.get(e.getKey());
-                out.add(new Quiet(e.getKey(), item == null ? null : item.path("command").asText(null), (nowNanos - q[0]) / 1_000_000));
+                ItemStarted item = openItems.get(e.getKey());
+                out.add(new Quiet(e.getKey(), item instanceof ItemStarted.Command c ? c.command() : null,
+                        (nowNanos - q[0]) / 1_000_000));
             }
         }
         return out;
@@ -199,21 +211,16 @@ public final class TurnMapper {
         if (field == null) {
             return List.of();
         }
-        StreamKind deltaKind = type.equals("agentMessage") ? StreamKind.AGENT_MESSAGE_DELTA : StreamKind.COMMAND_OUTPUT_DELTA;
+        boolean message = type.equals("agentMessage");
         JsonNode value = item.path(field);
         StringBuilder now = streamed.computeIfAbsent(id, k -> new StringBuilder());
-        ObjectNode gap = JSON.createObjectNode().put("item_type", snake(type)).put("reason",
-                streamedLive != null ? "the connection to the app-server was lost while the item ran"
-                        : "another agent-runner took the session over while the item ran");
+        String reason = streamedLive != null ? "the connection to the app-server was lost while the item ran"
+                : "another agent-runner took the session over while the item ran";
         if (!value.isTextual()) {
             // codex gives no text for the item so far: whatever it produced meanwhile is unknown, so say so
-            gap.put("recovered", false)
-                    .put("message", "what the item produced while no runner was attached could not be read back; its"
-                            + " final text, when it ends, is complete");
-            if (streamedLive != null) {
-                gap.put("streamed_chars", streamedLive.length());
-            }
-            return List.of(new Draft(StreamKind.STREAM_GAP, turnId, id, gap));
+            return List.of(new Draft(turnId, id, new StreamPayload.StreamGap(snake(type), reason,
+                    "what the item produced while no runner was attached could not be read back; its final text, when it"
+                            + " ends, is complete", false, null, null, streamedLive == null ? null : streamedLive.length())));
         }
         String full = value.asText();
         if (streamedLive != null && full.startsWith(streamedLive)) {
@@ -223,17 +230,18 @@ public final class TurnMapper {
             String rest = full.substring(streamedLive.length());
             now.setLength(0);
             now.append(full);
-            return List.of(new Draft(deltaKind, turnId, id, JSON.createObjectNode().put("delta", rest).put("recovered", true)));
+            return List.of(new Draft(turnId, id, message ? new StreamPayload.AgentMessageDelta(rest, true)
+                    : new StreamPayload.CommandOutputDelta(rest, true)));
         }
         now.setLength(0);
         now.append(full);
         if (full.isEmpty()) {
             return List.of();
         }
-        String sent = field.equals("text") ? full : full.length() > OUTPUT_TAIL ? full.substring(full.length() - OUTPUT_TAIL) : full;
-        gap.put("recovered", true).put(field.equals("text") ? "text" : "output", sent)
-                .put("message", "what the item produced while no runner was attached was read back from the thread");
-        return List.of(new Draft(StreamKind.STREAM_GAP, turnId, id, gap));
+        String sent = message ? full : tail(full);
+        return List.of(new Draft(turnId, id, new StreamPayload.StreamGap(snake(type), reason,
+                "what the item produced while no runner was attached was read back from the thread", true,
+                message ? sent : null, message ? null : sent, null)));
     }
 
     /**
@@ -246,12 +254,11 @@ public final class TurnMapper {
         if (itemId == null || openItems.containsKey(itemId) || !gapNoted.add(itemId)) {
             return delta;
         }
-        ObjectNode gap = JSON.createObjectNode().put("item_type", itemType)
-                .put("reason", "another agent-runner took the session over while the item ran").put("recovered", false)
-                .put("message", "what the item produced before this runner attached is missing from the live stream;"
-                        + " its final text, when it ends, is complete");
         List<Draft> drafts = new ArrayList<>();
-        drafts.add(new Draft(StreamKind.STREAM_GAP, turnId, itemId, gap));
+        drafts.add(new Draft(turnId, itemId, new StreamPayload.StreamGap(itemType,
+                "another agent-runner took the session over while the item ran", "what the item produced before this runner"
+                + " attached is missing from the live stream; its final text, when it ends, is complete", false, null, null,
+                null)));
         drafts.addAll(delta.drafts());
         return new Mapped(drafts, delta.events());
     }
@@ -261,15 +268,15 @@ public final class TurnMapper {
         String turnId = text(p, "turnId");
         switch (method) {
             case "turn/started" -> {
-                return one(StreamKind.TURN_STARTED, p.path("turn").path("id").asText(turnId), null, JSON.createObjectNode());
+                return one(p.path("turn").path("id").asText(turnId), null, new StreamPayload.TurnStarted());
             }
             case "item/started" -> {
                 return itemStarted(p.path("item"), turnId);
             }
             case "item/agentMessage/delta" -> {
                 streamed(text(p, "itemId"), p.path("delta").asText(""));
-                return unseenStart(turnId, text(p, "itemId"), "agent_message", one(StreamKind.AGENT_MESSAGE_DELTA, turnId,
-                        text(p, "itemId"), JSON.createObjectNode().put("delta", p.path("delta").asText(""))));
+                return unseenStart(turnId, text(p, "itemId"), "agent_message", one(turnId, text(p, "itemId"),
+                        new StreamPayload.AgentMessageDelta(p.path("delta").asText(""), null)));
             }
             case "item/commandExecution/outputDelta" -> {
                 long[] q = quietSince.get(text(p, "itemId"));
@@ -278,8 +285,8 @@ public final class TurnMapper {
                     q[1] = 0;
                 }
                 streamed(text(p, "itemId"), p.path("delta").asText(""));
-                return unseenStart(turnId, text(p, "itemId"), "command_execution", one(StreamKind.COMMAND_OUTPUT_DELTA,
-                        turnId, text(p, "itemId"), JSON.createObjectNode().put("delta", p.path("delta").asText(""))));
+                return unseenStart(turnId, text(p, "itemId"), "command_execution", one(turnId, text(p, "itemId"),
+                        new StreamPayload.CommandOutputDelta(p.path("delta").asText(""), null)));
             }
             case "item/completed" -> {
                 return itemCompleted(p.path("item"), turnId);
@@ -289,39 +296,30 @@ public final class TurnMapper {
                 if (resolved == null) {
                     return Mapped.none();
                 }
-                return one(StreamKind.APPROVAL_RESOLVED, resolved.turnId(), resolved.itemId(), JSON.createObjectNode()
-                        .put("request_id", resolved.requestKey())
-                        .put("decision", decisions.getOrDefault(resolved.requestKey(), "cleared")));
+                return one(resolved.turnId(), resolved.itemId(), new StreamPayload.ApprovalResolved(resolved.requestKey(),
+                        decisions.getOrDefault(resolved.requestKey(), "cleared")));
             }
             case "thread/tokenUsage/updated" -> {
                 JsonNode total = p.path("tokenUsage").path("total");
                 totalTokens = total.path("totalTokens").asLong(totalTokens);
-                return one(StreamKind.TOKEN_USAGE, turnId, null, JSON.createObjectNode()
-                        .put("input_tokens", total.path("inputTokens").asLong())
-                        .put("cached_input_tokens", total.path("cachedInputTokens").asLong())
-                        .put("output_tokens", total.path("outputTokens").asLong())
-                        .put("total_tokens", total.path("totalTokens").asLong())
-                        .put("last_total_tokens", p.path("tokenUsage").path("last").path("totalTokens").asLong())
-                        .put("turn_total_tokens", Math.max(0, totalTokens - turnStartTokens))
-                        .put("thread_id", threadId != null ? threadId : text(p, "threadId"))
-                        .put("scope", "thread"));
+                return one(turnId, null, new StreamPayload.TokenUsage(total.path("inputTokens").asLong(),
+                        total.path("cachedInputTokens").asLong(), total.path("outputTokens").asLong(),
+                        total.path("totalTokens").asLong(), p.path("tokenUsage").path("last").path("totalTokens").asLong(),
+                        Math.max(0, totalTokens - turnStartTokens), threadId != null ? threadId : text(p, "threadId"),
+                        "thread"));
             }
             case "error" -> {
-                ObjectNode payload = JSON.createObjectNode()
-                        .put("message", p.path("error").path("message").asText("the app-server reported an error"))
-                        .put("will_retry", p.path("willRetry").asBoolean(false));
                 JsonNode details = p.path("error").path("additionalDetails");
-                if (!details.isMissingNode() && !details.isNull()) {
-                    // the provider's own words, when codex passes them on, next to codex's generic message
-                    payload.put("provider_details", details.isTextual() ? details.asText() : details.toString());
-                }
+                // the provider's own words, when codex passes them on, next to codex's generic message
+                String provider = details.isMissingNode() || details.isNull() ? null
+                        : details.isTextual() ? details.asText() : details.toString();
                 JsonNode info = p.path("error").path("codexErrorInfo");
-                if (!info.isMissingNode() && !info.isNull()) {
-                    // a string or an object, depending on the error: keep its name loosely
-                    payload.put("codex_error", info.isTextual() ? info.asText() : info.fieldNames().hasNext()
-                            ? info.fieldNames().next() : info.toString());
-                }
-                return one(StreamKind.ERROR, turnId, null, payload);
+                // a string or an object, depending on the error: keep its name loosely
+                String codexError = info.isMissingNode() || info.isNull() ? null : info.isTextual() ? info.asText()
+                        : info.fieldNames().hasNext() ? info.fieldNames().next() : info.toString();
+                return one(turnId, null, new StreamPayload.Error(
+                        p.path("error").path("message").asText("the app-server reported an error"),
+                        p.path("willRetry").asBoolean(false), codexError, provider, null, null));
             }
             case "turn/completed" -> {
                 JsonNode turn = p.path("turn");
@@ -354,17 +352,18 @@ public final class TurnMapper {
         if (itemId != null) {
             approvalOfItem.put(itemId, key);
         }
-        ObjectNode payload = JSON.createObjectNode().put("request_id", key).put("approval_kind", command ? "command" : "file_change");
+        StreamPayload.ApprovalRequested payload;
         if (command) {
-            payload.put("command", commandText(p.path("command")));
-            payload.put("cwd", text(p, "cwd"));
+            String line = commandText(p.path("command"));
+            payload = new StreamPayload.ApprovalRequested(key, StreamPayload.ApprovalKind.COMMAND, line, text(p, "cwd"),
+                    text(p, "reason"), Risk.ofCommand(line), null);
         } else {
-            ArrayNode changes = itemId == null ? null : fileChanges.get(itemId);
-            payload.set("changes", changes == null ? JSON.createArrayNode() : changes.deepCopy());
-            payload.put("command", "apply changes to " + (changes == null ? 0 : changes.size()) + " file(s)");
+            List<FileChange> changes = itemId == null ? null : fileChanges.get(itemId);
+            payload = new StreamPayload.ApprovalRequested(key, StreamPayload.ApprovalKind.FILE_CHANGE,
+                    "apply changes to " + (changes == null ? 0 : changes.size()) + " file(s)", null, text(p, "reason"),
+                    Risk.ELEVATED, changes == null ? List.of() : changes);
         }
-        payload.put("reason", text(p, "reason"));
-        out.add(new Draft(StreamKind.APPROVAL_REQUESTED, turnId, itemId, payload));
+        out.add(new Draft(turnId, itemId, payload));
         return pending;
     }
 
@@ -385,34 +384,38 @@ public final class TurnMapper {
     /** Ends a turn the app-server will not end itself (connection lost, timed out): open items closed, then the end record. */
     public Mapped turnEnded(String turnId, String status, String message) {
         List<Draft> drafts = new ArrayList<>(closeOpenItems(turnId, status.equals("completed") ? "incomplete" : status));
-        ObjectNode payload = JSON.createObjectNode();
-        StreamKind kind = switch (status) {
-            case "completed" -> StreamKind.TURN_COMPLETED;
-            case "interrupted" -> StreamKind.TURN_INTERRUPTED;
-            case "timed_out" -> StreamKind.TURN_TIMED_OUT;
-            default -> StreamKind.TURN_FAILED;
+        StreamPayload.TurnOutcome outcome = switch (status) {
+            case "completed" -> StreamPayload.TurnOutcome.COMPLETED;
+            case "interrupted" -> StreamPayload.TurnOutcome.INTERRUPTED;
+            case "timed_out" -> StreamPayload.TurnOutcome.TIMED_OUT;
+            default -> StreamPayload.TurnOutcome.FAILED;
         };
-        if (kind == StreamKind.TURN_FAILED || kind == StreamKind.TURN_TIMED_OUT) {
-            payload.put("message", message == null ? "the turn failed" : message);
-        }
-        drafts.add(new Draft(kind, turnId, null, payload));
+        boolean failed = outcome == StreamPayload.TurnOutcome.FAILED || outcome == StreamPayload.TurnOutcome.TIMED_OUT;
+        drafts.add(new Draft(turnId, null, new StreamPayload.TurnEnded(outcome,
+                failed ? (message == null ? "the turn failed" : message) : null)));
         pendingByServerId.clear();
         return new Mapped(drafts, List.of());
     }
 
     private List<Draft> closeOpenItems(String turnId, String status) {
         List<Draft> drafts = new ArrayList<>();
-        for (Map.Entry<String, ObjectNode> open : openItems.entrySet()) {
-            ObjectNode payload = open.getValue().deepCopy().put("status", status);
+        for (Map.Entry<String, ItemStarted> open : openItems.entrySet()) {
             // the transcript keeps what the item said, even when the turn ends before the item does
-            StringBuilder said = streamed.get(open.getKey());
-            if (said != null && said.length() > 0) {
-                String field = "agent_message".equals(payload.path("item_type").asText()) ? "text" : "output";
-                String text = said.toString();
-                payload.put(field, field.equals("output") && text.length() > OUTPUT_TAIL
-                        ? text.substring(text.length() - OUTPUT_TAIL) : text);
+            StringBuilder streamedOf = streamed.get(open.getKey());
+            String said = streamedOf == null || streamedOf.length() == 0 ? null : streamedOf.toString();
+            ItemStarted started = open.getValue();
+            ItemCompleted closed;
+            if (started instanceof ItemStarted.AgentMessage m) {
+                closed = new ItemCompleted.AgentMessage(m.itemType(), status, said);
+            } else if (started instanceof ItemStarted.Command c) {
+                closed = new ItemCompleted.Command(c.itemType(), status, CommandOutcome.of(status, null), c.command(), c.cwd(),
+                        null, null, null, said == null ? null : tail(said), approvalOfItem.get(open.getKey()));
+            } else if (started instanceof ItemStarted.FileChanges f) {
+                closed = new ItemCompleted.FileChanges(f.itemType(), status, f.changes());
+            } else {
+                closed = new ItemCompleted.Other(started.itemType(), status, said);
             }
-            drafts.add(new Draft(StreamKind.ITEM_COMPLETED, turnId, open.getKey(), payload));
+            drafts.add(new Draft(turnId, open.getKey(), closed));
         }
         openItems.clear();
         fileChanges.clear();
@@ -428,18 +431,20 @@ public final class TurnMapper {
         if (type.equals("userMessage") || id == null) {
             return Mapped.none(); // the operator's message is in the transcript already
         }
-        ObjectNode payload = JSON.createObjectNode().put("item_type", snake(type));
+        String itemType = snake(type);
         List<Draft> drafts = new ArrayList<>();
-        if (type.equals("commandExecution")) {
-            payload.put("command", commandText(item.path("command")));
-            payload.put("cwd", item.path("cwd").asText(null));
-        }
-        if (type.equals("fileChange")) {
-            ArrayNode changes = changes(item.path("changes"));
-            fileChanges.put(id, changes);
-            payload.set("changes", changes);
-        }
-        openItems.put(id, payload.deepCopy());
+        ItemStarted payload = switch (type) {
+            case "agentMessage" -> new ItemStarted.AgentMessage(itemType);
+            case "commandExecution" -> new ItemStarted.Command(itemType, commandText(item.path("command")),
+                    item.path("cwd").asText(null));
+            case "fileChange" -> {
+                List<FileChange> changes = changes(item.path("changes"));
+                fileChanges.put(id, changes);
+                yield new ItemStarted.FileChanges(itemType, changes);
+            }
+            default -> new ItemStarted.Other(itemType);
+        };
+        openItems.put(id, payload);
         if (type.equals("agentMessage") || type.equals("commandExecution")) {
             streamed.putIfAbsent(id, new StringBuilder());
         }
@@ -448,10 +453,10 @@ public final class TurnMapper {
             quietSince.put(id, new long[] {now, 0});
             startedNanos.put(id, now);
         }
-        drafts.add(new Draft(StreamKind.ITEM_STARTED, turnId, id, payload));
+        drafts.add(new Draft(turnId, id, payload));
         if (type.equals("fileChange")) {
-            for (JsonNode change : fileChanges.get(id)) {
-                drafts.add(new Draft(StreamKind.FILE_CHANGE, turnId, id, ((ObjectNode) change).deepCopy()));
+            for (FileChange change : fileChanges.get(id)) {
+                drafts.add(new Draft(turnId, id, new StreamPayload.FileChangeRecord(change.path(), change.kind(), change.diff())));
             }
         }
         return new Mapped(drafts, List.of());
@@ -500,62 +505,54 @@ public final class TurnMapper {
         openItems.remove(id);
         quietSince.remove(id);
         StringBuilder said = streamed.remove(id);
-        ObjectNode payload = JSON.createObjectNode().put("item_type", snake(type));
+        String itemType = snake(type);
         List<AgentLifecycleEvent> events = new ArrayList<>();
         String status = item.path("status").asText(null);
-        if (status != null) {
-            payload.put("status", status);
-        }
+        ItemCompleted payload;
         switch (type) {
-            case "agentMessage" -> payload.put("text", item.path("text").asText("").isEmpty() && said != null
-                    ? said.toString() : item.path("text").asText(""));
+            case "agentMessage" -> payload = new ItemCompleted.AgentMessage(itemType, status,
+                    item.path("text").asText("").isEmpty() && said != null ? said.toString() : item.path("text").asText(""));
             case "commandExecution" -> {
                 String command = commandText(item.path("command"));
-                payload.put("command", command).put("cwd", item.path("cwd").asText(null));
                 Integer exit = item.path("exitCode").isIntegralNumber() ? item.path("exitCode").asInt() : null;
                 Long duration = duration(id, item);
-                if (exit != null) {
-                    payload.put("exit_code", exit);
-                }
-                if (duration != null) {
-                    payload.put("duration_ms", duration);
-                    payload.put("duration_source", durationSource(item));
-                }
                 String output = item.path("aggregatedOutput").asText("");
                 if (output.isEmpty() && said != null && said.length() > 0) {
                     output = said.toString(); // an item read back without its output keeps what was streamed of it
                 }
-                payload.put("output", output.length() > OUTPUT_TAIL ? output.substring(output.length() - OUTPUT_TAIL) : output);
                 String approval = approvalOfItem.remove(id);
-                if (approval != null) {
-                    payload.put("approval_request_id", approval);
-                }
+                payload = new ItemCompleted.Command(itemType, status, CommandOutcome.of(status, exit), command,
+                        item.path("cwd").asText(null), exit, duration, duration == null ? null : durationSource(item),
+                        tail(output), approval);
                 events.add(new CommandExecuted(sessionId, targetId, turnId, id, SecretScanner.redactText(command),
                         item.path("cwd").asText(null), status == null ? "completed" : status, exit, duration, approval));
             }
             case "fileChange" -> {
-                ArrayNode known = fileChanges.remove(id);
-                payload.set("changes", item.has("changes") && item.path("changes").size() > 0 ? changes(item.path("changes"))
-                        : known == null ? JSON.createArrayNode() : known);
+                List<FileChange> known = fileChanges.remove(id);
+                payload = new ItemCompleted.FileChanges(itemType, status, item.has("changes") && item.path("changes").size() > 0
+                        ? changes(item.path("changes")) : known == null ? List.of() : known);
                 approvalOfItem.remove(id);
             }
-            case "reasoning" -> payload.put("text", joined(item.path("summary")));
-            default -> {
-                // other item types: the type (and status) is what the console shows
-            }
+            case "reasoning" -> payload = new ItemCompleted.Other(itemType, status, joined(item.path("summary")));
+            // other item types: the type (and status) is what the console shows
+            default -> payload = new ItemCompleted.Other(itemType, status, null);
         }
-        return new Mapped(List.of(new Draft(StreamKind.ITEM_COMPLETED, turnId, id, payload)), events);
+        return new Mapped(List.of(new Draft(turnId, id, payload)), events);
     }
 
-    private static ArrayNode changes(JsonNode changes) {
-        ArrayNode out = JSON.createArrayNode();
+    private static List<FileChange> changes(JsonNode changes) {
+        List<FileChange> out = new ArrayList<>();
         for (JsonNode c : changes) {
-            ObjectNode change = out.addObject().put("path", c.path("path").asText(null));
             JsonNode kind = c.path("kind");
-            change.put("kind", kind.isTextual() ? kind.asText() : kind.path("type").asText("update"));
-            change.put("diff", c.path("diff").asText(""));
+            out.add(new FileChange(c.path("path").asText(null), kind.isTextual() ? kind.asText() : kind.path("type").asText("update"),
+                    c.path("diff").asText("")));
         }
-        return out;
+        return List.copyOf(out);
+    }
+
+    /** A command's output as records keep it: its last 4,096 characters. */
+    private static String tail(String output) {
+        return output.length() > OUTPUT_TAIL ? output.substring(output.length() - OUTPUT_TAIL) : output;
     }
 
     private static String joined(JsonNode parts) {
@@ -587,7 +584,7 @@ public final class TurnMapper {
         return v.isMissingNode() || v.isNull() ? null : v.asText();
     }
 
-    private static Mapped one(StreamKind kind, String turnId, String itemId, ObjectNode payload) {
-        return new Mapped(List.of(new Draft(kind, turnId, itemId, payload)), List.of());
+    private static Mapped one(String turnId, String itemId, StreamPayload payload) {
+        return new Mapped(List.of(new Draft(turnId, itemId, payload)), List.of());
     }
 }

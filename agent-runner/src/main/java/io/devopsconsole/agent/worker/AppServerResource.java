@@ -9,6 +9,7 @@ import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.problem.ResourceNotFoundException;
 import io.devopsconsole.platform.security.CurrentActor;
 import io.devopsconsole.platform.security.Roles;
+import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -124,7 +125,7 @@ public class AppServerResource {
             throw new ConflictException("app-server " + serverKey + " is used by live worker " + worker.get().id()
                     + " of session " + worker.get().sessionId() + "; stop the worker or the session instead");
         }
-        SshConnector.Result stopped;
+        PinnedSsh.Result stopped;
         try {
             stopped = ssh.run(target, LaunchCommand.stopServer(config.codex().stateDirectory().orElse(null), serverKey),
                     Duration.ofSeconds(20));

@@ -4,6 +4,7 @@ import io.devopsconsole.agent.AgentConfig;
 import io.devopsconsole.agent.codex.LaunchCommand;
 import io.devopsconsole.agent.inventory.Inventory;
 import io.devopsconsole.agent.ssh.SshConnector;
+import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -92,7 +93,7 @@ public class AppServers {
      * answers it matched with the live workers.
      */
     public List<AppServer> list(Inventory.Target target, String observedBy) throws IOException {
-        SshConnector.Result listed = ssh.run(target, LaunchCommand.listServers(stateDirectory()), Duration.ofSeconds(20));
+        PinnedSsh.Result listed = ssh.run(target, LaunchCommand.listServers(stateDirectory()), Duration.ofSeconds(20));
         List<Listed> reported = new ArrayList<>();
         for (String line : listed.stdout().split("\n")) {
             String[] f = line.split("\t", -1);
@@ -162,7 +163,7 @@ public class AppServers {
                 kept.add(s.serverKey()); // its worker reattaches and starts a new app-server under the same key
                 continue;
             }
-            SshConnector.Result r = ssh.run(target, LaunchCommand.cleanServer(stateDirectory(), s.serverKey()), Duration.ofSeconds(20));
+            PinnedSsh.Result r = ssh.run(target, LaunchCommand.cleanServer(stateDirectory(), s.serverKey()), Duration.ofSeconds(20));
             (r.stdout().contains("removed") ? removed : kept).add(s.serverKey());
         }
         if (!removed.isEmpty()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.agent.AgentConfig;
+import io.devopsconsole.agent.codex.AppServerClient;
 import io.devopsconsole.agent.codex.JsonRpcConnection;
 import io.devopsconsole.agent.codex.LaunchCommand;
 import io.devopsconsole.agent.codex.TurnMapper;
@@ -15,11 +16,12 @@ import io.devopsconsole.events.agent.AgentLifecycleEvent;
 import io.devopsconsole.events.agent.ApprovalDecided;
 import io.devopsconsole.events.agent.InterruptRequested;
 import io.devopsconsole.events.agent.StopWorker;
-import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.events.agent.stream.StreamPayload;
 import io.devopsconsole.events.agent.TurnEnded;
 import io.devopsconsole.events.agent.TurnRequested;
 import io.devopsconsole.events.agent.TurnStarted;
 import io.devopsconsole.events.registry.RuntimeProfileState;
+import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
@@ -98,8 +100,9 @@ final class SessionDriver {
         WorkerStore.WorkerView view;
         final Inventory.Target target;
         final TurnMapper mapper;
-        SshConnector.Channel channel;
+        PinnedSsh.Exec channel;
         JsonRpcConnection rpc;
+        AppServerClient app;
         String threadId;
         int generation;
         boolean stopping;
@@ -109,8 +112,7 @@ final class SessionDriver {
         volatile long lastActivityNanos = System.nanoTime();
         long lastBeatNanos;
         boolean activeSinceBeat;
-        long lastPingNanos;
-        long pingUnansweredSinceNanos;
+        final Timing.PingClock pings = new Timing.PingClock();
         long lastDetachedNoteNanos;
         /** Taken over: when the previous owner was last known to relay (epoch ms); null once caught up. */
         Long unseenSinceEpochMs;
@@ -278,9 +280,8 @@ final class SessionDriver {
             }
             // the first record under the new fence, acknowledged before anything else is read from the worker:
             // from here on the previous owner's records are dropped
-            ObjectNode payload = workerPayload(w, "reattaching", "runner " + deps.config().instanceId() + " took the session over");
-            deps.publisher().publishAndWait(sessionId, w.target.id(),
-                    List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, payload)));
+            deps.publisher().publishAndWait(sessionId, w.target.id(), List.of(new TurnMapper.Draft(null, null,
+                    workerPayload(w, "reattaching", "runner " + deps.config().instanceId() + " took the session over"))));
             w.detachedSinceNanos = System.nanoTime();
             reattach(w);
         }
@@ -372,14 +373,10 @@ final class SessionDriver {
         }
         current = new Turn(t, eventId, w);
         try {
-            ObjectNode params = JSON.createObjectNode().put("threadId", w.threadId);
-            // the operator's text arrives in its stored form (ADR 0014); codex gets exactly what was typed
-            params.putArray("input").addObject().put("type", "text")
-                    .put("text", io.devopsconsole.platform.text.StoredText.decode(t.text())).putArray("text_elements");
             w.mapper.turnBegins();
-            JsonNode result = w.rpc.request("turn/start", params).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            // the operator's text arrives in its stored form (ADR 0014); codex gets exactly what was typed
+            String turnId = w.app.startTurn(w.threadId, io.devopsconsole.platform.text.StoredText.decode(t.text()));
             deps.log().markDone(eventId, sessionId);
-            String turnId = result.path("turn").path("id").asText(null);
             if (current.turnId == null) {
                 current.turnId = turnId;
             }
@@ -388,8 +385,7 @@ final class SessionDriver {
             announce(List.of(new TurnStarted(sessionId, w.view.id(), w.target.id(), w.threadId, turnId, t.messageId(),
                     t.operator())));
         } catch (Exception e) {
-            String why = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause().getMessage()
-                    : e.toString();
+            String why = e instanceof IOException && e.getCause() != null ? e.getCause().getMessage() : e.toString();
             deps.log().markDone(eventId, sessionId);
             failTurnNotStarted("the app-server did not start the turn: " + why);
         }
@@ -399,8 +395,8 @@ final class SessionDriver {
     private void failTurnNotStarted(String message) {
         String turnId = current == null ? null : current.turnId;
         List<TurnMapper.Draft> drafts = new ArrayList<>();
-        drafts.add(new TurnMapper.Draft(StreamKind.ERROR, turnId, null, JSON.createObjectNode().put("message", message)));
-        drafts.add(new TurnMapper.Draft(StreamKind.TURN_FAILED, turnId, null, JSON.createObjectNode().put("message", message)));
+        drafts.add(new TurnMapper.Draft(turnId, null, errorPayload(message)));
+        drafts.add(new TurnMapper.Draft(turnId, null, new StreamPayload.TurnEnded(StreamPayload.TurnOutcome.FAILED, message)));
         Worker w = current == null ? null : current.worker;
         publish(w, drafts);
         if (w != null && turnId != null) {
@@ -477,7 +473,7 @@ final class SessionDriver {
                 try {
                     connectDurable(w, durable.command());
                 } catch (IOException e) {
-                    if (!mode.equals("auto") || e instanceof SshConnector.HostKeyRefused) {
+                    if (!mode.equals("auto") || e instanceof PinnedSsh.HostKeyRefused) {
                         throw e;
                     }
                     LOG.infof("session %s: no durable app-server on %s (%s); using stdio", sessionId, target.name(), e.getMessage());
@@ -510,14 +506,14 @@ final class SessionDriver {
             throw new Refused(message);
         }
         deps.store().state(w.view, "ready", null, w.threadId, null).await().indefinitely();
-        ObjectNode ready = workerPayload(w, "ready", null).put("thread_id", w.threadId);
-        publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, ready)));
+        publish(w, List.of(new TurnMapper.Draft(null, null, workerPayload(w, "ready", null, w.threadId))));
         return w;
     }
 
     private void connectStdio(Worker w, String command) throws IOException {
         w.channel = deps.ssh().exec(w.target, command);
         w.rpc = new JsonRpcConnection(w.channel.stdout(), w.channel.stdin(), new Link(w), name(w)).start();
+        w.app = new AppServerClient(w.rpc, RPC_TIMEOUT_SECONDS);
     }
 
     private void connectDurable(Worker w, String command) throws IOException {
@@ -525,7 +521,7 @@ final class SessionDriver {
         WebSocketPipe ws;
         // an app-server that accepts the connection but never answers (hung, stopped) must not hold this
         // session's thread: the channel is closed after the upgrade timeout, which ends the read below
-        SshConnector.Channel opening = w.channel;
+        PinnedSsh.Exec opening = w.channel;
         java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(opening::close, UPGRADE_TIMEOUT_SECONDS,
                 TimeUnit.SECONDS);
         try {
@@ -541,6 +537,7 @@ final class SessionDriver {
                     : ": " + io.devopsconsole.platform.redaction.SecretScanner.redactText(lastLine(stderr))), e);
         }
         w.rpc = JsonRpcConnection.overWebSocket(ws, new Link(w), name(w)).start();
+        w.app = new AppServerClient(w.rpc, RPC_TIMEOUT_SECONDS);
     }
 
     private String name(Worker w) {
@@ -548,45 +545,19 @@ final class SessionDriver {
     }
 
     private void handshake(Worker w) throws Exception {
-        ObjectNode init = JSON.createObjectNode();
-        init.putObject("clientInfo").put("name", deps.config().codex().clientName()).put("title", "DevOps Console")
-                .put("version", "1");
-        init.putObject("capabilities").put("experimentalApi", false);
-        w.rpc.request("initialize", init).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        w.rpc.notify("initialized", null);
+        w.app.initialize(deps.config().codex().clientName());
     }
 
     /** Resumes the thread the session had on this target (a new worker continues the conversation), else starts one. */
     private String openThread(Worker w, String known, String directory, RuntimeProfileState.CodexOptions codex) throws Exception {
         if (known != null) {
             try {
-                return resume(w, known);
-            } catch (java.util.concurrent.ExecutionException e) {
-                LOG.infof("session %s: thread %s could not be resumed (%s); starting a new one", sessionId, known, cause(e));
+                return w.app.resumeThread(known);
+            } catch (AppServerClient.Refused e) {
+                LOG.infof("session %s: thread %s could not be resumed (%s); starting a new one", sessionId, known, e.getMessage());
             }
         }
-        ObjectNode params = JSON.createObjectNode().put("cwd", directory);
-        if (LaunchCommand.threadStartPolicy(codex) != null) {
-            params.put("approvalPolicy", LaunchCommand.threadStartPolicy(codex));
-        }
-        if (codex.sandboxMode() != null) {
-            params.put("sandbox", codex.sandboxMode());
-        }
-        if (codex.model() != null) {
-            params.put("model", codex.model());
-        }
-        JsonNode started = w.rpc.request("thread/start", params).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        String id = started.path("thread").path("id").asText(null);
-        if (id == null) {
-            throw new IOException("thread/start answered without a thread id");
-        }
-        return id;
-    }
-
-    private String resume(Worker w, String threadId) throws Exception {
-        JsonNode resumed = w.rpc.request("thread/resume", JSON.createObjectNode().put("threadId", threadId)
-                .put("excludeTurns", true)).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        return resumed.path("thread").path("id").asText(threadId);
+        return w.app.startThread(directory, LaunchCommand.threadStartPolicy(codex), codex);
     }
 
     // ---- reattach ----
@@ -606,7 +577,7 @@ final class SessionDriver {
             boolean restarted = false;
             try {
                 connectDurable(w, attach);
-            } catch (SshConnector.HostKeyRefused e) {
+            } catch (PinnedSsh.HostKeyRefused e) {
                 throw e;
             } catch (IOException gone) {
                 // the app-server itself is gone (host rebooted, killed): start one and resume the thread
@@ -626,7 +597,7 @@ final class SessionDriver {
             if (w.threadId == null) {
                 throw new IOException("the worker has no thread to resume");
             }
-            resume(w, w.threadId);
+            w.app.resumeThread(w.threadId);
             w.attempts = 0;
             w.detachedSinceNanos = 0;
             w.lastActivityNanos = System.nanoTime();
@@ -634,9 +605,8 @@ final class SessionDriver {
             w.unseenSinceEpochMs = null; // caught up: from here on this runner streams what it relays
             String turn = current != null && current.worker == w ? current.turnId : null;
             deps.store().state(w.view, turn != null ? "busy" : "ready", null, w.threadId, turn).await().indefinitely();
-            ObjectNode payload = workerPayload(w, "reattached", restarted ? "the app-server had stopped; a new one resumed the thread"
-                    : null).put("thread_id", w.threadId);
-            publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, payload)));
+            publish(w, List.of(new TurnMapper.Draft(null, null, workerPayload(w, "reattached",
+                    restarted ? "the app-server had stopped; a new one resumed the thread" : null, w.threadId))));
             deps.meters().timer("agent.worker.reattach").record(Duration.ofNanos(System.nanoTime() - started));
             LOG.infof("session %s: reattached to the worker on %s in %d ms", sessionId, w.target.name(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -650,7 +620,7 @@ final class SessionDriver {
             w.view = w.view.withMessage(why);
             LOG.infof("session %s: reattach to %s failed (attempt %d): %s", sessionId, w.target.name(), w.attempts, why);
             stillDetached(w, why);
-            if (e instanceof SshConnector.HostKeyRefused) {
+            if (e instanceof PinnedSsh.HostKeyRefused) {
                 giveUp(w, why);
             }
         }
@@ -670,9 +640,12 @@ final class SessionDriver {
         w.lastDetachedNoteNanos = now;
         long seconds = TimeUnit.NANOSECONDS.toSeconds(now - w.detachedSinceNanos);
         long left = Math.max(0, deps.config().reattachWindow().toSeconds() - seconds);
-        publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, workerPayload(w, "detached",
-                "still no connection to the worker on " + w.target.name() + " after " + seconds + " s (attempt " + w.attempts
-                        + ": " + why + "); trying for " + left + " s more").put("detached_ms", seconds * 1000))));
+        StreamPayload.WorkerState detached = workerPayload(w, "detached", "still no connection to the worker on "
+                + w.target.name() + " after " + seconds + " s (attempt " + w.attempts + ": " + why + "); trying for " + left
+                + " s more");
+        publish(w, List.of(new TurnMapper.Draft(null, null, new StreamPayload.WorkerState(detached.state(), detached.transport(),
+                detached.targetName(), detached.workingDirectory(), detached.workerId(), null, detached.message(),
+                seconds * 1000, null, null, null))));
     }
 
     /** Sends what the current turn of this worker did while nobody was attached, and ends it here if it ended there. */
@@ -681,34 +654,10 @@ final class SessionDriver {
             return;
         }
         String turnId = current.turnId;
-        JsonNode turns = w.rpc.request("thread/turns/list", JSON.createObjectNode().put("threadId", w.threadId))
-                .get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        JsonNode turn = null;
-        for (JsonNode t : turns.path("data")) {
-            if (turnId.equals(t.path("id").asText())) {
-                turn = t;
-            }
-        }
-        List<JsonNode> items = new ArrayList<>();
-        String cursor = null;
-        for (int page = 0; page < 50; page++) {
-            ObjectNode params = JSON.createObjectNode().put("threadId", w.threadId);
-            if (cursor != null) {
-                params.put("cursor", cursor);
-            }
-            JsonNode listed = w.rpc.request("thread/items/list", params).get(RPC_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            for (JsonNode entry : listed.path("data")) {
-                if (turnId.equals(entry.path("turnId").asText())) {
-                    items.add(entry.path("item"));
-                }
-            }
-            cursor = listed.path("nextCursor").isTextual() ? listed.path("nextCursor").asText() : null;
-            if (cursor == null) {
-                break;
-            }
-        }
+        AppServerClient.TurnReadBack back = w.app.readTurn(w.threadId, turnId);
+        JsonNode turn = back.turn();
         int before = 0;
-        for (JsonNode item : items) {
+        for (JsonNode item : back.items()) {
             TurnMapper.Mapped mapped = w.mapper.recovered(item, turnId, w.unseenSinceEpochMs);
             before += mapped.drafts().size();
             publish(w, mapped.drafts());
@@ -762,12 +711,9 @@ final class SessionDriver {
     }
 
     private void answer(Worker w, TurnMapper.PendingApproval pending, String decision) {
-        boolean approved = decision.equals("approved");
-        boolean legacy = pending.method().equals("execCommandApproval") || pending.method().equals("applyPatchApproval");
-        String answer = legacy ? (approved ? "approved" : "denied") : (approved ? "accept" : "decline");
         w.mapper.decided(pending.requestKey(), decision);
         try {
-            w.rpc.respond(pending.serverId(), JSON.createObjectNode().put("decision", answer));
+            w.app.answerApproval(pending.serverId(), pending.method(), decision.equals("approved"));
             w.lastActivityNanos = System.nanoTime();
             deps.log().answered(sessionId, pending.requestKey());
         } catch (IOException e) {
@@ -781,8 +727,7 @@ final class SessionDriver {
             return;
         }
         current.interruptSentNanos = System.nanoTime();
-        current.worker.rpc.request("turn/interrupt", JSON.createObjectNode().put("threadId", current.worker.threadId)
-                .put("turnId", current.turnId));
+        current.worker.app.interruptTurn(current.worker.threadId, current.turnId);
         LOG.infof("session %s: turn %s %s", sessionId, current.turnId, why);
     }
 
@@ -844,10 +789,10 @@ final class SessionDriver {
             }
             if (w.connected() && current != null && current.worker == w) {
                 for (TurnMapper.Quiet q : w.mapper.newlyStuck(now, deps.config().stuckCommandAfter().toNanos())) {
-                    ObjectNode payload = workerPayload(w, "command_stuck", "the command has produced no output for "
-                            + (q.quietMillis() / 1000) + " s; it still runs (interrupt the turn to stop waiting)")
-                            .put("item_id", q.itemId()).put("command", q.command()).put("quiet_ms", q.quietMillis());
-                    publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, current.turnId, q.itemId(), payload)));
+                    publish(w, List.of(new TurnMapper.Draft(current.turnId, q.itemId(), new StreamPayload.WorkerState(
+                            "command_stuck", w.view.transport(), w.target.name(), w.view.workingDirectory(), w.view.id(), null,
+                            "the command has produced no output for " + (q.quietMillis() / 1000) + " s; it still runs"
+                                    + " (interrupt the turn to stop waiting)", null, q.itemId(), q.command(), q.quietMillis()))));
                     deps.meters().counter("agent.commands.stuck").increment();
                 }
             }
@@ -865,30 +810,14 @@ final class SessionDriver {
      */
     private boolean silent(Worker w, long now) {
         long heard = w.rpc.lastHeardNanos();
-        if (w.pingUnansweredSinceNanos != 0 && heard >= w.pingUnansweredSinceNanos) {
-            w.pingUnansweredSinceNanos = 0;
-        }
-        long pingAfter = deps.config().pingAfter().toNanos();
-        if (now - heard >= pingAfter && now - w.lastPingNanos >= pingAfter && w.rpc.ping()) {
-            w.lastPingNanos = now;
-            if (w.pingUnansweredSinceNanos == 0) {
-                w.pingUnansweredSinceNanos = now;
-            }
-        }
-        if (w.pingUnansweredSinceNanos == 0 || now - w.pingUnansweredSinceNanos < deps.config().silentAfter().toNanos()) {
+        if (!w.pings.silent(now, heard, deps.config().pingAfter().toNanos(), deps.config().silentAfter().toNanos(), w.rpc::ping)) {
             return false;
         }
-        long quietMillis = TimeUnit.NANOSECONDS.toMillis(now - heard);
-        Diagnosis d = diagnose(w, quietMillis);
+        HostProbe.Diagnosis d = HostProbe.whySilent(w.target.name(), TimeUnit.NANOSECONDS.toMillis(now - heard), probe(w));
         deps.meters().counter("agent.workers.silent", "cause", d.cause()).increment();
         LOG.warnf("session %s: the worker on %s went silent: %s", sessionId, w.target.name(), d.message());
-        w.pingUnansweredSinceNanos = 0;
         lost(w, d.message());
         return true;
-    }
-
-    /** Why a worker went silent, in the operator's words, with a short cause for metrics. */
-    private record Diagnosis(String cause, String message) {
     }
 
     private static final long UPGRADE_TIMEOUT_SECONDS = 10;
@@ -899,52 +828,10 @@ final class SessionDriver {
         return t;
     });
 
-    private static final java.util.concurrent.ExecutorService PROBES = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "worker-probe");
-        t.setDaemon(true);
-        return t;
-    });
-
-    /** What the host says of a worker's app-server: running, gone, or the host did not answer in time. */
-    private enum HostView { RUNNING, GONE, SILENT, UNREACHABLE }
-
-    private record Probe(HostView view, String detail) {
-    }
-
-    /** Asks the host (fixed listing command, a connection of its own, 2.5 s at most) whether the app-server runs. */
-    private Probe probe(Worker w) {
-        String key = w.view.serverKey();
-        java.util.concurrent.Future<SshConnector.Result> listing = PROBES.submit(() -> deps.ssh().run(w.target,
+    /** Asks the host whether the worker's app-server runs (fixed listing command, a connection of its own). */
+    private HostProbe.Probe probe(Worker w) {
+        return HostProbe.probe(w.view.serverKey(), () -> deps.ssh().run(w.target,
                 LaunchCommand.listServers(deps.config().codex().stateDirectory().orElse(null)), Duration.ofSeconds(2)));
-        try {
-            SshConnector.Result listed = listing.get(2500, TimeUnit.MILLISECONDS);
-            boolean running = key != null && listed.stdout().lines().map(l -> l.split("\t"))
-                    .anyMatch(f -> f.length >= 3 && f[0].equals(key) && f[2].equals("alive"));
-            return new Probe(running ? HostView.RUNNING : HostView.GONE, null);
-        } catch (java.util.concurrent.TimeoutException e) {
-            listing.cancel(true);
-            return new Probe(HostView.SILENT, null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Probe(HostView.UNREACHABLE, "interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
-            return new Probe(HostView.UNREACHABLE, cause(e.getCause() instanceof Exception x ? x : e));
-        }
-    }
-
-    private Diagnosis diagnose(Worker w, long quietMillis) {
-        String quiet = "no answer to pings for " + (quietMillis / 100) / 10.0 + " s";
-        Probe p = probe(w);
-        return switch (p.view()) {
-            case GONE -> new Diagnosis("app_server_died", "the app-server on " + w.target.name() + " died (" + quiet
-                    + "; the host answers and its process is gone)");
-            case RUNNING -> new Diagnosis("app_server_hung", "the app-server on " + w.target.name() + " stopped answering ("
-                    + quiet + "; its process still runs)");
-            case SILENT -> new Diagnosis("host_silent", "no data from the host " + w.target.name() + " for "
-                    + (quietMillis / 1000) + " s (the SSH path is stalled or the host is down)");
-            case UNREACHABLE -> new Diagnosis("host_unreachable", "the host " + w.target.name() + " cannot be reached ("
-                    + quiet + "; " + p.detail() + ")");
-        };
     }
 
     private void checkTurn(long now) {
@@ -952,7 +839,10 @@ final class SessionDriver {
             return;
         }
         Worker w = current.worker;
-        if (current.interruptSentNanos != 0 && now - current.interruptSentNanos > deps.config().interruptGrace().toNanos()) {
+        Timing.TurnVerdict verdict = Timing.turn(now, current.interruptSentNanos, deps.config().interruptGrace().toNanos(),
+                current.timedOut, w.mapper.hasPendingApprovals(), Math.max(w.lastActivityNanos, w.rpc.lastReceivedNanos()),
+                deps.config().inactivityTimeout().toNanos());
+        if (verdict == Timing.TurnVerdict.INTERRUPT_UNANSWERED) {
             String message = "the app-server did not end turn " + current.turnId + " within "
                     + deps.config().interruptGrace().toSeconds() + " s of an interrupt; the worker was dropped";
             if (!current.timedOut) {
@@ -969,11 +859,7 @@ final class SessionDriver {
             next();
             return;
         }
-        if (current.timedOut || w.mapper.hasPendingApprovals()) {
-            return; // waiting for a person is not inactivity (session-service expires approvals)
-        }
-        long idle = now - Math.max(w.lastActivityNanos, w.rpc.lastReceivedNanos());
-        if (idle > deps.config().inactivityTimeout().toNanos()) {
+        if (verdict == Timing.TurnVerdict.INACTIVE) {
             String message = "no activity from the app-server for " + deps.config().inactivityTimeout().toSeconds()
                     + " s; the turn was interrupted";
             current.timedOut = true;
@@ -993,7 +879,7 @@ final class SessionDriver {
     /** An error record and a failed end for the current turn (connection lost for good). */
     private void failCurrent(Worker w, String message) {
         List<TurnMapper.Draft> drafts = new ArrayList<>();
-        drafts.add(new TurnMapper.Draft(StreamKind.ERROR, current.turnId, null, JSON.createObjectNode().put("message", message)));
+        drafts.add(new TurnMapper.Draft(current.turnId, null, errorPayload(message)));
         drafts.addAll(w.mapper.turnEnded(current.turnId, "failed", message).drafts());
         publish(w, drafts);
         announce(List.of(new TurnEnded(sessionId, w.view.id(), w.target.id(), current.turnId, "failed", message,
@@ -1048,7 +934,7 @@ final class SessionDriver {
         TurnMapper.PendingApproval pending = w.mapper.approvalRequest(id, method, params, drafts);
         if (pending == null) {
             LOG.infof("session %s: server request %s is not supported; answered with an error", sessionId, method);
-            w.rpc.respondError(id, "not supported by the DevOps Console");
+            w.app.refuse(id);
             return;
         }
         Optional<CommandLog.Decision> recorded = deps.log().decision(sessionId, pending.requestKey());
@@ -1070,16 +956,7 @@ final class SessionDriver {
         String lost = "the connection to the worker on " + w.target.name() + " was lost (" + reason + ")" + tail(w);
         if (w.durable()) {
             // the connection's end alone does not say why: ask the host, so the message names the cause
-            Probe p = probe(w);
-            lost = switch (p.view()) {
-                case GONE -> "the app-server on " + w.target.name() + " died (its connection ended: " + reason
-                        + "; the host answers and its process is gone)" + tail(w);
-                case SILENT -> "no data from the host " + w.target.name() + " (the connection ended: " + reason
-                        + "; the host does not answer: the SSH path is stalled or the host is down)";
-                case UNREACHABLE -> "the host " + w.target.name() + " cannot be reached (the connection ended: " + reason
-                        + "; " + p.detail() + ")";
-                case RUNNING -> lost + "; the app-server still runs on the host";
-            };
+            lost = HostProbe.whyEnded(w.target.name(), reason, tail(w), lost, probe(w));
         }
         lost(w, lost);
     }
@@ -1093,8 +970,7 @@ final class SessionDriver {
             w.attempts = 0;
             String turn = current != null && current.worker == w ? current.turnId : null;
             deps.store().state(w.view, "detached", message, null, turn).await().indefinitely();
-            publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null,
-                    workerPayload(w, "detached", message + "; reattaching"))));
+            publish(w, List.of(new TurnMapper.Draft(null, null, workerPayload(w, "detached", message + "; reattaching"))));
             reattach(w);
             return;
         }
@@ -1129,17 +1005,20 @@ final class SessionDriver {
     }
 
     private void workerState(Worker w, String state, String message) {
-        publish(w, List.of(new TurnMapper.Draft(StreamKind.WORKER_STATE, null, null, workerPayload(w, state, message))));
+        publish(w, List.of(new TurnMapper.Draft(null, null, workerPayload(w, state, message))));
     }
 
-    private static ObjectNode workerPayload(Worker w, String state, String message) {
-        ObjectNode payload = JSON.createObjectNode().put("state", state).put("transport", w.view.transport())
-                .put("target_name", w.target.name()).put("working_directory", w.view.workingDirectory())
-                .put("worker_id", w.view.id().toString());
-        if (message != null) {
-            payload.put("message", message);
-        }
-        return payload;
+    private static StreamPayload.WorkerState workerPayload(Worker w, String state, String message) {
+        return workerPayload(w, state, message, null);
+    }
+
+    private static StreamPayload.WorkerState workerPayload(Worker w, String state, String message, String threadId) {
+        return new StreamPayload.WorkerState(state, w.view.transport(), w.target.name(), w.view.workingDirectory(), w.view.id(),
+                threadId, message, null, null, null, null);
+    }
+
+    private static StreamPayload.Error errorPayload(String message) {
+        return new StreamPayload.Error(message, null, null, null, null, null);
     }
 
     private void publish(Worker w, List<TurnMapper.Draft> drafts) {

@@ -1,5 +1,6 @@
 package io.devopsconsole.agent.worker;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.problem.ConflictException;
 import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.problem.ResourceNotFoundException;
@@ -70,6 +71,8 @@ public class WorkerResource {
     @Path("/{id}/stop")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     @ResponseStatus(202)
+    @APIResponseSchema(value = WorkerStore.WorkerView.class, responseCode = "202",
+            responseDescription = "The stop is under way; GET shows `stopped` shortly.")
     public Uni<WorkerStore.WorkerView> stop(@PathParam("id") UUID id) {
         return store.get(id).map(w -> w.orElseThrow(() -> new ResourceNotFoundException("worker", id)))
                 .flatMap(w -> {

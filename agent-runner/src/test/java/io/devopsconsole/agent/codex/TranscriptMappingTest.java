@@ -43,6 +43,40 @@ class TranscriptMappingTest {
         return drafts;
     }
 
+    /**
+     * Every record the real binary's captured transcripts map to is a valid record of the typed stream
+     * contract (its payload reads into the kind's type with no field left over, and the record
+     * validates against the generated JSON Schema); approvals carry the runner's risk and commands
+     * the runner's outcome.
+     */
+    @Test
+    void everyRecordTheCapturedTranscriptsMapToIsAValidTypedRecord() throws Exception {
+        com.networknt.schema.Schema schema = com.networknt.schema.SchemaRegistry
+                .withDialect(com.networknt.schema.dialect.Dialects.getDraft202012())
+                .getSchema(io.devopsconsole.events.agent.stream.StreamContract.schema());
+        java.util.Map<String, java.util.Set<String>> outcomes = new java.util.TreeMap<>();
+        long seq = 0;
+        for (String transcript : List.of("text", "shell_accept", "shell_decline", "patch_accept", "interrupt", "failstream",
+                "fail500")) {
+            for (TurnMapper.Draft d : map(transcript)) {
+                var payload = io.devopsconsole.events.agent.stream.StreamContract.readStrictly(d.kind(), d.payload());
+                assertThat(payload.streamKind()).as(transcript + " " + d).isEqualTo(d.kind());
+                var record = new io.devopsconsole.events.agent.AgentStreamRecord(UUID.randomUUID(), UUID.randomUUID(), ++seq,
+                        d.kind(), d.turnId(), d.itemId(), UUID.randomUUID(), java.time.OffsetDateTime.now(), d.payload(), 1L);
+                assertThat(schema.validate(io.devopsconsole.events.EventJson.mapper().valueToTree(record)))
+                        .as(transcript + " " + d).isEmpty();
+                if (payload instanceof io.devopsconsole.events.agent.stream.StreamPayload.ApprovalRequested a) {
+                    assertThat(a.risk()).as("the runner judges the risk of " + a.command()).isNotNull();
+                }
+                if (payload instanceof io.devopsconsole.events.agent.stream.StreamPayload.ItemCompleted.Command c) {
+                    outcomes.computeIfAbsent(transcript, k -> new java.util.TreeSet<>()).add(c.outcome().wire());
+                }
+            }
+        }
+        assertThat(outcomes).containsEntry("shell_accept", java.util.Set.of("succeeded"))
+                .containsEntry("shell_decline", java.util.Set.of("declined"));
+    }
+
     @Test
     void textTurnDeltasConcatenateToTheFinalText() {
         List<TurnMapper.Draft> drafts = map("text");

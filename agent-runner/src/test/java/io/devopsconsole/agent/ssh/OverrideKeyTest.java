@@ -6,6 +6,7 @@ import io.devopsconsole.agent.SshHostResource;
 import io.devopsconsole.agent.inventory.Inventory;
 import io.devopsconsole.platform.secrets.SecretRef;
 import io.devopsconsole.platform.secrets.SecretStore;
+import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,7 @@ class OverrideKeyTest {
         String path = "ssh/targets/override-" + UUID.randomUUID().toString().substring(0, 8);
         secrets.put(new SecretRef(path), Map.of("private_key", authorized[0], "environment", "lab")).await().indefinitely();
         SshHostResource.authorizeOnOpenSsh(authorized[1]);
-        SshConnector.Result ran = connector.run(target("local:" + path), "echo override-ok", Duration.ofSeconds(20));
+        PinnedSsh.Result ran = connector.run(target("local:" + path), "echo override-ok", Duration.ofSeconds(20));
         assertThat(ran.stdout().strip()).isEqualTo("override-ok");
 
         // a key the host does not authorize is refused, so the login above really used the stored key

@@ -1,6 +1,7 @@
 package io.devopsconsole.audit.record;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import java.time.OffsetDateTime;
@@ -23,12 +24,13 @@ public record AuditRecordResponse(
         String sessionId,
         String risk,
         String summary,
+        @Schema(type = SchemaType.OBJECT, description = "The event's redacted details (a JSON object).")
         @JsonRawValue String details,
         @Schema(description = "api: posted through the API by an outside producer (its source, actor and time set by"
                 + " the service); console: recorded from the console's own events", enumeration = {"api", "console"})
         String origin,
         @Schema(description = "What an outside producer claimed (its source, time) and the service did not take as the"
-                + " record's own; null when nothing was claimed", implementation = Object.class, nullable = true)
+                + " record's own; null when nothing was claimed", type = SchemaType.OBJECT)
         @JsonRawValue String reported,
         @Schema(description = "Whether secret-looking values were replaced before the record was stored")
         boolean redacted) {

@@ -48,6 +48,10 @@ public class AuditResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponse(responseCode = "201", description = "Recorded.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AuditRecordResponse.class)))
+    @APIResponse(responseCode = "200", description = "An event with this id was recorded before; that record.",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AuditRecordResponse.class)))
     @APIResponse(responseCode = "429", description = "This user posted more than its budget; retry after the Retry-After seconds",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Uni<RestResponse<AuditRecordResponse>> submit(@Valid @NotNull SubmitEventRequest request) {

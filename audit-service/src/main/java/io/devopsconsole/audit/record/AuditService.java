@@ -147,7 +147,7 @@ public class AuditService {
                 + SecretScanner.redactText(reason) + "; it was moved to the dead-letter topic";
         UUID id = UUID.nameUUIDFromBytes(("refused:" + r.eventId()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return new Inbound(event.envelope(), new AuditRecord(id, at, at, "/audit-service", REFUSED, "system:audit-service",
-                "record.refused", "audit_log", r.eventId().toString(), null, r.sessionId(), "elevated", summary,
+                "record.refused", "audit_log", r.eventId().toString(), null, r.sessionId(), io.devopsconsole.events.Risk.ELEVATED.wire(), summary,
                 details.toString(), false, r.topic(), r.kafkaPartition(), r.kafkaOffset()));
     }
 

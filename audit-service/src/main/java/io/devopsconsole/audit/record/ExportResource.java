@@ -2,6 +2,10 @@ package io.devopsconsole.audit.record;
 
 import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.security.Roles;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestMulti;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Size;
@@ -27,6 +31,10 @@ public class ExportResource {
 
     @GET
     @RolesAllowed(Roles.ADMIN)
+    @APIResponse(responseCode = "200", description = "The matching records, newest first, after a first line stating the "
+            + "chain head; `format=ndjson` (default) or `format=csv`. Streamed: sent as it is read.", content = {
+            @Content(mediaType = "application/x-ndjson", schema = @Schema(type = SchemaType.STRING)),
+            @Content(mediaType = "text/csv", schema = @Schema(type = SchemaType.STRING))})
     public RestMulti<String> export(@QueryParam("format") @DefaultValue("ndjson") String format,
                                 @QueryParam("resource_type") @Size(max = 100) String resourceType,
                                 @QueryParam("resource_id") @Size(max = 200) String resourceId,

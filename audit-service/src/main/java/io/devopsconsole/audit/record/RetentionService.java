@@ -156,7 +156,7 @@ public class RetentionService {
                 row.getLong("first_seq"), row.getLong("last_seq"), age, anchor.substring(0, 16));
         OffsetDateTime now = now();
         return new AuditRecord(UUID.randomUUID(), now, now, "/audit-service", TYPE, actor, Summaries.action(TYPE),
-                "audit_log", "audit_record", null, null, "medium", summary, details.toString(), false, "retention",
+                "audit_log", "audit_record", null, null, io.devopsconsole.events.Risk.DESTRUCTIVE.wire(), summary, details.toString(), false, "retention",
                 null, null);
     }
 

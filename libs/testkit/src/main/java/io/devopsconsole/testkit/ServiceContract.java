@@ -45,6 +45,45 @@ public abstract class ServiceContract {
     }
 
     /**
+     * The OpenAPI document speaks the wire's language: property names in snake_case like the JSON,
+     * no Java or Jackson internals as schemas, every operation's errors as problem+json, streams as
+     * text; and every answer these tests receive is checked against it ({@link OpenApiValidation}).
+     */
+    @Test
+    void theOpenApiDocumentDescribesTheWire() {
+        assertThat(io.restassured.RestAssured.filters()).as("every answer is validated against the document")
+                .anyMatch(f -> f instanceof OpenApiValidation);
+        io.restassured.path.json.JsonPath doc = given().get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        java.util.Map<String, java.util.Map<String, Object>> schemas = doc.getMap("components.schemas");
+        assertThat(schemas).containsKey("Problem")
+                .doesNotContainKeys("JsonNode", "ObjectNode", "OutboundSseEvent", "MediaType", "MultivaluedMapStringObject");
+        java.util.List<String> camel = new java.util.ArrayList<>();
+        schemas.forEach((name, schema) -> {
+            Object properties = schema.get("properties");
+            if (properties instanceof java.util.Map<?, ?> map) {
+                map.keySet().stream().map(Object::toString).filter(p -> !p.matches("[a-z0-9_]+")).forEach(p -> camel.add(name + "." + p));
+            }
+        });
+        assertThat(camel).as("property names that are not snake_case").isEmpty();
+        java.util.Map<String, java.util.Map<String, java.util.Map<String, Object>>> paths = doc.getMap("paths");
+        paths.forEach((path, item) -> item.forEach((method, operation) -> {
+            if (!path.startsWith("/api/")) {
+                return;
+            }
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> responses = (java.util.Map<String, Object>) operation.get("responses");
+            assertThat(responses).as(method + " " + path).containsKeys("401", "403");
+            responses.forEach((status, response) -> {
+                if (status.toString().startsWith("4") && !status.equals("401")) {
+                    Object content = ((java.util.Map<?, ?>) response).get("content");
+                    assertThat(content instanceof java.util.Map<?, ?> m && m.containsKey("application/problem+json"))
+                            .as(method + " " + path + " " + status + " answers problem+json").isTrue();
+                }
+            });
+        }));
+    }
+
+    /**
      * JSON beyond the reader's limits (nesting deeper than 1,000 levels, a 2,000-digit number, either
      * inside a value the service reads as a tree) and text with NUL or unpaired surrogates: every write
      * route answers 4xx, never 5xx.

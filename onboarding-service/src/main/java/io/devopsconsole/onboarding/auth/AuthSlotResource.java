@@ -1,5 +1,6 @@
 package io.devopsconsole.onboarding.auth;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.security.CurrentActor;
 import io.devopsconsole.platform.security.Roles;
@@ -44,6 +45,7 @@ public class AuthSlotResource {
     /** Imports auth material (an uploaded auth.json as {@code auth_json}, or {@code path} under the import directory). */
     @POST
     @RolesAllowed({Roles.ADMIN})
+    @APIResponseSchema(value = AuthSlotService.SlotView.class, responseCode = "201", responseDescription = "Imported; `Location` names the new slot.")
     public Uni<RestResponse<AuthSlotService.SlotView>> importSlot(@Valid @NotNull AuthSlotService.ImportRequest request) {
         return actor.name().flatMap(who -> service.importSlot(request, who))
                 .map(slot -> Created.at("/api/codex-auth/slots", slot.id(), slot));

@@ -16,6 +16,7 @@ import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.secrets.SecretRef;
 import io.devopsconsole.platform.secrets.SecretStore;
 import io.devopsconsole.platform.security.Gate;
+import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -247,12 +248,12 @@ public class AuthSlotService {
                 String content = material.map(m -> m.get(FILE_KEY)).orElseThrow(() ->
                         new ConflictException("the material of slot " + slot.name() + " is missing from the secret store"));
                 return OnboardingService.blocking(() -> {
-                    try (HostSsh.Connection c = ssh.open(leased.endpoint())) {
-                        HostSsh.Result written = c.run(RemoteCommands.PROVISION_AUTH, content.getBytes(StandardCharsets.UTF_8), TIMEOUT);
+                    try (PinnedSsh.Connection c = ssh.open(leased.endpoint())) {
+                        PinnedSsh.Result written = c.run(RemoteCommands.PROVISION_AUTH, content.getBytes(StandardCharsets.UTF_8), TIMEOUT);
                         if (!written.ok() || !written.stdout().contains("mode=600")) {
                             throw new IOException("writing $HOME/.codex/auth.json failed (exit " + written.exitStatus() + ")");
                         }
-                        HostSsh.Result codex = c.run("codex --version", TIMEOUT);
+                        PinnedSsh.Result codex = c.run("codex --version", TIMEOUT);
                         return codex.ok() ? codex.stdout().strip() : null;
                     }
                 });
@@ -288,7 +289,7 @@ public class AuthSlotService {
     }
 
     private Uni<Void> failRun(Run provisioning, Throwable f, String actor) {
-        if (f instanceof HostSsh.HostKeyChanged changed) {
+        if (f instanceof PinnedSsh.HostKeyRefused changed) {
             return onboarding.hostKeyChanged(provisioning, changed, actor).replaceWithVoid();
         }
         Run back = provisioning.withConnections(1).withState(Run.AUTH_REQUIRED, OnboardingService.authWaiting(),
@@ -301,15 +302,15 @@ public class AuthSlotService {
     /** Reads the target's auth.json back; a refreshed one becomes the slot's new version. */
     public Uni<CollectView> collect(UUID id, String actor) {
         return leasedTarget(id).flatMap(leased -> OnboardingService.blocking(() -> {
-            try (HostSsh.Connection c = ssh.open(leased.endpoint())) {
-                HostSsh.Result read = c.run(RemoteCommands.COLLECT_AUTH, TIMEOUT);
+            try (PinnedSsh.Connection c = ssh.open(leased.endpoint())) {
+                PinnedSsh.Result read = c.run(RemoteCommands.COLLECT_AUTH, TIMEOUT);
                 if (!read.ok()) {
                     throw new ConflictException("no $HOME/.codex/auth.json on " + leased.target().name() + " to collect");
                 }
                 return read.stdout().getBytes(StandardCharsets.UTF_8);
             }
-        }).onFailure(HostSsh.HostKeyChanged.class).call(f -> runs.raiseAlarm(leased.target().id(),
-                        ((HostSsh.HostKeyChanged) f).expected(), ((HostSsh.HostKeyChanged) f).presented()))
+        }).onFailure(PinnedSsh.HostKeyRefused.class).call(f -> runs.raiseAlarm(leased.target().id(),
+                        ((PinnedSsh.HostKeyRefused) f).expected(), ((PinnedSsh.HostKeyRefused) f).presented()))
                 .onFailure(IOException.class).transform(f -> hostProblem(leased, (IOException) f))
                 .flatMap(bytes -> {
             check(bytes, "(target file)");
@@ -335,7 +336,7 @@ public class AuthSlotService {
         return new ConflictException("target_id", "on " + leased.target().name() + ": " + f.getMessage());
     }
 
-    record Leased(AuthSlotStore.Slot slot, RegistryView.Target target, HostSsh.Endpoint endpoint, Optional<Run> run) {
+    record Leased(AuthSlotStore.Slot slot, RegistryView.Target target, PinnedSsh.Endpoint endpoint, Optional<Run> run) {
     }
 
     /** The slot, its leased target, how to reach it (the trusted key) and the target's open run; 409 when any is missing. */
@@ -362,7 +363,7 @@ public class AuthSlotService {
                     if (key == null) {
                         throw new ConflictException("target " + t.name() + " has no trusted host key: trust one through onboarding");
                     }
-                    return new Leased(slot, t, new HostSsh.Endpoint(t.name(), t.host(), t.port(), t.username(), key, fingerprint,
+                    return new Leased(slot, t, new PinnedSsh.Endpoint(t.name(), t.host(), t.port(), t.username(), key, fingerprint,
                             t.keySource(), t.keyReference(), t.environment()),
                             run);
                 });

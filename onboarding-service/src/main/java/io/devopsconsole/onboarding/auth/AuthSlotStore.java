@@ -42,7 +42,7 @@ public class AuthSlotStore {
         return pool.withTransaction(c -> c.preparedQuery("INSERT INTO " + table + " (id, name, secret_reference, secret_version,"
                         + " source, size_bytes, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now(), now())")
                 .execute(Tuple.from(new Object[]{id, name, reference, secretVersion, source, size, actor}))
-                .flatMap(r -> outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.Risk.of(events, false))))
+                .flatMap(r -> outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.EventRisk.of(events, false))))
                 .onFailure(PgException.class).transform(f -> "23505".equals(((PgException) f).getSqlState())
                         ? new ConflictException("name", "a Codex auth slot named " + name + " exists") : f)
                 .flatMap(v -> get(id));
@@ -83,7 +83,7 @@ public class AuthSlotStore {
                     if (r.rowCount() == 0) {
                         throw new ConflictException("codex auth slot " + slot.name() + " changed meanwhile; read it again");
                     }
-                    return outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.Risk.of(events, false));
+                    return outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.EventRisk.of(events, false));
                 }))
                 .onFailure(PgException.class).transform(f -> "23505".equals(((PgException) f).getSqlState())
                         ? new ConflictException("target_id", uniqueMessage) : f)
@@ -97,7 +97,7 @@ public class AuthSlotStore {
                     if (r.rowCount() == 0) {
                         throw new ConflictException("codex auth slot " + slot.name() + " changed meanwhile; read it again");
                     }
-                    return outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.Risk.of(events, false));
+                    return outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.EventRisk.of(events, false));
                 }));
     }
 

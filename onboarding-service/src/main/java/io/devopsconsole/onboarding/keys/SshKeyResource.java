@@ -1,5 +1,6 @@
 package io.devopsconsole.onboarding.keys;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.KeyPair;
@@ -117,6 +118,8 @@ public class SshKeyResource {
 
     @DELETE
     @RolesAllowed({Roles.ADMIN})
+    @APIResponse(responseCode = "204", description = "Deleted.")
+    @APIResponse(responseCode = "404", description = "No key is stored under this reference.")
     public Uni<RestResponse<Void>> delete(@QueryParam("reference") @Size(max = 210) String reference,
                                           @QueryParam("confirm") Boolean confirm) {
         Gate.requireAdmin(identity, confirm, "confirm", "delete an SSH private key");
@@ -139,6 +142,6 @@ public class SshKeyResource {
 
     private Uni<Void> announce(SshKeyStored event) {
         return actor.name().flatMap(who -> pool.withTransaction(c -> outbox.recordAll(c, List.of(event), who,
-                io.devopsconsole.onboarding.Risk.of(List.of(event), true))));
+                io.devopsconsole.onboarding.EventRisk.of(List.of(event), true))));
     }
 }

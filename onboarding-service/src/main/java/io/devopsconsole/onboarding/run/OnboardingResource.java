@@ -1,5 +1,6 @@
 package io.devopsconsole.onboarding.run;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.CurrentActor;
@@ -47,6 +48,7 @@ public class OnboardingResource {
     /** Starts a run from a natural request or fields; the answer shows what was extracted, defaulted and inferred, and why. */
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = OnboardingApi.RunView.class, responseCode = "201", responseDescription = "Run created; `Location` names it.")
     public Uni<RestResponse<OnboardingApi.RunView>> start(@Valid @NotNull OnboardingApi.IntakeRequest request) {
         String raw = token.getRawToken();
         return actor.name().flatMap(who -> service.start(request, identity, who, raw))

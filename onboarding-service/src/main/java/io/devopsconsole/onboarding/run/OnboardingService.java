@@ -14,6 +14,7 @@ import io.devopsconsole.onboarding.ssh.RemoteCommands;
 import io.devopsconsole.platform.problem.ConflictException;
 import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.security.Gate;
+import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.devopsconsole.platform.validation.HostNames;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -396,10 +397,10 @@ public class OnboardingService {
     private Uni<Run> probe(Run run, String actor) {
         long started = System.nanoTime();
         return checkAlarm(run).flatMap(ok -> endpointOf(run)).flatMap(endpoint -> blocking(() -> {
-            try (HostSsh.Connection c = ssh.open(endpoint)) {
-                HostSsh.Result probe = c.run(RemoteCommands.PROBE, PROBE_TIMEOUT);
-                HostSsh.Result readiness = c.run(RemoteCommands.READINESS, PROBE_TIMEOUT);
-                return new HostSsh.Result[] {probe, readiness};
+            try (PinnedSsh.Connection c = ssh.open(endpoint)) {
+                PinnedSsh.Result probe = c.run(RemoteCommands.PROBE, PROBE_TIMEOUT);
+                PinnedSsh.Result readiness = c.run(RemoteCommands.READINESS, PROBE_TIMEOUT);
+                return new PinnedSsh.Result[] {probe, readiness};
             }
         })).flatMap(results -> {
             Map<String, String> probe = RemoteCommands.facts(results[0].stdout());
@@ -420,7 +421,7 @@ public class OnboardingService {
                     milestone(checked, null, "probed", steps.get(0).detail()),
                     milestone(checked, null, "readiness_checked", r.summary()));
             return store.save(checked, steps, events, actor);
-        }).onFailure(HostSsh.HostKeyChanged.class).recoverWithUni(f -> hostKeyChanged(run, (HostSsh.HostKeyChanged) f, actor))
+        }).onFailure(PinnedSsh.HostKeyRefused.class).recoverWithUni(f -> hostKeyChanged(run, (PinnedSsh.HostKeyRefused) f, actor))
                 .onFailure(IOException.class).recoverWithUni(f -> stepFailed(run, "probe", f.getMessage(),
                         "advance: probe again once the host answers", actor, ms(started)));
     }
@@ -474,7 +475,7 @@ public class OnboardingService {
     }
 
     /** The host presented another key: the run fails and the target is stopped until re-trusted. */
-    public Uni<Run> hostKeyChanged(Run run, HostSsh.HostKeyChanged f, String actor) {
+    public Uni<Run> hostKeyChanged(Run run, PinnedSsh.HostKeyRefused f, String actor) {
         Run failed = run.withConnections(1).withState(Run.FAILED, null, f.getMessage());
         RunStore.Step step = new RunStore.Step("host_key_changed", "refused", run.state(), Run.FAILED, f.getMessage(),
                 json.createObjectNode().put("trusted", f.expected()).put("presented", f.presented()), null);
@@ -548,18 +549,18 @@ public class OnboardingService {
      * How onboarding logs in to the run's host: with the target's override key when the registry
      * names one (only for a target of the key's environment), otherwise the control-plane identity.
      */
-    public Uni<HostSsh.Endpoint> endpointOf(Run run) {
+    public Uni<PinnedSsh.Endpoint> endpointOf(Run run) {
         if (run.targetId() == null) {
             return Uni.createFrom().item(endpoint(run));
         }
         return inventory.target(run.targetId()).map(target -> target.filter(t -> t.keyReference() != null)
-                .map(t -> new HostSsh.Endpoint(run.targetName(), run.host(), run.port(), run.username(),
+                .map(t -> new PinnedSsh.Endpoint(run.targetName(), run.host(), run.port(), run.username(),
                         run.trustedPublicKey(), run.trustedFingerprint(), t.keySource(), t.keyReference(), t.environment()))
                 .orElseGet(() -> endpoint(run)));
     }
 
-    public static HostSsh.Endpoint endpoint(Run run) {
-        return new HostSsh.Endpoint(run.targetName(), run.host(), run.port(), run.username(), run.trustedPublicKey(),
+    public static PinnedSsh.Endpoint endpoint(Run run) {
+        return new PinnedSsh.Endpoint(run.targetName(), run.host(), run.port(), run.username(), run.trustedPublicKey(),
                 run.trustedFingerprint());
     }
 

@@ -1,5 +1,6 @@
 package io.devopsconsole.onboarding.run;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.security.CurrentActor;
 import io.devopsconsole.platform.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -74,6 +75,7 @@ public class PlanResource {
     @POST
     @Path("/{id}/execute")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = PlanService.PlanView.class, responseCode = "202", responseDescription = "Execution started; the plan is `executing` until its steps end.")
     public Uni<RestResponse<PlanService.PlanView>> execute(@PathParam("id") UUID id, @Valid PlanService.ExecuteRequest request) {
         return actor.name().flatMap(who -> service.execute(id, request, identity, who))
                 .map(plan -> RestResponse.status(RestResponse.Status.ACCEPTED, plan));

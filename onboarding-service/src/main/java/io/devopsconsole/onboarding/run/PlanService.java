@@ -8,6 +8,7 @@ import io.devopsconsole.platform.problem.ConflictException;
 import io.devopsconsole.platform.redaction.SecretScanner;
 import io.devopsconsole.platform.security.Gate;
 import io.devopsconsole.platform.security.Roles;
+import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
@@ -188,11 +189,11 @@ public class PlanService {
         String failure = null;
         Map<String, String> readiness = null;
         int done = 0;
-        try (HostSsh.Connection c = ssh.open(onboarding.endpointOf(run).await().atMost(Duration.ofSeconds(30)))) {
+        try (PinnedSsh.Connection c = ssh.open(onboarding.endpointOf(run).await().atMost(Duration.ofSeconds(30)))) {
             for (String command : plan.steps()) {
                 int seq = ++done;
                 plans.stepStarted(plan.id(), seq, command).await().indefinitely();
-                HostSsh.Result result;
+                PinnedSsh.Result result;
                 try {
                     result = c.run(command, stepTimeout);
                 } catch (java.io.IOException e) {
@@ -212,7 +213,7 @@ public class PlanService {
                 readiness = RemoteCommands.facts(c.run(RemoteCommands.READINESS,
                         OnboardingService.PROBE_TIMEOUT).stdout());
             }
-        } catch (HostSsh.HostKeyChanged e) {
+        } catch (PinnedSsh.HostKeyRefused e) {
             plans.transition(plan, List.of("executing"), "failed", actor, e.getMessage(), List.of()).await().indefinitely();
             onboarding.hostKeyChanged(run, e, actor).await().indefinitely();
             return;
@@ -256,7 +257,7 @@ public class PlanService {
     private void event(Run run, PlanStore.Plan plan, String milestone, String detail, String actor) {
         var events = List.of(OnboardingService.milestone(run, plan.id(), milestone, detail));
         runs.pool().withTransaction(c -> runs.outbox().recordAll(c, events, actor,
-                io.devopsconsole.onboarding.Risk.of(events, run.production()))).await().indefinitely();
+                io.devopsconsole.onboarding.EventRisk.of(events, run.production()))).await().indefinitely();
     }
 
     private Uni<Run> runEvent(PlanStore.Plan plan, String milestone, String detail, String waiting, String actor) {

@@ -100,7 +100,7 @@ public class PlanStore {
                         throw new ConflictException("state", "install plan " + plan.id() + " is " + plan.state()
                                 + " (needs " + String.join(" or ", from) + " to become " + to + ")");
                     }
-                    return outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.Risk.of(events, plan.production()));
+                    return outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.EventRisk.of(events, plan.production()));
                 }))
                 .flatMap(v -> get(plan.id()));
     }

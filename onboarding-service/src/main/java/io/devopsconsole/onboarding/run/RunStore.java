@@ -61,7 +61,7 @@ public class RunStore {
                         run.username(), run.environment(), run.siteId(), run.accessPath(), run.tunnelProfileId(),
                         run.intake().toString(), run.waitingFor(), actor, run.createdAt()}))
                 .flatMap(r -> addSteps(c, run.id(), List.of(first), actor))
-                .flatMap(v -> outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.Risk.of(events, run.production()))))
+                .flatMap(v -> outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.EventRisk.of(events, run.production()))))
                 .onFailure(PgException.class).transform(f -> unique((PgException) f, run.targetName()))
                 .invoke(() -> log(events, actor))
                 .flatMap(v -> get(run.id()));
@@ -97,7 +97,7 @@ public class RunStore {
                     }
                     return addSteps(c, run.id(), newSteps, actor);
                 }))
-                .flatMap(v -> outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.Risk.of(events, run.production()))))
+                .flatMap(v -> outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.EventRisk.of(events, run.production()))))
                 .invoke(() -> log(events, actor))
                 .flatMap(v -> get(run.id()));
     }

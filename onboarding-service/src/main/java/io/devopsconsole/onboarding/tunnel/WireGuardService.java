@@ -14,6 +14,7 @@ import io.devopsconsole.platform.problem.ConflictException;
 import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.redaction.SecretScanner;
 import io.devopsconsole.platform.security.Gate;
+import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -75,7 +76,7 @@ public class WireGuardService {
     }
 
     /** Where an operation runs: the profile and the gateway (reachable under its trusted key, not stopped by an alarm). */
-    record Place(RegistryView.Tunnel tunnel, RegistryView.Target gateway, HostSsh.Endpoint endpoint) {
+    record Place(RegistryView.Tunnel tunnel, RegistryView.Target gateway, PinnedSsh.Endpoint endpoint) {
     }
 
     private Uni<Place> place(UUID tunnelId, UUID gatewayId) {
@@ -104,7 +105,7 @@ public class WireGuardService {
                     alarm.ifPresent(m -> {
                         throw new ConflictException("host_key", m);
                     });
-                    return new Place(t, g, new HostSsh.Endpoint(g.name(), g.host(), g.port(), g.username(), g.hostPublicKey(),
+                    return new Place(t, g, new PinnedSsh.Endpoint(g.name(), g.host(), g.port(), g.username(), g.hostPublicKey(),
                             g.hostKeyFingerprint(), g.keySource(), g.keyReference(), g.environment()));
                 });
             });
@@ -120,7 +121,7 @@ public class WireGuardService {
     /** Non-mutating profile check: the file exists, mode no wider than 600, [Interface]/[Peer] present, tooling present. */
     public Uni<OperationView> check(UUID tunnelId, OperationRequest req, String actor) {
         return place(tunnelId, req == null ? null : req.gatewayTargetId()).flatMap(p -> run(p, actor, "check", c -> {
-            HostSsh.Result r = c.run(RemoteCommands.wireguardCheck(p.tunnel().configFile()), TIMEOUT);
+            PinnedSsh.Result r = c.run(RemoteCommands.wireguardCheck(p.tunnel().configFile()), TIMEOUT);
             Map<String, String> f = RemoteCommands.facts(r.stdout());
             ObjectNode facts = json.createObjectNode();
             ArrayNode problems = facts.putArray("problems");
@@ -173,7 +174,7 @@ public class WireGuardService {
             return run(p, actor, "tooling_install", c -> {
                 List<CommandResult> done = new java.util.ArrayList<>();
                 for (String command : RemoteCommands.wireguardInstall(p.gateway().username())) {
-                    HostSsh.Result r = c.run(command, TIMEOUT.multipliedBy(10));
+                    PinnedSsh.Result r = c.run(command, TIMEOUT.multipliedBy(10));
                     done.add(result(command, r));
                     if (!r.ok()) {
                         return new Outcome("failed", p.tunnel().operationalState(), false, command + " exited " + r.exitStatus(),
@@ -203,7 +204,7 @@ public class WireGuardService {
                     return new Outcome("already_up", live ? "up" : "down", live, iface + " was already up", status, done);
                 }
                 String up = RemoteCommands.wireguardUp(user, iface);
-                HostSsh.Result r = c.run(up, TIMEOUT);
+                PinnedSsh.Result r = c.run(up, TIMEOUT);
                 done.add(result(up, r));
                 if (!r.ok()) {
                     return new Outcome("failed", "down", false, "wg-quick up " + iface + " exited " + r.exitStatus(),
@@ -222,7 +223,7 @@ public class WireGuardService {
                     Thread.sleep(1000);
                 } while (System.nanoTime() < deadline);
                 String down = RemoteCommands.wireguardDown(user, iface);
-                HostSsh.Result back = c.run(down, TIMEOUT);
+                PinnedSsh.Result back = c.run(down, TIMEOUT);
                 done.add(result(down, back));
                 return new Outcome("rolled_back", "down", false, "no peer handshake or received bytes within "
                         + handshakeWait.toSeconds() + " s: " + iface + " taken down again", status, done);
@@ -242,7 +243,7 @@ public class WireGuardService {
                     return new Outcome("already_down", "down", false, iface + " was already down", json.createObjectNode(), done);
                 }
                 String down = RemoteCommands.wireguardDown(user, iface);
-                HostSsh.Result r = c.run(down, TIMEOUT);
+                PinnedSsh.Result r = c.run(down, TIMEOUT);
                 done.add(result(down, r));
                 return r.ok() ? new Outcome("succeeded", "down", false, iface + " is down", json.createObjectNode(), done)
                         : new Outcome("failed", "unknown", false, "wg-quick down " + iface + " exited " + r.exitStatus(),
@@ -268,9 +269,9 @@ public class WireGuardService {
     }
 
     /** Peers (public key, endpoint, latest handshake, bytes); {@code live} when any peer shook hands and sent bytes. */
-    private ObjectNode status(HostSsh.Connection c, String user, String iface, List<CommandResult> done) throws IOException {
+    private ObjectNode status(PinnedSsh.Connection c, String user, String iface, List<CommandResult> done) throws IOException {
         String command = RemoteCommands.wireguardStatus(user, iface);
-        HostSsh.Result r = c.run(command, TIMEOUT);
+        PinnedSsh.Result r = c.run(command, TIMEOUT);
         if (done != null) {
             done.add(new CommandResult(command, r.exitStatus(), "(status read: " + r.stdout().split("\n").length + " lines)"));
         }
@@ -308,7 +309,7 @@ public class WireGuardService {
         return out;
     }
 
-    private static CommandResult result(String command, HostSsh.Result r) {
+    private static CommandResult result(String command, PinnedSsh.Result r) {
         String output = SecretScanner.redactText(r.stdout() + (r.stderr().isEmpty() ? "" : "\n[stderr]\n" + r.stderr()));
         return new CommandResult(command, r.exitStatus(), output.length() > 4096 ? output.substring(output.length() - 4096) : output);
     }
@@ -334,7 +335,7 @@ public class WireGuardService {
     }
 
     interface Work {
-        Outcome on(HostSsh.Connection c) throws Exception;
+        Outcome on(PinnedSsh.Connection c) throws Exception;
     }
 
     /** The newest stored observation of the tunnel (any operation), without touching the gateway. */
@@ -373,12 +374,12 @@ public class WireGuardService {
     /** One SSH login for the operation; the outcome is stored and announced in one transaction. */
     private Uni<OperationView> run(Place p, String actor, String action, Work work) {
         return OnboardingService.blocking(() -> {
-            try (HostSsh.Connection c = ssh.open(p.endpoint())) {
+            try (PinnedSsh.Connection c = ssh.open(p.endpoint())) {
                 return work.on(c);
             }
-        }).onFailure(HostSsh.HostKeyChanged.class).call(f -> runs.raiseAlarm(p.gateway().id(),
-                        ((HostSsh.HostKeyChanged) f).expected(), ((HostSsh.HostKeyChanged) f).presented()))
-                .onFailure(HostSsh.HostKeyChanged.class).transform(f -> new ConflictException("host_key", f.getMessage()))
+        }).onFailure(PinnedSsh.HostKeyRefused.class).call(f -> runs.raiseAlarm(p.gateway().id(),
+                        ((PinnedSsh.HostKeyRefused) f).expected(), ((PinnedSsh.HostKeyRefused) f).presented()))
+                .onFailure(PinnedSsh.HostKeyRefused.class).transform(f -> new ConflictException("host_key", f.getMessage()))
                 .onFailure(IOException.class).recoverWithItem(f -> new Outcome("failed", "unknown", false, f.getMessage(),
                         json.createObjectNode(), List.of()))
                 .flatMap(o -> {
@@ -394,7 +395,7 @@ public class WireGuardService {
                                     .execute(Tuple.from(new Object[]{id, p.tunnel().id(), p.gateway().id(), action, o.outcome(),
                                             o.operationalState(), facts.toString(), actor, at}))
                                     .flatMap(r -> outbox.recordAll(c, List.of(event), actor,
-                                            io.devopsconsole.onboarding.Risk.of(List.of(event), p.gateway().production()))))
+                                            io.devopsconsole.onboarding.EventRisk.of(List.of(event), p.gateway().production()))))
                             .map(v -> new OperationView(id, p.tunnel().id(), p.tunnel().name(), p.tunnel().interfaceName(),
                                     p.gateway().id(), action, o.outcome(), o.operationalState(), o.usable(), o.detail(), o.facts(),
                                     o.commands(), actor, at));

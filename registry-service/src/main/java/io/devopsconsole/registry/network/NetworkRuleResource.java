@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.network;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.Roles;
@@ -42,6 +43,7 @@ public class NetworkRuleResource {
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = NetworkRuleApi.RuleResponse.class, responseCode = "201", responseDescription = "Created; `Location` names the new rule.")
     public Uni<RestResponse<NetworkRuleApi.RuleResponse>> create(@Valid @NotNull NetworkRuleApi.CreateRuleRequest request) {
         return service.create(request).map(created -> Created.at("/api/network-rules", created.id(), created));
     }

@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.project;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -36,6 +37,7 @@ public class ProjectResource {
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = ProjectResponse.class, responseCode = "201", responseDescription = "Created; `Location` names the new project.")
     public Uni<RestResponse<ProjectResponse>> create(@Valid @NotNull ProjectRequests.CreateProjectRequest request) {
         return service.create(request)
                 .map(created -> Created.at("/api/projects", created.id(), created));

@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.runtime;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.Roles;
@@ -41,6 +42,7 @@ public class RuntimeProfileResource {
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = RuntimeProfileApi.ProfileResponse.class, responseCode = "201", responseDescription = "Created; `Location` names the new profile.")
     public Uni<RestResponse<RuntimeProfileApi.ProfileResponse>> create(
             @Valid @NotNull RuntimeProfileApi.CreateProfileRequest request) {
         return service.create(request).map(created -> Created.at("/api/runtime-profiles", created.id(), created));

@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.site;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.Roles;
@@ -42,6 +43,7 @@ public class SiteResource {
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = SiteApi.SiteResponse.class, responseCode = "201", responseDescription = "Created; `Location` names the new site.")
     public Uni<RestResponse<SiteApi.SiteResponse>> create(@Valid @NotNull SiteApi.CreateSiteRequest request) {
         return service.create(request).map(created -> Created.at("/api/sites", created.id(), created));
     }

@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.target;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.Gate;
@@ -45,6 +46,7 @@ public class TargetResource {
     /** Registers a target; site, access path and tunnel come from network rules when none is given. */
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = TargetApi.TargetResponse.class, responseCode = "201", responseDescription = "Registered; `Location` names the new target.")
     public Uni<RestResponse<TargetApi.TargetResponse>> register(@Valid @NotNull TargetApi.RegisterTargetRequest request) {
         return service.register(identity, request).map(created -> Created.at("/api/ssh-targets", created.id(), created));
     }

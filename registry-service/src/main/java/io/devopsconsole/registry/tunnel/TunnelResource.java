@@ -1,5 +1,6 @@
 package io.devopsconsole.registry.tunnel;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.Roles;
@@ -43,6 +44,7 @@ public class TunnelResource {
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = TunnelApi.TunnelResponse.class, responseCode = "201", responseDescription = "Created; `Location` names the new tunnel profile.")
     public Uni<RestResponse<TunnelApi.TunnelResponse>> create(@Valid @NotNull TunnelApi.CreateTunnelRequest request) {
         return service.create(request).map(created -> Created.at("/api/tunnels", created.id(), created));
     }

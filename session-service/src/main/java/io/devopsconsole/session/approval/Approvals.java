@@ -72,7 +72,9 @@ public class Approvals {
         String command = text(payload, "command", null);
         String cwd = text(payload, "cwd", null);
         String reason = text(payload, "reason", null);
-        String risk = kind.equals("file_change") ? Risk.ELEVATED : Risk.ofCommand(command);
+        // judged once, by the runner's mapping (older records without it: judged here the same way)
+        String risk = io.devopsconsole.events.Risk.of(text(payload, "risk", null)).orElseGet(() -> kind.equals("file_change")
+                ? io.devopsconsole.events.Risk.ELEVATED : io.devopsconsole.events.Risk.ofCommand(command)).wire();
         String summary = kind.equals("command")
                 ? "run: " + (command == null ? "(unnamed command)" : command) + (cwd == null ? "" : " (in " + cwd + ")")
                 : "apply file changes" + (reason == null ? "" : " (" + reason + ")");
@@ -90,7 +92,7 @@ public class Approvals {
                     }
                     Uni<Void> announced = service.announce(connection, session.id(), "agent-runner",
                             List.of(new ApprovalRequested(id, session.id(), kind, summary, risk)));
-                    if ("auto_approve_benign".equals(session.approvalPolicy()) && Risk.BENIGN.equals(risk)
+                    if ("auto_approve_benign".equals(session.approvalPolicy()) && io.devopsconsole.events.Risk.BENIGN.wire().equals(risk)
                             && session.turnOperator() != null) {
                         return announced.flatMap(v -> lockApproval(connection, id)).flatMap(a -> decide(connection, a,
                                 "approved", session.turnOperator(), true,

@@ -1,5 +1,6 @@
 package io.devopsconsole.session.handoff;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -43,6 +44,7 @@ public class HandoffResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = HandoffService.HandoffView.class, responseCode = "201", responseDescription = "Prepared; `Location` names the handoff.")
     public Uni<RestResponse<HandoffService.HandoffView>> prepare(@Valid @NotNull HandoffRequest request) {
         return handoffs.prepare(request.projectId(), request.intent().strip())
                 .map(h -> Created.at("/api/handoffs", h.id(), h));

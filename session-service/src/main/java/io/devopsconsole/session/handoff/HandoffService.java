@@ -55,6 +55,8 @@ public class HandoffService {
     public record HandoffView(UUID id, UUID projectId, String intent, String requestedBy, String status,
                               UUID liveSessionId, UUID startedSession, OffsetDateTime createdAt,
                               @com.fasterxml.jackson.annotation.JsonProperty("package")
+                              @org.eclipse.microprofile.openapi.annotations.media.Schema(
+                                      type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT, description = "The prepared package (a JSON object).")
                               @com.fasterxml.jackson.annotation.JsonRawValue String handoffPackage) {
 
         static HandoffView of(Row r) {

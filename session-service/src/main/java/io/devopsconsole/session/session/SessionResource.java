@@ -1,5 +1,7 @@
 package io.devopsconsole.session.session;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.problem.ResourceNotFoundException;
@@ -45,6 +47,7 @@ public class SessionResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = SessionView.class, responseCode = "201", responseDescription = "Created; `Location` names the new session.")
     public Uni<RestResponse<SessionView>> create(@Valid @NotNull SessionRequests.CreateSessionRequest request) {
         return service.create(request).map(s -> Created.at("/api/sessions", s.id(), s));
     }
@@ -61,6 +64,8 @@ public class SessionResource {
     @GET
     @Path("/active")
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = SessionView.class, responseCode = "200", responseDescription = "The project's live session.")
+    @APIResponse(responseCode = "404", description = "The project has no live session.")
     public Uni<SessionView> active(@QueryParam("project_id") UUID projectId, @QueryParam("projectId") UUID projectIdAlias) {
         UUID project = projectId != null ? projectId : projectIdAlias;
         if (project == null) {
@@ -82,6 +87,7 @@ public class SessionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{id}/messages")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = SessionService.MessagePosted.class, responseCode = "201", responseDescription = "Stored in the transcript and handed to the runner.")
     public Uni<RestResponse<SessionService.MessagePosted>> post(@PathParam("id") UUID id,
                                                                  @Valid @NotNull SessionRequests.PostMessageRequest request) {
         return service.postMessage(id, request.text(), request.targetId()).map(posted -> RestResponse.status(RestResponse.Status.CREATED, posted));
@@ -100,6 +106,7 @@ public class SessionResource {
     @Path("/{id}/interrupt")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     @ResponseStatus(202)
+    @APIResponse(responseCode = "202", description = "The interrupt was handed to the runner; the turn ends as interrupted.")
     public Uni<Void> interrupt(@PathParam("id") UUID id) {
         return service.interrupt(id);
     }

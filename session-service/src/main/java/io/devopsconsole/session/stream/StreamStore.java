@@ -5,6 +5,8 @@ import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventJson;
 import io.devopsconsole.events.agent.AgentStreamRecord;
 import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.events.agent.stream.StreamContract;
+import io.devopsconsole.events.agent.stream.StreamPayload;
 import io.devopsconsole.events.session.SessionStateChanged;
 import io.devopsconsole.platform.redaction.SecretScanner;
 import io.devopsconsole.session.approval.Approvals;
@@ -226,7 +228,9 @@ public class StreamStore {
             if (r.kind() == StreamKind.APPROVAL_REQUESTED) {
                 effects.add(c -> approvals.opened(c, s, r, safe.json()));
             }
-            if (r.kind() == StreamKind.ITEM_COMPLETED && "command_execution".equals(safe.json().path("item_type").asText())) {
+            // a command completed: decided by the runner's mapping, read from the typed payload
+            if (r.kind() == StreamKind.ITEM_COMPLETED && StreamContract.typeOf(r.kind(), safe.json())
+                    == StreamPayload.ItemCompleted.Command.class) {
                 effects.add(c -> approvals.commandCompleted(c, s.id(), r, safe.json()));
             }
             if (r.kind() == StreamKind.TOKEN_USAGE) {
@@ -343,7 +347,7 @@ public class StreamStore {
         return switch (r.kind()) {
             case TURN_STARTED, APPROVAL_RESOLVED -> SessionState.ACTIVE;
             case APPROVAL_REQUESTED -> SessionState.WAITING_APPROVAL;
-            case TURN_COMPLETED, TURN_FAILED, TURN_TIMED_OUT, TURN_INTERRUPTED -> SessionState.IDLE;
+            case TURN_COMPLETED, TURN_FAILED, TURN_TIMED_OUT, TURN_INTERRUPTED -> SessionState.IDLE; // StreamPayload.TurnEnded
             case WORKER_STATE -> switch (r.payload() == null ? "" : r.payload().path("state").asText()) {
                 case "starting" -> SessionState.STARTING;
                 case "ready" -> current == SessionState.STARTING ? SessionState.IDLE : null;

@@ -12,7 +12,9 @@ import java.util.UUID;
  * {@code body} is the kind's JSON payload.
  */
 public record TranscriptEntry(long seq, UUID id, String kind, String actor, String turnId, String itemId, UUID targetId,
-                              Long streamSeq, OffsetDateTime at, @JsonRawValue String body) {
+                              Long streamSeq, OffsetDateTime at, @org.eclipse.microprofile.openapi.annotations.media.Schema(
+                                      type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.OBJECT, description = "The entry's body (a JSON object; its fields depend on `kind`).")
+                              @JsonRawValue String body) {
 
     static final String COLUMNS = "seq, id, kind, actor, turn_id, item_id, target_id, stream_seq, created_at, body";
 

@@ -13,11 +13,19 @@ import java.util.UUID;
  * ownership token of the runner that sent the record: it grows each time a runner takes a session
  * over, so records of an owner that was superseded are recognisable (and dropped), and numbers an
  * earlier owner reserved but never used are known never to arrive once a record with a higher
- * fence has. Null from runners that predate fencing. The payload's fields depend on {@link StreamKind}.
+ * fence has. Null from runners that predate fencing. The payload is the kind's
+ * {@link io.devopsconsole.events.agent.stream.StreamPayload} (read it with
+ * {@link io.devopsconsole.events.agent.stream.StreamContract}). {@code at} is kept in UTC at
+ * microsecond precision — what PostgreSQL stores — so a record sent live and the same record
+ * replayed from storage are the same text.
  */
 public record AgentStreamRecord(UUID recordId, UUID sessionId, long streamSeq, StreamKind kind, String turnId,
                                 String itemId, UUID targetId, OffsetDateTime at, JsonNode payload, Long fence)
         implements AgentStreamEvent {
+
+    public AgentStreamRecord {
+        at = at == null ? null : at.withOffsetSameInstant(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
 
     public AgentStreamRecord(UUID recordId, UUID sessionId, long streamSeq, StreamKind kind, String turnId, String itemId,
                              UUID targetId, OffsetDateTime at, JsonNode payload) {

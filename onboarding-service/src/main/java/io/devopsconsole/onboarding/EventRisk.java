@@ -1,6 +1,7 @@
 package io.devopsconsole.onboarding;
 
 import io.devopsconsole.events.CloudEventCodec;
+import io.devopsconsole.events.Risk;
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.onboarding.CodexAuthSlotChanged;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
@@ -13,25 +14,25 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The risk an onboarding event announces (the {@code risk} extension audit records keep), by
+ * The {@link Risk} (the system's one vocabulary) an onboarding event announces (the {@code risk} extension audit records keep), by
  * effect: observations are benign; changing a lab host is elevated; changing production, touching
  * secrets or a changed host key is destructive. A batch carries its highest.
  */
-public final class Risk {
+public final class EventRisk {
 
     private static final Set<String> OBSERVATIONS = Set.of("started", "host_key_discovered", "probed", "readiness_checked",
             "probe_failed", "install_not_needed", "plan_proposed", "cancelled", "failed");
     private static final Set<String> READS = Set.of("check", "tooling_check", "status");
 
-    private Risk() {
+    private EventRisk() {
     }
 
     public static Map<String, String> of(List<? extends DomainEvent> events, boolean production) {
-        int highest = 0;
+        Risk highest = Risk.BENIGN;
         for (DomainEvent e : events) {
-            highest = Math.max(highest, level(e, production));
+            highest = highest.max(Risk.values()[level(e, production)]);
         }
-        return Map.of(CloudEventCodec.RISK, highest == 2 ? "destructive" : highest == 1 ? "elevated" : "benign");
+        return Map.of(CloudEventCodec.RISK, highest.wire());
     }
 
     private static int level(DomainEvent e, boolean production) {

@@ -1,21 +1,24 @@
-package io.devopsconsole.session.approval;
+package io.devopsconsole.events;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Classifies what the agent asks to do, by effect: a command that only reads is {@code benign};
- * anything that may change the host is {@code elevated}; deleting, privilege changes, package
- * installs, service control and writes to system paths are {@code destructive}. Unknown is never
- * benign. Only benign requests can be approved by a session policy.
+ * The one risk vocabulary of the system, by effect: {@code benign} only reads; {@code elevated}
+ * may change a host or the console's state; {@code destructive} deletes, changes privileges,
+ * packages, services, system paths or production, touches secrets, or is a changed host key.
+ * Unknown is never benign. It is the {@code risk} of approval requests (judged by the runner,
+ * {@link #ofCommand}), of CloudEvents ({@code risk} extension) and of audit records.
  */
-public final class Risk {
-
-    public static final String BENIGN = "benign";
-    public static final String ELEVATED = "elevated";
-    public static final String DESTRUCTIVE = "destructive";
+public enum Risk {
+    BENIGN, ELEVATED, DESTRUCTIVE;
 
     private static final Set<String> READ_ONLY = Set.of("ls", "cat", "pwd", "head", "tail", "wc", "grep", "rg", "echo",
             "stat", "file", "which", "whoami", "hostname", "uname", "date", "env", "printenv", "df", "du", "ps", "id",
@@ -27,11 +30,31 @@ public final class Risk {
             "systemctl", "service", "apt", "apt-get", "yum", "dnf", "apk", "chmod", "chown", "kill", "pkill", "killall",
             "iptables", "userdel", "useradd", "passwd", "crontab", "mount", "umount", "truncate", "shred");
 
-    private Risk() {
+    @JsonValue
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The risk of a command line as the app-server reports it (a string, or an argv joined by spaces). */
-    public static String ofCommand(String command) {
+    public static Optional<Risk> of(String wire) {
+        return Arrays.stream(values()).filter(r -> r.wire().equals(wire)).findFirst();
+    }
+
+    @JsonCreator
+    static Risk fromWire(String wire) {
+        return of(wire).orElseThrow(() -> new IllegalArgumentException("unknown risk " + wire));
+    }
+
+    /** The higher of the two. */
+    public Risk max(Risk other) {
+        return other != null && other.ordinal() > ordinal() ? other : this;
+    }
+
+    /**
+     * The risk of a command line as the app-server reports it (a string, or an argv joined by
+     * spaces): read-only commands are benign, pipes, redirects and substitutions at least elevated,
+     * the destructive words and writes to system paths destructive, anything unknown elevated.
+     */
+    public static Risk ofCommand(String command) {
         if (command == null || command.isBlank()) {
             return ELEVATED;
         }
@@ -50,7 +73,7 @@ public final class Risk {
             return DESTRUCTIVE;
         }
         if (SHELL_META.matcher(c).find()) {
-            return ELEVATED;   // pipes, redirects, substitutions: not judged by the first word
+            return ELEVATED; // pipes, redirects, substitutions: not judged by the first word
         }
         if (READ_ONLY.contains(first)) {
             return BENIGN;
@@ -69,7 +92,8 @@ public final class Risk {
         for (String prefix : List.of("bash -lc ", "bash -c ", "sh -c ", "/bin/bash -lc ", "/bin/sh -c ")) {
             if (c.startsWith(prefix)) {
                 String rest = c.substring(prefix.length()).strip();
-                if (rest.length() >= 2 && (rest.startsWith("'") && rest.endsWith("'") || rest.startsWith("\"") && rest.endsWith("\""))) {
+                if (rest.length() >= 2 && (rest.startsWith("'") && rest.endsWith("'")
+                        || rest.startsWith("\"") && rest.endsWith("\""))) {
                     rest = rest.substring(1, rest.length() - 1);
                 }
                 return rest;
