@@ -2,7 +2,6 @@ package io.devopsconsole.agent;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.time.Duration;
 import java.util.Optional;
 
@@ -26,8 +25,7 @@ public interface AgentConfig {
     final class LocalName {
         static final String NAME = compute();
 
-        private LocalName() {
-        }
+        private LocalName() {}
 
         private static String compute() {
             String host;

@@ -13,8 +13,7 @@ import java.util.List;
 /** Starting a packaged service jar as its own process and waiting until it is ready. */
 final class JarProcesses {
 
-    private JarProcesses() {
-    }
+    private JarProcesses() {}
 
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -23,9 +22,12 @@ final class JarProcesses {
     }
 
     /** Starts the command (output appended to the log) and waits for {@code <base>/q/health/ready}; kills it if it never is. */
-    static Process startReady(List<String> command, Path log, String base, String what, Duration within) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    static Process startReady(List<String> command, Path log, String base, String what, Duration within)
+            throws Exception {
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + within.toNanos();
         while (System.nanoTime() < deadline) {
@@ -33,8 +35,12 @@ final class JarProcesses {
                 throw new IllegalStateException(what + " exited; see " + log);
             }
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(
+                                        HttpRequest.newBuilder(URI.create(base + "/q/health/ready"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return p;
                 }
             } catch (IOException notYet) {

@@ -1,9 +1,11 @@
 package io.devopsconsole.agent;
 
+import static org.awaitility.Awaitility.await;
+
 import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.DomainEvent;
-import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.EventCatalog;
+import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.agent.AgentStreamRecord;
 import io.devopsconsole.events.agent.StreamKind;
 import io.devopsconsole.events.registry.CodexStatusChanged;
@@ -16,13 +18,6 @@ import io.devopsconsole.platform.validation.HostKeys;
 import io.devopsconsole.testkit.KafkaTopics;
 import io.devopsconsole.testkit.Sql;
 import io.devopsconsole.testkit.TestInfrastructure;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -34,8 +29,12 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.awaitility.Awaitility.await;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What the tests do around the runner: tell it about targets and profiles the way the registry
@@ -47,13 +46,12 @@ public final class Runner {
     private static final Map<UUID, List<AgentStreamRecord>> STREAM = new ConcurrentHashMap<>();
     private static volatile boolean tapping;
 
-    private Runner() {
-    }
+    private Runner() {}
 
     public static void send(DomainEvent event) {
-        EventEnvelope e = CloudEventCodec.wrap(event, "/test", "olga", OffsetDateTime.now(ZoneOffset.UTC),
-                Map.of());
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(EventCatalog.of(event).topic(), e.subject(), e.data());
+        EventEnvelope e = CloudEventCodec.wrap(event, "/test", "olga", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
+        ProducerRecord<String, byte[]> r =
+                new ProducerRecord<>(EventCatalog.of(event).topic(), e.subject(), e.data());
         CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> r.headers().add(k, v));
         KafkaTopics.send(TestInfrastructure.kafka().bootstrapServers(), r);
     }
@@ -67,12 +65,31 @@ public final class Runner {
         UUID id = UUID.randomUUID();
         String[] key = hostKeyLine.split(" ");
         String fingerprint = HostKeys.fingerprint(key[0], key[1]).orElseThrow();
-        send(new TargetRegistered(new TargetState(id, name, "127.0.0.1", port, user, "lab", null, "lan", null,
-                "default_control_plane_identity", null, fingerprint, "unknown", false, 0)));
+        send(new TargetRegistered(new TargetState(
+                id,
+                name,
+                "127.0.0.1",
+                port,
+                user,
+                "lab",
+                null,
+                "lan",
+                null,
+                "default_control_plane_identity",
+                null,
+                fingerprint,
+                "unknown",
+                false,
+                0)));
         send(new HostKeyTrusted(id, name, key[0], fingerprint, hostKeyLine, "onboarding", "olga", 1));
         send(new CodexStatusChanged(id, name, "unknown", codexStatus, 2));
-        await().atMost(Duration.ofSeconds(20)).until(() -> Sql.count("SELECT count(*) FROM agent.target_view WHERE id = ?"
-                + " AND host_public_key IS NOT NULL AND codex_status = ?", id, codexStatus) == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Sql.count(
+                                "SELECT count(*) FROM agent.target_view WHERE id = ?"
+                                        + " AND host_public_key IS NOT NULL AND codex_status = ?",
+                                id,
+                                codexStatus)
+                        == 1);
         return id;
     }
 
@@ -80,10 +97,15 @@ public final class Runner {
     public static UUID project(UUID target, String directory, RuntimeProfileState.CodexOptions codex) {
         UUID project = registered();
         UUID profile = UUID.randomUUID();
-        send(new RuntimeProfileCreated(new RuntimeProfileState(profile, project, "confirm",
-                List.of(new RuntimeProfileState.Binding(target, "primary", directory)), codex, 0)));
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                Sql.count("SELECT count(*) FROM agent.profile_view WHERE project_id = ?", project) == 1);
+        send(new RuntimeProfileCreated(new RuntimeProfileState(
+                profile,
+                project,
+                "confirm",
+                List.of(new RuntimeProfileState.Binding(target, "primary", directory)),
+                codex,
+                0)));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Sql.count("SELECT count(*) FROM agent.profile_view WHERE project_id = ?", project) == 1);
         return project;
     }
 
@@ -92,19 +114,26 @@ public final class Runner {
         UUID project = registered();
         List<RuntimeProfileState.Binding> bindings = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
-            bindings.add(new RuntimeProfileState.Binding(targets.get(i), i == 0 ? "primary" : "secondary", directories.get(i)));
+            bindings.add(new RuntimeProfileState.Binding(
+                    targets.get(i), i == 0 ? "primary" : "secondary", directories.get(i)));
         }
-        send(new RuntimeProfileCreated(new RuntimeProfileState(UUID.randomUUID(), project, "confirm", bindings, codex, 0)));
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                Sql.count("SELECT count(*) FROM agent.profile_view WHERE project_id = ?", project) == 1);
+        send(new RuntimeProfileCreated(
+                new RuntimeProfileState(UUID.randomUUID(), project, "confirm", bindings, codex, 0)));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Sql.count("SELECT count(*) FROM agent.profile_view WHERE project_id = ?", project) == 1);
         return project;
     }
 
     /** A project as the registry announces it (session-service opens sessions only for registered projects). */
     private static UUID registered() {
         UUID project = UUID.randomUUID();
-        send(new io.devopsconsole.events.registry.ProjectCreated(project, "p-" + project.toString().substring(0, 8),
-                "Project " + project.toString().substring(0, 8), null, "/srv/p", 0));
+        send(new io.devopsconsole.events.registry.ProjectCreated(
+                project,
+                "p-" + project.toString().substring(0, 8),
+                "Project " + project.toString().substring(0, 8),
+                null,
+                "/srv/p",
+                0));
         return project;
     }
 
@@ -124,7 +153,10 @@ public final class Runner {
     public static AgentStreamRecord awaitRecord(UUID session, StreamKind kind, int nth) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            var found = stream(session).stream().filter(r -> r.kind() == kind).skip(nth - 1).findFirst();
+            var found = stream(session).stream()
+                    .filter(r -> r.kind() == kind)
+                    .skip(nth - 1)
+                    .findFirst();
             if (found.isPresent()) {
                 return found.get();
             }
@@ -135,8 +167,11 @@ public final class Runner {
                 break;
             }
         }
-        throw new AssertionError("no " + kind.wire() + " #" + nth + " on the stream of session " + session + " within 30 s;"
-                + " it has: " + stream(session).stream().map(r -> r.kind().wire() + r.payload()).toList());
+        throw new AssertionError("no " + kind.wire() + " #" + nth + " on the stream of session " + session
+                + " within 30 s;" + " it has: "
+                + stream(session).stream()
+                        .map(r -> r.kind().wire() + r.payload())
+                        .toList());
     }
 
     public static AgentStreamRecord awaitRecord(UUID session, StreamKind kind) {
@@ -148,45 +183,52 @@ public final class Runner {
             return;
         }
         tapping = true;
-        Thread t = new Thread(() -> {
-            Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafka().bootstrapServers());
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                    new ByteArrayDeserializer())) {
-                List<TopicPartition> partitions = new ArrayList<>();
-                while (partitions.isEmpty()) {
-                    // the topic appears with the runner's first record
-                    var infos = consumer.partitionsFor("console.agent.stream.v1", Duration.ofSeconds(30));
-                    if (infos != null) {
-                        infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-                    }
-                    if (partitions.isEmpty()) {
-                        Thread.sleep(200);
-                    }
-                }
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                while (true) {
-                    consumer.poll(Duration.ofMillis(100)).forEach(record -> {
-                        try {
-                            var decoded = CloudEventCodec.decode(CloudEventCodec.fromKafka(() -> {
-                                List<Map.Entry<String, byte[]>> h = new ArrayList<>();
-                                record.headers().forEach(x -> h.add(Map.entry(x.key(), x.value())));
-                                return h.iterator();
-                            }, record.value()));
-                            if (decoded.isPresent() && decoded.get() instanceof AgentStreamRecord r) {
-                                STREAM.computeIfAbsent(r.sessionId(), k -> new CopyOnWriteArrayList<>()).add(r);
+        Thread t = new Thread(
+                () -> {
+                    Properties props = new Properties();
+                    props.put(
+                            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            TestInfrastructure.kafka().bootstrapServers());
+                    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+                    try (KafkaConsumer<String, byte[]> consumer =
+                            new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+                        List<TopicPartition> partitions = new ArrayList<>();
+                        while (partitions.isEmpty()) {
+                            // the topic appears with the runner's first record
+                            var infos = consumer.partitionsFor("console.agent.stream.v1", Duration.ofSeconds(30));
+                            if (infos != null) {
+                                infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
                             }
-                        } catch (Exception e) {
-                            // not ours to judge here
+                            if (partitions.isEmpty()) {
+                                Thread.sleep(200);
+                            }
                         }
-                    });
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "stream-tap");
+                        consumer.assign(partitions);
+                        consumer.seekToBeginning(partitions);
+                        while (true) {
+                            consumer.poll(Duration.ofMillis(100)).forEach(record -> {
+                                try {
+                                    var decoded = CloudEventCodec.decode(CloudEventCodec.fromKafka(
+                                            () -> {
+                                                List<Map.Entry<String, byte[]>> h = new ArrayList<>();
+                                                record.headers().forEach(x -> h.add(Map.entry(x.key(), x.value())));
+                                                return h.iterator();
+                                            },
+                                            record.value()));
+                                    if (decoded.isPresent() && decoded.get() instanceof AgentStreamRecord r) {
+                                        STREAM.computeIfAbsent(r.sessionId(), k -> new CopyOnWriteArrayList<>())
+                                                .add(r);
+                                    }
+                                } catch (Exception e) {
+                                    // not ours to judge here
+                                }
+                            });
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "stream-tap");
         t.setDaemon(true);
         t.start();
     }

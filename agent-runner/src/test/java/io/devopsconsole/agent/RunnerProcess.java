@@ -1,7 +1,6 @@
 package io.devopsconsole.agent;
 
 import io.devopsconsole.testkit.TestInfrastructure;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,12 +33,20 @@ public final class RunnerProcess implements AutoCloseable {
         }
         int port = JarProcesses.freePort();
         var pg = TestInfrastructure.postgres();
-        List<String> command = new ArrayList<>(List.of("java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.datasource.reactive.url=" + pg.reactiveUrl(), "-Dquarkus.datasource.jdbc.url=" + pg.jdbcUrl(),
-                "-Dquarkus.datasource.username=" + pg.user(), "-Dquarkus.datasource.password=" + pg.password(),
+        List<String> command = new ArrayList<>(List.of(
+                "java",
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.datasource.reactive.url=" + pg.reactiveUrl(),
+                "-Dquarkus.datasource.jdbc.url=" + pg.jdbcUrl(),
+                "-Dquarkus.datasource.username=" + pg.user(),
+                "-Dquarkus.datasource.password=" + pg.password(),
                 "-Dkafka.bootstrap.servers=" + TestInfrastructure.kafka().bootstrapServers(),
-                "-Dquarkus.oidc.auth-server-url=" + oidc, "-Dquarkus.oidc.client-id=quarkus-service-app",
+                "-Dquarkus.oidc.auth-server-url=" + oidc,
+                "-Dquarkus.oidc.client-id=quarkus-service-app",
                 "-Ddevops.agent.instance-id=" + instance));
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));

@@ -1,12 +1,11 @@
 package io.devopsconsole.agent;
 
 import io.devopsconsole.testkit.TestInfrastructure;
-import org.eclipse.microprofile.config.ConfigProvider;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * session-service as its own process (the jar the build packaged just before this module), on the
@@ -40,7 +39,8 @@ public final class SessionServiceProcess implements AutoCloseable {
 
     /** A session-service process on the shared test servers, trusting tokens of this OIDC issuer. */
     public static SessionServiceProcess start(String oidc, String name) throws Exception {
-        Path jar = Path.of(System.getProperty("user.dir")).resolve("../session-service/target/quarkus-app/quarkus-run.jar")
+        Path jar = Path.of(System.getProperty("user.dir"))
+                .resolve("../session-service/target/quarkus-app/quarkus-run.jar")
                 .normalize();
         if (!Files.exists(jar)) {
             throw new IllegalStateException("session-service is not packaged at " + jar
@@ -50,14 +50,27 @@ public final class SessionServiceProcess implements AutoCloseable {
         var pg = TestInfrastructure.postgres();
         Path log = Path.of(System.getProperty("user.dir"), "target", "session-service-" + name + ".log");
         String base = "http://127.0.0.1:" + port;
-        Process p = JarProcesses.startReady(List.of("java", "-Xmx256m", "-XX:+UseSerialGC",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
-                "-Dquarkus.datasource.reactive.url=" + pg.reactiveUrl(), "-Dquarkus.datasource.jdbc.url=" + pg.jdbcUrl(),
-                "-Dquarkus.datasource.username=" + pg.user(), "-Dquarkus.datasource.password=" + pg.password(),
-                "-Dkafka.bootstrap.servers=" + TestInfrastructure.kafka().bootstrapServers(),
-                "-Dquarkus.oidc.auth-server-url=" + oidc, "-Dquarkus.oidc.client-id=quarkus-service-app",
-                "-jar", jar.toString()),
-                log, base, "session-service", Duration.ofSeconds(60));
+        Process p = JarProcesses.startReady(
+                List.of(
+                        "java",
+                        "-Xmx256m",
+                        "-XX:+UseSerialGC",
+                        "-Dquarkus.http.host=127.0.0.1",
+                        "-Dquarkus.http.port=" + port,
+                        "-Dquarkus.datasource.reactive.url=" + pg.reactiveUrl(),
+                        "-Dquarkus.datasource.jdbc.url=" + pg.jdbcUrl(),
+                        "-Dquarkus.datasource.username=" + pg.user(),
+                        "-Dquarkus.datasource.password=" + pg.password(),
+                        "-Dkafka.bootstrap.servers="
+                                + TestInfrastructure.kafka().bootstrapServers(),
+                        "-Dquarkus.oidc.auth-server-url=" + oidc,
+                        "-Dquarkus.oidc.client-id=quarkus-service-app",
+                        "-jar",
+                        jar.toString()),
+                log,
+                base,
+                "session-service",
+                Duration.ofSeconds(60));
         return new SessionServiceProcess(p, base);
     }
 

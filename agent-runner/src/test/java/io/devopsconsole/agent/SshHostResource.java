@@ -7,7 +7,6 @@ import io.devopsconsole.testkit.codex.OpenSshServer;
 import io.devopsconsole.testkit.codex.ScriptedModelServer;
 import io.devopsconsole.testkit.codex.TestSshServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +54,9 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
     /** Where the real tier's durable app-servers keep their sockets (the tests stop every one they started). */
     /** Adds a public key to the real-tier sshd's authorized keys (read per connection). */
     public static void authorizeOnOpenSsh(String publicKeyLine) throws java.io.IOException {
-        Files.writeString(realDir.resolve("sshd/authorized_keys"), publicKeyLine.strip() + "\n",
+        Files.writeString(
+                realDir.resolve("sshd/authorized_keys"),
+                publicKeyLine.strip() + "\n",
                 java.nio.file.StandardOpenOption.APPEND);
     }
 
@@ -66,7 +67,9 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
     /** Stops every durable app-server of this run's real tier (and leftovers of an earlier, interrupted run). */
     public static void stopAppServers() {
         try {
-            new ProcessBuilder("pkill", "-f", "unix://" + realDir.resolve("app-servers")).start().waitFor();
+            new ProcessBuilder("pkill", "-f", "unix://" + realDir.resolve("app-servers"))
+                    .start()
+                    .waitFor();
         } catch (Exception ignored) {
             // nothing to stop
         }
@@ -74,19 +77,25 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
 
     /** A Codex-ready target on the real tier's OpenSSH host (logging in as this test's user). */
     public static java.util.UUID realTarget(String prefix) throws java.io.IOException {
-        return Runner.target(prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 6), openssh.port(),
-                System.getProperty("user.name"), openssh.hostKeyLine(), "ready");
+        return Runner.target(
+                prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 6),
+                openssh.port(),
+                System.getProperty("user.name"),
+                openssh.hostKeyLine(),
+                "ready");
     }
 
     /** Codex options that point the real binary at the scripted model server. */
     public static io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions realOptions(String approvalPolicy) {
-        return new io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions("mock-model", "mock", model.baseUrl(),
-                approvalPolicy, "workspace-write");
+        return new io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions(
+                "mock-model", "mock", model.baseUrl(), approvalPolicy, "workspace-write");
     }
 
     public static Path codexBinary() {
-        String cache = System.getenv().getOrDefault("DEVOPS_CODEX_CACHE",
-                System.getProperty("user.home") + "/.cache/devops-console/codex-" + CODEX_VERSION);
+        String cache = System.getenv()
+                .getOrDefault(
+                        "DEVOPS_CODEX_CACHE",
+                        System.getProperty("user.home") + "/.cache/devops-console/codex-" + CODEX_VERSION);
         return Path.of(cache, "node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex");
     }
 
@@ -106,9 +115,13 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
             String publicKey = pub.toString(StandardCharsets.UTF_8).trim();
             server.authorize(publicKey);
             startRealTier(publicKey);
-            return Map.of("devops.agent.ssh.identity-file", identity.toString(),
-                    "devops.secrets.local.key-file", keyDir.resolve("secrets/local.key").toString(),
-                    "devops.agent.codex.state-directory", stateDirectory().toString());
+            return Map.of(
+                    "devops.agent.ssh.identity-file",
+                    identity.toString(),
+                    "devops.secrets.local.key-file",
+                    keyDir.resolve("secrets/local.key").toString(),
+                    "devops.agent.codex.state-directory",
+                    stateDirectory().toString());
         } catch (Exception e) {
             throw new IllegalStateException("could not start the test SSH hosts", e);
         }
@@ -117,14 +130,15 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
     private static void startRealTier(String publicKey) throws Exception {
         Path codex = codexBinary();
         if (!Files.isExecutable(codex)) {
-            throw new IllegalStateException("the real codex binary is missing at " + codex
-                    + ": the build installs it (scripts/install-codex)");
+            throw new IllegalStateException(
+                    "the real codex binary is missing at " + codex + ": the build installs it (scripts/install-codex)");
         }
         realDir = Path.of(System.getProperty("user.dir"), "target", "real-tier").toAbsolutePath();
         // working directories start empty each run: the tests judge approvals by what exists afterwards
         if (Files.exists(realDir.resolve("work"))) {
             try (var walk = Files.walk(realDir.resolve("work"))) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
         Files.createDirectories(realDir.resolve("work"));
@@ -136,8 +150,10 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
         // a CODEX_HOME of this run, outside /tmp; retries off so failures surface at once
         Path home = CodexHome.write(realDir.resolve("codex-home"), model.baseUrl());
         String path = bin + ":" + codex.getParent().getParent().resolve("codex-path") + ":/usr/local/bin:/usr/bin:/bin";
-        openssh = OpenSshServer.start(realDir.resolve("sshd"), publicKey, Map.of("PATH", path, "CODEX_HOME", home.toString(),
-                "RUST_LOG", "warn"));
+        openssh = OpenSshServer.start(
+                realDir.resolve("sshd"),
+                publicKey,
+                Map.of("PATH", path, "CODEX_HOME", home.toString(), "RUST_LOG", "warn"));
     }
 
     @Override

@@ -12,6 +12,5 @@ import io.quarkus.test.oidc.server.OidcWiremockTestResource;
 @QuarkusTestResource(SshHostResource.class)
 public final class TestInfra {
 
-    private TestInfra() {
-    }
+    private TestInfra() {}
 }

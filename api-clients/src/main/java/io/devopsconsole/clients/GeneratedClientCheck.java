@@ -15,7 +15,6 @@ import io.devopsconsole.clients.session.model.MessagePosted;
 import io.devopsconsole.clients.session.model.PostMessageRequest;
 import io.devopsconsole.clients.session.model.SessionView;
 import io.devopsconsole.clients.session.model.StopSessionRequest;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,16 +41,17 @@ public final class GeneratedClientCheck {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private GeneratedClientCheck() {
-    }
+    private GeneratedClientCheck() {}
 
     public static void main(String[] args) throws Exception {
         Path state = Path.of(args[0]);
         int offset = Integer.parseInt(args[1]);
         Map<String, String> secrets = Files.readAllLines(state.resolve("secrets.env")).stream()
                 .filter(l -> l.contains("=") && !l.startsWith("#"))
-                .collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')).replaceFirst("^export ", ""),
-                        l -> l.substring(l.indexOf('=') + 1).replaceAll("^['\"]|['\"]$", ""), (a, b) -> b));
+                .collect(Collectors.toMap(
+                        l -> l.substring(0, l.indexOf('=')).replaceFirst("^export ", ""),
+                        l -> l.substring(l.indexOf('=') + 1).replaceAll("^['\"]|['\"]$", ""),
+                        (a, b) -> b));
         String token = token(offset, secrets.get("AUTOMATION_CLIENT_SECRET"));
 
         io.devopsconsole.clients.registry.ApiClient registry = new io.devopsconsole.clients.registry.ApiClient();
@@ -62,24 +62,32 @@ public final class GeneratedClientCheck {
         sessions.setRequestInterceptor(b -> b.header("Authorization", "Bearer " + token));
 
         String suffix = UUID.randomUUID().toString().substring(0, 8);
-        ProjectResponse project = new ProjectResourceApi(registry).projectResourceCreate(new CreateProjectRequest()
-                .slug("generated-" + suffix).name("Generated client " + suffix)
-                .defaultWorkingDirectory("/srv/generated-" + suffix));
-        require(project.getId() != null && project.getSlug().equals("generated-" + suffix), "project created: " + project);
+        ProjectResponse project = new ProjectResourceApi(registry)
+                .projectResourceCreate(new CreateProjectRequest()
+                        .slug("generated-" + suffix)
+                        .name("Generated client " + suffix)
+                        .defaultWorkingDirectory("/srv/generated-" + suffix));
+        require(
+                project.getId() != null && project.getSlug().equals("generated-" + suffix),
+                "project created: " + project);
         System.out.println("generated registry client: project " + project.getId() + " created (201)");
 
-        TargetResponse target = new TargetResourceApi(registry).targetResourceRegister(new RegisterTargetRequest()
-                .name("generated-" + suffix).host("10.250.0." + (1 + Math.floorMod(suffix.hashCode(), 250)))
-                .environment(Environment.LAB));
+        TargetResponse target = new TargetResourceApi(registry)
+                .targetResourceRegister(new RegisterTargetRequest()
+                        .name("generated-" + suffix)
+                        .host("10.250.0." + (1 + Math.floorMod(suffix.hashCode(), 250)))
+                        .environment(Environment.LAB));
         require(target.getId() != null && target.getEnvironment() == Environment.LAB, "target registered: " + target);
         System.out.println("generated registry client: target " + target.getId() + " registered (201)");
 
         SessionResourceApi api = new SessionResourceApi(sessions);
         // session-service learns of the project from registry's events (a moment later)
-        SessionView session = retry(Duration.ofSeconds(60), () -> api.sessionResourceCreate(new CreateSessionRequest()
-                .projectId(project.getId())));
+        SessionView session = retry(
+                Duration.ofSeconds(60),
+                () -> api.sessionResourceCreate(new CreateSessionRequest().projectId(project.getId())));
         require(session.getProjectId().equals(project.getId()), "session of the project: " + session);
-        System.out.println("generated session client: session " + session.getId() + " opened (201, " + session.getState() + ")");
+        System.out.println(
+                "generated session client: session " + session.getId() + " opened (201, " + session.getState() + ")");
 
         String text = "hello from a generated client " + suffix;
         MessagePosted posted = api.sessionResourcePost(session.getId(), new PostMessageRequest().text(text));
@@ -87,7 +95,8 @@ public final class GeneratedClientCheck {
         System.out.println("generated session client: message posted (201): " + posted);
         String transcript = JSON.writeValueAsString(api.sessionResourceEvents(session.getId(), null, null));
         require(transcript.contains(text), "the transcript holds the message: " + transcript);
-        SessionView stopped = api.sessionResourceStop(session.getId(), new StopSessionRequest().reason("generated client check done"));
+        SessionView stopped = api.sessionResourceStop(
+                session.getId(), new StopSessionRequest().reason("generated client check done"));
         System.out.println("generated session client: transcript read back, session " + stopped.getState());
         System.out.println("generated-client check passed");
     }
@@ -107,11 +116,16 @@ public final class GeneratedClientCheck {
     }
 
     private static String token(int offset, String secret) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + (18080 + offset) + "/realms/devops-console/protocol/openid-connect/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=devops-automation&client_secret="
-                        + secret)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (18080 + offset)
+                                        + "/realms/devops-console/protocol/openid-connect/token"))
+                                .header("Content-Type", "application/x-www-form-urlencoded")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "grant_type=client_credentials&client_id=devops-automation&client_secret="
+                                                + secret))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         require(r.statusCode() == 200, "token: " + r.statusCode() + " " + r.body());
         JsonNode body = JSON.readTree(r.body());
         return body.path("access_token").asText();

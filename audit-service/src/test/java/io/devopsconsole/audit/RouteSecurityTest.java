@@ -2,7 +2,6 @@ package io.devopsconsole.audit;
 
 import io.devopsconsole.testkit.RouteSecurityContract;
 import io.quarkus.test.junit.QuarkusTest;
-
 import java.util.Set;
 
 @QuarkusTest
@@ -10,8 +9,13 @@ class RouteSecurityTest extends RouteSecurityContract {
 
     @Override
     protected Set<String> expectedRoutes() {
-        return Set.of("GET /api/audit/events", "POST /api/audit/events", "GET /api/audit/verify", "GET /api/audit/export",
-                "GET /api/audit/retention", "POST /api/audit/retention/run");
+        return Set.of(
+                "GET /api/audit/events",
+                "POST /api/audit/events",
+                "GET /api/audit/verify",
+                "GET /api/audit/export",
+                "GET /api/audit/retention",
+                "POST /api/audit/retention/run");
     }
 
     @Override

@@ -11,7 +11,8 @@ import io.quarkus.test.oidc.server.OidcWiremockTestResource;
  * service connects as the unprivileged runtime role, as deployed; tests read and tamper through
  * the owner's connection (testkit Sql).
  */
-@QuarkusTestResource(value = PostgresResource.class,
+@QuarkusTestResource(
+        value = PostgresResource.class,
         initArgs = @ResourceArg(name = "runtime-user", value = TestInfra.RUNTIME_ROLE))
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(OidcWiremockTestResource.class)
@@ -19,6 +20,5 @@ public final class TestInfra {
 
     public static final String RUNTIME_ROLE = "audit_writer";
 
-    private TestInfra() {
-    }
+    private TestInfra() {}
 }

@@ -17,11 +17,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
+import org.jboss.logging.Logger;
 
 /**
  * The backend-for-frontend's API side. {@code /api/**} goes to the owning service ({@link Routes})
@@ -34,10 +33,15 @@ import java.util.TreeSet;
 public class ApiProxy {
 
     private static final Logger LOG = Logger.getLogger(ApiProxy.class);
-    private static final List<CharSequence> REQUEST_HEADERS = List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.ACCEPT,
-            HttpHeaders.ACCEPT_LANGUAGE, "Last-Event-ID");
-    private static final List<CharSequence> RESPONSE_HEADERS = List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.CACHE_CONTROL,
-            HttpHeaders.LOCATION, HttpHeaders.ETAG, "X-Accel-Buffering", HttpHeaders.CONTENT_DISPOSITION);
+    private static final List<CharSequence> REQUEST_HEADERS =
+            List.of(HttpHeaders.CONTENT_TYPE, HttpHeaders.ACCEPT, HttpHeaders.ACCEPT_LANGUAGE, "Last-Event-ID");
+    private static final List<CharSequence> RESPONSE_HEADERS = List.of(
+            HttpHeaders.CONTENT_TYPE,
+            HttpHeaders.CACHE_CONTROL,
+            HttpHeaders.LOCATION,
+            HttpHeaders.ETAG,
+            "X-Accel-Buffering",
+            HttpHeaders.CONTENT_DISPOSITION);
 
     private final Routes routes;
     private final HttpClient client;
@@ -52,11 +56,17 @@ public class ApiProxy {
         this.csrf = csrf;
         this.maxStreamsPerUser = config.maxStreamsPerUser();
         // API calls: a pooled client whose idle connections are let go after 30 s
-        this.client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setMaxPoolSize(200)
-                .setKeepAliveTimeout(30).setIdleTimeout(120).setConnectTimeout(5000));
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setKeepAlive(true)
+                .setMaxPoolSize(200)
+                .setKeepAliveTimeout(30)
+                .setIdleTimeout(120)
+                .setConnectTimeout(5000));
         // event streams: a connection of their own each, closed with the stream, so no number of streams
         // can take the connections other users' API calls need, nor leave idle ones behind
-        this.streams = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setMaxPoolSize(10_000)
+        this.streams = vertx.createHttpClient(new HttpClientOptions()
+                .setKeepAlive(false)
+                .setMaxPoolSize(10_000)
                 .setConnectTimeout(5000));
     }
 
@@ -73,8 +83,10 @@ public class ApiProxy {
     }
 
     private static Optional<SecurityIdentity> identity(RoutingContext ctx) {
-        return ctx.user() instanceof QuarkusHttpUser user && !user.getSecurityIdentity().isAnonymous()
-                ? Optional.of(user.getSecurityIdentity()) : Optional.empty();
+        return ctx.user() instanceof QuarkusHttpUser user
+                        && !user.getSecurityIdentity().isAnonymous()
+                ? Optional.of(user.getSecurityIdentity())
+                : Optional.empty();
     }
 
     private void me(RoutingContext ctx) {
@@ -84,10 +96,13 @@ public class ApiProxy {
             return;
         }
         String token = csrf.issue(ctx, who.get());
-        JsonObject body = new JsonObject().put("name", who.get().getPrincipal().getName())
+        JsonObject body = new JsonObject()
+                .put("name", who.get().getPrincipal().getName())
                 .put("roles", new JsonArray(List.copyOf(new TreeSet<>(who.get().getRoles()))))
                 .put("csrf_token", token);
-        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+        ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 .end(body.encode());
     }
 
@@ -114,7 +129,8 @@ public class ApiProxy {
         ctx.request().pause();
         // path and query only: a request in absolute form (GET http://elsewhere/api/...) names the same path here
         String query = ctx.request().query();
-        RequestOptions options = new RequestOptions().setMethod(ctx.request().method())
+        RequestOptions options = new RequestOptions()
+                .setMethod(ctx.request().method())
                 .setAbsoluteURI(owner.get() + ctx.request().path() + (query == null ? "" : "?" + query));
         MultiMap in = ctx.request().headers();
         for (CharSequence h : REQUEST_HEADERS) {
@@ -124,18 +140,22 @@ public class ApiProxy {
         }
         options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token.getToken());
         // the service continues this request's trace (a no-op while tracing is off)
-        io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance().inject(
-                io.opentelemetry.context.Context.current(), options, (o, k, v) -> o.putHeader(k, v));
+        io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance()
+                .inject(io.opentelemetry.context.Context.current(), options, (o, k, v) -> o.putHeader(k, v));
         HttpClient upstream = client;
         if (isStream(ctx)) {
             String user = who.get().getPrincipal().getName();
-            java.util.concurrent.atomic.AtomicInteger mine = open.computeIfAbsent(user, k -> new java.util.concurrent.atomic.AtomicInteger());
+            java.util.concurrent.atomic.AtomicInteger mine =
+                    open.computeIfAbsent(user, k -> new java.util.concurrent.atomic.AtomicInteger());
             if (mine.incrementAndGet() > maxStreamsPerUser) {
                 mine.decrementAndGet();
                 ctx.request().resume();
                 LOG.infof("stream refused for %s: %d open already", user, maxStreamsPerUser);
-                problem(ctx, 429, "too many open event streams (" + maxStreamsPerUser + ") for " + user
-                        + "; close a session view first");
+                problem(
+                        ctx,
+                        429,
+                        "too many open event streams (" + maxStreamsPerUser + ") for " + user
+                                + "; close a session view first");
                 return;
             }
             java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
@@ -149,11 +169,15 @@ public class ApiProxy {
             ctx.addEndHandler(v -> release.run());
             upstream = streams;
         }
-        upstream.request(options).onSuccess(request -> {
-            // a browser that goes away ends the upstream call too (an SSE stream would otherwise stay open)
-            ctx.response().closeHandler(v -> request.reset());
-            request.send(ctx.request()).onSuccess(response -> relay(ctx, response)).onFailure(f -> upstreamFailed(ctx, f));
-        }).onFailure(f -> upstreamFailed(ctx, f));
+        upstream.request(options)
+                .onSuccess(request -> {
+                    // a browser that goes away ends the upstream call too (an SSE stream would otherwise stay open)
+                    ctx.response().closeHandler(v -> request.reset());
+                    request.send(ctx.request())
+                            .onSuccess(response -> relay(ctx, response))
+                            .onFailure(f -> upstreamFailed(ctx, f));
+                })
+                .onFailure(f -> upstreamFailed(ctx, f));
     }
 
     private static void relay(RoutingContext ctx, HttpClientResponse response) {
@@ -208,14 +232,22 @@ public class ApiProxy {
     }
 
     static void problem(RoutingContext ctx, int status, String detail) {
-        JsonObject body = new JsonObject().put("type", "about:blank").put("status", status).put("detail", detail)
-                .put("title", switch (status) {
-                    case 401 -> "Unauthorized";
-                    case 403 -> "Forbidden";
-                    case 404 -> "Not Found";
-                    case 429 -> "Too Many Requests";
-                    default -> "Bad Gateway";
-                });
-        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json").end(body.encode());
+        JsonObject body = new JsonObject()
+                .put("type", "about:blank")
+                .put("status", status)
+                .put("detail", detail)
+                .put(
+                        "title",
+                        switch (status) {
+                            case 401 -> "Unauthorized";
+                            case 403 -> "Forbidden";
+                            case 404 -> "Not Found";
+                            case 429 -> "Too Many Requests";
+                            default -> "Bad Gateway";
+                        });
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/problem+json")
+                .end(body.encode());
     }
 }

@@ -5,19 +5,18 @@ import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.jwt.JsonWebToken;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.InvalidKeyException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * CSRF protection for state-changing calls, bound to the login session: the token is an HMAC of the
@@ -37,9 +36,13 @@ public class Csrf {
 
     private final byte[] key;
 
-    public Csrf(@ConfigProperty(name = "quarkus.oidc.token-state-manager.encryption-secret") Optional<String> sessionSecret,
-                @ConfigProperty(name = "quarkus.oidc.credentials.secret") Optional<String> clientSecret) {
-        String secret = sessionSecret.filter(s -> !s.isBlank()).or(() -> clientSecret.filter(s -> !s.isBlank())).orElse(null);
+    public Csrf(
+            @ConfigProperty(name = "quarkus.oidc.token-state-manager.encryption-secret") Optional<String> sessionSecret,
+            @ConfigProperty(name = "quarkus.oidc.credentials.secret") Optional<String> clientSecret) {
+        String secret = sessionSecret
+                .filter(s -> !s.isBlank())
+                .or(() -> clientSecret.filter(s -> !s.isBlank()))
+                .orElse(null);
         if (secret != null) {
             this.key = ("devops-console-csrf:" + secret).getBytes(StandardCharsets.UTF_8);
         } else {
@@ -54,8 +57,12 @@ public class Csrf {
         String token = token(who);
         Cookie existing = ctx.request().getCookie(COOKIE);
         if (existing == null || !existing.getValue().equals(token)) {
-            ctx.response().addCookie(Cookie.cookie(COOKIE, token).setPath("/").setSameSite(CookieSameSite.STRICT)
-                    .setHttpOnly(false).setSecure(ctx.request().isSSL()));
+            ctx.response()
+                    .addCookie(Cookie.cookie(COOKIE, token)
+                            .setPath("/")
+                            .setSameSite(CookieSameSite.STRICT)
+                            .setHttpOnly(false)
+                            .setSecure(ctx.request().isSSL()));
         }
         return token;
     }
@@ -66,8 +73,9 @@ public class Csrf {
             return true;
         }
         String header = ctx.request().getHeader(HEADER);
-        return header != null && MessageDigest.isEqual(token(who).getBytes(StandardCharsets.UTF_8),
-                header.getBytes(StandardCharsets.UTF_8));
+        return header != null
+                && MessageDigest.isEqual(
+                        token(who).getBytes(StandardCharsets.UTF_8), header.getBytes(StandardCharsets.UTF_8));
     }
 
     String token(SecurityIdentity who) {
@@ -75,7 +83,9 @@ public class Csrf {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(binding.getBytes(StandardCharsets.UTF_8)));
+            return Base64.getUrlEncoder()
+                    .withoutPadding()
+                    .encodeToString(mac.doFinal(binding.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(e);
         }

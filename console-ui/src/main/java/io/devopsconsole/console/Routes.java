@@ -1,7 +1,6 @@
 package io.devopsconsole.console;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +23,9 @@ public class Routes {
 
     public Routes(ConsoleConfig config) {
         ConsoleConfig.Services s = config.services();
-        for (String p : new String[] {"projects", "sites", "network-rules", "ssh-targets", "tunnels", "runtime-profiles",
-                "remote-access"}) {
+        for (String p : new String[] {
+            "projects", "sites", "network-rules", "ssh-targets", "tunnels", "runtime-profiles", "remote-access"
+        }) {
             byPrefix.put(p, s.registry());
         }
         for (String p : new String[] {"sessions", "usage", "handoffs"}) {
@@ -43,8 +43,12 @@ public class Routes {
 
     /** The owning service's base URL, or empty for a path no service owns (or an unsafe one). */
     public Optional<String> owner(String path) {
-        if (path == null || !SAFE_PATH.matcher(path).matches() || path.contains("/../") || path.endsWith("/..")
-                || path.contains("/./") || path.endsWith("/.")) {
+        if (path == null
+                || !SAFE_PATH.matcher(path).matches()
+                || path.contains("/../")
+                || path.endsWith("/..")
+                || path.contains("/./")
+                || path.endsWith("/.")) {
             return Optional.empty();
         }
         if (WIREGUARD.matcher(path).matches()) {

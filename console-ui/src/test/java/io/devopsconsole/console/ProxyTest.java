@@ -1,5 +1,8 @@
 package io.devopsconsole.console;
 
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -7,9 +10,6 @@ import io.quarkus.test.oidc.server.OidcWiremockTestResource;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.Test;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -23,9 +23,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
 
 /**
  * The BFF against an in-process OIDC provider (authorization-code flow driven like a browser) and
@@ -49,14 +48,20 @@ class ProxyTest {
         Map<String, String> q = query(auth);
         String keycloak = ConfigProvider.getConfig().getValue("keycloak.url", String.class);
         String base = keycloak.substring(0, keycloak.indexOf("/auth"));
-        Response loggedIn = given().redirects().follow(false).queryParam("redirect_uri", q.get("redirect_uri"))
-                .queryParam("state", q.get("state")).get(base + "/login");
+        Response loggedIn = given().redirects()
+                .follow(false)
+                .queryParam("redirect_uri", q.get("redirect_uri"))
+                .queryParam("state", q.get("state"))
+                .get(base + "/login");
         assertThat(loggedIn.statusCode()).isEqualTo(302);
         URI callback = URI.create(loggedIn.getHeader("Location"));
-        Response back = given().redirects().follow(false).cookies(cookies).get(callback.getRawPath() + "?" + callback.getRawQuery());
+        Response back = given().redirects()
+                .follow(false)
+                .cookies(cookies)
+                .get(callback.getRawPath() + "?" + callback.getRawQuery());
         assertThat(back.statusCode()).as(back.asString()).isEqualTo(302);
         cookies.putAll(back.getCookies());
-        cookies.values().removeIf(String::isEmpty);   // the state cookie the callback deleted
+        cookies.values().removeIf(String::isEmpty); // the state cookie the callback deleted
         assertThat(back.getDetailedCookie("q_session").isHttpOnly()).isTrue();
         assertThat(back.getDetailedCookie("q_session").getSameSite()).isEqualToIgnoringCase("Lax");
         return cookies;
@@ -73,9 +78,15 @@ class ProxyTest {
 
     @Test
     void theSpaIsServedFromTheSameOriginAndSignInLeadsBackToIt() {
-        String page = given().get("/").then().statusCode(200).contentType("text/html").extract().asString();
+        String page = given().get("/")
+                .then()
+                .statusCode(200)
+                .contentType("text/html")
+                .extract()
+                .asString();
         assertThat(page).contains("<div id=\"app\"").contains("/assets/index-");
-        assertThat(given().redirects().follow(false).get("/auth/login").getHeader("Location")).contains("/auth/realms/quarkus");
+        assertThat(given().redirects().follow(false).get("/auth/login").getHeader("Location"))
+                .contains("/auth/realms/quarkus");
         Map<String, String> cookies = login();
         Response afterLogin = given().redirects().follow(false).cookies(cookies).get("/auth/login");
         assertThat(afterLogin.statusCode()).isEqualTo(302);
@@ -86,9 +97,14 @@ class ProxyTest {
     void everyAnswerCarriesTheSecurityHeadersAndTheConsoleRefusesToBeFramed() {
         for (String path : new String[] {"/", "/auth/login", "/api/projects", "/q/health/live"}) {
             Response r = given().redirects().follow(false).get(path);
-            assertThat(r.getHeader("Content-Security-Policy")).as(path).contains("default-src 'self'")
-                    .contains("script-src 'self'").contains("frame-ancestors 'none'").contains("object-src 'none'")
-                    .doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+            assertThat(r.getHeader("Content-Security-Policy"))
+                    .as(path)
+                    .contains("default-src 'self'")
+                    .contains("script-src 'self'")
+                    .contains("frame-ancestors 'none'")
+                    .contains("object-src 'none'")
+                    .doesNotContain("unsafe-inline")
+                    .doesNotContain("unsafe-eval");
             assertThat(r.getHeader("X-Frame-Options")).as(path).isEqualTo("DENY");
             assertThat(r.getHeader("X-Content-Type-Options")).as(path).isEqualTo("nosniff");
             assertThat(r.getHeader("Referrer-Policy")).as(path).isEqualTo("no-referrer");
@@ -97,8 +113,13 @@ class ProxyTest {
 
     @Test
     void withoutALoginTheApiRedirectsBrowsersAndRefusesScripts() {
-        assertThat(given().redirects().follow(false).get("/api/projects").statusCode()).isEqualTo(302);
-        assertThat(given().redirects().follow(false).header("X-Requested-With", "JavaScript").get("/api/projects").statusCode())
+        assertThat(given().redirects().follow(false).get("/api/projects").statusCode())
+                .isEqualTo(302);
+        assertThat(given().redirects()
+                        .follow(false)
+                        .header("X-Requested-With", "JavaScript")
+                        .get("/api/projects")
+                        .statusCode())
                 .isEqualTo(499);
         assertThat(given().get("/q/health/live").statusCode()).isEqualTo(200);
     }
@@ -107,7 +128,9 @@ class ProxyTest {
     void theOperatorsTokenGoesToTheOwningServiceAndNeverToTheBrowser() throws Exception {
         Map<String, String> cookies = login();
         Response meResponse = given().redirects().follow(false).cookies(cookies).get("/auth/me");
-        assertThat(meResponse.statusCode()).as(meResponse.headers() + " sent " + cookies).isEqualTo(200);
+        assertThat(meResponse.statusCode())
+                .as(meResponse.headers() + " sent " + cookies)
+                .isEqualTo(200);
         JsonPath me = meResponse.jsonPath();
         assertThat(meResponse.getDetailedCookie("devops-csrf").getSameSite()).isEqualToIgnoringCase("Strict");
         cookies.putAll(meResponse.getCookies());
@@ -115,20 +138,39 @@ class ProxyTest {
         String csrf = me.getString("csrf_token");
         assertThat(csrf).hasSize(43);
 
-        Map<String, String> owners = Map.of("/api/projects?size=5", "registry", "/api/tunnels/t1", "registry",
-                "/api/tunnels/t1/wireguard/status?gateway_target_id=g", "onboarding", "/api/sessions/s1", "session",
-                "/api/workers", "agent", "/api/agent-target-onboarding/r1", "onboarding", "/api/audit/events?limit=3", "audit",
-                "/api/codex-auth/slots", "onboarding", "/api/usage/projects/p", "session");
+        Map<String, String> owners = Map.of(
+                "/api/projects?size=5",
+                "registry",
+                "/api/tunnels/t1",
+                "registry",
+                "/api/tunnels/t1/wireguard/status?gateway_target_id=g",
+                "onboarding",
+                "/api/sessions/s1",
+                "session",
+                "/api/workers",
+                "agent",
+                "/api/agent-target-onboarding/r1",
+                "onboarding",
+                "/api/audit/events?limit=3",
+                "audit",
+                "/api/codex-auth/slots",
+                "onboarding",
+                "/api/usage/projects/p",
+                "session");
         String seenToken = null;
         for (var e : owners.entrySet()) {
             Response r = given().redirects().follow(false).cookies(cookies).get(e.getKey());
-            assertThat(r.statusCode()).as(e.getKey() + " " + r.headers() + " cookies " + cookies.keySet()).isEqualTo(200);
+            assertThat(r.statusCode())
+                    .as(e.getKey() + " " + r.headers() + " cookies " + cookies.keySet())
+                    .isEqualTo(200);
             assertThat(r.statusCode()).as(e.getKey()).isEqualTo(200);
             JsonPath echo = r.jsonPath();
             assertThat(echo.getString("service")).as(e.getKey()).isEqualTo(e.getValue());
             assertThat(echo.getString("uri")).isEqualTo(e.getKey());
             assertThat(echo.getString("authorization")).startsWith("Bearer ey");
-            assertThat(echo.getString("cookie")).as("browser cookies stay at the BFF").isEmpty();
+            assertThat(echo.getString("cookie"))
+                    .as("browser cookies stay at the BFF")
+                    .isEmpty();
             seenToken = seenToken == null ? echo.getString("authorization") : seenToken;
             assertThat(echo.getString("authorization")).isEqualTo(seenToken);
             assertThat(r.asString()).doesNotContain("q_session");
@@ -139,39 +181,70 @@ class ProxyTest {
         assertThat(given().cookies(cookies).get("/auth/me").asString()).doesNotContain(token);
 
         // state-changing calls need the CSRF header matching the cookie
-        given().cookies(cookies).contentType(ContentType.JSON).body("{\"name\":\"x\"}").post("/api/projects")
-                .then().statusCode(403).contentType("application/problem+json");
-        given().cookies(cookies).header("X-CSRF-Token", "forged").contentType(ContentType.JSON).body("{}").post("/api/projects")
-                .then().statusCode(403);
+        given().cookies(cookies)
+                .contentType(ContentType.JSON)
+                .body("{\"name\":\"x\"}")
+                .post("/api/projects")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
+        given().cookies(cookies)
+                .header("X-CSRF-Token", "forged")
+                .contentType(ContentType.JSON)
+                .body("{}")
+                .post("/api/projects")
+                .then()
+                .statusCode(403);
         // the token is bound to the login session: a cookie and header an attacker sets to equal values do not pass
         Map<String, String> planted = new HashMap<>(cookies);
         planted.put("devops-csrf", "A".repeat(43));
-        given().cookies(planted).header("X-CSRF-Token", "A".repeat(43)).contentType(ContentType.JSON).body("{}")
-                .post("/api/projects").then().statusCode(403);
-        Response created = given().cookies(cookies).header("X-CSRF-Token", csrf).contentType(ContentType.JSON)
-                .body("{\"name\":\"x\"}").post("/api/projects/created");
+        given().cookies(planted)
+                .header("X-CSRF-Token", "A".repeat(43))
+                .contentType(ContentType.JSON)
+                .body("{}")
+                .post("/api/projects")
+                .then()
+                .statusCode(403);
+        Response created = given().cookies(cookies)
+                .header("X-CSRF-Token", csrf)
+                .contentType(ContentType.JSON)
+                .body("{\"name\":\"x\"}")
+                .post("/api/projects/created");
         assertThat(created.statusCode()).isEqualTo(201);
         // the service's internal address never reaches the browser: the same path on the console's origin
         assertThat(created.getHeader("Location")).isEqualTo("/api/projects/p-1?v=2");
         JsonPath posted = created.jsonPath();
         assertThat(posted.getString("method")).isEqualTo("POST");
         assertThat(posted.getString("body")).isEqualTo("{\"name\":\"x\"}");
-        assertThat(posted.getString("csrf_header")).as("the CSRF token is not forwarded").isEmpty();
+        assertThat(posted.getString("csrf_header"))
+                .as("the CSRF token is not forwarded")
+                .isEmpty();
 
         // a request target in absolute form reaches the same path of the owning service, never another host
-        String cookieHeader = cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        String cookieHeader = cookies.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(java.util.stream.Collectors.joining("; "));
         try (java.net.Socket raw = new java.net.Socket(app.getHost(), app.getPort())) {
-            raw.getOutputStream().write(("GET http://evil.example/api/projects?x=1 HTTP/1.1\r\nHost: evil.example\r\nCookie: "
-                    + cookieHeader + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            raw.getOutputStream()
+                    .write(("GET http://evil.example/api/projects?x=1 HTTP/1.1\r\nHost: evil.example\r\nCookie: "
+                                    + cookieHeader + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             String answer = new String(raw.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(answer).startsWith("HTTP/1.1 200").contains("\"uri\":\"/api/projects?x=1\"");
         }
 
         // unknown and unsafe paths reach no service
         given().cookies(cookies).get("/api/nothing-here").then().statusCode(404);
-        given().cookies(cookies).urlEncodingEnabled(false).get("/api/projects/%2e%2e/secrets").then().statusCode(404);
-        given().cookies(cookies).urlEncodingEnabled(false).get("/api/projects/a%2Fb").then().statusCode(404);
+        given().cookies(cookies)
+                .urlEncodingEnabled(false)
+                .get("/api/projects/%2e%2e/secrets")
+                .then()
+                .statusCode(404);
+        given().cookies(cookies)
+                .urlEncodingEnabled(false)
+                .get("/api/projects/a%2Fb")
+                .then()
+                .statusCode(404);
     }
 
     @Test
@@ -179,19 +252,27 @@ class ProxyTest {
         Map<String, String> cookies = login();
         String key = "k=" + UUID.randomUUID();
         StringBuilder cookie = new StringBuilder();
-        cookies.forEach((k, v) -> cookie.append(cookie.length() == 0 ? "" : "; ").append(k).append('=').append(v));
+        cookies.forEach((k, v) -> cookie.append(cookie.length() == 0 ? "" : "; ")
+                .append(k)
+                .append('=')
+                .append(v));
         HttpRequest request = HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?" + key))
-                .header("Cookie", cookie.toString()).header("Accept", "text/event-stream").build();
-        HttpResponse<java.io.InputStream> response = HttpClient.newHttpClient().send(request,
-                HttpResponse.BodyHandlers.ofInputStream());
+                .header("Cookie", cookie.toString())
+                .header("Accept", "text/event-stream")
+                .build();
+        HttpResponse<java.io.InputStream> response =
+                HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             // the first event arrives while the service still holds the second one back
             assertThat(lines.readLine()).isEqualTo("id: 1");
             assertThat(lines.readLine()).isEqualTo("event: record");
             assertThat(lines.readLine()).isEqualTo("data: {\"n\":1}");
-            StubServices.RELEASE.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown();
+            StubServices.RELEASE
+                    .computeIfAbsent(key, k -> new CountDownLatch(1))
+                    .countDown();
             assertThat(lines.readLine()).isEmpty();
             assertThat(lines.readLine()).isEqualTo("id: 2");
         }
@@ -205,30 +286,43 @@ class ProxyTest {
     void oneUsersStreamsAreBudgetedAndNeverStarveApiCalls() throws Exception {
         Map<String, String> cookies = login();
         StringBuilder cookie = new StringBuilder();
-        cookies.forEach((k, v) -> cookie.append(cookie.length() == 0 ? "" : "; ").append(k).append('=').append(v));
+        cookies.forEach((k, v) -> cookie.append(cookie.length() == 0 ? "" : "; ")
+                .append(k)
+                .append('=')
+                .append(v));
         HttpClient http = HttpClient.newHttpClient();
         java.util.List<String> keys = new java.util.ArrayList<>();
         java.util.List<HttpResponse<java.io.InputStream>> held = new java.util.ArrayList<>();
         for (int i = 0; i < 3; i++) {
             String key = "k=" + UUID.randomUUID();
             keys.add(key);
-            HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?"
-                    + key)).header("Cookie", cookie.toString()).header("Accept", "text/event-stream").build(),
+            HttpResponse<java.io.InputStream> r = http.send(
+                    HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?" + key))
+                            .header("Cookie", cookie.toString())
+                            .header("Accept", "text/event-stream")
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             assertThat(r.statusCode()).isEqualTo(200);
             held.add(r);
         }
-        HttpResponse<String> fourth = http.send(HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?k=over"))
-                .header("Cookie", cookie.toString()).header("Accept", "text/event-stream").build(),
+        HttpResponse<String> fourth = http.send(
+                HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?k=over"))
+                        .header("Cookie", cookie.toString())
+                        .header("Accept", "text/event-stream")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(fourth.statusCode()).isEqualTo(429);
         assertThat(fourth.body()).contains("too many open event streams");
         long started = System.nanoTime();
         given().cookies(cookies).get("/api/projects").then().statusCode(200);
-        assertThat((System.nanoTime() - started) / 1_000_000).as("an API call while streams are open").isLessThan(2_000);
+        assertThat((System.nanoTime() - started) / 1_000_000)
+                .as("an API call while streams are open")
+                .isLessThan(2_000);
 
         // the streams end: their places are free again
-        keys.forEach(k -> StubServices.RELEASE.computeIfAbsent(k, x -> new CountDownLatch(1)).countDown());
+        keys.forEach(k -> StubServices.RELEASE
+                .computeIfAbsent(k, x -> new CountDownLatch(1))
+                .countDown());
         for (HttpResponse<java.io.InputStream> r : held) {
             r.body().readAllBytes();
             r.body().close();
@@ -237,10 +331,15 @@ class ProxyTest {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (status != 200 && System.nanoTime() < deadline) {
             String key = "k=" + UUID.randomUUID();
-            StubServices.RELEASE.computeIfAbsent(key, x -> new CountDownLatch(1)).countDown();
-            HttpResponse<java.io.InputStream> again = http.send(HttpRequest.newBuilder(app.toURI().resolve(
-                    "/api/sessions/s1/stream?" + key)).header("Cookie", cookie.toString())
-                    .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+            StubServices.RELEASE
+                    .computeIfAbsent(key, x -> new CountDownLatch(1))
+                    .countDown();
+            HttpResponse<java.io.InputStream> again = http.send(
+                    HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?" + key))
+                            .header("Cookie", cookie.toString())
+                            .header("Accept", "text/event-stream")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
             again.body().readAllBytes();
             status = again.statusCode();
             if (status != 200) {

@@ -4,8 +4,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.oidc.server.OidcWiremockTestResource;
-import org.junit.jupiter.api.Test;
-
 import java.io.InputStream;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -19,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 
 /**
  * The stream-flood bench ({@code scripts/bench streams}): one signed-in user holds N event streams
@@ -44,7 +43,10 @@ class StreamFloodBench {
         ProxyTest login = new ProxyTest();
         String flooder = cookie(login.login());
         String other = cookie(login.login());
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
 
         long[] direct = directCalls(http, calls);
         long[] before = apiCalls(http, other, calls);
@@ -52,13 +54,18 @@ class StreamFloodBench {
         long opening = System.nanoTime();
         List<CompletableFuture<HttpResponse<InputStream>>> pending = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
-            pending.add(http.sendAsync(HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?flood=" + i))
-                    .header("Cookie", flooder).header("Accept", "text/event-stream").timeout(Duration.ofSeconds(60)).build(),
+            pending.add(http.sendAsync(
+                    HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?flood=" + i))
+                            .header("Cookie", flooder)
+                            .header("Accept", "text/event-stream")
+                            .timeout(Duration.ofSeconds(60))
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream()));
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         long openedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - opening);
-        Map<Integer, Long> statuses = pending.stream().map(CompletableFuture::join)
+        Map<Integer, Long> statuses = pending.stream()
+                .map(CompletableFuture::join)
                 .collect(Collectors.groupingBy(HttpResponse::statusCode, Collectors.counting()));
         // each held stream has delivered its first event: it is really open end to end
         for (CompletableFuture<HttpResponse<InputStream>> f : pending) {
@@ -71,7 +78,9 @@ class StreamFloodBench {
         long[] during = apiCalls(http, other, calls);
 
         for (int i = 0; i < streams; i++) {
-            StubServices.RELEASE.computeIfAbsent("flood=" + i, k -> new java.util.concurrent.CountDownLatch(1)).countDown();
+            StubServices.RELEASE
+                    .computeIfAbsent("flood=" + i, k -> new java.util.concurrent.CountDownLatch(1))
+                    .countDown();
         }
         for (CompletableFuture<HttpResponse<InputStream>> f : pending) {
             try (InputStream body = f.join().body()) {
@@ -80,23 +89,31 @@ class StreamFloodBench {
         }
         long[] after = apiCalls(http, other, calls);
         Runtime rt = Runtime.getRuntime();
-        System.out.printf("stream flood: %d streams of one user held at once (%s by status), opened in %d ms%n",
+        System.out.printf(
+                "stream flood: %d streams of one user held at once (%s by status), opened in %d ms%n",
                 statuses.getOrDefault(200, 0L), statuses, openedMs);
         print("stand-in service called directly (no console)", direct);
         print("API call of another session, no streams", before);
         print("API call of another session, " + streams + " streams open", during);
         print("API call of another session, streams closed", after);
-        System.out.printf("stream flood: JVM heap used %d MiB (console and bench share this JVM)%n",
+        System.out.printf(
+                "stream flood: JVM heap used %d MiB (console and bench share this JVM)%n",
                 (rt.totalMemory() - rt.freeMemory()) >> 20);
-        org.assertj.core.api.Assertions.assertThat(statuses.getOrDefault(200, 0L)).as("streams held").isEqualTo(streams);
+        org.assertj.core.api.Assertions.assertThat(statuses.getOrDefault(200, 0L))
+                .as("streams held")
+                .isEqualTo(streams);
     }
 
     private long[] apiCalls(HttpClient http, String cookie, int n) throws Exception {
         long[] nanos = new long[n];
         for (int i = 0; i < n; i++) {
             long t = System.nanoTime();
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(app.toURI().resolve("/api/projects?i=" + i))
-                    .header("Cookie", cookie).timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(app.toURI().resolve("/api/projects?i=" + i))
+                            .header("Cookie", cookie)
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             nanos[i] = System.nanoTime() - t;
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("API call answered " + r.statusCode() + ": " + r.body());
@@ -112,7 +129,9 @@ class StreamFloodBench {
         long[] nanos = new long[n];
         for (int i = 0; i < n; i++) {
             long t = System.nanoTime();
-            http.send(HttpRequest.newBuilder(java.net.URI.create(registry + "/api/projects?i=" + i)).build(),
+            http.send(
+                    HttpRequest.newBuilder(java.net.URI.create(registry + "/api/projects?i=" + i))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             nanos[i] = System.nanoTime() - t;
         }
@@ -121,12 +140,18 @@ class StreamFloodBench {
     }
 
     private static void print(String what, long[] sorted) {
-        System.out.printf("stream flood: %s: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d calls)%n", what,
-                sorted[sorted.length / 2] / 1e6, sorted[(int) Math.ceil(sorted.length * 0.99) - 1] / 1e6,
-                sorted[sorted.length - 1] / 1e6, sorted.length);
+        System.out.printf(
+                "stream flood: %s: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d calls)%n",
+                what,
+                sorted[sorted.length / 2] / 1e6,
+                sorted[(int) Math.ceil(sorted.length * 0.99) - 1] / 1e6,
+                sorted[sorted.length - 1] / 1e6,
+                sorted.length);
     }
 
     private static String cookie(Map<String, String> cookies) {
-        return cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("; "));
+        return cookies.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining("; "));
     }
 }

@@ -3,7 +3,6 @@ package io.devopsconsole.console;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -37,7 +36,8 @@ public class StubServices implements QuarkusTestResourceLifecycleManager {
         config.put("devops.console.max-streams-per-user", System.getProperty("console.bench.max-streams", "3"));
         byte[] key = new byte[36];
         new java.security.SecureRandom().nextBytes(key);
-        config.put("quarkus.oidc.token-state-manager.encryption-secret",
+        config.put(
+                "quarkus.oidc.token-state-manager.encryption-secret",
                 java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key));
         try {
             for (String name : NAMES) {
@@ -46,7 +46,9 @@ public class StubServices implements QuarkusTestResourceLifecycleManager {
                 server.createContext("/", ex -> handle(name, ex));
                 server.start();
                 servers.add(server);
-                config.put("devops.console.services." + name, "http://127.0.0.1:" + server.getAddress().getPort());
+                config.put(
+                        "devops.console.services." + name,
+                        "http://127.0.0.1:" + server.getAddress().getPort());
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -63,8 +65,12 @@ public class StubServices implements QuarkusTestResourceLifecycleManager {
             out.write("id: 1\nevent: record\ndata: {\"n\":1}\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
             try {
-                RELEASE.computeIfAbsent(ex.getRequestURI().getQuery() == null ? "" : ex.getRequestURI().getQuery(),
-                        k -> new CountDownLatch(1)).await(Long.getLong("console.bench.stream-hold-seconds", 20), TimeUnit.SECONDS);
+                RELEASE.computeIfAbsent(
+                                ex.getRequestURI().getQuery() == null
+                                        ? ""
+                                        : ex.getRequestURI().getQuery(),
+                                k -> new CountDownLatch(1))
+                        .await(Long.getLong("console.bench.stream-hold-seconds", 20), TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -75,16 +81,24 @@ public class StubServices implements QuarkusTestResourceLifecycleManager {
         byte[] body = ex.getRequestBody().readAllBytes();
         String auth = ex.getRequestHeaders().getFirst("Authorization");
         String json = "{\"service\":\"" + name + "\",\"method\":\"" + ex.getRequestMethod() + "\",\"uri\":\""
-                + ex.getRequestURI().toString().replace("\"", "\\\"") + "\",\"authorization\":\"" + (auth == null ? "" : auth)
+                + ex.getRequestURI().toString().replace("\"", "\\\"") + "\",\"authorization\":\""
+                + (auth == null ? "" : auth)
                 + "\",\"csrf_header\":\"" + (ex.getRequestHeaders().getFirst("X-CSRF-Token") == null ? "" : "present")
                 + "\",\"cookie\":\"" + (ex.getRequestHeaders().getFirst("Cookie") == null ? "" : "present")
-                + "\",\"body\":" + (body.length == 0 ? "null" : "\"" + new String(body, StandardCharsets.UTF_8)
-                .replace("\\", "\\\\").replace("\"", "\\\"") + "\"") + "}";
+                + "\",\"body\":"
+                + (body.length == 0
+                        ? "null"
+                        : "\""
+                                + new String(body, StandardCharsets.UTF_8)
+                                        .replace("\\", "\\\\")
+                                        .replace("\"", "\\\"") + "\"")
+                + "}";
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         if (path.endsWith("/created")) {
             // as a service answers a create: its own internal address
-            ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + ex.getLocalAddress().getPort() + "/api/projects/p-1?v=2");
+            ex.getResponseHeaders()
+                    .add("Location", "http://127.0.0.1:" + ex.getLocalAddress().getPort() + "/api/projects/p-1?v=2");
         }
         ex.sendResponseHeaders(path.endsWith("/created") ? 201 : 200, bytes.length);
         ex.getResponseBody().write(bytes);

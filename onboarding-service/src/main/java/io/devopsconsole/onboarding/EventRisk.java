@@ -1,14 +1,13 @@
 package io.devopsconsole.onboarding;
 
 import io.devopsconsole.events.CloudEventCodec;
-import io.devopsconsole.events.Risk;
 import io.devopsconsole.events.DomainEvent;
+import io.devopsconsole.events.Risk;
 import io.devopsconsole.events.onboarding.CodexAuthSlotChanged;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
 import io.devopsconsole.events.onboarding.OnboardingMilestone;
 import io.devopsconsole.events.onboarding.SshKeyStored;
 import io.devopsconsole.events.onboarding.TunnelStateObserved;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,12 +19,19 @@ import java.util.Set;
  */
 public final class EventRisk {
 
-    private static final Set<String> OBSERVATIONS = Set.of("started", "host_key_discovered", "probed", "readiness_checked",
-            "probe_failed", "install_not_needed", "plan_proposed", "cancelled", "failed");
+    private static final Set<String> OBSERVATIONS = Set.of(
+            "started",
+            "host_key_discovered",
+            "probed",
+            "readiness_checked",
+            "probe_failed",
+            "install_not_needed",
+            "plan_proposed",
+            "cancelled",
+            "failed");
     private static final Set<String> READS = Set.of("check", "tooling_check", "status");
 
-    private EventRisk() {
-    }
+    private EventRisk() {}
 
     public static Map<String, String> of(List<? extends DomainEvent> events, boolean production) {
         Risk highest = Risk.BENIGN;

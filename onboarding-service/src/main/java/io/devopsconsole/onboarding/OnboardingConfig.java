@@ -2,7 +2,6 @@ package io.devopsconsole.onboarding;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.time.Duration;
 
 /** Settings of onboarding-service ({@code devops.onboarding.*}). */

@@ -4,7 +4,6 @@ import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.KeyPair;
 import io.devopsconsole.testkit.codex.OpenSshServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -74,7 +73,8 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
             ByteArrayOutputStream pub = new ByteArrayOutputStream();
             pair.writePublicKey(pub, "devops-console-onboarding-test");
             publicKey = pub.toString(StandardCharsets.UTF_8).trim();
-            Path base = Path.of(System.getProperty("user.dir"), "target", "hosts").toAbsolutePath();
+            Path base =
+                    Path.of(System.getProperty("user.dir"), "target", "hosts").toAbsolutePath();
             Map<String, String> env = Map.of("PATH", SHIMS + ":/usr/local/bin:/usr/bin:/bin");
             primary = OpenSshServer.start(base.resolve("primary"), publicKey, env);
             secondary = OpenSshServer.start(base.resolve("secondary"), publicKey, env);
@@ -83,10 +83,15 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
                 registryPort = s.getLocalPort();
             }
             Path imports = Files.createDirectories(keys.resolve("auth-import"));
-            return Map.of("devops.onboarding.ssh.identity-file", identity.toString(),
-                    "devops.onboarding.registry-url", "http://127.0.0.1:" + registryPort,
-                    "devops.onboarding.auth-import-directory", imports.toString(),
-                    "devops.secrets.local.key-file", keys.resolve("secrets/local.key").toString());
+            return Map.of(
+                    "devops.onboarding.ssh.identity-file",
+                    identity.toString(),
+                    "devops.onboarding.registry-url",
+                    "http://127.0.0.1:" + registryPort,
+                    "devops.onboarding.auth-import-directory",
+                    imports.toString(),
+                    "devops.secrets.local.key-file",
+                    keys.resolve("secrets/local.key").toString());
         } catch (Exception e) {
             throw new IllegalStateException("could not start the onboarding test hosts", e);
         }
@@ -105,49 +110,73 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
      * switches, and an empty call log (the user's home outlives test runs on this machine).
      */
     public static void resetShims() throws IOException, InterruptedException {
-        must(List.of("rm", "-rf", SHIMS.toString(), STORE.toString(), HOME.resolve("shim-calls.log").toString(),
-                HOME.resolve(".codex").toString(), HOME.resolve("wg-state").toString(), HOME.resolve("fail").toString(),
-                HOME.resolve("wg").toString(), HOME.resolve("wg-silent-peer").toString()));
+        must(List.of(
+                "rm",
+                "-rf",
+                SHIMS.toString(),
+                STORE.toString(),
+                HOME.resolve("shim-calls.log").toString(),
+                HOME.resolve(".codex").toString(),
+                HOME.resolve("wg-state").toString(),
+                HOME.resolve("fail").toString(),
+                HOME.resolve("wg").toString(),
+                HOME.resolve("wg-silent-peer").toString()));
         Files.createDirectories(SHIMS);
         Files.createDirectories(STORE);
         String record = "#!/bin/sh\necho \"$(basename \"$0\") $*\" >> \"$HOME/shim-calls.log\"\n";
-        String failHook = "[ -f \"$HOME/fail/$(basename \"$0\")\" ] && { echo \"$(basename \"$0\"): failing as asked\" >&2; exit 100; }\n";
-        shim(SHIMS, "sudo", "#!/bin/sh\necho \"sudo $*\" >> \"$HOME/shim-calls.log\"\n[ \"$1\" = \"-n\" ] && shift\nexec \"$@\"\n");
-        shim(SHIMS, "apt", record + failHook
-                + "case \"$1\" in\n"
-                + "  update) echo 'Reading package lists... Done';;\n"
-                + "  install) shift; for p in \"$@\"; do case \"$p\" in\n"
-                + "      bubblewrap) cp \"$HOME/shim-store/bwrap\" \"$HOME/shims/bwrap\";;\n"
-                + "      wireguard-tools) cp \"$HOME/shim-store/wg\" \"$HOME/shim-store/wg-quick\" \"$HOME/shims/\";;\n"
-                + "    esac; echo \"Setting up $p\"; done;;\n"
-                + "esac\nexit 0\n");
-        shim(SHIMS, "npm", record + failHook
-                + "case \"$1\" in\n"
-                + "  --version) echo 10.9.2;;\n"
-                + "  install) [ \"$2\" = -g ] && [ \"$3\" = @openai/codex ] && cp \"$HOME/shim-store/codex\" \"$HOME/shims/codex\";"
-                + " echo 'added 1 package';;\n"
-                + "esac\nexit 0\n");
+        String failHook =
+                "[ -f \"$HOME/fail/$(basename \"$0\")\" ] && { echo \"$(basename \"$0\"): failing as asked\" >&2; exit 100; }\n";
+        shim(
+                SHIMS,
+                "sudo",
+                "#!/bin/sh\necho \"sudo $*\" >> \"$HOME/shim-calls.log\"\n[ \"$1\" = \"-n\" ] && shift\nexec \"$@\"\n");
+        shim(
+                SHIMS,
+                "apt",
+                record + failHook
+                        + "case \"$1\" in\n"
+                        + "  update) echo 'Reading package lists... Done';;\n"
+                        + "  install) shift; for p in \"$@\"; do case \"$p\" in\n"
+                        + "      bubblewrap) cp \"$HOME/shim-store/bwrap\" \"$HOME/shims/bwrap\";;\n"
+                        + "      wireguard-tools) cp \"$HOME/shim-store/wg\" \"$HOME/shim-store/wg-quick\" \"$HOME/shims/\";;\n"
+                        + "    esac; echo \"Setting up $p\"; done;;\n"
+                        + "esac\nexit 0\n");
+        shim(
+                SHIMS,
+                "npm",
+                record + failHook
+                        + "case \"$1\" in\n"
+                        + "  --version) echo 10.9.2;;\n"
+                        + "  install) [ \"$2\" = -g ] && [ \"$3\" = @openai/codex ] && cp \"$HOME/shim-store/codex\" \"$HOME/shims/codex\";"
+                        + " echo 'added 1 package';;\n"
+                        + "esac\nexit 0\n");
         shim(STORE, "codex", record + "[ \"$1\" = --version ] && echo 'codex-cli 0.169.0'\nexit 0\n");
         shim(STORE, "bwrap", record + "[ \"$1\" = --version ] && echo 'bubblewrap 0.8.0'\nexit 0\n");
-        shim(STORE, "wg-quick", record + failHook
-                + "mkdir -p \"$HOME/wg-state\"\n"
-                + "case \"$1\" in\n"
-                + "  up) [ -f \"$HOME/wg-state/$2\" ] && { echo \"wg-quick: '$2' already exists\" >&2; exit 1; };"
-                + " echo \"[#] ip link add $2 type wireguard\"; touch \"$HOME/wg-state/$2\";;\n"
-                + "  down) [ -f \"$HOME/wg-state/$2\" ] || { echo \"wg-quick: '$2' is not a WireGuard interface\" >&2; exit 1; };"
-                + " rm -f \"$HOME/wg-state/$2\"; echo \"[#] ip link delete dev $2\";;\n"
-                + "esac\n");
-        shim(STORE, "wg", record
-                + "[ \"$1\" = show ] || exit 1\n"
-                + "[ -f \"$HOME/wg-state/$2\" ] || { echo \"Unable to access interface: No such device\" >&2; exit 1; }\n"
-                + "peer='xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg='\n"
-                + "if [ -f \"$HOME/wg-silent-peer\" ]; then hs=0; rx=0; else hs=$(date +%s); rx=9216; fi\n"
-                + "case \"$3\" in\n"
-                + "  peers) echo \"$peer\";;\n"
-                + "  latest-handshakes) printf '%s\\t%s\\n' \"$peer\" \"$hs\";;\n"
-                + "  transfer) printf '%s\\t%s\\t%s\\n' \"$peer\" \"$rx\" 4096;;\n"
-                + "  endpoints) printf '%s\\t%s\\n' \"$peer\" 203.0.113.7:51820;;\n"
-                + "esac\n");
+        shim(
+                STORE,
+                "wg-quick",
+                record + failHook
+                        + "mkdir -p \"$HOME/wg-state\"\n"
+                        + "case \"$1\" in\n"
+                        + "  up) [ -f \"$HOME/wg-state/$2\" ] && { echo \"wg-quick: '$2' already exists\" >&2; exit 1; };"
+                        + " echo \"[#] ip link add $2 type wireguard\"; touch \"$HOME/wg-state/$2\";;\n"
+                        + "  down) [ -f \"$HOME/wg-state/$2\" ] || { echo \"wg-quick: '$2' is not a WireGuard interface\" >&2; exit 1; };"
+                        + " rm -f \"$HOME/wg-state/$2\"; echo \"[#] ip link delete dev $2\";;\n"
+                        + "esac\n");
+        shim(
+                STORE,
+                "wg",
+                record
+                        + "[ \"$1\" = show ] || exit 1\n"
+                        + "[ -f \"$HOME/wg-state/$2\" ] || { echo \"Unable to access interface: No such device\" >&2; exit 1; }\n"
+                        + "peer='xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg='\n"
+                        + "if [ -f \"$HOME/wg-silent-peer\" ]; then hs=0; rx=0; else hs=$(date +%s); rx=9216; fi\n"
+                        + "case \"$3\" in\n"
+                        + "  peers) echo \"$peer\";;\n"
+                        + "  latest-handshakes) printf '%s\\t%s\\n' \"$peer\" \"$hs\";;\n"
+                        + "  transfer) printf '%s\\t%s\\t%s\\n' \"$peer\" \"$rx\" 4096;;\n"
+                        + "  endpoints) printf '%s\\t%s\\n' \"$peer\" 203.0.113.7:51820;;\n"
+                        + "esac\n");
         must(List.of("chown", "-R", USER + ":" + USER, SHIMS.toString(), STORE.toString()));
     }
 
@@ -176,7 +205,11 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
         Files.createDirectories(file.getParent());
         Files.writeString(file, content);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
-        must(List.of("chown", "-R", USER + ":" + USER, HOME.resolve(relative.split("/")[0]).toString()));
+        must(List.of(
+                "chown",
+                "-R",
+                USER + ":" + USER,
+                HOME.resolve(relative.split("/")[0]).toString()));
         return file;
     }
 
@@ -185,7 +218,10 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
     }
 
     private static int run(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             return -1;

@@ -11,6 +11,5 @@ import io.quarkus.test.oidc.server.OidcWiremockTestResource;
 @QuarkusTestResource(OidcWiremockTestResource.class)
 public final class TestInfra {
 
-    private TestInfra() {
-    }
+    private TestInfra() {}
 }

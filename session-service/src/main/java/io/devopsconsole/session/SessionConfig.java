@@ -2,7 +2,6 @@ package io.devopsconsole.session;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.time.Duration;
 
 /** Settings of session-service ({@code devops.session.*}). */

@@ -1,5 +1,7 @@
 package io.devopsconsole.session;
 
+import static io.restassured.RestAssured.given;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.EventEnvelope;
@@ -7,35 +9,33 @@ import io.devopsconsole.events.EventJson;
 import io.devopsconsole.events.Topics;
 import io.devopsconsole.events.agent.AgentStreamRecord;
 import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.events.registry.ProjectCreated;
 import io.devopsconsole.testkit.TestInfrastructure;
 import io.devopsconsole.testkit.Tokens;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-import io.devopsconsole.events.registry.ProjectCreated;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
-
-import static io.restassured.RestAssured.given;
-
 /** Plays the agent-runner in tests: stream records onto console.agent.stream.v1 with one shared producer. */
 public final class Feed {
 
     private static KafkaProducer<String, byte[]> producer;
 
-    private Feed() {
-    }
+    private Feed() {}
 
     static synchronized KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
             Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafka().bootstrapServers());
+            props.put(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    TestInfrastructure.kafka().bootstrapServers());
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
             producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
@@ -44,8 +44,16 @@ public final class Feed {
     }
 
     public static AgentStreamRecord record(UUID session, long seq, StreamKind kind, ObjectNode payload) {
-        return new AgentStreamRecord(UUID.randomUUID(), session, seq, kind, "turn-1", "item-" + seq, null,
-                OffsetDateTime.now(ZoneOffset.UTC), payload == null ? EventJson.mapper().createObjectNode() : payload);
+        return new AgentStreamRecord(
+                UUID.randomUUID(),
+                session,
+                seq,
+                kind,
+                "turn-1",
+                "item-" + seq,
+                null,
+                OffsetDateTime.now(ZoneOffset.UTC),
+                payload == null ? EventJson.mapper().createObjectNode() : payload);
     }
 
     public static ObjectNode payload() {
@@ -54,8 +62,9 @@ public final class Feed {
 
     /** Sends and waits for the broker's acknowledgement. */
     public static AgentStreamRecord send(AgentStreamRecord r) {
-        publish(Topics.AGENT_STREAM, CloudEventCodec.wrap(r, "/agent-runner", "agent-runner", OffsetDateTime.now(ZoneOffset.UTC),
-                Map.of()));
+        publish(
+                Topics.AGENT_STREAM,
+                CloudEventCodec.wrap(r, "/agent-runner", "agent-runner", OffsetDateTime.now(ZoneOffset.UTC), Map.of()));
         return r;
     }
 
@@ -86,19 +95,32 @@ public final class Feed {
 
     /** Announces a registry event as the registry would, and waits until session-service holds the project's current view. */
     public static void announce(io.devopsconsole.events.DomainEvent event) {
-        EventEnvelope e = CloudEventCodec.wrap(event, "/registry-service", "olga", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
+        EventEnvelope e =
+                CloudEventCodec.wrap(event, "/registry-service", "olga", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
         publish(Topics.REGISTRY, e);
         UUID project = UUID.fromString(e.subject());
         boolean archived = event instanceof io.devopsconsole.events.registry.ProjectArchived;
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
-                io.devopsconsole.testkit.Sql.count("SELECT count(*) FROM session.project_view WHERE id = ? AND archived = ?",
-                        project, archived) == 1);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> io.devopsconsole.testkit.Sql.count(
+                                "SELECT count(*) FROM session.project_view WHERE id = ? AND archived = ?",
+                                project,
+                                archived)
+                        == 1);
     }
 
     /** Opens a session for a fresh project as the operator; returns its id. */
     public static UUID newSession(String policy) {
-        String body = "{\"project_id\":\"" + newProject() + "\"" + (policy == null ? "" : ",\"approval_policy\":\"" + policy + "\"") + "}";
-        return UUID.fromString(given().auth().oauth2(Tokens.operator()).contentType("application/json").body(body)
-                .post("/api/sessions").then().statusCode(201).extract().path("id"));
+        String body = "{\"project_id\":\"" + newProject() + "\""
+                + (policy == null ? "" : ",\"approval_policy\":\"" + policy + "\"") + "}";
+        return UUID.fromString(given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body(body)
+                .post("/api/sessions")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id"));
     }
 }

@@ -31,7 +31,7 @@ public final class RawSseClient implements AutoCloseable {
         socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
         OutputStream out = socket.getOutputStream();
         out.write(("GET /api/sessions/" + session + "/stream HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
-                + "\r\nAuthorization: Bearer " + token + "\r\nAccept: text/event-stream\r\n\r\n")
+                        + "\r\nAuthorization: Bearer " + token + "\r\nAccept: text/event-stream\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         return new RawSseClient(socket);

@@ -1,7 +1,6 @@
 package io.devopsconsole.session;
 
 import io.quarkus.test.common.http.TestHTTPResourceManager;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,10 +22,10 @@ import java.util.concurrent.TimeUnit;
 public final class SseClient implements AutoCloseable {
 
     /** One event as the wire carried it ({@code event} null for ordinary data events). */
-    public record Event(Long id, String event, String data) {
-    }
+    public record Event(Long id, String event, String data) {}
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public final int status;
     public final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -50,15 +49,18 @@ public final class SseClient implements AutoCloseable {
         return TestHTTPResourceManager.getUri();
     }
 
-    public static SseClient open(UUID session, String token, Long lastEventId) throws IOException, InterruptedException {
+    public static SseClient open(UUID session, String token, Long lastEventId)
+            throws IOException, InterruptedException {
         return open(session, token, lastEventId, true);
     }
 
     /** With {@code read} false the client never reads: a viewer whose connection does not keep up. */
     public static SseClient open(UUID session, String token, Long lastEventId, boolean read)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + "/api/sessions/" + session + "/stream"))
-                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream");
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(base() + "/api/sessions/" + session + "/stream"))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "text/event-stream");
         if (lastEventId != null) {
             request.header("Last-Event-ID", Long.toString(lastEventId));
         }
@@ -86,7 +88,8 @@ public final class SseClient implements AutoCloseable {
                 } else if (line.startsWith("event:")) {
                     event = line.substring(6).strip();
                 } else if (line.startsWith("data:")) {
-                    data.append(data.length() > 0 ? "\n" : "").append(line.substring(5).strip());
+                    data.append(data.length() > 0 ? "\n" : "")
+                            .append(line.substring(5).strip());
                 }
             }
         } catch (IOException e) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.events.registry.RuntimeProfileState;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,14 +38,18 @@ public final class AppServerClient {
     /** {@code initialize} then {@code initialized}: the client's name; no experimental API. */
     public void initialize(String clientName) throws IOException {
         ObjectNode init = JSON.createObjectNode();
-        init.putObject("clientInfo").put("name", clientName).put("title", "DevOps Console").put("version", "1");
+        init.putObject("clientInfo")
+                .put("name", clientName)
+                .put("title", "DevOps Console")
+                .put("version", "1");
         init.putObject("capabilities").put("experimentalApi", false);
         call("initialize", init);
         rpc.notify("initialized", null);
     }
 
     /** {@code thread/start} in the working directory with the profile's approval policy, sandbox and model; the thread's id. */
-    public String startThread(String directory, String approvalPolicy, RuntimeProfileState.CodexOptions codex) throws IOException {
+    public String startThread(String directory, String approvalPolicy, RuntimeProfileState.CodexOptions codex)
+            throws IOException {
         ObjectNode params = JSON.createObjectNode().put("cwd", directory);
         if (approvalPolicy != null) {
             params.put("approvalPolicy", approvalPolicy);
@@ -66,20 +69,30 @@ public final class AppServerClient {
 
     /** {@code thread/resume} without its turns; the thread's id as the server names it. */
     public String resumeThread(String threadId) throws IOException {
-        return call("thread/resume", JSON.createObjectNode().put("threadId", threadId).put("excludeTurns", true))
-                .path("thread").path("id").asText(threadId);
+        return call(
+                        "thread/resume",
+                        JSON.createObjectNode().put("threadId", threadId).put("excludeTurns", true))
+                .path("thread")
+                .path("id")
+                .asText(threadId);
     }
 
     /** {@code turn/start} with the operator's text (exactly as typed); the new turn's id (null if the answer names none). */
     public String startTurn(String threadId, String text) throws IOException {
         ObjectNode params = JSON.createObjectNode().put("threadId", threadId);
-        params.putArray("input").addObject().put("type", "text").put("text", text).putArray("text_elements");
+        params.putArray("input")
+                .addObject()
+                .put("type", "text")
+                .put("text", text)
+                .putArray("text_elements");
         return call("turn/start", params).path("turn").path("id").asText(null);
     }
 
     /** {@code turn/interrupt}, not waited for: the turn's end arrives as {@code turn/completed}. */
     public void interruptTurn(String threadId, String turnId) {
-        rpc.request("turn/interrupt", JSON.createObjectNode().put("threadId", threadId).put("turnId", turnId));
+        rpc.request(
+                "turn/interrupt",
+                JSON.createObjectNode().put("threadId", threadId).put("turnId", turnId));
     }
 
     /**
@@ -108,7 +121,8 @@ public final class AppServerClient {
     /** Reads a turn back from the thread ({@code thread/turns/list}, then {@code thread/items/list} page by page). */
     public TurnReadBack readTurn(String threadId, String turnId) throws IOException {
         JsonNode turn = null;
-        for (JsonNode t : call("thread/turns/list", JSON.createObjectNode().put("threadId", threadId)).path("data")) {
+        for (JsonNode t : call("thread/turns/list", JSON.createObjectNode().put("threadId", threadId))
+                .path("data")) {
             if (turnId.equals(t.path("id").asText())) {
                 turn = t;
             }
@@ -126,7 +140,9 @@ public final class AppServerClient {
                     items.add(entry.path("item"));
                 }
             }
-            cursor = listed.path("nextCursor").isTextual() ? listed.path("nextCursor").asText() : null;
+            cursor = listed.path("nextCursor").isTextual()
+                    ? listed.path("nextCursor").asText()
+                    : null;
             if (cursor == null) {
                 break;
             }

@@ -3,8 +3,6 @@ package io.devopsconsole.agent.codex;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
 
 /**
  * The client side of {@code codex app-server}: JSON-RPC without the {@code jsonrpc} member, one
@@ -95,37 +94,40 @@ public final class JsonRpcConnection implements AutoCloseable {
 
     /** Over a WebSocket (the durable app-server behind {@code app-server proxy}): one message per text frame. */
     public static JsonRpcConnection overWebSocket(WebSocketPipe ws, Listener listener, String name) {
-        return new JsonRpcConnection(new Framing() {
-            @Override
-            public String read() throws IOException {
-                return ws.receive();
-            }
+        return new JsonRpcConnection(
+                new Framing() {
+                    @Override
+                    public String read() throws IOException {
+                        return ws.receive();
+                    }
 
-            @Override
-            public void write(String message) throws IOException {
-                ws.send(message);
-            }
+                    @Override
+                    public void write(String message) throws IOException {
+                        ws.send(message);
+                    }
 
-            @Override
-            public boolean ping() throws IOException {
-                ws.ping();
-                return true;
-            }
+                    @Override
+                    public boolean ping() throws IOException {
+                        ws.ping();
+                        return true;
+                    }
 
-            @Override
-            public long lastHeardNanos() {
-                return ws.lastFrameNanos();
-            }
+                    @Override
+                    public long lastHeardNanos() {
+                        return ws.lastFrameNanos();
+                    }
 
-            @Override
-            public void close() {
-                try {
-                    ws.close();
-                } catch (IOException ignored) {
-                    // closing
-                }
-            }
-        }, listener, name);
+                    @Override
+                    public void close() {
+                        try {
+                            ws.close();
+                        } catch (IOException ignored) {
+                            // closing
+                        }
+                    }
+                },
+                listener,
+                name);
     }
 
     private static Framing lines(InputStream in, OutputStream out) {
@@ -326,7 +328,8 @@ public final class JsonRpcConnection implements AutoCloseable {
                     LOG.debugf("%s: response to unknown request id %s skipped", name, id);
                 } else if (m.has("error")) {
                     JsonNode error = m.get("error");
-                    answer.completeExceptionally(new RpcError(error.path("code").asInt(), error.path("message").asText("error")));
+                    answer.completeExceptionally(new RpcError(
+                            error.path("code").asInt(), error.path("message").asText("error")));
                 } else {
                     answer.complete(m.has("result") ? m.get("result") : JSON.nullNode());
                 }

@@ -3,7 +3,6 @@ package io.devopsconsole.agent.codex;
 import io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions;
 import io.devopsconsole.platform.codex.CodexOptionRules;
 import io.devopsconsole.platform.validation.SafeDirectoryValidator;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +23,17 @@ public final class LaunchCommand {
 
     private static final Pattern PROGRAM = Pattern.compile("[A-Za-z0-9._/+-]{1,255}");
 
-    private LaunchCommand() {
-    }
+    private LaunchCommand() {}
 
     public static String build(String codexProgram, String workingDirectory, CodexOptions options) {
         List<String> args = serverArgs(codexProgram, workingDirectory, options);
         args.add(2, "--listen");
         args.add(3, "stdio://");
         StringBuilder command = new StringBuilder();
-        command.append("mkdir -p -- ").append(quote(workingDirectory))
-                .append(" && cd -- ").append(quote(workingDirectory))
+        command.append("mkdir -p -- ")
+                .append(quote(workingDirectory))
+                .append(" && cd -- ")
+                .append(quote(workingDirectory))
                 .append(" && exec");
         for (String a : args) {
             command.append(' ').append(quote(a));
@@ -45,8 +45,7 @@ public final class LaunchCommand {
     public static final String DEFAULT_STATE_DIRECTORY = "$HOME/.devops-console/app-server";
 
     /** The durable launch: its key on the host (names the socket, pid and log files) and the command. */
-    public record Durable(String serverKey, String command) {
-    }
+    public record Durable(String serverKey, String command) {}
 
     /**
      * The durable launch: one long-lived {@code codex app-server --listen unix://<key>.sock} per
@@ -58,7 +57,8 @@ public final class LaunchCommand {
      * options, so a changed profile gets a new server. Exit status 127 from the proxy means the
      * host's codex has no durable mode (the runner then falls back to stdio).
      */
-    public static Durable durable(String codexProgram, String workingDirectory, CodexOptions options, String stateDirectory) {
+    public static Durable durable(
+            String codexProgram, String workingDirectory, CodexOptions options, String stateDirectory) {
         List<String> args = serverArgs(codexProgram, workingDirectory, options);
         String stateExpr = stateExpr(stateDirectory);
         String key = key(String.join("\u0000", args) + "\u0000" + workingDirectory);
@@ -103,7 +103,8 @@ public final class LaunchCommand {
      * makes (hex digits only).
      */
     public static String listServers(String stateDirectory) {
-        return "d=" + stateExpr(stateDirectory) + "; [ -d \"$d\" ] || exit 0; for p in \"$d\"/*.pid; do [ -e \"$p\" ] || continue;"
+        return "d=" + stateExpr(stateDirectory)
+                + "; [ -d \"$d\" ] || exit 0; for p in \"$d\"/*.pid; do [ -e \"$p\" ] || continue;"
                 + " k=\"${p%.pid}\"; pid=$(cat \"$p\" 2>/dev/null); if kill -0 \"$pid\" 2>/dev/null"
                 + " && [ \"$(cut -d' ' -f3 /proc/$pid/stat 2>/dev/null)\" != Z ]; then s=alive; else s=dead; fi;"
                 + " printf '%s\\t%s\\t%s\\t%s\\n' \"${k##*/}\" \"$pid\" \"$s\" \"$(head -n 1 \"$k.dir\" 2>/dev/null)\"; done";

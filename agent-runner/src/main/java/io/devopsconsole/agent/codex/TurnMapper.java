@@ -2,9 +2,9 @@ package io.devopsconsole.agent.codex;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.devopsconsole.events.Risk;
 import io.devopsconsole.events.agent.AgentLifecycleEvent;
 import io.devopsconsole.events.agent.CommandExecuted;
-import io.devopsconsole.events.Risk;
 import io.devopsconsole.events.agent.StreamKind;
 import io.devopsconsole.events.agent.stream.StreamContract;
 import io.devopsconsole.events.agent.stream.StreamPayload;
@@ -13,14 +13,13 @@ import io.devopsconsole.events.agent.stream.StreamPayload.FileChange;
 import io.devopsconsole.events.agent.stream.StreamPayload.ItemCompleted;
 import io.devopsconsole.events.agent.stream.StreamPayload.ItemStarted;
 import io.devopsconsole.platform.redaction.SecretScanner;
-import org.jboss.logging.Logger;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * Turns app-server notifications and approval requests into stream records (and, for commands,
@@ -53,8 +52,7 @@ public final class TurnMapper {
     }
 
     /** An approval the app-server is waiting for: our request key, and its own request id on this connection. */
-    public record PendingApproval(String requestKey, JsonNode serverId, String method, String turnId, String itemId) {
-    }
+    public record PendingApproval(String requestKey, JsonNode serverId, String method, String turnId, String itemId) {}
 
     private final UUID sessionId;
     private final UUID targetId;
@@ -64,7 +62,8 @@ public final class TurnMapper {
     private final Map<String, PendingApproval> pendingByServerId = new LinkedHashMap<>();
     private final Map<String, String> decisions = new LinkedHashMap<>();
     private final Map<String, long[]> quietSince = new LinkedHashMap<>(); // open command item -> {nanos, reported}
-    private final Map<String, Long> startedNanos = new java.util.HashMap<>(); // open command item -> when the runner saw it start
+    private final Map<String, Long> startedNanos =
+            new java.util.HashMap<>(); // open command item -> when the runner saw it start
     // what was streamed live of each open item (agent text, command output), to send what a reattach missed
     private final Map<String, StringBuilder> streamed = new java.util.HashMap<>();
     // items whose deltas arrived without their start (a takeover mid-item): each gets one stream_gap
@@ -113,14 +112,14 @@ public final class TurnMapper {
     }
 
     /** A command that has run without output for longer than the threshold (reported once per command). */
-    public record Quiet(String itemId, String command, long quietMillis) {
-    }
+    public record Quiet(String itemId, String command, long quietMillis) {}
 
     public List<Quiet> newlyStuck(long nowNanos, long thresholdNanos) {
         List<Quiet> out = new ArrayList<>();
         for (Map.Entry<String, long[]> e : quietSince.entrySet()) {
             long[] q = e.getValue();
-            boolean waitsForPerson = pendingByServerId.values().stream().anyMatch(a -> e.getKey().equals(a.itemId()));
+            boolean waitsForPerson =
+                    pendingByServerId.values().stream().anyMatch(a -> e.getKey().equals(a.itemId()));
             if (waitsForPerson) {
                 q[0] = nowNanos; // a command waiting for its approval is not quiet; its clock starts at the decision
                 continue;
@@ -128,7 +127,9 @@ public final class TurnMapper {
             if (q[1] == 0 && nowNanos - q[0] > thresholdNanos) {
                 q[1] = 1;
                 ItemStarted item = openItems.get(e.getKey());
-                out.add(new Quiet(e.getKey(), item instanceof ItemStarted.Command c ? c.command() : null,
+                out.add(new Quiet(
+                        e.getKey(),
+                        item instanceof ItemStarted.Command c ? c.command() : null,
                         (nowNanos - q[0]) / 1_000_000));
             }
         }
@@ -171,11 +172,16 @@ public final class TurnMapper {
             startedNanos.remove(id); // its start was not seen live: no duration may be measured from now
         }
         String status = item.path("status").asText("");
-        boolean ended = !item.path("completedAtMs").isMissingNode() && !item.path("completedAtMs").isNull()
-                || status.equals("completed") || status.equals("failed") || status.equals("declined");
+        boolean ended = !item.path("completedAtMs").isMissingNode()
+                        && !item.path("completedAtMs").isNull()
+                || status.equals("completed")
+                || status.equals("failed")
+                || status.equals("declined");
         JsonNode completedAt = item.path("completedAtMs");
-        boolean endedUnseen = ended && (wasOpen || unseenSinceEpochMs != null && (!completedAt.isIntegralNumber()
-                || completedAt.asLong() >= unseenSinceEpochMs));
+        boolean endedUnseen = ended
+                && (wasOpen
+                        || unseenSinceEpochMs != null
+                                && (!completedAt.isIntegralNumber() || completedAt.asLong() >= unseenSinceEpochMs));
         if (!ended || endedUnseen) {
             drafts.addAll(missed(item, turnId, id, streamedLive));
         }
@@ -214,13 +220,23 @@ public final class TurnMapper {
         boolean message = type.equals("agentMessage");
         JsonNode value = item.path(field);
         StringBuilder now = streamed.computeIfAbsent(id, k -> new StringBuilder());
-        String reason = streamedLive != null ? "the connection to the app-server was lost while the item ran"
+        String reason = streamedLive != null
+                ? "the connection to the app-server was lost while the item ran"
                 : "another agent-runner took the session over while the item ran";
         if (!value.isTextual()) {
             // codex gives no text for the item so far: whatever it produced meanwhile is unknown, so say so
-            return List.of(new Draft(turnId, id, new StreamPayload.StreamGap(snake(type), reason,
-                    "what the item produced while no runner was attached could not be read back; its final text, when it"
-                            + " ends, is complete", false, null, null, streamedLive == null ? null : streamedLive.length())));
+            return List.of(new Draft(
+                    turnId,
+                    id,
+                    new StreamPayload.StreamGap(
+                            snake(type),
+                            reason,
+                            "what the item produced while no runner was attached could not be read back; its final text, when it"
+                                    + " ends, is complete",
+                            false,
+                            null,
+                            null,
+                            streamedLive == null ? null : streamedLive.length())));
         }
         String full = value.asText();
         if (streamedLive != null && full.startsWith(streamedLive)) {
@@ -230,8 +246,12 @@ public final class TurnMapper {
             String rest = full.substring(streamedLive.length());
             now.setLength(0);
             now.append(full);
-            return List.of(new Draft(turnId, id, message ? new StreamPayload.AgentMessageDelta(rest, true)
-                    : new StreamPayload.CommandOutputDelta(rest, true)));
+            return List.of(new Draft(
+                    turnId,
+                    id,
+                    message
+                            ? new StreamPayload.AgentMessageDelta(rest, true)
+                            : new StreamPayload.CommandOutputDelta(rest, true)));
         }
         now.setLength(0);
         now.append(full);
@@ -239,9 +259,17 @@ public final class TurnMapper {
             return List.of();
         }
         String sent = message ? full : tail(full);
-        return List.of(new Draft(turnId, id, new StreamPayload.StreamGap(snake(type), reason,
-                "what the item produced while no runner was attached was read back from the thread", true,
-                message ? sent : null, message ? null : sent, null)));
+        return List.of(new Draft(
+                turnId,
+                id,
+                new StreamPayload.StreamGap(
+                        snake(type),
+                        reason,
+                        "what the item produced while no runner was attached was read back from the thread",
+                        true,
+                        message ? sent : null,
+                        message ? null : sent,
+                        null)));
     }
 
     /**
@@ -255,10 +283,18 @@ public final class TurnMapper {
             return delta;
         }
         List<Draft> drafts = new ArrayList<>();
-        drafts.add(new Draft(turnId, itemId, new StreamPayload.StreamGap(itemType,
-                "another agent-runner took the session over while the item ran", "what the item produced before this runner"
-                + " attached is missing from the live stream; its final text, when it ends, is complete", false, null, null,
-                null)));
+        drafts.add(new Draft(
+                turnId,
+                itemId,
+                new StreamPayload.StreamGap(
+                        itemType,
+                        "another agent-runner took the session over while the item ran",
+                        "what the item produced before this runner"
+                                + " attached is missing from the live stream; its final text, when it ends, is complete",
+                        false,
+                        null,
+                        null,
+                        null)));
         drafts.addAll(delta.drafts());
         return new Mapped(drafts, delta.events());
     }
@@ -275,8 +311,15 @@ public final class TurnMapper {
             }
             case "item/agentMessage/delta" -> {
                 streamed(text(p, "itemId"), p.path("delta").asText(""));
-                return unseenStart(turnId, text(p, "itemId"), "agent_message", one(turnId, text(p, "itemId"),
-                        new StreamPayload.AgentMessageDelta(p.path("delta").asText(""), null)));
+                return unseenStart(
+                        turnId,
+                        text(p, "itemId"),
+                        "agent_message",
+                        one(
+                                turnId,
+                                text(p, "itemId"),
+                                new StreamPayload.AgentMessageDelta(
+                                        p.path("delta").asText(""), null)));
             }
             case "item/commandExecution/outputDelta" -> {
                 long[] q = quietSince.get(text(p, "itemId"));
@@ -285,45 +328,81 @@ public final class TurnMapper {
                     q[1] = 0;
                 }
                 streamed(text(p, "itemId"), p.path("delta").asText(""));
-                return unseenStart(turnId, text(p, "itemId"), "command_execution", one(turnId, text(p, "itemId"),
-                        new StreamPayload.CommandOutputDelta(p.path("delta").asText(""), null)));
+                return unseenStart(
+                        turnId,
+                        text(p, "itemId"),
+                        "command_execution",
+                        one(
+                                turnId,
+                                text(p, "itemId"),
+                                new StreamPayload.CommandOutputDelta(
+                                        p.path("delta").asText(""), null)));
             }
             case "item/completed" -> {
                 return itemCompleted(p.path("item"), turnId);
             }
             case "serverRequest/resolved" -> {
-                PendingApproval resolved = pendingByServerId.remove(p.path("requestId").toString());
+                PendingApproval resolved =
+                        pendingByServerId.remove(p.path("requestId").toString());
                 if (resolved == null) {
                     return Mapped.none();
                 }
-                return one(resolved.turnId(), resolved.itemId(), new StreamPayload.ApprovalResolved(resolved.requestKey(),
-                        decisions.getOrDefault(resolved.requestKey(), "cleared")));
+                return one(
+                        resolved.turnId(),
+                        resolved.itemId(),
+                        new StreamPayload.ApprovalResolved(
+                                resolved.requestKey(), decisions.getOrDefault(resolved.requestKey(), "cleared")));
             }
             case "thread/tokenUsage/updated" -> {
                 JsonNode total = p.path("tokenUsage").path("total");
                 totalTokens = total.path("totalTokens").asLong(totalTokens);
-                return one(turnId, null, new StreamPayload.TokenUsage(total.path("inputTokens").asLong(),
-                        total.path("cachedInputTokens").asLong(), total.path("outputTokens").asLong(),
-                        total.path("totalTokens").asLong(), p.path("tokenUsage").path("last").path("totalTokens").asLong(),
-                        Math.max(0, totalTokens - turnStartTokens), threadId != null ? threadId : text(p, "threadId"),
-                        "thread"));
+                return one(
+                        turnId,
+                        null,
+                        new StreamPayload.TokenUsage(
+                                total.path("inputTokens").asLong(),
+                                total.path("cachedInputTokens").asLong(),
+                                total.path("outputTokens").asLong(),
+                                total.path("totalTokens").asLong(),
+                                p.path("tokenUsage")
+                                        .path("last")
+                                        .path("totalTokens")
+                                        .asLong(),
+                                Math.max(0, totalTokens - turnStartTokens),
+                                threadId != null ? threadId : text(p, "threadId"),
+                                "thread"));
             }
             case "error" -> {
                 JsonNode details = p.path("error").path("additionalDetails");
                 // the provider's own words, when codex passes them on, next to codex's generic message
-                String provider = details.isMissingNode() || details.isNull() ? null
+                String provider = details.isMissingNode() || details.isNull()
+                        ? null
                         : details.isTextual() ? details.asText() : details.toString();
                 JsonNode info = p.path("error").path("codexErrorInfo");
                 // a string or an object, depending on the error: keep its name loosely
-                String codexError = info.isMissingNode() || info.isNull() ? null : info.isTextual() ? info.asText()
-                        : info.fieldNames().hasNext() ? info.fieldNames().next() : info.toString();
-                return one(turnId, null, new StreamPayload.Error(
-                        p.path("error").path("message").asText("the app-server reported an error"),
-                        p.path("willRetry").asBoolean(false), codexError, provider, null, null));
+                String codexError = info.isMissingNode() || info.isNull()
+                        ? null
+                        : info.isTextual()
+                                ? info.asText()
+                                : info.fieldNames().hasNext()
+                                        ? info.fieldNames().next()
+                                        : info.toString();
+                return one(
+                        turnId,
+                        null,
+                        new StreamPayload.Error(
+                                p.path("error").path("message").asText("the app-server reported an error"),
+                                p.path("willRetry").asBoolean(false),
+                                codexError,
+                                provider,
+                                null,
+                                null));
             }
             case "turn/completed" -> {
                 JsonNode turn = p.path("turn");
-                return turnEnded(turn.path("id").asText(turnId), turn.path("status").asText("completed"),
+                return turnEnded(
+                        turn.path("id").asText(turnId),
+                        turn.path("status").asText("completed"),
                         turn.path("error").path("message").asText(null));
             }
             default -> {
@@ -339,7 +418,8 @@ public final class TurnMapper {
      * every connection). Returns null for requests the runner does not relay.
      */
     public PendingApproval approvalRequest(JsonNode serverId, String method, JsonNode p, List<Draft> out) {
-        boolean command = method.equals("item/commandExecution/requestApproval") || method.equals("execCommandApproval");
+        boolean command =
+                method.equals("item/commandExecution/requestApproval") || method.equals("execCommandApproval");
         boolean file = method.equals("item/fileChange/requestApproval") || method.equals("applyPatchApproval");
         if (!command && !file) {
             return null;
@@ -355,13 +435,24 @@ public final class TurnMapper {
         StreamPayload.ApprovalRequested payload;
         if (command) {
             String line = commandText(p.path("command"));
-            payload = new StreamPayload.ApprovalRequested(key, StreamPayload.ApprovalKind.COMMAND, line, text(p, "cwd"),
-                    text(p, "reason"), Risk.ofCommand(line), null);
+            payload = new StreamPayload.ApprovalRequested(
+                    key,
+                    StreamPayload.ApprovalKind.COMMAND,
+                    line,
+                    text(p, "cwd"),
+                    text(p, "reason"),
+                    Risk.ofCommand(line),
+                    null);
         } else {
             List<FileChange> changes = itemId == null ? null : fileChanges.get(itemId);
-            payload = new StreamPayload.ApprovalRequested(key, StreamPayload.ApprovalKind.FILE_CHANGE,
-                    "apply changes to " + (changes == null ? 0 : changes.size()) + " file(s)", null, text(p, "reason"),
-                    Risk.ELEVATED, changes == null ? List.of() : changes);
+            payload = new StreamPayload.ApprovalRequested(
+                    key,
+                    StreamPayload.ApprovalKind.FILE_CHANGE,
+                    "apply changes to " + (changes == null ? 0 : changes.size()) + " file(s)",
+                    null,
+                    text(p, "reason"),
+                    Risk.ELEVATED,
+                    changes == null ? List.of() : changes);
         }
         out.add(new Draft(turnId, itemId, payload));
         return pending;
@@ -374,7 +465,10 @@ public final class TurnMapper {
 
     /** The pending approval with this key, if the server still waits for it. */
     public PendingApproval pending(String requestKey) {
-        return pendingByServerId.values().stream().filter(a -> a.requestKey().equals(requestKey)).findFirst().orElse(null);
+        return pendingByServerId.values().stream()
+                .filter(a -> a.requestKey().equals(requestKey))
+                .findFirst()
+                .orElse(null);
     }
 
     public boolean hasPendingApprovals() {
@@ -383,7 +477,8 @@ public final class TurnMapper {
 
     /** Ends a turn the app-server will not end itself (connection lost, timed out): open items closed, then the end record. */
     public Mapped turnEnded(String turnId, String status, String message) {
-        List<Draft> drafts = new ArrayList<>(closeOpenItems(turnId, status.equals("completed") ? "incomplete" : status));
+        List<Draft> drafts =
+                new ArrayList<>(closeOpenItems(turnId, status.equals("completed") ? "incomplete" : status));
         StreamPayload.TurnOutcome outcome = switch (status) {
             case "completed" -> StreamPayload.TurnOutcome.COMPLETED;
             case "interrupted" -> StreamPayload.TurnOutcome.INTERRUPTED;
@@ -391,8 +486,10 @@ public final class TurnMapper {
             default -> StreamPayload.TurnOutcome.FAILED;
         };
         boolean failed = outcome == StreamPayload.TurnOutcome.FAILED || outcome == StreamPayload.TurnOutcome.TIMED_OUT;
-        drafts.add(new Draft(turnId, null, new StreamPayload.TurnEnded(outcome,
-                failed ? (message == null ? "the turn failed" : message) : null)));
+        drafts.add(new Draft(
+                turnId,
+                null,
+                new StreamPayload.TurnEnded(outcome, failed ? (message == null ? "the turn failed" : message) : null)));
         pendingByServerId.clear();
         return new Mapped(drafts, List.of());
     }
@@ -408,8 +505,17 @@ public final class TurnMapper {
             if (started instanceof ItemStarted.AgentMessage m) {
                 closed = new ItemCompleted.AgentMessage(m.itemType(), status, said);
             } else if (started instanceof ItemStarted.Command c) {
-                closed = new ItemCompleted.Command(c.itemType(), status, CommandOutcome.of(status, null), c.command(), c.cwd(),
-                        null, null, null, said == null ? null : tail(said), approvalOfItem.get(open.getKey()));
+                closed = new ItemCompleted.Command(
+                        c.itemType(),
+                        status,
+                        CommandOutcome.of(status, null),
+                        c.command(),
+                        c.cwd(),
+                        null,
+                        null,
+                        null,
+                        said == null ? null : tail(said),
+                        approvalOfItem.get(open.getKey()));
             } else if (started instanceof ItemStarted.FileChanges f) {
                 closed = new ItemCompleted.FileChanges(f.itemType(), status, f.changes());
             } else {
@@ -435,8 +541,11 @@ public final class TurnMapper {
         List<Draft> drafts = new ArrayList<>();
         ItemStarted payload = switch (type) {
             case "agentMessage" -> new ItemStarted.AgentMessage(itemType);
-            case "commandExecution" -> new ItemStarted.Command(itemType, commandText(item.path("command")),
-                    item.path("cwd").asText(null));
+            case "commandExecution" ->
+                new ItemStarted.Command(
+                        itemType,
+                        commandText(item.path("command")),
+                        item.path("cwd").asText(null));
             case "fileChange" -> {
                 List<FileChange> changes = changes(item.path("changes"));
                 fileChanges.put(id, changes);
@@ -456,7 +565,8 @@ public final class TurnMapper {
         drafts.add(new Draft(turnId, id, payload));
         if (type.equals("fileChange")) {
             for (FileChange change : fileChanges.get(id)) {
-                drafts.add(new Draft(turnId, id, new StreamPayload.FileChangeRecord(change.path(), change.kind(), change.diff())));
+                drafts.add(new Draft(
+                        turnId, id, new StreamPayload.FileChangeRecord(change.path(), change.kind(), change.diff())));
             }
         }
         return new Mapped(drafts, List.of());
@@ -474,9 +584,12 @@ public final class TurnMapper {
         if (codex.isIntegralNumber() && codex.asLong() > 0) {
             return codex.asLong();
         }
-        if (item.path("startedAtMs").isIntegralNumber() && item.path("completedAtMs").isIntegralNumber()
-                && item.path("completedAtMs").asLong() >= item.path("startedAtMs").asLong()) {
-            return item.path("completedAtMs").asLong() - item.path("startedAtMs").asLong();
+        if (item.path("startedAtMs").isIntegralNumber()
+                && item.path("completedAtMs").isIntegralNumber()
+                && item.path("completedAtMs").asLong()
+                        >= item.path("startedAtMs").asLong()) {
+            return item.path("completedAtMs").asLong()
+                    - item.path("startedAtMs").asLong();
         }
         if (started != null) {
             return (System.nanoTime() - started) / 1_000_000;
@@ -489,8 +602,10 @@ public final class TurnMapper {
         if (codex.isIntegralNumber() && codex.asLong() > 0) {
             return "codex";
         }
-        if (item.path("startedAtMs").isIntegralNumber() && item.path("completedAtMs").isIntegralNumber()
-                && item.path("completedAtMs").asLong() >= item.path("startedAtMs").asLong()) {
+        if (item.path("startedAtMs").isIntegralNumber()
+                && item.path("completedAtMs").isIntegralNumber()
+                && item.path("completedAtMs").asLong()
+                        >= item.path("startedAtMs").asLong()) {
             return "codex_timestamps";
         }
         return "measured_by_runner";
@@ -510,27 +625,55 @@ public final class TurnMapper {
         String status = item.path("status").asText(null);
         ItemCompleted payload;
         switch (type) {
-            case "agentMessage" -> payload = new ItemCompleted.AgentMessage(itemType, status,
-                    item.path("text").asText("").isEmpty() && said != null ? said.toString() : item.path("text").asText(""));
+            case "agentMessage" ->
+                payload = new ItemCompleted.AgentMessage(
+                        itemType,
+                        status,
+                        item.path("text").asText("").isEmpty() && said != null
+                                ? said.toString()
+                                : item.path("text").asText(""));
             case "commandExecution" -> {
                 String command = commandText(item.path("command"));
-                Integer exit = item.path("exitCode").isIntegralNumber() ? item.path("exitCode").asInt() : null;
+                Integer exit = item.path("exitCode").isIntegralNumber()
+                        ? item.path("exitCode").asInt()
+                        : null;
                 Long duration = duration(id, item);
                 String output = item.path("aggregatedOutput").asText("");
                 if (output.isEmpty() && said != null && said.length() > 0) {
                     output = said.toString(); // an item read back without its output keeps what was streamed of it
                 }
                 String approval = approvalOfItem.remove(id);
-                payload = new ItemCompleted.Command(itemType, status, CommandOutcome.of(status, exit), command,
-                        item.path("cwd").asText(null), exit, duration, duration == null ? null : durationSource(item),
-                        tail(output), approval);
-                events.add(new CommandExecuted(sessionId, targetId, turnId, id, SecretScanner.redactText(command),
-                        item.path("cwd").asText(null), status == null ? "completed" : status, exit, duration, approval));
+                payload = new ItemCompleted.Command(
+                        itemType,
+                        status,
+                        CommandOutcome.of(status, exit),
+                        command,
+                        item.path("cwd").asText(null),
+                        exit,
+                        duration,
+                        duration == null ? null : durationSource(item),
+                        tail(output),
+                        approval);
+                events.add(new CommandExecuted(
+                        sessionId,
+                        targetId,
+                        turnId,
+                        id,
+                        SecretScanner.redactText(command),
+                        item.path("cwd").asText(null),
+                        status == null ? "completed" : status,
+                        exit,
+                        duration,
+                        approval));
             }
             case "fileChange" -> {
                 List<FileChange> known = fileChanges.remove(id);
-                payload = new ItemCompleted.FileChanges(itemType, status, item.has("changes") && item.path("changes").size() > 0
-                        ? changes(item.path("changes")) : known == null ? List.of() : known);
+                payload = new ItemCompleted.FileChanges(
+                        itemType,
+                        status,
+                        item.has("changes") && item.path("changes").size() > 0
+                                ? changes(item.path("changes"))
+                                : known == null ? List.of() : known);
                 approvalOfItem.remove(id);
             }
             case "reasoning" -> payload = new ItemCompleted.Other(itemType, status, joined(item.path("summary")));
@@ -544,7 +687,9 @@ public final class TurnMapper {
         List<FileChange> out = new ArrayList<>();
         for (JsonNode c : changes) {
             JsonNode kind = c.path("kind");
-            out.add(new FileChange(c.path("path").asText(null), kind.isTextual() ? kind.asText() : kind.path("type").asText("update"),
+            out.add(new FileChange(
+                    c.path("path").asText(null),
+                    kind.isTextual() ? kind.asText() : kind.path("type").asText("update"),
                     c.path("diff").asText("")));
         }
         return List.copyOf(out);

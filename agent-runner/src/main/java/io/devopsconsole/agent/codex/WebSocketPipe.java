@@ -48,11 +48,13 @@ public final class WebSocketPipe implements AutoCloseable {
         out.flush();
         String head = readHead(in);
         if (!head.startsWith("HTTP/1.1 101")) {
-            throw new IOException("the app-server did not upgrade to WebSocket: " + head.lines().findFirst().orElse(head));
+            throw new IOException("the app-server did not upgrade to WebSocket: "
+                    + head.lines().findFirst().orElse(head));
         }
         String expected = accept(key);
-        boolean accepted = head.lines().anyMatch(l -> l.toLowerCase(Locale.ROOT).startsWith("sec-websocket-accept:")
-                && l.substring(l.indexOf(':') + 1).trim().equals(expected));
+        boolean accepted = head.lines()
+                .anyMatch(l -> l.toLowerCase(Locale.ROOT).startsWith("sec-websocket-accept:")
+                        && l.substring(l.indexOf(':') + 1).trim().equals(expected));
         if (!accepted) {
             throw new IOException("the WebSocket upgrade answered with a wrong or missing Sec-WebSocket-Accept");
         }
@@ -126,7 +128,8 @@ public final class WebSocketPipe implements AutoCloseable {
                     message.write(payload);
                     if (fin) {
                         // undecodable bytes are kept as escaped bytes, never replaced (ADR 0014)
-                        return io.devopsconsole.platform.text.StoredText.decodeUtf8(message.toByteArray(), 0, message.size());
+                        return io.devopsconsole.platform.text.StoredText.decodeUtf8(
+                                message.toByteArray(), 0, message.size());
                     }
                 }
                 default -> throw new IOException("unknown WebSocket opcode " + opcode);
@@ -188,7 +191,8 @@ public final class WebSocketPipe implements AutoCloseable {
             }
             head.write(c);
             matched = (c == '\r' && (matched == 0 || matched == 2)) || (c == '\n' && (matched == 1 || matched == 3))
-                    ? matched + 1 : (c == '\r' ? 1 : 0);
+                    ? matched + 1
+                    : (c == '\r' ? 1 : 0);
             if (head.size() > 8192) {
                 throw new IOException("WebSocket handshake response too long");
             }
@@ -198,8 +202,9 @@ public final class WebSocketPipe implements AutoCloseable {
 
     static String accept(String key) {
         try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
-                    .digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
+            return Base64.getEncoder()
+                    .encodeToString(MessageDigest.getInstance("SHA-1")
+                            .digest((key + GUID).getBytes(StandardCharsets.US_ASCII)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -14,14 +14,13 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
-
-import java.util.List;
-import java.util.Optional;
-import java.util.UUID;
 
 /**
  * What this runner knows of targets and runtime profiles: a projection of
@@ -34,9 +33,20 @@ public class Inventory {
     private static final Logger LOG = Logger.getLogger(Inventory.class);
 
     /** A target as the runner needs it to connect. */
-    public record Target(UUID id, String name, String host, int port, String username, String environment, String keySource,
-                         String keyReference, String hostKeyFingerprint, String hostPublicKey, String codexStatus,
-                         boolean retired, boolean removed) {
+    public record Target(
+            UUID id,
+            String name,
+            String host,
+            int port,
+            String username,
+            String environment,
+            String keySource,
+            String keyReference,
+            String hostKeyFingerprint,
+            String hostPublicKey,
+            String codexStatus,
+            boolean retired,
+            boolean removed) {
 
         /** Why no worker may start here, or null when the target is ready for execution. */
         public String notReadyReason() {
@@ -57,8 +67,11 @@ public class Inventory {
     }
 
     /** A project's runtime profile: bindings and Codex options. */
-    public record Profile(UUID profileId, UUID projectId, List<RuntimeProfileState.Binding> bindings,
-                          RuntimeProfileState.CodexOptions codex) {
+    public record Profile(
+            UUID profileId,
+            UUID projectId,
+            List<RuntimeProfileState.Binding> bindings,
+            RuntimeProfileState.CodexOptions codex) {
 
         public Optional<RuntimeProfileState.Binding> primary() {
             return bindings.stream().filter(b -> "primary".equals(b.role())).findFirst();
@@ -71,7 +84,9 @@ public class Inventory {
     private final String profiles;
     private final TargetViewTable targetView;
 
-    public Inventory(Pool pool, @ConfigProperty(name = "devops.schema") String schema,
+    public Inventory(
+            Pool pool,
+            @ConfigProperty(name = "devops.schema") String schema,
             io.devopsconsole.platform.messaging.DeadLetters deadLetters) {
         this.pool = pool;
         this.deadLetters = deadLetters;
@@ -103,20 +118,30 @@ public class Inventory {
     }
 
     private Uni<Void> profile(RuntimeProfileState p, boolean deleted) {
-        return pool.preparedQuery("INSERT INTO " + profiles + " (project_id, profile_id, bindings, codex, deleted, version)"
-                        + " VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6) ON CONFLICT (project_id) DO UPDATE SET"
-                        + " profile_id = excluded.profile_id, bindings = excluded.bindings, codex = excluded.codex,"
-                        + " deleted = excluded.deleted, version = excluded.version, updated_at = now()"
-                        + " WHERE " + profiles + ".profile_id <> excluded.profile_id OR " + profiles + ".version <= excluded.version")
-                .execute(Tuple.from(new Object[]{p.projectId(), p.runtimeProfileId(),
-                        EventJson.mapper().valueToTree(p.bindings()).toString(),
-                        EventJson.mapper().valueToTree(p.codex()).toString(), deleted, p.version()}))
+        return pool.preparedQuery(
+                        "INSERT INTO " + profiles + " (project_id, profile_id, bindings, codex, deleted, version)"
+                                + " VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6) ON CONFLICT (project_id) DO UPDATE SET"
+                                + " profile_id = excluded.profile_id, bindings = excluded.bindings, codex = excluded.codex,"
+                                + " deleted = excluded.deleted, version = excluded.version, updated_at = now()"
+                                + " WHERE " + profiles + ".profile_id <> excluded.profile_id OR " + profiles
+                                + ".version <= excluded.version")
+                .execute(Tuple.from(new Object[] {
+                    p.projectId(),
+                    p.runtimeProfileId(),
+                    EventJson.mapper().valueToTree(p.bindings()).toString(),
+                    EventJson.mapper().valueToTree(p.codex()).toString(),
+                    deleted,
+                    p.version()
+                }))
                 .replaceWithVoid();
     }
 
     public Uni<Optional<Target>> target(UUID id) {
-        return pool.preparedQuery("SELECT * FROM " + targets + " WHERE id = $1").execute(Tuple.of(id))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(target(rows.iterator().next())));
+        return pool.preparedQuery("SELECT * FROM " + targets + " WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0
+                        ? Optional.empty()
+                        : Optional.of(target(rows.iterator().next())));
     }
 
     public Uni<Optional<Profile>> profileOf(UUID projectId) {
@@ -128,10 +153,10 @@ public class Inventory {
                     }
                     Row r = rows.iterator().next();
                     try {
-                        List<RuntimeProfileState.Binding> bindings = EventJson.mapper().readValue(
-                                r.getValue("bindings").toString(), new TypeReference<>() { });
-                        RuntimeProfileState.CodexOptions codex = EventJson.mapper().readValue(r.getValue("codex").toString(),
-                                RuntimeProfileState.CodexOptions.class);
+                        List<RuntimeProfileState.Binding> bindings = EventJson.mapper()
+                                .readValue(r.getValue("bindings").toString(), new TypeReference<>() {});
+                        RuntimeProfileState.CodexOptions codex = EventJson.mapper()
+                                .readValue(r.getValue("codex").toString(), RuntimeProfileState.CodexOptions.class);
                         return Optional.of(new Profile(r.getUUID("profile_id"), projectId, bindings, codex));
                     } catch (Exception e) {
                         throw new IllegalStateException("unreadable runtime profile of project " + projectId, e);
@@ -140,9 +165,19 @@ public class Inventory {
     }
 
     private static Target target(Row r) {
-        return new Target(r.getUUID("id"), r.getString("name"), r.getString("host"), r.getInteger("port"),
-                r.getString("username"), r.getString("environment"), r.getString("key_source"), r.getString("key_reference"),
-                r.getString("host_key_fingerprint"), r.getString("host_public_key"), r.getString("codex_status"),
-                r.getBoolean("retired"), r.getBoolean("removed"));
+        return new Target(
+                r.getUUID("id"),
+                r.getString("name"),
+                r.getString("host"),
+                r.getInteger("port"),
+                r.getString("username"),
+                r.getString("environment"),
+                r.getString("key_source"),
+                r.getString("key_reference"),
+                r.getString("host_key_fingerprint"),
+                r.getString("host_public_key"),
+                r.getString("codex_status"),
+                r.getBoolean("retired"),
+                r.getBoolean("removed"));
     }
 }

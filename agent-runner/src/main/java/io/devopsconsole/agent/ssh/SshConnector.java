@@ -5,7 +5,6 @@ import io.devopsconsole.agent.inventory.Inventory;
 import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.devopsconsole.platform.ssh.SshIdentities;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +20,12 @@ public class SshConnector {
     private final PinnedSsh ssh;
 
     public SshConnector(AgentConfig config, SshIdentities identities) {
-        this.ssh = new PinnedSsh(identities, new PinnedSsh.Settings(config.ssh().identityFile().map(Path::of),
-                config.ssh().connectTimeout(), config.ssh().keepAlive()));
+        this.ssh = new PinnedSsh(
+                identities,
+                new PinnedSsh.Settings(
+                        config.ssh().identityFile().map(Path::of),
+                        config.ssh().connectTimeout(),
+                        config.ssh().keepAlive()));
     }
 
     /** Starts a fixed command on the target; closing it also closes its connection. */
@@ -44,7 +47,15 @@ public class SshConnector {
     }
 
     private static PinnedSsh.Endpoint endpoint(Inventory.Target target) {
-        return new PinnedSsh.Endpoint(target.name(), target.host(), target.port(), target.username(), target.hostPublicKey(),
-                target.hostKeyFingerprint(), target.keySource(), target.keyReference(), target.environment());
+        return new PinnedSsh.Endpoint(
+                target.name(),
+                target.host(),
+                target.port(),
+                target.username(),
+                target.hostPublicKey(),
+                target.hostKeyFingerprint(),
+                target.keySource(),
+                target.keyReference(),
+                target.environment());
     }
 }

@@ -18,12 +18,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * The durable app-servers on a target, as the host itself reports them (the fixed listing command
@@ -43,9 +42,12 @@ public class AppServerResource {
     private static final Logger LOG = Logger.getLogger(AppServerResource.class);
 
     /** {@code observedAt} null: nobody asked the host yet ({@code POST .../refresh}). */
-    public record Page(UUID targetId, String targetName, java.time.OffsetDateTime observedAt, String observedBy,
-                       List<AppServers.AppServer> items) {
-    }
+    public record Page(
+            UUID targetId,
+            String targetName,
+            java.time.OffsetDateTime observedAt,
+            String observedBy,
+            List<AppServers.AppServer> items) {}
 
     private final Inventory inventory;
     private final SshConnector ssh;
@@ -54,8 +56,13 @@ public class AppServerResource {
     private final CurrentActor actor;
     private final AppServers servers;
 
-    public AppServerResource(Inventory inventory, SshConnector ssh, WorkerStore store, AgentConfig config, CurrentActor actor,
-                             AppServers servers) {
+    public AppServerResource(
+            Inventory inventory,
+            SshConnector ssh,
+            WorkerStore store,
+            AgentConfig config,
+            CurrentActor actor,
+            AppServers servers) {
         this.inventory = inventory;
         this.ssh = ssh;
         this.store = store;
@@ -68,7 +75,10 @@ public class AppServerResource {
     @Blocking
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Page list(@PathParam("targetId") UUID targetId) {
-        Inventory.Target target = inventory.target(targetId).await().indefinitely()
+        Inventory.Target target = inventory
+                .target(targetId)
+                .await()
+                .indefinitely()
                 .orElseThrow(() -> new ResourceNotFoundException("target", targetId));
         return servers.observed(targetId)
                 .map(o -> new Page(targetId, target.name(), o.observedAt(), o.observedBy(), o.items()))
@@ -122,12 +132,15 @@ public class AppServerResource {
         Inventory.Target target = target(targetId);
         var worker = store.liveByServerKey(targetId, serverKey).await().indefinitely();
         if (worker.isPresent()) {
-            throw new ConflictException("app-server " + serverKey + " is used by live worker " + worker.get().id()
-                    + " of session " + worker.get().sessionId() + "; stop the worker or the session instead");
+            throw new ConflictException("app-server " + serverKey + " is used by live worker "
+                    + worker.get().id() + " of session " + worker.get().sessionId()
+                    + "; stop the worker or the session instead");
         }
         PinnedSsh.Result stopped;
         try {
-            stopped = ssh.run(target, LaunchCommand.stopServer(config.codex().stateDirectory().orElse(null), serverKey),
+            stopped = ssh.run(
+                    target,
+                    LaunchCommand.stopServer(config.codex().stateDirectory().orElse(null), serverKey),
                     Duration.ofSeconds(20));
         } catch (IOException e) {
             throw unreachable(target, e);
@@ -136,7 +149,7 @@ public class AppServerResource {
         LOG.infof("orphaned app-server %s on %s stopped by %s", serverKey, target.name(), who);
         boolean gone = stopped.stdout().contains("stopped");
         try {
-            servers.list(target, who);   // the stored observation shows what is left
+            servers.list(target, who); // the stored observation shows what is left
         } catch (IOException e) {
             LOG.debugf("listing after the stop on %s failed: %s", target.name(), e.toString());
         }
@@ -144,9 +157,13 @@ public class AppServerResource {
     }
 
     private Inventory.Target target(UUID targetId) {
-        Inventory.Target target = inventory.target(targetId).await().indefinitely()
+        Inventory.Target target = inventory
+                .target(targetId)
+                .await()
+                .indefinitely()
                 .orElseThrow(() -> new ResourceNotFoundException("target", targetId));
-        String notReady = target.hostPublicKey() == null ? "target " + target.name() + " has no trusted host key" : null;
+        String notReady =
+                target.hostPublicKey() == null ? "target " + target.name() + " has no trusted host key" : null;
         if (notReady != null || target.removed()) {
             throw new ConflictException(notReady != null ? notReady : "target " + target.name() + " was removed");
         }

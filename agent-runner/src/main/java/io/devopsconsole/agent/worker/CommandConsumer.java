@@ -8,13 +8,12 @@ import io.devopsconsole.platform.messaging.DeadLetters;
 import io.devopsconsole.platform.messaging.InboundEvents;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Commands from session-service on {@code console.agent.commands.v1} (key = session id): the
@@ -44,7 +43,8 @@ public class CommandConsumer {
                     throw new MalformedEventException("not an agent command");
                 }
                 // the turn continues the trace of the operator's request (ce_traceparent / traceparent)
-                drivers.submit(command, envelope.id(), io.devopsconsole.platform.tracing.Traces.fromHeaders(record.headers()));
+                drivers.submit(
+                        command, envelope.id(), io.devopsconsole.platform.tracing.Traces.fromHeaders(record.headers()));
             } catch (MalformedEventException | RuntimeException e) {
                 rejected.add(new DeadLetters.Rejected(record, e.getMessage() == null ? e.toString() : e.getMessage()));
             }

@@ -3,10 +3,9 @@ package io.devopsconsole.agent.worker;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.util.Optional;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * What a session's owner has done, kept so that the next owner does not do it again: commands
@@ -18,8 +17,7 @@ import java.util.UUID;
 public class CommandLog {
 
     /** A recorded decision and whether the app-server has been given it. */
-    public record Decision(String decision, String decidedBy, boolean answered) {
-    }
+    public record Decision(String decision, String decidedBy, boolean answered) {}
 
     private final Pool pool;
     private final String done;
@@ -32,8 +30,13 @@ public class CommandLog {
     }
 
     public boolean isDone(UUID eventId) {
-        return eventId != null && pool.preparedQuery("SELECT 1 FROM " + done + " WHERE event_id = $1").execute(Tuple.of(eventId))
-                .await().indefinitely().size() > 0;
+        return eventId != null
+                && pool.preparedQuery("SELECT 1 FROM " + done + " WHERE event_id = $1")
+                                .execute(Tuple.of(eventId))
+                                .await()
+                                .indefinitely()
+                                .size()
+                        > 0;
     }
 
     public void markDone(UUID eventId, UUID sessionId) {
@@ -41,20 +44,27 @@ public class CommandLog {
             return;
         }
         pool.preparedQuery("INSERT INTO " + done + " (event_id, session_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .execute(Tuple.of(eventId, sessionId)).await().indefinitely();
+                .execute(Tuple.of(eventId, sessionId))
+                .await()
+                .indefinitely();
     }
 
     /** Records a decision (the first one for a request wins). */
     public void decide(UUID sessionId, String requestKey, String decision, String decidedBy) {
-        pool.preparedQuery("INSERT INTO " + decisions + " (session_id, request_key, decision, decided_by) VALUES ($1, $2, $3, $4)"
+        pool.preparedQuery("INSERT INTO " + decisions
+                        + " (session_id, request_key, decision, decided_by) VALUES ($1, $2, $3, $4)"
                         + " ON CONFLICT DO NOTHING")
-                .execute(Tuple.of(sessionId, requestKey, decision, decidedBy)).await().indefinitely();
+                .execute(Tuple.of(sessionId, requestKey, decision, decidedBy))
+                .await()
+                .indefinitely();
     }
 
     public Optional<Decision> decision(UUID sessionId, String requestKey) {
         var rows = pool.preparedQuery("SELECT decision, decided_by, answered FROM " + decisions
                         + " WHERE session_id = $1 AND request_key = $2")
-                .execute(Tuple.of(sessionId, requestKey)).await().indefinitely();
+                .execute(Tuple.of(sessionId, requestKey))
+                .await()
+                .indefinitely();
         if (rows.size() == 0) {
             return Optional.empty();
         }
@@ -64,6 +74,8 @@ public class CommandLog {
 
     public void answered(UUID sessionId, String requestKey) {
         pool.preparedQuery("UPDATE " + decisions + " SET answered = true WHERE session_id = $1 AND request_key = $2")
-                .execute(Tuple.of(sessionId, requestKey)).await().indefinitely();
+                .execute(Tuple.of(sessionId, requestKey))
+                .await()
+                .indefinitely();
     }
 }

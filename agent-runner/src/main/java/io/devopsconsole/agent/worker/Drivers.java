@@ -11,10 +11,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.utils.Utils;
-import org.jboss.logging.Logger;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
@@ -28,6 +24,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+import org.jboss.logging.Logger;
 
 /**
  * The sessions this runner instance drives (one {@link SessionDriver} each). A driver is created
@@ -59,8 +58,14 @@ public class Drivers {
     private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
     private volatile int partitions;
 
-    public Drivers(Inventory inventory, SshConnector ssh, StreamPublisher publisher, WorkerStore store, CommandLog log,
-                   AgentConfig config, MeterRegistry meters) {
+    public Drivers(
+            Inventory inventory,
+            SshConnector ssh,
+            StreamPublisher publisher,
+            WorkerStore store,
+            CommandLog log,
+            AgentConfig config,
+            MeterRegistry meters) {
         this.deps = new SessionDriver.Deps(inventory, ssh, publisher, store, log, config, meters);
         meters.gauge("agent.sessions.driven", drivers, Map::size);
     }
@@ -73,7 +78,8 @@ public class Drivers {
 
     void stop(@Observes ShutdownEvent event) {
         ticker.shutdownNow();
-        drivers.values().forEach(d -> d.shutdown("the agent-runner " + deps.config().instanceId() + " is shutting down"));
+        drivers.values()
+                .forEach(d -> d.shutdown("the agent-runner " + deps.config().instanceId() + " is shutting down"));
         drivers.clear();
         deps.publisher().flush();
     }
@@ -93,13 +99,17 @@ public class Drivers {
     }
 
     private SessionDriver driver(UUID sessionId) {
-        return drivers.computeIfAbsent(sessionId, id -> new SessionDriver(id, deps, d -> drivers.remove(d.sessionId(), d)));
+        return drivers.computeIfAbsent(
+                sessionId, id -> new SessionDriver(id, deps, d -> drivers.remove(d.sessionId(), d)));
     }
 
     /** Asks the driver running this worker to stop it; false when no driver here runs it. */
     public boolean stopWorker(UUID workerId, String requestedBy) {
-        Optional<SessionDriver> driver = drivers.values().stream().filter(d -> d.workerIds().contains(workerId)).findFirst();
-        driver.ifPresent(d -> d.submit(new StopWorker(d.sessionId(), requestedBy, "stopped through the workers API"), null));
+        Optional<SessionDriver> driver = drivers.values().stream()
+                .filter(d -> d.workerIds().contains(workerId))
+                .findFirst();
+        driver.ifPresent(
+                d -> d.submit(new StopWorker(d.sessionId(), requestedBy, "stopped through the workers API"), null));
         return driver.isPresent();
     }
 
@@ -111,14 +121,18 @@ public class Drivers {
     /** Kafka gave this instance these partitions of the commands topic: take over their sessions' live workers. */
     void assigned(Collection<TopicPartition> given, int partitionCount) {
         partitions = partitionCount;
-        given.stream().filter(tp -> tp.topic().equals(Topics.AGENT_COMMANDS)).forEach(tp -> assigned.add(tp.partition()));
+        given.stream()
+                .filter(tp -> tp.topic().equals(Topics.AGENT_COMMANDS))
+                .forEach(tp -> assigned.add(tp.partition()));
         rebalance.execute(() -> {
             try {
-                List<UUID> sessions = deps.store().sessionsWithLiveWorkers().await().indefinitely();
+                List<UUID> sessions =
+                        deps.store().sessionsWithLiveWorkers().await().indefinitely();
                 for (UUID session : sessions) {
                     if (assigned.contains(partitionOf(session, partitionCount)) && !drivers.containsKey(session)) {
-                        LOG.infof("session %s: partition assigned to runner %s; taking its workers over", session,
-                                deps.config().instanceId());
+                        LOG.infof(
+                                "session %s: partition assigned to runner %s; taking its workers over",
+                                session, deps.config().instanceId());
                         driver(session);
                     }
                 }
@@ -130,8 +144,10 @@ public class Drivers {
 
     /** Kafka took these partitions away: hand their sessions over (durable app-servers keep running). */
     void revoked(Collection<TopicPartition> taken) {
-        Set<Integer> gone = taken.stream().filter(tp -> tp.topic().equals(Topics.AGENT_COMMANDS))
-                .map(TopicPartition::partition).collect(Collectors.toSet());
+        Set<Integer> gone = taken.stream()
+                .filter(tp -> tp.topic().equals(Topics.AGENT_COMMANDS))
+                .map(TopicPartition::partition)
+                .collect(Collectors.toSet());
         assigned.removeAll(gone);
         int count = partitions;
         if (count == 0 || gone.isEmpty()) {

@@ -1,7 +1,6 @@
 package io.devopsconsole.agent.worker;
 
 import io.devopsconsole.platform.ssh.PinnedSsh;
-
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -19,15 +18,18 @@ import java.util.concurrent.TimeoutException;
 final class HostProbe {
 
     /** What the host says of a worker's app-server: running, gone, or the host did not answer in time. */
-    enum HostView { RUNNING, GONE, SILENT, UNREACHABLE }
+    enum HostView {
+        RUNNING,
+        GONE,
+        SILENT,
+        UNREACHABLE
+    }
 
     /** The host's answer ({@code detail}: why it could not be asked). */
-    record Probe(HostView view, String detail) {
-    }
+    record Probe(HostView view, String detail) {}
 
     /** Why a worker went silent: a short cause for metrics and a message for the operator. */
-    record Diagnosis(String cause, String message) {
-    }
+    record Diagnosis(String cause, String message) {}
 
     static final long ANSWER_WITHIN_MILLIS = 2500;
 
@@ -37,8 +39,7 @@ final class HostProbe {
         return t;
     });
 
-    private HostProbe() {
-    }
+    private HostProbe() {}
 
     /**
      * Asks the host. {@code listing} runs the host's app-server listing (lines {@code <key>\t<pid>\t<alive|dead>});
@@ -48,8 +49,11 @@ final class HostProbe {
         Future<PinnedSsh.Result> answer = PROBES.submit(listing);
         try {
             PinnedSsh.Result listed = answer.get(ANSWER_WITHIN_MILLIS, TimeUnit.MILLISECONDS);
-            boolean running = serverKey != null && listed.stdout().lines().map(l -> l.split("\t"))
-                    .anyMatch(f -> f.length >= 3 && f[0].equals(serverKey) && f[2].equals("alive"));
+            boolean running = serverKey != null
+                    && listed.stdout()
+                            .lines()
+                            .map(l -> l.split("\t"))
+                            .anyMatch(f -> f.length >= 3 && f[0].equals(serverKey) && f[2].equals("alive"));
             return new Probe(running ? HostView.RUNNING : HostView.GONE, null);
         } catch (TimeoutException e) {
             answer.cancel(true);
@@ -67,14 +71,24 @@ final class HostProbe {
     static Diagnosis whySilent(String target, long quietMillis, Probe p) {
         String quiet = "no answer to pings for " + (quietMillis / 100) / 10.0 + " s";
         return switch (p.view()) {
-            case GONE -> new Diagnosis("app_server_died", "the app-server on " + target + " died (" + quiet
-                    + "; the host answers and its process is gone)");
-            case RUNNING -> new Diagnosis("app_server_hung", "the app-server on " + target + " stopped answering ("
-                    + quiet + "; its process still runs)");
-            case SILENT -> new Diagnosis("host_silent", "no data from the host " + target + " for "
-                    + (quietMillis / 1000) + " s (the SSH path is stalled or the host is down)");
-            case UNREACHABLE -> new Diagnosis("host_unreachable", "the host " + target + " cannot be reached ("
-                    + quiet + "; " + p.detail() + ")");
+            case GONE ->
+                new Diagnosis(
+                        "app_server_died",
+                        "the app-server on " + target + " died (" + quiet
+                                + "; the host answers and its process is gone)");
+            case RUNNING ->
+                new Diagnosis(
+                        "app_server_hung",
+                        "the app-server on " + target + " stopped answering (" + quiet + "; its process still runs)");
+            case SILENT ->
+                new Diagnosis(
+                        "host_silent",
+                        "no data from the host " + target + " for " + (quietMillis / 1000)
+                                + " s (the SSH path is stalled or the host is down)");
+            case UNREACHABLE ->
+                new Diagnosis(
+                        "host_unreachable",
+                        "the host " + target + " cannot be reached (" + quiet + "; " + p.detail() + ")");
         };
     }
 
@@ -84,12 +98,14 @@ final class HostProbe {
      */
     static String whyEnded(String target, String reason, String stderrTail, String plain, Probe p) {
         return switch (p.view()) {
-            case GONE -> "the app-server on " + target + " died (its connection ended: " + reason
-                    + "; the host answers and its process is gone)" + stderrTail;
-            case SILENT -> "no data from the host " + target + " (the connection ended: " + reason
-                    + "; the host does not answer: the SSH path is stalled or the host is down)";
-            case UNREACHABLE -> "the host " + target + " cannot be reached (the connection ended: " + reason
-                    + "; " + p.detail() + ")";
+            case GONE ->
+                "the app-server on " + target + " died (its connection ended: " + reason
+                        + "; the host answers and its process is gone)" + stderrTail;
+            case SILENT ->
+                "no data from the host " + target + " (the connection ended: " + reason
+                        + "; the host does not answer: the SSH path is stalled or the host is down)";
+            case UNREACHABLE ->
+                "the host " + target + " cannot be reached (the connection ended: " + reason + "; " + p.detail() + ")";
             case RUNNING -> plain + "; the app-server still runs on the host";
         };
     }

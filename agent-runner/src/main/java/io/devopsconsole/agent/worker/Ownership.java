@@ -4,10 +4,9 @@ import io.devopsconsole.events.Topics;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
-
-import java.util.Collection;
 
 /**
  * Partition ownership of {@code console.agent.commands.v1} is session ownership: Kafka's group

@@ -10,14 +10,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -28,6 +20,12 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
 
 /**
  * Says, every {@code devops.agent.heartbeat-every}, that this runner is alive and which sessions it
@@ -81,11 +79,13 @@ public class RunnerPresence {
         try {
             OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
             List<UUID> sessions = List.copyOf(drivers.sessions());
-            RunnerHeartbeat beat = new RunnerHeartbeat(config.instanceId(), sessions, now, config.heartbeatEvery().toMillis(),
-                    stopping);
+            RunnerHeartbeat beat = new RunnerHeartbeat(
+                    config.instanceId(), sessions, now, config.heartbeatEvery().toMillis(), stopping);
             EventEnvelope envelope = CloudEventCodec.wrap(beat, "/agent-runner", "system:agent-runner", now, Map.of());
-            ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.AGENT_PRESENCE, config.instanceId(), envelope.data());
-            CloudEventCodec.toKafkaHeaders(envelope).forEach((k, v) -> out.headers().add(k, v));
+            ProducerRecord<String, byte[]> out =
+                    new ProducerRecord<>(Topics.AGENT_PRESENCE, config.instanceId(), envelope.data());
+            CloudEventCodec.toKafkaHeaders(envelope)
+                    .forEach((k, v) -> out.headers().add(k, v));
             producer.send(out, (meta, error) -> {
                 if (error != null && !failing) {
                     failing = true;

@@ -16,15 +16,13 @@ import io.devopsconsole.events.agent.AgentLifecycleEvent;
 import io.devopsconsole.events.agent.ApprovalDecided;
 import io.devopsconsole.events.agent.InterruptRequested;
 import io.devopsconsole.events.agent.StopWorker;
-import io.devopsconsole.events.agent.stream.StreamPayload;
 import io.devopsconsole.events.agent.TurnEnded;
 import io.devopsconsole.events.agent.TurnRequested;
 import io.devopsconsole.events.agent.TurnStarted;
+import io.devopsconsole.events.agent.stream.StreamPayload;
 import io.devopsconsole.events.registry.RuntimeProfileState;
 import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -39,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * Drives one session while this runner owns it: its workers (one {@code codex app-server} per bound
@@ -64,9 +63,14 @@ final class SessionDriver {
     private static final long HEARTBEAT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** The collaborators a driver uses. */
-    record Deps(Inventory inventory, SshConnector ssh, StreamPublisher publisher, WorkerStore store, CommandLog log,
-                AgentConfig config, MeterRegistry meters) {
-    }
+    record Deps(
+            Inventory inventory,
+            SshConnector ssh,
+            StreamPublisher publisher,
+            WorkerStore store,
+            CommandLog log,
+            AgentConfig config,
+            MeterRegistry meters) {}
 
     /** Why no worker could be started; said on the stream, never thrown at the operator. */
     static final class Refused extends Exception {
@@ -92,8 +96,7 @@ final class SessionDriver {
     }
 
     /** A command waiting for the current turn to end. */
-    private record Queued(TurnRequested request, UUID eventId, io.opentelemetry.context.Context trace) {
-    }
+    private record Queued(TurnRequested request, UUID eventId, io.opentelemetry.context.Context trace) {}
 
     /** One app-server on one target, and this runner's connection to it (if any). */
     private final class Worker {
@@ -183,6 +186,7 @@ final class SessionDriver {
     private final Deque<Queued> queued = new ArrayDeque<>();
     /** The running turn's span (invalid while tracing is off or no turn runs). */
     private io.opentelemetry.api.trace.Span turnSpan = io.opentelemetry.api.trace.Span.getInvalid();
+
     private final Map<UUID, Worker> workers = new LinkedHashMap<>();
     private long fence;
     private Turn current;
@@ -247,17 +251,21 @@ final class SessionDriver {
         fence = deps.publisher().acquire(sessionId, deps.config().instanceId());
         List<WorkerStore.WorkerView> live = deps.store().live(sessionId).await().indefinitely();
         for (WorkerStore.WorkerView row : live) {
-            Optional<WorkerStore.WorkerView> adopted = deps.store().adopt(row.id(), fence, deps.config().instanceId())
-                    .await().indefinitely();
+            Optional<WorkerStore.WorkerView> adopted = deps.store()
+                    .adopt(row.id(), fence, deps.config().instanceId())
+                    .await()
+                    .indefinitely();
             if (adopted.isEmpty()) {
                 continue;
             }
             WorkerStore.WorkerView view = adopted.get();
-            Optional<Inventory.Target> target = deps.inventory().target(view.targetId()).await().indefinitely();
+            Optional<Inventory.Target> target =
+                    deps.inventory().target(view.targetId()).await().indefinitely();
             if (target.isEmpty() || !view.durable()) {
                 // a stdio worker ended with its runner's connection; its turn with it
-                String message = !view.durable() ? "the runner that drove this stdio worker is gone; the worker ended with its"
-                        + " connection" : "target " + view.targetName() + " is no longer known";
+                String message = !view.durable()
+                        ? "the runner that drove this stdio worker is gone; the worker ended with its" + " connection"
+                        : "target " + view.targetName() + " is no longer known";
                 Worker gone = new Worker(view, target.orElse(unknownTarget(view)));
                 workers.put(view.targetId(), gone);
                 if (view.currentTurnId() != null) {
@@ -270,7 +278,9 @@ final class SessionDriver {
             }
             Worker w = new Worker(view, target.get());
             // items that ended after the previous owner's last heartbeat may have gone unstreamed (1 s of margin)
-            w.unseenSinceEpochMs = row.heartbeatAt() == null ? 0L : row.heartbeatAt().toInstant().toEpochMilli() - 1_000;
+            w.unseenSinceEpochMs = row.heartbeatAt() == null
+                    ? 0L
+                    : row.heartbeatAt().toInstant().toEpochMilli() - 1_000;
             w.threadId = view.threadId();
             w.mapper.thread(view.threadId(), view.totalTokens());
             workers.put(view.targetId(), w);
@@ -280,16 +290,37 @@ final class SessionDriver {
             }
             // the first record under the new fence, acknowledged before anything else is read from the worker:
             // from here on the previous owner's records are dropped
-            deps.publisher().publishAndWait(sessionId, w.target.id(), List.of(new TurnMapper.Draft(null, null,
-                    workerPayload(w, "reattaching", "runner " + deps.config().instanceId() + " took the session over"))));
+            deps.publisher()
+                    .publishAndWait(
+                            sessionId,
+                            w.target.id(),
+                            List.of(new TurnMapper.Draft(
+                                    null,
+                                    null,
+                                    workerPayload(
+                                            w,
+                                            "reattaching",
+                                            "runner " + deps.config().instanceId() + " took the session over"))));
             w.detachedSinceNanos = System.nanoTime();
             reattach(w);
         }
     }
 
     private static Inventory.Target unknownTarget(WorkerStore.WorkerView view) {
-        return new Inventory.Target(view.targetId(), view.targetName(), "unknown", 22, "unknown", "lab", "control_plane_key",
-                null, null, null, "unknown", true, true);
+        return new Inventory.Target(
+                view.targetId(),
+                view.targetName(),
+                "unknown",
+                22,
+                "unknown",
+                "lab",
+                "control_plane_key",
+                null,
+                null,
+                null,
+                "unknown",
+                true,
+                true);
     }
 
     /** Another runner owns the session now: let go of everything without touching the app-servers. */
@@ -317,8 +348,15 @@ final class SessionDriver {
             w.stopping = true;
             closeConnection(w);
             if (w.durable()) {
-                deps.store().state(w.view, "detached", why + "; the app-server keeps running for the next owner",
-                        null, current != null && current.worker == w ? current.turnId : null).await().indefinitely();
+                deps.store()
+                        .state(
+                                w.view,
+                                "detached",
+                                why + "; the app-server keeps running for the next owner",
+                                null,
+                                current != null && current.worker == w ? current.turnId : null)
+                        .await()
+                        .indefinitely();
             } else {
                 if (current != null && current.worker == w && current.turnId != null) {
                     failCurrent(w, why);
@@ -360,7 +398,8 @@ final class SessionDriver {
         if (turnSpan.getSpanContext().isValid()) {
             turnSpan.end();
         }
-        turnSpan = io.devopsconsole.platform.tracing.Traces.start("turn", io.opentelemetry.api.trace.SpanKind.CONSUMER, trace);
+        turnSpan = io.devopsconsole.platform.tracing.Traces.start(
+                "turn", io.opentelemetry.api.trace.SpanKind.CONSUMER, trace);
         turnSpan.setAttribute("devops.session_id", sessionId.toString());
         Worker w;
         try {
@@ -382,10 +421,12 @@ final class SessionDriver {
             }
             w.lastActivityNanos = System.nanoTime();
             deps.store().state(w.view, "busy", null, null, turnId).await().indefinitely();
-            announce(List.of(new TurnStarted(sessionId, w.view.id(), w.target.id(), w.threadId, turnId, t.messageId(),
-                    t.operator())));
+            announce(List.of(new TurnStarted(
+                    sessionId, w.view.id(), w.target.id(), w.threadId, turnId, t.messageId(), t.operator())));
         } catch (Exception e) {
-            String why = e instanceof IOException && e.getCause() != null ? e.getCause().getMessage() : e.toString();
+            String why = e instanceof IOException && e.getCause() != null
+                    ? e.getCause().getMessage()
+                    : e.toString();
             deps.log().markDone(eventId, sessionId);
             failTurnNotStarted("the app-server did not start the turn: " + why);
         }
@@ -396,12 +437,13 @@ final class SessionDriver {
         String turnId = current == null ? null : current.turnId;
         List<TurnMapper.Draft> drafts = new ArrayList<>();
         drafts.add(new TurnMapper.Draft(turnId, null, errorPayload(message)));
-        drafts.add(new TurnMapper.Draft(turnId, null, new StreamPayload.TurnEnded(StreamPayload.TurnOutcome.FAILED, message)));
+        drafts.add(new TurnMapper.Draft(
+                turnId, null, new StreamPayload.TurnEnded(StreamPayload.TurnOutcome.FAILED, message)));
         Worker w = current == null ? null : current.worker;
         publish(w, drafts);
         if (w != null && turnId != null) {
-            announce(List.of(new TurnEnded(sessionId, w.view.id(), w.target.id(), turnId, "failed", message,
-                    w.mapper.turnTokens())));
+            announce(List.of(new TurnEnded(
+                    sessionId, w.view.id(), w.target.id(), turnId, "failed", message, w.mapper.turnTokens())));
         }
         current = null;
         next();
@@ -415,16 +457,23 @@ final class SessionDriver {
     }
 
     private Worker ensureWorker(UUID projectId, UUID targetId) throws Refused {
-        Inventory.Profile profile = deps.inventory().profileOf(projectId).await().indefinitely()
-                .orElseThrow(() -> new Refused("project " + projectId + " has no runtime profile: bind a target first"));
+        Inventory.Profile profile = deps.inventory()
+                .profileOf(projectId)
+                .await()
+                .indefinitely()
+                .orElseThrow(
+                        () -> new Refused("project " + projectId + " has no runtime profile: bind a target first"));
         RuntimeProfileState.Binding binding;
         if (targetId == null) {
             binding = profile.primary()
-                    .orElseThrow(() -> new Refused("the runtime profile of project " + projectId + " has no primary target"));
+                    .orElseThrow(() ->
+                            new Refused("the runtime profile of project " + projectId + " has no primary target"));
         } else {
-            binding = profile.bindings().stream().filter(b -> b.targetId().equals(targetId)).findFirst()
-                    .orElseThrow(() -> new Refused("target " + targetId + " is not bound to the runtime profile of project "
-                            + projectId));
+            binding = profile.bindings().stream()
+                    .filter(b -> b.targetId().equals(targetId))
+                    .findFirst()
+                    .orElseThrow(() -> new Refused(
+                            "target " + targetId + " is not bound to the runtime profile of project " + projectId));
         }
         Worker existing = workers.get(binding.targetId());
         if (existing != null && existing.connected()) {
@@ -435,11 +484,15 @@ final class SessionDriver {
             if (existing.connected()) {
                 return existing;
             }
-            throw new Refused("the worker on " + existing.target.name() + " could not be reattached: "
-                    + existing.view.message());
+            throw new Refused(
+                    "the worker on " + existing.target.name() + " could not be reattached: " + existing.view.message());
         }
-        Inventory.Target target = deps.inventory().target(binding.targetId()).await().indefinitely()
-                .orElseThrow(() -> new Refused("target " + binding.targetId() + " is not known to the agent-runner yet"));
+        Inventory.Target target = deps.inventory()
+                .target(binding.targetId())
+                .await()
+                .indefinitely()
+                .orElseThrow(
+                        () -> new Refused("target " + binding.targetId() + " is not known to the agent-runner yet"));
         String notReady = target.notReadyReason();
         if (notReady != null) {
             throw new Refused(notReady + "; no connection was attempted");
@@ -447,24 +500,44 @@ final class SessionDriver {
         return startWorker(projectId, profile, binding, target);
     }
 
-    private Worker startWorker(UUID projectId, Inventory.Profile profile, RuntimeProfileState.Binding binding,
-                               Inventory.Target target) throws Refused {
+    private Worker startWorker(
+            UUID projectId, Inventory.Profile profile, RuntimeProfileState.Binding binding, Inventory.Target target)
+            throws Refused {
         String mode = deps.config().transport();
         String stdioCommand;
         LaunchCommand.Durable durable = null;
         try {
-            stdioCommand = LaunchCommand.build(deps.config().codex().command(), binding.workingDirectory(), profile.codex());
+            stdioCommand =
+                    LaunchCommand.build(deps.config().codex().command(), binding.workingDirectory(), profile.codex());
             if (!mode.equals("stdio")) {
-                durable = LaunchCommand.durable(deps.config().codex().command(), binding.workingDirectory(), profile.codex(),
+                durable = LaunchCommand.durable(
+                        deps.config().codex().command(),
+                        binding.workingDirectory(),
+                        profile.codex(),
                         deps.config().codex().stateDirectory().orElse(null));
             }
         } catch (IllegalArgumentException e) {
             throw new Refused("the worker launch was refused: " + e.getMessage());
         }
-        String knownThread = deps.store().lastThread(sessionId, target.id()).await().indefinitely().orElse(null);
-        WorkerStore.WorkerView view = deps.store().create(UUID.randomUUID(), sessionId, projectId, target.id(), target.name(),
-                binding.workingDirectory(), deps.config().instanceId(), durable != null ? "durable" : "stdio",
-                durable != null ? durable.serverKey() : null, fence).await().indefinitely();
+        String knownThread = deps.store()
+                .lastThread(sessionId, target.id())
+                .await()
+                .indefinitely()
+                .orElse(null);
+        WorkerStore.WorkerView view = deps.store()
+                .create(
+                        UUID.randomUUID(),
+                        sessionId,
+                        projectId,
+                        target.id(),
+                        target.name(),
+                        binding.workingDirectory(),
+                        deps.config().instanceId(),
+                        durable != null ? "durable" : "stdio",
+                        durable != null ? durable.serverKey() : null,
+                        fence)
+                .await()
+                .indefinitely();
         Worker w = new Worker(view, target);
         workers.put(target.id(), w);
         workerState(w, "starting", null);
@@ -476,7 +549,9 @@ final class SessionDriver {
                     if (!mode.equals("auto") || e instanceof PinnedSsh.HostKeyRefused) {
                         throw e;
                     }
-                    LOG.infof("session %s: no durable app-server on %s (%s); using stdio", sessionId, target.name(), e.getMessage());
+                    LOG.infof(
+                            "session %s: no durable app-server on %s (%s); using stdio",
+                            sessionId, target.name(), e.getMessage());
                     w.view = w.view.with("stdio", null);
                     closeConnection(w);
                     connectStdio(w, stdioCommand);
@@ -522,8 +597,8 @@ final class SessionDriver {
         // an app-server that accepts the connection but never answers (hung, stopped) must not hold this
         // session's thread: the channel is closed after the upgrade timeout, which ends the read below
         PinnedSsh.Exec opening = w.channel;
-        java.util.concurrent.ScheduledFuture<?> watchdog = WATCHDOG.schedule(opening::close, UPGRADE_TIMEOUT_SECONDS,
-                TimeUnit.SECONDS);
+        java.util.concurrent.ScheduledFuture<?> watchdog =
+                WATCHDOG.schedule(opening::close, UPGRADE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         try {
             ws = WebSocketPipe.open(w.channel.stdout(), w.channel.stdin());
             if (!watchdog.cancel(false)) {
@@ -533,8 +608,14 @@ final class SessionDriver {
             watchdog.cancel(false);
             String stderr = w.channel.stderrTail();
             closeConnection(w);
-            throw new IOException("the durable app-server did not answer" + (stderr == null || stderr.isBlank() ? ""
-                    : ": " + io.devopsconsole.platform.redaction.SecretScanner.redactText(lastLine(stderr))), e);
+            throw new IOException(
+                    "the durable app-server did not answer"
+                            + (stderr == null || stderr.isBlank()
+                                    ? ""
+                                    : ": "
+                                            + io.devopsconsole.platform.redaction.SecretScanner.redactText(
+                                                    lastLine(stderr))),
+                    e);
         }
         w.rpc = JsonRpcConnection.overWebSocket(ws, new Link(w), name(w)).start();
         w.app = new AppServerClient(w.rpc, RPC_TIMEOUT_SECONDS);
@@ -549,12 +630,15 @@ final class SessionDriver {
     }
 
     /** Resumes the thread the session had on this target (a new worker continues the conversation), else starts one. */
-    private String openThread(Worker w, String known, String directory, RuntimeProfileState.CodexOptions codex) throws Exception {
+    private String openThread(Worker w, String known, String directory, RuntimeProfileState.CodexOptions codex)
+            throws Exception {
         if (known != null) {
             try {
                 return w.app.resumeThread(known);
             } catch (AppServerClient.Refused e) {
-                LOG.infof("session %s: thread %s could not be resumed (%s); starting a new one", sessionId, known, e.getMessage());
+                LOG.infof(
+                        "session %s: thread %s could not be resumed (%s); starting a new one",
+                        sessionId, known, e.getMessage());
             }
         }
         return w.app.startThread(directory, LaunchCommand.threadStartPolicy(codex), codex);
@@ -572,8 +656,10 @@ final class SessionDriver {
         w.attempts++;
         long started = System.nanoTime();
         try {
-            String attach = LaunchCommand.attach(deps.config().codex().command(),
-                    deps.config().codex().stateDirectory().orElse(null), w.view.serverKey());
+            String attach = LaunchCommand.attach(
+                    deps.config().codex().command(),
+                    deps.config().codex().stateDirectory().orElse(null),
+                    w.view.serverKey());
             boolean restarted = false;
             try {
                 connectDurable(w, attach);
@@ -581,10 +667,16 @@ final class SessionDriver {
                 throw e;
             } catch (IOException gone) {
                 // the app-server itself is gone (host rebooted, killed): start one and resume the thread
-                Inventory.Profile profile = deps.inventory().profileOf(w.view.projectId()).await().indefinitely()
+                Inventory.Profile profile = deps.inventory()
+                        .profileOf(w.view.projectId())
+                        .await()
+                        .indefinitely()
                         .orElseThrow(() -> new IOException("the project has no runtime profile any more"));
-                LaunchCommand.Durable launch = LaunchCommand.durable(deps.config().codex().command(),
-                        w.view.workingDirectory(), profile.codex(), deps.config().codex().stateDirectory().orElse(null));
+                LaunchCommand.Durable launch = LaunchCommand.durable(
+                        deps.config().codex().command(),
+                        w.view.workingDirectory(),
+                        profile.codex(),
+                        deps.config().codex().stateDirectory().orElse(null));
                 w.view = w.view.with("durable", launch.serverKey());
                 connectDurable(w, launch.command());
                 restarted = true;
@@ -592,7 +684,11 @@ final class SessionDriver {
             handshake(w);
             w.mapper.connectionReset();
             if (w.threadId == null) {
-                w.threadId = deps.store().lastThread(sessionId, w.target.id()).await().indefinitely().orElse(null);
+                w.threadId = deps.store()
+                        .lastThread(sessionId, w.target.id())
+                        .await()
+                        .indefinitely()
+                        .orElse(null);
             }
             if (w.threadId == null) {
                 throw new IOException("the worker has no thread to resume");
@@ -604,21 +700,35 @@ final class SessionDriver {
             recover(w, restarted);
             w.unseenSinceEpochMs = null; // caught up: from here on this runner streams what it relays
             String turn = current != null && current.worker == w ? current.turnId : null;
-            deps.store().state(w.view, turn != null ? "busy" : "ready", null, w.threadId, turn).await().indefinitely();
-            publish(w, List.of(new TurnMapper.Draft(null, null, workerPayload(w, "reattached",
-                    restarted ? "the app-server had stopped; a new one resumed the thread" : null, w.threadId))));
+            deps.store()
+                    .state(w.view, turn != null ? "busy" : "ready", null, w.threadId, turn)
+                    .await()
+                    .indefinitely();
+            publish(
+                    w,
+                    List.of(new TurnMapper.Draft(
+                            null,
+                            null,
+                            workerPayload(
+                                    w,
+                                    "reattached",
+                                    restarted ? "the app-server had stopped; a new one resumed the thread" : null,
+                                    w.threadId))));
             deps.meters().timer("agent.worker.reattach").record(Duration.ofNanos(System.nanoTime() - started));
-            LOG.infof("session %s: reattached to the worker on %s in %d ms", sessionId, w.target.name(),
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            LOG.infof(
+                    "session %s: reattached to the worker on %s in %d ms",
+                    sessionId, w.target.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } catch (StreamPublisher.Fenced e) {
             throw e;
         } catch (Exception e) {
             String why = cause(e);
             closeConnection(w);
-            long delay = Math.min(TimeUnit.SECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(500L << Math.min(5, w.attempts)));
+            long delay = Math.min(
+                    TimeUnit.SECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(500L << Math.min(5, w.attempts)));
             w.nextAttemptNanos = System.nanoTime() + delay;
             w.view = w.view.withMessage(why);
-            LOG.infof("session %s: reattach to %s failed (attempt %d): %s", sessionId, w.target.name(), w.attempts, why);
+            LOG.infof(
+                    "session %s: reattach to %s failed (attempt %d): %s", sessionId, w.target.name(), w.attempts, why);
             stillDetached(w, why);
             if (e instanceof PinnedSsh.HostKeyRefused) {
                 giveUp(w, why);
@@ -633,19 +743,38 @@ final class SessionDriver {
      */
     private void stillDetached(Worker w, String why) {
         long now = System.nanoTime();
-        if (w.detachedSinceNanos == 0 || now - w.lastDetachedNoteNanos < DETACHED_NOTE_EVERY_NANOS
+        if (w.detachedSinceNanos == 0
+                || now - w.lastDetachedNoteNanos < DETACHED_NOTE_EVERY_NANOS
                 || now - w.detachedSinceNanos < DETACHED_NOTE_EVERY_NANOS) {
             return;
         }
         w.lastDetachedNoteNanos = now;
         long seconds = TimeUnit.NANOSECONDS.toSeconds(now - w.detachedSinceNanos);
         long left = Math.max(0, deps.config().reattachWindow().toSeconds() - seconds);
-        StreamPayload.WorkerState detached = workerPayload(w, "detached", "still no connection to the worker on "
-                + w.target.name() + " after " + seconds + " s (attempt " + w.attempts + ": " + why + "); trying for " + left
-                + " s more");
-        publish(w, List.of(new TurnMapper.Draft(null, null, new StreamPayload.WorkerState(detached.state(), detached.transport(),
-                detached.targetName(), detached.workingDirectory(), detached.workerId(), null, detached.message(),
-                seconds * 1000, null, null, null))));
+        StreamPayload.WorkerState detached = workerPayload(
+                w,
+                "detached",
+                "still no connection to the worker on "
+                        + w.target.name() + " after " + seconds + " s (attempt " + w.attempts + ": " + why
+                        + "); trying for " + left
+                        + " s more");
+        publish(
+                w,
+                List.of(new TurnMapper.Draft(
+                        null,
+                        null,
+                        new StreamPayload.WorkerState(
+                                detached.state(),
+                                detached.transport(),
+                                detached.targetName(),
+                                detached.workingDirectory(),
+                                detached.workerId(),
+                                null,
+                                detached.message(),
+                                seconds * 1000,
+                                null,
+                                null,
+                                null))));
     }
 
     /** Sends what the current turn of this worker did while nobody was attached, and ends it here if it ended there. */
@@ -663,9 +792,12 @@ final class SessionDriver {
             publish(w, mapped.drafts());
             announce(mapped.events());
         }
-        String status = turn == null ? (restarted ? "interrupted" : "inProgress") : turn.path("status").asText("inProgress");
-        LOG.infof("session %s: turn %s is %s on %s; %d record(s) read back from the thread", sessionId, turnId, status,
-                w.target.name(), before);
+        String status = turn == null
+                ? (restarted ? "interrupted" : "inProgress")
+                : turn.path("status").asText("inProgress");
+        LOG.infof(
+                "session %s: turn %s is %s on %s; %d record(s) read back from the thread",
+                sessionId, turnId, status, w.target.name(), before);
         if (!status.equals("inProgress")) {
             ObjectNode params = JSON.createObjectNode();
             ObjectNode t = params.putObject("turn").put("id", turnId).put("status", status);
@@ -707,7 +839,9 @@ final class SessionDriver {
                 return;
             }
         }
-        LOG.debugf("session %s: decision on %s recorded; nothing waits for it on a connection now", sessionId, d.requestId());
+        LOG.debugf(
+                "session %s: decision on %s recorded; nothing waits for it on a connection now",
+                sessionId, d.requestId());
     }
 
     private void answer(Worker w, TurnMapper.PendingApproval pending, String decision) {
@@ -717,8 +851,9 @@ final class SessionDriver {
             w.lastActivityNanos = System.nanoTime();
             deps.log().answered(sessionId, pending.requestKey());
         } catch (IOException e) {
-            LOG.warnf("session %s: answering approval %s failed (answered again after a reattach): %s", sessionId,
-                    pending.requestKey(), e.getMessage());
+            LOG.warnf(
+                    "session %s: answering approval %s failed (answered again after a reattach): %s",
+                    sessionId, pending.requestKey(), e.getMessage());
         }
     }
 
@@ -754,11 +889,16 @@ final class SessionDriver {
             return;
         }
         try {
-            deps.ssh().run(w.target, LaunchCommand.stopServer(deps.config().codex().stateDirectory().orElse(null),
-                    w.view.serverKey()), Duration.ofSeconds(20));
+            deps.ssh()
+                    .run(
+                            w.target,
+                            LaunchCommand.stopServer(
+                                    deps.config().codex().stateDirectory().orElse(null), w.view.serverKey()),
+                            Duration.ofSeconds(20));
         } catch (IOException | IllegalArgumentException e) {
-            LOG.warnf("session %s: the app-server %s on %s was not stopped: %s", sessionId, w.view.serverKey(), w.target.name(),
-                    e.getMessage());
+            LOG.warnf(
+                    "session %s: the app-server %s on %s was not stopped: %s",
+                    sessionId, w.view.serverKey(), w.target.name(), e.getMessage());
         }
     }
 
@@ -773,7 +913,10 @@ final class SessionDriver {
             if (w.connected() && now - w.lastBeatNanos > HEARTBEAT_NANOS) {
                 w.lastBeatNanos = now;
                 boolean active = w.lastActivityNanos > now - HEARTBEAT_NANOS;
-                if (!deps.store().heartbeat(w.view, active, w.mapper.totalTokens()).await().indefinitely()) {
+                if (!deps.store()
+                        .heartbeat(w.view, active, w.mapper.totalTokens())
+                        .await()
+                        .indefinitely()) {
                     if (!deps.publisher().stillOwns(sessionId)) {
                         relinquish("another runner took the session over");
                         return;
@@ -788,11 +931,26 @@ final class SessionDriver {
                 }
             }
             if (w.connected() && current != null && current.worker == w) {
-                for (TurnMapper.Quiet q : w.mapper.newlyStuck(now, deps.config().stuckCommandAfter().toNanos())) {
-                    publish(w, List.of(new TurnMapper.Draft(current.turnId, q.itemId(), new StreamPayload.WorkerState(
-                            "command_stuck", w.view.transport(), w.target.name(), w.view.workingDirectory(), w.view.id(), null,
-                            "the command has produced no output for " + (q.quietMillis() / 1000) + " s; it still runs"
-                                    + " (interrupt the turn to stop waiting)", null, q.itemId(), q.command(), q.quietMillis()))));
+                for (TurnMapper.Quiet q : w.mapper.newlyStuck(
+                        now, deps.config().stuckCommandAfter().toNanos())) {
+                    publish(
+                            w,
+                            List.of(new TurnMapper.Draft(
+                                    current.turnId,
+                                    q.itemId(),
+                                    new StreamPayload.WorkerState(
+                                            "command_stuck",
+                                            w.view.transport(),
+                                            w.target.name(),
+                                            w.view.workingDirectory(),
+                                            w.view.id(),
+                                            null,
+                                            "the command has produced no output for " + (q.quietMillis() / 1000)
+                                                    + " s; it still runs" + " (interrupt the turn to stop waiting)",
+                                            null,
+                                            q.itemId(),
+                                            q.command(),
+                                            q.quietMillis()))));
                     deps.meters().counter("agent.commands.stuck").increment();
                 }
             }
@@ -810,10 +968,16 @@ final class SessionDriver {
      */
     private boolean silent(Worker w, long now) {
         long heard = w.rpc.lastHeardNanos();
-        if (!w.pings.silent(now, heard, deps.config().pingAfter().toNanos(), deps.config().silentAfter().toNanos(), w.rpc::ping)) {
+        if (!w.pings.silent(
+                now,
+                heard,
+                deps.config().pingAfter().toNanos(),
+                deps.config().silentAfter().toNanos(),
+                w.rpc::ping)) {
             return false;
         }
-        HostProbe.Diagnosis d = HostProbe.whySilent(w.target.name(), TimeUnit.NANOSECONDS.toMillis(now - heard), probe(w));
+        HostProbe.Diagnosis d =
+                HostProbe.whySilent(w.target.name(), TimeUnit.NANOSECONDS.toMillis(now - heard), probe(w));
         deps.meters().counter("agent.workers.silent", "cause", d.cause()).increment();
         LOG.warnf("session %s: the worker on %s went silent: %s", sessionId, w.target.name(), d.message());
         lost(w, d.message());
@@ -822,16 +986,23 @@ final class SessionDriver {
 
     private static final long UPGRADE_TIMEOUT_SECONDS = 10;
     private static final long DETACHED_NOTE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(15);
-    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "worker-upgrade-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "worker-upgrade-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** Asks the host whether the worker's app-server runs (fixed listing command, a connection of its own). */
     private HostProbe.Probe probe(Worker w) {
-        return HostProbe.probe(w.view.serverKey(), () -> deps.ssh().run(w.target,
-                LaunchCommand.listServers(deps.config().codex().stateDirectory().orElse(null)), Duration.ofSeconds(2)));
+        return HostProbe.probe(
+                w.view.serverKey(),
+                () -> deps.ssh()
+                        .run(
+                                w.target,
+                                LaunchCommand.listServers(
+                                        deps.config().codex().stateDirectory().orElse(null)),
+                                Duration.ofSeconds(2)));
     }
 
     private void checkTurn(long now) {
@@ -839,8 +1010,13 @@ final class SessionDriver {
             return;
         }
         Worker w = current.worker;
-        Timing.TurnVerdict verdict = Timing.turn(now, current.interruptSentNanos, deps.config().interruptGrace().toNanos(),
-                current.timedOut, w.mapper.hasPendingApprovals(), Math.max(w.lastActivityNanos, w.rpc.lastReceivedNanos()),
+        Timing.TurnVerdict verdict = Timing.turn(
+                now,
+                current.interruptSentNanos,
+                deps.config().interruptGrace().toNanos(),
+                current.timedOut,
+                w.mapper.hasPendingApprovals(),
+                Math.max(w.lastActivityNanos, w.rpc.lastReceivedNanos()),
                 deps.config().inactivityTimeout().toNanos());
         if (verdict == Timing.TurnVerdict.INTERRUPT_UNANSWERED) {
             String message = "the app-server did not end turn " + current.turnId + " within "
@@ -860,8 +1036,8 @@ final class SessionDriver {
             return;
         }
         if (verdict == Timing.TurnVerdict.INACTIVE) {
-            String message = "no activity from the app-server for " + deps.config().inactivityTimeout().toSeconds()
-                    + " s; the turn was interrupted";
+            String message = "no activity from the app-server for "
+                    + deps.config().inactivityTimeout().toSeconds() + " s; the turn was interrupted";
             current.timedOut = true;
             endTurnHere(w, "timed_out", message);
             interrupt("timed out");
@@ -872,8 +1048,8 @@ final class SessionDriver {
     private void endTurnHere(Worker w, String status, String message) {
         TurnMapper.Mapped ended = w.mapper.turnEnded(current.turnId, status, message);
         publish(w, ended.drafts());
-        announce(List.of(new TurnEnded(sessionId, w.view.id(), w.target.id(), current.turnId, status, message,
-                w.mapper.turnTokens())));
+        announce(List.of(new TurnEnded(
+                sessionId, w.view.id(), w.target.id(), current.turnId, status, message, w.mapper.turnTokens())));
     }
 
     /** An error record and a failed end for the current turn (connection lost for good). */
@@ -882,8 +1058,8 @@ final class SessionDriver {
         drafts.add(new TurnMapper.Draft(current.turnId, null, errorPayload(message)));
         drafts.addAll(w.mapper.turnEnded(current.turnId, "failed", message).drafts());
         publish(w, drafts);
-        announce(List.of(new TurnEnded(sessionId, w.view.id(), w.target.id(), current.turnId, "failed", message,
-                w.mapper.turnTokens())));
+        announce(List.of(new TurnEnded(
+                sessionId, w.view.id(), w.target.id(), current.turnId, "failed", message, w.mapper.turnTokens())));
         current = null;
     }
 
@@ -900,7 +1076,9 @@ final class SessionDriver {
         long tokensBefore = w.mapper.totalTokens();
         TurnMapper.Mapped mapped = w.mapper.notification(method, params);
         if (w.mapper.totalTokens() > tokensBefore) {
-            deps.meters().counter("agent.tokens", "target", w.target.name()).increment(w.mapper.totalTokens() - tokensBefore);
+            deps.meters()
+                    .counter("agent.tokens", "target", w.target.name())
+                    .increment(w.mapper.totalTokens() - tokensBefore);
         }
         publish(w, mapped.drafts());
         announce(mapped.events());
@@ -916,8 +1094,14 @@ final class SessionDriver {
             publish(w, mapped.drafts());
             if (turnId != null) {
                 String status = params.path("turn").path("status").asText("completed");
-                announce(List.of(new TurnEnded(sessionId, w.view.id(), w.target.id(), turnId, status,
-                        params.path("turn").path("error").path("message").asText(null), w.mapper.turnTokens())));
+                announce(List.of(new TurnEnded(
+                        sessionId,
+                        w.view.id(),
+                        w.target.id(),
+                        turnId,
+                        status,
+                        params.path("turn").path("error").path("message").asText(null),
+                        w.mapper.turnTokens())));
             }
             if (ours) {
                 current = null;
@@ -940,8 +1124,9 @@ final class SessionDriver {
         Optional<CommandLog.Decision> recorded = deps.log().decision(sessionId, pending.requestKey());
         if (recorded.isPresent()) {
             // asked again after a reattach, and the operator has decided already: answer from the record
-            LOG.infof("session %s: approval %s asked again; answered from the recorded decision (%s)", sessionId,
-                    pending.requestKey(), recorded.get().decision());
+            LOG.infof(
+                    "session %s: approval %s asked again; answered from the recorded decision (%s)",
+                    sessionId, pending.requestKey(), recorded.get().decision());
             publish(w, drafts); // same record id as the first time: stored once
             answer(w, pending, recorded.get().decision());
             return;
@@ -970,7 +1155,9 @@ final class SessionDriver {
             w.attempts = 0;
             String turn = current != null && current.worker == w ? current.turnId : null;
             deps.store().state(w.view, "detached", message, null, turn).await().indefinitely();
-            publish(w, List.of(new TurnMapper.Draft(null, null, workerPayload(w, "detached", message + "; reattaching"))));
+            publish(
+                    w,
+                    List.of(new TurnMapper.Draft(null, null, workerPayload(w, "detached", message + "; reattaching"))));
             reattach(w);
             return;
         }
@@ -1013,8 +1200,18 @@ final class SessionDriver {
     }
 
     private static StreamPayload.WorkerState workerPayload(Worker w, String state, String message, String threadId) {
-        return new StreamPayload.WorkerState(state, w.view.transport(), w.target.name(), w.view.workingDirectory(), w.view.id(),
-                threadId, message, null, null, null, null);
+        return new StreamPayload.WorkerState(
+                state,
+                w.view.transport(),
+                w.target.name(),
+                w.view.workingDirectory(),
+                w.view.id(),
+                threadId,
+                message,
+                null,
+                null,
+                null,
+                null);
     }
 
     private static StreamPayload.Error errorPayload(String message) {
@@ -1023,8 +1220,12 @@ final class SessionDriver {
 
     private void publish(Worker w, List<TurnMapper.Draft> drafts) {
         boolean traced = turnSpan.getSpanContext().isValid();
-        deps.publisher().publish(sessionId, w == null ? null : w.target.id(), drafts,
-                traced ? io.opentelemetry.context.Context.root().with(turnSpan) : null);
+        deps.publisher()
+                .publish(
+                        sessionId,
+                        w == null ? null : w.target.id(),
+                        drafts,
+                        traced ? io.opentelemetry.context.Context.root().with(turnSpan) : null);
         if (traced && drafts.stream().anyMatch(d -> d.kind().endsTurn())) {
             turnSpan.end();
             turnSpan = io.opentelemetry.api.trace.Span.getInvalid();
@@ -1047,7 +1248,8 @@ final class SessionDriver {
         if (stderr == null || stderr.isBlank()) {
             return "";
         }
-        return "; last app-server output: " + io.devopsconsole.platform.redaction.SecretScanner.redactText(lastLine(stderr));
+        return "; last app-server output: "
+                + io.devopsconsole.platform.redaction.SecretScanner.redactText(lastLine(stderr));
     }
 
     private static String lastLine(String text) {

@@ -6,21 +6,13 @@ import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.Topics;
 import io.devopsconsole.events.agent.AgentStreamRecord;
+import io.devopsconsole.platform.text.StoredText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
-import io.devopsconsole.platform.text.StoredText;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -28,6 +20,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Publishes a session's stream records on {@code console.agent.stream.v1} (key = session id), each
@@ -53,8 +52,12 @@ public class StreamPublisher {
     private final Map<UUID, long[]> positions = new ConcurrentHashMap<>();
     private final Counter published;
 
-    public StreamPublisher(Pool pool, @ConfigProperty(name = "devops.schema") String schema, AgentConfig config,
-                           io.devopsconsole.platform.messaging.KafkaClients kafka, MeterRegistry meters) {
+    public StreamPublisher(
+            Pool pool,
+            @ConfigProperty(name = "devops.schema") String schema,
+            AgentConfig config,
+            io.devopsconsole.platform.messaging.KafkaClients kafka,
+            MeterRegistry meters) {
         this.pool = pool;
         this.table = schema + ".session_stream";
         this.block = Math.max(1, config.seqBlock());
@@ -86,10 +89,15 @@ public class StreamPublisher {
      * reserved so far. Returns the new fence.
      */
     public long acquire(UUID sessionId, String owner) {
-        var row = pool.preparedQuery("INSERT INTO " + table + " (session_id, reserved_through, fence, owner) VALUES ($1, 0, 1, $2)"
-                        + " ON CONFLICT (session_id) DO UPDATE SET fence = " + table + ".fence + 1, owner = $2"
-                        + " RETURNING fence, reserved_through")
-                .execute(Tuple.of(sessionId, owner)).await().indefinitely().iterator().next();
+        var row = pool.preparedQuery(
+                        "INSERT INTO " + table + " (session_id, reserved_through, fence, owner) VALUES ($1, 0, 1, $2)"
+                                + " ON CONFLICT (session_id) DO UPDATE SET fence = " + table + ".fence + 1, owner = $2"
+                                + " RETURNING fence, reserved_through")
+                .execute(Tuple.of(sessionId, owner))
+                .await()
+                .indefinitely()
+                .iterator()
+                .next();
         long fence = row.getLong("fence");
         long reserved = row.getLong("reserved_through");
         positions.put(sessionId, position(reserved + 1, reserved, fence));
@@ -102,8 +110,10 @@ public class StreamPublisher {
         if (pos == null) {
             return false;
         }
-        var rows = pool.preparedQuery("SELECT fence FROM " + table + " WHERE session_id = $1").execute(Tuple.of(sessionId))
-                .await().indefinitely();
+        var rows = pool.preparedQuery("SELECT fence FROM " + table + " WHERE session_id = $1")
+                .execute(Tuple.of(sessionId))
+                .await()
+                .indefinitely();
         return rows.size() == 1 && rows.iterator().next().getLong(0) == pos[2];
     }
 
@@ -128,8 +138,8 @@ public class StreamPublisher {
      * As {@link #publish(UUID, UUID, List)}; with a {@code trace} (the turn's span), each record carries it
      * ({@code traceparent}, {@code ce_traceparent}) so storing and fan-out continue the operator's trace.
      */
-    public List<AgentStreamRecord> publish(UUID sessionId, UUID targetId, List<TurnMapper.Draft> drafts,
-                                           io.opentelemetry.context.Context trace) {
+    public List<AgentStreamRecord> publish(
+            UUID sessionId, UUID targetId, List<TurnMapper.Draft> drafts, io.opentelemetry.context.Context trace) {
         if (drafts.isEmpty()) {
             return List.of();
         }
@@ -145,19 +155,36 @@ public class StreamPublisher {
             TurnMapper.Draft d = drafts.get(i);
             // what the worker said, in the stored form of text (ADR 0014): NUL, unpaired surrogates and
             // undecodable bytes travel as visible escapes, so no consumer can fail to store them
-            AgentStreamRecord record = new AgentStreamRecord(recordId(sessionId, d), sessionId, first + i, d.kind(),
-                    StoredText.encode(d.turnId()), StoredText.encode(d.itemId()), targetId, now,
-                    d.payload() == null ? null : StoredText.encodeTree(d.payload()), fence);
-            EventEnvelope envelope = CloudEventCodec.wrap(record.recordId(), record, SOURCE, "agent-runner", now,
+            AgentStreamRecord record = new AgentStreamRecord(
+                    recordId(sessionId, d),
+                    sessionId,
+                    first + i,
+                    d.kind(),
+                    StoredText.encode(d.turnId()),
+                    StoredText.encode(d.itemId()),
+                    targetId,
+                    now,
+                    d.payload() == null ? null : StoredText.encodeTree(d.payload()),
+                    fence);
+            EventEnvelope envelope = CloudEventCodec.wrap(
+                    record.recordId(),
+                    record,
+                    SOURCE,
+                    "agent-runner",
+                    now,
                     Map.of(CloudEventCodec.SESSION_ID, sessionId.toString()));
-            ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.AGENT_STREAM, sessionId.toString(), envelope.data());
-            CloudEventCodec.toKafkaHeaders(envelope).forEach((k, v) -> out.headers().add(k, v));
+            ProducerRecord<String, byte[]> out =
+                    new ProducerRecord<>(Topics.AGENT_STREAM, sessionId.toString(), envelope.data());
+            CloudEventCodec.toKafkaHeaders(envelope)
+                    .forEach((k, v) -> out.headers().add(k, v));
             if (trace != null) {
                 io.devopsconsole.platform.tracing.Traces.toHeaders(trace, out.headers());
             }
             producer.send(out, (meta, error) -> {
                 if (error != null) {
-                    LOG.errorf("stream record %d of session %s not published: %s", record.streamSeq(), sessionId, error.toString());
+                    LOG.errorf(
+                            "stream record %d of session %s not published: %s",
+                            record.streamSeq(), sessionId, error.toString());
                 }
             });
             records.add(record);
@@ -178,9 +205,15 @@ public class StreamPublisher {
         String key = switch (d.kind()) {
             case ITEM_STARTED -> item == null ? null : "item-started/" + turn + "/" + item;
             case ITEM_COMPLETED -> item == null ? null : "item-completed/" + turn + "/" + item;
-            case FILE_CHANGE -> item == null ? null : "file-change/" + turn + "/" + item + "/" + d.payload().path("path").asText();
-            case APPROVAL_REQUESTED -> "approval-requested/" + d.payload().path("request_id").asText();
-            case APPROVAL_RESOLVED -> "approval-resolved/" + d.payload().path("request_id").asText();
+            case FILE_CHANGE ->
+                item == null
+                        ? null
+                        : "file-change/" + turn + "/" + item + "/"
+                                + d.payload().path("path").asText();
+            case APPROVAL_REQUESTED ->
+                "approval-requested/" + d.payload().path("request_id").asText();
+            case APPROVAL_RESOLVED ->
+                "approval-resolved/" + d.payload().path("request_id").asText();
             case TURN_STARTED -> "turn-started/" + turn;
             case TURN_COMPLETED, TURN_FAILED, TURN_TIMED_OUT, TURN_INTERRUPTED -> "turn-ended/" + turn;
             default -> null;
@@ -203,7 +236,9 @@ public class StreamPublisher {
                 long want = Math.max(block, need);
                 var rows = pool.preparedQuery("UPDATE " + table + " SET reserved_through = reserved_through + $2"
                                 + " WHERE session_id = $1 AND fence = $3 RETURNING reserved_through")
-                        .execute(Tuple.of(sessionId, want, pos[2])).await().indefinitely();
+                        .execute(Tuple.of(sessionId, want, pos[2]))
+                        .await()
+                        .indefinitely();
                 if (rows.size() == 0) {
                     positions.remove(sessionId, pos);
                     throw new Fenced(sessionId, pos[2]);
@@ -229,22 +264,29 @@ public class StreamPublisher {
             return;
         }
         synchronized (pos) {
-            pool.preparedQuery("UPDATE " + table + " SET reserved_through = $2 WHERE session_id = $1 AND reserved_through = $3"
+            pool.preparedQuery("UPDATE " + table
+                            + " SET reserved_through = $2 WHERE session_id = $1 AND reserved_through = $3"
                             + " AND fence = $4")
-                    .execute(Tuple.of(sessionId, pos[0] - 1, pos[1], pos[2])).await().indefinitely();
+                    .execute(Tuple.of(sessionId, pos[0] - 1, pos[1], pos[2]))
+                    .await()
+                    .indefinitely();
         }
     }
 
     /** The thread a session's workers continue (set when a thread starts). */
     public String threadOf(UUID sessionId) {
         var rows = pool.preparedQuery("SELECT thread_id FROM " + table + " WHERE session_id = $1")
-                .execute(Tuple.of(sessionId)).await().indefinitely();
+                .execute(Tuple.of(sessionId))
+                .await()
+                .indefinitely();
         return rows.size() == 0 ? null : rows.iterator().next().getString(0);
     }
 
     public void rememberThread(UUID sessionId, String threadId) {
         pool.preparedQuery("UPDATE " + table + " SET thread_id = $2 WHERE session_id = $1")
-                .execute(Tuple.of(sessionId, threadId)).await().indefinitely();
+                .execute(Tuple.of(sessionId, threadId))
+                .await()
+                .indefinitely();
     }
 
     public void flush() {

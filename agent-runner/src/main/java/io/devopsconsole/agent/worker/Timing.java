@@ -9,8 +9,7 @@ import java.util.function.BooleanSupplier;
  */
 final class Timing {
 
-    private Timing() {
-    }
+    private Timing() {}
 
     /** What a running turn's clock says. */
     enum TurnVerdict {
@@ -26,8 +25,14 @@ final class Timing {
      * The verdict on the current turn. Waiting for a person (a pending approval) is not inactivity
      * (session-service expires approvals); a turn already timed out is only watched for its interrupt.
      */
-    static TurnVerdict turn(long now, long interruptSentNanos, long interruptGraceNanos, boolean timedOut,
-                            boolean waitsForPerson, long lastActivityNanos, long inactivityNanos) {
+    static TurnVerdict turn(
+            long now,
+            long interruptSentNanos,
+            long interruptGraceNanos,
+            boolean timedOut,
+            boolean waitsForPerson,
+            long lastActivityNanos,
+            long inactivityNanos) {
         if (interruptSentNanos != 0 && now - interruptSentNanos > interruptGraceNanos) {
             return TurnVerdict.INTERRUPT_UNANSWERED;
         }

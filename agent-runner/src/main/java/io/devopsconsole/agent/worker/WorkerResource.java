@@ -1,6 +1,5 @@
 package io.devopsconsole.agent.worker;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.problem.ConflictException;
 import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.problem.ResourceNotFoundException;
@@ -18,22 +17,22 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.ResponseStatus;
-
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
+import org.jboss.resteasy.reactive.ResponseStatus;
 
 /** The workers this service runs: list, one, and stop (operator and above). */
 @Path("/api/workers")
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkerResource {
 
-    private static final Set<String> STATES = Set.of("starting", "ready", "busy", "detached", "lost", "stopping", "stopped", "failed");
+    private static final Set<String> STATES =
+            Set.of("starting", "ready", "busy", "detached", "lost", "stopping", "stopped", "failed");
     private static final Set<String> FINAL = Set.of("stopped", "failed", "lost");
 
-    public record Page(List<WorkerStore.WorkerView> items) {
-    }
+    public record Page(List<WorkerStore.WorkerView> items) {}
 
     private final WorkerStore store;
     private final Drivers drivers;
@@ -47,10 +46,14 @@ public class WorkerResource {
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<Page> list(@QueryParam("session_id") UUID sessionId, @QueryParam("state") String state,
-                          @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(500) int limit) {
+    public Uni<Page> list(
+            @QueryParam("session_id") UUID sessionId,
+            @QueryParam("state") String state,
+            @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(500) int limit) {
         if (state != null && !STATES.contains(state)) {
-            throw new InvalidFieldException("state", "one of " + String.join(", ", STATES.stream().sorted().toList()));
+            throw new InvalidFieldException(
+                    "state",
+                    "one of " + String.join(", ", STATES.stream().sorted().toList()));
         }
         return store.list(sessionId, state, limit).map(Page::new);
     }
@@ -71,18 +74,21 @@ public class WorkerResource {
     @Path("/{id}/stop")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     @ResponseStatus(202)
-    @APIResponseSchema(value = WorkerStore.WorkerView.class, responseCode = "202",
+    @APIResponseSchema(
+            value = WorkerStore.WorkerView.class,
+            responseCode = "202",
             responseDescription = "The stop is under way; GET shows `stopped` shortly.")
     public Uni<WorkerStore.WorkerView> stop(@PathParam("id") UUID id) {
-        return store.get(id).map(w -> w.orElseThrow(() -> new ResourceNotFoundException("worker", id)))
+        return store.get(id)
+                .map(w -> w.orElseThrow(() -> new ResourceNotFoundException("worker", id)))
                 .flatMap(w -> {
                     if (FINAL.contains(w.state())) {
                         throw new ConflictException("worker " + id + " has already ended (" + w.state() + ")");
                     }
                     return actor.name().map(name -> {
                         if (!drivers.stopWorker(id, name)) {
-                            throw new ConflictException("worker " + id + " is driven by runner instance " + w.runnerInstance()
-                                    + ", not this one; ask that instance (or stop the session)");
+                            throw new ConflictException("worker " + id + " is driven by runner instance "
+                                    + w.runnerInstance() + ", not this one; ask that instance (or stop the session)");
                         }
                         return w;
                     });

@@ -9,8 +9,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -18,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Worker rows, and the lifecycle events that go with their changes (written to the outbox in the
@@ -29,21 +28,70 @@ public class WorkerStore {
     static final String ACTOR = "agent-runner";
 
     /** A worker as the API shows it. */
-    public record WorkerView(UUID id, UUID sessionId, UUID projectId, UUID targetId, String targetName, String workingDirectory,
-                             String transport, String threadId, String state, String currentTurnId, String message,
-                             String runnerInstance, OffsetDateTime startedAt, OffsetDateTime lastActivityAt,
-                             OffsetDateTime stoppedAt, String serverKey, long fence, OffsetDateTime heartbeatAt,
-                             long totalTokens) {
+    public record WorkerView(
+            UUID id,
+            UUID sessionId,
+            UUID projectId,
+            UUID targetId,
+            String targetName,
+            String workingDirectory,
+            String transport,
+            String threadId,
+            String state,
+            String currentTurnId,
+            String message,
+            String runnerInstance,
+            OffsetDateTime startedAt,
+            OffsetDateTime lastActivityAt,
+            OffsetDateTime stoppedAt,
+            String serverKey,
+            long fence,
+            OffsetDateTime heartbeatAt,
+            long totalTokens) {
 
         WorkerView with(String transport, String serverKey) {
-            return new WorkerView(id, sessionId, projectId, targetId, targetName, workingDirectory, transport, threadId, state,
-                    currentTurnId, message, runnerInstance, startedAt, lastActivityAt, stoppedAt, serverKey, fence, heartbeatAt,
+            return new WorkerView(
+                    id,
+                    sessionId,
+                    projectId,
+                    targetId,
+                    targetName,
+                    workingDirectory,
+                    transport,
+                    threadId,
+                    state,
+                    currentTurnId,
+                    message,
+                    runnerInstance,
+                    startedAt,
+                    lastActivityAt,
+                    stoppedAt,
+                    serverKey,
+                    fence,
+                    heartbeatAt,
                     totalTokens);
         }
 
         WorkerView withMessage(String message) {
-            return new WorkerView(id, sessionId, projectId, targetId, targetName, workingDirectory, transport, threadId, state,
-                    currentTurnId, message, runnerInstance, startedAt, lastActivityAt, stoppedAt, serverKey, fence, heartbeatAt,
+            return new WorkerView(
+                    id,
+                    sessionId,
+                    projectId,
+                    targetId,
+                    targetName,
+                    workingDirectory,
+                    transport,
+                    threadId,
+                    state,
+                    currentTurnId,
+                    message,
+                    runnerInstance,
+                    startedAt,
+                    lastActivityAt,
+                    stoppedAt,
+                    serverKey,
+                    fence,
+                    heartbeatAt,
                     totalTokens);
         }
 
@@ -66,19 +114,30 @@ public class WorkerStore {
         this.table = schema + ".worker";
     }
 
-    public Uni<WorkerView> create(UUID id, UUID sessionId, UUID projectId, UUID targetId, String targetName, String directory,
-                                  String runner, String transport, String serverKey, long fence) {
+    public Uni<WorkerView> create(
+            UUID id,
+            UUID sessionId,
+            UUID projectId,
+            UUID targetId,
+            String targetName,
+            String directory,
+            String runner,
+            String transport,
+            String serverKey,
+            long fence) {
         OffsetDateTime now = now();
-        WorkerStateChanged event = new WorkerStateChanged(sessionId, id, targetId, targetName, directory, transport, "starting",
-                null);
-        return pool.withTransaction(c -> c.preparedQuery("INSERT INTO " + table + " (id, session_id, project_id, target_id,"
+        WorkerStateChanged event =
+                new WorkerStateChanged(sessionId, id, targetId, targetName, directory, transport, "starting", null);
+        return pool.withTransaction(c -> c.preparedQuery(
+                        "INSERT INTO " + table + " (id, session_id, project_id, target_id,"
                                 + " target_name, working_directory, transport, state, runner_instance, started_at, last_activity_at,"
                                 + " server_key, fence, heartbeat_at)"
                                 + " VALUES ($1, $2, $3, $4, $5, $6, $9, 'starting', $7, $8, $8, $10, $11, $8) RETURNING *")
-                        .execute(Tuple.from(new Object[]{id, sessionId, projectId, targetId, targetName, directory, runner, now,
-                                transport, serverKey, fence}))
-                        .flatMap(rows -> outbox.recordAll(c, List.of(event), ACTOR, ext(sessionId))
-                                .replaceWith(view(rows.iterator().next()))));
+                .execute(Tuple.from(new Object[] {
+                    id, sessionId, projectId, targetId, targetName, directory, runner, now, transport, serverKey, fence
+                }))
+                .flatMap(rows -> outbox.recordAll(c, List.of(event), ACTOR, ext(sessionId))
+                        .replaceWith(view(rows.iterator().next()))));
     }
 
     /**
@@ -87,25 +146,44 @@ public class WorkerStore {
      */
     public Uni<Void> state(WorkerView w, String state, String message, String threadId, String turnId) {
         boolean ended = state.equals("stopped") || state.equals("failed") || state.equals("lost");
-        WorkerStateChanged event = new WorkerStateChanged(w.sessionId(), w.id(), w.targetId(), w.targetName(),
-                w.workingDirectory(), w.transport(), state, message);
+        WorkerStateChanged event = new WorkerStateChanged(
+                w.sessionId(),
+                w.id(),
+                w.targetId(),
+                w.targetName(),
+                w.workingDirectory(),
+                w.transport(),
+                state,
+                message);
         return pool.withTransaction(c -> c.preparedQuery("UPDATE " + table + " SET state = $2, message = $3,"
                                 + " thread_id = coalesce($4, thread_id), current_turn_id = $5, last_activity_at = $6,"
                                 + " stopped_at = CASE WHEN $7 THEN $6 ELSE stopped_at END,"
                                 + " transport = $9, server_key = coalesce($10, server_key)"
                                 + " WHERE id = $1 AND fence = $8 AND (state <> $2 OR current_turn_id IS DISTINCT FROM $5"
                                 + " OR transport <> $9) RETURNING id")
-                        .execute(Tuple.from(new Object[]{w.id(), state, message, threadId, turnId, now(), ended, w.fence(),
-                                w.transport(), w.serverKey()}))
-                        .flatMap(rows -> rows.size() == 0 ? Uni.createFrom().voidItem()
+                        .execute(Tuple.from(new Object[] {
+                            w.id(),
+                            state,
+                            message,
+                            threadId,
+                            turnId,
+                            now(),
+                            ended,
+                            w.fence(),
+                            w.transport(),
+                            w.serverKey()
+                        }))
+                        .flatMap(rows -> rows.size() == 0
+                                ? Uni.createFrom().voidItem()
                                 : outbox.recordAll(c, List.of(event), ACTOR, ext(w.sessionId()))))
                 .replaceWithVoid();
     }
 
     /** The worker's heartbeat (and, when there was activity, its last activity); false when this owner was fenced off. */
     public Uni<Boolean> heartbeat(WorkerView w, boolean active, long totalTokens) {
-        return pool.preparedQuery("UPDATE " + table + " SET heartbeat_at = $2, last_activity_at = CASE WHEN $3 THEN $2"
-                        + " ELSE last_activity_at END, total_tokens = greatest(total_tokens, $5) WHERE id = $1 AND fence = $4")
+        return pool.preparedQuery(
+                        "UPDATE " + table + " SET heartbeat_at = $2, last_activity_at = CASE WHEN $3 THEN $2"
+                                + " ELSE last_activity_at END, total_tokens = greatest(total_tokens, $5) WHERE id = $1 AND fence = $4")
                 .execute(Tuple.from(new Object[] {w.id(), now(), active, w.fence(), totalTokens}))
                 .map(rows -> rows.rowCount() == 1);
     }
@@ -118,7 +196,9 @@ public class WorkerStore {
         return pool.preparedQuery("UPDATE " + table + " SET fence = $2, runner_instance = $3, heartbeat_at = $4"
                         + " WHERE id = $1 AND fence < $2 AND state NOT IN ('stopped', 'failed', 'lost') RETURNING *")
                 .execute(Tuple.of(workerId, fence, runner, now()))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(view(rows.iterator().next())));
+                .map(rows -> rows.size() == 0
+                        ? Optional.empty()
+                        : Optional.of(view(rows.iterator().next())));
     }
 
     /** The thread the session's latest worker on this target ran (a new worker there resumes it). */
@@ -126,12 +206,15 @@ public class WorkerStore {
         return pool.preparedQuery("SELECT thread_id FROM " + table + " WHERE session_id = $1 AND target_id = $2"
                         + " AND thread_id IS NOT NULL ORDER BY started_at DESC LIMIT 1")
                 .execute(Tuple.of(sessionId, targetId))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.ofNullable(rows.iterator().next().getString(0)));
+                .map(rows -> rows.size() == 0
+                        ? Optional.empty()
+                        : Optional.ofNullable(rows.iterator().next().getString(0)));
     }
 
     /** The session's live workers (any runner's). */
     public Uni<List<WorkerView>> live(UUID sessionId) {
-        return pool.preparedQuery("SELECT * FROM " + table + " WHERE session_id = $1 AND state NOT IN ('stopped', 'failed', 'lost')"
+        return pool.preparedQuery("SELECT * FROM " + table
+                        + " WHERE session_id = $1 AND state NOT IN ('stopped', 'failed', 'lost')"
                         + " ORDER BY started_at")
                 .execute(Tuple.of(sessionId))
                 .map(rows -> {
@@ -143,7 +226,8 @@ public class WorkerStore {
 
     /** The sessions that have live workers. */
     public Uni<List<UUID>> sessionsWithLiveWorkers() {
-        return pool.preparedQuery("SELECT DISTINCT session_id FROM " + table + " WHERE state NOT IN ('stopped', 'failed', 'lost')")
+        return pool.preparedQuery("SELECT DISTINCT session_id FROM " + table
+                        + " WHERE state NOT IN ('stopped', 'failed', 'lost')")
                 .execute()
                 .map(rows -> {
                     List<UUID> out = new ArrayList<>();
@@ -154,8 +238,8 @@ public class WorkerStore {
 
     /** The targets this service's workers were started on since the given time (for the app-server sweep). */
     public Uni<List<UUID>> targetsUsedSince(java.time.OffsetDateTime since) {
-        return pool.preparedQuery("SELECT DISTINCT target_id FROM " + table + " WHERE started_at >= $1 OR stopped_at IS NULL"
-                        + " OR stopped_at >= $1")
+        return pool.preparedQuery("SELECT DISTINCT target_id FROM " + table
+                        + " WHERE started_at >= $1 OR stopped_at IS NULL" + " OR stopped_at >= $1")
                 .execute(Tuple.of(since))
                 .map(rows -> {
                     List<UUID> out = new ArrayList<>();
@@ -166,7 +250,8 @@ public class WorkerStore {
 
     /** The live worker using a durable app-server, if any. */
     /** The live workers on a target that use one of {@code serverKeys}, by server key (one query for a whole listing). */
-    public Uni<java.util.Map<String, WorkerView>> liveByServerKeys(UUID targetId, java.util.Collection<String> serverKeys) {
+    public Uni<java.util.Map<String, WorkerView>> liveByServerKeys(
+            UUID targetId, java.util.Collection<String> serverKeys) {
         if (serverKeys.isEmpty()) {
             return Uni.createFrom().item(java.util.Map.of());
         }
@@ -184,7 +269,9 @@ public class WorkerStore {
         return pool.preparedQuery("SELECT * FROM " + table + " WHERE target_id = $1 AND server_key = $2"
                         + " AND state NOT IN ('stopped', 'failed', 'lost') LIMIT 1")
                 .execute(Tuple.of(targetId, serverKey))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(view(rows.iterator().next())));
+                .map(rows -> rows.size() == 0
+                        ? Optional.empty()
+                        : Optional.of(view(rows.iterator().next())));
     }
 
     /** Lifecycle events (turns, commands) of a session, announced through the outbox. */
@@ -196,8 +283,11 @@ public class WorkerStore {
     }
 
     public Uni<Optional<WorkerView>> get(UUID id) {
-        return pool.preparedQuery("SELECT * FROM " + table + " WHERE id = $1").execute(Tuple.of(id))
-                .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(view(rows.iterator().next())));
+        return pool.preparedQuery("SELECT * FROM " + table + " WHERE id = $1")
+                .execute(Tuple.of(id))
+                .map(rows -> rows.size() == 0
+                        ? Optional.empty()
+                        : Optional.of(view(rows.iterator().next())));
     }
 
     public Uni<List<WorkerView>> list(UUID sessionId, String state, int limit) {
@@ -212,7 +302,8 @@ public class WorkerStore {
             where.append(" AND state = $").append(args.size());
         }
         args.add(limit);
-        return pool.preparedQuery("SELECT * FROM " + table + where + " ORDER BY started_at DESC, id LIMIT $" + args.size())
+        return pool.preparedQuery(
+                        "SELECT * FROM " + table + where + " ORDER BY started_at DESC, id LIMIT $" + args.size())
                 .execute(Tuple.from(args))
                 .map(rows -> {
                     List<WorkerView> out = new ArrayList<>();
@@ -230,11 +321,25 @@ public class WorkerStore {
     }
 
     private static WorkerView view(Row r) {
-        return new WorkerView(r.getUUID("id"), r.getUUID("session_id"), r.getUUID("project_id"), r.getUUID("target_id"),
-                r.getString("target_name"), r.getString("working_directory"), r.getString("transport"),
-                r.getString("thread_id"), r.getString("state"), r.getString("current_turn_id"), r.getString("message"),
-                r.getString("runner_instance"), r.getOffsetDateTime("started_at"), r.getOffsetDateTime("last_activity_at"),
-                r.getOffsetDateTime("stopped_at"), r.getString("server_key"), r.getLong("fence"),
-                r.getOffsetDateTime("heartbeat_at"), r.getLong("total_tokens"));
+        return new WorkerView(
+                r.getUUID("id"),
+                r.getUUID("session_id"),
+                r.getUUID("project_id"),
+                r.getUUID("target_id"),
+                r.getString("target_name"),
+                r.getString("working_directory"),
+                r.getString("transport"),
+                r.getString("thread_id"),
+                r.getString("state"),
+                r.getString("current_turn_id"),
+                r.getString("message"),
+                r.getString("runner_instance"),
+                r.getOffsetDateTime("started_at"),
+                r.getOffsetDateTime("last_activity_at"),
+                r.getOffsetDateTime("stopped_at"),
+                r.getString("server_key"),
+                r.getLong("fence"),
+                r.getOffsetDateTime("heartbeat_at"),
+                r.getLong("total_tokens"));
     }
 }

@@ -1,13 +1,12 @@
 package io.devopsconsole.agent.codex;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.events.registry.RuntimeProfileState;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,9 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The runner's side of the app-server protocol against a scripted peer on pipes (no SSH, no codex,
@@ -46,19 +45,21 @@ class AppServerClientTest {
         PipedInputStream clientIn = new PipedInputStream(toClient, 1 << 16);
         PipedInputStream serverIn = new PipedInputStream(1 << 16);
         PipedOutputStream clientOut = new PipedOutputStream(serverIn);
-        rpc = new JsonRpcConnection(clientIn, clientOut, new JsonRpcConnection.Listener() {
-            @Override
-            public void onNotification(String method, JsonNode params) {
-            }
+        rpc = new JsonRpcConnection(
+                        clientIn,
+                        clientOut,
+                        new JsonRpcConnection.Listener() {
+                            @Override
+                            public void onNotification(String method, JsonNode params) {}
 
-            @Override
-            public void onServerRequest(JsonNode id, String method, JsonNode params) {
-            }
+                            @Override
+                            public void onServerRequest(JsonNode id, String method, JsonNode params) {}
 
-            @Override
-            public void onClosed(String reason) {
-            }
-        }, "test").start();
+                            @Override
+                            public void onClosed(String reason) {}
+                        },
+                        "test")
+                .start();
         client = new AppServerClient(rpc, 5);
         server = new Thread(() -> serve(serverIn, toClient), "scripted-app-server");
         server.setDaemon(true);
@@ -81,7 +82,8 @@ class AppServerClientTest {
                 if (!m.has("id") || !m.has("method")) {
                     continue;
                 }
-                Function<JsonNode, JsonNode> answer = answers.get(m.get("method").asText());
+                Function<JsonNode, JsonNode> answer =
+                        answers.get(m.get("method").asText());
                 ObjectNode reply = JSON.createObjectNode().set("id", m.get("id"));
                 if (answer == null) {
                     reply.putObject("error").put("code", -32600).put("message", "no such thread");
@@ -127,9 +129,11 @@ class AppServerClientTest {
     @Test
     void aThreadStartsWithTheProfilesPolicySandboxAndModelAndResumesWithoutItsTurns() throws Exception {
         answers.put("thread/start", p -> json("{\"thread\":{\"id\":\"thr_1\"}}"));
-        answers.put("thread/resume", p -> json("{\"thread\":{\"id\":\"" + p.path("threadId").asText() + "\"}}"));
-        RuntimeProfileState.CodexOptions codex = new RuntimeProfileState.CodexOptions("gpt-5", null, null, "untrusted",
-                "workspace-write");
+        answers.put(
+                "thread/resume",
+                p -> json("{\"thread\":{\"id\":\"" + p.path("threadId").asText() + "\"}}"));
+        RuntimeProfileState.CodexOptions codex =
+                new RuntimeProfileState.CodexOptions("gpt-5", null, null, "untrusted", "workspace-write");
         assertThat(client.startThread("/srv/app", "untrusted", codex)).isEqualTo("thr_1");
         JsonNode start = next("thread/start").path("params");
         assertThat(start.path("cwd").asText()).isEqualTo("/srv/app");
@@ -137,15 +141,19 @@ class AppServerClientTest {
         assertThat(start.path("sandbox").asText()).isEqualTo("workspace-write");
         assertThat(start.path("model").asText()).isEqualTo("gpt-5");
         assertThat(client.resumeThread("thr_9")).isEqualTo("thr_9");
-        assertThat(next("thread/resume").path("params").path("excludeTurns").asBoolean()).isTrue();
+        assertThat(next("thread/resume").path("params").path("excludeTurns").asBoolean())
+                .isTrue();
     }
 
     @Test
     void aThreadStartAnsweredWithoutAnIdAndARefusalAreErrorsTheDriverCanTellApart() {
         answers.put("thread/start", p -> json("{\"thread\":{}}"));
-        assertThatThrownBy(() -> client.startThread("/srv", null, null)).isInstanceOf(IOException.class)
-                .isNotInstanceOf(AppServerClient.Refused.class).hasMessageContaining("without a thread id");
-        assertThatThrownBy(() -> client.resumeThread("gone")).isInstanceOf(AppServerClient.Refused.class)
+        assertThatThrownBy(() -> client.startThread("/srv", null, null))
+                .isInstanceOf(IOException.class)
+                .isNotInstanceOf(AppServerClient.Refused.class)
+                .hasMessageContaining("without a thread id");
+        assertThatThrownBy(() -> client.resumeThread("gone"))
+                .isInstanceOf(AppServerClient.Refused.class)
                 .hasMessageContaining("no such thread");
     }
 
@@ -183,12 +191,17 @@ class AppServerClientTest {
 
     @Test
     void aTurnIsReadBackWithItsItemsAcrossPagesAndOnlyItsOwn() throws Exception {
-        answers.put("thread/turns/list", p -> json("{\"data\":[{\"id\":\"t1\",\"status\":\"completed\"},"
-                + "{\"id\":\"t2\",\"status\":\"inProgress\"}]}"));
-        answers.put("thread/items/list", p -> p.has("cursor")
-                ? json("{\"data\":[{\"turnId\":\"t2\",\"item\":{\"id\":\"i3\"}}],\"nextCursor\":null}")
-                : json("{\"data\":[{\"turnId\":\"t1\",\"item\":{\"id\":\"i1\"}},{\"turnId\":\"t2\",\"item\":{\"id\":\"i2\"}}],"
-                        + "\"nextCursor\":\"c2\"}"));
+        answers.put(
+                "thread/turns/list",
+                p -> json("{\"data\":[{\"id\":\"t1\",\"status\":\"completed\"},"
+                        + "{\"id\":\"t2\",\"status\":\"inProgress\"}]}"));
+        answers.put(
+                "thread/items/list",
+                p -> p.has("cursor")
+                        ? json("{\"data\":[{\"turnId\":\"t2\",\"item\":{\"id\":\"i3\"}}],\"nextCursor\":null}")
+                        : json(
+                                "{\"data\":[{\"turnId\":\"t1\",\"item\":{\"id\":\"i1\"}},{\"turnId\":\"t2\",\"item\":{\"id\":\"i2\"}}],"
+                                        + "\"nextCursor\":\"c2\"}"));
         AppServerClient.TurnReadBack back = client.readTurn("thr_1", "t2");
         assertThat(back.status("unknown")).isEqualTo("inProgress");
         assertThat(back.items()).extracting(i -> i.path("id").asText()).containsExactly("i2", "i3");
@@ -197,7 +210,7 @@ class AppServerClientTest {
 
     @Test
     void anInterruptIsSentWithoutWaitingForItsAnswer() throws Exception {
-        client.interruptTurn("thr_1", "turn_7");   // the scripted server answers it with an error: nobody waits
+        client.interruptTurn("thr_1", "turn_7"); // the scripted server answers it with an error: nobody waits
         JsonNode sentInterrupt = next("turn/interrupt");
         assertThat(sentInterrupt.path("params")).isEqualTo(json("{\"threadId\":\"thr_1\",\"turnId\":\"turn_7\"}"));
         assertThat(List.of(rpc.isClosed())).containsExactly(false);

@@ -1,15 +1,13 @@
 package io.devopsconsole.agent.codex;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.agent.SshHostResource;
 import io.devopsconsole.testkit.codex.CodexHome;
 import io.devopsconsole.testkit.codex.ScriptedModelServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +15,9 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The durable transport's building blocks against the real codex 0.169.0 (locally, without SSH):
@@ -43,7 +42,8 @@ class DaemonTransportTest {
         dir = Path.of(System.getProperty("user.dir"), "target", "daemon-test").toAbsolutePath();
         if (Files.exists(dir)) {
             try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
         Files.createDirectories(dir.resolve("work"));
@@ -71,8 +71,10 @@ class DaemonTransportTest {
         Path bin = SshHostResource.codexBinary();
         List<String> command = new ArrayList<>(List.of(bin.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.resolve("work").toFile())
-                .redirectError(dir.resolve("codex-" + args[args.length - 1].hashCode() + ".log").toFile());
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(dir.resolve("work").toFile())
+                .redirectError(dir.resolve("codex-" + args[args.length - 1].hashCode() + ".log")
+                        .toFile());
         pb.environment().put("CODEX_HOME", dir.resolve("home").toString());
         // commands run in a login shell: not the machine user's profile (see SshHostResource)
         pb.environment().put("HOME", dir.toString());
@@ -89,27 +91,40 @@ class DaemonTransportTest {
     JsonRpcConnection connect(Process proxy, BlockingQueue<JsonNode> inbox) throws Exception {
         proxies.add(proxy);
         WebSocketPipe ws = WebSocketPipe.open(proxy.getInputStream(), proxy.getOutputStream());
-        JsonRpcConnection rpc = JsonRpcConnection.overWebSocket(ws, new JsonRpcConnection.Listener() {
-            @Override
-            public void onNotification(String method, JsonNode params) {
-                inbox.add(JSON.createObjectNode().put("method", method).set("params", params));
-            }
+        JsonRpcConnection rpc = JsonRpcConnection.overWebSocket(
+                        ws,
+                        new JsonRpcConnection.Listener() {
+                            @Override
+                            public void onNotification(String method, JsonNode params) {
+                                inbox.add(JSON.createObjectNode()
+                                        .put("method", method)
+                                        .set("params", params));
+                            }
 
-            @Override
-            public void onServerRequest(JsonNode id, String method, JsonNode params) {
-                ObjectNode m = JSON.createObjectNode().put("method", method);
-                m.set("id", id);
-                m.set("params", params);
-                inbox.add(m);
-            }
+                            @Override
+                            public void onServerRequest(JsonNode id, String method, JsonNode params) {
+                                ObjectNode m = JSON.createObjectNode().put("method", method);
+                                m.set("id", id);
+                                m.set("params", params);
+                                inbox.add(m);
+                            }
 
-            @Override
-            public void onClosed(String reason) {
-                inbox.add(JSON.createObjectNode().put("method", "closed"));
-            }
-        }, "daemon").start();
-        JsonNode init = rpc.request("initialize", JSON.createObjectNode().set("clientInfo",
-                JSON.createObjectNode().put("name", "devops_console_test").put("version", "1"))).get(20, TimeUnit.SECONDS);
+                            @Override
+                            public void onClosed(String reason) {
+                                inbox.add(JSON.createObjectNode().put("method", "closed"));
+                            }
+                        },
+                        "daemon")
+                .start();
+        JsonNode init = rpc.request(
+                        "initialize",
+                        JSON.createObjectNode()
+                                .set(
+                                        "clientInfo",
+                                        JSON.createObjectNode()
+                                                .put("name", "devops_console_test")
+                                                .put("version", "1")))
+                .get(20, TimeUnit.SECONDS);
         assertThat(init.path("userAgent").asText()).contains("0.169.0");
         rpc.notify("initialized", null);
         return rpc;
@@ -130,13 +145,24 @@ class DaemonTransportTest {
     void aTurnWaitingForApprovalSurvivesTheProxyAndIsAnsweredThroughTheNextOne() throws Exception {
         BlockingQueue<JsonNode> first = new LinkedBlockingQueue<>();
         JsonRpcConnection a = connect(first);
-        String thread = a.request("thread/start", JSON.createObjectNode().put("cwd", dir.resolve("work").toString())
-                        .put("approvalPolicy", "on-request").put("sandbox", "workspace-write")).get(20, TimeUnit.SECONDS)
-                .path("thread").path("id").asText();
+        String thread = a.request(
+                        "thread/start",
+                        JSON.createObjectNode()
+                                .put("cwd", dir.resolve("work").toString())
+                                .put("approvalPolicy", "on-request")
+                                .put("sandbox", "workspace-write"))
+                .get(20, TimeUnit.SECONDS)
+                .path("thread")
+                .path("id")
+                .asText();
 
         // a text turn over WebSocket frames
         ObjectNode hello = JSON.createObjectNode().put("threadId", thread);
-        hello.putArray("input").addObject().put("type", "text").put("text", "Say hello").putArray("text_elements");
+        hello.putArray("input")
+                .addObject()
+                .put("type", "text")
+                .put("text", "Say hello")
+                .putArray("text_elements");
         a.request("turn/start", hello).get(20, TimeUnit.SECONDS);
         StringBuilder text = new StringBuilder();
         JsonNode m;
@@ -149,21 +175,29 @@ class DaemonTransportTest {
 
         // a turn that waits for a person; then the connection goes away
         ObjectNode ask = JSON.createObjectNode().put("threadId", thread);
-        ask.putArray("input").addObject().put("type", "text").put("text", "RUN_ESCALATED: touch survived.txt")
+        ask.putArray("input")
+                .addObject()
+                .put("type", "text")
+                .put("text", "RUN_ESCALATED: touch survived.txt")
                 .putArray("text_elements");
         a.request("turn/start", ask).get(20, TimeUnit.SECONDS);
         JsonNode asked = next(first, "item/commandExecution/requestApproval");
         proxies.get(0).destroyForcibly();
         next(first, "closed");
-        assertThat(daemon.isAlive()).as("the app-server outlives its connection").isTrue();
+        assertThat(daemon.isAlive())
+                .as("the app-server outlives its connection")
+                .isTrue();
 
         // a new connection resumes the thread and is asked again
         BlockingQueue<JsonNode> second = new LinkedBlockingQueue<>();
         JsonRpcConnection b = connect(second);
-        b.request("thread/resume", JSON.createObjectNode().put("threadId", thread).put("excludeTurns", true))
+        b.request(
+                        "thread/resume",
+                        JSON.createObjectNode().put("threadId", thread).put("excludeTurns", true))
                 .get(20, TimeUnit.SECONDS);
         JsonNode again = next(second, "item/commandExecution/requestApproval");
-        assertThat(again.path("params").path("itemId").asText()).isEqualTo(asked.path("params").path("itemId").asText());
+        assertThat(again.path("params").path("itemId").asText())
+                .isEqualTo(asked.path("params").path("itemId").asText());
         b.respond(again.get("id"), JSON.createObjectNode().put("decision", "accept"));
         JsonNode done = next(second, "turn/completed");
         assertThat(done.path("params").path("turn").path("status").asText()).isEqualTo("completed");
@@ -175,26 +209,44 @@ class DaemonTransportTest {
     void whatHappenedWhileNobodyWasAttachedIsReadBackFromTheThread() throws Exception {
         BlockingQueue<JsonNode> first = new LinkedBlockingQueue<>();
         JsonRpcConnection a = connect(first);
-        String thread = a.request("thread/start", JSON.createObjectNode().put("cwd", dir.resolve("work").toString())
-                        .put("approvalPolicy", "never").put("sandbox", "danger-full-access")).get(20, TimeUnit.SECONDS)
-                .path("thread").path("id").asText();
+        String thread = a.request(
+                        "thread/start",
+                        JSON.createObjectNode()
+                                .put("cwd", dir.resolve("work").toString())
+                                .put("approvalPolicy", "never")
+                                .put("sandbox", "danger-full-access"))
+                .get(20, TimeUnit.SECONDS)
+                .path("thread")
+                .path("id")
+                .asText();
         ObjectNode ask = JSON.createObjectNode().put("threadId", thread);
-        ask.putArray("input").addObject().put("type", "text")
-                .put("text", "RUN_EXEC: for i in 1 2 3; do echo tick $i; sleep 0.3; done").putArray("text_elements");
-        String turn = a.request("turn/start", ask).get(20, TimeUnit.SECONDS).path("turn").path("id").asText();
+        ask.putArray("input")
+                .addObject()
+                .put("type", "text")
+                .put("text", "RUN_EXEC: for i in 1 2 3; do echo tick $i; sleep 0.3; done")
+                .putArray("text_elements");
+        String turn = a.request("turn/start", ask)
+                .get(20, TimeUnit.SECONDS)
+                .path("turn")
+                .path("id")
+                .asText();
         next(first, "item/commandExecution/outputDelta");
         proxies.get(0).destroyForcibly();
         next(first, "closed");
         // the turn goes on and ends with nobody attached: no events are replayed to the next connection
         BlockingQueue<JsonNode> second = new LinkedBlockingQueue<>();
         JsonRpcConnection b = connect(second);
-        b.request("thread/resume", JSON.createObjectNode().put("threadId", thread).put("excludeTurns", true))
+        b.request(
+                        "thread/resume",
+                        JSON.createObjectNode().put("threadId", thread).put("excludeTurns", true))
                 .get(20, TimeUnit.SECONDS);
         JsonNode status = null;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            for (JsonNode t : b.request("thread/turns/list", JSON.createObjectNode().put("threadId", thread))
-                    .get(20, TimeUnit.SECONDS).path("data")) {
+            for (JsonNode t : b.request(
+                            "thread/turns/list", JSON.createObjectNode().put("threadId", thread))
+                    .get(20, TimeUnit.SECONDS)
+                    .path("data")) {
                 if (t.path("id").asText().equals(turn)) {
                     status = t.path("status");
                 }
@@ -207,7 +259,8 @@ class DaemonTransportTest {
         assertThat(status).isNotNull();
         assertThat(status.asText()).isEqualTo("completed");
         // ... but the thread has every item, with its turn, final output and end time
-        JsonNode items = b.request("thread/items/list", JSON.createObjectNode().put("threadId", thread)).get(20, TimeUnit.SECONDS)
+        JsonNode items = b.request("thread/items/list", JSON.createObjectNode().put("threadId", thread))
+                .get(20, TimeUnit.SECONDS)
                 .path("data");
         JsonNode command = null;
         JsonNode message = null;
@@ -229,10 +282,16 @@ class DaemonTransportTest {
         TurnMapper mapper = new TurnMapper(java.util.UUID.randomUUID(), java.util.UUID.randomUUID());
         List<String> kinds = new ArrayList<>();
         for (JsonNode entry : items) {
-            mapper.recovered(entry.path("item"), turn).drafts().forEach(d -> kinds.add(d.kind().wire() + ":" + d.itemId()));
+            mapper.recovered(entry.path("item"), turn)
+                    .drafts()
+                    .forEach(d -> kinds.add(d.kind().wire() + ":" + d.itemId()));
         }
-        assertThat(kinds).containsExactly("item_started:" + command.path("id").asText(), "item_completed:" + command.path("id").asText(),
-                "item_started:" + message.path("id").asText(), "item_completed:" + message.path("id").asText());
+        assertThat(kinds)
+                .containsExactly(
+                        "item_started:" + command.path("id").asText(),
+                        "item_completed:" + command.path("id").asText(),
+                        "item_started:" + message.path("id").asText(),
+                        "item_completed:" + message.path("id").asText());
         b.close();
     }
 
@@ -243,8 +302,8 @@ class DaemonTransportTest {
         Path state = dir.resolve("state");
         Path program = Files.createDirectories(dir.resolve("bin")).resolve("codex");
         Files.createSymbolicLink(program, SshHostResource.codexBinary());
-        LaunchCommand.Durable launch = LaunchCommand.durable(program.toString(),
-                dir.resolve("work").toString(), null, state.toString());
+        LaunchCommand.Durable launch =
+                LaunchCommand.durable(program.toString(), dir.resolve("work").toString(), null, state.toString());
         List<Long> servers = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", launch.command()).directory(dir.toFile());
@@ -252,20 +311,29 @@ class DaemonTransportTest {
             pb.redirectError(dir.resolve("launch-" + i + ".log").toFile());
             Process proxy = pb.start();
             connect(proxy, new LinkedBlockingQueue<>());
-            servers.add(Long.parseLong(Files.readString(state.resolve(launch.serverKey() + ".pid")).trim()));
+            servers.add(Long.parseLong(
+                    Files.readString(state.resolve(launch.serverKey() + ".pid")).trim()));
             proxy.destroyForcibly();
             proxy.waitFor(5, TimeUnit.SECONDS);
         }
-        assertThat(servers.get(1)).as("the second launch joined the running app-server").isEqualTo(servers.get(0));
-        assertThat(ProcessHandle.of(servers.get(0))).as("it outlives its connections").hasValueSatisfying(p ->
-                assertThat(p.isAlive()).isTrue());
-        assertThat(Files.readString(state.resolve(launch.serverKey() + ".dir")).trim()).isEqualTo(dir.resolve("work").toString());
-        assertThat(Files.getPosixFilePermissions(state)).as("only the SSH user can reach the socket")
+        assertThat(servers.get(1))
+                .as("the second launch joined the running app-server")
+                .isEqualTo(servers.get(0));
+        assertThat(ProcessHandle.of(servers.get(0)))
+                .as("it outlives its connections")
+                .hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
+        assertThat(Files.readString(state.resolve(launch.serverKey() + ".dir")).trim())
+                .isEqualTo(dir.resolve("work").toString());
+        assertThat(Files.getPosixFilePermissions(state))
+                .as("only the SSH user can reach the socket")
                 .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         // the fixed stop command ends it and removes its files
-        Process stop = new ProcessBuilder("/bin/sh", "-c", LaunchCommand.stopServer(state.toString(), launch.serverKey())).start();
+        Process stop = new ProcessBuilder(
+                        "/bin/sh", "-c", LaunchCommand.stopServer(state.toString(), launch.serverKey()))
+                .start();
         assertThat(stop.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(ProcessHandle.of(servers.get(0)).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(servers.get(0)).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
         assertThat(state.resolve(launch.serverKey() + ".sock")).doesNotExist();
     }
 }

@@ -1,5 +1,9 @@
 package io.devopsconsole.agent.worker;
 
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.devopsconsole.agent.ConsoleSession;
 import io.devopsconsole.agent.Runner;
@@ -16,16 +20,6 @@ import io.devopsconsole.testkit.TestInfrastructure;
 import io.devopsconsole.testkit.Tokens;
 import io.devopsconsole.testkit.codex.OpenSshServer;
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,10 +30,15 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 
 /**
  * Durable workers on the real tier (Debian OpenSSH on loopback, the real codex 0.169.0 as a
@@ -60,7 +59,8 @@ class DurableWorkerTest {
     void realHost(TestInfo test) throws Exception {
         host = SshHostResource.openssh();
         target = SshHostResource.realTarget("durable");
-        work = SshHostResource.realWork().resolve(test.getTestMethod().orElseThrow().getName());
+        work = SshHostResource.realWork()
+                .resolve(test.getTestMethod().orElseThrow().getName());
         UUID project = Runner.project(target, work.toString(), SshHostResource.realOptions("on-request"));
         session = new ConsoleSession(SessionServiceProcess.shared(), project);
     }
@@ -75,36 +75,50 @@ class DurableWorkerTest {
 
     String workerState() {
         return Sql.rows("SELECT state FROM agent.worker WHERE session_id = ? ORDER BY started_at DESC", session.id())
-                .get(0).get("state").toString();
+                .get(0)
+                .get("state")
+                .toString();
     }
 
     @Test
     void aConnectionDroppedMidCommandIsReattachedTheCommandFinishesOnTheHostAndTheStreamContinues() throws Exception {
         session.say("Say hello first");
         session.await("turn_completed");
-        assertThat(Sql.rows("SELECT transport, server_key FROM agent.worker WHERE session_id = ?", session.id()).get(0))
+        assertThat(Sql.rows("SELECT transport, server_key FROM agent.worker WHERE session_id = ?", session.id())
+                        .get(0))
                 .containsEntry("transport", "durable");
 
         session.say("RUN_EXEC: for i in 1 2 3 4 5 6; do echo tick $i; sleep 0.25; done; touch finished.txt");
         session.await("command_output_delta");
-        assertThat(host.dropConnections()).as("the runner's SSH connection is cut mid-command").isPositive();
+        assertThat(host.dropConnections())
+                .as("the runner's SSH connection is cut mid-command")
+                .isPositive();
 
         await().atMost(Duration.ofSeconds(30)).until(() -> countState("reattached") >= 1);
         JsonNode done = session.await("turn_completed", 2);
-        assertThat(Files.exists(work.resolve("finished.txt"))).as("the command finished on the host").isTrue();
+        assertThat(Files.exists(work.resolve("finished.txt")))
+                .as("the command finished on the host")
+                .isTrue();
         List<JsonNode> events = session.events();
-        JsonNode command = events.stream().filter(e -> e.path("kind").asText().equals("item_completed")
-                && e.path("body").path("item_type").asText().equals("command_execution")).findFirst().orElseThrow();
+        JsonNode command = events.stream()
+                .filter(e -> e.path("kind").asText().equals("item_completed")
+                        && e.path("body").path("item_type").asText().equals("command_execution"))
+                .findFirst()
+                .orElseThrow();
         assertThat(command.path("body").path("exit_code").asInt()).isZero();
         assertThat(command.path("body").path("output").asText()).contains("tick 1", "tick 6");
-        assertThat(events).anyMatch(e -> e.path("kind").asText().equals("worker_state")
-                && e.path("body").path("state").asText().equals("detached"));
+        assertThat(events)
+                .anyMatch(e -> e.path("kind").asText().equals("worker_state")
+                        && e.path("body").path("state").asText().equals("detached"));
         assertThat(events).noneMatch(e -> e.path("kind").asText().equals("turn_failed"));
-        assertThat(done.path("turn_id").asText()).isEqualTo(command.path("turn_id").asText());
+        assertThat(done.path("turn_id").asText())
+                .isEqualTo(command.path("turn_id").asText());
         // the worker row is written after the turn's last record is published: a viewer may see turn_completed first
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(workerState()).isEqualTo("ready"));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(workerState()).isEqualTo("ready"));
         assertThat(Sql.count("SELECT count(*) FROM agent.worker WHERE session_id = ?", session.id()))
-                .as("the same worker, reattached (not a new one)").isEqualTo(1);
+                .as("the same worker, reattached (not a new one)")
+                .isEqualTo(1);
 
         session.say("Say hello after the drop");
         session.await("turn_completed", 3);
@@ -112,14 +126,22 @@ class DurableWorkerTest {
 
     /** The first worker_state record in this state, waited for (polled every 100 ms, so times measured on it are close). */
     JsonNode firstWorkerState(String state, Duration within) {
-        return await().atMost(within).pollInterval(Duration.ofMillis(100)).until(() -> session.events().stream()
-                .filter(e -> e.path("kind").asText().equals("worker_state") && e.path("body").path("state").asText().equals(state))
-                .findFirst().orElse(null), java.util.Objects::nonNull);
+        return await().atMost(within)
+                .pollInterval(Duration.ofMillis(100))
+                .until(
+                        () -> session.events().stream()
+                                .filter(e -> e.path("kind").asText().equals("worker_state")
+                                        && e.path("body").path("state").asText().equals(state))
+                                .findFirst()
+                                .orElse(null),
+                        java.util.Objects::nonNull);
     }
 
     long countState(String state) {
-        return session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
-                && e.path("body").path("state").asText().equals(state)).count();
+        return session.events().stream()
+                .filter(e -> e.path("kind").asText().equals("worker_state")
+                        && e.path("body").path("state").asText().equals(state))
+                .count();
     }
 
     @Test
@@ -134,13 +156,24 @@ class DurableWorkerTest {
         // shell under load can take that long): it finishes on the host
         await().atMost(Duration.ofSeconds(15)).until(() -> Files.exists(work.resolve("approved-after-reattach.txt")));
         List<JsonNode> events = session.events();
-        assertThat(events.stream().filter(e -> e.path("kind").asText().equals("approval_requested")).count())
-                .as("asked again after the reattach, shown once").isEqualTo(1);
-        assertThat(given().baseUri(SessionServiceProcess.shared().baseUrl()).auth().oauth2(Tokens.viewer())
-                .get("/api/sessions/" + session.id() + "/approvals").then().statusCode(200).extract()
-                .<List<Object>>path("items")).hasSize(1);
-        assertThat(Sql.rows("SELECT decision, answered FROM agent.approval_decision WHERE session_id = ?", session.id()))
-                .singleElement().satisfies(r -> {
+        assertThat(events.stream()
+                        .filter(e -> e.path("kind").asText().equals("approval_requested"))
+                        .count())
+                .as("asked again after the reattach, shown once")
+                .isEqualTo(1);
+        assertThat(given().baseUri(SessionServiceProcess.shared().baseUrl())
+                        .auth()
+                        .oauth2(Tokens.viewer())
+                        .get("/api/sessions/" + session.id() + "/approvals")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .<List<Object>>path("items"))
+                .hasSize(1);
+        assertThat(Sql.rows(
+                        "SELECT decision, answered FROM agent.approval_decision WHERE session_id = ?", session.id()))
+                .singleElement()
+                .satisfies(r -> {
                     assertThat(r.get("decision")).isEqualTo("approved");
                     assertThat(r.get("answered")).isEqualTo(true);
                 });
@@ -150,14 +183,17 @@ class DurableWorkerTest {
     void anApprovalDecidedWhileDetachedIsAnsweredFromTheRecordedDecision() throws Exception {
         session.say("RUN_ESCALATED: touch decided-while-detached.txt");
         session.await("approval_requested");
-        // the decision arrives while the connection is down: it is recorded, and the re-sent request is answered from it
+        // the decision arrives while the connection is down: it is recorded, and the re-sent request is answered from
+        // it
         host.dropConnections();
         session.decide("approved");
         session.await("turn_completed");
         // the turn may end while the command still runs (codex yields to the model after 2 s; a login
         // shell under load can take that long): it finishes on the host
         await().atMost(Duration.ofSeconds(15)).until(() -> Files.exists(work.resolve("decided-while-detached.txt")));
-        assertThat(session.events().stream().filter(e -> e.path("kind").asText().equals("approval_requested")).count())
+        assertThat(session.events().stream()
+                        .filter(e -> e.path("kind").asText().equals("approval_requested"))
+                        .count())
                 .isEqualTo(1);
     }
 
@@ -169,16 +205,34 @@ class DurableWorkerTest {
         session.say("RUN_EXEC: for i in $(seq 1 30); do echo tick $i; sleep 0.25; done");
         session.await("command_output_delta");
         long fence = Sql.count("SELECT fence FROM agent.session_stream WHERE session_id = ?", session.id());
-        long reserved = Sql.count("SELECT reserved_through FROM agent.session_stream WHERE session_id = ?", session.id());
+        long reserved =
+                Sql.count("SELECT reserved_through FROM agent.session_stream WHERE session_id = ?", session.id());
         double fencedBefore = metric("agent_sessions_fenced_total");
 
-        // another runner takes the session over (as its takeover does): fence up, worker adopted, first record published
-        Sql.exec("UPDATE agent.session_stream SET fence = fence + 1, owner = 'other-runner', reserved_through = reserved_through + 100"
-                + " WHERE session_id = ?", session.id());
-        Sql.exec("UPDATE agent.worker SET fence = ?, runner_instance = 'other-runner' WHERE session_id = ?", fence + 1, session.id());
-        publish(new AgentStreamRecord(UUID.randomUUID(), session.id(), reserved + 1, StreamKind.WORKER_STATE, null, null, target,
-                OffsetDateTime.now(ZoneOffset.UTC), EventJson.mapper().createObjectNode().put("state", "reattaching")
-                .put("message", "runner other-runner took the session over"), fence + 1));
+        // another runner takes the session over (as its takeover does): fence up, worker adopted, first record
+        // published
+        Sql.exec(
+                "UPDATE agent.session_stream SET fence = fence + 1, owner = 'other-runner', reserved_through = reserved_through + 100"
+                        + " WHERE session_id = ?",
+                session.id());
+        Sql.exec(
+                "UPDATE agent.worker SET fence = ?, runner_instance = 'other-runner' WHERE session_id = ?",
+                fence + 1,
+                session.id());
+        publish(new AgentStreamRecord(
+                UUID.randomUUID(),
+                session.id(),
+                reserved + 1,
+                StreamKind.WORKER_STATE,
+                null,
+                null,
+                target,
+                OffsetDateTime.now(ZoneOffset.UTC),
+                EventJson.mapper()
+                        .createObjectNode()
+                        .put("state", "reattaching")
+                        .put("message", "runner other-runner took the session over"),
+                fence + 1));
         await().atMost(Duration.ofSeconds(20)).until(() -> countState("reattaching") == 1);
 
         // this runner has not noticed yet: its records still go out under the old fence until its heartbeat finds out
@@ -186,13 +240,20 @@ class DurableWorkerTest {
         Thread.sleep(1500);
         List<String> kinds = session.kinds();
         int takeover = kinds.lastIndexOf("worker_state");
-        assertThat(session.events().get(takeover).path("body").path("state").asText()).isEqualTo("reattaching");
-        assertThat(kinds.subList(takeover + 1, kinds.size())).as("nothing of the stale owner's after the takeover").isEmpty();
-        assertThat(Sql.rows("SELECT runner_instance FROM agent.worker WHERE session_id = ?", session.id()).get(0))
-                .as("the stale owner wrote nothing to the worker row").containsEntry("runner_instance", "other-runner");
-        assertThat(Sql.count("SELECT stream_fence FROM session.session WHERE id = ?", session.id())).isEqualTo(fence + 1);
+        assertThat(session.events().get(takeover).path("body").path("state").asText())
+                .isEqualTo("reattaching");
+        assertThat(kinds.subList(takeover + 1, kinds.size()))
+                .as("nothing of the stale owner's after the takeover")
+                .isEmpty();
+        assertThat(Sql.rows("SELECT runner_instance FROM agent.worker WHERE session_id = ?", session.id())
+                        .get(0))
+                .as("the stale owner wrote nothing to the worker row")
+                .containsEntry("runner_instance", "other-runner");
+        assertThat(Sql.count("SELECT stream_fence FROM session.session WHERE id = ?", session.id()))
+                .isEqualTo(fence + 1);
         assertThat(Sql.count("SELECT fence FROM agent.session_stream WHERE session_id = ?", session.id()))
-                .as("the stale owner did not take the session back").isEqualTo(fence + 1);
+                .as("the stale owner did not take the session back")
+                .isEqualTo(fence + 1);
         // nobody drives the session any more: stop its app-server
         Sql.exec("UPDATE agent.worker SET state = 'stopped' WHERE session_id = ?", session.id());
         SshHostResource.stopAppServers();
@@ -202,23 +263,49 @@ class DurableWorkerTest {
     void theHostsAppServersAreListedWithTheirWorkersAndAnOrphanCanBeStopped() throws Exception {
         session.say("Say hello");
         session.await("turn_completed");
-        Map<String, Object> worker = Sql.rows("SELECT id, server_key FROM agent.worker WHERE session_id = ?", session.id()).get(0);
+        Map<String, Object> worker = Sql.rows(
+                        "SELECT id, server_key FROM agent.worker WHERE session_id = ?", session.id())
+                .get(0);
         String key = worker.get("server_key").toString();
         String path = "/api/targets/" + target + "/app-servers";
         // asking the host is a POST (operator and above); a viewer reads the stored observation
         given().auth().oauth2(Tokens.viewer()).post(path + "/refresh").then().statusCode(403);
-        given().auth().oauth2(Tokens.operator()).post(path + "/refresh").then().statusCode(200)
+        given().auth()
+                .oauth2(Tokens.operator())
+                .post(path + "/refresh")
+                .then()
+                .statusCode(200)
                 .body("observed_by", org.hamcrest.Matchers.equalTo("olga-operator"))
                 .body("items.server_key", org.hamcrest.Matchers.hasItem(key));
-        given().auth().oauth2(Tokens.viewer()).get(path).then().statusCode(200)
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get(path)
+                .then()
+                .statusCode(200)
                 .body("observed_at", org.hamcrest.Matchers.notNullValue())
                 .body("items.find { it.server_key == '" + key + "' }.alive", org.hamcrest.Matchers.equalTo(true))
                 .body("items.find { it.server_key == '" + key + "' }.orphan", org.hamcrest.Matchers.equalTo(false))
-                .body("items.find { it.server_key == '" + key + "' }.worker_id", org.hamcrest.Matchers.equalTo(worker.get("id").toString()))
-                .body("items.find { it.server_key == '" + key + "' }.working_directory", org.hamcrest.Matchers.equalTo(work.toString()));
-        given().auth().oauth2(Tokens.operator()).post(path + "/" + key + "/stop").then().statusCode(409);
-        given().auth().oauth2(Tokens.viewer()).post(path + "/" + key + "/stop").then().statusCode(403);
-        given().auth().oauth2(Tokens.operator()).post(path + "/not-a-key;reboot/stop").then().statusCode(400);
+                .body(
+                        "items.find { it.server_key == '" + key + "' }.worker_id",
+                        org.hamcrest.Matchers.equalTo(worker.get("id").toString()))
+                .body(
+                        "items.find { it.server_key == '" + key + "' }.working_directory",
+                        org.hamcrest.Matchers.equalTo(work.toString()));
+        given().auth()
+                .oauth2(Tokens.operator())
+                .post(path + "/" + key + "/stop")
+                .then()
+                .statusCode(409);
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .post(path + "/" + key + "/stop")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .post(path + "/not-a-key;reboot/stop")
+                .then()
+                .statusCode(400);
 
         // the worker's record ends while its app-server stays up (as when a runner's state is lost): this runner is
         // fenced off first so that nothing reattaches, then the row says stopped
@@ -228,12 +315,28 @@ class DurableWorkerTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> metric("agent_sessions_fenced_total") > fencedBefore);
         Sql.exec("UPDATE agent.worker SET state = 'stopped' WHERE session_id = ?", session.id());
         // the stored observation is matched with the live workers at read time: no host login needed to see the orphan
-        given().auth().oauth2(Tokens.viewer()).get(path).then().statusCode(200)
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get(path)
+                .then()
+                .statusCode(200)
                 .body("items.find { it.server_key == '" + key + "' }.orphan", org.hamcrest.Matchers.equalTo(true));
-        given().auth().oauth2(Tokens.operator()).post(path + "/" + key + "/stop").then().statusCode(200);
-        given().auth().oauth2(Tokens.viewer()).get(path).then().statusCode(200)
+        given().auth()
+                .oauth2(Tokens.operator())
+                .post(path + "/" + key + "/stop")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get(path)
+                .then()
+                .statusCode(200)
                 .body("items.server_key", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(key)));
-        given().auth().oauth2(Tokens.viewer()).get("/api/targets/" + UUID.randomUUID() + "/app-servers").then().statusCode(404);
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/targets/" + UUID.randomUUID() + "/app-servers")
+                .then()
+                .statusCode(404);
     }
 
     /**
@@ -246,9 +349,12 @@ class DurableWorkerTest {
     void anAppServerThatStopsAnsweringIsFoundByItsSilenceToPingsAndReattachedWhenItAnswersAgain() throws Exception {
         session.say("Say hello");
         session.await("turn_completed");
-        String key = Sql.rows("SELECT server_key FROM agent.worker WHERE session_id = ?", session.id()).get(0)
-                .get("server_key").toString();
-        String pid = Files.readString(SshHostResource.stateDirectory().resolve(key + ".pid")).trim();
+        String key = Sql.rows("SELECT server_key FROM agent.worker WHERE session_id = ?", session.id())
+                .get(0)
+                .get("server_key")
+                .toString();
+        String pid = Files.readString(SshHostResource.stateDirectory().resolve(key + ".pid"))
+                .trim();
         long frozen = System.nanoTime();
         new ProcessBuilder("kill", "-STOP", pid).start().waitFor();
         try {
@@ -256,8 +362,10 @@ class DurableWorkerTest {
             long reportedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozen);
             System.out.printf("liveness: app-server frozen (SIGSTOP) -> reported on SSE: %d ms%n", reportedMillis);
             assertThat(reportedMillis).as("silence -> reported").isLessThan(6_000);
-            assertThat(detached.path("body").path("message").asText()).contains("stopped answering")
-                    .contains("no answer to pings").contains("its process still runs");
+            assertThat(detached.path("body").path("message").asText())
+                    .contains("stopped answering")
+                    .contains("no answer to pings")
+                    .contains("its process still runs");
         } finally {
             new ProcessBuilder("kill", "-CONT", pid).start().waitFor();
         }
@@ -282,11 +390,16 @@ class DurableWorkerTest {
             long reportedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stalled);
             System.out.printf("liveness: SSH path stalled -> reported on SSE: %d ms%n", reportedMillis);
             assertThat(reportedMillis).isLessThan(8_000);
-            assertThat(detached.path("body").path("message").asText()).contains("no data from the host")
+            assertThat(detached.path("body").path("message").asText())
+                    .contains("no data from the host")
                     .contains("stalled");
             // while it lasts, viewers hear it again
-            await().atMost(Duration.ofSeconds(40)).until(() -> session.events().stream().anyMatch(e ->
-                    e.path("body").path("message").asText().contains("still no connection to the worker")));
+            await().atMost(Duration.ofSeconds(40))
+                    .until(() -> session.events().stream()
+                            .anyMatch(e -> e.path("body")
+                                    .path("message")
+                                    .asText()
+                                    .contains("still no connection to the worker")));
         } finally {
             host.thaw();
         }
@@ -300,9 +413,14 @@ class DurableWorkerTest {
     void aNulByteInACommandsOutputIsStoredVisiblyAndTheSessionGoesOn() throws Exception {
         session.say("RUN_EXEC: printf 'a\\000b\\n'; echo after-nul");
         session.await("turn_completed");
-        JsonNode command = session.events().stream().filter(e -> e.path("kind").asText().equals("item_completed")
-                && e.path("body").path("item_type").asText().equals("command_execution")).findFirst().orElseThrow();
-        assertThat(command.path("body").path("output").asText()).contains("a\u29F5u0000b").contains("after-nul");
+        JsonNode command = session.events().stream()
+                .filter(e -> e.path("kind").asText().equals("item_completed")
+                        && e.path("body").path("item_type").asText().equals("command_execution"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(command.path("body").path("output").asText())
+                .contains("a\u29F5u0000b")
+                .contains("after-nul");
         session.say("Say hello after the NUL");
         session.await("turn_completed", 2);
     }
@@ -311,8 +429,10 @@ class DurableWorkerTest {
     void staleAppServerStateIsListedAsStaleAndCleanedWithoutTouchingLiveOnes() throws Exception {
         session.say("Say hello");
         session.await("turn_completed");
-        String live = Sql.rows("SELECT server_key FROM agent.worker WHERE session_id = ?", session.id()).get(0)
-                .get("server_key").toString();
+        String live = Sql.rows("SELECT server_key FROM agent.worker WHERE session_id = ?", session.id())
+                .get(0)
+                .get("server_key")
+                .toString();
         // what a killed app-server leaves behind: its files, and a pid that no process has
         String stale = "0123456789abcdef0123";
         Path dir = SshHostResource.stateDirectory();
@@ -321,18 +441,34 @@ class DurableWorkerTest {
         Files.writeString(dir.resolve(stale + ".sock"), "");
         String path = "/api/targets/" + target + "/app-servers";
         // a GET never logs in to the host (ADR 0016): the new files are not seen until someone asks the host
-        given().auth().oauth2(Tokens.viewer()).get(path).then().statusCode(200)
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get(path)
+                .then()
+                .statusCode(200)
                 .body("items.server_key", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(stale)));
-        given().auth().oauth2(Tokens.operator()).post(path + "/refresh").then().statusCode(200)
+        given().auth()
+                .oauth2(Tokens.operator())
+                .post(path + "/refresh")
+                .then()
+                .statusCode(200)
                 .body("items.find { it.server_key == '" + stale + "' }.stale", org.hamcrest.Matchers.equalTo(true))
                 .body("items.find { it.server_key == '" + stale + "' }.alive", org.hamcrest.Matchers.equalTo(false))
                 .body("items.find { it.server_key == '" + live + "' }.stale", org.hamcrest.Matchers.equalTo(false));
         given().auth().oauth2(Tokens.viewer()).post(path + "/clean").then().statusCode(403);
-        given().auth().oauth2(Tokens.operator()).post(path + "/clean").then().statusCode(200)
+        given().auth()
+                .oauth2(Tokens.operator())
+                .post(path + "/clean")
+                .then()
+                .statusCode(200)
                 .body("removed", org.hamcrest.Matchers.hasItem(stale))
                 .body("removed", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(live)));
         assertThat(Files.exists(dir.resolve(stale + ".pid"))).isFalse();
-        given().auth().oauth2(Tokens.viewer()).get(path).then().statusCode(200)
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get(path)
+                .then()
+                .statusCode(200)
                 .body("items.server_key", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(stale)))
                 .body("items.find { it.server_key == '" + live + "' }.alive", org.hamcrest.Matchers.equalTo(true));
         session.say("Say hello again");
@@ -347,12 +483,18 @@ class DurableWorkerTest {
         session.say("RUN_EXEC: sleep 1.7; echo woke");
         await().atMost(Duration.ofSeconds(20)).until(() -> countState("command_stuck") >= 1);
         session.await("turn_completed");
-        List<JsonNode> reports = session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
-                && e.path("body").path("state").asText().equals("command_stuck")).toList();
+        List<JsonNode> reports = session.events().stream()
+                .filter(e -> e.path("kind").asText().equals("worker_state")
+                        && e.path("body").path("state").asText().equals("command_stuck"))
+                .toList();
         assertThat(reports).as("reported once").hasSize(1);
-        JsonNode command = session.events().stream().filter(e -> e.path("kind").asText().equals("item_started")
-                && e.path("body").path("item_type").asText().equals("command_execution")).findFirst().orElseThrow();
-        assertThat(reports.get(0).path("item_id").asText()).isEqualTo(command.path("item_id").asText());
+        JsonNode command = session.events().stream()
+                .filter(e -> e.path("kind").asText().equals("item_started")
+                        && e.path("body").path("item_type").asText().equals("command_execution"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(reports.get(0).path("item_id").asText())
+                .isEqualTo(command.path("item_id").asText());
         assertThat(reports.get(0).path("body").path("message").asText()).contains("no output for");
         assertThat(reports.get(0).path("body").path("command").asText()).contains("sleep 1.7");
     }
@@ -363,75 +505,129 @@ class DurableWorkerTest {
         session.await("turn_completed");
         session.say("Say hello again");
         session.await("turn_completed", 2);
-        List<JsonNode> usage = session.events().stream().filter(e -> e.path("kind").asText().equals("token_usage")).toList();
+        List<JsonNode> usage = session.events().stream()
+                .filter(e -> e.path("kind").asText().equals("token_usage"))
+                .toList();
         JsonNode last = usage.get(usage.size() - 1).path("body");
         // the scripted model reports 150 tokens per response: the thread's total grows, the turn counts its own
         assertThat(last.path("total_tokens").asLong()).isEqualTo(300);
         assertThat(last.path("turn_total_tokens").asLong()).isEqualTo(150);
         assertThat(last.path("thread_id").asText()).isNotBlank();
         String base = SessionServiceProcess.shared().baseUrl();
-        UUID project = UUID.fromString(given().baseUri(base).auth().oauth2(Tokens.viewer()).get("/api/sessions/" + session.id())
-                .then().statusCode(200).extract().path("project_id"));
-        given().baseUri(base).auth().oauth2(Tokens.viewer()).get("/api/usage/sessions/" + session.id()).then().statusCode(200)
-                .body("total_tokens", org.hamcrest.Matchers.equalTo(300)).body("input_tokens", org.hamcrest.Matchers.equalTo(240))
+        UUID project = UUID.fromString(given().baseUri(base)
+                .auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/sessions/" + session.id())
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("project_id"));
+        given().baseUri(base)
+                .auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/usage/sessions/" + session.id())
+                .then()
+                .statusCode(200)
+                .body("total_tokens", org.hamcrest.Matchers.equalTo(300))
+                .body("input_tokens", org.hamcrest.Matchers.equalTo(240))
                 .body("threads", org.hamcrest.Matchers.equalTo(1));
-        given().baseUri(base).auth().oauth2(Tokens.viewer()).get("/api/usage/projects/" + project).then().statusCode(200)
+        given().baseUri(base)
+                .auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/usage/projects/" + project)
+                .then()
+                .statusCode(200)
                 .body("total_tokens", org.hamcrest.Matchers.equalTo(300));
-        assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString()).contains("agent_tokens_total{");
+        assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                .contains("agent_tokens_total{");
     }
 
     @Test
     void anAppServerThatDiedIsReplacedTheLostTurnEndsClearlyAndTheThreadGoesOn() throws Exception {
         session.say("Say hello");
         session.await("turn_completed");
-        String key = Sql.rows("SELECT server_key FROM agent.worker WHERE session_id = ?", session.id()).get(0)
-                .get("server_key").toString();
+        String key = Sql.rows("SELECT server_key FROM agent.worker WHERE session_id = ?", session.id())
+                .get(0)
+                .get("server_key")
+                .toString();
         session.say("RUN_EXEC: for i in 1 2 3 4 5 6 7 8; do echo tick $i; sleep 0.25; done");
         session.await("command_output_delta");
         // the host loses the app-server (killed, rebooted): the runner starts a new one and resumes the thread
         long killed = System.nanoTime();
-        new ProcessBuilder("pkill", "-9", "-f", "unix://" + SshHostResource.stateDirectory().resolve(key + ".sock"))
-                .start().waitFor();
+        new ProcessBuilder(
+                        "pkill",
+                        "-9",
+                        "-f",
+                        "unix://" + SshHostResource.stateDirectory().resolve(key + ".sock"))
+                .start()
+                .waitFor();
         // noticed by its silence to pings within seconds, and named for what it is
         JsonNode detached = firstWorkerState("detached", Duration.ofSeconds(10));
         long noticedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
         System.out.printf("liveness: app-server kill -9 -> reported on SSE: %d ms%n", noticedMillis);
         assertThat(noticedMillis).as("app-server kill -> reported").isLessThan(5_000);
         // (through a proxy that stays up, unanswered pings tell; here the proxy may also end on its next write)
-        assertThat(detached.path("body").path("message").asText()).contains("the app-server on").contains("died")
+        assertThat(detached.path("body").path("message").asText())
+                .contains("the app-server on")
+                .contains("died")
                 .contains("its process is gone");
         await().atMost(Duration.ofSeconds(30)).until(() -> countState("reattached") >= 1);
-        JsonNode reattached = session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
-                && e.path("body").path("state").asText().equals("reattached")).findFirst().orElseThrow();
+        JsonNode reattached = session.events().stream()
+                .filter(e -> e.path("kind").asText().equals("worker_state")
+                        && e.path("body").path("state").asText().equals("reattached"))
+                .findFirst()
+                .orElseThrow();
         assertThat(reattached.path("body").path("message").asText()).contains("had stopped");
-        JsonNode ended = await().atMost(Duration.ofSeconds(30)).until(() -> session.events().stream()
-                .filter(e -> e.path("kind").asText().startsWith("turn_") && !e.path("kind").asText().equals("turn_started"))
-                .skip(1).findFirst().orElse(null), java.util.Objects::nonNull);
+        JsonNode ended = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> session.events().stream()
+                                .filter(e -> e.path("kind").asText().startsWith("turn_")
+                                        && !e.path("kind").asText().equals("turn_started"))
+                                .skip(1)
+                                .findFirst()
+                                .orElse(null),
+                        java.util.Objects::nonNull);
         // codex's proxy does not end when the app-server behind it dies: the runner notices by unanswered pings
-        // (or, in these tests with a 3 s inactivity timeout, the turn's silence), then finds the turn lost on the new app-server
-        assertThat(ended.path("kind").asText()).as("the lost turn ends, clearly")
+        // (or, in these tests with a 3 s inactivity timeout, the turn's silence), then finds the turn lost on the new
+        // app-server
+        assertThat(ended.path("kind").asText())
+                .as("the lost turn ends, clearly")
                 .isIn("turn_failed", "turn_interrupted", "turn_timed_out");
 
         session.say("Say hello after the app-server came back");
         session.await("turn_completed", 2);
-        List<String> threads = session.events().stream().filter(e -> e.path("kind").asText().equals("worker_state")
-                && e.path("body").has("thread_id")).map(e -> e.path("body").path("thread_id").asText()).distinct().toList();
+        List<String> threads = session.events().stream()
+                .filter(e -> e.path("kind").asText().equals("worker_state")
+                        && e.path("body").has("thread_id"))
+                .map(e -> e.path("body").path("thread_id").asText())
+                .distinct()
+                .toList();
         assertThat(threads).as("the conversation continues on the same thread").hasSize(1);
     }
 
     static double metric(String name) {
         String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).mapToDouble(l ->
-                Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return body.lines()
+                .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     static void publish(AgentStreamRecord record) throws Exception {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafka().bootstrapServers());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            EventEnvelope e = CloudEventCodec.wrap(record, "/agent-runner", "other-runner", OffsetDateTime.now(ZoneOffset.UTC),
+        props.put(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.kafka().bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            EventEnvelope e = CloudEventCodec.wrap(
+                    record,
+                    "/agent-runner",
+                    "other-runner",
+                    OffsetDateTime.now(ZoneOffset.UTC),
                     Map.of(CloudEventCodec.SESSION_ID, record.sessionId().toString()));
-            ProducerRecord<String, byte[]> out = new ProducerRecord<>(Topics.AGENT_STREAM, record.sessionId().toString(), e.data());
+            ProducerRecord<String, byte[]> out =
+                    new ProducerRecord<>(Topics.AGENT_STREAM, record.sessionId().toString(), e.data());
             CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> out.headers().add(k, v));
             producer.send(out).get();
         }

@@ -1,5 +1,11 @@
 package io.devopsconsole.agent.worker;
 
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.devopsconsole.agent.Runner;
 import io.devopsconsole.agent.SshHostResource;
@@ -17,9 +23,6 @@ import io.devopsconsole.testkit.TestInfrastructure;
 import io.devopsconsole.testkit.Tokens;
 import io.devopsconsole.testkit.codex.TestSshServer;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
@@ -28,12 +31,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItem;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The relay end to end on the fast tier: commands in on Kafka, SSH (MINA) to a host running the
@@ -42,8 +41,8 @@ import static org.hamcrest.Matchers.hasItem;
 @QuarkusTest
 class RelayTest {
 
-    static final CodexOptions OPTIONS = new CodexOptions("mock-model", "mock", "http://127.0.0.1:18999/v1", "on-request",
-            "workspace-write");
+    static final CodexOptions OPTIONS =
+            new CodexOptions("mock-model", "mock", "http://127.0.0.1:18999/v1", "on-request", "workspace-write");
 
     TestSshServer host;
     UUID target;
@@ -51,7 +50,8 @@ class RelayTest {
     @BeforeEach
     void host() {
         host = SshHostResource.server();
-        target = Runner.target("lab-" + UUID.randomUUID().toString().substring(0, 6), host.port(), host.hostKeyLine(), "ready");
+        target = Runner.target(
+                "lab-" + UUID.randomUUID().toString().substring(0, 6), host.port(), host.hostKeyLine(), "ready");
     }
 
     UUID session(UUID project) {
@@ -64,10 +64,13 @@ class RelayTest {
 
     static void assertWellFormed(List<AgentStreamRecord> records) {
         for (int i = 0; i < records.size(); i++) {
-            assertThat(records.get(i).streamSeq()).as("stream_seq is gap-free from 1").isEqualTo(i + 1);
+            assertThat(records.get(i).streamSeq())
+                    .as("stream_seq is gap-free from 1")
+                    .isEqualTo(i + 1);
         }
         Set<UUID> ids = new HashSet<>();
-        records.forEach(r -> assertThat(ids.add(r.recordId())).as("record ids are unique").isTrue());
+        records.forEach(r ->
+                assertThat(ids.add(r.recordId())).as("record ids are unique").isTrue());
     }
 
     @Test
@@ -80,47 +83,82 @@ class RelayTest {
         Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
         List<AgentStreamRecord> records = Runner.stream(session);
         assertWellFormed(records);
-        assertThat(records.stream().map(AgentStreamRecord::kind).toList()).containsExactly(
-                StreamKind.WORKER_STATE, StreamKind.WORKER_STATE, StreamKind.TURN_STARTED, StreamKind.ITEM_STARTED,
-                StreamKind.AGENT_MESSAGE_DELTA, StreamKind.AGENT_MESSAGE_DELTA, StreamKind.AGENT_MESSAGE_DELTA,
-                StreamKind.AGENT_MESSAGE_DELTA, StreamKind.AGENT_MESSAGE_DELTA, StreamKind.ITEM_COMPLETED,
-                StreamKind.TOKEN_USAGE, StreamKind.TURN_COMPLETED);
-        String deltas = records.stream().filter(r -> r.kind() == StreamKind.AGENT_MESSAGE_DELTA)
-                .map(r -> r.payload().path("delta").asText()).collect(Collectors.joining());
-        AgentStreamRecord completed = records.stream().filter(r -> r.kind() == StreamKind.ITEM_COMPLETED).findFirst().orElseThrow();
-        assertThat(completed.payload().path("text").asText()).isEqualTo(deltas).isEqualTo("Hello from the scripted model! 2+2=4.");
+        assertThat(records.stream().map(AgentStreamRecord::kind).toList())
+                .containsExactly(
+                        StreamKind.WORKER_STATE,
+                        StreamKind.WORKER_STATE,
+                        StreamKind.TURN_STARTED,
+                        StreamKind.ITEM_STARTED,
+                        StreamKind.AGENT_MESSAGE_DELTA,
+                        StreamKind.AGENT_MESSAGE_DELTA,
+                        StreamKind.AGENT_MESSAGE_DELTA,
+                        StreamKind.AGENT_MESSAGE_DELTA,
+                        StreamKind.AGENT_MESSAGE_DELTA,
+                        StreamKind.ITEM_COMPLETED,
+                        StreamKind.TOKEN_USAGE,
+                        StreamKind.TURN_COMPLETED);
+        String deltas = records.stream()
+                .filter(r -> r.kind() == StreamKind.AGENT_MESSAGE_DELTA)
+                .map(r -> r.payload().path("delta").asText())
+                .collect(Collectors.joining());
+        AgentStreamRecord completed = records.stream()
+                .filter(r -> r.kind() == StreamKind.ITEM_COMPLETED)
+                .findFirst()
+                .orElseThrow();
+        assertThat(completed.payload().path("text").asText())
+                .isEqualTo(deltas)
+                .isEqualTo("Hello from the scripted model! 2+2=4.");
         assertThat(records.get(1).payload().path("state").asText()).isEqualTo("ready");
         assertThat(records).allSatisfy(r -> assertThat(r.targetId()).isEqualTo(target));
-        assertThat(records.get(2).turnId()).isNotBlank().isEqualTo(records.get(records.size() - 1).turnId());
+        assertThat(records.get(2).turnId())
+                .isNotBlank()
+                .isEqualTo(records.get(records.size() - 1).turnId());
 
         // two commands ran on the host: the durable launch (this test host's codex has no durable mode: exit 127),
         // then the fixed stdio launch, both with the profile's options quoted
         List<String> commands = host.commands().subList(before, host.commands().size());
         assertThat(commands).hasSize(2);
-        assertThat(commands.get(0)).startsWith("mkdir -p -- '/srv/projects/payments-api' && cd -- '/srv/projects/payments-api'"
+        assertThat(commands.get(0))
+                .startsWith("mkdir -p -- '/srv/projects/payments-api' && cd -- '/srv/projects/payments-api'"
                         + " && umask 077 && d=")
                 .contains("nohup setsid 'codex' app-server --listen \"unix://$k.sock\" '-c' 'model=\"mock-model\"'")
                 .contains("'-c' 'sandbox_mode=\"workspace-write\"' </dev/null")
                 .endsWith(" && exec 'codex' app-server proxy --sock \"$k.sock\"");
-        assertThat(commands.subList(1, 2)).containsExactly("mkdir -p -- '/srv/projects/payments-api' && cd -- '/srv/projects/payments-api'"
-                + " && exec 'codex' 'app-server' '--listen' 'stdio://' '-c' 'model=\"mock-model\"' '-c' 'model_provider=\"mock\"'"
-                + " '-c' 'model_providers.mock.name=\"mock\"' '-c' 'model_providers.mock.base_url=\"http://127.0.0.1:18999/v1\"'"
-                + " '-c' 'model_providers.mock.wire_api=\"responses\"' '-c' 'approval_policy=\"on-request\"'"
-                + " '-c' 'sandbox_mode=\"workspace-write\"'");
+        assertThat(commands.subList(1, 2))
+                .containsExactly("mkdir -p -- '/srv/projects/payments-api' && cd -- '/srv/projects/payments-api'"
+                        + " && exec 'codex' 'app-server' '--listen' 'stdio://' '-c' 'model=\"mock-model\"' '-c' 'model_provider=\"mock\"'"
+                        + " '-c' 'model_providers.mock.name=\"mock\"' '-c' 'model_providers.mock.base_url=\"http://127.0.0.1:18999/v1\"'"
+                        + " '-c' 'model_providers.mock.wire_api=\"responses\"' '-c' 'approval_policy=\"on-request\"'"
+                        + " '-c' 'sandbox_mode=\"workspace-write\"'");
 
         // the worker is recorded and shown; turn lifecycle went to console.agent.v1 through the outbox
-        String worker = given().auth().oauth2(Tokens.viewer()).queryParam("session_id", session.toString())
-                .get("/api/workers").then().statusCode(200)
-                .body("items.size()", equalTo(1)).body("items[0].state", equalTo("ready"))
+        String worker = given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("session_id", session.toString())
+                .get("/api/workers")
+                .then()
+                .statusCode(200)
+                .body("items.size()", equalTo(1))
+                .body("items[0].state", equalTo("ready"))
                 .body("items[0].working_directory", equalTo("/srv/projects/payments-api"))
                 .body("items[0].transport", equalTo("stdio"))
-                .extract().path("items[0].id");
-        given().auth().oauth2(Tokens.viewer()).get("/api/workers/" + worker).then().statusCode(200)
-                .body("thread_id", equalTo(records.get(1).payload().path("thread_id").asText()))
+                .extract()
+                .path("items[0].id");
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/workers/" + worker)
+                .then()
+                .statusCode(200)
+                .body(
+                        "thread_id",
+                        equalTo(records.get(1).payload().path("thread_id").asText()))
                 .body("target_id", equalTo(target.toString()));
-        await().atMost(Duration.ofSeconds(20)).until(() -> lifecycle(session).containsAll(List.of(
-                "io.devopsconsole.agent.worker.state_changed.v1", "io.devopsconsole.agent.turn.started.v1",
-                "io.devopsconsole.agent.turn.ended.v1")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> lifecycle(session)
+                        .containsAll(List.of(
+                                "io.devopsconsole.agent.worker.state_changed.v1",
+                                "io.devopsconsole.agent.turn.started.v1",
+                                "io.devopsconsole.agent.turn.ended.v1")));
     }
 
     @Test
@@ -142,13 +180,20 @@ class RelayTest {
         assertWellFormed(records);
         AgentStreamRecord resolved = Runner.awaitRecord(session, StreamKind.APPROVAL_RESOLVED);
         assertThat(resolved.payload().path("decision").asText()).isEqualTo("approved");
-        AgentStreamRecord command = records.stream().filter(r -> r.kind() == StreamKind.ITEM_COMPLETED
-                && r.payload().path("item_type").asText().equals("command_execution")).findFirst().orElseThrow();
+        AgentStreamRecord command = records.stream()
+                .filter(r -> r.kind() == StreamKind.ITEM_COMPLETED
+                        && r.payload().path("item_type").asText().equals("command_execution"))
+                .findFirst()
+                .orElseThrow();
         assertThat(command.payload().path("exit_code").asInt()).isZero();
         assertThat(command.payload().path("output").asText()).contains("out-line-1");
         assertThat(command.payload().path("approval_request_id").asText()).isEqualTo(requestId);
-        assertThat(records.stream().filter(r -> r.kind() == StreamKind.COMMAND_OUTPUT_DELTA).count()).isEqualTo(3);
-        await().atMost(Duration.ofSeconds(20)).until(() -> lifecycle(session).contains("io.devopsconsole.agent.command.executed.v1"));
+        assertThat(records.stream()
+                        .filter(r -> r.kind() == StreamKind.COMMAND_OUTPUT_DELTA)
+                        .count())
+                .isEqualTo(3);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> lifecycle(session).contains("io.devopsconsole.agent.command.executed.v1"));
     }
 
     @Test
@@ -157,14 +202,19 @@ class RelayTest {
         UUID session = UUID.randomUUID();
         Runner.send(turn(session, project, "RUN_ESCALATED: touch should-not-exist.txt"));
         AgentStreamRecord asked = Runner.awaitRecord(session, StreamKind.APPROVAL_REQUESTED);
-        Runner.send(new ApprovalDecided(session, UUID.randomUUID(), asked.payload().path("request_id").asText(), "denied", "olga"));
+        Runner.send(new ApprovalDecided(
+                session, UUID.randomUUID(), asked.payload().path("request_id").asText(), "denied", "olga"));
         Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
         List<AgentStreamRecord> records = Runner.stream(session);
         assertWellFormed(records);
         assertThat(records).noneMatch(r -> r.kind() == StreamKind.COMMAND_OUTPUT_DELTA);
-        assertThat(records).anyMatch(r -> r.kind() == StreamKind.ITEM_COMPLETED
-                && r.payload().path("status").asText().equals("declined"));
-        assertThat(Runner.awaitRecord(session, StreamKind.APPROVAL_RESOLVED).payload().path("decision").asText())
+        assertThat(records)
+                .anyMatch(r -> r.kind() == StreamKind.ITEM_COMPLETED
+                        && r.payload().path("status").asText().equals("declined"));
+        assertThat(Runner.awaitRecord(session, StreamKind.APPROVAL_RESOLVED)
+                        .payload()
+                        .path("decision")
+                        .asText())
                 .isEqualTo("denied");
     }
 
@@ -180,12 +230,14 @@ class RelayTest {
         assertThat(change.payload().path("kind").asText()).isEqualTo("add");
         assertThat(change.payload().path("diff").asText()).contains("hello from apply_patch");
         assertThat(asked.payload().path("changes").get(0).path("diff").asText()).contains("hello from apply_patch");
-        Runner.send(new ApprovalDecided(session, UUID.randomUUID(), asked.payload().path("request_id").asText(), "approved", "olga"));
+        Runner.send(new ApprovalDecided(
+                session, UUID.randomUUID(), asked.payload().path("request_id").asText(), "approved", "olga"));
         Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
         assertWellFormed(Runner.stream(session));
-        assertThat(Runner.stream(session)).anyMatch(r -> r.kind() == StreamKind.ITEM_COMPLETED
-                && r.payload().path("item_type").asText().equals("file_change")
-                && r.payload().path("status").asText().equals("completed"));
+        assertThat(Runner.stream(session))
+                .anyMatch(r -> r.kind() == StreamKind.ITEM_COMPLETED
+                        && r.payload().path("item_type").asText().equals("file_change")
+                        && r.payload().path("status").asText().equals("completed"));
     }
 
     @Test
@@ -198,13 +250,19 @@ class RelayTest {
         Runner.awaitRecord(session, StreamKind.TURN_INTERRUPTED);
         List<AgentStreamRecord> records = Runner.stream(session);
         assertWellFormed(records);
-        AgentStreamRecord started = records.stream().filter(r -> r.kind() == StreamKind.ITEM_STARTED).findFirst().orElseThrow();
-        assertThat(records).anyMatch(r -> r.kind() == StreamKind.ITEM_COMPLETED && r.itemId().equals(started.itemId())
-                && r.payload().path("status").asText().equals("interrupted"));
+        AgentStreamRecord started = records.stream()
+                .filter(r -> r.kind() == StreamKind.ITEM_STARTED)
+                .findFirst()
+                .orElseThrow();
+        assertThat(records)
+                .anyMatch(r -> r.kind() == StreamKind.ITEM_COMPLETED
+                        && r.itemId().equals(started.itemId())
+                        && r.payload().path("status").asText().equals("interrupted"));
         // the session goes on: the next turn runs on the same worker
         Runner.send(turn(session, project, "Say hello again"));
         Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
-        assertThat(Sql.count("SELECT count(*) FROM agent.worker WHERE session_id = ?", session)).isEqualTo(1);
+        assertThat(Sql.count("SELECT count(*) FROM agent.worker WHERE session_id = ?", session))
+                .isEqualTo(1);
     }
 
     @Test
@@ -242,23 +300,34 @@ class RelayTest {
         UUID session = UUID.randomUUID();
         Runner.send(turn(session, project, "STALL while the network goes"));
         Runner.awaitRecord(session, StreamKind.ITEM_STARTED);
-        String thread = Runner.stream(session).get(1).payload().path("thread_id").asText();
+        String thread =
+                Runner.stream(session).get(1).payload().path("thread_id").asText();
         host.dropConnections();
         AgentStreamRecord failed = Runner.awaitRecord(session, StreamKind.TURN_FAILED);
-        assertThat(failed.payload().path("message").asText()).contains("connection to the worker").contains("was lost");
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                Sql.count("SELECT count(*) FROM agent.worker WHERE session_id = ? AND state = 'lost'", session) == 1);
-        assertThat(Runner.stream(session)).anyMatch(r -> r.kind() == StreamKind.WORKER_STATE
-                && r.payload().path("state").asText().equals("lost"));
+        assertThat(failed.payload().path("message").asText())
+                .contains("connection to the worker")
+                .contains("was lost");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        Sql.count("SELECT count(*) FROM agent.worker WHERE session_id = ? AND state = 'lost'", session)
+                                == 1);
+        assertThat(Runner.stream(session))
+                .anyMatch(r -> r.kind() == StreamKind.WORKER_STATE
+                        && r.payload().path("state").asText().equals("lost"));
 
         Runner.send(turn(session, project, "Say hello after the drop"));
         Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
         assertWellFormed(Runner.stream(session));
         AgentStreamRecord ready = Runner.awaitRecord(session, StreamKind.WORKER_STATE, 4);
-        assertThat(Runner.stream(session).stream().filter(r -> r.kind() == StreamKind.WORKER_STATE)
-                .map(r -> r.payload().path("state").asText()).toList()).containsExactly("starting", "ready", "lost", "starting", "ready");
-        assertThat(Runner.stream(session).stream().filter(r -> r.kind() == StreamKind.WORKER_STATE
-                && r.payload().path("state").asText().equals("ready")).map(r -> r.payload().path("thread_id").asText()))
+        assertThat(Runner.stream(session).stream()
+                        .filter(r -> r.kind() == StreamKind.WORKER_STATE)
+                        .map(r -> r.payload().path("state").asText())
+                        .toList())
+                .containsExactly("starting", "ready", "lost", "starting", "ready");
+        assertThat(Runner.stream(session).stream()
+                        .filter(r -> r.kind() == StreamKind.WORKER_STATE
+                                && r.payload().path("state").asText().equals("ready"))
+                        .map(r -> r.payload().path("thread_id").asText()))
                 .containsOnly(thread);
         assertThat(ready).isNotNull();
     }
@@ -266,15 +335,20 @@ class RelayTest {
     @Test
     void aChangedHostKeyIsRefusedAndSaysSoAndATargetNotReadyIsRefusedBeforeAnySsh() throws Exception {
         // not ready: codex missing on the host
-        UUID notReady = Runner.target("lab-missing-" + UUID.randomUUID().toString().substring(0, 4), host.port(),
-                host.hostKeyLine(), "missing");
+        UUID notReady = Runner.target(
+                "lab-missing-" + UUID.randomUUID().toString().substring(0, 4),
+                host.port(),
+                host.hostKeyLine(),
+                "missing");
         UUID projectA = Runner.project(notReady, "/srv/projects/not-ready", OPTIONS);
         UUID sessionA = UUID.randomUUID();
         int before = host.commands().size();
         int sessionsBefore = host.openSessions();
         Runner.send(turn(sessionA, projectA, "Say hello"));
         AgentStreamRecord refused = Runner.awaitRecord(sessionA, StreamKind.TURN_FAILED);
-        assertThat(refused.payload().path("message").asText()).contains("not ready for Codex").contains("no connection was attempted");
+        assertThat(refused.payload().path("message").asText())
+                .contains("not ready for Codex")
+                .contains("no connection was attempted");
         assertThat(host.commands()).hasSize(before);
         assertThat(host.openSessions()).isEqualTo(sessionsBefore);
 
@@ -285,11 +359,14 @@ class RelayTest {
         try {
             Runner.send(turn(sessionB, projectB, "Say hello"));
             AgentStreamRecord error = Runner.awaitRecord(sessionB, StreamKind.ERROR);
-            assertThat(error.payload().path("message").asText()).contains("presented host key SHA256:")
+            assertThat(error.payload().path("message").asText())
+                    .contains("presented host key SHA256:")
                     .contains("is trusted: refused");
             Runner.awaitRecord(sessionB, StreamKind.TURN_FAILED);
             assertThat(host.commands()).hasSize(before);
-            assertThat(Sql.count("SELECT count(*) FROM agent.worker WHERE session_id = ? AND state = 'failed'", sessionB)).isEqualTo(1);
+            assertThat(Sql.count(
+                            "SELECT count(*) FROM agent.worker WHERE session_id = ? AND state = 'failed'", sessionB))
+                    .isEqualTo(1);
             // still refused on the next try: nothing was learned
             Runner.send(turn(sessionB, projectB, "Say hello again"));
             Runner.awaitRecord(sessionB, StreamKind.TURN_FAILED, 2);
@@ -303,13 +380,17 @@ class RelayTest {
     @Test
     void hostileCodexOptionsThatBypassedTheRegistryStopTheLaunch() {
         // an event the registry would never write (its API and table checks refuse these), as if forged or replayed
-        UUID project = Runner.project(target, "/srv/projects/hostile",
+        UUID project = Runner.project(
+                target,
+                "/srv/projects/hostile",
                 new CodexOptions("m\"; touch /tmp/pwned; \"", "mock", null, "on-request", "workspace-write"));
         UUID session = UUID.randomUUID();
         int before = host.commands().size();
         Runner.send(turn(session, project, "Say hello"));
         AgentStreamRecord failed = Runner.awaitRecord(session, StreamKind.TURN_FAILED);
-        assertThat(failed.payload().path("message").asText()).contains("launch was refused").contains("model");
+        assertThat(failed.payload().path("message").asText())
+                .contains("launch was refused")
+                .contains("model");
         assertThat(host.commands()).hasSize(before);
     }
 
@@ -319,27 +400,63 @@ class RelayTest {
         UUID session = UUID.randomUUID();
         Runner.send(turn(session, project, "Say hello"));
         Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
-        String worker = given().auth().oauth2(Tokens.viewer()).queryParam("session_id", session.toString())
-                .get("/api/workers").then().statusCode(200).extract().path("items[0].id");
-        given().auth().oauth2(Tokens.viewer()).post("/api/workers/" + worker + "/stop").then().statusCode(403);
-        given().auth().oauth2(Tokens.operator()).post("/api/workers/" + worker + "/stop").then().statusCode(202);
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                Sql.count("SELECT count(*) FROM agent.worker WHERE id = ?::uuid AND state = 'stopped'", worker) == 1);
-        given().auth().oauth2(Tokens.operator()).post("/api/workers/" + worker + "/stop").then().statusCode(409)
+        String worker = given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("session_id", session.toString())
+                .get("/api/workers")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("items[0].id");
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .post("/api/workers/" + worker + "/stop")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .post("/api/workers/" + worker + "/stop")
+                .then()
+                .statusCode(202);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() ->
+                        Sql.count("SELECT count(*) FROM agent.worker WHERE id = ?::uuid AND state = 'stopped'", worker)
+                                == 1);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .post("/api/workers/" + worker + "/stop")
+                .then()
+                .statusCode(409)
                 .body("detail", org.hamcrest.Matchers.containsString("already ended"));
-        given().auth().oauth2(Tokens.viewer()).get("/api/workers/" + UUID.randomUUID()).then().statusCode(404);
-        given().auth().oauth2(Tokens.viewer()).queryParam("state", "sleeping").get("/api/workers").then().statusCode(400)
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/workers/" + UUID.randomUUID())
+                .then()
+                .statusCode(404);
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("state", "sleeping")
+                .get("/api/workers")
+                .then()
+                .statusCode(400)
                 .body("errors.field", hasItem("state"));
-        given().auth().oauth2(Tokens.viewer()).queryParam("state", "stopped").get("/api/workers").then().statusCode(200)
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("state", "stopped")
+                .get("/api/workers")
+                .then()
+                .statusCode(200)
                 .body("items.id", hasItem(worker));
-        assertThat(Runner.stream(session)).anyMatch(r -> r.kind() == StreamKind.WORKER_STATE
-                && r.payload().path("state").asText().equals("stopped"));
+        assertThat(Runner.stream(session))
+                .anyMatch(r -> r.kind() == StreamKind.WORKER_STATE
+                        && r.payload().path("state").asText().equals("stopped"));
     }
 
     static List<String> lifecycle(UUID session) {
         return KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(), Topics.AGENT).stream()
                 .filter(r -> r.key().equals(session.toString()))
-                .map(r -> new String(r.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8)).toList();
+                .map(r -> new String(r.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8))
+                .toList();
     }
 
     static JsonNode json(String s) throws Exception {
@@ -348,36 +465,46 @@ class RelayTest {
 
     @Test
     void aSessionRunsWorkersOnSeveralBoundTargetsAndEachRecordNamesItsTarget() {
-        UUID second = Runner.target("lab-b-" + UUID.randomUUID().toString().substring(0, 6), host.port(), host.hostKeyLine(),
-                "ready");
-        UUID unbound = Runner.target("lab-c-" + UUID.randomUUID().toString().substring(0, 6), host.port(), host.hostKeyLine(),
-                "ready");
-        UUID project = Runner.project(List.of(target, second), List.of("/srv/projects/api", "/srv/projects/web"), OPTIONS);
+        UUID second = Runner.target(
+                "lab-b-" + UUID.randomUUID().toString().substring(0, 6), host.port(), host.hostKeyLine(), "ready");
+        UUID unbound = Runner.target(
+                "lab-c-" + UUID.randomUUID().toString().substring(0, 6), host.port(), host.hostKeyLine(), "ready");
+        UUID project =
+                Runner.project(List.of(target, second), List.of("/srv/projects/api", "/srv/projects/web"), OPTIONS);
         UUID session = UUID.randomUUID();
         Runner.send(turn(session, project, "Say hello"));
         Runner.awaitRecord(session, StreamKind.TURN_COMPLETED, 1);
         Runner.send(new TurnRequested(session, project, UUID.randomUUID(), 2, "Say hello over there", "olga", second));
         Runner.awaitRecord(session, StreamKind.TURN_COMPLETED, 2);
-        Runner.send(new TurnRequested(session, project, UUID.randomUUID(), 3, "and on a host it is not bound to", "olga", unbound));
+        Runner.send(new TurnRequested(
+                session, project, UUID.randomUUID(), 3, "and on a host it is not bound to", "olga", unbound));
         AgentStreamRecord refused = Runner.awaitRecord(session, StreamKind.TURN_FAILED, 1);
         assertThat(refused.payload().path("message").asText()).contains("is not bound to the runtime profile");
 
         List<AgentStreamRecord> records = Runner.stream(session);
         assertWellFormed(records);
-        List<AgentStreamRecord> turns = records.stream().filter(r -> r.kind() == StreamKind.TURN_COMPLETED).toList();
+        List<AgentStreamRecord> turns = records.stream()
+                .filter(r -> r.kind() == StreamKind.TURN_COMPLETED)
+                .toList();
         assertThat(turns.get(0).targetId()).isEqualTo(target);
         assertThat(turns.get(1).targetId()).isEqualTo(second);
         // each turn's records carry the target that ran it
         for (AgentStreamRecord end : turns) {
-            assertThat(records.stream().filter(r -> end.turnId().equals(r.turnId()))).allSatisfy(r ->
-                    assertThat(r.targetId()).isEqualTo(end.targetId()));
+            assertThat(records.stream().filter(r -> end.turnId().equals(r.turnId())))
+                    .allSatisfy(r -> assertThat(r.targetId()).isEqualTo(end.targetId()));
         }
         // two workers, one per target, each with its own thread
-        List<Map<String, Object>> workers = Sql.rows("SELECT target_id, working_directory, thread_id, state FROM agent.worker"
-                + " WHERE session_id = ? ORDER BY started_at", session);
+        List<Map<String, Object>> workers = Sql.rows(
+                "SELECT target_id, working_directory, thread_id, state FROM agent.worker"
+                        + " WHERE session_id = ? ORDER BY started_at",
+                session);
         assertThat(workers).hasSize(2);
-        assertThat(workers.get(0)).containsEntry("target_id", target).containsEntry("working_directory", "/srv/projects/api");
-        assertThat(workers.get(1)).containsEntry("target_id", second).containsEntry("working_directory", "/srv/projects/web");
+        assertThat(workers.get(0))
+                .containsEntry("target_id", target)
+                .containsEntry("working_directory", "/srv/projects/api");
+        assertThat(workers.get(1))
+                .containsEntry("target_id", second)
+                .containsEntry("working_directory", "/srv/projects/web");
         assertThat(workers.get(0).get("thread_id")).isNotEqualTo(workers.get(1).get("thread_id"));
         assertThat(workers).allSatisfy(w -> assertThat(w.get("state")).isEqualTo("ready"));
     }

@@ -10,13 +10,12 @@ import io.devopsconsole.platform.messaging.Poison;
 import io.devopsconsole.platform.messaging.Retries;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Turns domain events into audit records, a polled batch at a time: the readable events of a
@@ -67,7 +66,9 @@ public class DomainEventConsumer {
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 EventEnvelope envelope = InboundEvents.envelope(record);
-                readable.add(audit.prepare(envelope, CloudEventCodec.decode(envelope),
+                readable.add(audit.prepare(
+                        envelope,
+                        CloudEventCodec.decode(envelope),
                         new AuditService.Origin(record.topic(), record.partition(), record.offset())));
                 origins.add(record);
             } catch (MalformedEventException | RuntimeException e) {
@@ -78,30 +79,38 @@ public class DomainEventConsumer {
         String what = "storing " + readable.size() + " audit records";
         return Retries.untilStoredOrPoison(what, () -> audit.recordAll(readable))
                 .replaceWithVoid()
-                .onFailure(Poison::isPoison).recoverWithUni(f -> {
+                .onFailure(Poison::isPoison)
+                .recoverWithUni(f -> {
                     LOG.warnf("%s failed with a refused record (%s): storing them one by one", what, Poison.reason(f));
                     Uni<Void> each = Uni.createFrom().voidItem();
                     for (int i = 0; i < readable.size(); i++) {
                         AuditService.Inbound one = readable.get(i);
                         ConsumerRecord<String, byte[]> from = origins.get(i);
-                        each = each.flatMap(v -> store(List.of(one)).onFailure(Poison::isPoison).recoverWithUni(bad -> {
-                            String reason = Poison.reason(bad);
-                            LOG.errorf("event %s (%s) cannot be recorded: %s", one.envelope().id(), one.envelope().type(), reason);
-                            rejected.add(new DeadLetters.Rejected(from, "cannot be recorded: " + reason));
-                            // the chain says so itself: a record naming the event that is missing from it
-                            return store(List.of(audit.refused(one, reason))).onFailure(Poison::isPoison)
-                                    .recoverWithItem(() -> null);
-                        }));
+                        each = each.flatMap(v -> store(List.of(one))
+                                .onFailure(Poison::isPoison)
+                                .recoverWithUni(bad -> {
+                                    String reason = Poison.reason(bad);
+                                    LOG.errorf(
+                                            "event %s (%s) cannot be recorded: %s",
+                                            one.envelope().id(), one.envelope().type(), reason);
+                                    rejected.add(new DeadLetters.Rejected(from, "cannot be recorded: " + reason));
+                                    // the chain says so itself: a record naming the event that is missing from it
+                                    return store(List.of(audit.refused(one, reason)))
+                                            .onFailure(Poison::isPoison)
+                                            .recoverWithItem(() -> null);
+                                }));
                     }
                     return each;
                 })
                 .flatMap(v -> deadLetters.send(rejected))
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).indefinitely();
+                .onFailure()
+                .retry()
+                .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10))
+                .indefinitely();
     }
 
     private Uni<Void> store(List<AuditService.Inbound> events) {
         return Retries.untilStoredOrPoison("storing " + events.size() + " audit record", () -> audit.recordAll(events))
                 .replaceWithVoid();
     }
-
 }

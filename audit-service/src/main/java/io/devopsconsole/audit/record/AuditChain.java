@@ -2,7 +2,6 @@ package io.devopsconsole.audit.record;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.devopsconsole.events.EventJson;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
@@ -23,8 +22,7 @@ public final class AuditChain {
     /** The predecessor of the very first chained record. */
     public static final String GENESIS = "0".repeat(64);
 
-    private AuditChain() {
-    }
+    private AuditChain() {}
 
     /** The canonical form new records are hashed in. */
     public static final short VERSION = 2;
@@ -45,9 +43,21 @@ public final class AuditChain {
             json.writeString(r.eventId().toString());
             json.writeString(instant(r.eventTime()));
             json.writeString(instant(r.recordedAt()));
-            for (String text : new String[]{r.source(), r.type(), r.actor(), r.action(), r.resourceType(),
-                    r.resourceId(), r.resourceName(), r.sessionId(), r.risk(), r.summary(), r.details(), r.topic()}) {
-                json.writeString(text);   // null is written as null
+            for (String text : new String[] {
+                r.source(),
+                r.type(),
+                r.actor(),
+                r.action(),
+                r.resourceType(),
+                r.resourceId(),
+                r.resourceName(),
+                r.sessionId(),
+                r.risk(),
+                r.summary(),
+                r.details(),
+                r.topic()
+            }) {
+                json.writeString(text); // null is written as null
             }
             if (r.kafkaPartition() == null) {
                 json.writeNull();

@@ -5,7 +5,6 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -88,26 +87,74 @@ public class AuditRecord {
     @Column(updatable = false)
     private String hash;
 
-    protected AuditRecord() {
-    }
+    protected AuditRecord() {}
 
     /**
      * Every text field is kept in a form PostgreSQL stores exactly (ADR 0014), so the hash, computed
      * over these fields, is the hash of what is stored: an unpaired surrogate would otherwise be
      * hashed as itself and stored as {@code ?}, and the chain would break at this record.
      */
-    AuditRecord(UUID eventId, OffsetDateTime eventTime, OffsetDateTime recordedAt, String source, String type,
-                String actor, String action, String resourceType, String resourceId, String resourceName,
-                String sessionId, String risk, String summary, String details, boolean redacted, String topic,
-                Integer kafkaPartition, Long kafkaOffset) {
-        this(eventId, eventTime, recordedAt, source, type, actor, action, resourceType, resourceId, resourceName,
-                sessionId, risk, summary, details, redacted, topic, kafkaPartition, kafkaOffset, null);
+    AuditRecord(
+            UUID eventId,
+            OffsetDateTime eventTime,
+            OffsetDateTime recordedAt,
+            String source,
+            String type,
+            String actor,
+            String action,
+            String resourceType,
+            String resourceId,
+            String resourceName,
+            String sessionId,
+            String risk,
+            String summary,
+            String details,
+            boolean redacted,
+            String topic,
+            Integer kafkaPartition,
+            Long kafkaOffset) {
+        this(
+                eventId,
+                eventTime,
+                recordedAt,
+                source,
+                type,
+                actor,
+                action,
+                resourceType,
+                resourceId,
+                resourceName,
+                sessionId,
+                risk,
+                summary,
+                details,
+                redacted,
+                topic,
+                kafkaPartition,
+                kafkaOffset,
+                null);
     }
 
-    AuditRecord(UUID eventId, OffsetDateTime eventTime, OffsetDateTime recordedAt, String source, String type,
-                String actor, String action, String resourceType, String resourceId, String resourceName,
-                String sessionId, String risk, String summary, String details, boolean redacted, String topic,
-                Integer kafkaPartition, Long kafkaOffset, String reported) {
+    AuditRecord(
+            UUID eventId,
+            OffsetDateTime eventTime,
+            OffsetDateTime recordedAt,
+            String source,
+            String type,
+            String actor,
+            String action,
+            String resourceType,
+            String resourceId,
+            String resourceName,
+            String sessionId,
+            String risk,
+            String summary,
+            String details,
+            boolean redacted,
+            String topic,
+            Integer kafkaPartition,
+            Long kafkaOffset,
+            String reported) {
         this.id = UUID.randomUUID();
         this.hashVersion = AuditChain.VERSION;
         this.reported = StoredText.guard(reported);
@@ -149,35 +196,108 @@ public class AuditRecord {
         this.hash = AuditChain.hash(this, prevHash);
     }
 
-    public String prevHash() { return prevHash; }
-    public short hashVersion() { return hashVersion; }
-    public String reported() { return reported; }
+    public String prevHash() {
+        return prevHash;
+    }
+
+    public short hashVersion() {
+        return hashVersion;
+    }
+
+    public String reported() {
+        return reported;
+    }
     /** Posted through the API by an outside producer ("api"), or recorded by the console from its own events ("console"). */
-    public String origin() { return originOf(topic); }
+    public String origin() {
+        return originOf(topic);
+    }
 
     /** The origin a record of this topic column has: posted through the API, or the console's own event. */
     static String originOf(String topic) {
         return AuditService.API_TOPIC.equals(topic) ? "api" : "console";
     }
-    public String hash() { return hash; }
-    public String topic() { return topic; }
-    public Integer kafkaPartition() { return kafkaPartition; }
-    public Long kafkaOffset() { return kafkaOffset; }
-    public boolean redacted() { return redacted; }
-    public UUID id() { return id; }
-    public Long seq() { return seq; }
-    public UUID eventId() { return eventId; }
-    public OffsetDateTime eventTime() { return eventTime; }
-    public OffsetDateTime recordedAt() { return recordedAt; }
-    public String source() { return source; }
-    public String type() { return type; }
-    public String actor() { return actor; }
-    public String action() { return action; }
-    public String resourceType() { return resourceType; }
-    public String resourceId() { return resourceId; }
-    public String resourceName() { return resourceName; }
-    public String sessionId() { return sessionId; }
-    public String risk() { return risk; }
-    public String summary() { return summary; }
-    public String details() { return details; }
+
+    public String hash() {
+        return hash;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public Integer kafkaPartition() {
+        return kafkaPartition;
+    }
+
+    public Long kafkaOffset() {
+        return kafkaOffset;
+    }
+
+    public boolean redacted() {
+        return redacted;
+    }
+
+    public UUID id() {
+        return id;
+    }
+
+    public Long seq() {
+        return seq;
+    }
+
+    public UUID eventId() {
+        return eventId;
+    }
+
+    public OffsetDateTime eventTime() {
+        return eventTime;
+    }
+
+    public OffsetDateTime recordedAt() {
+        return recordedAt;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String actor() {
+        return actor;
+    }
+
+    public String action() {
+        return action;
+    }
+
+    public String resourceType() {
+        return resourceType;
+    }
+
+    public String resourceId() {
+        return resourceId;
+    }
+
+    public String resourceName() {
+        return resourceName;
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public String risk() {
+        return risk;
+    }
+
+    public String summary() {
+        return summary;
+    }
+
+    public String details() {
+        return details;
+    }
 }

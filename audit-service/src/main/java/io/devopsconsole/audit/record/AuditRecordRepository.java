@@ -3,7 +3,6 @@ package io.devopsconsole.audit.record;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,13 +17,16 @@ public class AuditRecordRepository implements PanacheRepositoryBase<AuditRecord,
      * the current head hash, or the genesis value when nothing is chained yet.
      */
     Uni<String> lockChainHead() {
-        return getSession().flatMap(s -> s.createNativeQuery(
-                                "SELECT true FROM (SELECT pg_advisory_xact_lock(hashtext('audit_chain'))) AS chain_lock", Boolean.class)
+        return getSession()
+                .flatMap(s -> s.createNativeQuery(
+                                "SELECT true FROM (SELECT pg_advisory_xact_lock(hashtext('audit_chain'))) AS chain_lock",
+                                Boolean.class)
                         .getSingleResult())
-                .flatMap(locked -> getSession().flatMap(s -> s.createNativeQuery(
-                                "SELECT hash FROM {h-schema}audit_record WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
-                                String.class)
-                        .getSingleResultOrNull()))
+                .flatMap(locked -> getSession()
+                        .flatMap(s -> s.createNativeQuery(
+                                        "SELECT hash FROM {h-schema}audit_record WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1",
+                                        String.class)
+                                .getSingleResultOrNull()))
                 .map(head -> head == null ? AuditChain.GENESIS : head);
     }
 
@@ -35,7 +37,8 @@ public class AuditRecordRepository implements PanacheRepositoryBase<AuditRecord,
 
     /** Chained records in log order after {@code afterSeq}, at most {@code limit}, detached (read-only walk). */
     Uni<List<AuditRecord>> chainPage(long afterSeq, int limit) {
-        return detached(find("seq > ?1 order by seq", afterSeq).range(0, limit - 1).list());
+        return detached(
+                find("seq > ?1 order by seq", afterSeq).range(0, limit - 1).list());
     }
 
     /**
@@ -76,8 +79,15 @@ public class AuditRecordRepository implements PanacheRepositoryBase<AuditRecord,
         }
         if (query.text() != null && !query.text().isBlank()) {
             where.add("lower(summary) like :text");
-            params.put("text", "%" + query.text().toLowerCase(java.util.Locale.ROOT)
-                    .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            params.put(
+                    "text",
+                    "%"
+                            + query.text()
+                                    .toLowerCase(java.util.Locale.ROOT)
+                                    .replace("\\", "\\\\")
+                                    .replace("%", "\\%")
+                                    .replace("_", "\\_")
+                            + "%");
         }
         if (query.from() != null) {
             where.add("eventTime >= :from");

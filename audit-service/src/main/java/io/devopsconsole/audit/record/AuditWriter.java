@@ -6,8 +6,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Extends the hash chain. Every write takes the chain lock (a transaction-scoped advisory lock),
@@ -42,17 +41,19 @@ public class AuditWriter {
             throw new IllegalArgumentException("devops.schema must be a plain lower-case identifier");
         }
         this.pool = pool;
-        this.headSql = "SELECT coalesce((SELECT hash FROM " + schema + ".audit_record WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1),"
-                + " (SELECT anchor_hash FROM " + schema + ".audit_chain_anchor ORDER BY seq DESC LIMIT 1)) AS head";
+        this.headSql = "SELECT coalesce((SELECT hash FROM " + schema
+                + ".audit_record WHERE hash IS NOT NULL ORDER BY seq DESC LIMIT 1)," + " (SELECT anchor_hash FROM "
+                + schema + ".audit_chain_anchor ORDER BY seq DESC LIMIT 1)) AS head";
         this.existingSql = "SELECT event_id FROM " + schema + ".audit_record WHERE event_id = ANY($1)";
-        this.insertSql = "INSERT INTO " + schema + ".audit_record (id, event_id, event_time, recorded_at, source, type, actor,"
-                + " action, resource_type, resource_id, resource_name, session_id, risk, summary, details, topic,"
-                + " kafka_partition, kafka_offset, redacted, prev_hash, hash, hash_version, reported)"
-                + " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::text[],"
-                + " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],"
-                + " $14::text[], $15::text[], $16::text[], $17::int[], $18::bigint[], $19::boolean[], $20::text[], $21::text[],"
-                + " $22::smallint[], $23::text[])"
-                + " RETURNING id, seq";
+        this.insertSql =
+                "INSERT INTO " + schema + ".audit_record (id, event_id, event_time, recorded_at, source, type, actor,"
+                        + " action, resource_type, resource_id, resource_name, session_id, risk, summary, details, topic,"
+                        + " kafka_partition, kafka_offset, redacted, prev_hash, hash, hash_version, reported)"
+                        + " SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::timestamptz[], $5::text[],"
+                        + " $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],"
+                        + " $14::text[], $15::text[], $16::text[], $17::int[], $18::bigint[], $19::boolean[], $20::text[], $21::text[],"
+                        + " $22::smallint[], $23::text[])"
+                        + " RETURNING id, seq";
     }
 
     /**
@@ -73,7 +74,9 @@ public class AuditWriter {
 
     /** Runs {@code work} in one transaction holding the chain lock, given the current head hash. */
     public <T> Uni<T> inChain(ChainWork<T> work) {
-        return pool.withTransaction(connection -> connection.query(CHAIN_LOCK).execute()
+        return pool.withTransaction(connection -> connection
+                .query(CHAIN_LOCK)
+                .execute()
                 // a new statement after the lock: its snapshot sees every chain write committed before
                 .flatMap(locked -> head(connection))
                 .flatMap(head -> work.apply(connection, head)));
@@ -135,8 +138,22 @@ public class AuditWriter {
             eventId[i] = r.eventId();
             eventTime[i] = r.eventTime();
             recordedAt[i] = r.recordedAt();
-            String[] values = {r.source(), r.type(), r.actor(), r.action(), r.resourceType(), r.resourceId(),
-                    r.resourceName(), r.sessionId(), r.risk(), r.summary(), r.details(), r.topic(), null, null};
+            String[] values = {
+                r.source(),
+                r.type(),
+                r.actor(),
+                r.action(),
+                r.resourceType(),
+                r.resourceId(),
+                r.resourceName(),
+                r.sessionId(),
+                r.risk(),
+                r.summary(),
+                r.details(),
+                r.topic(),
+                null,
+                null
+            };
             for (int t = 0; t < 12; t++) {
                 text[t][i] = values[t];
             }
@@ -148,13 +165,21 @@ public class AuditWriter {
             offset[i] = r.kafkaOffset();
             redacted[i] = r.redacted();
         }
-        Tuple tuple = Tuple.tuple().addArrayOfUUID(id).addArrayOfUUID(eventId)
-                .addArrayOfOffsetDateTime(eventTime).addArrayOfOffsetDateTime(recordedAt);
+        Tuple tuple = Tuple.tuple()
+                .addArrayOfUUID(id)
+                .addArrayOfUUID(eventId)
+                .addArrayOfOffsetDateTime(eventTime)
+                .addArrayOfOffsetDateTime(recordedAt);
         for (int t = 0; t < 12; t++) {
             tuple.addArrayOfString(text[t]);
         }
-        return tuple.addArrayOfInteger(partition).addArrayOfLong(offset).addArrayOfBoolean(redacted)
-                .addArrayOfString(text[12]).addArrayOfString(text[13]).addArrayOfShort(version).addArrayOfString(text[14]);
+        return tuple.addArrayOfInteger(partition)
+                .addArrayOfLong(offset)
+                .addArrayOfBoolean(redacted)
+                .addArrayOfString(text[12])
+                .addArrayOfString(text[13])
+                .addArrayOfShort(version)
+                .addArrayOfString(text[14]);
     }
 
     /** Maps a function over the rows of a result (for callers reading through {@link #inChain}). */

@@ -3,7 +3,6 @@ package io.devopsconsole.audit.record;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 import java.util.UUID;
 
@@ -25,9 +24,11 @@ public class ChainVerifier {
     private final String rangeStartSql;
     private final io.micrometer.core.instrument.Counter failures;
 
-    public ChainVerifier(AuditRecordRepository records, io.vertx.mutiny.sqlclient.Pool pool,
-                         @org.eclipse.microprofile.config.inject.ConfigProperty(name = "devops.schema") String schema,
-                         io.micrometer.core.instrument.MeterRegistry meters) {
+    public ChainVerifier(
+            AuditRecordRepository records,
+            io.vertx.mutiny.sqlclient.Pool pool,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "devops.schema") String schema,
+            io.micrometer.core.instrument.MeterRegistry meters) {
         this.records = records;
         this.pool = pool;
         this.anchorSql = "SELECT pruned_through_seq, anchor_hash, pruned_count, pruned_at FROM " + schema
@@ -37,19 +38,19 @@ public class ChainVerifier {
                 + " ORDER BY p.seq DESC LIMIT 1) AS prev_stored_hash FROM (SELECT min(seq) AS first_seq FROM " + table
                 + " WHERE recorded_at >= $1) f";
         this.failures = io.micrometer.core.instrument.Counter.builder("audit.verify.failures")
-                .description("Verifications that found a broken link in the audit chain").register(meters);
+                .description("Verifications that found a broken link in the audit chain")
+                .register(meters);
     }
 
     /** Where and why the chain breaks. */
-    public record BrokenLink(long seq, UUID eventId, String reason) {
-    }
+    public record BrokenLink(long seq, UUID eventId, String reason) {}
 
     /**
      * Where the kept chain starts after retention pruned older records: the first kept record
      * links to {@code anchorHash}, the hash of the last pruned one (seq {@code prunedThroughSeq}).
      */
-    public record Anchor(long prunedThroughSeq, String anchorHash, long prunedCount, java.time.OffsetDateTime prunedAt) {
-    }
+    public record Anchor(
+            long prunedThroughSeq, String anchorHash, long prunedCount, java.time.OffsetDateTime prunedAt) {}
 
     /**
      * The outcome: {@code intact} when every chained record checks out; {@code unchainedRecords}
@@ -58,10 +59,16 @@ public class ChainVerifier {
      * {@code brokenLinkCount} counts every broken link, {@code brokenLinks} lists the first
      * {@value #REPORTED_LINKS} in chain order ({@code firstBrokenLink} is the first of them).
      */
-    public record Verification(boolean intact, long verifiedRecords, long unchainedRecords, String headHash,
-                               Long headSeq, Anchor anchor, BrokenLink firstBrokenLink, long brokenLinkCount,
-                               List<BrokenLink> brokenLinks) {
-    }
+    public record Verification(
+            boolean intact,
+            long verifiedRecords,
+            long unchainedRecords,
+            String headHash,
+            Long headSeq,
+            Anchor anchor,
+            BrokenLink firstBrokenLink,
+            long brokenLinkCount,
+            List<BrokenLink> brokenLinks) {}
 
     /** Where the walk is; one walk at a time touches it (pages are read one after the other). */
     private static final class State {
@@ -93,8 +100,16 @@ public class ChainVerifier {
         }
 
         Verification verdict() {
-            return new Verification(brokenCount == 0, verified, unchained, expectedPrev, headSeq, anchor,
-                    broken.isEmpty() ? null : broken.get(0), brokenCount, List.copyOf(broken));
+            return new Verification(
+                    brokenCount == 0,
+                    verified,
+                    unchained,
+                    expectedPrev,
+                    headSeq,
+                    anchor,
+                    broken.isEmpty() ? null : broken.get(0),
+                    brokenCount,
+                    List.copyOf(broken));
         }
     }
 
@@ -109,18 +124,20 @@ public class ChainVerifier {
      * its predecessor stores.
      */
     public Uni<Verification> verify(java.time.OffsetDateTime from, java.time.OffsetDateTime to) {
-        Uni<Anchor> anchor = pool.query(anchorSql).execute()
+        Uni<Anchor> anchor = pool.query(anchorSql)
+                .execute()
                 .map(rows -> rows.size() == 0 ? null : anchor(rows.iterator().next()));
         if (from == null) {
             // a walk cut short by 'to' may end before the retention record that names the anchor
-            return anchor.flatMap(a -> walk(new State(a == null ? 0 : a.prunedThroughSeq(), null, a,
-                    a == null || to != null, to)));
+            return anchor.flatMap(
+                    a -> walk(new State(a == null ? 0 : a.prunedThroughSeq(), null, a, a == null || to != null, to)));
         }
-        return anchor.flatMap(a -> pool.preparedQuery(rangeStartSql).execute(io.vertx.mutiny.sqlclient.Tuple.of(from))
+        return anchor.flatMap(a -> pool.preparedQuery(rangeStartSql)
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(from))
                 .flatMap(rows -> {
                     io.vertx.mutiny.sqlclient.Row row = rows.iterator().next();
                     Long first = row.getLong("first_seq");
-                    if (first == null) {   // nothing recorded since 'from'
+                    if (first == null) { // nothing recorded since 'from'
                         return Uni.createFrom().item(new Verification(true, 0, 0, null, null, a, null, 0, List.of()));
                     }
                     String before = row.getString("prev_stored_hash");
@@ -130,17 +147,22 @@ public class ChainVerifier {
     }
 
     private static Anchor anchor(io.vertx.mutiny.sqlclient.Row row) {
-        return new Anchor(row.getLong("pruned_through_seq"), row.getString("anchor_hash"), row.getLong("pruned_count"),
+        return new Anchor(
+                row.getLong("pruned_through_seq"),
+                row.getString("anchor_hash"),
+                row.getLong("pruned_count"),
                 row.getOffsetDateTime("pruned_at"));
     }
 
     private Uni<Verification> walk(State state) {
         // one short session per page, no recursion: memory stays flat however long the log is
-        return io.smallrye.mutiny.Multi.createBy().repeating()
+        return io.smallrye.mutiny.Multi.createBy()
+                .repeating()
                 .uni(() -> Panache.withSession(() -> records.chainPage(state.afterSeq, PAGE))
                         .map(page -> java.util.Optional.ofNullable(check(state, page))))
                 .whilst(java.util.Optional::isEmpty)
-                .collect().last()
+                .collect()
+                .last()
                 .map(java.util.Optional::get)
                 .invoke(v -> {
                     if (!v.intact()) {
@@ -157,25 +179,32 @@ public class ChainVerifier {
             }
             if (r.hash() == null) {
                 if (state.expectedPrev != null) {
-                    state.broken(new BrokenLink(r.seq(), r.eventId(),
-                            "record has no hash after the chain began (hash removed?)"));
+                    state.broken(new BrokenLink(
+                            r.seq(), r.eventId(), "record has no hash after the chain began (hash removed?)"));
                 } else {
                     state.unchained++;
                 }
                 continue;
             }
             if (r.hashVersion() < state.lastVersion) {
-                state.broken(new BrokenLink(r.seq(), r.eventId(), "record is hashed in form " + r.hashVersion()
-                        + " after a record in form " + state.lastVersion + " (form lowered to leave fields out of the hash)"));
+                state.broken(new BrokenLink(
+                        r.seq(),
+                        r.eventId(),
+                        "record is hashed in form " + r.hashVersion() + " after a record in form " + state.lastVersion
+                                + " (form lowered to leave fields out of the hash)"));
             }
-            String prev = state.expectedPrev != null ? state.expectedPrev
+            String prev = state.expectedPrev != null
+                    ? state.expectedPrev
                     : state.anchor != null ? state.anchor.anchorHash() : AuditChain.GENESIS;
             if (!prev.equals(r.prevHash())) {
-                state.broken(new BrokenLink(r.seq(), r.eventId(),
+                state.broken(new BrokenLink(
+                        r.seq(),
+                        r.eventId(),
                         "previous-hash link does not match the preceding record (record removed or reordered)"));
             }
             if (!AuditChain.hash(r, r.prevHash()).equals(r.hash())) {
-                state.broken(new BrokenLink(r.seq(), r.eventId(), "record content does not match its hash (record modified)"));
+                state.broken(new BrokenLink(
+                        r.seq(), r.eventId(), "record content does not match its hash (record modified)"));
             }
             // the next record is checked against what this one stores, so one break does not hide the next
             state.expectedPrev = r.hash();
@@ -186,9 +215,13 @@ public class ChainVerifier {
         }
         if (page.size() < PAGE) {
             if (!state.anchorConfirmed) {
-                state.broken(new BrokenLink(state.anchor.prunedThroughSeq(), null, "the chain's anchor (records up to seq "
-                        + state.anchor.prunedThroughSeq() + " pruned) is not described by any retention record in the chain"
-                        + " (anchor forged or the retention record removed)"));
+                state.broken(new BrokenLink(
+                        state.anchor.prunedThroughSeq(),
+                        null,
+                        "the chain's anchor (records up to seq "
+                                + state.anchor.prunedThroughSeq()
+                                + " pruned) is not described by any retention record in the chain"
+                                + " (anchor forged or the retention record removed)"));
             }
             return state.verdict();
         }
@@ -202,12 +235,12 @@ public class ChainVerifier {
             return false;
         }
         try {
-            com.fasterxml.jackson.databind.JsonNode details = io.devopsconsole.events.EventJson.mapper().readTree(r.details());
+            com.fasterxml.jackson.databind.JsonNode details =
+                    io.devopsconsole.events.EventJson.mapper().readTree(r.details());
             return anchor.anchorHash().equals(details.path("anchor_hash").asText())
                     && anchor.prunedThroughSeq() == details.path("last_seq").asLong();
         } catch (java.io.IOException e) {
             return false;
         }
     }
-
 }

@@ -1,7 +1,6 @@
 package io.devopsconsole.audit.record;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,13 +18,15 @@ public class DirectPostBudget {
 
     public DirectPostBudget(AuditConfig config) {
         this.burst = config.directPosts().burst();
-        this.perNano = config.directPosts().perMinute() / (double) Duration.ofMinutes(1).toNanos();
+        this.perNano = config.directPosts().perMinute()
+                / (double) Duration.ofMinutes(1).toNanos();
     }
 
     /** Takes one post from {@code caller}'s budget; returns how long to wait when there is none (zero: go ahead). */
     public Duration take(String caller) {
         long now = System.nanoTime();
-        Bucket bucket = buckets.compute(caller, (k, b) -> (b == null ? new Bucket(burst, now) : b.refill(now, burst, perNano)).take());
+        Bucket bucket = buckets.compute(
+                caller, (k, b) -> (b == null ? new Bucket(burst, now) : b.refill(now, burst, perNano)).take());
         if (bucket.granted) {
             return Duration.ZERO;
         }

@@ -36,7 +36,8 @@ public class RetentionResource {
     @RolesAllowed(Roles.ADMIN)
     public Uni<RetentionService.Run> run() {
         if (retention.maxAge().isEmpty()) {
-            throw new ConflictException("no retention policy is configured (devops.audit.retention.max-age); every record is kept");
+            throw new ConflictException(
+                    "no retention policy is configured (devops.audit.retention.max-age); every record is kept");
         }
         return actor.name().flatMap(retention::run);
     }

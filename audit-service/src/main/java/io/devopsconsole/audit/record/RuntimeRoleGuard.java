@@ -5,10 +5,9 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-
-import java.time.Duration;
 
 /**
  * Refuses to start when the database role the service runs as could change or remove audit
@@ -40,16 +39,24 @@ public class RuntimeRoleGuard {
                         + " has_table_privilege(current_user, $2, 'UPDATE') AS can_move_publication"
                         + " FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = $1::regclass")
                 .execute(io.vertx.mutiny.sqlclient.Tuple.of(table, publication))
-                .await().atMost(Duration.ofSeconds(30)).iterator().next();
+                .await()
+                .atMost(Duration.ofSeconds(30))
+                .iterator()
+                .next();
         String role = row.getString("role");
-        if (row.getBoolean("superuser") || row.getBoolean("owner") || row.getBoolean("can_update")
-                || row.getBoolean("can_delete") || row.getBoolean("can_truncate")) {
-            throw new IllegalStateException("audit-service refuses to run as database role '" + role + "': it could update"
-                    + " or delete audit records. Connect as a role granted only INSERT and SELECT on " + table
-                    + " (quarkus.datasource.username) and migrate as the schema owner (quarkus.flyway.username).");
+        if (row.getBoolean("superuser")
+                || row.getBoolean("owner")
+                || row.getBoolean("can_update")
+                || row.getBoolean("can_delete")
+                || row.getBoolean("can_truncate")) {
+            throw new IllegalStateException(
+                    "audit-service refuses to run as database role '" + role + "': it could update"
+                            + " or delete audit records. Connect as a role granted only INSERT and SELECT on " + table
+                            + " (quarkus.datasource.username) and migrate as the schema owner (quarkus.flyway.username).");
         }
         if (row.getBoolean("can_move_publication")) {
-            throw new IllegalStateException("audit-service refuses to run as database role '" + role + "': it could set the"
+            throw new IllegalStateException("audit-service refuses to run as database role '" + role
+                    + "': it could set the"
                     + " publication position of the audit feed (silence or replay it). Revoke UPDATE on " + publication
                     + "; the service moves it forward through audit_publication_advance.");
         }

@@ -7,11 +7,6 @@ import io.devopsconsole.events.agent.TurnEnded;
 import io.devopsconsole.events.agent.TurnStarted;
 import io.devopsconsole.events.agent.WorkerStateChanged;
 import io.devopsconsole.events.onboarding.CodexReadinessObserved;
-import io.devopsconsole.events.session.ApprovalRequested;
-import io.devopsconsole.events.session.ApprovalResolved;
-import io.devopsconsole.events.session.OperatorMessagePosted;
-import io.devopsconsole.events.session.SessionCreated;
-import io.devopsconsole.events.session.SessionStateChanged;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
 import io.devopsconsole.events.registry.CodexStatusChanged;
 import io.devopsconsole.events.registry.HostKeyTrusted;
@@ -36,7 +31,11 @@ import io.devopsconsole.events.registry.TargetUpdated;
 import io.devopsconsole.events.registry.TunnelProfileCreated;
 import io.devopsconsole.events.registry.TunnelProfileDeleted;
 import io.devopsconsole.events.registry.TunnelProfileUpdated;
-
+import io.devopsconsole.events.session.ApprovalRequested;
+import io.devopsconsole.events.session.ApprovalResolved;
+import io.devopsconsole.events.session.OperatorMessagePosted;
+import io.devopsconsole.events.session.SessionCreated;
+import io.devopsconsole.events.session.SessionStateChanged;
 import java.util.List;
 import java.util.Optional;
 
@@ -47,8 +46,7 @@ import java.util.Optional;
  */
 final class Summaries {
 
-    private Summaries() {
-    }
+    private Summaries() {}
 
     static String of(EventEnvelope envelope, Optional<DomainEvent> decoded) {
         String who = envelope.actor();
@@ -57,7 +55,8 @@ final class Summaries {
         }
         DomainEvent event = decoded.get();
         if (event instanceof ProjectCreated e) {
-            return who + " created project " + e.slug() + " (\"" + e.name() + "\") working in " + e.defaultWorkingDirectory();
+            return who + " created project " + e.slug() + " (\"" + e.name() + "\") working in "
+                    + e.defaultWorkingDirectory();
         }
         if (event instanceof ProjectUpdated e) {
             return who + " changed " + fields(e.changedFields()) + " of project " + e.slug();
@@ -84,18 +83,20 @@ final class Summaries {
             return who + " deleted network rule " + e.cidr();
         }
         if (event instanceof TunnelProfileCreated e) {
-            return who + " added tunnel profile " + e.tunnel().name() + " (interface " + e.tunnel().interfaceName() + ")";
+            return who + " added tunnel profile " + e.tunnel().name() + " (interface "
+                    + e.tunnel().interfaceName() + ")";
         }
         if (event instanceof TunnelProfileUpdated e) {
-            return who + " changed " + fields(e.changedFields()) + " of tunnel profile " + e.tunnel().name()
-                    + " (now " + e.tunnel().operationalState() + ")";
+            return who + " changed " + fields(e.changedFields()) + " of tunnel profile "
+                    + e.tunnel().name() + " (now " + e.tunnel().operationalState() + ")";
         }
         if (event instanceof TunnelProfileDeleted e) {
             return who + " deleted tunnel profile " + e.tunnel().name();
         }
         if (event instanceof TargetRegistered e) {
-            return who + " registered " + target(e.target()) + " at " + e.target().username() + "@" + e.target().host()
-                    + ":" + e.target().port();
+            return who + " registered " + target(e.target()) + " at "
+                    + e.target().username() + "@" + e.target().host() + ":"
+                    + e.target().port();
         }
         if (event instanceof TargetRenamed e) {
             return who + " renamed " + e.environment() + " target " + e.previousName() + " to " + e.name();
@@ -117,7 +118,8 @@ final class Summaries {
             return "Codex status of target " + e.name() + " changed from " + e.previousStatus() + " to " + e.status();
         }
         if (event instanceof RuntimeProfileCreated e) {
-            return who + " created the runtime profile of project " + e.profile().projectId() + " with "
+            return who + " created the runtime profile of project "
+                    + e.profile().projectId() + " with "
                     + e.profile().bindings().size() + " target binding(s)";
         }
         if (event instanceof RuntimeProfileUpdated e) {
@@ -125,14 +127,15 @@ final class Summaries {
                     + e.profile().projectId();
         }
         if (event instanceof RuntimeProfileDeleted e) {
-            return who + " deleted the runtime profile of project " + e.profile().projectId();
+            return who + " deleted the runtime profile of project "
+                    + e.profile().projectId();
         }
         if (event instanceof HostKeyTrustConfirmed e) {
             return who + " confirmed trust in host key " + e.fingerprintSha256() + " of target " + e.targetId();
         }
         if (event instanceof io.devopsconsole.events.onboarding.OnboardingMilestone e) {
-            return "onboarding of " + e.targetName() + ": " + e.milestone().replace('_', ' ') + " (run " + e.runId() + ", now "
-                    + e.state() + ", by " + who + ")" + (e.detail() == null ? "" : ": " + e.detail());
+            return "onboarding of " + e.targetName() + ": " + e.milestone().replace('_', ' ') + " (run " + e.runId()
+                    + ", now " + e.state() + ", by " + who + ")" + (e.detail() == null ? "" : ": " + e.detail());
         }
         if (event instanceof io.devopsconsole.events.onboarding.CodexAuthSlotChanged e) {
             return who + " " + e.action().replace('_', ' ') + " Codex auth slot " + e.slotName()
@@ -141,10 +144,13 @@ final class Summaries {
         }
         if (event instanceof io.devopsconsole.events.onboarding.SshKeyStored e) {
             return who + " " + e.action() + " SSH override key " + e.keyReference()
-                    + (e.publicKeyFingerprint() == null ? "" : " (" + e.keyType() + " " + e.publicKeyFingerprint() + ")");
+                    + (e.publicKeyFingerprint() == null
+                            ? ""
+                            : " (" + e.keyType() + " " + e.publicKeyFingerprint() + ")");
         }
         if (event instanceof io.devopsconsole.events.onboarding.TunnelStateObserved e) {
-            return who + " ran WireGuard " + e.action().replace('_', ' ') + " for tunnel " + e.tunnelName() + " on gateway "
+            return who + " ran WireGuard " + e.action().replace('_', ' ') + " for tunnel " + e.tunnelName()
+                    + " on gateway "
                     + e.gatewayTargetId() + ": " + e.outcome() + ", " + e.operationalState()
                     + (e.detail() == null ? "" : " (" + e.detail() + ")");
         }
@@ -181,12 +187,14 @@ final class Summaries {
                     + (e.message() == null ? "" : ": " + e.message());
         }
         if (event instanceof CommandExecuted e) {
-            return "the agent's command " + e.command() + " in " + e.cwd() + " on target " + e.targetId() + " " + e.status()
+            return "the agent's command " + e.command() + " in " + e.cwd() + " on target " + e.targetId() + " "
+                    + e.status()
                     + (e.exitCode() == null ? "" : " with exit code " + e.exitCode())
                     + (e.approvalRequestId() == null ? "" : " (approval " + e.approvalRequestId() + ")")
                     + " in session " + e.sessionId();
         }
-        throw new IllegalStateException("no audit summary for catalogued event " + event.getClass().getName());
+        throw new IllegalStateException(
+                "no audit summary for catalogued event " + event.getClass().getName());
     }
 
     private static String target(TargetState t) {

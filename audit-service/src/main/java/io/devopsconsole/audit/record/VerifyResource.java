@@ -1,5 +1,6 @@
 package io.devopsconsole.audit.record;
 
+import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.security.Roles;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -7,9 +8,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import io.devopsconsole.platform.problem.InvalidFieldException;
-import java.time.OffsetDateTime;
 import jakarta.ws.rs.core.MediaType;
+import java.time.OffsetDateTime;
 
 @Path("/api/audit/verify")
 @Produces(MediaType.APPLICATION_JSON)
@@ -27,8 +27,8 @@ public class VerifyResource {
      */
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<ChainVerifier.Verification> verify(@QueryParam("from") OffsetDateTime from,
-                                                  @QueryParam("to") OffsetDateTime to) {
+    public Uni<ChainVerifier.Verification> verify(
+            @QueryParam("from") OffsetDateTime from, @QueryParam("to") OffsetDateTime to) {
         if (from != null && to != null && !from.isBefore(to)) {
             throw new InvalidFieldException("to", "must be after 'from'");
         }

@@ -1,5 +1,14 @@
 package io.devopsconsole.audit.record;
 
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.nullValue;
+
 import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventEnvelope;
@@ -13,10 +22,6 @@ import io.devopsconsole.testkit.TestInfrastructure;
 import io.devopsconsole.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -25,15 +30,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.contains;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasSize;
-import static org.hamcrest.Matchers.nullValue;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class AuditIngestTest {
@@ -43,24 +42,31 @@ class AuditIngestTest {
     }
 
     static EventEnvelope publish(DomainEvent event, String actor) {
-        EventEnvelope envelope = CloudEventCodec.wrap(event, "/registry-service", actor,
-                OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS), Map.of());
+        EventEnvelope envelope = CloudEventCodec.wrap(
+                event,
+                "/registry-service",
+                actor,
+                OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS),
+                Map.of());
         publish(envelope);
         return envelope;
     }
 
     static EventEnvelope publishTo(String topic, DomainEvent event, String actor) {
-        EventEnvelope envelope = CloudEventCodec.wrap(event, "/test", actor,
-                OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS), Map.of());
+        EventEnvelope envelope = CloudEventCodec.wrap(
+                event, "/test", actor, OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS), Map.of());
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, envelope.subject(), envelope.data());
-        CloudEventCodec.toKafkaHeaders(envelope).forEach((k, v) -> record.headers().add(k, v));
+        CloudEventCodec.toKafkaHeaders(envelope)
+                .forEach((k, v) -> record.headers().add(k, v));
         KafkaTopics.send(bootstrap(), record);
         return envelope;
     }
 
     static void publish(EventEnvelope envelope) {
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REGISTRY, envelope.subject(), envelope.data());
-        CloudEventCodec.toKafkaHeaders(envelope).forEach((k, v) -> record.headers().add(k, v));
+        ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(Topics.REGISTRY, envelope.subject(), envelope.data());
+        CloudEventCodec.toKafkaHeaders(envelope)
+                .forEach((k, v) -> record.headers().add(k, v));
         KafkaTopics.send(bootstrap(), record);
     }
 
@@ -69,20 +75,33 @@ class AuditIngestTest {
     }
 
     static ValidatableResponse search(Map<String, ?> query) {
-        return given().auth().oauth2(Tokens.viewer()).queryParams(query).get("/api/audit/events").then();
+        return given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParams(query)
+                .get("/api/audit/events")
+                .then();
     }
 
     @Test
     void eachDomainEventBecomesOneOperatorFacingRecord() {
         UUID project = UUID.randomUUID();
         publish(new ProjectCreated(project, "web", "Web shop", null, "/srv/web", 0), "olga");
-        publish(new ProjectUpdated(project, "web", "Web shop", "new", "/srv/web2", 1,
-                List.of("description", "default_working_directory")), "abe");
+        publish(
+                new ProjectUpdated(
+                        project,
+                        "web",
+                        "Web shop",
+                        "new",
+                        "/srv/web2",
+                        1,
+                        List.of("description", "default_working_directory")),
+                "abe");
         EventEnvelope archived = publish(new ProjectArchived(project, "web", "Web shop", 2), "ada");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor(archived.id()) == 1);
 
-        search(Map.of("resource_type", "project", "resource_id", project.toString())).statusCode(200)
+        search(Map.of("resource_type", "project", "resource_id", project.toString()))
+                .statusCode(200)
                 .body("items", hasSize(3))
                 .body("items.action", contains("project.archived", "project.updated", "project.created"))
                 .body("items.actor", contains("ada", "abe", "olga"))
@@ -101,36 +120,49 @@ class AuditIngestTest {
         java.util.Properties props = new java.util.Properties();
         props.put("bootstrap.servers", bootstrap());
         props.put("linger.ms", 20);
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(props,
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
+                props,
                 new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             for (int i = 0; i < 1500; i++) {
-                EventEnvelope e = CloudEventCodec.wrap(new ProjectCreated(UUID.randomUUID(), "b-" + i, "B", null, "/srv/b", 0),
-                        "/registry-service", actor, OffsetDateTime.now(ZoneOffset.UTC), Map.of());
+                EventEnvelope e = CloudEventCodec.wrap(
+                        new ProjectCreated(UUID.randomUUID(), "b-" + i, "B", null, "/srv/b", 0),
+                        "/registry-service",
+                        actor,
+                        OffsetDateTime.now(ZoneOffset.UTC),
+                        Map.of());
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REGISTRY, e.subject(), e.data());
-                CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> record.headers().add(k, v));
+                CloudEventCodec.toKafkaHeaders(e)
+                        .forEach((k, v) -> record.headers().add(k, v));
                 producer.send(record);
             }
         }
-        await().atMost(Duration.ofSeconds(60)).until(() ->
-                Sql.count("SELECT count(*) FROM audit.audit_record WHERE actor = ?", actor) == 1500);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> Sql.count("SELECT count(*) FROM audit.audit_record WHERE actor = ?", actor) == 1500);
     }
 
     @Test
     void ingestRateAndPerTopicLagAreExported() {
         EventEnvelope e = publish(new ProjectCreated(UUID.randomUUID(), "metered", "M", null, "/srv/m", 0), "olga");
         await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor(e.id()) == 1);
-        String metrics = io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(metrics).contains("audit_events_recorded_total")
+        String metrics = io.restassured.RestAssured.given()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertThat(metrics)
+                .contains("audit_events_recorded_total")
                 // one consumer client per domain topic, so the client's lag is the topic's lag
-                .containsPattern("kafka_consumer_fetch_manager_records_lag_max\\{client_id=\"kafka-consumer-registry-events\"");
+                .containsPattern(
+                        "kafka_consumer_fetch_manager_records_lag_max\\{client_id=\"kafka-consumer-registry-events\"");
     }
 
     @Test
     void aRedeliveredEventLeavesOneRecord() {
         UUID project = UUID.randomUUID();
         EventEnvelope once = publish(new ProjectCreated(project, "dup", "Dup", null, "/srv/dup", 0), "olga");
-        publish(once);   // the same CloudEvent again, as after a relay crash between publish and commit
+        publish(once); // the same CloudEvent again, as after a relay crash between publish and commit
         publish(once);
         EventEnvelope marker = publish(new ProjectArchived(project, "dup", "Dup", 1), "olga");
 
@@ -138,40 +170,62 @@ class AuditIngestTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor(marker.id()) == 1);
         assertThat(recordsFor(once.id())).isEqualTo(1);
         // and it was published to console.audit.v1 once, not once per delivery
-        assertThat(Sql.count("SELECT count(*) FROM audit.audit_record WHERE event_id = ? AND seq <= "
-                + "(SELECT last_seq FROM audit.audit_publication)", once.id())).isEqualTo(1);
+        assertThat(Sql.count(
+                        "SELECT count(*) FROM audit.audit_record WHERE event_id = ? AND seq <= "
+                                + "(SELECT last_seq FROM audit.audit_publication)",
+                        once.id()))
+                .isEqualTo(1);
     }
 
     @Test
     void unreadableRecordsGoToTheDeadLetterTopicAndConsumptionContinues() {
         String key = UUID.randomUUID().toString();
-        ProducerRecord<String, byte[]> garbage = new ProducerRecord<>(Topics.REGISTRY, key,
-                "not a cloud event".getBytes(StandardCharsets.UTF_8));
+        ProducerRecord<String, byte[]> garbage =
+                new ProducerRecord<>(Topics.REGISTRY, key, "not a cloud event".getBytes(StandardCharsets.UTF_8));
         KafkaTopics.send(bootstrap(), garbage);
         UUID project = UUID.fromString(key);
-        EventEnvelope brokenData = new EventEnvelope(UUID.randomUUID(), "/registry-service", ProjectCreated.TYPE, key,
-                OffsetDateTime.now(ZoneOffset.UTC), "eve", Map.of(), "{\"project_id\":".getBytes(StandardCharsets.UTF_8));
+        EventEnvelope brokenData = new EventEnvelope(
+                UUID.randomUUID(),
+                "/registry-service",
+                ProjectCreated.TYPE,
+                key,
+                OffsetDateTime.now(ZoneOffset.UTC),
+                "eve",
+                Map.of(),
+                "{\"project_id\":".getBytes(StandardCharsets.UTF_8));
         publish(brokenData);
         EventEnvelope marker = publish(new ProjectArchived(project, "after", "After", 0), "olga");
 
         await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor(marker.id()) == 1);
         assertThat(recordsFor(brokenData.id())).isZero();
         List<ConsumerRecord<String, byte[]>> dead = await().atMost(Duration.ofSeconds(30))
-                .until(() -> KafkaTopics.readAll(bootstrap(), Topics.DEAD_LETTER).stream()
-                        .filter(r -> key.equals(r.key())).toList(), l -> l.size() == 2);
-        assertThat(dead).extracting(r -> new String(r.headers().lastHeader("dead-letter-reason").value(),
-                StandardCharsets.UTF_8)).allSatisfy(reason -> assertThat(reason).isNotBlank());
+                .until(
+                        () -> KafkaTopics.readAll(bootstrap(), Topics.DEAD_LETTER).stream()
+                                .filter(r -> key.equals(r.key()))
+                                .toList(),
+                        l -> l.size() == 2);
+        assertThat(dead)
+                .extracting(r ->
+                        new String(r.headers().lastHeader("dead-letter-reason").value(), StandardCharsets.UTF_8))
+                .allSatisfy(reason -> assertThat(reason).isNotBlank());
     }
 
     @Test
     void unknownEventTypesFromNewerProducersAreStillAudited() {
         String subject = UUID.randomUUID().toString();
-        EventEnvelope future = new EventEnvelope(UUID.randomUUID(), "/registry-service",
-                "io.devopsconsole.registry.widget.polished.v1", subject, OffsetDateTime.now(ZoneOffset.UTC), "olga",
-                Map.of(), "{\"shine\":11}".getBytes(StandardCharsets.UTF_8));
+        EventEnvelope future = new EventEnvelope(
+                UUID.randomUUID(),
+                "/registry-service",
+                "io.devopsconsole.registry.widget.polished.v1",
+                subject,
+                OffsetDateTime.now(ZoneOffset.UTC),
+                "olga",
+                Map.of(),
+                "{\"shine\":11}".getBytes(StandardCharsets.UTF_8));
         publish(future);
         await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor(future.id()) == 1);
-        search(Map.of("resource_id", subject)).body("items[0].action", equalTo("widget.polished"))
+        search(Map.of("resource_id", subject))
+                .body("items[0].action", equalTo("widget.polished"))
                 .body("items[0].resource_type", equalTo("widget"))
                 .body("items[0].details.shine", equalTo(11));
     }
@@ -185,31 +239,52 @@ class AuditIngestTest {
         }
         EventEnvelope lastOne = last;
         await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor(lastOne.id()) == 1);
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                Sql.count("SELECT count(*) FROM audit.audit_record WHERE actor = ?", actor) == 5);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> Sql.count("SELECT count(*) FROM audit.audit_record WHERE actor = ?", actor) == 5);
 
-        String cursor = search(Map.of("actor", actor, "limit", 2)).statusCode(200).body("items", hasSize(2))
-                .body("items[0].resource_name", equalTo("pg-4")).extract().path("next_cursor");
-        String cursor2 = search(Map.of("actor", actor, "limit", 2, "cursor", cursor)).body("items", hasSize(2))
-                .body("items.resource_name", contains("pg-2", "pg-1")).extract().path("next_cursor");
-        search(Map.of("actor", actor, "limit", 2, "cursor", cursor2)).body("items.resource_name", contains("pg-0"))
+        String cursor = search(Map.of("actor", actor, "limit", 2))
+                .statusCode(200)
+                .body("items", hasSize(2))
+                .body("items[0].resource_name", equalTo("pg-4"))
+                .extract()
+                .path("next_cursor");
+        String cursor2 = search(Map.of("actor", actor, "limit", 2, "cursor", cursor))
+                .body("items", hasSize(2))
+                .body("items.resource_name", contains("pg-2", "pg-1"))
+                .extract()
+                .path("next_cursor");
+        search(Map.of("actor", actor, "limit", 2, "cursor", cursor2))
+                .body("items.resource_name", contains("pg-0"))
                 .body("next_cursor", nullValue());
 
-        search(Map.of("actor", actor, "from", OffsetDateTime.now(ZoneOffset.UTC).plusHours(1).toString()))
+        search(Map.of(
+                        "actor",
+                        actor,
+                        "from",
+                        OffsetDateTime.now(ZoneOffset.UTC).plusHours(1).toString()))
                 .body("items", hasSize(0));
-        search(Map.of("actor", actor, "to", OffsetDateTime.now(ZoneOffset.UTC).plusHours(1).toString()))
+        search(Map.of(
+                        "actor",
+                        actor,
+                        "to",
+                        OffsetDateTime.now(ZoneOffset.UTC).plusHours(1).toString()))
                 .body("items", hasSize(5));
     }
 
     @Test
     void badQueriesAre400ProblemJsonNamingTheParameter() {
-        search(Map.of("limit", 0)).statusCode(400).contentType("application/problem+json")
+        search(Map.of("limit", 0))
+                .statusCode(400)
+                .contentType("application/problem+json")
                 .body("errors.field", contains("limit"));
         search(Map.of("cursor", "abc")).statusCode(400).body("errors.field", contains("cursor"));
-        search(Map.of("from", "yesterday")).statusCode(400).contentType("application/problem+json")
+        search(Map.of("from", "yesterday"))
+                .statusCode(400)
+                .contentType("application/problem+json")
                 .body("errors.field", contains("from"));
         search(Map.of("limit", "ten")).statusCode(400).body("errors.field", contains("limit"));
-        search(Map.of("from", "2026-01-02T00:00:00Z", "to", "2026-01-01T00:00:00Z")).statusCode(400)
+        search(Map.of("from", "2026-01-02T00:00:00Z", "to", "2026-01-01T00:00:00Z"))
+                .statusCode(400)
                 .body("errors.field", contains("to"));
     }
 
@@ -228,8 +303,8 @@ class AuditIngestTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor(e.id()) == 1);
         // retried, never dead-lettered: the event itself was fine
         assertThat(KafkaTopics.readAll(bootstrap(), Topics.DEAD_LETTER).stream()
-                .filter(r -> r.headers().lastHeader("ce_id") != null)
-                .map(r -> new String(r.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8)))
+                        .filter(r -> r.headers().lastHeader("ce_id") != null)
+                        .map(r -> new String(r.headers().lastHeader("ce_id").value(), StandardCharsets.UTF_8)))
                 .doesNotContain(e.id().toString());
     }
 
@@ -237,7 +312,8 @@ class AuditIngestTest {
     void theAuditTableRefusesUpdatesAndDeletes() {
         EventEnvelope e = publish(new ProjectCreated(UUID.randomUUID(), "immutable", "I", null, "/srv/i", 0), "olga");
         await().atMost(Duration.ofSeconds(30)).until(() -> recordsFor(e.id()) == 1);
-        assertThatThrownBy(() -> Sql.rows("UPDATE audit.audit_record SET actor = 'mallory' WHERE event_id = ? RETURNING 1", e.id()))
+        assertThatThrownBy(() -> Sql.rows(
+                        "UPDATE audit.audit_record SET actor = 'mallory' WHERE event_id = ? RETURNING 1", e.id()))
                 .hasStackTraceContaining("append-only");
         assertThatThrownBy(() -> Sql.rows("DELETE FROM audit.audit_record WHERE event_id = ? RETURNING 1", e.id()))
                 .hasStackTraceContaining("append-only");

@@ -1,5 +1,11 @@
 package io.devopsconsole.audit.record;
 
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
 import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.registry.ProjectCreated;
 import io.devopsconsole.testkit.Sql;
@@ -8,19 +14,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
+import org.junit.jupiter.api.Test;
 
 /**
  * Retention prunes the oldest records as a prefix of the chain, keeps an anchor and says so in
@@ -40,16 +39,22 @@ class AuditRetentionTest {
     static List<EventEnvelope> publishAndWait(String actor, int n) {
         List<EventEnvelope> sent = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            sent.add(AuditIngestTest.publish(new ProjectCreated(UUID.randomUUID(), "keep-" + i, "Keep", null, "/srv/k", 0),
-                    actor));
+            sent.add(AuditIngestTest.publish(
+                    new ProjectCreated(UUID.randomUUID(), "keep-" + i, "Keep", null, "/srv/k", 0), actor));
         }
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                Sql.count("SELECT count(*) FROM audit.audit_record WHERE actor = ?", actor) == n);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> Sql.count("SELECT count(*) FROM audit.audit_record WHERE actor = ?", actor) == n);
         return sent;
     }
 
     static JsonPath verify() {
-        return given().auth().oauth2(Tokens.viewer()).get("/api/audit/verify").then().statusCode(200).extract().jsonPath();
+        return given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/audit/verify")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     @Test
@@ -62,8 +67,14 @@ class AuditRetentionTest {
         long firstNew = Sql.count("SELECT min(seq) FROM audit.audit_record WHERE actor = ?", newActor);
         long due = Sql.count("SELECT count(*) FROM audit.audit_record WHERE seq < ?", firstNew);
 
-        JsonPath run = given().auth().oauth2(Tokens.admin()).post("/api/audit/retention/run").then().statusCode(200)
-                .body("max_age", equalTo("PT4S")).extract().jsonPath();
+        JsonPath run = given().auth()
+                .oauth2(Tokens.admin())
+                .post("/api/audit/retention/run")
+                .then()
+                .statusCode(200)
+                .body("max_age", equalTo("PT4S"))
+                .extract()
+                .jsonPath();
         assertThat(run.getLong("pruned_records")).isEqualTo(due).isGreaterThanOrEqualTo(3);
         List<Map<String, Object>> steps = run.getList("steps");
         assertThat(steps).isNotEmpty();
@@ -76,18 +87,29 @@ class AuditRetentionTest {
         }
         Map<String, Object> last = steps.get(steps.size() - 1);
 
-        assertThat(Sql.count("SELECT count(*) FROM audit.audit_record WHERE actor = ?", oldActor)).isZero();
-        assertThat(Sql.count("SELECT count(*) FROM audit.audit_record WHERE actor = ?", newActor)).isEqualTo(2);
+        assertThat(Sql.count("SELECT count(*) FROM audit.audit_record WHERE actor = ?", oldActor))
+                .isZero();
+        assertThat(Sql.count("SELECT count(*) FROM audit.audit_record WHERE actor = ?", newActor))
+                .isEqualTo(2);
         // the first kept record links to the anchor: the hash of the last pruned one
-        Map<String, Object> anchor = Sql.rows("SELECT * FROM audit.audit_chain_anchor ORDER BY seq DESC LIMIT 1").get(0);
+        Map<String, Object> anchor = Sql.rows("SELECT * FROM audit.audit_chain_anchor ORDER BY seq DESC LIMIT 1")
+                .get(0);
         assertThat(anchor.get("anchor_hash")).isEqualTo(last.get("anchor_hash"));
-        assertThat(Sql.rows("SELECT prev_hash FROM audit.audit_record ORDER BY seq LIMIT 1").get(0).get("prev_hash"))
+        assertThat(Sql.rows("SELECT prev_hash FROM audit.audit_record ORDER BY seq LIMIT 1")
+                        .get(0)
+                        .get("prev_hash"))
                 .isEqualTo(anchor.get("anchor_hash"));
         // each step is described in the chain itself, by the admin who ran it
-        given().auth().oauth2(Tokens.viewer()).queryParam("resource_type", "audit_log").queryParam("limit", 100)
-                .get("/api/audit/events").then().statusCode(200)
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("resource_type", "audit_log")
+                .queryParam("limit", 100)
+                .get("/api/audit/events")
+                .then()
+                .statusCode(200)
                 .body("items.find { it.id == '" + last.get("record_id") + "' }.summary", containsString("pruned"))
-                .body("items.find { it.id == '" + last.get("record_id") + "' }.details.anchor_hash",
+                .body(
+                        "items.find { it.id == '" + last.get("record_id") + "' }.details.anchor_hash",
                         equalTo(last.get("anchor_hash")))
                 .body("items.find { it.id == '" + last.get("record_id") + "' }.type", equalTo(RetentionService.TYPE));
 
@@ -96,16 +118,27 @@ class AuditRetentionTest {
         assertThat(verified.getString("anchor.anchor_hash")).isEqualTo(last.get("anchor_hash"));
         assertThat(verified.getLong("verified_records"))
                 .isEqualTo(Sql.count("SELECT count(*) FROM audit.audit_record WHERE hash IS NOT NULL"));
-        given().auth().oauth2(Tokens.viewer()).get("/api/audit/retention").then().statusCode(200)
-                .body("max_age", equalTo("PT4S")).body("anchors[0].anchor_hash", equalTo(last.get("anchor_hash")));
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/audit/retention")
+                .then()
+                .statusCode(200)
+                .body("max_age", equalTo("PT4S"))
+                .body("anchors[0].anchor_hash", equalTo(last.get("anchor_hash")));
 
         // running again at once never prunes what is younger than the cutoff (on a slow machine the records
         // above may have aged out already, so how many it prunes is not fixed); the chain stays verifiable
         publishAndWait("young-" + UUID.randomUUID(), 1);
-        List<Map<String, Object>> young = Sql.rows("SELECT id FROM audit.audit_record WHERE recorded_at > now() - interval '2 seconds'");
-        given().auth().oauth2(Tokens.admin()).post("/api/audit/retention/run").then().statusCode(200);
+        List<Map<String, Object>> young =
+                Sql.rows("SELECT id FROM audit.audit_record WHERE recorded_at > now() - interval '2 seconds'");
+        given().auth()
+                .oauth2(Tokens.admin())
+                .post("/api/audit/retention/run")
+                .then()
+                .statusCode(200);
         for (Map<String, Object> row : young) {
-            assertThat(Sql.count("SELECT count(*) FROM audit.audit_record WHERE id = ?", row.get("id"))).isEqualTo(1);
+            assertThat(Sql.count("SELECT count(*) FROM audit.audit_record WHERE id = ?", row.get("id")))
+                    .isEqualTo(1);
         }
         assertThat(young).isNotEmpty();
         assertThat(verify().getBoolean("intact")).isTrue();
@@ -119,10 +152,15 @@ class AuditRetentionTest {
         publishAndWait("seam-" + UUID.randomUUID(), 2);
         Thread.sleep(4_500);
         publishAndWait("seam-new-" + UUID.randomUUID(), 3);
-        given().auth().oauth2(Tokens.admin()).post("/api/audit/retention/run").then().statusCode(200);
+        given().auth()
+                .oauth2(Tokens.admin())
+                .post("/api/audit/retention/run")
+                .then()
+                .statusCode(200);
         assertThat(verify().getBoolean("intact")).isTrue();
 
-        Map<String, Object> first = Sql.rows("SELECT seq, hash FROM audit.audit_record ORDER BY seq LIMIT 1").get(0);
+        Map<String, Object> first = Sql.rows("SELECT seq, hash FROM audit.audit_record ORDER BY seq LIMIT 1")
+                .get(0);
         long seq = ((Number) first.get("seq")).longValue();
         // a deleted first record: the next one no longer links to the anchor
         Sql.execute("CREATE TABLE audit.first_copy AS SELECT * FROM audit.audit_record WHERE seq = " + seq);
@@ -146,7 +184,8 @@ class AuditRetentionTest {
                 Sql.execute("ALTER TABLE audit.audit_chain_anchor ENABLE TRIGGER audit_chain_anchor_append_only");
             }
         } finally {
-            AuditChainTest.tamper("INSERT INTO audit.audit_record OVERRIDING SYSTEM VALUE SELECT * FROM audit.first_copy");
+            AuditChainTest.tamper(
+                    "INSERT INTO audit.audit_record OVERRIDING SYSTEM VALUE SELECT * FROM audit.first_copy");
             Sql.execute("DROP TABLE audit.first_copy");
         }
         assertThat(verify().getBoolean("intact")).isTrue();

@@ -1,5 +1,12 @@
 package io.devopsconsole.audit.record;
 
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+
 import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.Topics;
 import io.devopsconsole.testkit.KafkaTopics;
@@ -7,11 +14,6 @@ import io.devopsconsole.testkit.Sql;
 import io.devopsconsole.testkit.TestInfrastructure;
 import io.devopsconsole.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -24,13 +26,10 @@ import java.util.UUID;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.stream.Stream;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItem;
-import static org.hamcrest.Matchers.hasSize;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Secrets are refused at the API and redacted on ingest; a planted canary never leaves. */
 @QuarkusTest
@@ -51,23 +50,45 @@ class AuditSecretsTest {
     /** At least twenty ways a secret can be smuggled in; each must be refused naming where it is. */
     static Stream<Object[]> hostile() {
         List<Object[]> cases = new ArrayList<>();
-        String[][] keyed = {{"password", "hunter2hunter2"}, {"db_password", "x"}, {"secret", "s3cr3t"},
-                {"client_secret", "abc"}, {"token", "t0k3n"}, {"api_key", "k"}, {"apiKey", "k"}, {"private_key", "k"},
-                {"credentials", "user:pw"}, {"authorization", "Basic dXNlcjpwdw=="}, {"cookie", "session=1"},
-                {"refresh_token", "r"}, {"OPENAI_API_KEY", "sk-x"}, {"session_token", "x"}, {"access-key", "x"}};
+        String[][] keyed = {
+            {"password", "hunter2hunter2"},
+            {"db_password", "x"},
+            {"secret", "s3cr3t"},
+            {"client_secret", "abc"},
+            {"token", "t0k3n"},
+            {"api_key", "k"},
+            {"apiKey", "k"},
+            {"private_key", "k"},
+            {"credentials", "user:pw"},
+            {"authorization", "Basic dXNlcjpwdw=="},
+            {"cookie", "session=1"},
+            {"refresh_token", "r"},
+            {"OPENAI_API_KEY", "sk-x"},
+            {"session_token", "x"},
+            {"access-key", "x"}
+        };
         for (String[] kv : keyed) {
             cases.add(new Object[] {"details." + kv[0], Map.of(kv[0], kv[1])});
         }
-        String[] values = {"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----",
-                "Bearer abcdefghijklmnopqrstuvwxyz0123", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvbGdhIn0.c2lnbmF0dXJlLXZhbHVl",
-                "AKIAABCDEFGHIJKLMNOP", "sk-proj-abcdefghijklmnopqrstuvwxyz012345", "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
-                "postgres://app:hunter2@db.internal/app", "{\"OPENAI_API_KEY\": \"sk-abc\", \"tokens\": {}}",
-                "password=hunter22", "xoxb-1234567890-abcdefghij"};
+        String[] values = {
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmU=\n-----END OPENSSH PRIVATE KEY-----",
+            "Bearer abcdefghijklmnopqrstuvwxyz0123",
+            "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJvbGdhIn0.c2lnbmF0dXJlLXZhbHVl",
+            "AKIAABCDEFGHIJKLMNOP",
+            "sk-proj-abcdefghijklmnopqrstuvwxyz012345",
+            "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+            "postgres://app:hunter2@db.internal/app",
+            "{\"OPENAI_API_KEY\": \"sk-abc\", \"tokens\": {}}",
+            "password=hunter22",
+            "xoxb-1234567890-abcdefghij"
+        };
         for (String v : values) {
             cases.add(new Object[] {"details.note", Map.of("note", v)});
         }
-        cases.add(new Object[] {"details.nested.list[1].password", Map.of("nested", Map.of("list", List.of(Map.of("a", 1),
-                Map.of("password", "pw"))))});
+        cases.add(new Object[] {
+            "details.nested.list[1].password",
+            Map.of("nested", Map.of("list", List.of(Map.of("a", 1), Map.of("password", "pw"))))
+        });
         return cases.stream();
     }
 
@@ -77,9 +98,17 @@ class AuditSecretsTest {
         String resource = UUID.randomUUID().toString();
         Map<String, Object> body = valid(resource);
         body.put("details", details);
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body(body).post("/api/audit/events")
-                .then().statusCode(400).contentType("application/problem+json").body("errors.field", hasItem(path));
-        assertThat(Sql.count("SELECT count(*) FROM audit.audit_record WHERE resource_id = ?", resource)).isZero();
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body(body)
+                .post("/api/audit/events")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.field", hasItem(path));
+        assertThat(Sql.count("SELECT count(*) FROM audit.audit_record WHERE resource_id = ?", resource))
+                .isZero();
     }
 
     @Test
@@ -87,8 +116,14 @@ class AuditSecretsTest {
         String resource = UUID.randomUUID().toString();
         Map<String, Object> body = valid(resource);
         body.put("summary", "deployed with token=abcdefgh12345");
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body(body).post("/api/audit/events")
-                .then().statusCode(400).body("errors.field", hasItem("summary"));
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body(body)
+                .post("/api/audit/events")
+                .then()
+                .statusCode(400)
+                .body("errors.field", hasItem("summary"));
     }
 
     @Test
@@ -96,20 +131,49 @@ class AuditSecretsTest {
         String resource = UUID.randomUUID().toString();
         Map<String, Object> body = valid(resource);
         body.put("id", UUID.randomUUID().toString());
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body(body).post("/api/audit/events")
-                .then().statusCode(201).body("actor", equalTo("olga-operator")).body("action", equalTo("deployment.finished"))
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body(body)
+                .post("/api/audit/events")
+                .then()
+                .statusCode(201)
+                .body("actor", equalTo("olga-operator"))
+                .body("action", equalTo("deployment.finished"))
                 .body("details.build", equalTo(42));
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body(body).post("/api/audit/events")
-                .then().statusCode(200);
-        given().auth().oauth2(Tokens.viewer()).contentType("application/json").body(body).post("/api/audit/events")
-                .then().statusCode(403);
-        given().auth().oauth2(Tokens.viewer()).queryParam("resource_id", resource).get("/api/audit/events").then()
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body(body)
+                .post("/api/audit/events")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .contentType("application/json")
+                .body(body)
+                .post("/api/audit/events")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("resource_id", resource)
+                .get("/api/audit/events")
+                .then()
                 .body("items", hasSize(1));
-        given().auth().oauth2(Tokens.viewer()).queryParam("risk", "elevated").queryParam("q", "DEPLOYMENT 42")
-                .get("/api/audit/events").then().body("items.resource_id", hasItem(resource));
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("risk", "elevated")
+                .queryParam("q", "DEPLOYMENT 42")
+                .get("/api/audit/events")
+                .then()
+                .body("items.resource_id", hasItem(resource));
         // published for outside consumers, keyed by the resource
-        await().atMost(Duration.ofSeconds(20)).until(() -> KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(),
-                Topics.AUDIT).stream().filter(r -> resource.equals(r.key())).count() == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(), Topics.AUDIT).stream()
+                                .filter(r -> resource.equals(r.key()))
+                                .count()
+                        == 1);
     }
 
     @Test
@@ -119,41 +183,55 @@ class AuditSecretsTest {
         Handler capture = new Handler() {
             @Override
             public void publish(LogRecord record) {
-                logged.add(String.valueOf(record.getMessage()) + " " + java.util.Arrays.toString(record.getParameters()));
+                logged.add(
+                        String.valueOf(record.getMessage()) + " " + java.util.Arrays.toString(record.getParameters()));
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         root.addHandler(capture);
         try {
             String subject = UUID.randomUUID().toString();
-            String data = "{\"project_id\":\"" + subject + "\",\"slug\":\"leaky\",\"name\":\"Leaky\",\"description\":null,"
+            String data = "{\"project_id\":\"" + subject
+                    + "\",\"slug\":\"leaky\",\"name\":\"Leaky\",\"description\":null,"
                     + "\"default_working_directory\":\"/srv/leaky\",\"version\":0,"
                     + "\"db\":{\"password\":\"" + canary + "\"},\"note\":\"Authorization: Bearer " + canary + "\"}";
-            EventEnvelope envelope = new EventEnvelope(UUID.randomUUID(), "/registry-service",
-                    "io.devopsconsole.registry.project.created.v1", subject, OffsetDateTime.now(ZoneOffset.UTC), "olga",
-                    Map.of(), data.getBytes(StandardCharsets.UTF_8));
+            EventEnvelope envelope = new EventEnvelope(
+                    UUID.randomUUID(),
+                    "/registry-service",
+                    "io.devopsconsole.registry.project.created.v1",
+                    subject,
+                    OffsetDateTime.now(ZoneOffset.UTC),
+                    "olga",
+                    Map.of(),
+                    data.getBytes(StandardCharsets.UTF_8));
             AuditIngestTest.publish(envelope);
             await().atMost(Duration.ofSeconds(30)).until(() -> AuditIngestTest.recordsFor(envelope.id()) == 1);
 
-            Map<String, Object> row = Sql.rows("SELECT * FROM audit.audit_record WHERE event_id = ?", envelope.id()).get(0);
+            Map<String, Object> row = Sql.rows("SELECT * FROM audit.audit_record WHERE event_id = ?", envelope.id())
+                    .get(0);
             assertThat(row.toString()).doesNotContain(canary);
             assertThat(row.get("redacted")).isEqualTo(true);
             assertThat((String) row.get("details")).contains("[REDACTED]").contains("/srv/leaky");
 
-            List<ConsumerRecord<String, byte[]>> published = await().atMost(Duration.ofSeconds(20)).until(() ->
-                    KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(), Topics.AUDIT).stream()
-                            .filter(r -> subject.equals(r.key())).toList(), l -> l.size() == 1);
+            List<ConsumerRecord<String, byte[]>> published = await().atMost(Duration.ofSeconds(20))
+                    .until(
+                            () ->
+                                    KafkaTopics.readAll(
+                                                    TestInfrastructure.kafka().bootstrapServers(), Topics.AUDIT)
+                                            .stream()
+                                            .filter(r -> subject.equals(r.key()))
+                                            .toList(),
+                            l -> l.size() == 1);
             String out = new String(published.get(0).value(), StandardCharsets.UTF_8);
             assertThat(out).doesNotContain(canary).contains("\"redacted\":true");
-            assertThat(new String(published.get(0).headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8))
+            assertThat(new String(
+                            published.get(0).headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8))
                     .isEqualTo("io.devopsconsole.audit.record.recorded.v1");
         } finally {
             root.removeHandler(capture);

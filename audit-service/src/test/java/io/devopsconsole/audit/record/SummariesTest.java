@@ -1,11 +1,11 @@
 package io.devopsconsole.audit.record;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventCatalog;
 import io.devopsconsole.events.EventEnvelope;
-import org.junit.jupiter.api.Test;
-
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -16,8 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /** Every catalogued event type has its own operator-facing sentence. */
 class SummariesTest {
@@ -30,10 +29,11 @@ class SummariesTest {
                     || entry.topic().equals(io.devopsconsole.events.Topics.AGENT_COMMANDS)
                     || entry.topic().equals(io.devopsconsole.events.Topics.AGENT_STREAM)
                     || entry.topic().equals(io.devopsconsole.events.Topics.AGENT_PRESENCE)) {
-                continue;   // audit's own output, and topics audit does not consume
+                continue; // audit's own output, and topics audit does not consume
             }
             DomainEvent event = (DomainEvent) sample(entry.recordClass());
-            EventEnvelope envelope = CloudEventCodec.wrap(event, "/test", "olga", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
+            EventEnvelope envelope =
+                    CloudEventCodec.wrap(event, "/test", "olga", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
             try {
                 String summary = Summaries.of(envelope, Optional.of(event));
                 assertThat(summary).as(entry.type()).isNotBlank().doesNotContain(entry.type());

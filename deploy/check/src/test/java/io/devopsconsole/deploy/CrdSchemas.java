@@ -1,7 +1,6 @@
 package io.devopsconsole.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -20,16 +19,21 @@ import java.util.Optional;
  */
 final class CrdSchemas {
 
-    private static final String[] FILES = {"postgresql.cnpg.io_clusters.yaml", "postgresql.cnpg.io_databases.yaml",
-            "keycloaks.k8s.keycloak.org-v1.yml", "keycloakrealmimports.k8s.keycloak.org-v1.yml",
-            "monitoring.coreos.com_servicemonitors.yaml", "monitoring.coreos.com_prometheusrules.yaml"};
+    private static final String[] FILES = {
+        "postgresql.cnpg.io_clusters.yaml",
+        "postgresql.cnpg.io_databases.yaml",
+        "keycloaks.k8s.keycloak.org-v1.yml",
+        "keycloakrealmimports.k8s.keycloak.org-v1.yml",
+        "monitoring.coreos.com_servicemonitors.yaml",
+        "monitoring.coreos.com_prometheusrules.yaml"
+    };
     private static final Map<String, JsonNode> SCHEMAS = load();
 
-    private CrdSchemas() {
-    }
+    private CrdSchemas() {}
 
     static Optional<JsonNode> schemaOf(JsonNode object) {
-        return Optional.ofNullable(SCHEMAS.get(object.path("apiVersion").asText() + "/" + object.path("kind").asText()));
+        return Optional.ofNullable(SCHEMAS.get(
+                object.path("apiVersion").asText() + "/" + object.path("kind").asText()));
     }
 
     static List<String> violations(JsonNode object, JsonNode schema) {
@@ -39,7 +43,9 @@ final class CrdSchemas {
         JsonNode properties = schema.path("properties");
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
-            if (f.getKey().equals("metadata") || f.getKey().equals("apiVersion") || f.getKey().equals("kind")) {
+            if (f.getKey().equals("metadata")
+                    || f.getKey().equals("apiVersion")
+                    || f.getKey().equals("kind")) {
                 continue;
             }
             if (!properties.has(f.getKey())) {
@@ -78,7 +84,8 @@ final class CrdSchemas {
                 }
                 JsonNode properties = schema.path("properties");
                 JsonNode additional = schema.path("additionalProperties");
-                boolean preserve = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean();
+                boolean preserve =
+                        schema.path("x-kubernetes-preserve-unknown-fields").asBoolean();
                 Iterator<Map.Entry<String, JsonNode>> it = value.fields();
                 while (it.hasNext()) {
                     Map.Entry<String, JsonNode> f = it.next();
@@ -151,7 +158,8 @@ final class CrdSchemas {
                 String group = crd.path("spec").path("group").asText();
                 String kind = crd.path("spec").path("names").path("kind").asText();
                 for (JsonNode version : crd.path("spec").path("versions")) {
-                    out.put(group + "/" + version.path("name").asText() + "/" + kind,
+                    out.put(
+                            group + "/" + version.path("name").asText() + "/" + kind,
                             version.path("schema").path("openAPIV3Schema"));
                 }
             } catch (IOException e) {

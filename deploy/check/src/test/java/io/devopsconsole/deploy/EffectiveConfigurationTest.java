@@ -1,12 +1,10 @@
 package io.devopsconsole.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.devopsconsole.testkit.KafkaBroker;
 import io.devopsconsole.testkit.PostgresServer;
-import org.apache.kafka.common.acl.AclBinding;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,8 +21,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.common.acl.AclBinding;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The manifests and the code cannot drift apart: registry-service is started with exactly the
@@ -52,31 +51,52 @@ class EffectiveConfigurationTest {
 
         // what the cluster's operators provide, stood in for by real servers on loopback
         Map<String, String> env = new HashMap<>();
-        Rendered.find("dev", "ConfigMap", SERVICE).orElseThrow().path("data").fields()
+        Rendered.find("dev", "ConfigMap", SERVICE)
+                .orElseThrow()
+                .path("data")
+                .fields()
                 .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
         String kafkaPassword = java.util.UUID.randomUUID().toString();
-        Map<String, Map<String, String>> provided = Map.of(SERVICE, Map.of("sasl.jaas.config",
-                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + SERVICE + "\" password=\""
-                        + kafkaPassword + "\";"));
+        Map<String, Map<String, String>> provided = Map.of(
+                SERVICE,
+                Map.of(
+                        "sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + SERVICE
+                                + "\" password=\"" + kafkaPassword + "\";"));
         for (JsonNode e : container.path("env")) {
             JsonNode ref = e.at("/valueFrom/secretKeyRef");
-            env.put(e.path("name").asText(), ref.isMissingNode() ? e.path("value").asText()
-                    : secret("dev", ref.path("name").asText(), ref.path("key").asText(), provided));
+            env.put(
+                    e.path("name").asText(),
+                    ref.isMissingNode()
+                            ? e.path("value").asText()
+                            : secret(
+                                    "dev",
+                                    ref.path("name").asText(),
+                                    ref.path("key").asText(),
+                                    provided));
         }
-        int kafkaPort = URI.create("kafka://" + env.get("KAFKA_BOOTSTRAP_SERVERS")).getPort();
+        int kafkaPort =
+                URI.create("kafka://" + env.get("KAFKA_BOOTSTRAP_SERVERS")).getPort();
         URI db = URI.create(env.get("QUARKUS_DATASOURCE_JDBC_URL").substring("jdbc:".length()));
-        KafkaBroker kafka = KafkaBroker.secured(kafkaPort, URI.create("kafka://" + env.get("KAFKA_BOOTSTRAP_SERVERS")).getHost());
+        KafkaBroker kafka = KafkaBroker.secured(
+                kafkaPort,
+                URI.create("kafka://" + env.get("KAFKA_BOOTSTRAP_SERVERS")).getHost());
         PostgresServer pg = PostgresServer.start(dir.resolve("pg"), db.getPort(), null, Map.of());
         Process service = null;
         Path log = dir.resolve(SERVICE + ".log");
         try {
             kafka.start();
-            Rendered.ofKind("dev", "KafkaTopic").forEach(t -> kafka.createTopic(t.at("/spec/topicName").asText(),
-                    t.at("/spec/partitions").asInt()));
-            kafka.createUser(SERVICE, kafkaPassword, acls(Rendered.find("dev", "KafkaUser", SERVICE).orElseThrow()));
+            Rendered.ofKind("dev", "KafkaTopic")
+                    .forEach(t -> kafka.createTopic(
+                            t.at("/spec/topicName").asText(),
+                            t.at("/spec/partitions").asInt()));
+            kafka.createUser(
+                    SERVICE,
+                    kafkaPassword,
+                    acls(Rendered.find("dev", "KafkaUser", SERVICE).orElseThrow()));
             String database = db.getPath().substring(1);
             try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), "postgres", "");
-                 Statement st = c.createStatement()) {
+                    Statement st = c.createStatement()) {
                 st.execute("CREATE ROLE " + env.get("QUARKUS_DATASOURCE_USERNAME") + " LOGIN PASSWORD '"
                         + env.get("QUARKUS_DATASOURCE_PASSWORD").replace("'", "''") + "'");
                 st.execute("CREATE DATABASE " + database);
@@ -85,29 +105,52 @@ class EffectiveConfigurationTest {
             // the pod's volumes: the cluster CA Strimzi mounts, and the writable /tmp
             Map<String, Path> mounts = new HashMap<>();
             for (JsonNode m : container.path("volumeMounts")) {
-                mounts.put(m.path("mountPath").asText(), Files.createDirectories(dir.resolve("mounts" + m.path("mountPath").asText())));
+                mounts.put(
+                        m.path("mountPath").asText(),
+                        Files.createDirectories(
+                                dir.resolve("mounts" + m.path("mountPath").asText())));
             }
-            Files.copy(kafka.certificate(), mounts.get("/etc/devops-console/kafka-ca").resolve("ca.crt"));
+            Files.copy(
+                    kafka.certificate(),
+                    mounts.get("/etc/devops-console/kafka-ca").resolve("ca.crt"));
             // a path under a mount (a whole value, or after '=' in JVM options) points into the stand-in, in one pass
-            String alternatives = mounts.keySet().stream().sorted((a, b) -> b.length() - a.length())
-                    .map(java.util.regex.Pattern::quote).collect(java.util.stream.Collectors.joining("|"));
+            String alternatives = mounts.keySet().stream()
+                    .sorted((a, b) -> b.length() - a.length())
+                    .map(java.util.regex.Pattern::quote)
+                    .collect(java.util.stream.Collectors.joining("|"));
             java.util.regex.Pattern mounted = java.util.regex.Pattern.compile("(^|=)(" + alternatives + ")(?=/|\\s|$)");
-            env.replaceAll((k, v) -> mounted.matcher(v).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(
-                    m.group(1) + mounts.get(m.group(2)))));
-            // the in-cluster names, resolved to the stand-ins (the JVM's own hosts file, nothing on the machine changes)
+            env.replaceAll((k, v) -> mounted.matcher(v)
+                    .replaceAll(m -> java.util.regex.Matcher.quoteReplacement(m.group(1) + mounts.get(m.group(2)))));
+            // the in-cluster names, resolved to the stand-ins (the JVM's own hosts file, nothing on the machine
+            // changes)
             Path hosts = dir.resolve("hosts");
-            Files.writeString(hosts, "127.0.0.1 " + db.getHost() + "\n127.0.0.1 " + env.get("KAFKA_BOOTSTRAP_SERVERS").split(":")[0]
-                    + "\n127.0.0.1 " + URI.create(env.get("QUARKUS_OIDC_AUTH_SERVER_URL")).getHost() + "\n127.0.0.1 localhost\n");
-            ProcessBuilder pb = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Djdk.net.hosts.file=" + hosts, "-jar", jar.toString()))
+            Files.writeString(
+                    hosts,
+                    "127.0.0.1 " + db.getHost() + "\n127.0.0.1 "
+                            + env.get("KAFKA_BOOTSTRAP_SERVERS").split(":")[0] + "\n127.0.0.1 "
+                            + URI.create(env.get("QUARKUS_OIDC_AUTH_SERVER_URL"))
+                                    .getHost() + "\n127.0.0.1 localhost\n");
+            ProcessBuilder pb = new ProcessBuilder(List.of(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-Djdk.net.hosts.file=" + hosts,
+                            "-jar",
+                            jar.toString()))
                     .directory(Files.createDirectories(dir.resolve("work")).toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            pb.environment().keySet().removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("KAFKA_") || k.startsWith("DEVOPS_"));
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment()
+                    .keySet()
+                    .removeIf(k -> k.startsWith("QUARKUS_") || k.startsWith("KAFKA_") || k.startsWith("DEVOPS_"));
             pb.environment().putAll(env);
             service = pb.start();
             int status = awaitReady(service, httpPort, Duration.ofSeconds(120));
-            assertThat(status).as("GET /q/health/ready of " + SERVICE + "; its log:\n" + tail(log)).isEqualTo(200);
-            assertThat(Files.readString(log)).doesNotContain(env.get("QUARKUS_DATASOURCE_PASSWORD")).doesNotContain(kafkaPassword);
+            assertThat(status)
+                    .as("GET /q/health/ready of " + SERVICE + "; its log:\n" + tail(log))
+                    .isEqualTo(200);
+            assertThat(Files.readString(log))
+                    .doesNotContain(env.get("QUARKUS_DATASOURCE_PASSWORD"))
+                    .doesNotContain(kafkaPassword);
         } finally {
             if (service != null) {
                 service.destroy();
@@ -123,11 +166,17 @@ class EffectiveConfigurationTest {
     static String secret(String overlay, String name, String key, Map<String, Map<String, String>> provided) {
         var defined = Rendered.find(overlay, "Secret", name);
         if (defined.isPresent()) {
-            return new String(Base64.getDecoder().decode(defined.get().at("/data/" + key.replace("/", "~1")).asText()),
+            return new String(
+                    Base64.getDecoder()
+                            .decode(defined.get()
+                                    .at("/data/" + key.replace("/", "~1"))
+                                    .asText()),
                     StandardCharsets.UTF_8);
         }
         String value = provided.getOrDefault(name, Map.of()).get(key);
-        assertThat(value).as("secret " + name + "/" + key + " (neither in the overlay nor stood in for here)").isNotNull();
+        assertThat(value)
+                .as("secret " + name + "/" + key + " (neither in the overlay nor stood in for here)")
+                .isNotNull();
         return value;
     }
 
@@ -136,13 +185,18 @@ class EffectiveConfigurationTest {
     }
 
     private static int awaitReady(Process service, int port, Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         int last = -1;
         while (System.nanoTime() < deadline && service.isAlive()) {
             try {
-                last = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                last = http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                                        .timeout(Duration.ofSeconds(5))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
                 if (last == 200) {
                     return last;
                 }

@@ -1,7 +1,6 @@
 package io.devopsconsole.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,14 +49,19 @@ final class Flows {
         Peer source = from.ours() && from.labels().containsKey("app.kubernetes.io/name") ? withPodLabels(from) : from;
         Peer target = to.ours() && to.labels().containsKey("app.kubernetes.io/name") ? withPodLabels(to) : to;
         boolean egress = !source.ours() || permits(source, "Egress", "egress", "to", target, port);
-        boolean ingress = !target.ours() || permits(target, "Ingress", "ingress", "from", source, port) || kafkaListener(source, target, port);
+        boolean ingress = !target.ours()
+                || permits(target, "Ingress", "ingress", "from", source, port)
+                || kafkaListener(source, target, port);
         return egress && ingress;
     }
 
     private Peer withPodLabels(Peer p) {
         Map<String, String> labels = new HashMap<>(p.labels());
-        Rendered.find(overlay, "Deployment", p.labels().get("app.kubernetes.io/name")).ifPresent(d ->
-                d.at("/spec/template/metadata/labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText())));
+        Rendered.find(overlay, "Deployment", p.labels().get("app.kubernetes.io/name"))
+                .ifPresent(d -> d.at("/spec/template/metadata/labels")
+                        .fields()
+                        .forEachRemaining(
+                                e -> labels.put(e.getKey(), e.getValue().asText())));
         return new Peer(labels, null, null);
     }
 
@@ -105,14 +109,17 @@ final class Flows {
         }
         for (JsonNode peer : peers) {
             if (peer.has("ipBlock")) {
-                if (other.ip() != null && inCidr(other.ip(), peer.at("/ipBlock/cidr").asText())) {
+                if (other.ip() != null
+                        && inCidr(other.ip(), peer.at("/ipBlock/cidr").asText())) {
                     return true;
                 }
                 continue;
             }
             if (peer.has("namespaceSelector")) {
-                if (other.namespace() != null && selects(peer.path("namespaceSelector"),
-                        Map.of("kubernetes.io/metadata.name", other.namespace()))
+                if (other.namespace() != null
+                        && selects(
+                                peer.path("namespaceSelector"),
+                                Map.of("kubernetes.io/metadata.name", other.namespace()))
                         && (!peer.has("podSelector") || peer.path("podSelector").isEmpty())) {
                     return true;
                 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,8 +28,7 @@ final class Rendered {
     static final ObjectMapper YAML = new YAMLMapper();
     private static final Map<String, List<JsonNode>> CACHE = new ConcurrentHashMap<>();
 
-    private Rendered() {
-    }
+    private Rendered() {}
 
     static List<String> overlays() {
         return List.of("dev", "prod");
@@ -45,7 +43,9 @@ final class Rendered {
     }
 
     static Optional<JsonNode> find(String overlay, String kind, String name) {
-        return ofKind(overlay, kind).filter(o -> o.path("metadata").path("name").asText().equals(name)).findFirst();
+        return ofKind(overlay, kind)
+                .filter(o -> o.path("metadata").path("name").asText().equals(name))
+                .findFirst();
     }
 
     static String name(JsonNode o) {
@@ -55,7 +55,10 @@ final class Rendered {
     /** What the overlay uses but does not define (made by an operator, or by the person deploying): {@code provided.yaml}. */
     static JsonNode provided(String overlay) {
         try {
-            return YAML.readTree(K8S.resolve("overlays").resolve(overlay).resolve("provided.yaml").toFile());
+            return YAML.readTree(K8S.resolve("overlays")
+                    .resolve(overlay)
+                    .resolve("provided.yaml")
+                    .toFile());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -101,7 +104,10 @@ final class Rendered {
     }
 
     static String run(List<String> command, Path dir) throws IOException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(false).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(false)
+                .start();
         byte[] out;
         byte[] err;
         try {

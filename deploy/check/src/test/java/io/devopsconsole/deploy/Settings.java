@@ -16,8 +16,7 @@ import java.util.regex.Pattern;
  */
 final class Settings {
 
-    private Settings() {
-    }
+    private Settings() {}
 
     /** As {@link #byService(boolean)} for a deployment whose Kafka is secured (TLS + SCRAM). */
     static Map<String, Set<String>> byService() throws IOException {
@@ -31,30 +30,36 @@ final class Settings {
     static Map<String, Set<String>> byService(boolean securedKafka) throws IOException {
         String up = Files.readString(Rendered.ROOT.resolve("scripts/up"));
         Set<String> exported = new TreeSet<>();
-        Matcher m = Pattern.compile("(?m)(?:export|^\\s+)\\s*((?:QUARKUS|DEVOPS|KAFKA)_[A-Z0-9_]+)=").matcher(up);
+        Matcher m = Pattern.compile("(?m)(?:export|^\\s+)\\s*((?:QUARKUS|DEVOPS|KAFKA)_[A-Z0-9_]+)=")
+                .matcher(up);
         while (m.find()) {
             exported.add(m.group(1));
         }
         // the local PostgreSQL launcher's own, and the port each service listens on (set by each deployment its way)
-        exported.removeAll(Set.of("DEVOPS_PG_PASSWORD", "DEVOPS_PG_LOGIN_ROLES", "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT"));
+        exported.removeAll(
+                Set.of("DEVOPS_PG_PASSWORD", "DEVOPS_PG_LOGIN_ROLES", "QUARKUS_HTTP_HOST", "QUARKUS_HTTP_PORT"));
         // a runner replica's name: scripts/up names its replicas, a pod is named by HOSTNAME, a host by its name
         exported.remove("DEVOPS_AGENT_INSTANCE_ID");
         if (!securedKafka) {
-            exported.removeIf(n -> n.startsWith("KAFKA_SECURITY_") || n.startsWith("KAFKA_SASL_") || n.startsWith("KAFKA_SSL_"));
+            exported.removeIf(
+                    n -> n.startsWith("KAFKA_SECURITY_") || n.startsWith("KAFKA_SASL_") || n.startsWith("KAFKA_SSL_"));
         }
         Map<String, Set<String>> out = new TreeMap<>();
         for (String s : ManifestsTest.SERVICES) {
             Set<String> names = new TreeSet<>();
             for (String name : exported) {
                 boolean applies = switch (name) {
-                    case "QUARKUS_DATASOURCE_REACTIVE_URL", "QUARKUS_DATASOURCE_JDBC_URL", "QUARKUS_DATASOURCE_PASSWORD"
-                            -> !s.equals("console-ui");
+                    case "QUARKUS_DATASOURCE_REACTIVE_URL",
+                            "QUARKUS_DATASOURCE_JDBC_URL",
+                            "QUARKUS_DATASOURCE_PASSWORD" -> !s.equals("console-ui");
                     case "DEVOPS_DB_OWNER_PASSWORD" -> s.equals("audit-service");
                     case "DEVOPS_REGISTRY_URL", "DEVOPS_AUTH_IMPORT_DIR" -> s.equals("onboarding-service");
                     case "DEVOPS_AGENT_IDENTITY" -> s.equals("agent-runner") || s.equals("onboarding-service");
                     // every Kafka setting (the secured stack's included) for every service that uses Kafka
-                    default -> name.startsWith("DEVOPS_CONSOLE_") ? s.equals("console-ui")
-                            : name.startsWith("KAFKA_") ? !s.equals("console-ui") : name.startsWith("QUARKUS_");
+                    default ->
+                        name.startsWith("DEVOPS_CONSOLE_")
+                                ? s.equals("console-ui")
+                                : name.startsWith("KAFKA_") ? !s.equals("console-ui") : name.startsWith("QUARKUS_");
                 };
                 if (applies) {
                     names.add(name);

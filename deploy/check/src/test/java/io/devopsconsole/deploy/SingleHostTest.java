@@ -1,11 +1,9 @@
 package io.devopsconsole.deploy;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +16,9 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The single-host install (deploy/systemd) without a host to spare: the installer runs into a
@@ -29,14 +28,22 @@ class SingleHostTest {
 
     @TempDir
     static Path root;
+
     static String firstSecrets;
 
     static final Path INSTALL = Rendered.ROOT.resolve("deploy/systemd/install");
 
     @BeforeAll
     static void installTwice() throws IOException {
-        List<String> command = List.of(INSTALL.toString(), "--root", root.toString(), "--console-host", "console.test.example",
-                "--login-host", "login.test.example", "--no-artifacts");
+        List<String> command = List.of(
+                INSTALL.toString(),
+                "--root",
+                root.toString(),
+                "--console-host",
+                "console.test.example",
+                "--login-host",
+                "login.test.example",
+                "--no-artifacts");
         Rendered.run(command, Rendered.ROOT);
         firstSecrets = Files.readString(root.resolve("etc/devops-console/secrets.env"));
         Rendered.run(command, Rendered.ROOT);
@@ -44,8 +51,16 @@ class SingleHostTest {
 
     @Test
     void usersDirectoriesAndSecretsAreLockedDownAndKeptOnReRuns() throws IOException {
-        assertThat(Files.readString(root.resolve("etc/passwd"))).contains("devops-registry:", "devops-session:", "devops-agent:",
-                "devops-audit:", "devops-ui:", "devops-kafka:", "devops-keycloak:").contains("/usr/sbin/nologin");
+        assertThat(Files.readString(root.resolve("etc/passwd")))
+                .contains(
+                        "devops-registry:",
+                        "devops-session:",
+                        "devops-agent:",
+                        "devops-audit:",
+                        "devops-ui:",
+                        "devops-kafka:",
+                        "devops-keycloak:")
+                .contains("/usr/sbin/nologin");
         assertThat(mode("etc/devops-console")).isEqualTo("rwxr-x---");
         assertThat(mode("etc/devops-console/secrets.env")).isEqualTo("rw-------");
         assertThat(mode("etc/devops-console/common.env")).isEqualTo("rw-r-----");
@@ -55,7 +70,8 @@ class SingleHostTest {
             assertThat(mode("etc/devops-console/" + s + ".env")).as(s).isEqualTo("rw-------");
             assertThat(mode("var/lib/devops-console/" + s)).as(s).isEqualTo("rwx------");
         }
-        assertThat(Files.readString(root.resolve("etc/devops-console/secrets.env"))).as("secrets kept on a re-run")
+        assertThat(Files.readString(root.resolve("etc/devops-console/secrets.env")))
+                .as("secrets kept on a re-run")
                 .isEqualTo(firstSecrets);
     }
 
@@ -69,9 +85,12 @@ class SingleHostTest {
             given.addAll(own.stringPropertyNames());
             assertThat(given).as(e.getKey()).containsAll(e.getValue());
         }
-        assertThat(env("audit-service.env").getProperty("QUARKUS_DATASOURCE_USERNAME")).isEqualTo("audit_writer");
-        assertThat(env("audit-service.env").getProperty("QUARKUS_FLYWAY_USERNAME")).isEqualTo("audit_owner");
-        assertThat(common.getProperty("QUARKUS_OIDC_AUTH_SERVER_URL")).isEqualTo("https://login.test.example/realms/devops-console");
+        assertThat(env("audit-service.env").getProperty("QUARKUS_DATASOURCE_USERNAME"))
+                .isEqualTo("audit_writer");
+        assertThat(env("audit-service.env").getProperty("QUARKUS_FLYWAY_USERNAME"))
+                .isEqualTo("audit_owner");
+        assertThat(common.getProperty("QUARKUS_OIDC_AUTH_SERVER_URL"))
+                .isEqualTo("https://login.test.example/realms/devops-console");
     }
 
     @Test
@@ -94,20 +113,35 @@ class SingleHostTest {
 
     @Test
     void theRealmTheDatabaseAndTheFrontNameThisHost() throws IOException {
-        JsonNode realm = new ObjectMapper().readTree(root.resolve("var/lib/devops-console/install/devops-console-realm.json").toFile());
+        JsonNode realm = new ObjectMapper()
+                .readTree(root.resolve("var/lib/devops-console/install/devops-console-realm.json")
+                        .toFile());
         assertThat(realm.path("sslRequired").asText()).isEqualTo("external");
         assertThat(realm.at("/clients/0/redirectUris/0").asText()).isEqualTo("https://console.test.example/*");
-        assertThat(realm.toString()).doesNotContain("__CONSOLE_SECRET__", "__AUTOMATION_SECRET__", "__ADMIN_PASSWORD__",
-                "127.0.0.1:__CONSOLE_PORT__");
-        assertThat(realm.at("/clients/0/secret").asText()).isEqualTo(env("secrets.env").getProperty("CONSOLE_CLIENT_SECRET"));
+        assertThat(realm.toString())
+                .doesNotContain(
+                        "__CONSOLE_SECRET__",
+                        "__AUTOMATION_SECRET__",
+                        "__ADMIN_PASSWORD__",
+                        "127.0.0.1:__CONSOLE_PORT__");
+        assertThat(realm.at("/clients/0/secret").asText())
+                .isEqualTo(env("secrets.env").getProperty("CONSOLE_CLIENT_SECRET"));
         String sql = Files.readString(root.resolve("var/lib/devops-console/install/postgres.sql"));
-        for (String role : List.of("registry_service", "session_service", "agent_runner", "onboarding_service", "audit_owner",
-                "audit_writer", "keycloak")) {
+        for (String role : List.of(
+                "registry_service",
+                "session_service",
+                "agent_runner",
+                "onboarding_service",
+                "audit_owner",
+                "audit_writer",
+                "keycloak")) {
             assertThat(sql).contains("ALTER ROLE " + role + " LOGIN PASSWORD");
         }
         assertThat(sql).contains("GRANT CREATE ON DATABASE devops TO").doesNotContain("TO audit_writer;\nGRANT CREATE");
         String nginx = Files.readString(root.resolve("etc/nginx/sites-available/devops-console.conf"));
-        assertThat(nginx).contains("server_name console.test.example;", "server_name login.test.example;", "proxy_buffering off;")
+        assertThat(nginx)
+                .contains(
+                        "server_name console.test.example;", "server_name login.test.example;", "proxy_buffering off;")
                 .doesNotContain("__CONSOLE_HOST__");
     }
 
@@ -118,7 +152,9 @@ class SingleHostTest {
         Path analyze = Path.of("/usr/bin/systemd-analyze");
         if (!Files.isExecutable(analyze)) {
             Rendered.run(List.of("apt-get", "update", "-qq"), Rendered.ROOT);
-            Rendered.run(List.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq", "systemd"), Rendered.ROOT);
+            Rendered.run(
+                    List.of("env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-qq", "systemd"),
+                    Rendered.ROOT);
         }
         // what the units need from the host, inside the scratch root: systemd's own units, java, Keycloak's launcher
         Path units = Files.createDirectories(root.resolve("usr/lib/systemd/system"));
@@ -129,7 +165,8 @@ class SingleHostTest {
         }
         Path java = Files.createDirectories(root.resolve("usr/bin")).resolve("java");
         Files.copy(Path.of("/usr/bin/java").toRealPath(), java, StandardCopyOption.REPLACE_EXISTING);
-        Path kc = Files.createDirectories(root.resolve("opt/devops-console/keycloak/bin")).resolve("kc.sh");
+        Path kc = Files.createDirectories(root.resolve("opt/devops-console/keycloak/bin"))
+                .resolve("kc.sh");
         Files.writeString(kc, "#!/bin/sh\n");
         Files.setPosixFilePermissions(kc, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> command = new ArrayList<>(List.of(analyze.toString(), "--root=" + root, "verify"));

@@ -3,7 +3,6 @@ package io.devopsconsole.deploy;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -20,8 +19,8 @@ import java.util.Optional;
  */
 final class StrictModel {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
     static final Map<String, Class<?>> KINDS = Map.ofEntries(
             Map.entry("v1/ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class),
@@ -29,21 +28,27 @@ final class StrictModel {
             Map.entry("v1/Service", io.fabric8.kubernetes.api.model.Service.class),
             Map.entry("v1/ServiceAccount", io.fabric8.kubernetes.api.model.ServiceAccount.class),
             Map.entry("apps/v1/Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class),
-            Map.entry("policy/v1/PodDisruptionBudget", io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class),
-            Map.entry("networking.k8s.io/v1/NetworkPolicy", io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class),
+            Map.entry(
+                    "policy/v1/PodDisruptionBudget",
+                    io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class),
+            Map.entry(
+                    "networking.k8s.io/v1/NetworkPolicy",
+                    io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class),
             Map.entry("networking.k8s.io/v1/Ingress", io.fabric8.kubernetes.api.model.networking.v1.Ingress.class),
-            Map.entry("autoscaling/v2/HorizontalPodAutoscaler",
+            Map.entry(
+                    "autoscaling/v2/HorizontalPodAutoscaler",
                     io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class),
             Map.entry("kafka.strimzi.io/v1beta2/Kafka", io.strimzi.api.kafka.model.kafka.Kafka.class),
-            Map.entry("kafka.strimzi.io/v1beta2/KafkaNodePool", io.strimzi.api.kafka.model.nodepool.KafkaNodePool.class),
+            Map.entry(
+                    "kafka.strimzi.io/v1beta2/KafkaNodePool", io.strimzi.api.kafka.model.nodepool.KafkaNodePool.class),
             Map.entry("kafka.strimzi.io/v1beta2/KafkaTopic", io.strimzi.api.kafka.model.topic.KafkaTopic.class),
             Map.entry("kafka.strimzi.io/v1beta2/KafkaUser", io.strimzi.api.kafka.model.user.KafkaUser.class));
 
-    private StrictModel() {
-    }
+    private StrictModel() {}
 
     static Optional<Class<?>> modelOf(JsonNode object) {
-        return Optional.ofNullable(KINDS.get(object.path("apiVersion").asText() + "/" + object.path("kind").asText()));
+        return Optional.ofNullable(KINDS.get(
+                object.path("apiVersion").asText() + "/" + object.path("kind").asText()));
     }
 
     /** The unknown fields of {@code object} (empty: it parses cleanly into its model). */
@@ -60,8 +65,12 @@ final class StrictModel {
     }
 
     private static void walk(Object value, String path, List<String> found) {
-        if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean
-                || value instanceof Enum<?> || value instanceof JsonNode) {
+        if (value == null
+                || value instanceof String
+                || value instanceof Number
+                || value instanceof Boolean
+                || value instanceof Enum<?>
+                || value instanceof JsonNode) {
             return;
         }
         if (value instanceof Collection<?> list) {
@@ -82,7 +91,9 @@ final class StrictModel {
             return;
         }
         for (Method m : value.getClass().getMethods()) {
-            if (m.getParameterCount() != 0 || Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class
+            if (m.getParameterCount() != 0
+                    || Modifier.isStatic(m.getModifiers())
+                    || m.getDeclaringClass() == Object.class
                     || !(m.getName().startsWith("get") || m.getName().startsWith("is"))) {
                 continue;
             }
@@ -95,12 +106,15 @@ final class StrictModel {
             if (m.getName().equals("getAdditionalProperties")) {
                 if (child instanceof Map<?, ?> extra && !extra.isEmpty()) {
                     for (Object key : extra.keySet()) {
-                        found.add((path.isEmpty() ? "" : path + ".") + key + " (not a field of " + value.getClass().getSimpleName() + ")");
+                        found.add((path.isEmpty() ? "" : path + ".") + key + " (not a field of "
+                                + value.getClass().getSimpleName() + ")");
                     }
                 }
                 continue;
             }
-            String field = m.getName().startsWith("get") ? m.getName().substring(3) : m.getName().substring(2);
+            String field = m.getName().startsWith("get")
+                    ? m.getName().substring(3)
+                    : m.getName().substring(2);
             field = Character.toLowerCase(field.charAt(0)) + field.substring(1);
             walk(child, path.isEmpty() ? field : path + "." + field, found);
         }

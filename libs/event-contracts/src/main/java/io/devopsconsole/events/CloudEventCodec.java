@@ -1,7 +1,6 @@
 package io.devopsconsole.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -28,12 +27,11 @@ public final class CloudEventCodec {
     private static final Pattern EXTENSION_NAME = Pattern.compile("[a-z0-9]{1,20}");
     private static final String[] CORE = {"specversion", "id", "source", "type", "subject", "time"};
 
-    private CloudEventCodec() {
-    }
+    private CloudEventCodec() {}
 
     /** Wraps a domain event into an envelope stamped with who caused it. */
-    public static EventEnvelope wrap(DomainEvent event, String source, String actor, OffsetDateTime time,
-                                     Map<String, String> extensions) {
+    public static EventEnvelope wrap(
+            DomainEvent event, String source, String actor, OffsetDateTime time, Map<String, String> extensions) {
         return wrap(UUID.randomUUID(), event, source, actor, time, extensions);
     }
 
@@ -41,8 +39,13 @@ public final class CloudEventCodec {
      * Wraps with a chosen id: a producer that may publish the same fact twice (a relay that
      * re-sends after a crash) keeps the id stable so consumers can drop the repeat.
      */
-    public static EventEnvelope wrap(UUID id, DomainEvent event, String source, String actor, OffsetDateTime time,
-                                     Map<String, String> extensions) {
+    public static EventEnvelope wrap(
+            UUID id,
+            DomainEvent event,
+            String source,
+            String actor,
+            OffsetDateTime time,
+            Map<String, String> extensions) {
         EventCatalog.Entry entry = EventCatalog.of(event);
         return new EventEnvelope(id, source, entry.type(), event.aggregateId(), time, actor, extensions, toJson(event));
     }
@@ -82,7 +85,8 @@ public final class CloudEventCodec {
         for (Map.Entry<String, byte[]> header : headers) {
             String key = header.getKey();
             if (key != null && key.startsWith(HEADER_PREFIX) && header.getValue() != null) {
-                attributes.put(key.substring(HEADER_PREFIX.length()), new String(header.getValue(), StandardCharsets.UTF_8));
+                attributes.put(
+                        key.substring(HEADER_PREFIX.length()), new String(header.getValue(), StandardCharsets.UTF_8));
             }
         }
         String specVersion = attributes.get("specversion");
@@ -123,10 +127,11 @@ public final class CloudEventCodec {
             return Optional.empty();
         }
         try {
-            DomainEvent event = EventJson.mapper().readValue(envelope.data(), entry.get().recordClass());
+            DomainEvent event =
+                    EventJson.mapper().readValue(envelope.data(), entry.get().recordClass());
             if (!event.aggregateId().equals(envelope.subject())) {
-                throw new MalformedEventException("subject " + envelope.subject() + " does not match the event's aggregate "
-                        + event.aggregateId());
+                throw new MalformedEventException("subject " + envelope.subject()
+                        + " does not match the event's aggregate " + event.aggregateId());
             }
             return Optional.of(event);
         } catch (IOException | RuntimeException e) {

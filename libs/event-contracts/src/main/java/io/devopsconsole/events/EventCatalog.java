@@ -1,6 +1,5 @@
 package io.devopsconsole.events;
 
-import io.devopsconsole.events.audit.AuditRecorded;
 import io.devopsconsole.events.agent.AgentStreamRecord;
 import io.devopsconsole.events.agent.ApprovalDecided;
 import io.devopsconsole.events.agent.CommandExecuted;
@@ -10,11 +9,7 @@ import io.devopsconsole.events.agent.TurnEnded;
 import io.devopsconsole.events.agent.TurnRequested;
 import io.devopsconsole.events.agent.TurnStarted;
 import io.devopsconsole.events.agent.WorkerStateChanged;
-import io.devopsconsole.events.session.ApprovalRequested;
-import io.devopsconsole.events.session.ApprovalResolved;
-import io.devopsconsole.events.session.OperatorMessagePosted;
-import io.devopsconsole.events.session.SessionCreated;
-import io.devopsconsole.events.session.SessionStateChanged;
+import io.devopsconsole.events.audit.AuditRecorded;
 import io.devopsconsole.events.onboarding.CodexAuthSlotChanged;
 import io.devopsconsole.events.onboarding.CodexReadinessObserved;
 import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
@@ -22,7 +17,11 @@ import io.devopsconsole.events.onboarding.OnboardingMilestone;
 import io.devopsconsole.events.onboarding.SshKeyStored;
 import io.devopsconsole.events.onboarding.TunnelStateObserved;
 import io.devopsconsole.events.registry.*;
-
+import io.devopsconsole.events.session.ApprovalRequested;
+import io.devopsconsole.events.session.ApprovalResolved;
+import io.devopsconsole.events.session.OperatorMessagePosted;
+import io.devopsconsole.events.session.SessionCreated;
+import io.devopsconsole.events.session.SessionStateChanged;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +34,7 @@ import java.util.Optional;
 public final class EventCatalog {
 
     /** One event type. */
-    public record Entry(String type, Class<? extends DomainEvent> recordClass, String topic) {
-    }
+    public record Entry(String type, Class<? extends DomainEvent> recordClass, String topic) {}
 
     private static final Map<String, Entry> BY_TYPE = new LinkedHashMap<>();
     private static final Map<Class<?>, Entry> BY_CLASS = new LinkedHashMap<>();
@@ -80,7 +78,9 @@ public final class EventCatalog {
         register(InterruptRequested.TYPE, InterruptRequested.class, Topics.AGENT_COMMANDS);
         register(StopWorker.TYPE, StopWorker.class, Topics.AGENT_COMMANDS);
         register(AgentStreamRecord.TYPE, AgentStreamRecord.class, Topics.AGENT_STREAM);
-        register(io.devopsconsole.events.agent.RunnerHeartbeat.TYPE, io.devopsconsole.events.agent.RunnerHeartbeat.class,
+        register(
+                io.devopsconsole.events.agent.RunnerHeartbeat.TYPE,
+                io.devopsconsole.events.agent.RunnerHeartbeat.class,
                 Topics.AGENT_PRESENCE);
         register(WorkerStateChanged.TYPE, WorkerStateChanged.class, Topics.AGENT);
         register(TurnStarted.TYPE, TurnStarted.class, Topics.AGENT);
@@ -89,8 +89,7 @@ public final class EventCatalog {
         register(AuditRecorded.TYPE, AuditRecorded.class, Topics.AUDIT);
     }
 
-    private EventCatalog() {
-    }
+    private EventCatalog() {}
 
     private static void register(String type, Class<? extends DomainEvent> recordClass, String topic) {
         Entry entry = new Entry(type, recordClass, topic);
@@ -105,7 +104,8 @@ public final class EventCatalog {
     public static Entry of(DomainEvent event) {
         Entry entry = BY_CLASS.get(event.getClass());
         if (entry == null) {
-            throw new IllegalArgumentException("event class " + event.getClass().getName() + " is not in the catalogue");
+            throw new IllegalArgumentException(
+                    "event class " + event.getClass().getName() + " is not in the catalogue");
         }
         return entry;
     }

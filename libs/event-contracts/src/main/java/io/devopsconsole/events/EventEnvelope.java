@@ -43,9 +43,14 @@ public record EventEnvelope(
     @Override
     public boolean equals(Object o) {
         return o instanceof EventEnvelope other
-                && id.equals(other.id) && source.equals(other.source) && type.equals(other.type)
-                && subject.equals(other.subject) && time.isEqual(other.time) && actor.equals(other.actor)
-                && extensions.equals(other.extensions) && Arrays.equals(data, other.data);
+                && id.equals(other.id)
+                && source.equals(other.source)
+                && type.equals(other.type)
+                && subject.equals(other.subject)
+                && time.isEqual(other.time)
+                && actor.equals(other.actor)
+                && extensions.equals(other.extensions)
+                && Arrays.equals(data, other.data);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.devopsconsole.events;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -18,17 +17,76 @@ import java.util.regex.Pattern;
  * {@link #ofCommand}), of CloudEvents ({@code risk} extension) and of audit records.
  */
 public enum Risk {
-    BENIGN, ELEVATED, DESTRUCTIVE;
+    BENIGN,
+    ELEVATED,
+    DESTRUCTIVE;
 
-    private static final Set<String> READ_ONLY = Set.of("ls", "cat", "pwd", "head", "tail", "wc", "grep", "rg", "echo",
-            "stat", "file", "which", "whoami", "hostname", "uname", "date", "env", "printenv", "df", "du", "ps", "id",
-            "tree", "less", "diff", "sort", "uniq", "cut", "nl", "basename", "dirname", "realpath", "true");
-    private static final Set<String> GIT_READ_ONLY = Set.of("status", "diff", "log", "show", "branch", "rev-parse",
-            "ls-files", "blame", "remote");
+    private static final Set<String> READ_ONLY = Set.of(
+            "ls",
+            "cat",
+            "pwd",
+            "head",
+            "tail",
+            "wc",
+            "grep",
+            "rg",
+            "echo",
+            "stat",
+            "file",
+            "which",
+            "whoami",
+            "hostname",
+            "uname",
+            "date",
+            "env",
+            "printenv",
+            "df",
+            "du",
+            "ps",
+            "id",
+            "tree",
+            "less",
+            "diff",
+            "sort",
+            "uniq",
+            "cut",
+            "nl",
+            "basename",
+            "dirname",
+            "realpath",
+            "true");
+    private static final Set<String> GIT_READ_ONLY =
+            Set.of("status", "diff", "log", "show", "branch", "rev-parse", "ls-files", "blame", "remote");
     private static final Pattern SHELL_META = Pattern.compile("[;&|`$<>(){}\\\\\\n]");
-    private static final List<String> DESTRUCTIVE_WORDS = List.of("rm", "sudo", "su", "dd", "mkfs", "shutdown", "reboot",
-            "systemctl", "service", "apt", "apt-get", "yum", "dnf", "apk", "chmod", "chown", "kill", "pkill", "killall",
-            "iptables", "userdel", "useradd", "passwd", "crontab", "mount", "umount", "truncate", "shred");
+    private static final List<String> DESTRUCTIVE_WORDS = List.of(
+            "rm",
+            "sudo",
+            "su",
+            "dd",
+            "mkfs",
+            "shutdown",
+            "reboot",
+            "systemctl",
+            "service",
+            "apt",
+            "apt-get",
+            "yum",
+            "dnf",
+            "apk",
+            "chmod",
+            "chown",
+            "kill",
+            "pkill",
+            "killall",
+            "iptables",
+            "userdel",
+            "useradd",
+            "passwd",
+            "crontab",
+            "mount",
+            "umount",
+            "truncate",
+            "shred");
 
     @JsonValue
     public String wire() {
@@ -92,8 +150,9 @@ public enum Risk {
         for (String prefix : List.of("bash -lc ", "bash -c ", "sh -c ", "/bin/bash -lc ", "/bin/sh -c ")) {
             if (c.startsWith(prefix)) {
                 String rest = c.substring(prefix.length()).strip();
-                if (rest.length() >= 2 && (rest.startsWith("'") && rest.endsWith("'")
-                        || rest.startsWith("\"") && rest.endsWith("\""))) {
+                if (rest.length() >= 2
+                        && (rest.startsWith("'") && rest.endsWith("'")
+                                || rest.startsWith("\"") && rest.endsWith("\""))) {
                     rest = rest.substring(1, rest.length() - 1);
                 }
                 return rest;

@@ -11,10 +11,10 @@ public final class Topics {
     public static final String AGENT_STREAM = "console.agent.stream.v1";
     /** Runner heartbeats (which runner is alive and drives which sessions); key = runner instance. */
     public static final String AGENT_PRESENCE = "console.agent.presence.v1";
+
     public static final String AUDIT = "console.audit.v1";
     /** Records a consumer could not read, with the reason in headers. */
     public static final String DEAD_LETTER = "console.deadletter.v1";
 
-    private Topics() {
-    }
+    private Topics() {}
 }

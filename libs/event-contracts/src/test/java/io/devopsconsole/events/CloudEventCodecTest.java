@@ -1,9 +1,10 @@
 package io.devopsconsole.events;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.devopsconsole.events.registry.ProjectArchived;
 import io.devopsconsole.events.registry.ProjectCreated;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -12,9 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class CloudEventCodecTest {
 
@@ -23,11 +22,21 @@ class CloudEventCodecTest {
 
     @Test
     void binaryModeHeadersCarryEveryAttributeAndTheActor() {
-        EventEnvelope envelope = CloudEventCodec.wrap(created, "/registry-service", "alice", TIME, Map.of("risk", "benign"));
+        EventEnvelope envelope =
+                CloudEventCodec.wrap(created, "/registry-service", "alice", TIME, Map.of("risk", "benign"));
         Map<String, byte[]> headers = CloudEventCodec.toKafkaHeaders(envelope);
 
-        assertThat(headers.keySet()).containsExactly("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_subject",
-                "ce_time", "ce_actor", "ce_risk", "content-type");
+        assertThat(headers.keySet())
+                .containsExactly(
+                        "ce_specversion",
+                        "ce_id",
+                        "ce_source",
+                        "ce_type",
+                        "ce_subject",
+                        "ce_time",
+                        "ce_actor",
+                        "ce_risk",
+                        "content-type");
         assertThat(text(headers, "ce_type")).isEqualTo("io.devopsconsole.registry.project.created.v1");
         assertThat(text(headers, "ce_subject")).isEqualTo(created.projectId().toString());
         assertThat(text(headers, "ce_actor")).isEqualTo("alice");
@@ -36,8 +45,10 @@ class CloudEventCodecTest {
 
     @Test
     void roundTripThroughKafkaHeadersGivesTheSameEnvelopeAndRecord() throws Exception {
-        EventEnvelope envelope = CloudEventCodec.wrap(created, "/registry-service", "alice", TIME, Map.of("sessionid", "s-1"));
-        EventEnvelope back = CloudEventCodec.fromKafka(asList(CloudEventCodec.toKafkaHeaders(envelope)), envelope.data());
+        EventEnvelope envelope =
+                CloudEventCodec.wrap(created, "/registry-service", "alice", TIME, Map.of("sessionid", "s-1"));
+        EventEnvelope back =
+                CloudEventCodec.fromKafka(asList(CloudEventCodec.toKafkaHeaders(envelope)), envelope.data());
 
         assertThat(back).isEqualTo(envelope);
         assertThat(back.extensions()).containsEntry("sessionid", "s-1");
@@ -46,8 +57,15 @@ class CloudEventCodecTest {
 
     @Test
     void unknownTypeIsReadableButNotDecoded() throws Exception {
-        EventEnvelope future = new EventEnvelope(UUID.randomUUID(), "/other", "io.devopsconsole.registry.thing.made.v9",
-                "x", TIME, "bob", Map.of(), "{}".getBytes(StandardCharsets.UTF_8));
+        EventEnvelope future = new EventEnvelope(
+                UUID.randomUUID(),
+                "/other",
+                "io.devopsconsole.registry.thing.made.v9",
+                "x",
+                TIME,
+                "bob",
+                Map.of(),
+                "{}".getBytes(StandardCharsets.UTF_8));
         EventEnvelope back = CloudEventCodec.fromKafka(asList(CloudEventCodec.toKafkaHeaders(future)), future.data());
         assertThat(CloudEventCodec.decode(back)).isEmpty();
     }
@@ -55,35 +73,52 @@ class CloudEventCodecTest {
     @Test
     void recordsThatAreNotCloudEventsAreMalformed() {
         assertThatThrownBy(() -> CloudEventCodec.fromKafka(List.of(), "{}".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(MalformedEventException.class).hasMessageContaining("specversion");
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("specversion");
 
         EventEnvelope envelope = CloudEventCodec.wrap(created, "/registry-service", "alice", TIME, Map.of());
         Map<String, byte[]> headers = CloudEventCodec.toKafkaHeaders(envelope);
         headers.remove("ce_actor");
         assertThatThrownBy(() -> CloudEventCodec.fromKafka(asList(headers), envelope.data()))
-                .isInstanceOf(MalformedEventException.class).hasMessageContaining("ce_actor");
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("ce_actor");
     }
 
     @Test
     void knownTypeWithBrokenDataOrWrongSubjectIsMalformed() {
-        EventEnvelope broken = new EventEnvelope(UUID.randomUUID(), "/registry-service", ProjectArchived.TYPE, "x", TIME,
-                "bob", Map.of(), "{not json".getBytes(StandardCharsets.UTF_8));
+        EventEnvelope broken = new EventEnvelope(
+                UUID.randomUUID(),
+                "/registry-service",
+                ProjectArchived.TYPE,
+                "x",
+                TIME,
+                "bob",
+                Map.of(),
+                "{not json".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> CloudEventCodec.decode(broken)).isInstanceOf(MalformedEventException.class);
 
         EventEnvelope envelope = CloudEventCodec.wrap(created, "/registry-service", "alice", TIME, Map.of());
-        EventEnvelope wrongSubject = new EventEnvelope(envelope.id(), envelope.source(), envelope.type(),
-                UUID.randomUUID().toString(), TIME, "alice", Map.of(), envelope.data());
+        EventEnvelope wrongSubject = new EventEnvelope(
+                envelope.id(),
+                envelope.source(),
+                envelope.type(),
+                UUID.randomUUID().toString(),
+                TIME,
+                "alice",
+                Map.of(),
+                envelope.data());
         assertThatThrownBy(() -> CloudEventCodec.decode(wrongSubject))
-                .isInstanceOf(MalformedEventException.class).hasMessageContaining("subject");
+                .isInstanceOf(MalformedEventException.class)
+                .hasMessageContaining("subject");
     }
 
     @Test
     void extensionNamesFollowTheCloudEventsRules() {
         assertThatThrownBy(() -> CloudEventCodec.toKafkaHeaders(
-                CloudEventCodec.wrap(created, "/r", "a", TIME, Map.of("Bad-Name", "x"))))
+                        CloudEventCodec.wrap(created, "/r", "a", TIME, Map.of("Bad-Name", "x"))))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> CloudEventCodec.toKafkaHeaders(
-                CloudEventCodec.wrap(created, "/r", "a", TIME, Map.of("id", "x"))))
+                        CloudEventCodec.wrap(created, "/r", "a", TIME, Map.of("id", "x"))))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -1,8 +1,8 @@
 package io.devopsconsole.events;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import io.devopsconsole.events.audit.AuditEvent;
-import io.devopsconsole.events.audit.AuditRecorded;
 import io.devopsconsole.events.agent.AgentCommand;
 import io.devopsconsole.events.agent.AgentLifecycleEvent;
 import io.devopsconsole.events.agent.AgentStreamEvent;
@@ -16,21 +16,18 @@ import io.devopsconsole.events.agent.TurnEnded;
 import io.devopsconsole.events.agent.TurnRequested;
 import io.devopsconsole.events.agent.TurnStarted;
 import io.devopsconsole.events.agent.WorkerStateChanged;
+import io.devopsconsole.events.audit.AuditEvent;
+import io.devopsconsole.events.audit.AuditRecorded;
+import io.devopsconsole.events.onboarding.CodexReadinessObserved;
+import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
+import io.devopsconsole.events.onboarding.OnboardingEvent;
+import io.devopsconsole.events.registry.*;
 import io.devopsconsole.events.session.ApprovalRequested;
 import io.devopsconsole.events.session.ApprovalResolved;
 import io.devopsconsole.events.session.OperatorMessagePosted;
 import io.devopsconsole.events.session.SessionCreated;
 import io.devopsconsole.events.session.SessionEvent;
 import io.devopsconsole.events.session.SessionStateChanged;
-import io.devopsconsole.events.onboarding.CodexReadinessObserved;
-import io.devopsconsole.events.onboarding.HostKeyTrustConfirmed;
-import io.devopsconsole.events.onboarding.OnboardingEvent;
-import io.devopsconsole.events.registry.*;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.OffsetDateTime;
@@ -43,8 +40,10 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Pins the JSON of every event type: a change to a record that alters its JSON fails here and
@@ -63,30 +62,69 @@ class EventSnapshotTest {
     static final UUID MESSAGE = UUID.fromString("a1b2c3d4-0006-4e6f-8a9b-0c1d2e3f4a5b");
     static final UUID APPROVAL = UUID.fromString("a1b2c3d4-0007-4e6f-8a9b-0c1d2e3f4a5b");
     static final OffsetDateTime CHECKED = OffsetDateTime.of(2026, 11, 22, 9, 30, 0, 0, ZoneOffset.UTC);
-    static final TargetState TARGET_STATE = new TargetState(TARGET, "devOps-test-001", "10.76.22.150", 22, "root", "lab",
-            SITE, "lan", null, "default_control_plane_identity", null,
-            "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA", "ready", false, 3);
-    static final TunnelProfileState TUNNEL_STATE = new TunnelProfileState(TUNNEL, "wg-12alder", "wireguard", "wg-12alder",
-            "/etc/wireguard/wg-12alder.conf", true, "up", true, CHECKED, 4);
+    static final TargetState TARGET_STATE = new TargetState(
+            TARGET,
+            "devOps-test-001",
+            "10.76.22.150",
+            22,
+            "root",
+            "lab",
+            SITE,
+            "lan",
+            null,
+            "default_control_plane_identity",
+            null,
+            "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA",
+            "ready",
+            false,
+            3);
+    static final TunnelProfileState TUNNEL_STATE = new TunnelProfileState(
+            TUNNEL,
+            "wg-12alder",
+            "wireguard",
+            "wg-12alder",
+            "/etc/wireguard/wg-12alder.conf",
+            true,
+            "up",
+            true,
+            CHECKED,
+            4);
     static final UUID WORKER = UUID.fromString("5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a");
-    static final RuntimeProfileState PROFILE_STATE = new RuntimeProfileState(PROFILE, PROJECT, "confirm", List.of(
-            new RuntimeProfileState.Binding(TARGET, "primary", "/srv/projects/payments-api")),
-            new RuntimeProfileState.CodexOptions("gpt-5-codex", "lab-gateway", "https://llm.lab.example/v1", "on-request",
-                    "workspace-write"), 1);
+    static final RuntimeProfileState PROFILE_STATE = new RuntimeProfileState(
+            PROFILE,
+            PROJECT,
+            "confirm",
+            List.of(new RuntimeProfileState.Binding(TARGET, "primary", "/srv/projects/payments-api")),
+            new RuntimeProfileState.CodexOptions(
+                    "gpt-5-codex", "lab-gateway", "https://llm.lab.example/v1", "on-request", "workspace-write"),
+            1);
 
     /** One sample of every catalogued event type. */
     static Stream<DomainEvent> samples() {
         return Stream.of(
-                new ProjectCreated(PROJECT, "payments-api", "Payments API", "Card processing",
-                        "/srv/projects/payments-api", 0),
-                new ProjectUpdated(PROJECT, "payments-api", "Payments API v2", "Card processing",
-                        "/srv/projects/payments", 1, List.of("name", "default_working_directory")),
+                new ProjectCreated(
+                        PROJECT, "payments-api", "Payments API", "Card processing", "/srv/projects/payments-api", 0),
+                new ProjectUpdated(
+                        PROJECT,
+                        "payments-api",
+                        "Payments API v2",
+                        "Card processing",
+                        "/srv/projects/payments",
+                        1,
+                        List.of("name", "default_working_directory")),
                 new ProjectArchived(PROJECT, "payments-api", "Payments API v2", 2),
                 new SiteCreated(SITE, "Dubai DC", "Main data centre", 0),
                 new SiteUpdated(SITE, "Dubai DC 1", "Main data centre", 1, List.of("name")),
                 new SiteDeleted(SITE, "Dubai DC 1", 1),
                 new NetworkRuleCreated(RULE, "10.26.0.0/16", SITE, "tunnel", TUNNEL, "lab network", 0),
-                new NetworkRuleUpdated(RULE, "10.26.0.0/16", SITE, "lan", null, "lab network", 1,
+                new NetworkRuleUpdated(
+                        RULE,
+                        "10.26.0.0/16",
+                        SITE,
+                        "lan",
+                        null,
+                        "lab network",
+                        1,
                         List.of("access_path", "tunnel_profile_id")),
                 new NetworkRuleDeleted(RULE, "10.26.0.0/16", 1),
                 new TunnelProfileCreated(TUNNEL_STATE),
@@ -97,49 +135,135 @@ class EventSnapshotTest {
                 new TargetUpdated(TARGET_STATE, List.of("port")),
                 new TargetRetired(TARGET, "devOps-test-001", "lab", 5),
                 new TargetRemoved(TARGET_STATE, "decommissioned"),
-                new HostKeyTrusted(TARGET, "devOps-test-001", "ssh-ed25519",
+                new HostKeyTrusted(
+                        TARGET,
+                        "devOps-test-001",
+                        "ssh-ed25519",
                         "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA",
-                        "AAAAC3NzaC1lZDI1NTE5AAAAIPlaceholderPublicKeyForSnapshotTestsOnly", "onboarding", "olga", 2),
+                        "AAAAC3NzaC1lZDI1NTE5AAAAIPlaceholderPublicKeyForSnapshotTestsOnly",
+                        "onboarding",
+                        "olga",
+                        2),
                 new CodexStatusChanged(TARGET, "devOps-test-001", "installed_but_auth_required", "ready", 3),
                 new RuntimeProfileCreated(PROFILE_STATE),
                 new RuntimeProfileUpdated(PROFILE_STATE, List.of("bindings")),
                 new RuntimeProfileDeleted(PROFILE_STATE),
-                new HostKeyTrustConfirmed(TARGET, RUN, "ssh-ed25519", "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA",
+                new HostKeyTrustConfirmed(
+                        TARGET,
+                        RUN,
+                        "ssh-ed25519",
+                        "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA",
                         "AAAAC3NzaC1lZDI1NTE5AAAAIPlaceholderPublicKeyForSnapshotTestsOnly"),
                 new CodexReadinessObserved(TARGET, RUN, "installed_but_auth_required", "codex-cli 0.169.0"),
-                new io.devopsconsole.events.onboarding.OnboardingMilestone(RUN, TARGET, "devOps-test-001", null,
-                        "host_key_trusted", "probing", "olga trusted ssh-ed25519 SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA"),
-                new io.devopsconsole.events.onboarding.CodexAuthSlotChanged(UUID.fromString("5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"),
-                        "team-a", "provisioned", "codex-auth/team-a", 2, TARGET, null, "written to $HOME/.codex/auth.json (mode 600)"),
-                new io.devopsconsole.events.onboarding.TunnelStateObserved(UUID.fromString("6e5d4c3b-2a1f-4e0d-9c8b-7a6f5e4d3c2b"),
-                        "wg-12alder", TARGET, "activate", "succeeded", "up", true, "peer handshake 3 s ago"),
-                new io.devopsconsole.events.onboarding.SshKeyStored("local:ssh/targets/web-1", "stored", "ecdsa-sha2-nistp256",
-                        "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA", 1, "production"),
+                new io.devopsconsole.events.onboarding.OnboardingMilestone(
+                        RUN,
+                        TARGET,
+                        "devOps-test-001",
+                        null,
+                        "host_key_trusted",
+                        "probing",
+                        "olga trusted ssh-ed25519 SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA"),
+                new io.devopsconsole.events.onboarding.CodexAuthSlotChanged(
+                        UUID.fromString("5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"),
+                        "team-a",
+                        "provisioned",
+                        "codex-auth/team-a",
+                        2,
+                        TARGET,
+                        null,
+                        "written to $HOME/.codex/auth.json (mode 600)"),
+                new io.devopsconsole.events.onboarding.TunnelStateObserved(
+                        UUID.fromString("6e5d4c3b-2a1f-4e0d-9c8b-7a6f5e4d3c2b"),
+                        "wg-12alder",
+                        TARGET,
+                        "activate",
+                        "succeeded",
+                        "up",
+                        true,
+                        "peer handshake 3 s ago"),
+                new io.devopsconsole.events.onboarding.SshKeyStored(
+                        "local:ssh/targets/web-1",
+                        "stored",
+                        "ecdsa-sha2-nistp256",
+                        "SHA256:Qm9ndXNGaW5nZXJwcmludEZvclRlc3RzT25seTAwMDA",
+                        1,
+                        "production"),
                 new SessionCreated(SESSION, PROJECT, "requested", "olga"),
-                new SessionStateChanged(SESSION, PROJECT, "active", "waiting_approval", "the agent asked to run a command"),
+                new SessionStateChanged(
+                        SESSION, PROJECT, "active", "waiting_approval", "the agent asked to run a command"),
                 new OperatorMessagePosted(SESSION, PROJECT, MESSAGE, 7, 42),
-                new ApprovalRequested(APPROVAL, SESSION, "command", "run: npm test (in /srv/projects/payments-api)", "elevated"),
-                new ApprovalResolved(APPROVAL, SESSION, "command", "run: npm test (in /srv/projects/payments-api)", "approved",
-                        "olga", false, "tests only"),
+                new ApprovalRequested(
+                        APPROVAL, SESSION, "command", "run: npm test (in /srv/projects/payments-api)", "elevated"),
+                new ApprovalResolved(
+                        APPROVAL,
+                        SESSION,
+                        "command",
+                        "run: npm test (in /srv/projects/payments-api)",
+                        "approved",
+                        "olga",
+                        false,
+                        "tests only"),
                 new TurnRequested(SESSION, PROJECT, MESSAGE, 7, "Run the tests and tell me what fails", "olga", TARGET),
                 new ApprovalDecided(SESSION, APPROVAL, "0", "approved", "olga"),
                 new InterruptRequested(SESSION, "olga"),
                 new StopWorker(SESSION, "olga", "session stopped by the operator"),
                 new io.devopsconsole.events.agent.RunnerHeartbeat("runner-a", List.of(SESSION), CHECKED, 500, false),
-                new AgentStreamRecord(UUID.fromString("3c2b1a09-8f7e-4d6c-9b5a-0f1e2d3c4b5a"), SESSION, 12,
-                        StreamKind.ITEM_COMPLETED, "turn-1", "item-3", TARGET, CHECKED,
-                        EventJson.mapper().createObjectNode().put("item_type", "command_execution").put("command", "npm test")
-                                .put("cwd", "/srv/projects/payments-api").put("exit_code", 0).put("duration_ms", 5120), 3L),
-                new WorkerStateChanged(SESSION, WORKER, TARGET, "lab-01", "/srv/projects/payments-api", "stdio", "ready", null),
+                new AgentStreamRecord(
+                        UUID.fromString("3c2b1a09-8f7e-4d6c-9b5a-0f1e2d3c4b5a"),
+                        SESSION,
+                        12,
+                        StreamKind.ITEM_COMPLETED,
+                        "turn-1",
+                        "item-3",
+                        TARGET,
+                        CHECKED,
+                        EventJson.mapper()
+                                .createObjectNode()
+                                .put("item_type", "command_execution")
+                                .put("command", "npm test")
+                                .put("cwd", "/srv/projects/payments-api")
+                                .put("exit_code", 0)
+                                .put("duration_ms", 5120),
+                        3L),
+                new WorkerStateChanged(
+                        SESSION, WORKER, TARGET, "lab-01", "/srv/projects/payments-api", "stdio", "ready", null),
                 new TurnStarted(SESSION, WORKER, TARGET, "thread-1", "turn-1", MESSAGE, "olga"),
                 new TurnEnded(SESSION, WORKER, TARGET, "turn-1", "failed", "model endpoint answered 500", 1520),
-                new CommandExecuted(SESSION, TARGET, "turn-1", "call_3", "/bin/bash -lc 'npm test'", "/srv/projects/payments-api",
-                        "completed", 0, 5120L, "turn-1:call_3"),
-                new AuditRecorded(UUID.fromString("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"), RUN, CHECKED, CHECKED.plusSeconds(1),
-                        "/registry-service", ProjectCreated.TYPE, "olga", "project.created", "project", PROJECT.toString(),
-                        "payments-api", null, "elevated", "olga created project payments-api",
-                        EventJson.mapper().createObjectNode().put("slug", "payments-api").put("password", "[REDACTED]"),
-                        true, "4f".repeat(32), "3e".repeat(32), "console", null));
+                new CommandExecuted(
+                        SESSION,
+                        TARGET,
+                        "turn-1",
+                        "call_3",
+                        "/bin/bash -lc 'npm test'",
+                        "/srv/projects/payments-api",
+                        "completed",
+                        0,
+                        5120L,
+                        "turn-1:call_3"),
+                new AuditRecorded(
+                        UUID.fromString("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"),
+                        RUN,
+                        CHECKED,
+                        CHECKED.plusSeconds(1),
+                        "/registry-service",
+                        ProjectCreated.TYPE,
+                        "olga",
+                        "project.created",
+                        "project",
+                        PROJECT.toString(),
+                        "payments-api",
+                        null,
+                        "elevated",
+                        "olga created project payments-api",
+                        EventJson.mapper()
+                                .createObjectNode()
+                                .put("slug", "payments-api")
+                                .put("password", "[REDACTED]"),
+                        true,
+                        "4f".repeat(32),
+                        "3e".repeat(32),
+                        "console",
+                        null));
     }
 
     @ParameterizedTest
@@ -177,9 +301,17 @@ class EventSnapshotTest {
             io.devopsconsole.events.agent.AgentPresenceEvent.class, List.of("agent", Topics.AGENT_PRESENCE));
 
     @ParameterizedTest
-    @ValueSource(classes = {RegistryEvent.class, OnboardingEvent.class, AuditEvent.class, SessionEvent.class,
-            AgentCommand.class, AgentStreamEvent.class, AgentLifecycleEvent.class,
-            io.devopsconsole.events.agent.AgentPresenceEvent.class})
+    @ValueSource(
+            classes = {
+                RegistryEvent.class,
+                OnboardingEvent.class,
+                AuditEvent.class,
+                SessionEvent.class,
+                AgentCommand.class,
+                AgentStreamEvent.class,
+                AgentLifecycleEvent.class,
+                io.devopsconsole.events.agent.AgentPresenceEvent.class
+            })
     void everyPermittedEventIsCataloguedSampledAndNamedByConvention(Class<?> domain) {
         String name = DOMAINS.get(domain).get(0);
         String topic = DOMAINS.get(domain).get(1);
@@ -191,7 +323,10 @@ class EventSnapshotTest {
         assertThat(sampled).containsAll(permitted);
         for (Class<?> c : permitted) {
             String type = StreamSupport.stream(EventCatalog.entries().spliterator(), false)
-                    .filter(e -> e.recordClass() == c).findFirst().orElseThrow().type();
+                    .filter(e -> e.recordClass() == c)
+                    .findFirst()
+                    .orElseThrow()
+                    .type();
             assertThat(type).matches("io\\.devopsconsole\\." + name + "\\.[a-z_]+\\.[a-z_]+\\.v[0-9]+");
             assertThat(EventCatalog.byType(type).orElseThrow().topic()).isEqualTo(topic);
         }
@@ -200,7 +335,8 @@ class EventSnapshotTest {
     @Test
     void typeNamesAreUnique() {
         List<String> types = StreamSupport.stream(EventCatalog.entries().spliterator(), false)
-                .map(EventCatalog.Entry::type).toList();
+                .map(EventCatalog.Entry::type)
+                .toList();
         assertThat(types).doesNotHaveDuplicates();
     }
 }

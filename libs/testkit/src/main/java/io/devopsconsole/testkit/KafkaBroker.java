@@ -31,11 +31,11 @@ public final class KafkaBroker {
     private final String heap;
     /** Null: one plaintext listener. Otherwise the only client listener is SASL_SSL with SCRAM-SHA-512 users and ACLs. */
     private final Secured secured;
+
     private Process process;
 
     /** The secured broker's credentials: its super user's password and its TLS key and certificate. */
-    private record Secured(String adminPassword, Path keystore, Path certificate, List<String> hostNames) {
-    }
+    private record Secured(String adminPassword, Path keystore, Path certificate, List<String> hostNames) {}
 
     public KafkaBroker(Path dataDir, int port, int controllerPort, int partitions, String heap) {
         this(dataDir, port, controllerPort, partitions, heap, null);
@@ -81,7 +81,12 @@ public final class KafkaBroker {
         try {
             Path dir = Files.createTempDirectory("kafka-secured-");
             String password = java.util.UUID.randomUUID().toString();
-            return new KafkaBroker(dir, port, freePort(), 1, "384m",
+            return new KafkaBroker(
+                    dir,
+                    port,
+                    freePort(),
+                    1,
+                    "384m",
                     new Secured(password, dir.resolve("broker.p12"), dir.resolve("ca.pem"), List.of(hostNames)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -92,9 +97,14 @@ public final class KafkaBroker {
      * A secured broker kept in {@code dataDir} across restarts (its key, certificate and metadata), whose
      * super user {@code admin} has {@code adminPassword} (the local stack's secured variant).
      */
-    public static KafkaBroker secured(Path dataDir, int port, int controllerPort, int partitions, String heap,
-                                      String adminPassword) {
-        return new KafkaBroker(dataDir, port, controllerPort, partitions, heap,
+    public static KafkaBroker secured(
+            Path dataDir, int port, int controllerPort, int partitions, String heap, String adminPassword) {
+        return new KafkaBroker(
+                dataDir,
+                port,
+                controllerPort,
+                partitions,
+                heap,
                 new Secured(adminPassword, dataDir.resolve("broker.p12"), dataDir.resolve("ca.pem"), List.of()));
     }
 
@@ -118,20 +128,34 @@ public final class KafkaBroker {
      * (without the prefix), as the services take them.
      */
     public Map<String, String> clientSettings(String user, String password) {
-        return Map.of("bootstrap.servers", bootstrapServers(), "security.protocol", "SASL_SSL",
-                "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", jaas(user, password),
-                "ssl.truststore.type", "PEM", "ssl.truststore.location", secured.certificate().toString());
+        return Map.of(
+                "bootstrap.servers",
+                bootstrapServers(),
+                "security.protocol",
+                "SASL_SSL",
+                "sasl.mechanism",
+                "SCRAM-SHA-512",
+                "sasl.jaas.config",
+                jaas(user, password),
+                "ssl.truststore.type",
+                "PEM",
+                "ssl.truststore.location",
+                secured.certificate().toString());
     }
 
     /** Creates (or re-keys) a SCRAM user and gives it exactly these ACLs (through the super user). */
-    public void createUser(String user, String password, java.util.Collection<org.apache.kafka.common.acl.AclBinding> acls) {
+    public void createUser(
+            String user, String password, java.util.Collection<org.apache.kafka.common.acl.AclBinding> acls) {
         Properties props = new Properties();
         props.putAll(clientSettings("admin", secured.adminPassword()));
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
-            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
-                    new org.apache.kafka.clients.admin.ScramCredentialInfo(
-                            org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192), password)))
-                    .all().get(30, TimeUnit.SECONDS);
+            admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                            user,
+                            new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                                    org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192),
+                            password)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
             if (!acls.isEmpty()) {
                 admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
             }
@@ -143,11 +167,14 @@ public final class KafkaBroker {
     /** Creates a topic (secured brokers do not create topics on first use). */
     public void createTopic(String topic, int partitions) {
         Properties props = new Properties();
-        props.putAll(secured == null ? Map.of("bootstrap.servers", bootstrapServers())
-                : clientSettings("admin", secured.adminPassword()));
+        props.putAll(
+                secured == null
+                        ? Map.of("bootstrap.servers", bootstrapServers())
+                        : clientSettings("admin", secured.adminPassword()));
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)))
-                    .all().get(30, TimeUnit.SECONDS);
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
                 throw new IllegalStateException("could not create topic " + topic, e);
@@ -173,20 +200,28 @@ public final class KafkaBroker {
         try {
             Path config = writeConfig();
             if (!Files.exists(dataDir.resolve("logs/meta.properties"))) {
-                List<String> args = new ArrayList<>(List.of("format", "-t", UUID.randomUUID().toString(), "-c",
-                        config.toString(), "--ignore-formatted"));
+                List<String> args = new ArrayList<>(List.of(
+                        "format", "-t", UUID.randomUUID().toString(), "-c", config.toString(), "--ignore-formatted"));
                 if (secured != null) {
-                    // the super user's SCRAM credential exists from the first start (KRaft keeps credentials in metadata)
-                    args.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=admin,password=" + secured.adminPassword() + "]"));
+                    // the super user's SCRAM credential exists from the first start (KRaft keeps credentials in
+                    // metadata)
+                    args.addAll(List.of(
+                            "--add-scram", "SCRAM-SHA-512=[name=admin,password=" + secured.adminPassword() + "]"));
                 }
-                Process format = java("kafka.tools.StorageTool", args.toArray(String[]::new)).redirectErrorStream(true)
-                        .redirectOutput(dataDir.resolve("format.log").toFile()).start();
+                Process format = java("kafka.tools.StorageTool", args.toArray(String[]::new))
+                        .redirectErrorStream(true)
+                        .redirectOutput(dataDir.resolve("format.log").toFile())
+                        .start();
                 if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
-                    throw new IllegalStateException("formatting Kafka storage failed; see " + dataDir.resolve("format.log"));
+                    throw new IllegalStateException(
+                            "formatting Kafka storage failed; see " + dataDir.resolve("format.log"));
                 }
             }
-            process = java("kafka.Kafka", config.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("broker.out").toFile())).start();
+            process = java("kafka.Kafka", config.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                            dataDir.resolve("broker.out").toFile()))
+                    .start();
             waitUntilListening(Duration.ofSeconds(60));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -252,7 +287,8 @@ public final class KafkaBroker {
         p.setProperty("default.replication.factor", "1");
         p.setProperty("min.insync.replicas", "1");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
-        // agent-runners use a 3 s group session timeout so a dead runner's sessions move on quickly (the default floor is 6 s)
+        // agent-runners use a 3 s group session timeout so a dead runner's sessions move on quickly (the default floor
+        // is 6 s)
         p.setProperty("group.min.session.timeout.ms", "1000");
         p.setProperty("log.retention.hours", "168");
         if (secured != null) {
@@ -263,7 +299,8 @@ public final class KafkaBroker {
             p.setProperty("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
             p.setProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512");
             p.setProperty("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
-            p.setProperty("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", jaas("admin", secured.adminPassword()));
+            p.setProperty(
+                    "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", jaas("admin", secured.adminPassword()));
             p.setProperty("ssl.keystore.type", "PKCS12");
             p.setProperty("ssl.keystore.location", secured.keystore().toString());
             p.setProperty("ssl.keystore.password", secured.adminPassword());
@@ -279,17 +316,20 @@ public final class KafkaBroker {
         try (var out = Files.newOutputStream(config)) {
             p.store(out, "written by io.devopsconsole.testkit.KafkaBroker");
         }
-        Files.writeString(dataDir.resolve("log4j2.properties"), String.join("\n",
-                "rootLogger.level=WARN",
-                "rootLogger.appenderRef.file.ref=file",
-                "appender.file.type=File",
-                "appender.file.name=file",
-                "appender.file.fileName=" + dataDir.resolve("broker.log"),
-                "appender.file.layout.type=PatternLayout",
-                "appender.file.layout.pattern=%d %p %c{1} %m%n",
-                "logger.kafka.name=kafka.server.KafkaRaftServer",
-                "logger.kafka.level=INFO",
-                ""));
+        Files.writeString(
+                dataDir.resolve("log4j2.properties"),
+                String.join(
+                        "\n",
+                        "rootLogger.level=WARN",
+                        "rootLogger.appenderRef.file.ref=file",
+                        "appender.file.type=File",
+                        "appender.file.name=file",
+                        "appender.file.fileName=" + dataDir.resolve("broker.log"),
+                        "appender.file.layout.type=PatternLayout",
+                        "appender.file.layout.pattern=%d %p %c{1} %m%n",
+                        "logger.kafka.name=kafka.server.KafkaRaftServer",
+                        "logger.kafka.level=INFO",
+                        ""));
         return config;
     }
 
@@ -298,14 +338,45 @@ public final class KafkaBroker {
         if (Files.exists(s.keystore())) {
             return;
         }
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         StringBuilder san = new StringBuilder("SAN=IP:127.0.0.1,DNS:localhost");
         s.hostNames().forEach(h -> san.append(",DNS:").append(h));
-        run(List.of(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=localhost",
-                "-ext", san.toString(), "-validity", "30", "-storetype", "PKCS12", "-keystore",
-                s.keystore().toString(), "-storepass", s.adminPassword(), "-keypass", s.adminPassword()));
-        run(List.of(keytool, "-exportcert", "-alias", "broker", "-rfc", "-keystore", s.keystore().toString(), "-storepass",
-                s.adminPassword(), "-file", s.certificate().toString()));
+        run(List.of(
+                keytool,
+                "-genkeypair",
+                "-alias",
+                "broker",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                san.toString(),
+                "-validity",
+                "30",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                s.keystore().toString(),
+                "-storepass",
+                s.adminPassword(),
+                "-keypass",
+                s.adminPassword()));
+        run(List.of(
+                keytool,
+                "-exportcert",
+                "-alias",
+                "broker",
+                "-rfc",
+                "-keystore",
+                s.keystore().toString(),
+                "-storepass",
+                s.adminPassword(),
+                "-file",
+                s.certificate().toString()));
     }
 
     private static void run(List<String> command) throws IOException {
@@ -325,8 +396,8 @@ public final class KafkaBroker {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka broker exited with " + process.exitValue() + "; see "
-                        + dataDir.resolve("broker.out"));
+                throw new IllegalStateException(
+                        "Kafka broker exited with " + process.exitValue() + "; see " + dataDir.resolve("broker.out"));
             }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -365,8 +436,12 @@ public final class KafkaBroker {
 
     /** {@code java ... KafkaBroker <dataDir> <port> <controllerPort> <partitions>}: runs a broker until killed. */
     public static void main(String[] args) throws Exception {
-        KafkaBroker broker = new KafkaBroker(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                Integer.parseInt(args[3]), args.length > 4 ? args[4] : "512m");
+        KafkaBroker broker = new KafkaBroker(
+                Path.of(args[0]),
+                Integer.parseInt(args[1]),
+                Integer.parseInt(args[2]),
+                Integer.parseInt(args[3]),
+                args.length > 4 ? args[4] : "512m");
         Runtime.getRuntime().addShutdownHook(new Thread(broker::stop));
         broker.start();
         // scripts/down stops the broker by this PID should this launcher die without its shutdown hook

@@ -1,7 +1,6 @@
 package io.devopsconsole.testkit;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.util.Map;
 
 /** Points the service's Kafka clients (SmallRye channels and the outbox relay) at the test broker. */

@@ -12,7 +12,6 @@ import io.restassured.filter.FilterContext;
 import io.restassured.response.Response;
 import io.restassured.specification.FilterableRequestSpecification;
 import io.restassured.specification.FilterableResponseSpecification;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,14 +55,14 @@ public final class OpenApiValidation implements Filter {
     private static final Set<String> COVERED = new ConcurrentSkipListSet<>();
     /** Each document's operations ("METHOD template") and their documented statuses. */
     private static final Map<String, Set<String>> DOCUMENTED = new ConcurrentHashMap<>();
+
     private static final String KEY = "devops.testkit.openapi-validation.";
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(OpenApiValidation::report, "openapi-validation-report"));
     }
 
-    private OpenApiValidation() {
-    }
+    private OpenApiValidation() {}
 
     /** Puts the one filter in front of REST Assured's calls (once). */
     public static synchronized void install() {
@@ -78,8 +77,8 @@ public final class OpenApiValidation implements Filter {
     }
 
     @Override
-    public Response filter(FilterableRequestSpecification request, FilterableResponseSpecification responseSpec,
-                           FilterContext ctx) {
+    public Response filter(
+            FilterableRequestSpecification request, FilterableResponseSpecification responseSpec, FilterContext ctx) {
         Response response = ctx.next(request, responseSpec);
         URI uri = URI.create(request.getURI());
         if (uri.getPath() == null || !uri.getPath().startsWith("/api/")) {
@@ -92,8 +91,10 @@ public final class OpenApiValidation implements Filter {
         List<String> problems = document.check(request.getMethod(), uri.getRawPath(), response);
         if (!problems.isEmpty()) {
             throw new AssertionError("the answer to " + request.getMethod() + " " + uri.getRawPath() + " ("
-                    + response.getStatusCode() + " " + response.getContentType() + ") is not what the service's OpenAPI "
-                    + "document says:\n  " + String.join("\n  ", problems) + "\n  body: " + abbreviate(response.asString()));
+                    + response.getStatusCode() + " " + response.getContentType()
+                    + ") is not what the service's OpenAPI "
+                    + "document says:\n  " + String.join("\n  ", problems) + "\n  body: "
+                    + abbreviate(response.asString()));
         }
         return response;
     }
@@ -123,15 +124,29 @@ public final class OpenApiValidation implements Filter {
             Map<String, Set<String>> documented = new TreeMap<>();
             for (String line : lines(jvm.getProperty(KEY + "documented", ""))) {
                 int bar = line.lastIndexOf('|');
-                documented.put(line.substring(0, bar), new java.util.TreeSet<>(List.of(line.substring(bar + 1).split(","))));
+                documented.put(
+                        line.substring(0, bar),
+                        new java.util.TreeSet<>(List.of(line.substring(bar + 1).split(","))));
             }
-            DOCUMENTED.forEach((op, statuses) -> documented.computeIfAbsent(op, k -> new java.util.TreeSet<>()).addAll(statuses));
-            jvm.setProperty(KEY + "documented", String.join("\n", documented.entrySet().stream()
-                    .map(e -> e.getKey() + "|" + String.join(",", e.getValue())).toList()));
+            DOCUMENTED.forEach((op, statuses) -> documented
+                    .computeIfAbsent(op, k -> new java.util.TreeSet<>())
+                    .addAll(statuses));
+            jvm.setProperty(
+                    KEY + "documented",
+                    String.join(
+                            "\n",
+                            documented.entrySet().stream()
+                                    .map(e -> e.getKey() + "|" + String.join(",", e.getValue()))
+                                    .toList()));
             StringBuilder out = new StringBuilder();
-            out.append("answers validated against the OpenAPI document: ").append(validated)
-                    .append(" (with a JSON body checked against its schema: ").append(withBody).append(")\n");
-            out.append("answers to /api paths the document does not list (not checked): ").append(unmatched).append('\n');
+            out.append("answers validated against the OpenAPI document: ")
+                    .append(validated)
+                    .append(" (with a JSON body checked against its schema: ")
+                    .append(withBody)
+                    .append(")\n");
+            out.append("answers to /api paths the document does not list (not checked): ")
+                    .append(unmatched)
+                    .append('\n');
             List<String> never = new ArrayList<>();
             int statuses = 0;
             for (Map.Entry<String, Set<String>> op : documented.entrySet()) {
@@ -144,9 +159,15 @@ public final class OpenApiValidation implements Filter {
                     never.add(op.getKey());
                 }
             }
-            out.append("operations: ").append(documented.size()).append(", answered by the tests: ")
-                    .append(documented.size() - never.size()).append("; documented (operation, status) pairs: ").append(statuses)
-                    .append(", seen: ").append(covered.size()).append('\n');
+            out.append("operations: ")
+                    .append(documented.size())
+                    .append(", answered by the tests: ")
+                    .append(documented.size() - never.size())
+                    .append("; documented (operation, status) pairs: ")
+                    .append(statuses)
+                    .append(", seen: ")
+                    .append(covered.size())
+                    .append('\n');
             never.forEach(n -> out.append("  not exercised: ").append(n).append('\n'));
             try {
                 Path target = Path.of("target");
@@ -210,9 +231,14 @@ public final class OpenApiValidation implements Filter {
 
         static Document load(String origin) {
             try {
-                HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-                HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(origin + "/q/openapi?format=json"))
-                        .timeout(Duration.ofSeconds(30)).header("Accept", "application/json").build(),
+                HttpClient client = HttpClient.newBuilder()
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build();
+                HttpResponse<String> answer = client.send(
+                        HttpRequest.newBuilder(URI.create(origin + "/q/openapi?format=json"))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Accept", "application/json")
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (answer.statusCode() != 200) {
                     return new Document("GET /q/openapi answered " + answer.statusCode(), null, null, null);
@@ -220,17 +246,24 @@ public final class OpenApiValidation implements Filter {
                 String text = answer.body();
                 JsonNode root = JSON.readTree(text);
                 List<Operation> operations = new ArrayList<>();
-                root.path("paths").fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
-                    String method = op.getKey().toUpperCase(Locale.ROOT);
-                    if (Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS").contains(method)) {
-                        String pointer = "/paths/" + escape(path.getKey()) + "/" + op.getKey();
-                        operations.add(new Operation(method, path.getKey(), path.getKey().split("/", -1), pointer,
-                                op.getValue().path("responses")));
-                        Set<String> statuses = new java.util.TreeSet<>();
-                        op.getValue().path("responses").fieldNames().forEachRemaining(statuses::add);
-                        DOCUMENTED.put(method + " " + path.getKey(), statuses);
-                    }
-                }));
+                root.path("paths")
+                        .fields()
+                        .forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+                            String method = op.getKey().toUpperCase(Locale.ROOT);
+                            if (Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+                                    .contains(method)) {
+                                String pointer = "/paths/" + escape(path.getKey()) + "/" + op.getKey();
+                                operations.add(new Operation(
+                                        method,
+                                        path.getKey(),
+                                        path.getKey().split("/", -1),
+                                        pointer,
+                                        op.getValue().path("responses")));
+                                Set<String> statuses = new java.util.TreeSet<>();
+                                op.getValue().path("responses").fieldNames().forEachRemaining(statuses::add);
+                                DOCUMENTED.put(method + " " + path.getKey(), statuses);
+                            }
+                        }));
                 SchemaRegistry registry = SchemaRegistry.withDialect(Dialects.getOpenApi31());
                 return new Document(null, operations, registry, root.path("components"));
             } catch (IOException e) {
@@ -282,8 +315,9 @@ public final class OpenApiValidation implements Filter {
             }
             JsonNode content = documented.get("content");
             if (content == null || content.isEmpty()) {
-                return List.of("status " + status + " of " + best.method + " " + best.template + " is documented without a "
-                        + "body, but the answer has one (" + response.getContentType() + ")");
+                return List.of(
+                        "status " + status + " of " + best.method + " " + best.template + " is documented without a "
+                                + "body, but the answer has one (" + response.getContentType() + ")");
             }
             String mediaType = mediaType(response.getContentType());
             String mediaKey = null;
@@ -295,8 +329,8 @@ public final class OpenApiValidation implements Filter {
                 }
             }
             if (mediaKey == null) {
-                return List.of("media type " + mediaType + " is not documented for status " + status + " of " + best.method
-                        + " " + best.template + " (documented: " + fieldNames(content) + ")");
+                return List.of("media type " + mediaType + " is not documented for status " + status + " of "
+                        + best.method + " " + best.template + " (documented: " + fieldNames(content) + ")");
             }
             boolean json = mediaType.equals("application/json") || mediaType.endsWith("+json");
             if (!json || !content.get(mediaKey).has("schema")) {
@@ -335,14 +369,15 @@ public final class OpenApiValidation implements Filter {
                 return "";
             }
             int semicolon = contentType.indexOf(';');
-            return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+            return (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+                    .strip()
+                    .toLowerCase(Locale.ROOT);
         }
 
         /** A JSON Pointer token. */
         private static String escape(String token) {
             return token.replace("~", "~0").replace("/", "~1");
         }
-
     }
 
     /** (operation, status) pairs answered, for a test that wants to see what was covered. */

@@ -1,10 +1,9 @@
 package io.devopsconsole.testkit;
 
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.lang.annotation.Annotation;
 import java.util.Arrays;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Puts {@link OpenApiValidation} in front of every REST Assured call of every {@code @QuarkusTest}
@@ -18,10 +17,14 @@ public class OpenApiValidationExtension implements BeforeAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         Class<?> test = context.getRequiredTestClass();
-        boolean quarkus = Arrays.stream(test.getAnnotations()).map(Annotation::annotationType).map(Class::getName)
+        boolean quarkus = Arrays.stream(test.getAnnotations())
+                .map(Annotation::annotationType)
+                .map(Class::getName)
                 .anyMatch("io.quarkus.test.junit.QuarkusTest"::equals);
         if (quarkus) {
-            Class.forName(OpenApiValidation.class.getName(), true, test.getClassLoader()).getMethod("install").invoke(null);
+            Class.forName(OpenApiValidation.class.getName(), true, test.getClassLoader())
+                    .getMethod("install")
+                    .invoke(null);
         }
     }
 }

@@ -3,7 +3,6 @@ package io.devopsconsole.testkit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,8 +32,7 @@ import java.util.zip.GZIPInputStream;
 public final class OtlpCollector implements AutoCloseable {
 
     /** One received span. Ids are lower-case hex; {@code parentSpanId} is empty for a root span. */
-    public record Span(String service, String traceId, String spanId, String parentSpanId, String name, int kind) {
-    }
+    public record Span(String service, String traceId, String spanId, String parentSpanId, String name, int kind) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
@@ -51,7 +49,8 @@ public final class OtlpCollector implements AutoCloseable {
         }));
         server.createContext("/", exchange -> {
             try (exchange) {
-                if (!"POST".equals(exchange.getRequestMethod()) || !exchange.getRequestURI().getPath().endsWith("/v1/traces")) {
+                if (!"POST".equals(exchange.getRequestMethod())
+                        || !exchange.getRequestURI().getPath().endsWith("/v1/traces")) {
                     exchange.sendResponseHeaders(404, -1);
                     return;
                 }
@@ -74,7 +73,12 @@ public final class OtlpCollector implements AutoCloseable {
                         lines.append(JSON.writeValueAsString(s)).append('\n');
                     }
                     synchronized (this) {
-                        Files.writeString(file, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                        Files.writeString(
+                                file,
+                                lines,
+                                StandardCharsets.UTF_8,
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.APPEND);
                     }
                 }
                 exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
@@ -205,7 +209,7 @@ public final class OtlpCollector implements AutoCloseable {
                 r.skip(tag);
             }
         }
-        return new String[]{key, value};
+        return new String[] {key, value};
     }
 
     /** The protobuf wire format: tags, varints, fixed 32/64-bit and length-delimited fields. */
@@ -276,8 +280,13 @@ public final class OtlpCollector implements AutoCloseable {
     public static Span parse(String line) {
         try {
             ObjectNode n = (ObjectNode) JSON.readTree(line);
-            return new Span(n.path("service").asText(), n.path("traceId").asText(), n.path("spanId").asText(),
-                    n.path("parentSpanId").asText(), n.path("name").asText(), n.path("kind").asInt());
+            return new Span(
+                    n.path("service").asText(),
+                    n.path("traceId").asText(),
+                    n.path("spanId").asText(),
+                    n.path("parentSpanId").asText(),
+                    n.path("name").asText(),
+                    n.path("kind").asInt());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,7 +1,6 @@
 package io.devopsconsole.testkit;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-
 import java.util.HashMap;
 import java.util.Map;
 

@@ -1,7 +1,6 @@
 package io.devopsconsole.testkit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -21,8 +20,8 @@ public final class PostgresServer {
     private final String user;
     private final String password;
 
-    private PostgresServer(EmbeddedPostgres embedded, String host, int port, String database, String user,
-                           String password) {
+    private PostgresServer(
+            EmbeddedPostgres embedded, String host, int port, String database, String user, String password) {
         this.embedded = embedded;
         this.host = host;
         this.port = port;
@@ -36,8 +35,12 @@ public final class PostgresServer {
         String url = System.getenv("DEVOPS_TEST_PG_JDBC_URL");
         if (url != null && !url.isBlank()) {
             java.net.URI uri = java.net.URI.create(url.substring("jdbc:".length()));
-            return new PostgresServer(null, uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(),
-                    uri.getPath().substring(1), System.getenv().getOrDefault("DEVOPS_TEST_PG_USER", "postgres"),
+            return new PostgresServer(
+                    null,
+                    uri.getHost(),
+                    uri.getPort() < 0 ? 5432 : uri.getPort(),
+                    uri.getPath().substring(1),
+                    System.getenv().getOrDefault("DEVOPS_TEST_PG_USER", "postgres"),
                     System.getenv().getOrDefault("DEVOPS_TEST_PG_PASSWORD", "postgres"));
         }
         return start(null, 0);
@@ -74,8 +77,8 @@ public final class PostgresServer {
             if (password != null && dataDir != null) {
                 requirePasswords(pg, dataDir, password, loginRoles);
             }
-            return new PostgresServer(pg, "127.0.0.1", pg.getPort(), "postgres", "postgres",
-                    password == null ? "postgres" : password);
+            return new PostgresServer(
+                    pg, "127.0.0.1", pg.getPort(), "postgres", "postgres", password == null ? "postgres" : password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -84,8 +87,8 @@ public final class PostgresServer {
     private static void requirePasswords(EmbeddedPostgres pg, Path dataDir, String password, Map<String, String> roles)
             throws IOException {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres", "postgres", password);
-             java.sql.Statement st = c.createStatement()) {
+                        "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres", "postgres", password);
+                java.sql.Statement st = c.createStatement()) {
             st.execute("SET password_encryption = 'scram-sha-256'");
             st.execute("ALTER ROLE postgres PASSWORD " + literal(password));
             for (Map.Entry<String, String> role : roles.entrySet()) {
@@ -93,13 +96,15 @@ public final class PostgresServer {
                     throw new IllegalArgumentException("not a plain role name: " + role.getKey());
                 }
                 boolean exists;
-                try (java.sql.ResultSet rs = st.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = " + literal(role.getKey()))) {
+                try (java.sql.ResultSet rs =
+                        st.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = " + literal(role.getKey()))) {
                     exists = rs.next();
                 }
                 st.execute((exists ? "ALTER" : "CREATE") + " ROLE \"" + role.getKey() + "\" LOGIN PASSWORD "
                         + literal(role.getValue()));
             }
-            java.nio.file.Files.writeString(dataDir.resolve("pg_hba.conf"),
+            java.nio.file.Files.writeString(
+                    dataDir.resolve("pg_hba.conf"),
                     "# Written by the DevOps Console launcher: every login needs a password.\n"
                             + "local all all scram-sha-256\n"
                             + "host  all all 127.0.0.1/32 scram-sha-256\n"

@@ -3,7 +3,6 @@ package io.devopsconsole.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.restassured.RestAssured;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -28,11 +27,13 @@ public final class RouteSecurity {
         }
     }
 
-    private RouteSecurity() {
-    }
+    private RouteSecurity() {}
 
     public static List<Route> routes() {
-        String json = RestAssured.given().accept("application/json").get("/q/openapi?format=json").asString();
+        String json = RestAssured.given()
+                .accept("application/json")
+                .get("/q/openapi?format=json")
+                .asString();
         try {
             JsonNode paths = new ObjectMapper().readTree(json).path("paths");
             List<Route> routes = new ArrayList<>();

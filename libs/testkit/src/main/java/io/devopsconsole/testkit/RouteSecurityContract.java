@@ -1,16 +1,15 @@
 package io.devopsconsole.testkit;
 
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The security contract every service proves: each route of its OpenAPI document answers 401
@@ -41,19 +40,29 @@ public abstract class RouteSecurityContract {
 
     @TestFactory
     Stream<DynamicTest> everyRouteAnswers401WithoutAToken() {
-        return RouteSecurity.routes().stream().map(route -> DynamicTest.dynamicTest(route.toString(), () ->
-                given().contentType("application/json").body("{}")
-                        .request(route.method(), route.path())
-                        .then().statusCode(401)));
+        return RouteSecurity.routes().stream()
+                .map(route -> DynamicTest.dynamicTest(
+                        route.toString(),
+                        () -> given().contentType("application/json")
+                                .body("{}")
+                                .request(route.method(), route.path())
+                                .then()
+                                .statusCode(401)));
     }
 
     @TestFactory
     Stream<DynamicTest> everyRouteAnswers403ToATokenWithoutARole() {
         String token = Tokens.noRole();
-        return RouteSecurity.routes().stream().map(route -> DynamicTest.dynamicTest(route.toString(), () ->
-                given().auth().oauth2(token).contentType("application/json").body("{}")
-                        .request(route.method(), route.path())
-                        .then().statusCode(403)));
+        return RouteSecurity.routes().stream()
+                .map(route -> DynamicTest.dynamicTest(
+                        route.toString(),
+                        () -> given().auth()
+                                .oauth2(token)
+                                .contentType("application/json")
+                                .body("{}")
+                                .request(route.method(), route.path())
+                                .then()
+                                .statusCode(403)));
     }
 
     /** Roles count only as realm roles: a Keycloak group named "admin", or client roles, grant nothing. */
@@ -61,12 +70,18 @@ public abstract class RouteSecurityContract {
     Stream<DynamicTest> rolesFromGroupsOrClientRolesGrantNothing() {
         String groups = Tokens.rolesOnlyAsGroups();
         String clientRoles = Tokens.rolesOnlyAsClientRoles();
-        return RouteSecurity.routes().stream().map(route -> DynamicTest.dynamicTest(route.toString(), () -> {
-            for (String token : List.of(groups, clientRoles)) {
-                given().auth().oauth2(token).contentType("application/json").body("{}")
-                        .request(route.method(), route.path()).then().statusCode(403);
-            }
-        }));
+        return RouteSecurity.routes().stream()
+                .map(route -> DynamicTest.dynamicTest(route.toString(), () -> {
+                    for (String token : List.of(groups, clientRoles)) {
+                        given().auth()
+                                .oauth2(token)
+                                .contentType("application/json")
+                                .body("{}")
+                                .request(route.method(), route.path())
+                                .then()
+                                .statusCode(403);
+                    }
+                }));
     }
 
     /**
@@ -80,46 +95,75 @@ public abstract class RouteSecurityContract {
                 "another client's access token", Tokens.forAnotherClient(),
                 "an ID token", Tokens.idToken(),
                 "an expired access token", Tokens.expired());
-        return RouteSecurity.routes().stream().map(route -> DynamicTest.dynamicTest(route.toString(), () ->
-                tokens.forEach((kind, token) -> assertThat(given().auth().oauth2(token)
-                        .contentType("application/json").body("{}")
-                        .request(route.method(), route.path()).statusCode())
-                        .as(route + " with " + kind).isEqualTo(401))));
+        return RouteSecurity.routes().stream()
+                .map(route -> DynamicTest.dynamicTest(
+                        route.toString(),
+                        () -> tokens.forEach((kind, token) -> assertThat(given().auth()
+                                        .oauth2(token)
+                                        .contentType("application/json")
+                                        .body("{}")
+                                        .request(route.method(), route.path())
+                                        .statusCode())
+                                .as(route + " with " + kind)
+                                .isEqualTo(401))));
     }
 
     /** Viewers read (every GET that is not approver- or admin-only) and are refused every other route. */
     @TestFactory
     Stream<DynamicTest> viewersMayReadButNotChange() {
         String token = Tokens.viewer();
-        return RouteSecurity.routes().stream().map(route -> DynamicTest.dynamicTest(route.toString(), () -> {
-            int status = given().auth().oauth2(token).contentType("application/json").body("{}")
-                    .request(route.method(), route.path()).statusCode();
-            boolean restricted = approverRoutes().contains(route.toString()) || adminRoutes().contains(route.toString());
-            if (route.method().equals("get") && !restricted) {
-                assertThat(status).as(route + " for a viewer").isNotIn(401, 403).isLessThan(500);
-            } else {
-                assertThat(status).as(route + " for a viewer").isEqualTo(403);
-            }
-        }));
+        return RouteSecurity.routes().stream()
+                .map(route -> DynamicTest.dynamicTest(route.toString(), () -> {
+                    int status = given().auth()
+                            .oauth2(token)
+                            .contentType("application/json")
+                            .body("{}")
+                            .request(route.method(), route.path())
+                            .statusCode();
+                    boolean restricted = approverRoutes().contains(route.toString())
+                            || adminRoutes().contains(route.toString());
+                    if (route.method().equals("get") && !restricted) {
+                        assertThat(status)
+                                .as(route + " for a viewer")
+                                .isNotIn(401, 403)
+                                .isLessThan(500);
+                    } else {
+                        assertThat(status).as(route + " for a viewer").isEqualTo(403);
+                    }
+                }));
     }
 
     @TestFactory
     Stream<DynamicTest> operatorsAreRefusedApproverAndAdminRoutes() {
         String token = Tokens.operator();
         return RouteSecurity.routes().stream()
-                .filter(r -> approverRoutes().contains(r.toString()) || adminRoutes().contains(r.toString()))
-                .map(route -> DynamicTest.dynamicTest(route.toString(), () ->
-                        given().auth().oauth2(token).contentType("application/json").body("{}")
-                                .request(route.method(), route.path()).then().statusCode(403)));
+                .filter(r ->
+                        approverRoutes().contains(r.toString()) || adminRoutes().contains(r.toString()))
+                .map(route -> DynamicTest.dynamicTest(
+                        route.toString(),
+                        () -> given().auth()
+                                .oauth2(token)
+                                .contentType("application/json")
+                                .body("{}")
+                                .request(route.method(), route.path())
+                                .then()
+                                .statusCode(403)));
     }
 
     @TestFactory
     Stream<DynamicTest> approversAreRefusedAdminRoutes() {
         String token = Tokens.approver();
-        return RouteSecurity.routes().stream().filter(r -> adminRoutes().contains(r.toString()))
-                .map(route -> DynamicTest.dynamicTest(route.toString(), () ->
-                        given().auth().oauth2(token).contentType("application/json").body("{}")
-                                .request(route.method(), route.path()).then().statusCode(403)));
+        return RouteSecurity.routes().stream()
+                .filter(r -> adminRoutes().contains(r.toString()))
+                .map(route -> DynamicTest.dynamicTest(
+                        route.toString(),
+                        () -> given().auth()
+                                .oauth2(token)
+                                .contentType("application/json")
+                                .body("{}")
+                                .request(route.method(), route.path())
+                                .then()
+                                .statusCode(403)));
     }
 
     @Test
@@ -138,7 +182,11 @@ public abstract class RouteSecurityContract {
     @Test
     void anInvalidTokenIsRejected() {
         for (RouteSecurity.Route route : RouteSecurity.routes()) {
-            given().auth().oauth2("not-a-jwt").request(route.method(), route.path()).then().statusCode(401);
+            given().auth()
+                    .oauth2("not-a-jwt")
+                    .request(route.method(), route.path())
+                    .then()
+                    .statusCode(401);
         }
     }
 }

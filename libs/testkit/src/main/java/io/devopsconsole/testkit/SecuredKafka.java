@@ -3,14 +3,6 @@ package io.devopsconsole.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +10,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * The local stack's secured Kafka ({@code DEVOPS_KAFKA_SECURITY=sasl_ssl scripts/up}): one broker that
@@ -31,13 +30,13 @@ import java.util.Map;
  */
 public final class SecuredKafka {
 
-    private SecuredKafka() {
-    }
+    private SecuredKafka() {}
 
     /** The documents of {@code kind} in a manifest file (several YAML documents). */
     static List<JsonNode> documents(Path file, String kind) throws IOException {
         List<JsonNode> out = new ArrayList<>();
-        try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).readValues(file.toFile())) {
+        try (MappingIterator<JsonNode> docs =
+                new YAMLMapper().readerFor(JsonNode.class).readValues(file.toFile())) {
             while (docs.hasNext()) {
                 JsonNode doc = docs.next();
                 if (doc != null && kind.equals(doc.path("kind").asText())) {
@@ -55,22 +54,33 @@ public final class SecuredKafka {
         for (JsonNode acl : kafkaUser.at("/spec/authorization/acls")) {
             JsonNode r = acl.path("resource");
             // Strimzi says literal or prefix; the broker says LITERAL or PREFIXED
-            PatternType patternType = r.path("patternType").asText("literal").equals("prefix") ? PatternType.PREFIXED
+            PatternType patternType = r.path("patternType").asText("literal").equals("prefix")
+                    ? PatternType.PREFIXED
                     : PatternType.LITERAL;
-            ResourcePattern pattern = new ResourcePattern(ResourceType.valueOf(r.path("type").asText().toUpperCase()),
-                    r.path("name").asText(), patternType);
+            ResourcePattern pattern = new ResourcePattern(
+                    ResourceType.valueOf(r.path("type").asText().toUpperCase()),
+                    r.path("name").asText(),
+                    patternType);
             for (JsonNode op : acl.path("operations")) {
-                out.add(new AclBinding(pattern, new AccessControlEntry(principal, "*",
-                        AclOperation.valueOf(op.asText().toUpperCase()), AclPermissionType.ALLOW)));
+                out.add(new AclBinding(
+                        pattern,
+                        new AccessControlEntry(
+                                principal,
+                                "*",
+                                AclOperation.valueOf(op.asText().toUpperCase()),
+                                AclPermissionType.ALLOW)));
             }
         }
         return out;
     }
 
     /** Topics (with their partition counts) and users (with their ACLs) as the manifests declare them. */
-    public static void provision(KafkaBroker broker, Path manifestDir, Map<String, String> passwords) throws IOException {
+    public static void provision(KafkaBroker broker, Path manifestDir, Map<String, String> passwords)
+            throws IOException {
         for (JsonNode topic : documents(manifestDir.resolve("topics.yaml"), "KafkaTopic")) {
-            broker.createTopic(topic.at("/spec/topicName").asText(), topic.at("/spec/partitions").asInt(1));
+            broker.createTopic(
+                    topic.at("/spec/topicName").asText(),
+                    topic.at("/spec/partitions").asInt(1));
         }
         for (JsonNode user : documents(manifestDir.resolve("users.yaml"), "KafkaUser")) {
             String name = user.at("/metadata/name").asText();
@@ -91,16 +101,25 @@ public final class SecuredKafka {
         for (String line : Files.readAllLines(Path.of(System.getenv("DEVOPS_KAFKA_USERS")))) {
             int eq = line.indexOf('=');
             if (eq > 0) {
-                passwords.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+                passwords.put(
+                        line.substring(0, eq).trim(), line.substring(eq + 1).trim());
             }
         }
-        KafkaBroker broker = KafkaBroker.secured(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]), 3,
-                args.length > 4 ? args[4] : "512m", adminPassword);
+        KafkaBroker broker = KafkaBroker.secured(
+                Path.of(args[0]),
+                Integer.parseInt(args[1]),
+                Integer.parseInt(args[2]),
+                3,
+                args.length > 4 ? args[4] : "512m",
+                adminPassword);
         Runtime.getRuntime().addShutdownHook(new Thread(broker::stop));
         broker.start();
-        Files.writeString(broker.dataDir().resolve("broker.pid"), Long.toString(broker.process().pid()));
+        Files.writeString(
+                broker.dataDir().resolve("broker.pid"),
+                Long.toString(broker.process().pid()));
         provision(broker, Path.of(args[3]), passwords);
-        System.out.println("kafka ready on " + broker.bootstrapServers() + " (SASL_SSL, SCRAM-SHA-512; CA " + broker.certificate() + ")");
+        System.out.println("kafka ready on " + broker.bootstrapServers() + " (SASL_SSL, SCRAM-SHA-512; CA "
+                + broker.certificate() + ")");
         broker.process().waitFor();
     }
 }

@@ -1,12 +1,12 @@
 package io.devopsconsole.testkit;
 
-import org.junit.jupiter.api.Test;
-
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+
+import org.junit.jupiter.api.Test;
 
 /**
  * What every service is from day one: live and ready only with its database and Kafka reachable,
@@ -20,7 +20,9 @@ public abstract class ServiceContract {
 
     @Test
     void readinessChecksTheDatabaseAndKafka() {
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem(containsString("PostgreSQL")))
                 .body("checks.name", hasItem(containsString("Kafka")));
@@ -33,7 +35,9 @@ public abstract class ServiceContract {
 
     @Test
     void prometheusMetricsIncludeTheOutboxRelay() {
-        given().get("/q/metrics").then().statusCode(200)
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(containsString("outbox_events_published_total"))
                 .body(containsString("jvm_memory_used_bytes"));
     }
@@ -51,17 +55,27 @@ public abstract class ServiceContract {
      */
     @Test
     void theOpenApiDocumentDescribesTheWire() {
-        assertThat(io.restassured.RestAssured.filters()).as("every answer is validated against the document")
+        assertThat(io.restassured.RestAssured.filters())
+                .as("every answer is validated against the document")
                 .anyMatch(f -> f instanceof OpenApiValidation);
-        io.restassured.path.json.JsonPath doc = given().get("/q/openapi?format=json").then().statusCode(200).extract().jsonPath();
+        io.restassured.path.json.JsonPath doc = given().get("/q/openapi?format=json")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         java.util.Map<String, java.util.Map<String, Object>> schemas = doc.getMap("components.schemas");
-        assertThat(schemas).containsKey("Problem")
-                .doesNotContainKeys("JsonNode", "ObjectNode", "OutboundSseEvent", "MediaType", "MultivaluedMapStringObject");
+        assertThat(schemas)
+                .containsKey("Problem")
+                .doesNotContainKeys(
+                        "JsonNode", "ObjectNode", "OutboundSseEvent", "MediaType", "MultivaluedMapStringObject");
         java.util.List<String> camel = new java.util.ArrayList<>();
         schemas.forEach((name, schema) -> {
             Object properties = schema.get("properties");
             if (properties instanceof java.util.Map<?, ?> map) {
-                map.keySet().stream().map(Object::toString).filter(p -> !p.matches("[a-z0-9_]+")).forEach(p -> camel.add(name + "." + p));
+                map.keySet().stream()
+                        .map(Object::toString)
+                        .filter(p -> !p.matches("[a-z0-9_]+"))
+                        .forEach(p -> camel.add(name + "." + p));
             }
         });
         assertThat(camel).as("property names that are not snake_case").isEmpty();
@@ -77,7 +91,8 @@ public abstract class ServiceContract {
                 if (status.toString().startsWith("4") && !status.equals("401")) {
                     Object content = ((java.util.Map<?, ?>) response).get("content");
                     assertThat(content instanceof java.util.Map<?, ?> m && m.containsKey("application/problem+json"))
-                            .as(method + " " + path + " " + status + " answers problem+json").isTrue();
+                            .as(method + " " + path + " " + status + " answers problem+json")
+                            .isTrue();
                 }
             });
         }));
@@ -92,15 +107,27 @@ public abstract class ServiceContract {
     java.util.stream.Stream<org.junit.jupiter.api.DynamicTest> everyWriteRouteAnswersHostileJsonWithA4xx() {
         String deep = "[".repeat(2_000) + "]".repeat(2_000);
         String digits = "9".repeat(2_000);
-        java.util.List<String> bodies = java.util.List.of(deep, "{\"details\":" + deep + "}", "{\"value\":" + digits + "}",
-                "{\"details\":{\"n\":" + digits + "}}", "{\"text\":\"a\\u0000b\\ud800\",\"details\":" + deep + "}");
-        return RouteSecurity.routes().stream().filter(r -> r.takesBody()
+        java.util.List<String> bodies = java.util.List.of(
+                deep,
+                "{\"details\":" + deep + "}",
+                "{\"value\":" + digits + "}",
+                "{\"details\":{\"n\":" + digits + "}}",
+                "{\"text\":\"a\\u0000b\\ud800\",\"details\":" + deep + "}");
+        return RouteSecurity.routes().stream()
+                .filter(r -> r.takesBody()
                         && java.util.Set.of("post", "put", "patch").contains(r.method()))
                 .map(r -> org.junit.jupiter.api.DynamicTest.dynamicTest(r.toString(), () -> {
                     for (String body : bodies) {
-                        int status = given().auth().oauth2(Tokens.admin()).contentType("application/json").body(body)
-                                .request(r.method(), r.path()).then().extract().statusCode();
-                        assertThat(status).as(r + " with " + body.substring(0, Math.min(40, body.length())) + "…")
+                        int status = given().auth()
+                                .oauth2(Tokens.admin())
+                                .contentType("application/json")
+                                .body(body)
+                                .request(r.method(), r.path())
+                                .then()
+                                .extract()
+                                .statusCode();
+                        assertThat(status)
+                                .as(r + " with " + body.substring(0, Math.min(40, body.length())) + "…")
                                 .isBetween(400, 499);
                     }
                 }));
@@ -114,18 +141,23 @@ public abstract class ServiceContract {
      */
     @Test
     void aBodyThatDoesNotArriveInTimeIsAnswered408() throws Exception {
-        RouteSecurity.Route route = RouteSecurity.routes().stream().filter(r -> r.method().equals("post"))
-                .sorted(java.util.Comparator.comparing(r -> !r.takesBody())).findFirst().orElseThrow();
-        java.net.URI base = java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port);
+        RouteSecurity.Route route = RouteSecurity.routes().stream()
+                .filter(r -> r.method().equals("post"))
+                .sorted(java.util.Comparator.comparing(r -> !r.takesBody()))
+                .findFirst()
+                .orElseThrow();
+        java.net.URI base =
+                java.net.URI.create(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port);
         try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(15_000);
-            String head = "POST " + route.path() + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + Tokens.admin()
-                    + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"na";
+            String head = "POST " + route.path() + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + Tokens.admin() + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"na";
             long started = System.nanoTime();
             socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             socket.getOutputStream().flush();
             java.io.InputStream in = socket.getInputStream();
-            String status = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8))
+            String status = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8))
                     .readLine();
             long waited = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
             if (route.takesBody()) {
@@ -134,7 +166,10 @@ public abstract class ServiceContract {
                 // and the connection is closed: the rest of the answer, then the end of the stream
                 assertThat(in.readAllBytes()).isNotNull();
             } else {
-                assertThat(status).as(route + " (reads no body)").startsWith("HTTP/1.1 ").doesNotStartWith("HTTP/1.1 408");
+                assertThat(status)
+                        .as(route + " (reads no body)")
+                        .startsWith("HTTP/1.1 ")
+                        .doesNotStartWith("HTTP/1.1 408");
                 assertThat(waited).as("answered without waiting for the body").isLessThan(2_500L);
             }
         }
@@ -147,7 +182,8 @@ public abstract class ServiceContract {
         for (int i = 0; i < 20; i++) {
             given().get("/api/" + marker + "/" + i).then().statusCode(401);
         }
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).doesNotContain(marker);
         assertThat(metrics).contains("uri=\"UNAUTHENTICATED\"");
     }

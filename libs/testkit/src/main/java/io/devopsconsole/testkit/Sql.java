@@ -13,13 +13,12 @@ import java.util.Map;
 /** Direct reads of the test database, to assert what was (or was not) stored. */
 public final class Sql {
 
-    private Sql() {
-    }
+    private Sql() {}
 
     public static List<Map<String, Object>> rows(String sql, Object... params) {
         PostgresServer pg = TestInfrastructure.postgres();
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
-             PreparedStatement st = c.prepareStatement(sql)) {
+                PreparedStatement st = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 st.setObject(i + 1, params[i]);
             }
@@ -44,7 +43,7 @@ public final class Sql {
     public static int execute(String sql) {
         PostgresServer pg = TestInfrastructure.postgres();
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
-             java.sql.Statement st = c.createStatement()) {
+                java.sql.Statement st = c.createStatement()) {
             return st.executeUpdate(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql, e);
@@ -55,7 +54,7 @@ public final class Sql {
     public static int exec(String sql, Object... params) {
         PostgresServer pg = TestInfrastructure.postgres();
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
-             PreparedStatement st = c.prepareStatement(sql)) {
+                PreparedStatement st = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 st.setObject(i + 1, params[i]);
             }

@@ -23,8 +23,7 @@ public final class SseClient implements AutoCloseable {
      * One event: its {@code id}, {@code event} name and {@code data} (lines joined with \n), and
      * when its last line was read ({@link System#nanoTime()}); comments are dropped.
      */
-    public record Event(String id, String event, String data, long receivedNanos) {
-    }
+    public record Event(String id, String event, String data, long receivedNanos) {}
 
     private final Socket socket;
     private final List<Event> events = new CopyOnWriteArrayList<>();
@@ -42,8 +41,8 @@ public final class SseClient implements AutoCloseable {
         Socket socket = new Socket(uri.getHost(), uri.getPort());
         OutputStream out = socket.getOutputStream();
         String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-                + "\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + bearer + "\r\n");
+        StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":"
+                + uri.getPort() + "\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + bearer + "\r\n");
         if (lastEventId != null) {
             request.append("Last-Event-ID: ").append(lastEventId).append("\r\n");
         }
@@ -108,7 +107,9 @@ public final class SseClient implements AutoCloseable {
                 }
                 int colon = l.indexOf(':');
                 String field = colon < 0 ? l : l.substring(0, colon);
-                String value = colon < 0 ? "" : l.substring(colon + 1).startsWith(" ") ? l.substring(colon + 2) : l.substring(colon + 1);
+                String value = colon < 0
+                        ? ""
+                        : l.substring(colon + 1).startsWith(" ") ? l.substring(colon + 2) : l.substring(colon + 1);
                 switch (field) {
                     case "id" -> id = value;
                     case "event" -> event = value;

@@ -9,8 +9,7 @@ public final class TestInfrastructure {
     private static PostgresServer postgres;
     private static KafkaBroker kafka;
 
-    private TestInfrastructure() {
-    }
+    private TestInfrastructure() {}
 
     public static synchronized PostgresServer postgres() {
         if (postgres == null) {

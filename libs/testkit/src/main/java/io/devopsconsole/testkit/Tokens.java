@@ -2,7 +2,6 @@ package io.devopsconsole.testkit;
 
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.jwt.build.JwtClaimsBuilder;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -21,10 +20,10 @@ public final class Tokens {
     public static final Set<String> ALL_ROLES = Set.of("viewer", "operator", "approver", "admin");
     /** The audience every service requires; the realm's console and automation clients add it to their access tokens. */
     public static final String AUDIENCE = "devops-services";
+
     private static final String ISSUER = "https://server.example.com";
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
     public static String forRoles(String user, String... roles) {
         return base(user, Instant.now().plusSeconds(300))
@@ -55,43 +54,64 @@ public final class Tokens {
 
     /** Every role, but only as identity-provider groups (a Keycloak group named "admin"): no role at all for us. */
     public static String rolesOnlyAsGroups() {
-        return base("grace-groups", Instant.now().plusSeconds(300)).groups(ALL_ROLES).sign();
+        return base("grace-groups", Instant.now().plusSeconds(300))
+                .groups(ALL_ROLES)
+                .sign();
     }
 
     /** Every role, but as roles of a client (here the one named like the services): no role at all for us. */
     public static String rolesOnlyAsClientRoles() {
         return base("cody-client", Instant.now().plusSeconds(300))
-                .claim("resource_access", Map.of(AUDIENCE, Map.of("roles", List.copyOf(ALL_ROLES)),
-                        "devops-console", Map.of("roles", List.copyOf(ALL_ROLES))))
+                .claim(
+                        "resource_access",
+                        Map.of(
+                                AUDIENCE,
+                                Map.of("roles", List.copyOf(ALL_ROLES)),
+                                "devops-console",
+                                Map.of("roles", List.copyOf(ALL_ROLES))))
                 .sign();
     }
 
     /** An admin's access token issued to another client of the realm (admin-cli): not meant for us. */
     public static String forAnotherClient() {
-        return Jwt.issuer(ISSUER).subject(UUID.randomUUID().toString()).preferredUserName("ada-admin")
-                .audience("account").claim("azp", "admin-cli").claim("typ", "Bearer")
+        return Jwt.issuer(ISSUER)
+                .subject(UUID.randomUUID().toString())
+                .preferredUserName("ada-admin")
+                .audience("account")
+                .claim("azp", "admin-cli")
+                .claim("typ", "Bearer")
                 .claim("realm_access", Map.of("roles", List.copyOf(ALL_ROLES)))
                 .expiresAt(Instant.now().plusSeconds(300))
-                .jws().keyId("1").sign("privateKey.jwk");
+                .jws()
+                .keyId("1")
+                .sign("privateKey.jwk");
     }
 
     /** An admin's ID token (type "ID"), even one that names our audience: it proves a login, it is not an access token. */
     public static String idToken() {
-        return base("ada-admin", Instant.now().plusSeconds(300)).claim("typ", "ID")
-                .claim("realm_access", Map.of("roles", List.copyOf(ALL_ROLES))).sign();
+        return base("ada-admin", Instant.now().plusSeconds(300))
+                .claim("typ", "ID")
+                .claim("realm_access", Map.of("roles", List.copyOf(ALL_ROLES)))
+                .sign();
     }
 
     /** An admin's access token whose lifespan has passed — all a user disabled since holds. */
     public static String expired() {
         return base("ada-admin", Instant.now().minusSeconds(30))
                 .issuedAt(Instant.now().minusSeconds(150))
-                .claim("realm_access", Map.of("roles", List.copyOf(ALL_ROLES))).sign();
+                .claim("realm_access", Map.of("roles", List.copyOf(ALL_ROLES)))
+                .sign();
     }
 
     private static Builder base(String user, Instant expiry) {
-        return new Builder(Jwt.issuer(ISSUER).subject(UUID.nameUUIDFromBytes(user.getBytes()).toString())
-                .preferredUserName(user).audience(AUDIENCE).claim("azp", "devops-console").claim("typ", "Bearer")
-                .claim("sid", UUID.randomUUID().toString()).expiresAt(expiry));
+        return new Builder(Jwt.issuer(ISSUER)
+                .subject(UUID.nameUUIDFromBytes(user.getBytes()).toString())
+                .preferredUserName(user)
+                .audience(AUDIENCE)
+                .claim("azp", "devops-console")
+                .claim("typ", "Bearer")
+                .claim("sid", UUID.randomUUID().toString())
+                .expiresAt(expiry));
     }
 
     private record Builder(JwtClaimsBuilder claims) {

@@ -1,16 +1,15 @@
 package io.devopsconsole.testkit;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The PostgreSQL scripts/up runs: every login needs its password, also after a restart on the same data. */
 class PostgresServerTest {
@@ -22,7 +21,8 @@ class PostgresServerTest {
             PostgresServer pg = PostgresServer.start(data, 0, "owner-pw", Map.of("audit_writer", "writer-pw"));
             try {
                 assertThatThrownBy(() -> login(pg, "postgres", "")).isInstanceOf(SQLException.class);
-                assertThatThrownBy(() -> login(pg, "postgres", "guess")).isInstanceOf(SQLException.class)
+                assertThatThrownBy(() -> login(pg, "postgres", "guess"))
+                        .isInstanceOf(SQLException.class)
                         .hasMessageContaining("password authentication failed");
                 assertThatThrownBy(() -> login(pg, "audit_writer", "")).isInstanceOf(SQLException.class);
                 assertThat(login(pg, "postgres", "owner-pw")).isTrue();

@@ -1,6 +1,5 @@
 package io.devopsconsole.onboarding.auth;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.security.CurrentActor;
 import io.devopsconsole.platform.security.Roles;
@@ -21,10 +20,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.RestResponse;
-
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /** Codex auth slots. Importing and deleting material is an admin's; leasing and provisioning an operator's. */
 @Path("/api/codex-auth/slots")
@@ -45,16 +44,22 @@ public class AuthSlotResource {
     /** Imports auth material (an uploaded auth.json as {@code auth_json}, or {@code path} under the import directory). */
     @POST
     @RolesAllowed({Roles.ADMIN})
-    @APIResponseSchema(value = AuthSlotService.SlotView.class, responseCode = "201", responseDescription = "Imported; `Location` names the new slot.")
-    public Uni<RestResponse<AuthSlotService.SlotView>> importSlot(@Valid @NotNull AuthSlotService.ImportRequest request) {
-        return actor.name().flatMap(who -> service.importSlot(request, who))
+    @APIResponseSchema(
+            value = AuthSlotService.SlotView.class,
+            responseCode = "201",
+            responseDescription = "Imported; `Location` names the new slot.")
+    public Uni<RestResponse<AuthSlotService.SlotView>> importSlot(
+            @Valid @NotNull AuthSlotService.ImportRequest request) {
+        return actor.name()
+                .flatMap(who -> service.importSlot(request, who))
                 .map(slot -> Created.at("/api/codex-auth/slots", slot.id(), slot));
     }
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<List<AuthSlotService.SlotView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
-                                                    @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+    public Uni<List<AuthSlotService.SlotView>> list(
+            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
         return service.list(page, size);
     }
 
@@ -76,7 +81,8 @@ public class AuthSlotResource {
     @POST
     @Path("/{id}/lease")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<AuthSlotService.SlotView> lease(@PathParam("id") UUID id, @Valid @NotNull AuthSlotService.LeaseRequest request) {
+    public Uni<AuthSlotService.SlotView> lease(
+            @PathParam("id") UUID id, @Valid @NotNull AuthSlotService.LeaseRequest request) {
         return actor.name().flatMap(who -> service.lease(id, request, who));
     }
 
@@ -91,8 +97,8 @@ public class AuthSlotResource {
     @POST
     @Path("/{id}/provision")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<AuthSlotService.SlotView> provision(@PathParam("id") UUID id,
-                                                   @Valid @NotNull AuthSlotService.ProvisionRequest request) {
+    public Uni<AuthSlotService.SlotView> provision(
+            @PathParam("id") UUID id, @Valid @NotNull AuthSlotService.ProvisionRequest request) {
         return actor.name().flatMap(who -> service.provision(id, request, identity, who));
     }
 

@@ -1,7 +1,6 @@
 package io.devopsconsole.onboarding.intake;
 
 import io.devopsconsole.platform.validation.HostNames;
-
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,8 +19,8 @@ import java.util.regex.Pattern;
 public final class IntakeParser {
 
     /** What the sentence said: values, and for each the phrase it was taken from. */
-    public record Extracted(String host, String name, String user, Integer port, String environment,
-                            Map<String, String> evidence) {
+    public record Extracted(
+            String host, String name, String user, Integer port, String environment, Map<String, String> evidence) {
 
         public Optional<String> missingName() {
             return name == null ? Optional.of("name") : Optional.empty();
@@ -31,27 +30,34 @@ public final class IntakeParser {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
 
-    private static final String HOST_TOKEN = "(\\[[0-9A-Fa-f:.]+\\]|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)";
-    private static final Pattern USER_AT_HOST = Pattern.compile("\\b([a-z_][a-z0-9_-]{0,31})@" + HOST_TOKEN + "(?::(\\d{1,5}))?");
+    private static final String HOST_TOKEN =
+            "(\\[[0-9A-Fa-f:.]+\\]|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)";
+    private static final Pattern USER_AT_HOST =
+            Pattern.compile("\\b([a-z_][a-z0-9_-]{0,31})@" + HOST_TOKEN + "(?::(\\d{1,5}))?");
     private static final Pattern HOST_AFTER = Pattern.compile(
-            "\\b(?:it'?s at|it is at|is at|at|host(?:name)?|address|ip(?: address)?|server)\\s*(?:is|=|:)?\\s*" + HOST_TOKEN
-                    + "(?::(\\d{1,5}))?", Pattern.CASE_INSENSITIVE);
+            "\\b(?:it'?s at|it is at|is at|at|host(?:name)?|address|ip(?: address)?|server)\\s*(?:is|=|:)?\\s*"
+                    + HOST_TOKEN + "(?::(\\d{1,5}))?",
+            Pattern.CASE_INSENSITIVE);
     private static final Pattern IPV4_ANYWHERE = Pattern.compile("\\b(\\d{1,3}(?:\\.\\d{1,3}){3})(?::(\\d{1,5}))?\\b");
     private static final Pattern NAME_AFTER = Pattern.compile(
             "\\b(?:call it|name it|named|called|name(?:d)?\\s*(?:is|=|:)|inventory name\\s*(?:is|=|:)?)\\s*[\"'`]?([^\\s,;\"'`]+)",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern USER_AFTER = Pattern.compile(
             "\\b(?:as user|user(?:name)?\\s*(?:is|=|:)?|log ?in as|login as|ssh as|connect as|as)\\s+[\"'`]?([a-z_][a-z0-9_-]{0,31})\\b");
-    private static final Pattern PORT_AFTER = Pattern.compile("\\b(?:port|ssh port)\\s*(?:is|=|:)?\\s*(\\d{1,5})\\b",
-            Pattern.CASE_INSENSITIVE);
-    private static final Pattern PRODUCTION = Pattern.compile("(?<![\\w.-])(production|prod)(?![\\w.-])", Pattern.CASE_INSENSITIVE);
-    private static final Pattern STAGING = Pattern.compile("(?<![\\w.-])(staging|stage)(?![\\w.-])", Pattern.CASE_INSENSITIVE);
-    private static final Pattern LAB = Pattern.compile("(?<![\\w.-])(lab|test server|testing)(?![\\w.-])", Pattern.CASE_INSENSITIVE);
-    private static final java.util.Set<String> NOT_USERS = java.util.Set.of("a", "an", "the", "it", "is", "user", "root's");
-    private static final java.util.Set<String> NOT_HOSTS = java.util.Set.of("a", "an", "the", "it", "is", "port", "user");
+    private static final Pattern PORT_AFTER =
+            Pattern.compile("\\b(?:port|ssh port)\\s*(?:is|=|:)?\\s*(\\d{1,5})\\b", Pattern.CASE_INSENSITIVE);
+    private static final Pattern PRODUCTION =
+            Pattern.compile("(?<![\\w.-])(production|prod)(?![\\w.-])", Pattern.CASE_INSENSITIVE);
+    private static final Pattern STAGING =
+            Pattern.compile("(?<![\\w.-])(staging|stage)(?![\\w.-])", Pattern.CASE_INSENSITIVE);
+    private static final Pattern LAB =
+            Pattern.compile("(?<![\\w.-])(lab|test server|testing)(?![\\w.-])", Pattern.CASE_INSENSITIVE);
+    private static final java.util.Set<String> NOT_USERS =
+            java.util.Set.of("a", "an", "the", "it", "is", "user", "root's");
+    private static final java.util.Set<String> NOT_HOSTS =
+            java.util.Set.of("a", "an", "the", "it", "is", "port", "user");
 
-    private IntakeParser() {
-    }
+    private IntakeParser() {}
 
     /** Extracts what the request says; {@link IllegalArgumentException} naming the field when a stated value is invalid. */
     public static Extracted parse(String request) {
@@ -98,7 +104,8 @@ public final class IntakeParser {
             while (from < text.length() && h.find(from)) {
                 from = h.start() + 1;
                 String candidate = trimDot(h.group(1));
-                if (NOT_HOSTS.contains(candidate.toLowerCase(Locale.ROOT)) || !HostNames.isValid(candidate)
+                if (NOT_HOSTS.contains(candidate.toLowerCase(Locale.ROOT))
+                        || !HostNames.isValid(candidate)
                         || !(candidate.contains(".") || candidate.contains(":"))) {
                     continue;
                 }
@@ -116,7 +123,8 @@ public final class IntakeParser {
         if (n.find()) {
             name = trimDot(n.group(1).replaceAll("[\"'`]+$", ""));
             if (!NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("name: letters, digits and . _ - (1-63, starting with a letter or digit)");
+                throw new IllegalArgumentException(
+                        "name: letters, digits and . _ - (1-63, starting with a letter or digit)");
             }
             evidence.put("name", n.group());
         }
@@ -140,7 +148,8 @@ public final class IntakeParser {
             }
         }
         String environment = null;
-        for (var e : Map.of("production", PRODUCTION, "staging", STAGING, "lab", LAB).entrySet()) {
+        for (var e :
+                Map.of("production", PRODUCTION, "staging", STAGING, "lab", LAB).entrySet()) {
             Matcher env = e.getValue().matcher(text);
             if (env.find() && (environment == null || e.getKey().equals("production"))) {
                 environment = e.getKey();

@@ -1,6 +1,5 @@
 package io.devopsconsole.onboarding.keys;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.KeyPair;
@@ -30,14 +29,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.RestResponse;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * Per-target SSH override keys (admin): the private key goes into the secret store under the
@@ -50,14 +49,22 @@ import java.util.Map;
 public class SshKeyResource {
 
     /** {@code environment}: the only environment whose targets may log in with the key (ADR 0019). */
-    public record StoreKeyRequest(@Size(max = 210) String reference, @Size(max = 16384) String privateKey,
-                                  @NotNull @Pattern(regexp = "lab|staging|production", message = "must be lab, staging or production")
-                                  String environment, Boolean confirm) {
-    }
+    public record StoreKeyRequest(
+            @Size(max = 210) String reference,
+            @Size(max = 16384) String privateKey,
 
-    public record KeyView(String reference, String keyType, String publicKey, String publicKeyFingerprint, int secretVersion,
-                          String environment) {
-    }
+            @NotNull @Pattern(regexp = "lab|staging|production", message = "must be lab, staging or production")
+            String environment,
+
+            Boolean confirm) {}
+
+    public record KeyView(
+            String reference,
+            String keyType,
+            String publicKey,
+            String publicKeyFingerprint,
+            int secretVersion,
+            String environment) {}
 
     private final SecretStore secrets;
     private final SshIdentities identities;
@@ -66,8 +73,13 @@ public class SshKeyResource {
     private final CurrentActor actor;
     private final SecurityIdentity identity;
 
-    public SshKeyResource(SecretStore secrets, SshIdentities identities, Pool pool, Outbox outbox, CurrentActor actor,
-                          SecurityIdentity identity) {
+    public SshKeyResource(
+            SecretStore secrets,
+            SshIdentities identities,
+            Pool pool,
+            Outbox outbox,
+            CurrentActor actor,
+            SecurityIdentity identity) {
         this.secrets = secrets;
         this.identities = identities;
         this.pool = pool;
@@ -86,14 +98,16 @@ public class SshKeyResource {
         Gate.requireAdmin(identity, request.confirm(), "confirm", "store an SSH private key");
         SecretRef ref = ref(request.reference());
         if (request.privateKey() == null || request.privateKey().isBlank()) {
-            throw new InvalidFieldException("private_key", "give the private key (OpenSSH or PEM, without a passphrase)");
+            throw new InvalidFieldException(
+                    "private_key", "give the private key (OpenSSH or PEM, without a passphrase)");
         }
         String type;
         String blob;
         try {
             KeyPair pair = KeyPair.load(new JSch(), request.privateKey().getBytes(StandardCharsets.UTF_8), null);
             if (pair.isEncrypted()) {
-                throw new InvalidFieldException("private_key", "must not be passphrase-protected (the console logs in unattended)");
+                throw new InvalidFieldException(
+                        "private_key", "must not be passphrase-protected (the console logs in unattended)");
             }
             ByteArrayOutputStream pub = new ByteArrayOutputStream();
             pair.writePublicKey(pub, "");
@@ -108,11 +122,21 @@ public class SshKeyResource {
             throw new InvalidFieldException("private_key", "is not a private key JSch can read");
         }
         String fingerprint = HostKeys.fingerprint(type, blob).orElse(null);
-        return secrets.put(ref, Map.of(SshIdentities.PRIVATE_KEY, request.privateKey(), SshIdentities.ENVIRONMENT,
-                        request.environment()))
-                .flatMap(version -> announce(new SshKeyStored(request.reference(), "stored", type, fingerprint, version,
-                        request.environment()))
-                        .replaceWith(new KeyView(request.reference(), type, type + " " + blob, fingerprint, version,
+        return secrets.put(
+                        ref,
+                        Map.of(
+                                SshIdentities.PRIVATE_KEY,
+                                request.privateKey(),
+                                SshIdentities.ENVIRONMENT,
+                                request.environment()))
+                .flatMap(version -> announce(new SshKeyStored(
+                                request.reference(), "stored", type, fingerprint, version, request.environment()))
+                        .replaceWith(new KeyView(
+                                request.reference(),
+                                type,
+                                type + " " + blob,
+                                fingerprint,
+                                version,
                                 request.environment())));
     }
 
@@ -120,16 +144,18 @@ public class SshKeyResource {
     @RolesAllowed({Roles.ADMIN})
     @APIResponse(responseCode = "204", description = "Deleted.")
     @APIResponse(responseCode = "404", description = "No key is stored under this reference.")
-    public Uni<RestResponse<Void>> delete(@QueryParam("reference") @Size(max = 210) String reference,
-                                          @QueryParam("confirm") Boolean confirm) {
+    public Uni<RestResponse<Void>> delete(
+            @QueryParam("reference") @Size(max = 210) String reference, @QueryParam("confirm") Boolean confirm) {
         Gate.requireAdmin(identity, confirm, "confirm", "delete an SSH private key");
         SecretRef ref = ref(reference);
-        return secrets.delete(ref).flatMap(deleted -> {
-            if (!deleted) {
-                throw new ResourceNotFoundException("ssh key", reference);
-            }
-            return announce(new SshKeyStored(reference, "deleted", null, null, 0, null));
-        }).map(v -> RestResponse.noContent());
+        return secrets.delete(ref)
+                .flatMap(deleted -> {
+                    if (!deleted) {
+                        throw new ResourceNotFoundException("ssh key", reference);
+                    }
+                    return announce(new SshKeyStored(reference, "deleted", null, null, 0, null));
+                })
+                .map(v -> RestResponse.noContent());
     }
 
     private SecretRef ref(String reference) {
@@ -141,7 +167,8 @@ public class SshKeyResource {
     }
 
     private Uni<Void> announce(SshKeyStored event) {
-        return actor.name().flatMap(who -> pool.withTransaction(c -> outbox.recordAll(c, List.of(event), who,
-                io.devopsconsole.onboarding.EventRisk.of(List.of(event), true))));
+        return actor.name()
+                .flatMap(who -> pool.withTransaction(c -> outbox.recordAll(
+                        c, List.of(event), who, io.devopsconsole.onboarding.EventRisk.of(List.of(event), true))));
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
-
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
@@ -12,8 +11,7 @@ import java.util.UUID;
 /** Payloads of the onboarding API. */
 public final class OnboardingApi {
 
-    private OnboardingApi() {
-    }
+    private OnboardingApi() {}
 
     /**
      * Start a run from a natural request, from fields, or both (a field wins over the sentence).
@@ -33,29 +31,58 @@ public final class OnboardingApi {
             @Size(max = 10) String accessPath,
             UUID tunnelProfileId,
             UUID targetId,
-            Boolean confirmProduction) {
-    }
+            Boolean confirmProduction) {}
 
-    public record TrustRequest(Boolean confirmTrust, @Size(max = 100) String fingerprintSha256) {
-    }
+    public record TrustRequest(
+            Boolean confirmTrust, @Size(max = 100) String fingerprintSha256) {}
 
-    public record StepView(int seq, String step, String outcome, String fromState, String toState, String detail,
-                           JsonNode facts, String actor, OffsetDateTime at, Long durationMs) {
-    }
+    public record StepView(
+            int seq,
+            String step,
+            String outcome,
+            String fromState,
+            String toState,
+            String detail,
+            JsonNode facts,
+            String actor,
+            OffsetDateTime at,
+            Long durationMs) {}
 
-    public record HostKeyView(String keyType, String publicKey, String fingerprintSha256) {
-    }
+    public record HostKeyView(String keyType, String publicKey, String fingerprintSha256) {}
 
-    public record RunView(UUID id, String state, UUID targetId, String targetName, String host, int port, String username,
-                          String environment, UUID siteId, String accessPath, UUID tunnelProfileId, JsonNode intake,
-                          HostKeyView presentedHostKey, HostKeyView trustedHostKey, String waitingFor, String failure,
-                          UUID installPlanId, JsonNode probe, JsonNode readiness, int sshConnections, String createdBy,
-                          OffsetDateTime createdAt, OffsetDateTime updatedAt, OffsetDateTime finishedAt, long version,
-                          List<StepView> steps) {
-    }
+    public record RunView(
+            UUID id,
+            String state,
+            UUID targetId,
+            String targetName,
+            String host,
+            int port,
+            String username,
+            String environment,
+            UUID siteId,
+            String accessPath,
+            UUID tunnelProfileId,
+            JsonNode intake,
+            HostKeyView presentedHostKey,
+            HostKeyView trustedHostKey,
+            String waitingFor,
+            String failure,
+            UUID installPlanId,
+            JsonNode probe,
+            JsonNode readiness,
+            int sshConnections,
+            String createdBy,
+            OffsetDateTime createdAt,
+            OffsetDateTime updatedAt,
+            OffsetDateTime finishedAt,
+            long version,
+            List<StepView> steps) {}
 
     /** What {@code GET .../host-key} reports: the key the host presents now, next to what the run recorded. */
-    public record HostKeyReport(HostKeyView presented, HostKeyView recorded, HostKeyView trusted, boolean matchesRecorded,
-                                boolean matchesTrusted) {
-    }
+    public record HostKeyReport(
+            HostKeyView presented,
+            HostKeyView recorded,
+            HostKeyView trusted,
+            boolean matchesRecorded,
+            boolean matchesTrusted) {}
 }

@@ -1,6 +1,5 @@
 package io.devopsconsole.onboarding.run;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.CurrentActor;
@@ -22,10 +21,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.jwt.JsonWebToken;
-import org.jboss.resteasy.reactive.RestResponse;
-
 import java.util.UUID;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /** Onboarding runs: intake, advance, host-key discovery and trust, cancel, list and get. */
 @Path("/api/agent-target-onboarding")
@@ -38,7 +37,8 @@ public class OnboardingResource {
     private final CurrentActor actor;
     private final JsonWebToken token;
 
-    public OnboardingResource(OnboardingService service, SecurityIdentity identity, CurrentActor actor, JsonWebToken token) {
+    public OnboardingResource(
+            OnboardingService service, SecurityIdentity identity, CurrentActor actor, JsonWebToken token) {
         this.service = service;
         this.identity = identity;
         this.actor = actor;
@@ -48,20 +48,25 @@ public class OnboardingResource {
     /** Starts a run from a natural request or fields; the answer shows what was extracted, defaulted and inferred, and why. */
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = OnboardingApi.RunView.class, responseCode = "201", responseDescription = "Run created; `Location` names it.")
+    @APIResponseSchema(
+            value = OnboardingApi.RunView.class,
+            responseCode = "201",
+            responseDescription = "Run created; `Location` names it.")
     public Uni<RestResponse<OnboardingApi.RunView>> start(@Valid @NotNull OnboardingApi.IntakeRequest request) {
         String raw = token.getRawToken();
-        return actor.name().flatMap(who -> service.start(request, identity, who, raw))
+        return actor.name()
+                .flatMap(who -> service.start(request, identity, who, raw))
                 .map(run -> Created.at("/api/agent-target-onboarding", run.id(), run));
     }
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<PageResponse<OnboardingApi.RunView>> list(@QueryParam("state") @Size(max = 40) String state,
-                                                         @QueryParam("name_prefix") @Size(max = 63) String namePrefix,
-                                                         @QueryParam("target_id") UUID targetId,
-                                                         @QueryParam("page") @DefaultValue("0") @Min(0) int page,
-                                                         @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+    public Uni<PageResponse<OnboardingApi.RunView>> list(
+            @QueryParam("state") @Size(max = 40) String state,
+            @QueryParam("name_prefix") @Size(max = 63) String namePrefix,
+            @QueryParam("target_id") UUID targetId,
+            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
         return service.list(state, namePrefix, targetId, page, size);
     }
 
@@ -100,7 +105,8 @@ public class OnboardingResource {
     @POST
     @Path("/{id}/host-key/trust")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<OnboardingApi.RunView> trust(@PathParam("id") UUID id, @Valid @NotNull OnboardingApi.TrustRequest request) {
+    public Uni<OnboardingApi.RunView> trust(
+            @PathParam("id") UUID id, @Valid @NotNull OnboardingApi.TrustRequest request) {
         return actor.name().flatMap(who -> service.trust(id, request, identity, who));
     }
 }

@@ -1,6 +1,5 @@
 package io.devopsconsole.onboarding.run;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.security.CurrentActor;
 import io.devopsconsole.platform.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -19,10 +18,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.RestResponse;
-
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /** Install plans: read, approve, reject, execute. */
 @Path("/api/install-plans")
@@ -42,10 +41,11 @@ public class PlanResource {
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<List<PlanService.PlanView>> list(@QueryParam("run_id") UUID runId,
-                                                @QueryParam("state") @Size(max = 20) String state,
-                                                @QueryParam("page") @DefaultValue("0") @Min(0) int page,
-                                                @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+    public Uni<List<PlanService.PlanView>> list(
+            @QueryParam("run_id") UUID runId,
+            @QueryParam("state") @Size(max = 20) String state,
+            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
         return service.list(runId, state, page, size);
     }
 
@@ -75,9 +75,14 @@ public class PlanResource {
     @POST
     @Path("/{id}/execute")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = PlanService.PlanView.class, responseCode = "202", responseDescription = "Execution started; the plan is `executing` until its steps end.")
-    public Uni<RestResponse<PlanService.PlanView>> execute(@PathParam("id") UUID id, @Valid PlanService.ExecuteRequest request) {
-        return actor.name().flatMap(who -> service.execute(id, request, identity, who))
+    @APIResponseSchema(
+            value = PlanService.PlanView.class,
+            responseCode = "202",
+            responseDescription = "Execution started; the plan is `executing` until its steps end.")
+    public Uni<RestResponse<PlanService.PlanView>> execute(
+            @PathParam("id") UUID id, @Valid PlanService.ExecuteRequest request) {
+        return actor.name()
+                .flatMap(who -> service.execute(id, request, identity, who))
                 .map(plan -> RestResponse.status(RestResponse.Status.ACCEPTED, plan));
     }
 }

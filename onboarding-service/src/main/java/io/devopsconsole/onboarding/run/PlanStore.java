@@ -10,31 +10,49 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Install plans and the output of their steps. */
 @ApplicationScoped
 public class PlanStore {
 
     /** A plan as stored; {@code steps} are the fixed commands it will run, in order. */
-    public record Plan(UUID id, UUID runId, UUID targetId, String targetName, String environment, String state, String advisory,
-                       List<String> steps, String requestedBy, OffsetDateTime requestedAt, String decidedBy,
-                       OffsetDateTime decidedAt, String decisionNote, String executedBy, OffsetDateTime startedAt,
-                       OffsetDateTime finishedAt, String summary, long version) {
+    public record Plan(
+            UUID id,
+            UUID runId,
+            UUID targetId,
+            String targetName,
+            String environment,
+            String state,
+            String advisory,
+            List<String> steps,
+            String requestedBy,
+            OffsetDateTime requestedAt,
+            String decidedBy,
+            OffsetDateTime decidedAt,
+            String decisionNote,
+            String executedBy,
+            OffsetDateTime startedAt,
+            OffsetDateTime finishedAt,
+            String summary,
+            long version) {
 
         public boolean production() {
             return "production".equals(environment);
         }
     }
 
-    public record StepOutput(int seq, String command, Integer exitCode, String output, OffsetDateTime startedAt,
-                             OffsetDateTime finishedAt) {
-    }
+    public record StepOutput(
+            int seq,
+            String command,
+            Integer exitCode,
+            String output,
+            OffsetDateTime startedAt,
+            OffsetDateTime finishedAt) {}
 
     private final Pool pool;
     private final Outbox outbox;
@@ -50,15 +68,25 @@ public class PlanStore {
 
     public Uni<UUID> propose(Run run, String advisory, List<String> commands, String actor) {
         UUID id = UUID.randomUUID();
-        return pool.preparedQuery("INSERT INTO " + plans + " (id, run_id, target_id, target_name, environment, state, advisory,"
-                        + " steps, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7::jsonb, $8, now())")
-                .execute(Tuple.from(new Object[]{id, run.id(), run.targetId(), run.targetName(), run.environment(), advisory,
-                        new JsonArray(new ArrayList<>(commands)).encode(), actor}))
+        return pool.preparedQuery(
+                        "INSERT INTO " + plans + " (id, run_id, target_id, target_name, environment, state, advisory,"
+                                + " steps, requested_by, requested_at) VALUES ($1, $2, $3, $4, $5, 'proposed', $6, $7::jsonb, $8, now())")
+                .execute(Tuple.from(new Object[] {
+                    id,
+                    run.id(),
+                    run.targetId(),
+                    run.targetName(),
+                    run.environment(),
+                    advisory,
+                    new JsonArray(new ArrayList<>(commands)).encode(),
+                    actor
+                }))
                 .replaceWith(id);
     }
 
     public Uni<Plan> get(UUID id) {
-        return pool.preparedQuery("SELECT * FROM " + plans + " WHERE id = $1").execute(Tuple.of(id))
+        return pool.preparedQuery("SELECT * FROM " + plans + " WHERE id = $1")
+                .execute(Tuple.of(id))
                 .map(rows -> {
                     if (rows.size() == 0) {
                         throw new ResourceNotFoundException("install plan", id);
@@ -69,7 +97,8 @@ public class PlanStore {
 
     public Uni<UUID> latestOf(UUID runId) {
         return pool.preparedQuery("SELECT id FROM " + plans + " WHERE run_id = $1 ORDER BY requested_at DESC LIMIT 1")
-                .execute(Tuple.of(runId)).map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID("id"));
+                .execute(Tuple.of(runId))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID("id"));
     }
 
     public Uni<List<Plan>> list(UUID runId, String state, int page, int size) {
@@ -84,24 +113,31 @@ public class PlanStore {
     }
 
     /** Moves a plan from one of {@code from} to {@code to} (decision or execution start), with its events; 409 if it moved. */
-    public Uni<Plan> transition(Plan plan, List<String> from, String to, String actor, String note,
-                                List<? extends DomainEvent> events) {
+    public Uni<Plan> transition(
+            Plan plan, List<String> from, String to, String actor, String note, List<? extends DomainEvent> events) {
         String set = switch (to) {
             case "approved", "rejected" -> "decided_by = $4, decided_at = now(), decision_note = $5";
-            case "executing" -> "executed_by = $4, started_at = now(), summary = $5::text, lease_until = now() + "
-                    + "make_interval(secs => " + EXECUTION_LEASE.toSeconds() + ")";
+            case "executing" ->
+                "executed_by = $4, started_at = now(), summary = $5::text, lease_until = now() + "
+                        + "make_interval(secs => " + EXECUTION_LEASE.toSeconds() + ")";
             default -> "finished_at = now(), summary = $5, executed_by = coalesce(executed_by, $4)";
         };
         return pool.withTransaction(c -> c.preparedQuery("UPDATE " + plans + " SET state = $2, " + set
-                        + ", version = version + 1 WHERE id = $1 AND state = ANY($3)")
-                .execute(Tuple.of(plan.id(), to, from.toArray(new String[0]), actor, note))
-                .flatMap(r -> {
-                    if (r.rowCount() == 0) {
-                        throw new ConflictException("state", "install plan " + plan.id() + " is " + plan.state()
-                                + " (needs " + String.join(" or ", from) + " to become " + to + ")");
-                    }
-                    return outbox.recordAll(c, events, actor, io.devopsconsole.onboarding.EventRisk.of(events, plan.production()));
-                }))
+                                + ", version = version + 1 WHERE id = $1 AND state = ANY($3)")
+                        .execute(Tuple.of(plan.id(), to, from.toArray(new String[0]), actor, note))
+                        .flatMap(r -> {
+                            if (r.rowCount() == 0) {
+                                throw new ConflictException(
+                                        "state",
+                                        "install plan " + plan.id() + " is " + plan.state() + " (needs "
+                                                + String.join(" or ", from) + " to become " + to + ")");
+                            }
+                            return outbox.recordAll(
+                                    c,
+                                    events,
+                                    actor,
+                                    io.devopsconsole.onboarding.EventRisk.of(events, plan.production()));
+                        }))
                 .flatMap(v -> get(plan.id()));
     }
 
@@ -109,27 +145,37 @@ public class PlanStore {
     public Uni<Void> cancelOpen(UUID runId, String actor) {
         return pool.preparedQuery("UPDATE " + plans + " SET state = 'cancelled', finished_at = now(), summary = $2,"
                         + " version = version + 1 WHERE run_id = $1 AND state IN ('proposed', 'approved')")
-                .execute(Tuple.of(runId, "cancelled with the run by " + actor)).replaceWithVoid();
+                .execute(Tuple.of(runId, "cancelled with the run by " + actor))
+                .replaceWithVoid();
     }
 
     public Uni<Void> stepStarted(UUID planId, int seq, String command) {
-        return pool.preparedQuery("INSERT INTO " + steps + " (plan_id, seq, command, started_at) VALUES ($1, $2, $3, now())")
-                .execute(Tuple.of(planId, seq, command)).replaceWithVoid();
+        return pool.preparedQuery(
+                        "INSERT INTO " + steps + " (plan_id, seq, command, started_at) VALUES ($1, $2, $3, now())")
+                .execute(Tuple.of(planId, seq, command))
+                .replaceWithVoid();
     }
 
     public Uni<Void> stepEnded(UUID planId, int seq, int exitCode, String output) {
         return pool.preparedQuery("UPDATE " + steps + " SET exit_code = $3, output = $4, finished_at = now()"
                         + " WHERE plan_id = $1 AND seq = $2")
-                .execute(Tuple.of(planId, seq, exitCode, output)).replaceWithVoid();
+                .execute(Tuple.of(planId, seq, exitCode, output))
+                .replaceWithVoid();
     }
 
     public Uni<List<StepOutput>> outputs(UUID planId) {
-        return pool.preparedQuery("SELECT * FROM " + steps + " WHERE plan_id = $1 ORDER BY seq").execute(Tuple.of(planId))
+        return pool.preparedQuery("SELECT * FROM " + steps + " WHERE plan_id = $1 ORDER BY seq")
+                .execute(Tuple.of(planId))
                 .map(rows -> {
                     List<StepOutput> out = new ArrayList<>();
                     for (Row r : rows) {
-                        out.add(new StepOutput(r.getInteger("seq"), r.getString("command"), r.getInteger("exit_code"),
-                                r.getString("output"), r.getOffsetDateTime("started_at"), r.getOffsetDateTime("finished_at")));
+                        out.add(new StepOutput(
+                                r.getInteger("seq"),
+                                r.getString("command"),
+                                r.getInteger("exit_code"),
+                                r.getString("output"),
+                                r.getOffsetDateTime("started_at"),
+                                r.getOffsetDateTime("finished_at")));
                     }
                     return out;
                 });
@@ -145,7 +191,8 @@ public class PlanStore {
     public Uni<Void> renew(UUID planId) {
         return pool.preparedQuery("UPDATE " + plans + " SET lease_until = now() + make_interval(secs => "
                         + EXECUTION_LEASE.toSeconds() + ") WHERE id = $1 AND state = 'executing'")
-                .execute(Tuple.of(planId)).replaceWithVoid();
+                .execute(Tuple.of(planId))
+                .replaceWithVoid();
     }
 
     /**
@@ -158,7 +205,8 @@ public class PlanStore {
                         + " 'interrupted: the onboarding-service replica executing it stopped; see the step outputs',"
                         + " version = version + 1 WHERE state = 'executing' AND (lease_until IS NULL OR lease_until < now())"
                         + " RETURNING *")
-                .execute().map(rows -> {
+                .execute()
+                .map(rows -> {
                     List<Plan> out = new ArrayList<>();
                     rows.forEach(r -> out.add(plan(r)));
                     return out;
@@ -169,10 +217,24 @@ public class PlanStore {
         JsonArray commands = new JsonArray(r.getValue("steps").toString());
         List<String> list = new ArrayList<>();
         commands.forEach(c -> list.add(c.toString()));
-        return new Plan(r.getUUID("id"), r.getUUID("run_id"), r.getUUID("target_id"), r.getString("target_name"),
-                r.getString("environment"), r.getString("state"), r.getString("advisory"), list, r.getString("requested_by"),
-                r.getOffsetDateTime("requested_at"), r.getString("decided_by"), r.getOffsetDateTime("decided_at"),
-                r.getString("decision_note"), r.getString("executed_by"), r.getOffsetDateTime("started_at"),
-                r.getOffsetDateTime("finished_at"), r.getString("summary"), r.getLong("version"));
+        return new Plan(
+                r.getUUID("id"),
+                r.getUUID("run_id"),
+                r.getUUID("target_id"),
+                r.getString("target_name"),
+                r.getString("environment"),
+                r.getString("state"),
+                r.getString("advisory"),
+                list,
+                r.getString("requested_by"),
+                r.getOffsetDateTime("requested_at"),
+                r.getString("decided_by"),
+                r.getOffsetDateTime("decided_at"),
+                r.getString("decision_note"),
+                r.getString("executed_by"),
+                r.getOffsetDateTime("started_at"),
+                r.getOffsetDateTime("finished_at"),
+                r.getString("summary"),
+                r.getLong("version"));
     }
 }

@@ -5,7 +5,6 @@ import io.devopsconsole.platform.ssh.SshIdentities;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -24,11 +23,17 @@ public class HostSsh {
     private final PinnedSsh ssh;
     private final Counter connections;
 
-    public HostSsh(io.devopsconsole.onboarding.OnboardingConfig config, SshIdentities identities, MeterRegistry meters) {
-        this.ssh = new PinnedSsh(identities, new PinnedSsh.Settings(Optional.of(Path.of(config.ssh().identityFile())),
-                config.ssh().connectTimeout(), null));
+    public HostSsh(
+            io.devopsconsole.onboarding.OnboardingConfig config, SshIdentities identities, MeterRegistry meters) {
+        this.ssh = new PinnedSsh(
+                identities,
+                new PinnedSsh.Settings(
+                        Optional.of(Path.of(config.ssh().identityFile())),
+                        config.ssh().connectTimeout(),
+                        null));
         this.connections = Counter.builder("onboarding_ssh_connections_total")
-                .description("SSH connections onboarding opened (discovery and logins)").register(meters);
+                .description("SSH connections onboarding opened (discovery and logins)")
+                .register(meters);
     }
 
     /** Exchanges keys with the host and reports what it presented; never logs in, never trusts. */

@@ -15,9 +15,11 @@ import java.util.regex.Pattern;
 public final class RemoteCommands {
 
     /** Linux interface names as the registry accepts them. */
-    public static final Pattern INTERFACE = Pattern.compile(io.devopsconsole.platform.validation.WireGuardNames.INTERFACE);
+    public static final Pattern INTERFACE =
+            Pattern.compile(io.devopsconsole.platform.validation.WireGuardNames.INTERFACE);
     /** An absolute path of plain segments (no '..', no spaces, no shell characters). */
-    public static final Pattern CONFIG_PATH = Pattern.compile(io.devopsconsole.platform.validation.WireGuardNames.CONFIG_PATH);
+    public static final Pattern CONFIG_PATH =
+            Pattern.compile(io.devopsconsole.platform.validation.WireGuardNames.CONFIG_PATH);
 
     /** The facts the probe reads: hostname, whoami, pwd, codex --version. */
     public static final String PROBE = "printf 'hostname=%s\\n' \"$(hostname 2>/dev/null)\";"
@@ -41,10 +43,10 @@ public final class RemoteCommands {
     public static final String COLLECT_AUTH = "cat \"$HOME/.codex/auth.json\"";
 
     /** The WireGuard tools, present or not. */
-    public static final String WG_TOOLING = "printf 'wg=%s\\n' \"$(command -v wg)\"; printf 'wg_quick=%s\\n' \"$(command -v wg-quick)\"";
+    public static final String WG_TOOLING =
+            "printf 'wg=%s\\n' \"$(command -v wg)\"; printf 'wg_quick=%s\\n' \"$(command -v wg-quick)\"";
 
-    private RemoteCommands() {
-    }
+    private RemoteCommands() {}
 
     /** The fixed install sequence of FEATURES.md, for this SSH user. */
     public static List<String> installSequence(String username) {
@@ -69,7 +71,8 @@ public final class RemoteCommands {
         return "f=" + f + "; if [ -f \"$f\" ]; then echo exists=yes; else echo exists=no; fi;"
                 + " printf 'mode=%s\\n' \"$(stat -c %a \"$f\" 2>/dev/null)\";"
                 + " printf 'interface_sections=%s\\n' \"$(grep -c '^[[:space:]]*\\[Interface\\]' \"$f\" 2>/dev/null)\";"
-                + " printf 'peer_sections=%s\\n' \"$(grep -c '^[[:space:]]*\\[Peer\\]' \"$f\" 2>/dev/null)\"; " + WG_TOOLING;
+                + " printf 'peer_sections=%s\\n' \"$(grep -c '^[[:space:]]*\\[Peer\\]' \"$f\" 2>/dev/null)\"; "
+                + WG_TOOLING;
     }
 
     public static String wireguardUp(String username, String iface) {
@@ -89,8 +92,8 @@ public final class RemoteCommands {
     public static String wireguardStatus(String username, String iface) {
         String i = quote(iface(iface));
         String root = rootPrefix(username);
-        return "echo '#handshakes'; " + root + "wg show " + i + " latest-handshakes && echo '#transfer' && "
-                + root + "wg show " + i + " transfer && echo '#endpoints' && " + root + "wg show " + i + " endpoints";
+        return "echo '#handshakes'; " + root + "wg show " + i + " latest-handshakes && echo '#transfer' && " + root
+                + "wg show " + i + " transfer && echo '#endpoints' && " + root + "wg show " + i + " endpoints";
     }
 
     /** {@code key=value} lines as a map (later keys win; lines without '=' ignored). */
@@ -126,14 +129,19 @@ public final class RemoteCommands {
 
     static String iface(String name) {
         if (name == null || !INTERFACE.matcher(name).matches()) {
-            throw new IllegalArgumentException("interface_name: must be 1-15 letters, digits, '_', '=', '+', '.' or '-'");
+            throw new IllegalArgumentException(
+                    "interface_name: must be 1-15 letters, digits, '_', '=', '+', '.' or '-'");
         }
         return name;
     }
 
     static String path(String path) {
-        if (path == null || !CONFIG_PATH.matcher(path).matches() || path.contains("/../") || path.contains("/./")
-                || path.endsWith("/..") || path.endsWith("/.")) {
+        if (path == null
+                || !CONFIG_PATH.matcher(path).matches()
+                || path.contains("/../")
+                || path.contains("/./")
+                || path.endsWith("/..")
+                || path.endsWith("/.")) {
             throw new IllegalArgumentException("config_path: must be an absolute path of plain segments");
         }
         return path;

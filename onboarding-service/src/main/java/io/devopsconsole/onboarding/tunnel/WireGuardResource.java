@@ -13,9 +13,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-
 import java.util.UUID;
 
 /** WireGuard operations on a registered tunnel profile, run on its gateway target. */
@@ -38,16 +36,16 @@ public class WireGuardResource {
     @POST
     @Path("/check")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<WireGuardService.OperationView> check(@PathParam("tunnelProfileId") UUID id,
-                                                     @Valid @NotNull WireGuardService.OperationRequest request) {
+    public Uni<WireGuardService.OperationView> check(
+            @PathParam("tunnelProfileId") UUID id, @Valid @NotNull WireGuardService.OperationRequest request) {
         return actor.name().flatMap(who -> service.check(id, request, who));
     }
 
     @POST
     @Path("/tooling")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<WireGuardService.OperationView> tooling(@PathParam("tunnelProfileId") UUID id,
-                                                       @Valid @NotNull WireGuardService.OperationRequest request) {
+    public Uni<WireGuardService.OperationView> tooling(
+            @PathParam("tunnelProfileId") UUID id, @Valid @NotNull WireGuardService.OperationRequest request) {
         return actor.name().flatMap(who -> service.tooling(id, request, who));
     }
 
@@ -55,24 +53,24 @@ public class WireGuardResource {
     @POST
     @Path("/tooling/install")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<WireGuardService.OperationView> install(@PathParam("tunnelProfileId") UUID id,
-                                                       @Valid @NotNull WireGuardService.OperationRequest request) {
+    public Uni<WireGuardService.OperationView> install(
+            @PathParam("tunnelProfileId") UUID id, @Valid @NotNull WireGuardService.OperationRequest request) {
         return actor.name().flatMap(who -> service.install(id, request, identity, who));
     }
 
     @POST
     @Path("/activate")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<WireGuardService.OperationView> activate(@PathParam("tunnelProfileId") UUID id,
-                                                        @Valid @NotNull WireGuardService.OperationRequest request) {
+    public Uni<WireGuardService.OperationView> activate(
+            @PathParam("tunnelProfileId") UUID id, @Valid @NotNull WireGuardService.OperationRequest request) {
         return actor.name().flatMap(who -> service.activate(id, request, identity, who));
     }
 
     @POST
     @Path("/deactivate")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<WireGuardService.OperationView> deactivate(@PathParam("tunnelProfileId") UUID id,
-                                                          @Valid @NotNull WireGuardService.OperationRequest request) {
+    public Uni<WireGuardService.OperationView> deactivate(
+            @PathParam("tunnelProfileId") UUID id, @Valid @NotNull WireGuardService.OperationRequest request) {
         return actor.name().flatMap(who -> service.deactivate(id, request, identity, who));
     }
 
@@ -92,8 +90,8 @@ public class WireGuardResource {
     @POST
     @Path("/status")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<WireGuardService.OperationView> observe(@PathParam("tunnelProfileId") UUID id,
-                                                       @Valid @NotNull WireGuardService.OperationRequest request) {
+    public Uni<WireGuardService.OperationView> observe(
+            @PathParam("tunnelProfileId") UUID id, @Valid @NotNull WireGuardService.OperationRequest request) {
         return actor.name().flatMap(who -> service.status(id, request.gatewayTargetId(), who));
     }
 }

@@ -1,12 +1,9 @@
 package io.devopsconsole.onboarding.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.devopsconsole.testkit.Sql;
 import io.devopsconsole.testkit.TestInfrastructure;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +14,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Looks for a planted secret everywhere it must not be: every row of every table in the database
@@ -27,8 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 public final class CanaryScan {
 
-    private CanaryScan() {
-    }
+    private CanaryScan() {}
 
     /**
      * The canary is nowhere; {@code control} (a value that belongs in rows, events, logs and answers,
@@ -36,12 +34,16 @@ public final class CanaryScan {
      */
     static void assertNowhere(String canary, String control, List<String> responses) throws Exception {
         List<String> seen = locations(control, responses);
-        assertThat(seen).as("the control value is found by every part of the scan")
-                .anyMatch(l -> l.startsWith("table ")).anyMatch(l -> l.startsWith("topic "))
-                .anyMatch(l -> l.startsWith("log ")).anyMatch(l -> l.startsWith("API "));
+        assertThat(seen)
+                .as("the control value is found by every part of the scan")
+                .anyMatch(l -> l.startsWith("table "))
+                .anyMatch(l -> l.startsWith("topic "))
+                .anyMatch(l -> l.startsWith("log "))
+                .anyMatch(l -> l.startsWith("API "));
         assertThat(locations(canary, responses)).as("places the canary reached").isEmpty();
         // and it is where it belongs, encrypted: the store holds ciphertext, not the text
-        assertThat(Sql.count("SELECT count(*) FROM secrets.secret_entry WHERE path LIKE 'codex-auth/%'")).isGreaterThan(0);
+        assertThat(Sql.count("SELECT count(*) FROM secrets.secret_entry WHERE path LIKE 'codex-auth/%'"))
+                .isGreaterThan(0);
     }
 
     public static List<String> locations(String canary, List<String> responses) throws Exception {
@@ -63,12 +65,14 @@ public final class CanaryScan {
         // topics (the outbox relays publish within a second)
         Thread.sleep(1000);
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafka().bootstrapServers());
+        props.put(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                TestInfrastructure.kafka().bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "canary-scan-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         int records = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(Pattern.compile("console\\..*"));
             long quietUntil = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (System.nanoTime() < quietUntil) {
@@ -88,7 +92,8 @@ public final class CanaryScan {
         assertThat(records).as("records scanned on the console topics").isPositive();
         // logs (the registry's only once a test started it)
         assertThat(Path.of("target/onboarding-service-test.log")).exists();
-        for (Path log : List.of(Path.of("target/onboarding-service-test.log"), Path.of("target/registry-service.log"))) {
+        for (Path log :
+                List.of(Path.of("target/onboarding-service-test.log"), Path.of("target/registry-service.log"))) {
             if (Files.exists(log) && Files.readString(log).contains(canary)) {
                 found.add("log " + log);
             }

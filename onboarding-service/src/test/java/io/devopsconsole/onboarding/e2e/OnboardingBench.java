@@ -1,22 +1,21 @@
 package io.devopsconsole.onboarding.e2e;
 
+import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.BASE;
+import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.as;
+import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.ok;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.devopsconsole.onboarding.OnboardingHosts;
 import io.devopsconsole.onboarding.RegistryProcess;
 import io.devopsconsole.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import org.junit.jupiter.api.Test;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.BASE;
-import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.as;
-import static io.devopsconsole.onboarding.e2e.OnboardingJourneyTest.ok;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code scripts/bench onboarding [runs]}: N complete runs against the loopback OpenSSH host
@@ -39,27 +38,56 @@ class OnboardingBench {
             OnboardingHosts.resetShims();
             String name = "bench-" + UUID.randomUUID().toString().substring(0, 8);
             long t0 = System.nanoTime();
-            String id = ok(as(Tokens.operator()).body(Map.of("request", "onboard 127.0.0.1 port " + OnboardingHosts.host().port()
-                    + ", call it " + name + ", log in as " + OnboardingHosts.USER)).post(BASE), 201).getString("id");
+            String id = ok(
+                            as(Tokens.operator())
+                                    .body(Map.of(
+                                            "request",
+                                            "onboard 127.0.0.1 port "
+                                                    + OnboardingHosts.host().port() + ", call it " + name
+                                                    + ", log in as " + OnboardingHosts.USER))
+                                    .post(BASE),
+                            201)
+                    .getString("id");
             String fingerprint = ok(as(Tokens.operator()).post(BASE + "/" + id + "/advance"), 200)
                     .getString("presented_host_key.fingerprint_sha256");
-            ok(as(Tokens.operator()).body(Map.of("confirm_trust", true, "fingerprint_sha256", fingerprint))
-                    .post(BASE + "/" + id + "/host-key/trust"), 200);
+            ok(
+                    as(Tokens.operator())
+                            .body(Map.of("confirm_trust", true, "fingerprint_sha256", fingerprint))
+                            .post(BASE + "/" + id + "/host-key/trust"),
+                    200);
             JsonPath checked = ok(as(Tokens.operator()).post(BASE + "/" + id + "/advance"), 200);
             long t1 = System.nanoTime();
             assertThat(checked.getString("state")).isEqualTo("readiness_checked");
-            String plan = ok(as(Tokens.operator()).post(BASE + "/" + id + "/advance"), 200).getString("install_plan_id");
+            String plan = ok(as(Tokens.operator()).post(BASE + "/" + id + "/advance"), 200)
+                    .getString("install_plan_id");
             ok(as(Tokens.operator()).body(Map.of()).post("/api/install-plans/" + plan + "/approve"), 200);
-            ok(as(Tokens.operator()).body(Map.of("confirm_execute", true)).post("/api/install-plans/" + plan + "/execute"), 202);
-            JsonPath waiting = OnboardingJourneyTest.await(BASE + "/" + id,
-                    r -> r.getString("state").equals("installed_but_auth_required") || r.getString("state").equals("failed"),
+            ok(
+                    as(Tokens.operator())
+                            .body(Map.of("confirm_execute", true))
+                            .post("/api/install-plans/" + plan + "/execute"),
+                    202);
+            JsonPath waiting = OnboardingJourneyTest.await(
+                    BASE + "/" + id,
+                    r -> r.getString("state").equals("installed_but_auth_required")
+                            || r.getString("state").equals("failed"),
                     "install");
             assertThat(waiting.getString("state")).isEqualTo("installed_but_auth_required");
-            String slot = ok(as(Tokens.admin()).body(Map.of("name", name, "auth_json", Map.of("k", "v")))
-                    .post("/api/codex-auth/slots"), 201).getString("id");
-            ok(as(Tokens.operator()).body(Map.of("target_id", waiting.getString("target_id")))
-                    .post("/api/codex-auth/slots/" + slot + "/lease"), 200);
-            ok(as(Tokens.operator()).body(Map.of("confirm_provision", true)).post("/api/codex-auth/slots/" + slot + "/provision"), 200);
+            String slot = ok(
+                            as(Tokens.admin())
+                                    .body(Map.of("name", name, "auth_json", Map.of("k", "v")))
+                                    .post("/api/codex-auth/slots"),
+                            201)
+                    .getString("id");
+            ok(
+                    as(Tokens.operator())
+                            .body(Map.of("target_id", waiting.getString("target_id")))
+                            .post("/api/codex-auth/slots/" + slot + "/lease"),
+                    200);
+            ok(
+                    as(Tokens.operator())
+                            .body(Map.of("confirm_provision", true))
+                            .post("/api/codex-auth/slots/" + slot + "/provision"),
+                    200);
             JsonPath ready = ok(as(Tokens.viewer()).get(BASE + "/" + id), 200);
             long t2 = System.nanoTime();
             assertThat(ready.getString("state")).isEqualTo("ready");
@@ -70,13 +98,17 @@ class OnboardingBench {
                 connections.add(ready.getInt("ssh_connections"));
             }
         }
-        System.out.println("onboarding bench: " + runs + " runs against OpenSSH on loopback (unprivileged user, shims)");
+        System.out.println(
+                "onboarding bench: " + runs + " runs against OpenSSH on loopback (unprivileged user, shims)");
         System.out.println("  intake -> readiness_checked ms: " + figures(toReadiness));
         System.out.println("  intake -> ready ms:             " + figures(toReady));
-        System.out.println("  SSH connections per run:        " + connections.stream().distinct().sorted().toList()
+        System.out.println("  SSH connections per run:        "
+                + connections.stream().distinct().sorted().toList()
                 + " (host-key read, the check at trust, probe+readiness, install, provisioning)");
         Runtime rt = Runtime.getRuntime();
-        System.out.printf("  onboarding-service JVM heap used after the runs: %d MiB%n", (rt.totalMemory() - rt.freeMemory()) >> 20);
+        System.out.printf(
+                "  onboarding-service JVM heap used after the runs: %d MiB%n",
+                (rt.totalMemory() - rt.freeMemory()) >> 20);
     }
 
     private static String figures(List<Long> ms) {
@@ -84,6 +116,7 @@ class OnboardingBench {
         Collections.sort(sorted);
         long p50 = sorted.get((int) Math.ceil(sorted.size() * 0.5) - 1);
         long p99 = sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1);
-        return "p50 " + p50 + " / p99 " + p99 + " (min " + sorted.get(0) + ", max " + sorted.get(sorted.size() - 1) + ")";
+        return "p50 " + p50 + " / p99 " + p99 + " (min " + sorted.get(0) + ", max " + sorted.get(sorted.size() - 1)
+                + ")";
     }
 }

@@ -1,12 +1,12 @@
 package io.devopsconsole.onboarding.intake;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The intake sentence → fields table: what operators actually write, and what must never pass. */
 class IntakeParserTest {
@@ -25,15 +25,18 @@ class IntakeParserTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', nullValues = "-", value = {
-            "onboard deploy@lab-07.example.com:2222 and name it lab-07 | lab-07.example.com | lab-07 | deploy | 2222 | -",
-            "new box at 192.168.10.5 port 2200, log in as ubuntu, named web-01 | 192.168.10.5 | web-01 | ubuntu | 2200 | -",
-            "Please add the production server db-01.corp.internal called db-01 | db-01.corp.internal | db-01 | - | - | production",
-            "host: 10.0.0.9:22 name: edge.gw-2 user: admin (staging) | 10.0.0.9 | edge.gw-2 | admin | 22 | staging",
-            "lab machine, ip 172.16.4.20, named \"ci-runner-3\" | 172.16.4.20 | ci-runner-3 | - | - | lab",
-            "it's at [2001:db8::15], call it v6-host | 2001:db8::15 | v6-host | - | - | -",
-            "Server is at build.example.org. Call it build. | build.example.org | build | - | - | -",
-    })
+    @CsvSource(
+            delimiter = '|',
+            nullValues = "-",
+            value = {
+                "onboard deploy@lab-07.example.com:2222 and name it lab-07 | lab-07.example.com | lab-07 | deploy | 2222 | -",
+                "new box at 192.168.10.5 port 2200, log in as ubuntu, named web-01 | 192.168.10.5 | web-01 | ubuntu | 2200 | -",
+                "Please add the production server db-01.corp.internal called db-01 | db-01.corp.internal | db-01 | - | - | production",
+                "host: 10.0.0.9:22 name: edge.gw-2 user: admin (staging) | 10.0.0.9 | edge.gw-2 | admin | 22 | staging",
+                "lab machine, ip 172.16.4.20, named \"ci-runner-3\" | 172.16.4.20 | ci-runner-3 | - | - | lab",
+                "it's at [2001:db8::15], call it v6-host | 2001:db8::15 | v6-host | - | - | -",
+                "Server is at build.example.org. Call it build. | build.example.org | build | - | - | -",
+            })
     void sentencesOperatorsWrite(String request, String host, String name, String user, Integer port, String env) {
         IntakeParser.Extracted e = IntakeParser.parse(request);
         assertThat(e.host()).isEqualTo(host);
@@ -52,25 +55,28 @@ class IntakeParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "it's at 10.76.22.999, call it x",
-            "it's at 10.0.0.1:70000, call it x",
-            "it's at 10.0.0.1, call it -rm",
-            "",
-            "   ",
-    })
+    @ValueSource(
+            strings = {
+                "it's at 10.76.22.999, call it x",
+                "it's at 10.0.0.1:70000, call it x",
+                "it's at 10.0.0.1, call it -rm",
+                "",
+                "   ",
+            })
     void statedButInvalidValuesAreRefusedNamingTheField(String request) {
-        assertThatThrownBy(() -> IntakeParser.parse(request)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> IntakeParser.parse(request))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageMatching("(host|port|name|request): .*");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "it's at 10.0.0.1;reboot, call it x$(id)",
-            "it's at `id`.example.com, call it a|b",
-            "call it ok-name, it's at 10.0.0.2 && rm -rf /",
-            "as root;id it's at 10.0.0.3, call it n1",
-    })
+    @ValueSource(
+            strings = {
+                "it's at 10.0.0.1;reboot, call it x$(id)",
+                "it's at `id`.example.com, call it a|b",
+                "call it ok-name, it's at 10.0.0.2 && rm -rf /",
+                "as root;id it's at 10.0.0.3, call it n1",
+            })
     void shellTextNeverSurvivesExtraction(String request) {
         IntakeParser.Extracted e;
         try {

@@ -8,7 +8,6 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -47,11 +46,9 @@ public class ReachabilityProbe {
     }
 
     /** One observation. {@code detail} says why a host is unreachable (refused, timed out, unknown name). */
-    public record Result(boolean reachable, Instant checkedAt, long latencyMillis, String detail) {
-    }
+    public record Result(boolean reachable, Instant checkedAt, long latencyMillis, String detail) {}
 
-    private record Entry(CompletableFuture<Result> result, Instant started) {
-    }
+    private record Entry(CompletableFuture<Result> result, Instant started) {}
 
     private final Config config;
     private final ExecutorService pool;
@@ -67,7 +64,8 @@ public class ReachabilityProbe {
             t.setDaemon(true);
             return t;
         });
-        this.checks = Timer.builder("registry.reachability.checks").description("TCP reachability checks performed")
+        this.checks = Timer.builder("registry.reachability.checks")
+                .description("TCP reachability checks performed")
                 .register(meters);
     }
 
@@ -75,7 +73,8 @@ public class ReachabilityProbe {
         String key = host + "|" + port;
         Instant now = clock.instant();
         Entry entry = cache.compute(key, (k, existing) -> {
-            if (existing != null && !existing.result().isCompletedExceptionally()
+            if (existing != null
+                    && !existing.result().isCompletedExceptionally()
                     && (!existing.result().isDone() || fresh(existing, now))) {
                 return existing;
             }
@@ -95,7 +94,8 @@ public class ReachabilityProbe {
     private Result connect(String host, int port) {
         long start = System.nanoTime();
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), (int) config.timeout().toMillis());
+            socket.connect(
+                    new InetSocketAddress(host, port), (int) config.timeout().toMillis());
             return result(true, start, null);
         } catch (java.net.UnknownHostException e) {
             return result(false, start, "name does not resolve");

@@ -16,7 +16,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-
 import java.util.UUID;
 
 @Path("/api/remote-access/targets")
@@ -39,7 +38,8 @@ public class RemoteAccessResource {
             @QueryParam("retired") @DefaultValue("false") Boolean retired,
             @QueryParam("page") @DefaultValue("0") @Min(0) int page,
             @QueryParam("size") @DefaultValue("50") @Min(1) @Max(200) int size) {
-        return service.list(new SshTargetRepository.Filter(environment, siteId, codexStatus, namePrefix, retired), page, size);
+        return service.list(
+                new SshTargetRepository.Filter(environment, siteId, codexStatus, namePrefix, retired), page, size);
     }
 
     @GET

@@ -10,7 +10,6 @@ import io.devopsconsole.registry.tunnel.TunnelProfileRepository;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -39,18 +38,19 @@ public class RemoteAccessService {
         this.probe = probe;
     }
 
-    private record Snapshot(List<SshTarget> targets, Map<UUID, TunnelProfile> tunnels, long total) {
-    }
+    private record Snapshot(List<SshTarget> targets, Map<UUID, TunnelProfile> tunnels, long total) {}
 
     public Uni<RemoteAccessApi.RemoteAccessResponse> get(UUID id) {
         return Panache.withSession(() -> targets.findById(id)
-                        .onItem().ifNull().failWith(() -> new ResourceNotFoundException("SSH target", id))
+                        .onItem()
+                        .ifNull()
+                        .failWith(() -> new ResourceNotFoundException("SSH target", id))
                         .flatMap(t -> tunnelsOf(List.of(t)).map(ts -> new Snapshot(List.of(t), ts, 1))))
                 .flatMap(s -> view(s.targets().get(0), s.tunnels()));
     }
 
-    public Uni<PageResponse<RemoteAccessApi.RemoteAccessResponse>> list(SshTargetRepository.Filter filter, int page,
-                                                                         int size) {
+    public Uni<PageResponse<RemoteAccessApi.RemoteAccessResponse>> list(
+            SshTargetRepository.Filter filter, int page, int size) {
         return Panache.withSession(() -> targets.page(filter, page, size)
                         .flatMap(rows -> targets.total(filter)
                                 .flatMap(total -> tunnelsOf(rows).map(ts -> new Snapshot(rows, ts, total)))))
@@ -58,15 +58,20 @@ public class RemoteAccessService {
                     if (s.targets().isEmpty()) {
                         return Uni.createFrom().item(new PageResponse<>(List.of(), page, size, s.total()));
                     }
-                    List<Uni<RemoteAccessApi.RemoteAccessResponse>> views = s.targets().stream()
-                            .map(t -> view(t, s.tunnels())).toList();
-                    return Uni.join().all(views).andFailFast()
+                    List<Uni<RemoteAccessApi.RemoteAccessResponse>> views =
+                            s.targets().stream().map(t -> view(t, s.tunnels())).toList();
+                    return Uni.join()
+                            .all(views)
+                            .andFailFast()
                             .map(items -> new PageResponse<>(items, page, size, s.total()));
                 });
     }
 
     private Uni<Map<UUID, TunnelProfile>> tunnelsOf(List<SshTarget> rows) {
-        Set<UUID> ids = rows.stream().map(SshTarget::tunnelProfileId).filter(Objects::nonNull).collect(Collectors.toSet());
+        Set<UUID> ids = rows.stream()
+                .map(SshTarget::tunnelProfileId)
+                .filter(Objects::nonNull)
+                .collect(Collectors.toSet());
         if (ids.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
@@ -82,15 +87,24 @@ public class RemoteAccessService {
         TunnelProfile tunnel = target.tunnelProfileId() == null ? null : tunnelsById.get(target.tunnelProfileId());
         boolean pathAvailable = target.accessPath() == AccessPath.lan || (tunnel != null && tunnel.available());
         if (!pathAvailable) {
-            reasons.add(tunnel == null ? "access path unavailable: the tunnel profile is missing"
-                    : "access path unavailable: tunnel " + tunnel.name() + " is " + describe(tunnel));
+            reasons.add(
+                    tunnel == null
+                            ? "access path unavailable: the tunnel profile is missing"
+                            : "access path unavailable: tunnel " + tunnel.name() + " is " + describe(tunnel));
         }
         if (target.retired()) {
             reasons.add("target is retired");
         }
         if (!pathAvailable || target.retired()) {
-            return Uni.createFrom().item(response(target, tunnel, pathAvailable, new RemoteAccessApi.Reachability(
-                    RemoteAccessApi.ReachabilityStatus.not_checked, null, null, null), false, reasons));
+            return Uni.createFrom()
+                    .item(response(
+                            target,
+                            tunnel,
+                            pathAvailable,
+                            new RemoteAccessApi.Reachability(
+                                    RemoteAccessApi.ReachabilityStatus.not_checked, null, null, null),
+                            false,
+                            reasons));
         }
         return probe.check(target.host(), target.port()).map(result -> {
             if (!result.reachable()) {
@@ -99,9 +113,19 @@ public class RemoteAccessService {
             if (target.hostKeyFingerprint() == null) {
                 reasons.add("no trusted host key yet (onboarding or an admin must trust one before SSH is used)");
             }
-            return response(target, tunnel, true, new RemoteAccessApi.Reachability(result.reachable()
-                            ? RemoteAccessApi.ReachabilityStatus.reachable : RemoteAccessApi.ReachabilityStatus.unreachable,
-                    result.checkedAt(), result.latencyMillis(), result.detail()), result.reachable(), reasons);
+            return response(
+                    target,
+                    tunnel,
+                    true,
+                    new RemoteAccessApi.Reachability(
+                            result.reachable()
+                                    ? RemoteAccessApi.ReachabilityStatus.reachable
+                                    : RemoteAccessApi.ReachabilityStatus.unreachable,
+                            result.checkedAt(),
+                            result.latencyMillis(),
+                            result.detail()),
+                    result.reachable(),
+                    reasons);
         });
     }
 
@@ -115,15 +139,39 @@ public class RemoteAccessService {
         return "up but not marked usable for remote execution";
     }
 
-    private static RemoteAccessApi.RemoteAccessResponse response(SshTarget t, TunnelProfile tunnel, boolean pathAvailable,
-                                                                 RemoteAccessApi.Reachability reachability, boolean ready,
-                                                                 List<String> reasons) {
-        RemoteAccessApi.TunnelView tunnelView = tunnel == null ? null : new RemoteAccessApi.TunnelView(tunnel.id(),
-                tunnel.name(), tunnel.interfaceName(), tunnel.enabled(), tunnel.operationalState(),
-                tunnel.usableForRemoteExecution(), tunnel.lastCheckedAt());
-        return new RemoteAccessApi.RemoteAccessResponse(t.id(), t.name(), t.host(), t.port(), t.environment(), t.retired(),
-                t.accessPath(), pathAvailable ? RemoteAccessApi.AccessPathStatus.available
-                : RemoteAccessApi.AccessPathStatus.unavailable, tunnelView, reachability, t.hostKeyFingerprint() != null,
-                t.codexStatus(), ready && !t.retired(), List.copyOf(reasons));
+    private static RemoteAccessApi.RemoteAccessResponse response(
+            SshTarget t,
+            TunnelProfile tunnel,
+            boolean pathAvailable,
+            RemoteAccessApi.Reachability reachability,
+            boolean ready,
+            List<String> reasons) {
+        RemoteAccessApi.TunnelView tunnelView = tunnel == null
+                ? null
+                : new RemoteAccessApi.TunnelView(
+                        tunnel.id(),
+                        tunnel.name(),
+                        tunnel.interfaceName(),
+                        tunnel.enabled(),
+                        tunnel.operationalState(),
+                        tunnel.usableForRemoteExecution(),
+                        tunnel.lastCheckedAt());
+        return new RemoteAccessApi.RemoteAccessResponse(
+                t.id(),
+                t.name(),
+                t.host(),
+                t.port(),
+                t.environment(),
+                t.retired(),
+                t.accessPath(),
+                pathAvailable
+                        ? RemoteAccessApi.AccessPathStatus.available
+                        : RemoteAccessApi.AccessPathStatus.unavailable,
+                tunnelView,
+                reachability,
+                t.hostKeyFingerprint() != null,
+                t.codexStatus(),
+                ready && !t.retired(),
+                List.copyOf(reasons));
     }
 }

@@ -17,12 +17,11 @@ import io.devopsconsole.registry.target.TargetService;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
-
-import java.util.List;
-import java.util.Optional;
 
 /**
  * Applies onboarding's results to the inventory: a confirmed host key becomes the target's
@@ -41,8 +40,11 @@ public class OnboardingResultsConsumer {
     private final ProcessedEvents processed;
     private final DeadLetters deadLetters;
 
-    public OnboardingResultsConsumer(TargetService targets, io.devopsconsole.registry.tunnel.TunnelService tunnels,
-                                     ProcessedEvents processed, DeadLetters deadLetters) {
+    public OnboardingResultsConsumer(
+            TargetService targets,
+            io.devopsconsole.registry.tunnel.TunnelService tunnels,
+            ProcessedEvents processed,
+            DeadLetters deadLetters) {
         this.targets = targets;
         this.tunnels = tunnels;
         this.processed = processed;
@@ -72,12 +74,18 @@ public class OnboardingResultsConsumer {
         }
         // content the database or this service refuses (ADR 0014) is tried a few times, then dead-lettered
         // so later events go on; anything else (the database away, a lost race) is retried in place
-        return Retries.untilStoredOrPoison("applying onboarding event " + envelope.id(),
-                        () -> Panache.withTransaction(() -> processed.claim(CONSUMER, envelope.id())
-                                .flatMap(first -> first ? apply(decoded) : Uni.createFrom().voidItem())))
-                .onFailure(Poison::isPoison).recoverWithUni(f -> {
-                    LOG.errorf("onboarding event %s (%s) cannot be applied, moved to the dead-letter topic: %s", envelope.id(),
-                            envelope.type(), Poison.reason(f));
+        return Retries.untilStoredOrPoison(
+                        "applying onboarding event " + envelope.id(),
+                        () -> Panache.withTransaction(() -> processed
+                                .claim(CONSUMER, envelope.id())
+                                .flatMap(first -> first
+                                        ? apply(decoded)
+                                        : Uni.createFrom().voidItem())))
+                .onFailure(Poison::isPoison)
+                .recoverWithUni(f -> {
+                    LOG.errorf(
+                            "onboarding event %s (%s) cannot be applied, moved to the dead-letter topic: %s",
+                            envelope.id(), envelope.type(), Poison.reason(f));
                     return reject(record, "cannot be applied: " + Poison.reason(f));
                 });
     }
@@ -90,8 +98,8 @@ public class OnboardingResultsConsumer {
             return targets.observeCodexStatus(e.targetId(), parseStatus(e.codexStatus()));
         }
         if (event instanceof TunnelStateObserved e) {
-            return tunnels.observeFromOnboarding(e.tunnelProfileId(), operational(e.operationalState()),
-                    e.usableForRemoteExecution());
+            return tunnels.observeFromOnboarding(
+                    e.tunnelProfileId(), operational(e.operationalState()), e.usableForRemoteExecution());
         }
         // Other onboarding events (milestones, auth slots) are for audit, not the inventory.
         return Uni.createFrom().voidItem();

@@ -8,7 +8,6 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
-
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -47,16 +46,21 @@ public class NetworkRule {
     @Version
     private long version;
 
-    protected NetworkRule() {
-    }
+    protected NetworkRule() {}
 
     NetworkRule(UUID id, OffsetDateTime now) {
         this.id = id;
         this.createdAt = now;
     }
 
-    void set(String cidr, int prefixLength, UUID siteId, AccessPath accessPath, UUID tunnelProfileId, String description,
-             OffsetDateTime now) {
+    void set(
+            String cidr,
+            int prefixLength,
+            UUID siteId,
+            AccessPath accessPath,
+            UUID tunnelProfileId,
+            String description,
+            OffsetDateTime now) {
         this.cidr = cidr;
         this.prefixLength = prefixLength;
         this.siteId = siteId;
@@ -70,14 +74,43 @@ public class NetworkRule {
         return new NetworkRuleCreated(id, cidr, siteId, accessPath.name(), tunnelProfileId, description, version);
     }
 
-    public UUID id() { return id; }
-    public String cidr() { return cidr; }
-    public int prefixLength() { return prefixLength; }
-    public UUID siteId() { return siteId; }
-    public AccessPath accessPath() { return accessPath; }
-    public UUID tunnelProfileId() { return tunnelProfileId; }
-    public String description() { return description; }
-    public OffsetDateTime createdAt() { return createdAt; }
-    public OffsetDateTime updatedAt() { return updatedAt; }
-    public long version() { return version; }
+    public UUID id() {
+        return id;
+    }
+
+    public String cidr() {
+        return cidr;
+    }
+
+    public int prefixLength() {
+        return prefixLength;
+    }
+
+    public UUID siteId() {
+        return siteId;
+    }
+
+    public AccessPath accessPath() {
+        return accessPath;
+    }
+
+    public UUID tunnelProfileId() {
+        return tunnelProfileId;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public OffsetDateTime createdAt() {
+        return createdAt;
+    }
+
+    public OffsetDateTime updatedAt() {
+        return updatedAt;
+    }
+
+    public long version() {
+        return version;
+    }
 }

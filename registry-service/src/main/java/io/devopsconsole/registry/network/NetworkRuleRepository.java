@@ -5,7 +5,6 @@ import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 import java.util.UUID;
 
@@ -14,7 +13,9 @@ public class NetworkRuleRepository implements PanacheRepositoryBase<NetworkRule,
 
     Uni<List<NetworkRule>> page(UUID siteId, int page, int size) {
         Sort sort = Sort.by("prefixLength", Sort.Direction.Descending).and("cidr");
-        return (siteId == null ? findAll(sort) : find("siteId", sort, siteId)).page(Page.of(page, size)).list();
+        return (siteId == null ? findAll(sort) : find("siteId", sort, siteId))
+                .page(Page.of(page, size))
+                .list();
     }
 
     Uni<Long> total(UUID siteId) {

@@ -1,6 +1,5 @@
 package io.devopsconsole.registry.network;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.Roles;
@@ -24,9 +23,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.RestResponse;
-
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
+import org.jboss.resteasy.reactive.RestResponse;
 
 @Path("/api/network-rules")
 @Produces(MediaType.APPLICATION_JSON)
@@ -43,16 +42,21 @@ public class NetworkRuleResource {
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = NetworkRuleApi.RuleResponse.class, responseCode = "201", responseDescription = "Created; `Location` names the new rule.")
-    public Uni<RestResponse<NetworkRuleApi.RuleResponse>> create(@Valid @NotNull NetworkRuleApi.CreateRuleRequest request) {
+    @APIResponseSchema(
+            value = NetworkRuleApi.RuleResponse.class,
+            responseCode = "201",
+            responseDescription = "Created; `Location` names the new rule.")
+    public Uni<RestResponse<NetworkRuleApi.RuleResponse>> create(
+            @Valid @NotNull NetworkRuleApi.CreateRuleRequest request) {
         return service.create(request).map(created -> Created.at("/api/network-rules", created.id(), created));
     }
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<PageResponse<NetworkRuleApi.RuleResponse>> list(@QueryParam("site_id") UUID siteId,
-                                                               @QueryParam("page") @DefaultValue("0") @Min(0) int page,
-                                                               @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+    public Uni<PageResponse<NetworkRuleApi.RuleResponse>> list(
+            @QueryParam("site_id") UUID siteId,
+            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
         return service.list(siteId, page, size);
     }
 
@@ -74,8 +78,8 @@ public class NetworkRuleResource {
     @PUT
     @Path("/{id}")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<NetworkRuleApi.RuleResponse> update(@PathParam("id") UUID id,
-                                                   @Valid @NotNull NetworkRuleApi.UpdateRuleRequest request) {
+    public Uni<NetworkRuleApi.RuleResponse> update(
+            @PathParam("id") UUID id, @Valid @NotNull NetworkRuleApi.UpdateRuleRequest request) {
         return service.update(id, request);
     }
 

@@ -5,7 +5,6 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
-
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -49,11 +48,16 @@ public class Project {
     @Version
     private long version;
 
-    protected Project() {
-    }
+    protected Project() {}
 
-    Project(UUID id, String slug, String name, String description, String defaultWorkingDirectory,
-            OffsetDateTime now, String actor) {
+    Project(
+            UUID id,
+            String slug,
+            String name,
+            String description,
+            String defaultWorkingDirectory,
+            OffsetDateTime now,
+            String actor) {
         this.id = id;
         this.slug = slug;
         this.name = name;

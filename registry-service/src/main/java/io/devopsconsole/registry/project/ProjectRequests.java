@@ -1,7 +1,7 @@
 package io.devopsconsole.registry.project;
 
-import io.devopsconsole.platform.validation.SafeDirectory;
 import io.devopsconsole.platform.validation.PlainText;
+import io.devopsconsole.platform.validation.SafeDirectory;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -20,27 +20,37 @@ final class ProjectRequests {
 
     static final String SLUG = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 
-    private ProjectRequests() {
-    }
+    private ProjectRequests() {}
 
     /** Register a project. */
     record CreateProjectRequest(
-            @NotBlank @Pattern(regexp = SLUG, message = "must be 1-63 lower-case letters, digits or '-', not starting or ending with '-'")
+            @NotBlank
+            @Pattern(
+                    regexp = SLUG,
+                    message = "must be 1-63 lower-case letters, digits or '-', not starting or ending with '-'")
             String slug,
-            @NotBlank @Size(max = 200) @io.devopsconsole.platform.validation.UnambiguousName @Pattern(regexp = ONE_LINE, message = "must be one line of text") String name,
+
+            @NotBlank
+            @Size(max = 200)
+            @io.devopsconsole.platform.validation.UnambiguousName
+            @Pattern(regexp = ONE_LINE, message = "must be one line of text")
+            String name,
+
             @Size(max = 2000) @PlainText String description,
-            @NotNull @SafeDirectory(workspace = true) String defaultWorkingDirectory) {
-    }
+            @NotNull @SafeDirectory(workspace = true) String defaultWorkingDirectory) {}
 
     /** Replace a project's mutable attributes; {@code version} is the version the change was made against. */
     record UpdateProjectRequest(
-            @NotBlank @Size(max = 200) @io.devopsconsole.platform.validation.UnambiguousName @Pattern(regexp = ONE_LINE, message = "must be one line of text") String name,
+            @NotBlank
+            @Size(max = 200)
+            @io.devopsconsole.platform.validation.UnambiguousName
+            @Pattern(regexp = ONE_LINE, message = "must be one line of text")
+            String name,
+
             @Size(max = 2000) @PlainText String description,
             @NotNull @SafeDirectory(workspace = true) String defaultWorkingDirectory,
-            @NotNull @PositiveOrZero Long version) {
-    }
+            @NotNull @PositiveOrZero Long version) {}
 
     /** Archive a project; {@code version} optional but checked when given. */
-    record ArchiveProjectRequest(@PositiveOrZero Long version) {
-    }
+    record ArchiveProjectRequest(@PositiveOrZero Long version) {}
 }

@@ -1,6 +1,5 @@
 package io.devopsconsole.registry.project;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -19,10 +18,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
-
-import java.util.UUID;
 
 @Path("/api/projects")
 @Produces(MediaType.APPLICATION_JSON)
@@ -37,17 +36,20 @@ public class ProjectResource {
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = ProjectResponse.class, responseCode = "201", responseDescription = "Created; `Location` names the new project.")
+    @APIResponseSchema(
+            value = ProjectResponse.class,
+            responseCode = "201",
+            responseDescription = "Created; `Location` names the new project.")
     public Uni<RestResponse<ProjectResponse>> create(@Valid @NotNull ProjectRequests.CreateProjectRequest request) {
-        return service.create(request)
-                .map(created -> Created.at("/api/projects", created.id(), created));
+        return service.create(request).map(created -> Created.at("/api/projects", created.id(), created));
     }
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<ProjectResponse.Page> list(@QueryParam("page") @DefaultValue("0") @Min(0) @Max(100_000) int page,
-                                          @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size,
-                                          @QueryParam("include_archived") @DefaultValue("false") boolean includeArchived) {
+    public Uni<ProjectResponse.Page> list(
+            @QueryParam("page") @DefaultValue("0") @Min(0) @Max(100_000) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size,
+            @QueryParam("include_archived") @DefaultValue("false") boolean includeArchived) {
         return service.list(includeArchived, page, size);
     }
 
@@ -61,8 +63,8 @@ public class ProjectResource {
     @PUT
     @Path("/{id}")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<ProjectResponse> update(@PathParam("id") UUID id,
-                                       @Valid @NotNull ProjectRequests.UpdateProjectRequest request) {
+    public Uni<ProjectResponse> update(
+            @PathParam("id") UUID id, @Valid @NotNull ProjectRequests.UpdateProjectRequest request) {
         return service.update(id, request);
     }
 
@@ -70,7 +72,8 @@ public class ProjectResource {
     @Path("/{id}/archive")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     @ResponseStatus(200)
-    public Uni<ProjectResponse> archive(@PathParam("id") UUID id, @Valid ProjectRequests.ArchiveProjectRequest request) {
+    public Uni<ProjectResponse> archive(
+            @PathParam("id") UUID id, @Valid ProjectRequests.ArchiveProjectRequest request) {
         return service.archive(id, request == null ? null : request.version());
     }
 }

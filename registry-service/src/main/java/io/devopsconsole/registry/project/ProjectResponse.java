@@ -20,11 +20,21 @@ public record ProjectResponse(
         long version) {
 
     static ProjectResponse of(Project p) {
-        return new ProjectResponse(p.id(), p.slug(), p.name(), p.description(), p.defaultWorkingDirectory(),
-                p.archived(), p.archivedAt(), p.createdAt(), p.createdBy(), p.updatedAt(), p.updatedBy(), p.version());
+        return new ProjectResponse(
+                p.id(),
+                p.slug(),
+                p.name(),
+                p.description(),
+                p.defaultWorkingDirectory(),
+                p.archived(),
+                p.archivedAt(),
+                p.createdAt(),
+                p.createdBy(),
+                p.updatedAt(),
+                p.updatedBy(),
+                p.version());
     }
 
     /** One page of projects, ordered by slug. */
-    public record Page(List<ProjectResponse> items, int page, int size, long total) {
-    }
+    public record Page(List<ProjectResponse> items, int page, int size, long total) {}
 }

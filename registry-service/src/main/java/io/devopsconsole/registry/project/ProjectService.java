@@ -1,7 +1,5 @@
 package io.devopsconsole.registry.project;
 
-import io.devopsconsole.registry.Inputs;
-import io.devopsconsole.registry.Clock;
 import io.devopsconsole.events.registry.ProjectArchived;
 import io.devopsconsole.events.registry.ProjectCreated;
 import io.devopsconsole.events.registry.ProjectUpdated;
@@ -10,11 +8,12 @@ import io.devopsconsole.platform.problem.ConflictException;
 import io.devopsconsole.platform.problem.ResourceNotFoundException;
 import io.devopsconsole.platform.problem.UniqueViolation;
 import io.devopsconsole.platform.security.CurrentActor;
+import io.devopsconsole.registry.Clock;
+import io.devopsconsole.registry.Inputs;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -39,13 +38,25 @@ public class ProjectService {
         // The unique constraint decides a taken slug (no read-then-write race); the project and its
         // event are flushed together and the violation, if any, becomes a 409 naming the field.
         return actor.name().flatMap(who -> {
-            Project project = new Project(UUID.randomUUID(), request.slug(), request.name().strip(),
-                    Inputs.blankToNull(request.description()), request.defaultWorkingDirectory(), Clock.now(), who);
+            Project project = new Project(
+                    UUID.randomUUID(),
+                    request.slug(),
+                    request.name().strip(),
+                    Inputs.blankToNull(request.description()),
+                    request.defaultWorkingDirectory(),
+                    Clock.now(),
+                    who);
             return projects.persist(project)
-                    .flatMap(persisted -> outbox.record(new ProjectCreated(project.id(), project.slug(), project.name(),
-                            project.description(), project.defaultWorkingDirectory(), project.version())))
+                    .flatMap(persisted -> outbox.record(new ProjectCreated(
+                            project.id(),
+                            project.slug(),
+                            project.name(),
+                            project.description(),
+                            project.defaultWorkingDirectory(),
+                            project.version())))
                     .flatMap(event -> projects.flush())
-                    .onFailure(f -> UniqueViolation.of(f, "project_slug_key")).transform(f -> slugConflict(request.slug()))
+                    .onFailure(f -> UniqueViolation.of(f, "project_slug_key"))
+                    .transform(f -> slugConflict(request.slug()))
                     .replaceWith(() -> ProjectResponse.of(project));
         });
     }
@@ -58,8 +69,9 @@ public class ProjectService {
     @WithSession
     public Uni<ProjectResponse.Page> list(boolean includeArchived, int page, int size) {
         return projects.page(includeArchived, page, size)
-                .flatMap(items -> projects.total(includeArchived).map(total -> new ProjectResponse.Page(
-                        items.stream().map(ProjectResponse::of).toList(), page, size, total)));
+                .flatMap(items -> projects.total(includeArchived)
+                        .map(total -> new ProjectResponse.Page(
+                                items.stream().map(ProjectResponse::of).toList(), page, size, total)));
     }
 
     @WithTransaction
@@ -84,11 +96,19 @@ public class ProjectService {
             if (changed.isEmpty()) {
                 return Uni.createFrom().item(ProjectResponse.of(project));
             }
-            return actor.name().flatMap(who -> {
-                project.update(name, description, request.defaultWorkingDirectory(), Clock.now(), who);
-                return projects.flush();
-            }).flatMap(flushed -> outbox.record(new ProjectUpdated(project.id(), project.slug(), project.name(),
-                            project.description(), project.defaultWorkingDirectory(), project.version(), changed)))
+            return actor.name()
+                    .flatMap(who -> {
+                        project.update(name, description, request.defaultWorkingDirectory(), Clock.now(), who);
+                        return projects.flush();
+                    })
+                    .flatMap(flushed -> outbox.record(new ProjectUpdated(
+                            project.id(),
+                            project.slug(),
+                            project.name(),
+                            project.description(),
+                            project.defaultWorkingDirectory(),
+                            project.version(),
+                            changed)))
                     .replaceWith(() -> ProjectResponse.of(project));
         });
     }
@@ -102,11 +122,13 @@ public class ProjectService {
             if (project.archived()) {
                 throw new ConflictException("project " + project.slug() + " is already archived");
             }
-            return actor.name().flatMap(who -> {
-                project.archive(Clock.now(), who);
-                return projects.flush();
-            }).flatMap(flushed -> outbox.record(new ProjectArchived(project.id(), project.slug(), project.name(),
-                            project.version())))
+            return actor.name()
+                    .flatMap(who -> {
+                        project.archive(Clock.now(), who);
+                        return projects.flush();
+                    })
+                    .flatMap(flushed -> outbox.record(
+                            new ProjectArchived(project.id(), project.slug(), project.name(), project.version())))
                     .replaceWith(() -> ProjectResponse.of(project));
         });
     }

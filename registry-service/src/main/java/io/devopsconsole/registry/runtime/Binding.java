@@ -6,7 +6,6 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-
 import java.util.UUID;
 
 /** One target a runtime profile runs on, with its role and working directory there. */
@@ -15,7 +14,10 @@ import java.util.UUID;
 public class Binding {
 
     /** The primary target runs the session's main worker; secondaries run further workers. */
-    public enum Role { primary, secondary }
+    public enum Role {
+        primary,
+        secondary
+    }
 
     @Id
     private UUID id;
@@ -33,8 +35,7 @@ public class Binding {
     @Column(nullable = false)
     private int position;
 
-    protected Binding() {
-    }
+    protected Binding() {}
 
     Binding(UUID targetId, Role role, String workingDirectory, int position) {
         this.id = UUID.randomUUID();
@@ -50,8 +51,19 @@ public class Binding {
         this.position = position;
     }
 
-    int position() { return position; }
-    public UUID targetId() { return targetId; }
-    public Role role() { return role; }
-    public String workingDirectory() { return workingDirectory; }
+    int position() {
+        return position;
+    }
+
+    public UUID targetId() {
+        return targetId;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public String workingDirectory() {
+        return workingDirectory;
+    }
 }

@@ -13,7 +13,6 @@ import jakarta.persistence.OneToMany;
 import jakarta.persistence.OrderBy;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
-
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +24,10 @@ import java.util.UUID;
 public class RuntimeProfile {
 
     /** {@code attach} to active work, or {@code confirm} before refreshing it. */
-    public enum SwitchPolicy { attach, confirm }
+    public enum SwitchPolicy {
+        attach,
+        confirm
+    }
 
     @Id
     private UUID id;
@@ -66,8 +68,7 @@ public class RuntimeProfile {
     @Version
     private long version;
 
-    protected RuntimeProfile() {
-    }
+    protected RuntimeProfile() {}
 
     RuntimeProfile(UUID id, UUID projectId, OffsetDateTime now) {
         this.id = id;
@@ -79,7 +80,11 @@ public class RuntimeProfile {
      * Replaces the bindings, updating the row of a target that stays bound in place (the
      * (profile, target) key is unique, and Hibernate inserts before it deletes orphans).
      */
-    void set(SwitchPolicy policy, List<Binding> newBindings, RuntimeProfileState.CodexOptions codex, OffsetDateTime now) {
+    void set(
+            SwitchPolicy policy,
+            List<Binding> newBindings,
+            RuntimeProfileState.CodexOptions codex,
+            OffsetDateTime now) {
         this.switchPolicy = policy;
         RuntimeProfileState.CodexOptions c = codex == null ? RuntimeProfileState.CodexOptions.NONE : codex;
         this.codexModel = c.model();
@@ -105,20 +110,48 @@ public class RuntimeProfile {
     }
 
     public RuntimeProfileState state() {
-        return new RuntimeProfileState(id, projectId, switchPolicy.name(), bindings.stream()
-                .map(b -> new RuntimeProfileState.Binding(b.targetId(), b.role().name(), b.workingDirectory())).toList(),
-                codex(), version);
+        return new RuntimeProfileState(
+                id,
+                projectId,
+                switchPolicy.name(),
+                bindings.stream()
+                        .map(b -> new RuntimeProfileState.Binding(
+                                b.targetId(), b.role().name(), b.workingDirectory()))
+                        .toList(),
+                codex(),
+                version);
     }
 
-    public UUID id() { return id; }
-    public UUID projectId() { return projectId; }
-    public SwitchPolicy switchPolicy() { return switchPolicy; }
-    public RuntimeProfileState.CodexOptions codex() {
-        return new RuntimeProfileState.CodexOptions(codexModel, codexModelProvider, codexModelBaseUrl, codexApprovalPolicy,
-                codexSandboxMode);
+    public UUID id() {
+        return id;
     }
-    public List<Binding> bindings() { return List.copyOf(bindings); }
-    public OffsetDateTime createdAt() { return createdAt; }
-    public OffsetDateTime updatedAt() { return updatedAt; }
-    public long version() { return version; }
+
+    public UUID projectId() {
+        return projectId;
+    }
+
+    public SwitchPolicy switchPolicy() {
+        return switchPolicy;
+    }
+
+    public RuntimeProfileState.CodexOptions codex() {
+        return new RuntimeProfileState.CodexOptions(
+                codexModel, codexModelProvider, codexModelBaseUrl, codexApprovalPolicy, codexSandboxMode);
+    }
+
+    public List<Binding> bindings() {
+        return List.copyOf(bindings);
+    }
+
+    public OffsetDateTime createdAt() {
+        return createdAt;
+    }
+
+    public OffsetDateTime updatedAt() {
+        return updatedAt;
+    }
+
+    public long version() {
+        return version;
+    }
 }

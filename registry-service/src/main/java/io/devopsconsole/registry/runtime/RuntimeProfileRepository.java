@@ -5,7 +5,6 @@ import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 import java.util.UUID;
 
@@ -14,7 +13,9 @@ public class RuntimeProfileRepository implements PanacheRepositoryBase<RuntimePr
 
     Uni<List<RuntimeProfile>> page(UUID projectId, int page, int size) {
         Sort sort = Sort.by("createdAt").and("id");
-        return (projectId == null ? findAll(sort) : find("projectId", sort, projectId)).page(Page.of(page, size)).list();
+        return (projectId == null ? findAll(sort) : find("projectId", sort, projectId))
+                .page(Page.of(page, size))
+                .list();
     }
 
     Uni<Long> total(UUID projectId) {

@@ -1,6 +1,5 @@
 package io.devopsconsole.registry.runtime;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.Roles;
@@ -23,9 +22,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.RestResponse;
-
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
+import org.jboss.resteasy.reactive.RestResponse;
 
 @Path("/api/runtime-profiles")
 @Produces(MediaType.APPLICATION_JSON)
@@ -42,7 +41,10 @@ public class RuntimeProfileResource {
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = RuntimeProfileApi.ProfileResponse.class, responseCode = "201", responseDescription = "Created; `Location` names the new profile.")
+    @APIResponseSchema(
+            value = RuntimeProfileApi.ProfileResponse.class,
+            responseCode = "201",
+            responseDescription = "Created; `Location` names the new profile.")
     public Uni<RestResponse<RuntimeProfileApi.ProfileResponse>> create(
             @Valid @NotNull RuntimeProfileApi.CreateProfileRequest request) {
         return service.create(request).map(created -> Created.at("/api/runtime-profiles", created.id(), created));
@@ -50,9 +52,10 @@ public class RuntimeProfileResource {
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<PageResponse<RuntimeProfileApi.ProfileResponse>> list(@QueryParam("project_id") UUID projectId,
-                                                                     @QueryParam("page") @DefaultValue("0") @Min(0) int page,
-                                                                     @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+    public Uni<PageResponse<RuntimeProfileApi.ProfileResponse>> list(
+            @QueryParam("project_id") UUID projectId,
+            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
         return service.list(projectId, page, size);
     }
 
@@ -66,8 +69,8 @@ public class RuntimeProfileResource {
     @PUT
     @Path("/{id}")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<RuntimeProfileApi.ProfileResponse> update(@PathParam("id") UUID id,
-                                                         @Valid @NotNull RuntimeProfileApi.UpdateProfileRequest request) {
+    public Uni<RuntimeProfileApi.ProfileResponse> update(
+            @PathParam("id") UUID id, @Valid @NotNull RuntimeProfileApi.UpdateProfileRequest request) {
         return service.update(id, request);
     }
 

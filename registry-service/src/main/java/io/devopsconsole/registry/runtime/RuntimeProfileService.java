@@ -21,7 +21,6 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -39,8 +38,8 @@ public class RuntimeProfileService {
     private final SshTargetRepository targets;
     private final Outbox outbox;
 
-    public RuntimeProfileService(RuntimeProfileRepository profiles, ProjectRepository projects,
-                                 SshTargetRepository targets, Outbox outbox) {
+    public RuntimeProfileService(
+            RuntimeProfileRepository profiles, ProjectRepository projects, SshTargetRepository targets, Outbox outbox) {
         this.profiles = profiles;
         this.projects = projects;
         this.targets = targets;
@@ -49,26 +48,35 @@ public class RuntimeProfileService {
 
     @WithTransaction
     public Uni<RuntimeProfileApi.ProfileResponse> create(RuntimeProfileApi.CreateProfileRequest request) {
-        return projects.findById(request.projectId()).flatMap(project -> {
-            if (project == null) {
-                throw new InvalidFieldException("project_id", "no project has this id");
-            }
-            if (project.archived()) {
-                throw new InvalidFieldException("project_id", "project " + project.slug() + " is archived");
-            }
-            codex(request.codex());
-            return bindings(request.bindings());
-        }).flatMap(bindings -> {
-            RuntimeProfile profile = new RuntimeProfile(UUID.randomUUID(), request.projectId(), Clock.now());
-            profile.set(request.switchPolicy() == null ? RuntimeProfile.SwitchPolicy.confirm : request.switchPolicy(),
-                    bindings, request.codex(), Clock.now());
-            return profiles.persist(profile).flatMap(p -> profiles.flush())
-                    .flatMap(f -> outbox.record(new RuntimeProfileCreated(profile.state())))
-                    .flatMap(e -> profiles.flush())
-                    .onFailure(f -> UniqueViolation.of(f, "runtime_profile_project_key"))
-                    .transform(f -> new ConflictException("project_id", "this project already has a runtime profile"))
-                    .replaceWith(() -> RuntimeProfileApi.ProfileResponse.of(profile));
-        });
+        return projects.findById(request.projectId())
+                .flatMap(project -> {
+                    if (project == null) {
+                        throw new InvalidFieldException("project_id", "no project has this id");
+                    }
+                    if (project.archived()) {
+                        throw new InvalidFieldException("project_id", "project " + project.slug() + " is archived");
+                    }
+                    codex(request.codex());
+                    return bindings(request.bindings());
+                })
+                .flatMap(bindings -> {
+                    RuntimeProfile profile = new RuntimeProfile(UUID.randomUUID(), request.projectId(), Clock.now());
+                    profile.set(
+                            request.switchPolicy() == null
+                                    ? RuntimeProfile.SwitchPolicy.confirm
+                                    : request.switchPolicy(),
+                            bindings,
+                            request.codex(),
+                            Clock.now());
+                    return profiles.persist(profile)
+                            .flatMap(p -> profiles.flush())
+                            .flatMap(f -> outbox.record(new RuntimeProfileCreated(profile.state())))
+                            .flatMap(e -> profiles.flush())
+                            .onFailure(f -> UniqueViolation.of(f, "runtime_profile_project_key"))
+                            .transform(f ->
+                                    new ConflictException("project_id", "this project already has a runtime profile"))
+                            .replaceWith(() -> RuntimeProfileApi.ProfileResponse.of(profile));
+                });
     }
 
     @WithSession
@@ -78,8 +86,9 @@ public class RuntimeProfileService {
 
     @WithSession
     public Uni<PageResponse<RuntimeProfileApi.ProfileResponse>> list(UUID projectId, int page, int size) {
-        return profiles.page(projectId, page, size).flatMap(rows -> profiles.total(projectId)
-                .map(total -> PageResponse.of(rows, RuntimeProfileApi.ProfileResponse::of, page, size, total)));
+        return profiles.page(projectId, page, size)
+                .flatMap(rows -> profiles.total(projectId)
+                        .map(total -> PageResponse.of(rows, RuntimeProfileApi.ProfileResponse::of, page, size, total)));
     }
 
     @WithTransaction
@@ -117,7 +126,8 @@ public class RuntimeProfileService {
                 ConflictException.requireVersion("runtime profile", profile.version(), request.version());
             }
             return outbox.record(new RuntimeProfileDeleted(profile.state()))
-                    .flatMap(e -> profiles.delete(profile)).flatMap(d -> profiles.flush());
+                    .flatMap(e -> profiles.delete(profile))
+                    .flatMap(d -> profiles.flush());
         });
     }
 
@@ -125,7 +135,8 @@ public class RuntimeProfileService {
     private static RuntimeProfileState.CodexOptions codex(RuntimeProfileState.CodexOptions requested) {
         RuntimeProfileState.CodexOptions codex = requested == null ? RuntimeProfileState.CodexOptions.NONE : requested;
         List<Problem.FieldError> errors = new ArrayList<>();
-        CodexOptionRules.problems(codex).forEach((field, why) -> errors.add(new Problem.FieldError("codex." + field, why)));
+        CodexOptionRules.problems(codex)
+                .forEach((field, why) -> errors.add(new Problem.FieldError("codex." + field, why)));
         if (!errors.isEmpty()) {
             throw new InvalidFieldException(errors);
         }
@@ -138,9 +149,11 @@ public class RuntimeProfileService {
      */
     private Uni<List<Binding>> bindings(List<RuntimeProfileApi.BindingRequest> requested) {
         List<Problem.FieldError> errors = new ArrayList<>();
-        long primaries = requested.stream().filter(b -> b.role() == Binding.Role.primary).count();
+        long primaries =
+                requested.stream().filter(b -> b.role() == Binding.Role.primary).count();
         if (primaries != 1) {
-            errors.add(new Problem.FieldError("bindings", "must have exactly one primary binding (has " + primaries + ")"));
+            errors.add(new Problem.FieldError(
+                    "bindings", "must have exactly one primary binding (has " + primaries + ")"));
         }
         Set<UUID> seen = new HashSet<>();
         for (int i = 0; i < requested.size(); i++) {
@@ -160,8 +173,8 @@ public class RuntimeProfileService {
                 if (target == null) {
                     errors.add(new Problem.FieldError("bindings[" + i + "].target_id", "no SSH target has this id"));
                 } else if (target.retired()) {
-                    errors.add(new Problem.FieldError("bindings[" + i + "].target_id",
-                            "target " + target.name() + " is retired"));
+                    errors.add(new Problem.FieldError(
+                            "bindings[" + i + "].target_id", "target " + target.name() + " is retired"));
                 }
                 out.add(new Binding(b.targetId(), b.role(), b.workingDirectory(), i));
             }
@@ -179,7 +192,9 @@ public class RuntimeProfileService {
         for (int i = 0; i < a.size(); i++) {
             Binding x = a.get(i);
             Binding y = b.get(i);
-            if (!x.targetId().equals(y.targetId()) || x.role() != y.role() || !x.workingDirectory().equals(y.workingDirectory())) {
+            if (!x.targetId().equals(y.targetId())
+                    || x.role() != y.role()
+                    || !x.workingDirectory().equals(y.workingDirectory())) {
                 return false;
             }
         }
@@ -187,6 +202,9 @@ public class RuntimeProfileService {
     }
 
     private Uni<RuntimeProfile> find(UUID id) {
-        return profiles.findById(id).onItem().ifNull().failWith(() -> new ResourceNotFoundException("runtime profile", id));
+        return profiles.findById(id)
+                .onItem()
+                .ifNull()
+                .failWith(() -> new ResourceNotFoundException("runtime profile", id));
     }
 }

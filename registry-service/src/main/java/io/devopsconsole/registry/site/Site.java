@@ -5,7 +5,6 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
-
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -31,8 +30,7 @@ public class Site {
     @Version
     private long version;
 
-    protected Site() {
-    }
+    protected Site() {}
 
     Site(UUID id, String name, String description, OffsetDateTime now) {
         this.id = id;

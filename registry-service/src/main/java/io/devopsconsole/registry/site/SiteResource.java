@@ -1,6 +1,5 @@
 package io.devopsconsole.registry.site;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.Roles;
@@ -24,9 +23,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.RestResponse;
-
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
+import org.jboss.resteasy.reactive.RestResponse;
 
 @Path("/api/sites")
 @Produces(MediaType.APPLICATION_JSON)
@@ -43,16 +42,20 @@ public class SiteResource {
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = SiteApi.SiteResponse.class, responseCode = "201", responseDescription = "Created; `Location` names the new site.")
+    @APIResponseSchema(
+            value = SiteApi.SiteResponse.class,
+            responseCode = "201",
+            responseDescription = "Created; `Location` names the new site.")
     public Uni<RestResponse<SiteApi.SiteResponse>> create(@Valid @NotNull SiteApi.CreateSiteRequest request) {
         return service.create(request).map(created -> Created.at("/api/sites", created.id(), created));
     }
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<PageResponse<SiteApi.SiteResponse>> list(@QueryParam("name_prefix") @Size(max = 100) String namePrefix,
-                                                        @QueryParam("page") @DefaultValue("0") @Min(0) int page,
-                                                        @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+    public Uni<PageResponse<SiteApi.SiteResponse>> list(
+            @QueryParam("name_prefix") @Size(max = 100) String namePrefix,
+            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
         return service.list(namePrefix, page, size);
     }
 
@@ -66,7 +69,8 @@ public class SiteResource {
     @PUT
     @Path("/{id}")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<SiteApi.SiteResponse> update(@PathParam("id") UUID id, @Valid @NotNull SiteApi.UpdateSiteRequest request) {
+    public Uni<SiteApi.SiteResponse> update(
+            @PathParam("id") UUID id, @Valid @NotNull SiteApi.UpdateSiteRequest request) {
         return service.update(id, request);
     }
 

@@ -1,6 +1,5 @@
 package io.devopsconsole.registry.site;
 
-import io.devopsconsole.registry.Inputs;
 import io.devopsconsole.events.registry.SiteCreated;
 import io.devopsconsole.events.registry.SiteDeleted;
 import io.devopsconsole.events.registry.SiteUpdated;
@@ -11,11 +10,11 @@ import io.devopsconsole.platform.problem.ResourceNotFoundException;
 import io.devopsconsole.platform.problem.UniqueViolation;
 import io.devopsconsole.registry.Clock;
 import io.devopsconsole.registry.DeleteRequest;
+import io.devopsconsole.registry.Inputs;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -34,11 +33,14 @@ public class SiteService {
 
     @WithTransaction
     public Uni<SiteApi.SiteResponse> create(SiteApi.CreateSiteRequest request) {
-        Site site = new Site(UUID.randomUUID(), request.name().strip(), Inputs.blankToNull(request.description()), Clock.now());
+        Site site = new Site(
+                UUID.randomUUID(), request.name().strip(), Inputs.blankToNull(request.description()), Clock.now());
         return sites.persist(site)
-                .flatMap(s -> outbox.record(new SiteCreated(site.id(), site.name(), site.description(), site.version())))
+                .flatMap(
+                        s -> outbox.record(new SiteCreated(site.id(), site.name(), site.description(), site.version())))
                 .flatMap(e -> sites.flush())
-                .onFailure(f -> UniqueViolation.of(f, "site_name_key")).transform(f -> nameTaken(request.name()))
+                .onFailure(f -> UniqueViolation.of(f, "site_name_key"))
+                .transform(f -> nameTaken(request.name()))
                 .replaceWith(() -> SiteApi.SiteResponse.of(site));
     }
 
@@ -49,8 +51,9 @@ public class SiteService {
 
     @WithSession
     public Uni<PageResponse<SiteApi.SiteResponse>> list(String namePrefix, int page, int size) {
-        return sites.page(namePrefix, page, size).flatMap(rows -> sites.total(namePrefix)
-                .map(total -> PageResponse.of(rows, SiteApi.SiteResponse::of, page, size, total)));
+        return sites.page(namePrefix, page, size)
+                .flatMap(rows -> sites.total(namePrefix)
+                        .map(total -> PageResponse.of(rows, SiteApi.SiteResponse::of, page, size, total)));
     }
 
     @WithTransaction
@@ -71,10 +74,11 @@ public class SiteService {
             }
             site.update(name, description, Clock.now());
             return sites.flush()
-                    .flatMap(f -> outbox.record(new SiteUpdated(site.id(), site.name(), site.description(), site.version(),
-                            changed)))
+                    .flatMap(f -> outbox.record(
+                            new SiteUpdated(site.id(), site.name(), site.description(), site.version(), changed)))
                     .flatMap(e -> sites.flush())
-                    .onFailure(f -> UniqueViolation.of(f, "site_name_key")).transform(f -> nameTaken(name))
+                    .onFailure(f -> UniqueViolation.of(f, "site_name_key"))
+                    .transform(f -> nameTaken(name))
                     .replaceWith(() -> SiteApi.SiteResponse.of(site));
         });
     }
@@ -87,11 +91,12 @@ public class SiteService {
             }
             return sites.referenced(id).flatMap(referenced -> {
                 if (referenced) {
-                    throw new ConflictException("site " + site.name()
-                            + " is still used by network rules or SSH targets; move them first");
+                    throw new ConflictException(
+                            "site " + site.name() + " is still used by network rules or SSH targets; move them first");
                 }
                 return outbox.record(new SiteDeleted(site.id(), site.name(), site.version()))
-                        .flatMap(e -> sites.delete(site)).flatMap(d -> sites.flush());
+                        .flatMap(e -> sites.delete(site))
+                        .flatMap(d -> sites.flush());
             });
         });
     }

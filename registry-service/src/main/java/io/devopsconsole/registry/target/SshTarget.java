@@ -9,7 +9,6 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
-
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -19,10 +18,19 @@ import java.util.UUID;
 public class SshTarget {
 
     /** Where a target sits in the release path (constants are the API and database spelling). */
-    public enum Environment { lab, staging, production }
+    public enum Environment {
+        lab,
+        staging,
+        production
+    }
 
     /** What the last readiness check said about Codex on the target. */
-    public enum CodexStatus { unknown, missing, installed_but_auth_required, ready }
+    public enum CodexStatus {
+        unknown,
+        missing,
+        installed_but_auth_required,
+        ready
+    }
 
     public static final String DEFAULT_IDENTITY = "default_control_plane_identity";
     public static final String OVERRIDE_KEY = "target_override_key";
@@ -99,8 +107,7 @@ public class SshTarget {
     @Version
     private long version;
 
-    protected SshTarget() {
-    }
+    protected SshTarget() {}
 
     SshTarget(UUID id, OffsetDateTime now, String actor) {
         this.id = id;
@@ -110,8 +117,18 @@ public class SshTarget {
     }
 
     /** Everything an operator sets. Host or port changes drop the trusted host key (it was the old host's). */
-    boolean connect(String name, String host, int port, String username, Environment environment, UUID siteId,
-                    AccessPath accessPath, UUID tunnelProfileId, String keyReference, OffsetDateTime now, String actor) {
+    boolean connect(
+            String name,
+            String host,
+            int port,
+            String username,
+            Environment environment,
+            UUID siteId,
+            AccessPath accessPath,
+            UUID tunnelProfileId,
+            String keyReference,
+            OffsetDateTime now,
+            String actor) {
         boolean endpointChanged = this.host != null && (!this.host.equals(host) || this.port != port);
         this.name = name;
         this.host = host;
@@ -168,31 +185,113 @@ public class SshTarget {
     }
 
     public TargetState state() {
-        return new TargetState(id, name, host, port, username, environment.name(), siteId, accessPath.name(),
-                tunnelProfileId, keySource(), keyReference, hostKeyFingerprint, codexStatus.name(), retired, version);
+        return new TargetState(
+                id,
+                name,
+                host,
+                port,
+                username,
+                environment.name(),
+                siteId,
+                accessPath.name(),
+                tunnelProfileId,
+                keySource(),
+                keyReference,
+                hostKeyFingerprint,
+                codexStatus.name(),
+                retired,
+                version);
     }
 
-    public UUID id() { return id; }
-    public String name() { return name; }
-    public String host() { return host; }
-    public int port() { return port; }
-    public String username() { return username; }
-    public Environment environment() { return environment; }
-    public UUID siteId() { return siteId; }
-    public AccessPath accessPath() { return accessPath; }
-    public UUID tunnelProfileId() { return tunnelProfileId; }
-    public String keyReference() { return keyReference; }
-    public String hostKeyType() { return hostKeyType; }
-    public String hostKeyFingerprint() { return hostKeyFingerprint; }
-    public String hostKeyPublic() { return hostKeyPublic; }
-    public OffsetDateTime hostKeyTrustedAt() { return hostKeyTrustedAt; }
-    public String hostKeyTrustedBy() { return hostKeyTrustedBy; }
-    public CodexStatus codexStatus() { return codexStatus; }
-    public boolean retired() { return retired; }
-    public OffsetDateTime retiredAt() { return retiredAt; }
-    public OffsetDateTime createdAt() { return createdAt; }
-    public String createdBy() { return createdBy; }
-    public OffsetDateTime updatedAt() { return updatedAt; }
-    public String updatedBy() { return updatedBy; }
-    public long version() { return version; }
+    public UUID id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String username() {
+        return username;
+    }
+
+    public Environment environment() {
+        return environment;
+    }
+
+    public UUID siteId() {
+        return siteId;
+    }
+
+    public AccessPath accessPath() {
+        return accessPath;
+    }
+
+    public UUID tunnelProfileId() {
+        return tunnelProfileId;
+    }
+
+    public String keyReference() {
+        return keyReference;
+    }
+
+    public String hostKeyType() {
+        return hostKeyType;
+    }
+
+    public String hostKeyFingerprint() {
+        return hostKeyFingerprint;
+    }
+
+    public String hostKeyPublic() {
+        return hostKeyPublic;
+    }
+
+    public OffsetDateTime hostKeyTrustedAt() {
+        return hostKeyTrustedAt;
+    }
+
+    public String hostKeyTrustedBy() {
+        return hostKeyTrustedBy;
+    }
+
+    public CodexStatus codexStatus() {
+        return codexStatus;
+    }
+
+    public boolean retired() {
+        return retired;
+    }
+
+    public OffsetDateTime retiredAt() {
+        return retiredAt;
+    }
+
+    public OffsetDateTime createdAt() {
+        return createdAt;
+    }
+
+    public String createdBy() {
+        return createdBy;
+    }
+
+    public OffsetDateTime updatedAt() {
+        return updatedAt;
+    }
+
+    public String updatedBy() {
+        return updatedBy;
+    }
+
+    public long version() {
+        return version;
+    }
 }

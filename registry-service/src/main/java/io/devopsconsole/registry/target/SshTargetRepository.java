@@ -6,7 +6,6 @@ import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -15,15 +14,19 @@ import java.util.UUID;
 public class SshTargetRepository implements PanacheRepositoryBase<SshTarget, UUID> {
 
     /** List filters; null means any. */
-    public record Filter(SshTarget.Environment environment, UUID siteId, SshTarget.CodexStatus codexStatus,
-                         String namePrefix, Boolean retired) {
-    }
+    public record Filter(
+            SshTarget.Environment environment,
+            UUID siteId,
+            SshTarget.CodexStatus codexStatus,
+            String namePrefix,
+            Boolean retired) {}
 
     /** Ordered by lower(name), which the unique name index serves, so a page is an index range scan. */
     public Uni<List<SshTarget>> page(Filter filter, int page, int size) {
         Query q = query(filter);
         return find((q.where.isEmpty() ? "" : "where " + q.where) + " order by lower(name), id", q.params)
-                .page(Page.of(page, size)).list();
+                .page(Page.of(page, size))
+                .list();
     }
 
     public Uni<Long> total(Filter filter) {
@@ -32,9 +35,12 @@ public class SshTargetRepository implements PanacheRepositoryBase<SshTarget, UUI
     }
 
     Uni<Boolean> bound(UUID targetId) {
-        return getSession().flatMap(s -> s.createNativeQuery(
-                        "SELECT EXISTS (SELECT 1 FROM {h-schema}runtime_profile_binding WHERE target_id = :id)", Boolean.class)
-                .setParameter("id", targetId).getSingleResult());
+        return getSession()
+                .flatMap(s -> s.createNativeQuery(
+                                "SELECT EXISTS (SELECT 1 FROM {h-schema}runtime_profile_binding WHERE target_id = :id)",
+                                Boolean.class)
+                        .setParameter("id", targetId)
+                        .getSingleResult());
     }
 
     /**
@@ -43,25 +49,36 @@ public class SshTargetRepository implements PanacheRepositoryBase<SshTarget, UUI
      */
     Uni<SshTarget> otherEnvironmentOnEndpoint(String host, int port, SshTarget.Environment environment, UUID self) {
         return lock("ssh-endpoint:" + host.toLowerCase(java.util.Locale.ROOT) + ":" + port)
-                .flatMap(locked -> find("lower(host) = lower(?1) and port = ?2 and environment <> ?3 and retired = false"
-                        + " and id <> ?4", host, port, environment, self).firstResult());
+                .flatMap(locked -> find(
+                                "lower(host) = lower(?1) and port = ?2 and environment <> ?3 and retired = false"
+                                        + " and id <> ?4",
+                                host,
+                                port,
+                                environment,
+                                self)
+                        .firstResult());
     }
 
     /** An active target other than {@code self} that trusts the same host key but is in another environment. */
     Uni<SshTarget> otherEnvironmentWithHostKey(String fingerprint, SshTarget.Environment environment, UUID self) {
         return lock("ssh-host-key:" + fingerprint)
-                .flatMap(locked -> find("hostKeyFingerprint = ?1 and environment <> ?2 and retired = false and id <> ?3",
-                        fingerprint, environment, self).firstResult());
+                .flatMap(locked -> find(
+                                "hostKeyFingerprint = ?1 and environment <> ?2 and retired = false and id <> ?3",
+                                fingerprint,
+                                environment,
+                                self)
+                        .firstResult());
     }
 
     private Uni<Integer> lock(String key) {
-        return getSession().flatMap(s -> s.createNativeQuery(
-                        "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(:key))) l", Integer.class)
-                .setParameter("key", key).getSingleResult());
+        return getSession()
+                .flatMap(s -> s.createNativeQuery(
+                                "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(:key))) l", Integer.class)
+                        .setParameter("key", key)
+                        .getSingleResult());
     }
 
-    private record Query(String where, Parameters params) {
-    }
+    private record Query(String where, Parameters params) {}
 
     private static Query query(Filter f) {
         List<String> where = new ArrayList<>();

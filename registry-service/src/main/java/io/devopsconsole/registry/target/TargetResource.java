@@ -1,6 +1,5 @@
 package io.devopsconsole.registry.target;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.Gate;
@@ -25,10 +24,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
-
-import java.util.UUID;
 
 @Path("/api/ssh-targets")
 @Produces(MediaType.APPLICATION_JSON)
@@ -46,9 +45,14 @@ public class TargetResource {
     /** Registers a target; site, access path and tunnel come from network rules when none is given. */
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = TargetApi.TargetResponse.class, responseCode = "201", responseDescription = "Registered; `Location` names the new target.")
-    public Uni<RestResponse<TargetApi.TargetResponse>> register(@Valid @NotNull TargetApi.RegisterTargetRequest request) {
-        return service.register(identity, request).map(created -> Created.at("/api/ssh-targets", created.id(), created));
+    @APIResponseSchema(
+            value = TargetApi.TargetResponse.class,
+            responseCode = "201",
+            responseDescription = "Registered; `Location` names the new target.")
+    public Uni<RestResponse<TargetApi.TargetResponse>> register(
+            @Valid @NotNull TargetApi.RegisterTargetRequest request) {
+        return service.register(identity, request)
+                .map(created -> Created.at("/api/ssh-targets", created.id(), created));
     }
 
     @GET
@@ -61,7 +65,8 @@ public class TargetResource {
             @QueryParam("retired") Boolean retired,
             @QueryParam("page") @DefaultValue("0") @Min(0) int page,
             @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
-        return service.list(new SshTargetRepository.Filter(environment, siteId, codexStatus, namePrefix, retired), page, size);
+        return service.list(
+                new SshTargetRepository.Filter(environment, siteId, codexStatus, namePrefix, retired), page, size);
     }
 
     @GET
@@ -75,8 +80,8 @@ public class TargetResource {
     @PUT
     @Path("/{id}")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<TargetApi.TargetResponse> update(@PathParam("id") UUID id,
-                                                @Valid @NotNull TargetApi.UpdateTargetRequest request) {
+    public Uni<TargetApi.TargetResponse> update(
+            @PathParam("id") UUID id, @Valid @NotNull TargetApi.UpdateTargetRequest request) {
         return service.update(identity, id, request);
     }
 
@@ -84,7 +89,8 @@ public class TargetResource {
     @Path("/{id}/retire")
     @ResponseStatus(200)
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<TargetApi.TargetResponse> retire(@PathParam("id") UUID id, @Valid TargetApi.RetireTargetRequest request) {
+    public Uni<TargetApi.TargetResponse> retire(
+            @PathParam("id") UUID id, @Valid TargetApi.RetireTargetRequest request) {
         return service.retire(identity, id, request == null ? new TargetApi.RetireTargetRequest(null, null) : request);
     }
 
@@ -92,8 +98,8 @@ public class TargetResource {
     @PUT
     @Path("/{id}/host-key")
     @RolesAllowed({Roles.ADMIN})
-    public Uni<TargetApi.TargetResponse> trustHostKey(@PathParam("id") UUID id,
-                                                      @Valid @NotNull TargetApi.TrustHostKeyRequest request) {
+    public Uni<TargetApi.TargetResponse> trustHostKey(
+            @PathParam("id") UUID id, @Valid @NotNull TargetApi.TrustHostKeyRequest request) {
         Gate.requireAdmin(identity, request.confirmTrust(), "confirm_trust", "trust a host key");
         return service.trustHostKey(id, request);
     }

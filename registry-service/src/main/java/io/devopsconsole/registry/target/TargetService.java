@@ -27,7 +27,6 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,27 +56,42 @@ public class TargetService {
 
     @WithTransaction
     public Uni<TargetApi.TargetResponse> register(SecurityIdentity who, TargetApi.RegisterTargetRequest request) {
-        SshTarget.Environment environment = request.environment() == null ? SshTarget.Environment.lab : request.environment();
+        SshTarget.Environment environment =
+                request.environment() == null ? SshTarget.Environment.lab : request.environment();
         if (environment == SshTarget.Environment.production) {
             Gate.requireApproval(who, request.confirm(), "confirm", "register a production target");
         }
         String host = HostNames.normalize(request.host());
-        boolean operatorChoseNetwork = request.siteId() != null || request.accessPath() != null
-                || request.tunnelProfileId() != null;
+        boolean operatorChoseNetwork =
+                request.siteId() != null || request.accessPath() != null || request.tunnelProfileId() != null;
         Uni<NetworkRuleService.Resolution> network = operatorChoseNetwork
-                ? Uni.createFrom().item(new NetworkRuleService.Resolution(java.util.Optional.empty(),
-                request.accessPath() == null ? AccessPath.lan : request.accessPath(), request.siteId(),
-                request.tunnelProfileId(), "given"))
+                ? Uni.createFrom()
+                        .item(new NetworkRuleService.Resolution(
+                                java.util.Optional.empty(),
+                                request.accessPath() == null ? AccessPath.lan : request.accessPath(),
+                                request.siteId(),
+                                request.tunnelProfileId(),
+                                "given"))
                 : rules.resolve(host);
         int port = request.port() == null ? 22 : request.port();
         UUID id = UUID.randomUUID();
-        return network.flatMap(n -> rules.checkReferences(n.siteId(), n.accessPath(), n.tunnelProfileId()).replaceWith(n))
+        return network.flatMap(n -> rules.checkReferences(n.siteId(), n.accessPath(), n.tunnelProfileId())
+                        .replaceWith(n))
                 .call(n -> oneEnvironmentPerEndpoint(host, port, environment, id))
                 .flatMap(n -> actor.name().flatMap(name -> {
                     SshTarget target = new SshTarget(id, Clock.now(), name);
-                    target.connect(request.name(), host, port,
-                            request.username() == null ? "root" : request.username(), environment, n.siteId(),
-                            n.accessPath(), n.tunnelProfileId(), request.keyReference(), Clock.now(), name);
+                    target.connect(
+                            request.name(),
+                            host,
+                            port,
+                            request.username() == null ? "root" : request.username(),
+                            environment,
+                            n.siteId(),
+                            n.accessPath(),
+                            n.tunnelProfileId(),
+                            request.keyReference(),
+                            Clock.now(),
+                            name);
                     return targets.persist(target)
                             .flatMap(t -> record(new TargetRegistered(target.state()), target))
                             .flatMap(e -> targets.flush())
@@ -94,8 +108,9 @@ public class TargetService {
 
     @WithSession
     public Uni<PageResponse<TargetApi.TargetResponse>> list(SshTargetRepository.Filter filter, int page, int size) {
-        return targets.page(filter, page, size).flatMap(rows -> targets.total(filter)
-                .map(total -> PageResponse.of(rows, TargetApi.TargetResponse::of, page, size, total)));
+        return targets.page(filter, page, size)
+                .flatMap(rows -> targets.total(filter)
+                        .map(total -> PageResponse.of(rows, TargetApi.TargetResponse::of, page, size, total)));
     }
 
     @WithTransaction
@@ -122,20 +137,36 @@ public class TargetService {
                             : oneEnvironmentPerHostKey(target.hostKeyFingerprint(), request.environment(), target.id()))
                     .flatMap(ok -> actor.name())
                     .flatMap(name -> {
-                        boolean keyDropped = target.connect(request.name(), host, request.port(), request.username(),
-                                request.environment(), request.siteId(), request.accessPath(), request.tunnelProfileId(),
-                                request.keyReference(), Clock.now(), name);
+                        boolean keyDropped = target.connect(
+                                request.name(),
+                                host,
+                                request.port(),
+                                request.username(),
+                                request.environment(),
+                                request.siteId(),
+                                request.accessPath(),
+                                request.tunnelProfileId(),
+                                request.keyReference(),
+                                Clock.now(),
+                                name);
                         if (keyDropped) {
                             changed.add("trusted_host_key");
                         }
                         return targets.flush();
                     })
-                    .flatMap(f -> record(changed.equals(List.of("name"))
-                            ? new TargetRenamed(target.id(), previousName, target.name(), target.environment().name(),
-                            target.version())
-                            : new TargetUpdated(target.state(), changed), target))
+                    .flatMap(f -> record(
+                            changed.equals(List.of("name"))
+                                    ? new TargetRenamed(
+                                            target.id(),
+                                            previousName,
+                                            target.name(),
+                                            target.environment().name(),
+                                            target.version())
+                                    : new TargetUpdated(target.state(), changed),
+                            target))
                     .flatMap(e -> targets.flush())
-                    .onFailure(f -> UniqueViolation.of(f, "ssh_target_name_key")).transform(f -> nameTaken(request.name()))
+                    .onFailure(f -> UniqueViolation.of(f, "ssh_target_name_key"))
+                    .transform(f -> nameTaken(request.name()))
                     .replaceWith(() -> TargetApi.TargetResponse.of(target));
         });
     }
@@ -152,12 +183,18 @@ public class TargetService {
             if (target.retired()) {
                 throw new ConflictException("target " + target.name() + " is already retired");
             }
-            return actor.name().flatMap(name -> {
+            return actor.name()
+                    .flatMap(name -> {
                         target.retire(Clock.now(), name);
                         return targets.flush();
                     })
-                    .flatMap(f -> record(new TargetRetired(target.id(), target.name(), target.environment().name(),
-                            target.version()), target))
+                    .flatMap(f -> record(
+                            new TargetRetired(
+                                    target.id(),
+                                    target.name(),
+                                    target.environment().name(),
+                                    target.version()),
+                            target))
                     .flatMap(e -> targets.flush())
                     .replaceWith(() -> TargetApi.TargetResponse.of(target));
         });
@@ -175,10 +212,12 @@ public class TargetService {
             }
             return targets.bound(id).flatMap(bound -> {
                 if (bound) {
-                    throw new ConflictException("target " + target.name() + " is bound in a runtime profile; unbind it first");
+                    throw new ConflictException(
+                            "target " + target.name() + " is bound in a runtime profile; unbind it first");
                 }
                 return outbox.record(new TargetRemoved(target.state(), request.reason()), Map.of(RISK, "destructive"))
-                        .flatMap(e -> targets.delete(target)).flatMap(d -> targets.flush());
+                        .flatMap(e -> targets.delete(target))
+                        .flatMap(d -> targets.flush());
             });
         });
     }
@@ -187,17 +226,26 @@ public class TargetService {
     @WithTransaction
     public Uni<TargetApi.TargetResponse> trustHostKey(UUID id, TargetApi.TrustHostKeyRequest request) {
         if (!HostKeys.TYPES.contains(request.keyType())) {
-            throw new InvalidFieldException("key_type", "must be one of " + HostKeys.TYPES.stream().sorted().toList());
+            throw new InvalidFieldException(
+                    "key_type",
+                    "must be one of " + HostKeys.TYPES.stream().sorted().toList());
         }
-        String fingerprint = HostKeys.fingerprint(request.keyType(), request.publicKey()).orElseThrow(() ->
-                new InvalidFieldException("public_key", "must be the base64 " + request.keyType() + " key blob"));
+        String fingerprint = HostKeys.fingerprint(request.keyType(), request.publicKey())
+                .orElseThrow(() -> new InvalidFieldException(
+                        "public_key", "must be the base64 " + request.keyType() + " key blob"));
         if (request.fingerprintSha256() != null && !request.fingerprintSha256().equals(fingerprint)) {
-            throw new InvalidFieldException("fingerprint_sha256", "does not match public_key (its fingerprint is "
-                    + fingerprint + ")");
+            throw new InvalidFieldException(
+                    "fingerprint_sha256", "does not match public_key (its fingerprint is " + fingerprint + ")");
         }
         return find(id).call(target -> oneEnvironmentPerHostKey(fingerprint, target.environment(), target.id()))
-                .flatMap(target -> actor.name().flatMap(name ->
-                applyTrust(target, request.keyType(), fingerprint, request.publicKey().strip(), "admin", name)));
+                .flatMap(target -> actor.name()
+                        .flatMap(name -> applyTrust(
+                                target,
+                                request.keyType(),
+                                fingerprint,
+                                request.publicKey().strip(),
+                                "admin",
+                                name)));
     }
 
     /** Trust confirmed during onboarding (consumed from console.onboarding.v1); call inside a transaction. */
@@ -215,8 +263,10 @@ public class TargetService {
             }
             // refused (dead-lettered, visible) rather than trusted: a lab target must not take a production host's key
             return oneEnvironmentPerHostKey(fingerprint, target.environment(), target.id())
-                    .onFailure(ConflictException.class).transform(f -> new IllegalArgumentException(f.getMessage()))
-                    .flatMap(ok -> applyTrust(target, keyType, fingerprint, publicKey, "onboarding", actorOfOnboarding()))
+                    .onFailure(ConflictException.class)
+                    .transform(f -> new IllegalArgumentException(f.getMessage()))
+                    .flatMap(ok ->
+                            applyTrust(target, keyType, fingerprint, publicKey, "onboarding", actorOfOnboarding()))
                     .replaceWithVoid();
         });
     }
@@ -230,18 +280,29 @@ public class TargetService {
             String previous = target.codexStatus().name();
             target.codexStatus(status, Clock.now(), actorOfOnboarding());
             return targets.flush()
-                    .flatMap(f -> record(new CodexStatusChanged(target.id(), target.name(), previous, status.name(),
-                            target.version()), target))
+                    .flatMap(f -> record(
+                            new CodexStatusChanged(
+                                    target.id(), target.name(), previous, status.name(), target.version()),
+                            target))
                     .flatMap(e -> targets.flush());
         });
     }
 
-    private Uni<TargetApi.TargetResponse> applyTrust(SshTarget target, String type, String fingerprint, String publicKey,
-                                                     String source, String actorName) {
+    private Uni<TargetApi.TargetResponse> applyTrust(
+            SshTarget target, String type, String fingerprint, String publicKey, String source, String actorName) {
         target.trustHostKey(type, fingerprint, publicKey, Clock.now(), actorName);
         return targets.flush()
-                .flatMap(f -> outbox.record(new HostKeyTrusted(target.id(), target.name(), type, fingerprint, publicKey,
-                        source, actorName, target.version()), Map.of(RISK, "destructive")))
+                .flatMap(f -> outbox.record(
+                        new HostKeyTrusted(
+                                target.id(),
+                                target.name(),
+                                type,
+                                fingerprint,
+                                publicKey,
+                                source,
+                                actorName,
+                                target.version()),
+                        Map.of(RISK, "destructive")))
                 .flatMap(e -> targets.flush())
                 .replaceWith(() -> TargetApi.TargetResponse.of(target));
     }
@@ -264,14 +325,17 @@ public class TargetService {
 
     /** A host key names one machine: a target of another environment cannot trust the key a target already trusts. */
     private Uni<Void> oneEnvironmentPerHostKey(String fingerprint, SshTarget.Environment environment, UUID self) {
-        return targets.otherEnvironmentWithHostKey(fingerprint, environment, self).map(other -> {
-            if (other != null) {
-                throw new ConflictException("host key " + fingerprint + " is already trusted for " + other.environment()
-                        + " target " + other.name() + ": it is the same machine, so it cannot be a " + environment
-                        + " target");
-            }
-            return null;
-        });
+        return targets.otherEnvironmentWithHostKey(fingerprint, environment, self)
+                .map(other -> {
+                    if (other != null) {
+                        throw new ConflictException(
+                                "host key " + fingerprint + " is already trusted for " + other.environment()
+                                        + " target " + other.name() + ": it is the same machine, so it cannot be a "
+                                        + environment
+                                        + " target");
+                    }
+                    return null;
+                });
     }
 
     private static boolean sameEndpoint(SshTarget target, String host, int port) {
@@ -324,6 +388,7 @@ public class TargetService {
     }
 
     private static ConflictException nameTaken(String name) {
-        return new ConflictException("name", "an SSH target named '" + name + "' already exists (names are case-insensitive)");
+        return new ConflictException(
+                "name", "an SSH target named '" + name + "' already exists (names are case-insensitive)");
     }
 }

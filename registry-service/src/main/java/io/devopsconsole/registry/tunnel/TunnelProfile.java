@@ -8,7 +8,6 @@ import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
-
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -18,10 +17,16 @@ import java.util.UUID;
 public class TunnelProfile {
 
     /** Tunnel technologies (the enum constants are the API and database spelling). */
-    public enum Kind { wireguard }
+    public enum Kind {
+        wireguard
+    }
 
     /** What the last check observed. */
-    public enum OperationalState { unknown, up, down }
+    public enum OperationalState {
+        unknown,
+        up,
+        down
+    }
 
     @Id
     private UUID id;
@@ -61,11 +66,16 @@ public class TunnelProfile {
     @Version
     private long version;
 
-    protected TunnelProfile() {
-    }
+    protected TunnelProfile() {}
 
-    TunnelProfile(UUID id, String name, Kind kind, String interfaceName, String configPath, boolean enabled,
-                  OffsetDateTime now) {
+    TunnelProfile(
+            UUID id,
+            String name,
+            Kind kind,
+            String interfaceName,
+            String configPath,
+            boolean enabled,
+            OffsetDateTime now) {
         this.id = id;
         this.name = name;
         this.kind = kind;
@@ -98,20 +108,64 @@ public class TunnelProfile {
     }
 
     public TunnelProfileState state() {
-        return new TunnelProfileState(id, name, kind.name(), interfaceName, configPath, enabled, operationalState.name(),
-                usableForRemoteExecution, lastCheckedAt, version);
+        return new TunnelProfileState(
+                id,
+                name,
+                kind.name(),
+                interfaceName,
+                configPath,
+                enabled,
+                operationalState.name(),
+                usableForRemoteExecution,
+                lastCheckedAt,
+                version);
     }
 
-    public UUID id() { return id; }
-    public String name() { return name; }
-    public Kind kind() { return kind; }
-    public String interfaceName() { return interfaceName; }
-    public String configPath() { return configPath; }
-    public boolean enabled() { return enabled; }
-    public OperationalState operationalState() { return operationalState; }
-    public boolean usableForRemoteExecution() { return usableForRemoteExecution; }
-    public OffsetDateTime lastCheckedAt() { return lastCheckedAt; }
-    public OffsetDateTime createdAt() { return createdAt; }
-    public OffsetDateTime updatedAt() { return updatedAt; }
-    public long version() { return version; }
+    public UUID id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    public String interfaceName() {
+        return interfaceName;
+    }
+
+    public String configPath() {
+        return configPath;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public OperationalState operationalState() {
+        return operationalState;
+    }
+
+    public boolean usableForRemoteExecution() {
+        return usableForRemoteExecution;
+    }
+
+    public OffsetDateTime lastCheckedAt() {
+        return lastCheckedAt;
+    }
+
+    public OffsetDateTime createdAt() {
+        return createdAt;
+    }
+
+    public OffsetDateTime updatedAt() {
+        return updatedAt;
+    }
+
+    public long version() {
+        return version;
+    }
 }

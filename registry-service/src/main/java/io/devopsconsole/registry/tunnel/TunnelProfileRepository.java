@@ -6,7 +6,6 @@ import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.List;
 import java.util.UUID;
 
@@ -15,7 +14,8 @@ public class TunnelProfileRepository implements PanacheRepositoryBase<TunnelProf
 
     Uni<List<TunnelProfile>> page(String namePrefix, int page, int size) {
         return find("lower(name) like :prefix", Sort.by("name"), Inputs.namePrefix(namePrefix))
-                .page(Page.of(page, size)).list();
+                .page(Page.of(page, size))
+                .list();
     }
 
     Uni<Long> total(String namePrefix) {
@@ -23,9 +23,12 @@ public class TunnelProfileRepository implements PanacheRepositoryBase<TunnelProf
     }
 
     Uni<Boolean> referenced(UUID tunnelId) {
-        return getSession().flatMap(s -> s.createNativeQuery(
-                        "SELECT (EXISTS (SELECT 1 FROM {h-schema}network_rule WHERE tunnel_profile_id = :id)"
-                                + " OR EXISTS (SELECT 1 FROM {h-schema}ssh_target WHERE tunnel_profile_id = :id))", Boolean.class)
-                .setParameter("id", tunnelId).getSingleResult());
+        return getSession()
+                .flatMap(s -> s.createNativeQuery(
+                                "SELECT (EXISTS (SELECT 1 FROM {h-schema}network_rule WHERE tunnel_profile_id = :id)"
+                                        + " OR EXISTS (SELECT 1 FROM {h-schema}ssh_target WHERE tunnel_profile_id = :id))",
+                                Boolean.class)
+                        .setParameter("id", tunnelId)
+                        .getSingleResult());
     }
 }

@@ -1,6 +1,5 @@
 package io.devopsconsole.registry.tunnel;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.api.PageResponse;
 import io.devopsconsole.platform.security.Roles;
@@ -24,10 +23,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
-
-import java.util.UUID;
 
 @Path("/api/tunnels")
 @Produces(MediaType.APPLICATION_JSON)
@@ -44,16 +43,20 @@ public class TunnelResource {
 
     @POST
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = TunnelApi.TunnelResponse.class, responseCode = "201", responseDescription = "Created; `Location` names the new tunnel profile.")
+    @APIResponseSchema(
+            value = TunnelApi.TunnelResponse.class,
+            responseCode = "201",
+            responseDescription = "Created; `Location` names the new tunnel profile.")
     public Uni<RestResponse<TunnelApi.TunnelResponse>> create(@Valid @NotNull TunnelApi.CreateTunnelRequest request) {
         return service.create(request).map(created -> Created.at("/api/tunnels", created.id(), created));
     }
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<PageResponse<TunnelApi.TunnelResponse>> list(@QueryParam("name_prefix") @Size(max = 100) String namePrefix,
-                                                            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
-                                                            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+    public Uni<PageResponse<TunnelApi.TunnelResponse>> list(
+            @QueryParam("name_prefix") @Size(max = 100) String namePrefix,
+            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
         return service.list(namePrefix, page, size);
     }
 
@@ -67,8 +70,8 @@ public class TunnelResource {
     @PUT
     @Path("/{id}")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<TunnelApi.TunnelResponse> update(@PathParam("id") UUID id,
-                                                @Valid @NotNull TunnelApi.UpdateTunnelRequest request) {
+    public Uni<TunnelApi.TunnelResponse> update(
+            @PathParam("id") UUID id, @Valid @NotNull TunnelApi.UpdateTunnelRequest request) {
         return service.update(id, request);
     }
 
@@ -77,8 +80,8 @@ public class TunnelResource {
     @Path("/{id}/state")
     @ResponseStatus(200)
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<TunnelApi.TunnelResponse> observe(@PathParam("id") UUID id,
-                                                 @Valid @NotNull TunnelApi.TunnelStateRequest request) {
+    public Uni<TunnelApi.TunnelResponse> observe(
+            @PathParam("id") UUID id, @Valid @NotNull TunnelApi.TunnelStateRequest request) {
         return service.observe(id, request);
     }
 

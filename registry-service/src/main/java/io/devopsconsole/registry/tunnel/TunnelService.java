@@ -15,7 +15,6 @@ import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -34,13 +33,19 @@ public class TunnelService {
     @WithTransaction
     public Uni<TunnelApi.TunnelResponse> create(TunnelApi.CreateTunnelRequest request) {
         requireConfigMatchesInterface(request.configPath(), request.interfaceName());
-        TunnelProfile tunnel = new TunnelProfile(UUID.randomUUID(), request.name(),
-                request.kind() == null ? TunnelProfile.Kind.wireguard : request.kind(), request.interfaceName(),
-                request.configPath(), request.enabled() == null || request.enabled(), Clock.now());
+        TunnelProfile tunnel = new TunnelProfile(
+                UUID.randomUUID(),
+                request.name(),
+                request.kind() == null ? TunnelProfile.Kind.wireguard : request.kind(),
+                request.interfaceName(),
+                request.configPath(),
+                request.enabled() == null || request.enabled(),
+                Clock.now());
         return tunnels.persist(tunnel)
                 .flatMap(t -> outbox.record(new TunnelProfileCreated(tunnel.state())))
                 .flatMap(e -> tunnels.flush())
-                .onFailure(UniqueViolation::anyOf).transform(TunnelService::taken)
+                .onFailure(UniqueViolation::anyOf)
+                .transform(TunnelService::taken)
                 .replaceWith(() -> TunnelApi.TunnelResponse.of(tunnel));
     }
 
@@ -51,8 +56,9 @@ public class TunnelService {
 
     @WithSession
     public Uni<PageResponse<TunnelApi.TunnelResponse>> list(String namePrefix, int page, int size) {
-        return tunnels.page(namePrefix, page, size).flatMap(rows -> tunnels.total(namePrefix)
-                .map(total -> PageResponse.of(rows, TunnelApi.TunnelResponse::of, page, size, total)));
+        return tunnels.page(namePrefix, page, size)
+                .flatMap(rows -> tunnels.total(namePrefix)
+                        .map(total -> PageResponse.of(rows, TunnelApi.TunnelResponse::of, page, size, total)));
     }
 
     @WithTransaction
@@ -76,7 +82,8 @@ public class TunnelService {
             if (changed.isEmpty()) {
                 return Uni.createFrom().item(TunnelApi.TunnelResponse.of(tunnel));
             }
-            tunnel.configure(request.name(), request.interfaceName(), request.configPath(), request.enabled(), Clock.now());
+            tunnel.configure(
+                    request.name(), request.interfaceName(), request.configPath(), request.enabled(), Clock.now());
             return publishUpdate(tunnel, changed);
         });
     }
@@ -129,7 +136,8 @@ public class TunnelService {
                             + " is still used by network rules or SSH targets; move them first");
                 }
                 return outbox.record(new TunnelProfileDeleted(tunnel.state()))
-                        .flatMap(e -> tunnels.delete(tunnel)).flatMap(d -> tunnels.flush());
+                        .flatMap(e -> tunnels.delete(tunnel))
+                        .flatMap(d -> tunnels.flush());
             });
         });
     }
@@ -138,19 +146,25 @@ public class TunnelService {
         return tunnels.flush()
                 .flatMap(f -> outbox.record(new TunnelProfileUpdated(tunnel.state(), changed)))
                 .flatMap(e -> tunnels.flush())
-                .onFailure(UniqueViolation::anyOf).transform(TunnelService::taken)
+                .onFailure(UniqueViolation::anyOf)
+                .transform(TunnelService::taken)
                 .replaceWith(() -> TunnelApi.TunnelResponse.of(tunnel));
     }
 
     private Uni<TunnelProfile> find(UUID id) {
-        return tunnels.findById(id).onItem().ifNull().failWith(() -> new ResourceNotFoundException("tunnel profile", id));
+        return tunnels.findById(id)
+                .onItem()
+                .ifNull()
+                .failWith(() -> new ResourceNotFoundException("tunnel profile", id));
     }
 
     /** wg-quick takes the interface name from the config file's basename. */
     private static void requireConfigMatchesInterface(String configPath, String interfaceName) {
         if (!configPath.endsWith("/" + interfaceName + ".conf")) {
-            throw new InvalidFieldException("config_path", "must name the file '" + interfaceName
-                    + ".conf' (wg-quick derives the interface from the basename)");
+            throw new InvalidFieldException(
+                    "config_path",
+                    "must name the file '" + interfaceName
+                            + ".conf' (wg-quick derives the interface from the basename)");
         }
     }
 

@@ -1,5 +1,7 @@
 package io.devopsconsole.registry.inventory;
 
+import static io.restassured.RestAssured.given;
+
 import io.devopsconsole.events.Topics;
 import io.devopsconsole.testkit.KafkaTopics;
 import io.devopsconsole.testkit.TestInfrastructure;
@@ -7,8 +9,6 @@ import io.devopsconsole.testkit.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -16,14 +16,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import static io.restassured.RestAssured.given;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Small helpers the inventory tests share. */
 final class Api {
 
-    private Api() {
-    }
+    private Api() {}
 
     static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -46,12 +44,24 @@ final class Api {
     }
 
     static String createSite(String name) {
-        return operator().body(Map.of("name", name)).post("/api/sites").then().statusCode(201).extract().path("id");
+        return operator()
+                .body(Map.of("name", name))
+                .post("/api/sites")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     static String createTunnel(String iface) {
-        return operator().body(Map.of("name", iface, "interface_name", iface, "config_path", "/etc/wireguard/" + iface + ".conf"))
-                .post("/api/tunnels").then().statusCode(201).extract().path("id");
+        return operator()
+                .body(Map.of(
+                        "name", iface, "interface_name", iface, "config_path", "/etc/wireguard/" + iface + ".conf"))
+                .post("/api/tunnels")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     static Map<String, Object> target(String name, String host, Object... more) {
@@ -69,20 +79,30 @@ final class Api {
     }
 
     static String registerLab(String name, String host) {
-        return register(operator(), target(name, host)).statusCode(201).extract().path("id");
+        return register(operator(), target(name, host))
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     static String createProject() {
         String slug = unique("rp");
-        return operator().body(Map.of("slug", slug, "name", slug, "default_working_directory", "/srv/" + slug))
-                .post("/api/projects").then().statusCode(201).extract().path("id");
+        return operator()
+                .body(Map.of("slug", slug, "name", slug, "default_working_directory", "/srv/" + slug))
+                .post("/api/projects")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
     }
 
     /** The CloudEvent types published for one aggregate, in topic order. */
     static List<String> eventTypes(String aggregateId) {
         return KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(), Topics.REGISTRY).stream()
                 .filter(r -> aggregateId.equals(r.key()))
-                .map(r -> header(r, "ce_type").replace("io.devopsconsole.registry.", "").replace(".v1", ""))
+                .map(r -> header(r, "ce_type")
+                        .replace("io.devopsconsole.registry.", "")
+                        .replace(".v1", ""))
                 .toList();
     }
 
@@ -101,7 +121,8 @@ final class Api {
     }
 
     static String fingerprint(String base64Blob) throws Exception {
-        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Base64.getDecoder().decode(base64Blob));
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                .digest(Base64.getDecoder().decode(base64Blob));
         return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
     }
 }

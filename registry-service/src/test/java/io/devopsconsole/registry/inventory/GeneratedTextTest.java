@@ -1,19 +1,18 @@
 package io.devopsconsole.registry.inventory;
 
+import static io.devopsconsole.registry.inventory.Api.unique;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.devopsconsole.platform.text.StoredText;
 import io.devopsconsole.testkit.HostileText;
 import io.devopsconsole.testkit.Sql;
 import io.devopsconsole.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.Test;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static io.devopsconsole.registry.inventory.Api.unique;
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * Generated text (fixed adversarial cases, then random ones) in the free-text fields of the
@@ -37,19 +36,30 @@ class GeneratedTextTest {
             Map<String, Object> site = new LinkedHashMap<>();
             site.put("name", unique("Gen site"));
             site.put("description", description);
-            var answer = given().auth().oauth2(Tokens.operator()).contentType("application/json")
-                    .body(HostileText.json(site)).post("/api/sites").then().extract();
-            assertThat(answer.statusCode()).as("%s -> %s", HostileText.visible(description), answer.body().asString())
+            var answer = given().auth()
+                    .oauth2(Tokens.operator())
+                    .contentType("application/json")
+                    .body(HostileText.json(site))
+                    .post("/api/sites")
+                    .then()
+                    .extract();
+            assertThat(answer.statusCode())
+                    .as(
+                            "%s -> %s",
+                            HostileText.visible(description), answer.body().asString())
                     .isEqualTo(plain(description) ? 201 : 400);
             if (answer.statusCode() == 400) {
                 assertThat(answer.body().asString()).contains("description");
                 continue;
             }
             accepted++;
-            String expected = description.isBlank() ? null : description.strip(); // descriptions are trimmed; blank is none
+            String expected =
+                    description.isBlank() ? null : description.strip(); // descriptions are trimmed; blank is none
             String shown = answer.path("description");
-            String stored = (String) Sql.rows("SELECT description FROM registry.site WHERE id = ?::uuid",
-                    (Object) answer.path("id")).get(0).get("description");
+            String stored = (String)
+                    Sql.rows("SELECT description FROM registry.site WHERE id = ?::uuid", (Object) answer.path("id"))
+                            .get(0)
+                            .get("description");
             assertThat(HostileText.visible(shown)).isEqualTo(HostileText.visible(stored));
             assertThat(HostileText.visible(StoredText.decode(shown))).isEqualTo(HostileText.visible(expected));
 
@@ -58,8 +68,13 @@ class GeneratedTextTest {
             project.put("name", "Generated " + unique("p"));
             project.put("description", description);
             project.put("default_working_directory", "/srv/generated");
-            var created = given().auth().oauth2(Tokens.operator()).contentType("application/json")
-                    .body(HostileText.json(project)).post("/api/projects").then().extract();
+            var created = given().auth()
+                    .oauth2(Tokens.operator())
+                    .contentType("application/json")
+                    .body(HostileText.json(project))
+                    .post("/api/projects")
+                    .then()
+                    .extract();
             assertThat(created.statusCode()).as(created.body().asString()).isEqualTo(201);
             assertThat(HostileText.visible(StoredText.decode(created.path("description"))))
                     .isEqualTo(HostileText.visible(expected));

@@ -17,11 +17,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 @Path("/api/sessions/{id}")
 @Produces(MediaType.APPLICATION_JSON)
@@ -34,8 +33,12 @@ public class ApprovalResource {
     private final io.vertx.mutiny.sqlclient.Pool pool;
     private final String schema;
 
-    public ApprovalResource(Approvals approvals, SessionStore sessions, SecurityIdentity identity,
-                            io.vertx.mutiny.sqlclient.Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
+    public ApprovalResource(
+            Approvals approvals,
+            SessionStore sessions,
+            SecurityIdentity identity,
+            io.vertx.mutiny.sqlclient.Pool pool,
+            @ConfigProperty(name = "devops.schema") String schema) {
         this.approvals = approvals;
         this.sessions = sessions;
         this.identity = identity;
@@ -46,8 +49,9 @@ public class ApprovalResource {
     @GET
     @Path("/approvals")
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<ApprovalView.Page> list(@PathParam("id") UUID id,
-                                       @QueryParam("state") @Pattern(regexp = "pending|approved|denied|expired") String state) {
+    public Uni<ApprovalView.Page> list(
+            @PathParam("id") UUID id,
+            @QueryParam("state") @Pattern(regexp = "pending|approved|denied|expired") String state) {
         return sessions.get(id).flatMap(s -> approvals.list(id, state)).map(ApprovalView.Page::new);
     }
 
@@ -62,8 +66,10 @@ public class ApprovalResource {
     @POST
     @Path("/approvals/{approvalId}/decision")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<ApprovalView> decide(@PathParam("id") UUID id, @PathParam("approvalId") UUID approvalId,
-                                    @Valid @NotNull ApprovalView.DecisionRequest request) {
+    public Uni<ApprovalView> decide(
+            @PathParam("id") UUID id,
+            @PathParam("approvalId") UUID approvalId,
+            @Valid @NotNull ApprovalView.DecisionRequest request) {
         return approvals.decide(id, approvalId, request, identity);
     }
 
@@ -72,9 +78,10 @@ public class ApprovalResource {
     @Path("/commands")
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Uni<CommandAuditView.Page> commands(@PathParam("id") UUID id) {
-        return sessions.get(id).flatMap(s -> pool.preparedQuery("SELECT " + CommandAuditView.COLUMNS + " FROM " + schema
-                        + ".command_audit WHERE session_id = $1 ORDER BY completed_at DESC LIMIT 500")
-                .execute(io.vertx.mutiny.sqlclient.Tuple.of(id)))
+        return sessions.get(id)
+                .flatMap(s -> pool.preparedQuery("SELECT " + CommandAuditView.COLUMNS + " FROM " + schema
+                                + ".command_audit WHERE session_id = $1 ORDER BY completed_at DESC LIMIT 500")
+                        .execute(io.vertx.mutiny.sqlclient.Tuple.of(id)))
                 .map(rows -> {
                     List<CommandAuditView> out = new ArrayList<>();
                     rows.forEach(r -> out.add(CommandAuditView.of(r)));

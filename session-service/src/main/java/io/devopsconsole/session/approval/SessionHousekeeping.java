@@ -6,9 +6,8 @@ import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
+import org.jboss.logging.Logger;
 
 /** Every few seconds: expires overdue approvals and flushes stream records parked past the gap timeout. */
 @ApplicationScoped
@@ -23,13 +22,19 @@ public class SessionHousekeeping {
     private long timer = -1;
     private volatile boolean busy;
     /** Seconds the oldest pending approval has waited, as of the last tick (alerted on: an agent waits for a person). */
-    private final java.util.concurrent.atomic.AtomicLong oldestPendingMillis = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong oldestPendingMillis =
+            new java.util.concurrent.atomic.AtomicLong();
 
-    public SessionHousekeeping(Approvals approvals, StreamStore streams, Vertx vertx, io.devopsconsole.session.SessionConfig config,
-                               io.micrometer.core.instrument.MeterRegistry meters) {
-        io.micrometer.core.instrument.Gauge.builder("session.approvals.oldest.pending.seconds", oldestPendingMillis,
-                        m -> m.get() / 1000.0)
-                .description("How long the oldest pending approval has waited").register(meters);
+    public SessionHousekeeping(
+            Approvals approvals,
+            StreamStore streams,
+            Vertx vertx,
+            io.devopsconsole.session.SessionConfig config,
+            io.micrometer.core.instrument.MeterRegistry meters) {
+        io.micrometer.core.instrument.Gauge.builder(
+                        "session.approvals.oldest.pending.seconds", oldestPendingMillis, m -> m.get() / 1000.0)
+                .description("How long the oldest pending approval has waited")
+                .register(meters);
         Duration every = config.housekeepingInterval();
         this.approvals = approvals;
         this.streams = streams;
@@ -52,14 +57,20 @@ public class SessionHousekeeping {
             return;
         }
         busy = true;
-        approvals.expireDue()
+        approvals
+                .expireDue()
                 .flatMap(n -> approvals.oldestPendingSeconds())
                 .invoke(waited -> oldestPendingMillis.set((long) (waited * 1000)))
                 .flatMap(n -> streams.sessionsWithExpiredGaps())
-                .flatMap(ids -> io.smallrye.mutiny.Multi.createFrom().iterable(ids)
-                        .onItem().transformToUniAndConcatenate(id -> streams.store(id, java.util.List.of()).replaceWith(id))
-                        .collect().asList())
-                .subscribe().with(done -> busy = false, f -> {
+                .flatMap(ids -> io.smallrye.mutiny.Multi.createFrom()
+                        .iterable(ids)
+                        .onItem()
+                        .transformToUniAndConcatenate(
+                                id -> streams.store(id, java.util.List.of()).replaceWith(id))
+                        .collect()
+                        .asList())
+                .subscribe()
+                .with(done -> busy = false, f -> {
                     busy = false;
                     LOG.warnf("session housekeeping failed (%s); retried at the next tick", f.toString());
                 });

@@ -1,6 +1,5 @@
 package io.devopsconsole.session.handoff;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.security.Roles;
 import io.smallrye.mutiny.Uni;
@@ -17,11 +16,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.ResponseStatus;
-import org.jboss.resteasy.reactive.RestResponse;
-
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
+import org.jboss.resteasy.reactive.ResponseStatus;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /** Project-start handoffs: prepare a package from an intent; start a ready one. */
 @Path("/api/handoffs")
@@ -35,16 +34,19 @@ public class HandoffResource {
     }
 
     /** What the operator wants to start on a project. */
-    public record HandoffRequest(@NotNull UUID projectId, @NotBlank @Size(max = 4000) String intent) {
-    }
+    public record HandoffRequest(
+            @NotNull UUID projectId,
+            @NotBlank @Size(max = 4000) String intent) {}
 
-    public record Page(List<HandoffService.HandoffView> items) {
-    }
+    public record Page(List<HandoffService.HandoffView> items) {}
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = HandoffService.HandoffView.class, responseCode = "201", responseDescription = "Prepared; `Location` names the handoff.")
+    @APIResponseSchema(
+            value = HandoffService.HandoffView.class,
+            responseCode = "201",
+            responseDescription = "Prepared; `Location` names the handoff.")
     public Uni<RestResponse<HandoffService.HandoffView>> prepare(@Valid @NotNull HandoffRequest request) {
         return handoffs.prepare(request.projectId(), request.intent().strip())
                 .map(h -> Created.at("/api/handoffs", h.id(), h));

@@ -4,14 +4,12 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
-
 import java.util.UUID;
 
 /** Request bodies of the sessions API. */
 public final class SessionRequests {
 
-    private SessionRequests() {
-    }
+    private SessionRequests() {}
 
     /**
      * Opens the project's live session. {@code approval_policy}: {@code manual} (default) or
@@ -19,9 +17,9 @@ public final class SessionRequests {
      */
     public record CreateSessionRequest(
             @NotNull UUID projectId,
+
             @Pattern(regexp = "manual|auto_approve_benign", message = "must be manual or auto_approve_benign")
-            String approvalPolicy) {
-    }
+            String approvalPolicy) {}
 
     /** A message for the agent: plain text, up to 32,000 characters. */
     /**
@@ -29,11 +27,8 @@ public final class SessionRequests {
      * turn (one worker per target; the primary one when absent).
      */
     public record PostMessageRequest(
-            @NotBlank @Size(max = 32_000) String text,
-            java.util.UUID targetId) {
-    }
+            @NotBlank @Size(max = 32_000) String text, java.util.UUID targetId) {}
 
     /** Stops the session (its worker is told to stop). */
-    public record StopSessionRequest(@Size(max = 500) String reason) {
-    }
+    public record StopSessionRequest(@Size(max = 500) String reason) {}
 }

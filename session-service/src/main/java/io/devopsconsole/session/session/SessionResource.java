@@ -1,7 +1,5 @@
 package io.devopsconsole.session.session;
 
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import io.devopsconsole.platform.api.Created;
 import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.problem.ResourceNotFoundException;
@@ -23,11 +21,12 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.jboss.resteasy.reactive.ResponseStatus;
-import org.jboss.resteasy.reactive.RestResponse;
-
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
+import org.jboss.resteasy.reactive.ResponseStatus;
+import org.jboss.resteasy.reactive.RestResponse;
 
 @Path("/api/sessions")
 @Produces(MediaType.APPLICATION_JSON)
@@ -47,16 +46,20 @@ public class SessionResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = SessionView.class, responseCode = "201", responseDescription = "Created; `Location` names the new session.")
+    @APIResponseSchema(
+            value = SessionView.class,
+            responseCode = "201",
+            responseDescription = "Created; `Location` names the new session.")
     public Uni<RestResponse<SessionView>> create(@Valid @NotNull SessionRequests.CreateSessionRequest request) {
         return service.create(request).map(s -> Created.at("/api/sessions", s.id(), s));
     }
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<SessionView.Page> list(@QueryParam("project_id") UUID projectId,
-                                      @QueryParam("before") OffsetDateTime before,
-                                      @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
+    public Uni<SessionView.Page> list(
+            @QueryParam("project_id") UUID projectId,
+            @QueryParam("before") OffsetDateTime before,
+            @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
         return sessions.list(projectId, before, limit).map(SessionView.Page::new);
     }
 
@@ -64,15 +67,19 @@ public class SessionResource {
     @GET
     @Path("/active")
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = SessionView.class, responseCode = "200", responseDescription = "The project's live session.")
+    @APIResponseSchema(
+            value = SessionView.class,
+            responseCode = "200",
+            responseDescription = "The project's live session.")
     @APIResponse(responseCode = "404", description = "The project has no live session.")
-    public Uni<SessionView> active(@QueryParam("project_id") UUID projectId, @QueryParam("projectId") UUID projectIdAlias) {
+    public Uni<SessionView> active(
+            @QueryParam("project_id") UUID projectId, @QueryParam("projectId") UUID projectIdAlias) {
         UUID project = projectId != null ? projectId : projectIdAlias;
         if (project == null) {
             throw new InvalidFieldException("project_id", "is required");
         }
-        return sessions.live(project).map(live -> live.orElseThrow(() ->
-                new ResourceNotFoundException("live session of project", project)));
+        return sessions.live(project)
+                .map(live -> live.orElseThrow(() -> new ResourceNotFoundException("live session of project", project)));
     }
 
     @GET
@@ -87,10 +94,14 @@ public class SessionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{id}/messages")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    @APIResponseSchema(value = SessionService.MessagePosted.class, responseCode = "201", responseDescription = "Stored in the transcript and handed to the runner.")
-    public Uni<RestResponse<SessionService.MessagePosted>> post(@PathParam("id") UUID id,
-                                                                 @Valid @NotNull SessionRequests.PostMessageRequest request) {
-        return service.postMessage(id, request.text(), request.targetId()).map(posted -> RestResponse.status(RestResponse.Status.CREATED, posted));
+    @APIResponseSchema(
+            value = SessionService.MessagePosted.class,
+            responseCode = "201",
+            responseDescription = "Stored in the transcript and handed to the runner.")
+    public Uni<RestResponse<SessionService.MessagePosted>> post(
+            @PathParam("id") UUID id, @Valid @NotNull SessionRequests.PostMessageRequest request) {
+        return service.postMessage(id, request.text(), request.targetId())
+                .map(posted -> RestResponse.status(RestResponse.Status.CREATED, posted));
     }
 
     @POST
@@ -106,7 +117,9 @@ public class SessionResource {
     @Path("/{id}/interrupt")
     @RolesAllowed({Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     @ResponseStatus(202)
-    @APIResponse(responseCode = "202", description = "The interrupt was handed to the runner; the turn ends as interrupted.")
+    @APIResponse(
+            responseCode = "202",
+            description = "The interrupt was handed to the runner; the turn ends as interrupted.")
     public Uni<Void> interrupt(@PathParam("id") UUID id) {
         return service.interrupt(id);
     }
@@ -115,13 +128,17 @@ public class SessionResource {
     @GET
     @Path("/{id}/events")
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<TranscriptEntry.Page> events(@PathParam("id") UUID id,
-                                            @QueryParam("after") @DefaultValue("0") @Min(0) long after,
-                                            @QueryParam("limit") @DefaultValue("200") @Min(1) @Max(1000) int limit) {
-        return sessions.get(id).flatMap(s -> transcript.read(id, after, Long.MAX_VALUE, limit + 1)).map(rows -> {
-            boolean more = rows.size() > limit;
-            var page = more ? rows.subList(0, limit) : rows;
-            return new TranscriptEntry.Page(page, more ? page.get(page.size() - 1).seq() : null);
-        });
+    public Uni<TranscriptEntry.Page> events(
+            @PathParam("id") UUID id,
+            @QueryParam("after") @DefaultValue("0") @Min(0) long after,
+            @QueryParam("limit") @DefaultValue("200") @Min(1) @Max(1000) int limit) {
+        return sessions.get(id)
+                .flatMap(s -> transcript.read(id, after, Long.MAX_VALUE, limit + 1))
+                .map(rows -> {
+                    boolean more = rows.size() > limit;
+                    var page = more ? rows.subList(0, limit) : rows;
+                    return new TranscriptEntry.Page(
+                            page, more ? page.get(page.size() - 1).seq() : null);
+                });
     }
 }

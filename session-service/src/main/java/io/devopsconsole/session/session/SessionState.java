@@ -1,7 +1,6 @@
 package io.devopsconsole.session.session;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -12,7 +11,14 @@ import java.util.Set;
  * state may stop or fail.
  */
 public enum SessionState {
-    REQUESTED, STARTING, ACTIVE, WAITING_APPROVAL, IDLE, STOPPING, STOPPED, FAILED;
+    REQUESTED,
+    STARTING,
+    ACTIVE,
+    WAITING_APPROVAL,
+    IDLE,
+    STOPPING,
+    STOPPED,
+    FAILED;
 
     @JsonValue
     public String wire() {

@@ -1,30 +1,23 @@
 package io.devopsconsole.session.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.EventJson;
 import io.devopsconsole.events.MalformedEventException;
-import io.devopsconsole.events.agent.StreamKind;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.devopsconsole.platform.messaging.Poison;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.devopsconsole.events.agent.AgentStreamRecord;
+import io.devopsconsole.events.agent.StreamKind;
 import io.devopsconsole.platform.messaging.DeadLetters;
 import io.devopsconsole.platform.messaging.InboundEvents;
+import io.devopsconsole.platform.messaging.Poison;
 import io.devopsconsole.platform.messaging.Retries;
-import io.devopsconsole.platform.problem.ResourceNotFoundException;
 import io.devopsconsole.platform.text.StoredText;
-import io.smallrye.mutiny.Multi;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
  * Consumes the agent stream in batches: records are grouped by session and each session's share
@@ -62,8 +59,9 @@ public class AgentStreamConsumer {
                 .description("stream records that could not be stored (dead-lettered, an error in their place)")
                 .register(meters);
         this.consumed = Counter.builder("session.stream.records.consumed")
-                .description("stream records this replica read from Kafka (its share of the group's partitions; a replica"
-                        + " that starts or restarts resumes at the group's committed offsets, never at the retained start)")
+                .description(
+                        "stream records this replica read from Kafka (its share of the group's partitions; a replica"
+                                + " that starts or restarts resumes at the group's committed offsets, never at the retained start)")
                 .register(meters);
     }
 
@@ -78,8 +76,17 @@ public class AgentStreamConsumer {
         if (payload == r.payload() && turn == r.turnId() && item == r.itemId()) {
             return r;
         }
-        return new AgentStreamRecord(r.recordId(), r.sessionId(), r.streamSeq(), r.kind(), turn, item, r.targetId(), r.at(),
-                payload, r.fence());
+        return new AgentStreamRecord(
+                r.recordId(),
+                r.sessionId(),
+                r.streamSeq(),
+                r.kind(),
+                turn,
+                item,
+                r.targetId(),
+                r.at(),
+                payload,
+                r.fence());
     }
 
     @Incoming("agent-stream")
@@ -100,7 +107,8 @@ public class AgentStreamConsumer {
                 // the session's first record of the batch decides (an invalid span when untraced: looked up once)
                 traced.computeIfAbsent(r.sessionId(), session -> {
                     io.opentelemetry.api.trace.Span span = io.devopsconsole.platform.tracing.Traces.start(
-                            "store and fan out stream records", io.opentelemetry.api.trace.SpanKind.CONSUMER,
+                            "store and fan out stream records",
+                            io.opentelemetry.api.trace.SpanKind.CONSUMER,
                             io.devopsconsole.platform.tracing.Traces.fromHeaders(record.headers()));
                     return span.setAttribute("devops.session_id", session.toString());
                 });
@@ -115,25 +123,33 @@ public class AgentStreamConsumer {
             return deadLetters.send(rejected);
         }
         String what = "storing " + records.count() + " stream records of " + bySession.size() + " sessions";
-        traced.forEach((session, span) -> span.setAttribute("devops.records", bySession.getOrDefault(session, List.of()).size()));
+        traced.forEach((session, span) -> span.setAttribute(
+                "devops.records", bySession.getOrDefault(session, List.of()).size()));
         return Retries.untilStoredOrPoison(what, () -> store.storeAll(bySession))
                 .eventually(() -> traced.values().forEach(io.opentelemetry.api.trace.Span::end))
-                .invoke(this::delivered).replaceWithVoid()
-                .onFailure(Poison::isPoison).recoverWithUni(f -> {
-                    LOG.warnf("%s failed with a refused record (%s): storing session by session, record by record",
+                .invoke(this::delivered)
+                .replaceWithVoid()
+                .onFailure(Poison::isPoison)
+                .recoverWithUni(f -> {
+                    LOG.warnf(
+                            "%s failed with a refused record (%s): storing session by session, record by record",
                             what, Poison.reason(f));
                     return isolate(bySession, origin, rejected);
                 })
                 .flatMap(v -> deadLetters.send(rejected))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely();
+                .onFailure()
+                .retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
+                .indefinitely();
     }
 
     private void delivered(StreamStore.Stored stored) {
         // committed: this replica's viewers get the events now, without reading them back
         stored.entries().forEach(hub::delivered);
         if (!stored.unknown().isEmpty()) {
-            LOG.warnf("dropped stream records of %d unknown session(s), e.g. %s", stored.unknown().size(),
-                    stored.unknown().iterator().next());
+            LOG.warnf(
+                    "dropped stream records of %d unknown session(s), e.g. %s",
+                    stored.unknown().size(), stored.unknown().iterator().next());
         }
     }
 
@@ -143,8 +159,10 @@ public class AgentStreamConsumer {
      * and its place in the session's stream holds a visible error naming it, so that session's later
      * records and every other session go on. Transient failures still retry in place.
      */
-    private Uni<Void> isolate(Map<UUID, List<AgentStreamRecord>> bySession,
-                              Map<AgentStreamRecord, ConsumerRecord<String, byte[]>> origin, List<DeadLetters.Rejected> rejected) {
+    private Uni<Void> isolate(
+            Map<UUID, List<AgentStreamRecord>> bySession,
+            Map<AgentStreamRecord, ConsumerRecord<String, byte[]>> origin,
+            List<DeadLetters.Rejected> rejected) {
         Uni<Void> work = Uni.createFrom().voidItem();
         for (Map.Entry<UUID, List<AgentStreamRecord>> share : bySession.entrySet()) {
             work = work.flatMap(v -> storeOrIsolate(share.getKey(), share.getValue(), origin, rejected));
@@ -152,27 +170,33 @@ public class AgentStreamConsumer {
         return work;
     }
 
-    private Uni<Void> storeOrIsolate(UUID session, List<AgentStreamRecord> records,
-                                     Map<AgentStreamRecord, ConsumerRecord<String, byte[]>> origin,
-                                     List<DeadLetters.Rejected> rejected) {
+    private Uni<Void> storeOrIsolate(
+            UUID session,
+            List<AgentStreamRecord> records,
+            Map<AgentStreamRecord, ConsumerRecord<String, byte[]>> origin,
+            List<DeadLetters.Rejected> rejected) {
         return storeTransientlyRetried(session, records)
-                .onFailure(Poison::isPoison).recoverWithUni(f -> {
+                .onFailure(Poison::isPoison)
+                .recoverWithUni(f -> {
                     List<AgentStreamRecord> ordered = new ArrayList<>(records);
                     ordered.sort(java.util.Comparator.comparingLong(AgentStreamRecord::streamSeq));
                     Uni<Void> one = Uni.createFrom().voidItem();
                     for (AgentStreamRecord r : ordered) {
                         one = one.flatMap(v -> storeTransientlyRetried(session, List.of(r))
-                                .onFailure(Poison::isPoison).recoverWithUni(bad -> {
+                                .onFailure(Poison::isPoison)
+                                .recoverWithUni(bad -> {
                                     String reason = Poison.reason(bad);
                                     poisoned.increment();
-                                    LOG.errorf("stream record %d (%s) of session %s cannot be stored: %s", r.streamSeq(),
-                                            r.kind().wire(), session, reason);
+                                    LOG.errorf(
+                                            "stream record %d (%s) of session %s cannot be stored: %s",
+                                            r.streamSeq(), r.kind().wire(), session, reason);
                                     ConsumerRecord<String, byte[]> from = origin.get(r);
                                     if (from != null) {
                                         rejected.add(new DeadLetters.Rejected(from, "cannot be stored: " + reason));
                                     }
                                     return storeTransientlyRetried(session, List.of(standIn(r, reason)))
-                                            .onFailure(Poison::isPoison).recoverWithItem(() -> null);
+                                            .onFailure(Poison::isPoison)
+                                            .recoverWithItem(() -> null);
                                 }));
                     }
                     return one;
@@ -180,22 +204,36 @@ public class AgentStreamConsumer {
     }
 
     private Uni<Void> storeTransientlyRetried(UUID session, List<AgentStreamRecord> records) {
-        return Retries.untilStoredOrPoison("storing " + records.size() + " stream records of session " + session,
+        return Retries.untilStoredOrPoison(
+                        "storing " + records.size() + " stream records of session " + session,
                         () -> store.storeAll(Map.of(session, records)))
-                .invoke(this::delivered).replaceWithVoid();
+                .invoke(this::delivered)
+                .replaceWithVoid();
     }
 
     /** What takes a poison record's place in its session's stream: an error saying which record and why. */
     static AgentStreamRecord standIn(AgentStreamRecord r, String reason) {
-        ObjectNode payload = EventJson.mapper().createObjectNode()
-                .put("message", "stream record " + r.streamSeq() + " (" + r.kind().wire() + ") could not be stored: "
-                        + StoredText.guard(reason) + "; it was moved to the dead-letter topic")
+        ObjectNode payload = EventJson.mapper()
+                .createObjectNode()
+                .put(
+                        "message",
+                        "stream record " + r.streamSeq() + " (" + r.kind().wire() + ") could not be stored: "
+                                + StoredText.guard(reason) + "; it was moved to the dead-letter topic")
                 .put("source", "session-service")
                 .put("dead_lettered_kind", r.kind().wire());
         // an id of its own (the record's may be what was refused), the same for every delivery of the record
         UUID id = UUID.nameUUIDFromBytes(("stand-in:" + r.sessionId() + ":" + r.streamSeq() + ":" + r.recordId())
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return new AgentStreamRecord(id, r.sessionId(), r.streamSeq(), StreamKind.ERROR, r.turnId(), r.itemId(),
-                r.targetId(), null, payload, r.fence());
+        return new AgentStreamRecord(
+                id,
+                r.sessionId(),
+                r.streamSeq(),
+                StreamKind.ERROR,
+                r.turnId(),
+                r.itemId(),
+                r.targetId(),
+                null,
+                payload,
+                r.fence());
     }
 }

@@ -4,9 +4,8 @@ import io.devopsconsole.platform.problem.ResourceNotFoundException;
 import io.devopsconsole.session.session.SessionStore;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.container.ContainerRequestContext;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-
 import java.util.UUID;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /** Refuses requests to {@link KnownSession} routes whose session does not exist (404). */
 public class KnownSessionFilter {

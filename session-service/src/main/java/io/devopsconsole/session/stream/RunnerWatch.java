@@ -13,16 +13,15 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
  * Watches the agent-runners' presence heartbeats (every replica reads them live) and tells the
@@ -38,8 +37,7 @@ public class RunnerWatch {
     private static final Duration FORGET_AFTER = Duration.ofMinutes(10);
 
     /** What this replica last heard from one runner. */
-    private record Seen(long atNanos, OffsetDateTime at, List<UUID> sessions, boolean reported) {
-    }
+    private record Seen(long atNanos, OffsetDateTime at, List<UUID> sessions, boolean reported) {}
 
     private final Map<String, Seen> runners = new ConcurrentHashMap<>();
     private final SessionService sessions;
@@ -52,7 +50,8 @@ public class RunnerWatch {
         this.sessions = sessions;
         this.vertx = vertx;
         this.silentAfter = config.runnerSilentAfter();
-        this.lost = Counter.builder("session.runners.silent").description("agent-runners whose heartbeats stopped")
+        this.lost = Counter.builder("session.runners.silent")
+                .description("agent-runners whose heartbeats stopped")
                 .register(meters);
     }
 
@@ -87,9 +86,15 @@ public class RunnerWatch {
             long silentMs = Duration.between(before.at(), beat.at()).toMillis();
             LOG.infof("agent-runner %s answers again after %d ms", beat.runner(), silentMs);
             for (UUID session : before.sessions()) {
-                sessions.runnerNote(session, "runner-back:" + beat.runner() + ":" + beat.at(), "runner_back", beat.runner(),
-                        "the agent-runner " + beat.runner() + " answers again after " + silentMs / 100 / 10.0 + " s")
-                        .subscribe().with(v -> { }, f -> LOG.debugf("runner note for %s not written: %s", session, f));
+                sessions.runnerNote(
+                                session,
+                                "runner-back:" + beat.runner() + ":" + beat.at(),
+                                "runner_back",
+                                beat.runner(),
+                                "the agent-runner " + beat.runner() + " answers again after " + silentMs / 100 / 10.0
+                                        + " s")
+                        .subscribe()
+                        .with(v -> {}, f -> LOG.debugf("runner note for %s not written: %s", session, f));
             }
         }
         return Uni.createFrom().voidItem();
@@ -113,13 +118,20 @@ public class RunnerWatch {
             lost.increment();
             String runner = e.getKey();
             long silentMs = silentNanos / 1_000_000;
-            LOG.warnf("agent-runner %s silent for %d ms; telling the viewers of its %d session(s)", runner, silentMs,
-                    seen.sessions().size());
+            LOG.warnf(
+                    "agent-runner %s silent for %d ms; telling the viewers of its %d session(s)",
+                    runner, silentMs, seen.sessions().size());
             for (UUID session : seen.sessions()) {
-                sessions.runnerNote(session, "runner-lost:" + runner + ":" + seen.at(), "runner_lost", runner,
-                                "the agent-runner " + runner + " driving this session stopped responding (no heartbeat for "
+                sessions.runnerNote(
+                                session,
+                                "runner-lost:" + runner + ":" + seen.at(),
+                                "runner_lost",
+                                runner,
+                                "the agent-runner " + runner
+                                        + " driving this session stopped responding (no heartbeat for "
                                         + silentMs / 100 / 10.0 + " s); another runner takes the session over shortly")
-                        .subscribe().with(v -> { }, f -> LOG.debugf("runner note for %s not written: %s", session, f));
+                        .subscribe()
+                        .with(v -> {}, f -> LOG.debugf("runner note for %s not written: %s", session, f));
             }
         }
     }

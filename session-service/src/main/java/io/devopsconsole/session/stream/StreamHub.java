@@ -10,22 +10,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
 import io.vertx.pgclient.PgConnectOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Fans stored transcript events out to this replica's SSE viewers. Every replica LISTENs for the
@@ -53,11 +51,15 @@ public class StreamHub {
     private PgSubscriber subscriber;
     private long heartbeatTimer = -1;
 
-    public StreamHub(Vertx vertx, Transcript transcript, SessionConfig config, MeterRegistry meters,
-                     @ConfigProperty(name = "devops.schema") String schema,
-                     @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
-                     @ConfigProperty(name = "quarkus.datasource.username") String user,
-                     @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
+    public StreamHub(
+            Vertx vertx,
+            Transcript transcript,
+            SessionConfig config,
+            MeterRegistry meters,
+            @ConfigProperty(name = "devops.schema") String schema,
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
+            @ConfigProperty(name = "quarkus.datasource.username") String user,
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password) {
         this.vertx = vertx;
         this.transcript = transcript;
         this.config = config;
@@ -67,26 +69,41 @@ public class StreamHub {
         password.ifPresent(options::setPassword);
         this.connectOptions = options;
         this.overflows = Counter.builder("session.sse.overflows")
-                .description("Viewers told to reconnect because they fell too far behind").register(meters);
+                .description("Viewers told to reconnect because they fell too far behind")
+                .register(meters);
         this.delivered = Counter.builder("session.sse.events.delivered").register(meters);
-        Gauge.builder("session.sse.viewers", channels, c -> c.values().stream().mapToInt(ch -> ch.viewers.size()).sum())
-                .description("Open SSE connections").register(meters);
+        Gauge.builder(
+                        "session.sse.viewers",
+                        channels,
+                        c -> c.values().stream()
+                                .mapToInt(ch -> ch.viewers.size())
+                                .sum())
+                .description("Open SSE connections")
+                .register(meters);
     }
 
     void start(@Observes StartupEvent event) {
         subscriber = PgSubscriber.subscriber(vertx, connectOptions).reconnectPolicy(attempts -> 500L);
-        subscriber.channel(channelName).handler(payload -> {
-            try {
-                int colon = payload.indexOf(':');
-                committed(UUID.fromString(colon < 0 ? payload : payload.substring(0, colon)),
-                        colon < 0 ? Long.MAX_VALUE : Long.parseLong(payload.substring(colon + 1)));
-            } catch (IllegalArgumentException e) {
-                LOG.debugf("ignored notification %s", payload);
-            }
-        // (re)subscribed: notifications may have been missed meanwhile, so every watched session re-reads
-        }).subscribeHandler(() -> channels.keySet().forEach(id -> committed(id, Long.MAX_VALUE)));
-        subscriber.connect().subscribe().with(v -> LOG.debugf("listening on %s", channelName),
-                f -> LOG.warnf("cannot LISTEN for transcript writes yet (%s); retrying", f.toString()));
+        subscriber
+                .channel(channelName)
+                .handler(payload -> {
+                    try {
+                        int colon = payload.indexOf(':');
+                        committed(
+                                UUID.fromString(colon < 0 ? payload : payload.substring(0, colon)),
+                                colon < 0 ? Long.MAX_VALUE : Long.parseLong(payload.substring(colon + 1)));
+                    } catch (IllegalArgumentException e) {
+                        LOG.debugf("ignored notification %s", payload);
+                    }
+                    // (re)subscribed: notifications may have been missed meanwhile, so every watched session re-reads
+                })
+                .subscribeHandler(() -> channels.keySet().forEach(id -> committed(id, Long.MAX_VALUE)));
+        subscriber
+                .connect()
+                .subscribe()
+                .with(
+                        v -> LOG.debugf("listening on %s", channelName),
+                        f -> LOG.warnf("cannot LISTEN for transcript writes yet (%s); retrying", f.toString()));
         heartbeatTimer = vertx.setPeriodic(config.sse().heartbeat().toMillis(), id -> heartbeat());
     }
 
@@ -96,7 +113,7 @@ public class StreamHub {
         }
         channels.values().forEach(ch -> ch.viewers.forEach(Viewer::complete));
         if (subscriber != null) {
-            subscriber.close().subscribe().with(v -> { }, f -> { });
+            subscriber.close().subscribe().with(v -> {}, f -> {});
         }
     }
 
@@ -106,8 +123,7 @@ public class StreamHub {
     }
 
     /** One SSE item: a transcript event, or a control message ({@code reconnect}, {@code end}). */
-    public record Item(TranscriptEntry entry, String control, String data) {
-    }
+    public record Item(TranscriptEntry entry, String control, String data) {}
 
     /**
      * The events of a session after {@code after}, from storage and then live, each exactly once
@@ -158,7 +174,7 @@ public class StreamHub {
     final class Channel {
         final UUID sessionId;
         final Set<Viewer> viewers = ConcurrentHashMap.newKeySet();
-        private long fetchedThrough = -1;   // unknown until the first viewer's replay says where storage ends
+        private long fetchedThrough = -1; // unknown until the first viewer's replay says where storage ends
         private boolean fetching;
         private boolean again;
 
@@ -215,36 +231,45 @@ public class StreamHub {
                     return;
                 }
                 if (fetchedThrough < 0) {
-                    return;   // no viewer has finished its first read yet; its replay covers this write
+                    return; // no viewer has finished its first read yet; its replay covers this write
                 }
                 fetching = true;
                 again = false;
                 from = fetchedThrough;
             }
-            transcript.read(sessionId, from, Long.MAX_VALUE, PAGE).subscribe().with(entries -> {
-                boolean more;
-                synchronized (this) {
-                    if (!entries.isEmpty()) {
-                        fetchedThrough = Math.max(fetchedThrough, entries.get(entries.size() - 1).seq());
-                    }
-                    fetching = false;
-                    more = again || entries.size() == PAGE;
-                }
-                if (!entries.isEmpty()) {
-                    for (Viewer viewer : viewers) {
-                        viewer.offer(entries);
-                    }
-                }
-                if (more) {
-                    fetch();
-                }
-            }, failure -> {
-                synchronized (this) {
-                    fetching = false;
-                }
-                LOG.warnf("reading new events of session %s failed (%s); retrying", sessionId, failure.toString());
-                vertx.setTimer(500, id -> fetch());
-            });
+            transcript
+                    .read(sessionId, from, Long.MAX_VALUE, PAGE)
+                    .subscribe()
+                    .with(
+                            entries -> {
+                                boolean more;
+                                synchronized (this) {
+                                    if (!entries.isEmpty()) {
+                                        fetchedThrough = Math.max(
+                                                fetchedThrough,
+                                                entries.get(entries.size() - 1).seq());
+                                    }
+                                    fetching = false;
+                                    more = again || entries.size() == PAGE;
+                                }
+                                if (!entries.isEmpty()) {
+                                    for (Viewer viewer : viewers) {
+                                        viewer.offer(entries);
+                                    }
+                                }
+                                if (more) {
+                                    fetch();
+                                }
+                            },
+                            failure -> {
+                                synchronized (this) {
+                                    fetching = false;
+                                }
+                                LOG.warnf(
+                                        "reading new events of session %s failed (%s); retrying",
+                                        sessionId, failure.toString());
+                                vertx.setTimer(500, id -> fetch());
+                            });
         }
     }
 
@@ -252,7 +277,7 @@ public class StreamHub {
     final class Viewer {
         private final Channel channel;
         private final MultiEmitter<? super Item> emitter;
-        private ArrayDeque<Item> queue;           // allocated on first use: idle viewers stay small
+        private ArrayDeque<Item> queue; // allocated on first use: idle viewers stay small
         private List<TranscriptEntry> heldWhileReplaying;
         private long lastQueued;
         private boolean replaying = true;
@@ -276,32 +301,37 @@ public class StreamHub {
                 from = lastQueued;
             }
             int page = Math.min(PAGE, config.sse().buffer());
-            transcript.read(channel.sessionId, from, Long.MAX_VALUE, page).subscribe().with(entries -> {
-                if (entries.size() == page) {
-                    synchronized (this) {
-                        awaitingDrain = true;   // the next page is read once this one is mostly delivered
-                    }
-                    enqueue(entries, false);
-                    return;
-                }
-                enqueue(entries, false);
-                List<TranscriptEntry> held;
-                synchronized (this) {
-                    if (droppedHold) {
-                        droppedHold = false;
-                        vertx.runOnContext(this::replay);
-                        return;
-                    }
-                    channel.seen(lastQueued);
-                    held = heldWhileReplaying;
-                    heldWhileReplaying = null;
-                    replaying = false;
-                }
-                if (held != null) {
-                    offer(held);
-                }
-                channel.fetch();   // anything committed since is read by the channel
-            }, failure -> emitter.fail(failure));
+            transcript
+                    .read(channel.sessionId, from, Long.MAX_VALUE, page)
+                    .subscribe()
+                    .with(
+                            entries -> {
+                                if (entries.size() == page) {
+                                    synchronized (this) {
+                                        awaitingDrain = true; // the next page is read once this one is mostly delivered
+                                    }
+                                    enqueue(entries, false);
+                                    return;
+                                }
+                                enqueue(entries, false);
+                                List<TranscriptEntry> held;
+                                synchronized (this) {
+                                    if (droppedHold) {
+                                        droppedHold = false;
+                                        vertx.runOnContext(this::replay);
+                                        return;
+                                    }
+                                    channel.seen(lastQueued);
+                                    held = heldWhileReplaying;
+                                    heldWhileReplaying = null;
+                                    replaying = false;
+                                }
+                                if (held != null) {
+                                    offer(held);
+                                }
+                                channel.fetch(); // anything committed since is read by the channel
+                            },
+                            failure -> emitter.fail(failure));
         }
 
         void offer(List<TranscriptEntry> entries) {
@@ -312,7 +342,7 @@ public class StreamHub {
                     }
                     heldWhileReplaying.addAll(entries);
                     if (heldWhileReplaying.size() > config.sse().buffer()) {
-                        heldWhileReplaying = null;   // replay reads storage anyway; drop, then read again
+                        heldWhileReplaying = null; // replay reads storage anyway; drop, then read again
                         droppedHold = true;
                     }
                     return;
@@ -344,7 +374,8 @@ public class StreamHub {
                     queue.add(new Item(e, null, null));
                     lastQueued = e.seq();
                     if (ends(e)) {
-                        queue.add(new Item(null, "end", "{\"reason\":\"session ended\",\"last_event_id\":" + e.seq() + "}"));
+                        queue.add(new Item(
+                                null, "end", "{\"reason\":\"session ended\",\"last_event_id\":" + e.seq() + "}"));
                         closing = true;
                         break;
                     }
@@ -354,8 +385,11 @@ public class StreamHub {
                     long resumeAfter = lastQueued - queue.size();
                     queue.clear();
                     closing = true;
-                    queue.add(new Item(null, "reconnect", "{\"reason\":\"this viewer fell too far behind\","
-                            + "\"last_event_id\":" + resumeAfter + "}"));
+                    queue.add(new Item(
+                            null,
+                            "reconnect",
+                            "{\"reason\":\"this viewer fell too far behind\"," + "\"last_event_id\":" + resumeAfter
+                                    + "}"));
                     lastQueued = resumeAfter;
                 }
             }
@@ -372,7 +406,8 @@ public class StreamHub {
                 }
                 draining = true;
                 try {
-                    while (!queue.isEmpty() && (emitter.requested() > 0 || queue.peek().control() != null)) {
+                    while (!queue.isEmpty()
+                            && (emitter.requested() > 0 || queue.peek().control() != null)) {
                         Item item = queue.poll();
                         emitter.emit(item);
                         lastEmitNanos = System.nanoTime();
@@ -385,7 +420,9 @@ public class StreamHub {
                 }
                 complete = queue.isEmpty() && closing && !completed;
                 completed |= complete;
-                if (awaitingDrain && !closing && queue.size() <= Math.min(PAGE, config.sse().buffer()) / 2) {
+                if (awaitingDrain
+                        && !closing
+                        && queue.size() <= Math.min(PAGE, config.sse().buffer()) / 2) {
                     awaitingDrain = false;
                     readMore = true;
                 }
@@ -417,7 +454,8 @@ public class StreamHub {
                 return false;
             }
             try {
-                String state = EventJson.mapper().readTree(e.body()).path("state").asText();
+                String state =
+                        EventJson.mapper().readTree(e.body()).path("state").asText();
                 return state.equals("stopped") || state.equals("failed");
             } catch (java.io.IOException ex) {
                 return false;

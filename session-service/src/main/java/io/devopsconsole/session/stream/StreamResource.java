@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
-
 import java.util.UUID;
 
 /**
@@ -42,9 +41,13 @@ public class StreamResource {
     @KnownSession
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Multi<OutboundSseEvent> stream(@PathParam("id") UUID id, @HeaderParam("Last-Event-ID") String lastEventId,
-                                          @QueryParam("after") String afterParam, @Context Sse sse) {
-        long after = position(lastEventId != null ? lastEventId : afterParam, lastEventId != null ? "Last-Event-ID" : "after");
+    public Multi<OutboundSseEvent> stream(
+            @PathParam("id") UUID id,
+            @HeaderParam("Last-Event-ID") String lastEventId,
+            @QueryParam("after") String afterParam,
+            @Context Sse sse) {
+        long after = position(
+                lastEventId != null ? lastEventId : afterParam, lastEventId != null ? "Last-Event-ID" : "after");
         // an unknown session was refused by KnownSessionFilter before the response started
         return hub.subscribe(id, after).map(item -> event(sse, item));
     }
@@ -68,7 +71,10 @@ public class StreamResource {
         if (item.entry() != null) {
             TranscriptEntry e = item.entry();
             // data is the event's JSON text (no per-event content-type field: it is not part of SSE)
-            return sse.newEventBuilder().id(Long.toString(e.seq())).data(json(e)).build();
+            return sse.newEventBuilder()
+                    .id(Long.toString(e.seq()))
+                    .data(json(e))
+                    .build();
         }
         if (item.control().equals("heartbeat")) {
             return sse.newEventBuilder().comment("heartbeat").build();

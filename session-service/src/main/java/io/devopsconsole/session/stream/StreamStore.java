@@ -16,8 +16,8 @@ import io.devopsconsole.session.session.SessionStore;
 import io.devopsconsole.session.session.SessionView;
 import io.devopsconsole.session.transcript.NewEntry;
 import io.devopsconsole.session.transcript.Transcript;
-import io.devopsconsole.session.usage.TokenUsage;
 import io.devopsconsole.session.transcript.TranscriptEntry;
+import io.devopsconsole.session.usage.TokenUsage;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -25,9 +25,6 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -35,6 +32,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Stores one session's stream records in the runner's order, once: in one transaction holding the
@@ -63,9 +62,16 @@ public class StreamStore {
     private final Counter fenced;
     private final TokenUsage tokens;
 
-    public StreamStore(Pool pool, SessionStore sessions, SessionService service, Transcript transcript, Approvals approvals,
-                       @ConfigProperty(name = "devops.schema") String schema,
-                       io.devopsconsole.session.SessionConfig config, MeterRegistry meters, TokenUsage tokens) {
+    public StreamStore(
+            Pool pool,
+            SessionStore sessions,
+            SessionService service,
+            Transcript transcript,
+            Approvals approvals,
+            @ConfigProperty(name = "devops.schema") String schema,
+            io.devopsconsole.session.SessionConfig config,
+            MeterRegistry meters,
+            TokenUsage tokens) {
         Duration gapTimeout = config.streamGapTimeout();
         this.pool = pool;
         this.sessions = sessions;
@@ -78,7 +84,8 @@ public class StreamStore {
         this.duplicates = Counter.builder("session.stream.records.duplicates").register(meters);
         this.parked = Counter.builder("session.stream.records.parked").register(meters);
         this.fenced = Counter.builder("session.stream.records.fenced")
-                .description("stream records from a runner that was superseded (dropped)").register(meters);
+                .description("stream records from a runner that was superseded (dropped)")
+                .register(meters);
         this.tokens = tokens;
     }
 
@@ -88,8 +95,7 @@ public class StreamStore {
     }
 
     /** What a batch stored: the transcript events per session (for local fan-out) and the unknown sessions. */
-    public record Stored(java.util.Map<UUID, List<TranscriptEntry>> entries, java.util.Set<UUID> unknown) {
-    }
+    public record Stored(java.util.Map<UUID, List<TranscriptEntry>> entries, java.util.Set<UUID> unknown) {}
 
     /**
      * Stores a batch for many sessions in one transaction (one commit per batch, not per session):
@@ -121,13 +127,17 @@ public class StreamStore {
      * (after a reattach it re-reads the thread and re-sends items, approvals and turn ends with the
      * same ids) are looked up; deltas are sent once and skip the lookup.
      */
-    private Uni<java.util.Set<UUID>> storedIds(SqlConnection connection, java.util.Map<UUID, List<AgentStreamRecord>> bySession) {
+    private Uni<java.util.Set<UUID>> storedIds(
+            SqlConnection connection, java.util.Map<UUID, List<AgentStreamRecord>> bySession) {
         List<UUID> ids = new ArrayList<>();
-        bySession.values().forEach(list -> list.stream().filter(r -> !isDelta(r)).forEach(r -> ids.add(r.recordId())));
+        bySession
+                .values()
+                .forEach(list -> list.stream().filter(r -> !isDelta(r)).forEach(r -> ids.add(r.recordId())));
         if (ids.isEmpty()) {
             return Uni.createFrom().item(java.util.Set.of());
         }
-        return connection.preparedQuery("SELECT id FROM " + schema + ".session_event WHERE id = ANY($1)")
+        return connection
+                .preparedQuery("SELECT id FROM " + schema + ".session_event WHERE id = ANY($1)")
                 .execute(Tuple.of(ids.toArray(UUID[]::new)))
                 .map(rows -> {
                     java.util.Set<UUID> out = new java.util.HashSet<>();
@@ -141,9 +151,18 @@ public class StreamStore {
     }
 
     /** One session's share of a batch, worked out under its lock. */
-    private record Plan(SessionStore.Locked locked, Waiting waiting, List<NewEntry> entries, List<DomainEvent> events,
-                        SessionState finalState, String reason, Long position, long storedThrough, long fence,
-                        List<AgentStreamRecord> toPark, List<java.util.function.Function<SqlConnection, Uni<Void>>> effects) {
+    private record Plan(
+            SessionStore.Locked locked,
+            Waiting waiting,
+            List<NewEntry> entries,
+            List<DomainEvent> events,
+            SessionState finalState,
+            String reason,
+            Long position,
+            long storedThrough,
+            long fence,
+            List<AgentStreamRecord> toPark,
+            List<java.util.function.Function<SqlConnection, Uni<Void>>> effects) {
 
         boolean changes() {
             return !entries.isEmpty() || position != null || fence != locked.streamFence();
@@ -171,7 +190,8 @@ public class StreamStore {
         List<AgentStreamRecord> run = new ArrayList<>();
         List<NewEntry> entries = new ArrayList<>();
         long next = position + 1;
-        boolean gapExpired = waiting.oldest() != null && waiting.oldest().isBefore(SessionService.now().minus(gapTimeout));
+        boolean gapExpired = waiting.oldest() != null
+                && waiting.oldest().isBefore(SessionService.now().minus(gapTimeout));
         java.util.Set<UUID> seen = new java.util.HashSet<>(known);
         for (var e : candidates.entrySet()) {
             AgentStreamRecord r = e.getValue();
@@ -186,8 +206,12 @@ public class StreamStore {
                 next = e.getKey();
             }
             if (e.getKey() != next && run.isEmpty() && gapExpired) {
-                entries.add(NewEntry.of("system_note", RUNNER, SessionService.note("stream records " + next + " to "
-                        + (e.getKey() - 1) + " never arrived; the transcript continues after the gap"), SessionService.now()));
+                entries.add(NewEntry.of(
+                        "system_note",
+                        RUNNER,
+                        SessionService.note("stream records " + next + " to " + (e.getKey() - 1)
+                                + " never arrived; the transcript continues after the gap"),
+                        SessionService.now()));
                 next = e.getKey();
             }
             if (e.getKey() != next) {
@@ -206,7 +230,8 @@ public class StreamStore {
         if (dropped > 0) {
             duplicates.increment(dropped);
         }
-        List<AgentStreamRecord> toPark = new ArrayList<>(candidates.tailMap(next, true).values());
+        List<AgentStreamRecord> toPark =
+                new ArrayList<>(candidates.tailMap(next, true).values());
         SessionView s = locked.view();
         List<DomainEvent> events = new ArrayList<>();
         List<java.util.function.Function<SqlConnection, Uni<Void>>> effects = new ArrayList<>();
@@ -216,8 +241,16 @@ public class StreamStore {
         for (AgentStreamRecord r : run) {
             JsonNode payload = r.payload() == null ? EventJson.mapper().createObjectNode() : r.payload();
             SecretScanner.Redacted safe = SecretScanner.redact(payload);
-            entries.add(new NewEntry(r.recordId(), r.kind().wire(), RUNNER, r.turnId(), r.itemId(), r.targetId(),
-                    r.streamSeq(), r.at() == null ? now : r.at(), safe.json().toString()));
+            entries.add(new NewEntry(
+                    r.recordId(),
+                    r.kind().wire(),
+                    RUNNER,
+                    r.turnId(),
+                    r.itemId(),
+                    r.targetId(),
+                    r.streamSeq(),
+                    r.at() == null ? now : r.at(),
+                    safe.json().toString()));
             SessionState to = transition(state, r);
             if (to != null && to != state && state.canMoveTo(to)) {
                 reason = reason(r, safe.json());
@@ -229,8 +262,8 @@ public class StreamStore {
                 effects.add(c -> approvals.opened(c, s, r, safe.json()));
             }
             // a command completed: decided by the runner's mapping, read from the typed payload
-            if (r.kind() == StreamKind.ITEM_COMPLETED && StreamContract.typeOf(r.kind(), safe.json())
-                    == StreamPayload.ItemCompleted.Command.class) {
+            if (r.kind() == StreamKind.ITEM_COMPLETED
+                    && StreamContract.typeOf(r.kind(), safe.json()) == StreamPayload.ItemCompleted.Command.class) {
                 effects.add(c -> approvals.commandCompleted(c, s.id(), r, safe.json()));
             }
             if (r.kind() == StreamKind.TOKEN_USAGE) {
@@ -238,12 +271,25 @@ public class StreamStore {
             }
         }
         stored.increment(run.size());
-        parked.increment(toPark.stream().filter(r -> !waiting.records().containsKey(r.streamSeq())).count());
-        return new Plan(locked, waiting, entries, events, state, reason,
-                next - 1 > locked.lastStreamSeq() ? next - 1 : null, next - 1, fence, toPark, effects);
+        parked.increment(toPark.stream()
+                .filter(r -> !waiting.records().containsKey(r.streamSeq()))
+                .count());
+        return new Plan(
+                locked,
+                waiting,
+                entries,
+                events,
+                state,
+                reason,
+                next - 1 > locked.lastStreamSeq() ? next - 1 : null,
+                next - 1,
+                fence,
+                toPark,
+                effects);
     }
 
-    private Uni<Void> write(SqlConnection connection, List<Plan> plans, java.util.Map<UUID, List<TranscriptEntry>> out) {
+    private Uni<Void> write(
+            SqlConnection connection, List<Plan> plans, java.util.Map<UUID, List<TranscriptEntry>> out) {
         List<Transcript.Placed> placed = new ArrayList<>();
         List<UUID> ids = new ArrayList<>();
         List<Long> lastSeqs = new ArrayList<>();
@@ -259,8 +305,17 @@ public class StreamStore {
             List<TranscriptEntry> mine = new ArrayList<>(p.entries().size());
             for (NewEntry e : p.entries()) {
                 placed.add(new Transcript.Placed(p.locked().view().id(), ++seq, e));
-                mine.add(new TranscriptEntry(seq, e.id(), e.kind(), e.actor(), e.turnId(), e.itemId(), e.targetId(),
-                        e.streamSeq(), e.at(), e.body()));
+                mine.add(new TranscriptEntry(
+                        seq,
+                        e.id(),
+                        e.kind(),
+                        e.actor(),
+                        e.turnId(),
+                        e.itemId(),
+                        e.targetId(),
+                        e.streamSeq(),
+                        e.at(),
+                        e.body()));
             }
             out.put(p.locked().view().id(), mine);
             ids.add(p.locked().view().id());
@@ -270,10 +325,11 @@ public class StreamStore {
             reasons.add(p.reason());
             fences.add(p.fence());
         }
-        Uni<Void> work = ids.isEmpty() ? Uni.createFrom().voidItem()
+        Uni<Void> work = ids.isEmpty()
+                ? Uni.createFrom().voidItem()
                 : (placed.isEmpty() ? Uni.createFrom().voidItem() : transcript.insertAll(connection, placed))
-                .flatMap(v -> sessions.advanceAll(connection, ids, lastSeqs, positions, states, reasons, fences,
-                        SessionService.now()));
+                        .flatMap(v -> sessions.advanceAll(
+                                connection, ids, lastSeqs, positions, states, reasons, fences, SessionService.now()));
         for (Plan p : plans) {
             UUID id = p.locked().view().id();
             if (!p.events().isEmpty()) {
@@ -283,7 +339,8 @@ public class StreamStore {
                 work = work.flatMap(v -> unpark(connection, id, p.storedThrough()));
             }
             if (!p.toPark().isEmpty()) {
-                work = work.flatMap(v -> park(connection, id, p.toPark(), p.waiting().records().keySet()));
+                work = work.flatMap(v ->
+                        park(connection, id, p.toPark(), p.waiting().records().keySet()));
             }
             for (var effect : p.effects()) {
                 work = work.flatMap(v -> effect.apply(connection));
@@ -303,8 +360,7 @@ public class StreamStore {
                 });
     }
 
-    private record Waiting(TreeMap<Long, AgentStreamRecord> records, OffsetDateTime oldest) {
-    }
+    private record Waiting(TreeMap<Long, AgentStreamRecord> records, OffsetDateTime oldest) {}
 
     private static Waiting parkedRecords(String parked) {
         TreeMap<Long, AgentStreamRecord> out = new TreeMap<>();
@@ -314,7 +370,9 @@ public class StreamStore {
         }
         try {
             for (JsonNode p : EventJson.mapper().readTree(parked)) {
-                out.put(p.get("seq").asLong(), EventJson.mapper().readValue(p.get("record").asText(), AgentStreamRecord.class));
+                out.put(
+                        p.get("seq").asLong(),
+                        EventJson.mapper().readValue(p.get("record").asText(), AgentStreamRecord.class));
                 OffsetDateTime at = OffsetDateTime.parse(p.get("at").asText());
                 oldest = oldest == null || at.isBefore(oldest) ? at : oldest;
             }
@@ -325,21 +383,33 @@ public class StreamStore {
     }
 
     private Uni<Void> unpark(SqlConnection connection, UUID sessionId, long through) {
-        return connection.preparedQuery("DELETE FROM " + schema + ".stream_parked WHERE session_id = $1 AND stream_seq <= $2")
-                .execute(Tuple.of(sessionId, through)).replaceWithVoid();
+        return connection
+                .preparedQuery("DELETE FROM " + schema + ".stream_parked WHERE session_id = $1 AND stream_seq <= $2")
+                .execute(Tuple.of(sessionId, through))
+                .replaceWithVoid();
     }
 
-    private Uni<Void> park(SqlConnection connection, UUID sessionId, List<AgentStreamRecord> records,
-                           java.util.Set<Long> alreadyParked) {
-        List<AgentStreamRecord> fresh = records.stream().filter(r -> !alreadyParked.contains(r.streamSeq())).toList();
+    private Uni<Void> park(
+            SqlConnection connection,
+            UUID sessionId,
+            List<AgentStreamRecord> records,
+            java.util.Set<Long> alreadyParked) {
+        List<AgentStreamRecord> fresh = records.stream()
+                .filter(r -> !alreadyParked.contains(r.streamSeq()))
+                .toList();
         if (fresh.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         Long[] seqs = fresh.stream().map(AgentStreamRecord::streamSeq).toArray(Long[]::new);
-        String[] json = fresh.stream().map(r -> EventJson.mapper().valueToTree(r).toString()).toArray(String[]::new);
-        return connection.preparedQuery("INSERT INTO " + schema + ".stream_parked (session_id, stream_seq, record, parked_at)"
-                        + " SELECT $1, s, r, $4 FROM unnest($2::bigint[], $3::text[]) AS u(s, r) ON CONFLICT DO NOTHING")
-                .execute(Tuple.of(sessionId, seqs, json, SessionService.now())).replaceWithVoid();
+        String[] json = fresh.stream()
+                .map(r -> EventJson.mapper().valueToTree(r).toString())
+                .toArray(String[]::new);
+        return connection
+                .preparedQuery(
+                        "INSERT INTO " + schema + ".stream_parked (session_id, stream_seq, record, parked_at)"
+                                + " SELECT $1, s, r, $4 FROM unnest($2::bigint[], $3::text[]) AS u(s, r) ON CONFLICT DO NOTHING")
+                .execute(Tuple.of(sessionId, seqs, json, SessionService.now()))
+                .replaceWithVoid();
     }
 
     /** Where a record moves the session (null: nowhere). */
@@ -347,14 +417,16 @@ public class StreamStore {
         return switch (r.kind()) {
             case TURN_STARTED, APPROVAL_RESOLVED -> SessionState.ACTIVE;
             case APPROVAL_REQUESTED -> SessionState.WAITING_APPROVAL;
-            case TURN_COMPLETED, TURN_FAILED, TURN_TIMED_OUT, TURN_INTERRUPTED -> SessionState.IDLE; // StreamPayload.TurnEnded
-            case WORKER_STATE -> switch (r.payload() == null ? "" : r.payload().path("state").asText()) {
-                case "starting" -> SessionState.STARTING;
-                case "ready" -> current == SessionState.STARTING ? SessionState.IDLE : null;
-                case "stopped" -> current == SessionState.STOPPING ? SessionState.STOPPED : SessionState.FAILED;
-                case "failed" -> SessionState.FAILED;
-                default -> null;
-            };
+            case TURN_COMPLETED, TURN_FAILED, TURN_TIMED_OUT, TURN_INTERRUPTED ->
+                SessionState.IDLE; // StreamPayload.TurnEnded
+            case WORKER_STATE ->
+                switch (r.payload() == null ? "" : r.payload().path("state").asText()) {
+                    case "starting" -> SessionState.STARTING;
+                    case "ready" -> current == SessionState.STARTING ? SessionState.IDLE : null;
+                    case "stopped" -> current == SessionState.STOPPING ? SessionState.STOPPED : SessionState.FAILED;
+                    case "failed" -> SessionState.FAILED;
+                    default -> null;
+                };
             default -> null;
         };
     }

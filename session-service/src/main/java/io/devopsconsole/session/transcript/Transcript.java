@@ -5,12 +5,11 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Appends to and reads session transcripts. Positions are allocated by the storing transaction
@@ -30,8 +29,10 @@ public class Transcript {
 
     /** Whether an event with this id is in some transcript already. */
     public Uni<Boolean> has(SqlConnection connection, UUID id) {
-        return connection.preparedQuery("SELECT 1 FROM " + schema + ".session_event WHERE id = $1")
-                .execute(io.vertx.mutiny.sqlclient.Tuple.of(id)).map(rows -> rows.size() > 0);
+        return connection
+                .preparedQuery("SELECT 1 FROM " + schema + ".session_event WHERE id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(id))
+                .map(rows -> rows.size() > 0);
     }
 
     /**
@@ -43,8 +44,10 @@ public class Transcript {
             return Uni.createFrom().item(0L);
         }
         int n = entries.size();
-        return connection.preparedQuery("UPDATE " + schema + ".session SET last_seq = last_seq + $2 WHERE id = $1"
-                        + " RETURNING last_seq").execute(Tuple.of(sessionId, n))
+        return connection
+                .preparedQuery("UPDATE " + schema + ".session SET last_seq = last_seq + $2 WHERE id = $1"
+                        + " RETURNING last_seq")
+                .execute(Tuple.of(sessionId, n))
                 .flatMap(rows -> {
                     long newLast = rows.iterator().next().getLong(0);
                     List<Placed> placed = new ArrayList<>(n);
@@ -56,8 +59,7 @@ public class Transcript {
     }
 
     /** An entry with its session and position already decided (the caller holds the sessions' locks). */
-    public record Placed(UUID sessionId, long seq, NewEntry entry) {
-    }
+    public record Placed(UUID sessionId, long seq, NewEntry entry) {}
 
     /** Inserts entries of many sessions in one statement; the caller advances the sessions' last_seq. */
     public Uni<Void> insertAll(SqlConnection connection, List<Placed> placed) {
@@ -91,9 +93,18 @@ public class Transcript {
         String insert = "INSERT INTO " + schema + ".session_event (session_id, seq, id, kind, actor, turn_id, item_id,"
                 + " target_id, stream_seq, body, created_at) SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[],"
                 + " $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::bigint[], $10::text[], $11::timestamptz[])";
-        Tuple params = Tuple.tuple().addArrayOfUUID(sessions).addArrayOfLong(seqs).addArrayOfUUID(ids).addArrayOfString(kinds)
-                .addArrayOfString(actors).addArrayOfString(turns).addArrayOfString(items).addArrayOfUUID(targets)
-                .addArrayOfLong(streamSeqs).addArrayOfString(bodies).addArrayOfOffsetDateTime(times);
+        Tuple params = Tuple.tuple()
+                .addArrayOfUUID(sessions)
+                .addArrayOfLong(seqs)
+                .addArrayOfUUID(ids)
+                .addArrayOfString(kinds)
+                .addArrayOfString(actors)
+                .addArrayOfString(turns)
+                .addArrayOfString(items)
+                .addArrayOfUUID(targets)
+                .addArrayOfLong(streamSeqs)
+                .addArrayOfString(bodies)
+                .addArrayOfOffsetDateTime(times);
         return connection.preparedQuery(insert).execute(params).replaceWithVoid();
     }
 

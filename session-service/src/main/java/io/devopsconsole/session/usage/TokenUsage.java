@@ -7,11 +7,10 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Token usage summed from the runner's {@code token_usage} records. Each record carries its
@@ -23,8 +22,7 @@ import java.util.UUID;
 public class TokenUsage {
 
     /** Token counts (also the JSON answer of the usage endpoints). */
-    public record Usage(long inputTokens, long cachedInputTokens, long outputTokens, long totalTokens, long threads) {
-    }
+    public record Usage(long inputTokens, long cachedInputTokens, long outputTokens, long totalTokens, long threads) {}
 
     private final Pool pool;
     private final String table;
@@ -44,13 +42,20 @@ public class TokenUsage {
                         + " output_tokens, total_tokens, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
                         + " ON CONFLICT (session_id, thread_key) DO UPDATE SET"
                         + " input_tokens = greatest(" + table + ".input_tokens, excluded.input_tokens),"
-                        + " cached_input_tokens = greatest(" + table + ".cached_input_tokens, excluded.cached_input_tokens),"
+                        + " cached_input_tokens = greatest(" + table
+                        + ".cached_input_tokens, excluded.cached_input_tokens),"
                         + " output_tokens = greatest(" + table + ".output_tokens, excluded.output_tokens),"
                         + " total_tokens = greatest(" + table + ".total_tokens, excluded.total_tokens),"
                         + " updated_at = excluded.updated_at")
-                .execute(Tuple.from(new Object[] {sessionId, key, count(payload, "input_tokens"),
-                        count(payload, "cached_input_tokens"), count(payload, "output_tokens"), count(payload, "total_tokens"),
-                        OffsetDateTime.now(ZoneOffset.UTC)}))
+                .execute(Tuple.from(new Object[] {
+                    sessionId,
+                    key,
+                    count(payload, "input_tokens"),
+                    count(payload, "cached_input_tokens"),
+                    count(payload, "output_tokens"),
+                    count(payload, "total_tokens"),
+                    OffsetDateTime.now(ZoneOffset.UTC)
+                }))
                 .replaceWithVoid();
     }
 
@@ -63,9 +68,10 @@ public class TokenUsage {
     }
 
     private Uni<Usage> sum(String where, UUID id) {
-        return pool.preparedQuery("SELECT coalesce(sum(t.input_tokens), 0) AS i, coalesce(sum(t.cached_input_tokens), 0) AS c,"
-                        + " coalesce(sum(t.output_tokens), 0) AS o, coalesce(sum(t.total_tokens), 0) AS t, count(*) AS n FROM "
-                        + table + " t" + where)
+        return pool.preparedQuery(
+                        "SELECT coalesce(sum(t.input_tokens), 0) AS i, coalesce(sum(t.cached_input_tokens), 0) AS c,"
+                                + " coalesce(sum(t.output_tokens), 0) AS o, coalesce(sum(t.total_tokens), 0) AS t, count(*) AS n FROM "
+                                + table + " t" + where)
                 .execute(Tuple.of(id))
                 .map(rows -> {
                     Row r = rows.iterator().next();

@@ -1,5 +1,12 @@
 package io.devopsconsole.session.session;
 
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
 import io.devopsconsole.events.Topics;
 import io.devopsconsole.session.Feed;
 import io.devopsconsole.testkit.KafkaTopics;
@@ -8,9 +15,6 @@ import io.devopsconsole.testkit.TestInfrastructure;
 import io.devopsconsole.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,44 +24,82 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasSize;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class SessionApiTest {
 
     static Response create(UUID project) {
-        return given().auth().oauth2(Tokens.operator()).contentType("application/json")
-                .body("{\"project_id\":\"" + project + "\"}").post("/api/sessions");
+        return given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"project_id\":\"" + project + "\"}")
+                .post("/api/sessions");
     }
 
     @Test
     void aProjectHasOneLiveSessionAndClientsCanReattachToIt() {
         UUID project = io.devopsconsole.session.Feed.newProject();
-        String id = create(project).then().statusCode(201).body("state", equalTo("requested"))
-                .body("started_by", equalTo("olga-operator")).body("last_seq", equalTo(1)).extract().path("id");
-        create(project).then().statusCode(409).contentType("application/problem+json")
-                .body("detail", containsString(id)).body("errors[0].field", equalTo("project_id"));
-        given().auth().oauth2(Tokens.viewer()).queryParam("projectId", project).get("/api/sessions/active").then()
-                .statusCode(200).body("id", equalTo(id));
-        given().auth().oauth2(Tokens.viewer()).queryParam("project_id", UUID.randomUUID()).get("/api/sessions/active")
-                .then().statusCode(404);
-        given().auth().oauth2(Tokens.viewer()).get("/api/sessions/active").then().statusCode(400)
+        String id = create(project)
+                .then()
+                .statusCode(201)
+                .body("state", equalTo("requested"))
+                .body("started_by", equalTo("olga-operator"))
+                .body("last_seq", equalTo(1))
+                .extract()
+                .path("id");
+        create(project)
+                .then()
+                .statusCode(409)
+                .contentType("application/problem+json")
+                .body("detail", containsString(id))
+                .body("errors[0].field", equalTo("project_id"));
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("projectId", project)
+                .get("/api/sessions/active")
+                .then()
+                .statusCode(200)
+                .body("id", equalTo(id));
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("project_id", UUID.randomUUID())
+                .get("/api/sessions/active")
+                .then()
+                .statusCode(404);
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/sessions/active")
+                .then()
+                .statusCode(400)
                 .body("errors[0].field", equalTo("project_id"));
         // stopping a session no worker ran for ends it at once; the project may then open a new one
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body("{\"reason\":\"done\"}")
-                .post("/api/sessions/" + id + "/stop").then().statusCode(200).body("state", equalTo("stopped"));
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body("{}")
-                .post("/api/sessions/" + id + "/stop").then().statusCode(409);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"reason\":\"done\"}")
+                .post("/api/sessions/" + id + "/stop")
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("stopped"));
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{}")
+                .post("/api/sessions/" + id + "/stop")
+                .then()
+                .statusCode(409);
         String second = create(project).then().statusCode(201).extract().path("id");
         assertThat(second).isNotEqualTo(id);
-        given().auth().oauth2(Tokens.viewer()).queryParam("project_id", project).get("/api/sessions").then()
-                .statusCode(200).body("items", hasSize(2)).body("items[0].id", equalTo(second));
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("project_id", project)
+                .get("/api/sessions")
+                .then()
+                .statusCode(200)
+                .body("items", hasSize(2))
+                .body("items[0].id", equalTo(second));
     }
 
     @Test
@@ -78,22 +120,41 @@ class SessionApiTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(Sql.count("SELECT count(*) FROM session.session WHERE project_id = ?", project)).isEqualTo(1);
+        assertThat(Sql.count("SELECT count(*) FROM session.session WHERE project_id = ?", project))
+                .isEqualTo(1);
     }
 
     @Test
     void aMessageIsStoredAndHandedToTheRunnerInOneTransaction() {
         UUID session = Feed.newSession(null);
-        String messageId = given().auth().oauth2(Tokens.operator()).contentType("application/json")
-                .body("{\"text\":\"Run the tests and tell me what fails\"}").post("/api/sessions/" + session + "/messages")
-                .then().statusCode(201).body("seq", equalTo(2)).extract().path("message_id");
-        given().auth().oauth2(Tokens.viewer()).get("/api/sessions/" + session + "/events").then().statusCode(200)
-                .body("items", hasSize(2)).body("items[1].kind", equalTo("operator_message"))
+        String messageId = given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"text\":\"Run the tests and tell me what fails\"}")
+                .post("/api/sessions/" + session + "/messages")
+                .then()
+                .statusCode(201)
+                .body("seq", equalTo(2))
+                .extract()
+                .path("message_id");
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/sessions/" + session + "/events")
+                .then()
+                .statusCode(200)
+                .body("items", hasSize(2))
+                .body("items[1].kind", equalTo("operator_message"))
                 .body("items[1].body.text", equalTo("Run the tests and tell me what fails"))
                 .body("items[1].actor", equalTo("olga-operator"));
-        List<ConsumerRecord<String, byte[]>> commands = await().atMost(Duration.ofSeconds(20)).until(() ->
-                KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(), Topics.AGENT_COMMANDS).stream()
-                        .filter(r -> session.toString().equals(r.key())).toList(), l -> !l.isEmpty());
+        List<ConsumerRecord<String, byte[]>> commands = await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () ->
+                                KafkaTopics.readAll(
+                                                TestInfrastructure.kafka().bootstrapServers(), Topics.AGENT_COMMANDS)
+                                        .stream()
+                                        .filter(r -> session.toString().equals(r.key()))
+                                        .toList(),
+                        l -> !l.isEmpty());
         String command = new String(commands.get(0).value(), StandardCharsets.UTF_8);
         assertThat(new String(commands.get(0).headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8))
                 .isEqualTo("io.devopsconsole.agent.turn.requested.v1");
@@ -101,58 +162,144 @@ class SessionApiTest {
 
         // a message for one of the project's other bound targets names it in the command and the transcript
         UUID other = UUID.randomUUID();
-        given().auth().oauth2(Tokens.operator()).contentType("application/json")
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
                 .body("{\"text\":\"and on the web host\",\"target_id\":\"" + other + "\"}")
-                .post("/api/sessions/" + session + "/messages").then().statusCode(201);
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(), Topics.AGENT_COMMANDS).stream()
-                        .filter(r -> session.toString().equals(r.key()))
-                        .anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"target_id\":\"" + other + "\"")));
-        given().auth().oauth2(Tokens.viewer()).get("/api/sessions/" + session + "/events").then().statusCode(200)
+                .post("/api/sessions/" + session + "/messages")
+                .then()
+                .statusCode(201);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(), Topics.AGENT_COMMANDS)
+                                .stream()
+                                .filter(r -> session.toString().equals(r.key()))
+                                .anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8)
+                                        .contains("\"target_id\":\"" + other + "\"")));
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/sessions/" + session + "/events")
+                .then()
+                .statusCode(200)
                 .body("items[2].target_id", equalTo(other.toString()));
-        given().auth().oauth2(Tokens.operator()).contentType("application/json")
-                .body("{\"text\":\"x\",\"target_id\":\"not-a-uuid\"}").post("/api/sessions/" + session + "/messages")
-                .then().statusCode(400);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"text\":\"x\",\"target_id\":\"not-a-uuid\"}")
+                .post("/api/sessions/" + session + "/messages")
+                .then()
+                .statusCode(400);
     }
 
     @Test
     void badInputIsRefusedAndNothingIsHalfWritten() {
         UUID session = Feed.newSession(null);
         String path = "/api/sessions/" + session + "/messages";
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body("{\"text\":\"  \"}").post(path)
-                .then().statusCode(400).body("errors[0].field", containsString("text"));
-        given().auth().oauth2(Tokens.operator()).contentType("application/json")
-                .body("{\"text\":\"" + "x".repeat(32_001) + "\"}").post(path)
-                .then().statusCode(400).body("errors[0].field", containsString("text"));
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body("{\"text\":\"hi\"}")
-                .post("/api/sessions/" + UUID.randomUUID() + "/messages").then().statusCode(404);
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body("{\"project_id\":\"nope\"}")
-                .post("/api/sessions").then().statusCode(400);
-        given().auth().oauth2(Tokens.operator()).contentType("application/json")
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"text\":\"  \"}")
+                .post(path)
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", containsString("text"));
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"text\":\"" + "x".repeat(32_001) + "\"}")
+                .post(path)
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", containsString("text"));
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"text\":\"hi\"}")
+                .post("/api/sessions/" + UUID.randomUUID() + "/messages")
+                .then()
+                .statusCode(404);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"project_id\":\"nope\"}")
+                .post("/api/sessions")
+                .then()
+                .statusCode(400);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
                 .body("{\"project_id\":\"" + UUID.randomUUID() + "\",\"approval_policy\":\"yolo\"}")
-                .post("/api/sessions").then().statusCode(400).body("errors[0].field", containsString("approval_policy"));
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body("{}")
-                .post("/api/sessions/" + session + "/stop").then().statusCode(200);
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body("{\"text\":\"too late\"}").post(path)
-                .then().statusCode(409);
-        assertThat(Sql.count("SELECT count(*) FROM session.session_event WHERE session_id = ? AND kind = 'operator_message'",
-                session)).isZero();
-        given().auth().oauth2(Tokens.viewer()).get("/api/sessions/" + UUID.randomUUID()).then().statusCode(404);
-        given().auth().oauth2(Tokens.viewer()).get("/api/sessions/not-a-uuid").then().statusCode(404);
+                .post("/api/sessions")
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", containsString("approval_policy"));
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{}")
+                .post("/api/sessions/" + session + "/stop")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"text\":\"too late\"}")
+                .post(path)
+                .then()
+                .statusCode(409);
+        assertThat(Sql.count(
+                        "SELECT count(*) FROM session.session_event WHERE session_id = ? AND kind = 'operator_message'",
+                        session))
+                .isZero();
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/sessions/" + UUID.randomUUID())
+                .then()
+                .statusCode(404);
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/sessions/not-a-uuid")
+                .then()
+                .statusCode(404);
     }
 
     @Test
     void aRunningTurnCanBeInterruptedAndAnIdleSessionHasNothingToInterrupt() {
         UUID session = Feed.newSession(null);
-        given().auth().oauth2(Tokens.operator()).post("/api/sessions/" + session + "/interrupt").then().statusCode(409);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .post("/api/sessions/" + session + "/interrupt")
+                .then()
+                .statusCode(409);
         Feed.send(session, 1, io.devopsconsole.events.agent.StreamKind.TURN_STARTED, null);
-        await().atMost(Duration.ofSeconds(20)).until(() -> "active".equals(given().auth().oauth2(Tokens.viewer())
-                .get("/api/sessions/" + session).then().extract().path("state")));
-        given().auth().oauth2(Tokens.viewer()).post("/api/sessions/" + session + "/interrupt").then().statusCode(403);
-        given().auth().oauth2(Tokens.operator()).post("/api/sessions/" + session + "/interrupt").then().statusCode(202);
-        await().atMost(Duration.ofSeconds(20)).until(() -> KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(),
-                Topics.AGENT_COMMANDS).stream().anyMatch(r -> session.toString().equals(r.key())
-                && new String(r.headers().lastHeader("ce_type").value(), StandardCharsets.UTF_8)
-                .equals("io.devopsconsole.agent.turn.interrupt_requested.v1")));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "active"
+                        .equals(given().auth()
+                                .oauth2(Tokens.viewer())
+                                .get("/api/sessions/" + session)
+                                .then()
+                                .extract()
+                                .path("state")));
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .post("/api/sessions/" + session + "/interrupt")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .post("/api/sessions/" + session + "/interrupt")
+                .then()
+                .statusCode(202);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        KafkaTopics.readAll(TestInfrastructure.kafka().bootstrapServers(), Topics.AGENT_COMMANDS)
+                                .stream()
+                                .anyMatch(r -> session.toString().equals(r.key())
+                                        && new String(
+                                                        r.headers()
+                                                                .lastHeader("ce_type")
+                                                                .value(),
+                                                        StandardCharsets.UTF_8)
+                                                .equals("io.devopsconsole.agent.turn.interrupt_requested.v1")));
     }
 }

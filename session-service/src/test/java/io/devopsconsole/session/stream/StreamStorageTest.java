@@ -1,13 +1,16 @@
 package io.devopsconsole.session.stream;
 
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
 import io.devopsconsole.events.agent.AgentStreamRecord;
 import io.devopsconsole.events.agent.StreamKind;
 import io.devopsconsole.session.Feed;
 import io.devopsconsole.testkit.Sql;
 import io.devopsconsole.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,19 +18,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
+import org.junit.jupiter.api.Test;
 
 /** Stream records end up in the transcript once each, in the runner's order, whatever Kafka delivers. */
 @QuarkusTest
 class StreamStorageTest {
 
     static List<Long> storedStreamSeqs(UUID session) {
-        return Sql.rows("SELECT stream_seq FROM session.session_event WHERE session_id = ? AND stream_seq IS NOT NULL"
-                + " ORDER BY seq", session).stream().map(r -> ((Number) r.get("stream_seq")).longValue()).toList();
+        return Sql.rows(
+                        "SELECT stream_seq FROM session.session_event WHERE session_id = ? AND stream_seq IS NOT NULL"
+                                + " ORDER BY seq",
+                        session)
+                .stream()
+                .map(r -> ((Number) r.get("stream_seq")).longValue())
+                .toList();
     }
 
     static List<Long> range(long from, long to) {
@@ -43,19 +47,24 @@ class StreamStorageTest {
         UUID session = Feed.newSession(null);
         List<AgentStreamRecord> records = new ArrayList<>();
         for (long i = 1; i <= 60; i++) {
-            records.add(Feed.record(session, i, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "w" + i + " ")));
+            records.add(Feed.record(
+                    session, i, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "w" + i + " ")));
         }
         List<AgentStreamRecord> sent = new ArrayList<>(records);
-        sent.addAll(records.subList(10, 30));   // redeliveries
+        sent.addAll(records.subList(10, 30)); // redeliveries
         Collections.shuffle(sent, new Random(42));
         sent.forEach(Feed::send);
-        await().atMost(Duration.ofSeconds(30)).until(() -> storedStreamSeqs(session).size() >= 60);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> storedStreamSeqs(session).size() >= 60);
         assertThat(storedStreamSeqs(session)).isEqualTo(range(1, 60));
         // and the transcript positions themselves are gap-free: 1 (opened) .. 61
-        List<Long> seqs = Sql.rows("SELECT seq FROM session.session_event WHERE session_id = ? ORDER BY seq", session)
-                .stream().map(r -> ((Number) r.get("seq")).longValue()).toList();
+        List<Long> seqs =
+                Sql.rows("SELECT seq FROM session.session_event WHERE session_id = ? ORDER BY seq", session).stream()
+                        .map(r -> ((Number) r.get("seq")).longValue())
+                        .toList();
         assertThat(seqs).isEqualTo(range(1, seqs.size()));
-        assertThat(Sql.count("SELECT count(*) FROM session.stream_parked WHERE session_id = ?", session)).isZero();
+        assertThat(Sql.count("SELECT count(*) FROM session.stream_parked WHERE session_id = ?", session))
+                .isZero();
     }
 
     @Test
@@ -64,45 +73,68 @@ class StreamStorageTest {
         Feed.send(session, 1, StreamKind.TURN_STARTED, null);
         Feed.send(session, 3, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "c"));
         Feed.send(session, 4, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "d"));
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                Sql.count("SELECT count(*) FROM session.stream_parked WHERE session_id = ?", session) == 2);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        Sql.count("SELECT count(*) FROM session.stream_parked WHERE session_id = ?", session) == 2);
         assertThat(storedStreamSeqs(session)).containsExactly(1L);
         Feed.send(session, 2, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "b"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> storedStreamSeqs(session).size() == 4);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> storedStreamSeqs(session).size() == 4);
         assertThat(storedStreamSeqs(session)).containsExactly(1L, 2L, 3L, 4L);
 
         // record 5 never comes: after the gap timeout 6 is stored, with a note naming the lost range
         Feed.send(session, 6, StreamKind.TURN_COMPLETED, null);
-        await().atMost(Duration.ofSeconds(20)).until(() -> storedStreamSeqs(session).size() == 5);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> storedStreamSeqs(session).size() == 5);
         assertThat(storedStreamSeqs(session)).containsExactly(1L, 2L, 3L, 4L, 6L);
-        assertThat(Sql.rows("SELECT body FROM session.session_event WHERE session_id = ? AND kind = 'system_note'", session)
-                .get(0).get("body").toString()).contains("stream records 5 to 5 never arrived");
+        assertThat(Sql.rows(
+                                "SELECT body FROM session.session_event WHERE session_id = ? AND kind = 'system_note'",
+                                session)
+                        .get(0)
+                        .get("body")
+                        .toString())
+                .contains("stream records 5 to 5 never arrived");
         // a straggler arriving after its gap was skipped is a duplicate of nothing: it is dropped, order holds
         Feed.send(session, 5, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "late"));
         Feed.send(session, 7, StreamKind.TURN_STARTED, null);
-        await().atMost(Duration.ofSeconds(20)).until(() -> storedStreamSeqs(session).size() == 6);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> storedStreamSeqs(session).size() == 6);
         assertThat(storedStreamSeqs(session)).containsExactly(1L, 2L, 3L, 4L, 6L, 7L);
     }
 
     @Test
     void theStreamMovesTheSessionThroughItsStates() {
         UUID session = Feed.newSession(null);
-        Feed.send(session, 1, StreamKind.WORKER_STATE, Feed.payload().put("state", "starting").put("transport", "stdio"));
+        Feed.send(
+                session,
+                1,
+                StreamKind.WORKER_STATE,
+                Feed.payload().put("state", "starting").put("transport", "stdio"));
         Feed.send(session, 2, StreamKind.WORKER_STATE, Feed.payload().put("state", "ready"));
         await().atMost(Duration.ofSeconds(20)).until(() -> state(session).equals("idle"));
         Feed.send(session, 3, StreamKind.TURN_STARTED, null);
         await().atMost(Duration.ofSeconds(20)).until(() -> state(session).equals("active"));
         Feed.send(session, 4, StreamKind.TURN_FAILED, Feed.payload().put("message", "model unavailable"));
         await().atMost(Duration.ofSeconds(20)).until(() -> state(session).equals("idle"));
-        given().auth().oauth2(Tokens.viewer()).get("/api/sessions/" + session).then()
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/sessions/" + session)
+                .then()
                 .body("state_reason", equalTo("turn failed: model unavailable"));
         // stop: stopping until the worker reports it stopped
-        given().auth().oauth2(Tokens.operator()).contentType("application/json").body("{}")
-                .post("/api/sessions/" + session + "/stop").then().statusCode(200).body("state", equalTo("stopping"));
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{}")
+                .post("/api/sessions/" + session + "/stop")
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("stopping"));
         Feed.send(session, 5, StreamKind.WORKER_STATE, Feed.payload().put("state", "stopped"));
         await().atMost(Duration.ofSeconds(20)).until(() -> state(session).equals("stopped"));
-        List<Map<String, Object>> statuses = Sql.rows("SELECT body FROM session.session_event WHERE session_id = ?"
-                + " AND kind = 'status' ORDER BY seq", session);
+        List<Map<String, Object>> statuses = Sql.rows(
+                "SELECT body FROM session.session_event WHERE session_id = ?" + " AND kind = 'status' ORDER BY seq",
+                session);
         assertThat(statuses.stream().map(r -> r.get("body").toString().replaceAll(".*\"state\":\"([a-z_]+)\".*", "$1")))
                 .containsExactly("requested", "starting", "idle", "active", "idle", "stopping", "stopped");
     }
@@ -119,35 +151,55 @@ class StreamStorageTest {
         UUID other = Feed.newSession(null);
         AgentStreamRecord taken = Feed.send(other, 1, StreamKind.TURN_STARTED, null);
         Feed.send(poisoned, 1, StreamKind.TURN_STARTED, null);
-        await().atMost(Duration.ofSeconds(30)).until(() -> storedStreamSeqs(other).size() == 1);
-        Feed.send(new AgentStreamRecord(taken.recordId(), poisoned, 2, StreamKind.AGENT_MESSAGE_DELTA, "turn-1", "item-2", null,
-                java.time.OffsetDateTime.now(), Feed.payload().put("delta", "x"), null));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> storedStreamSeqs(other).size() == 1);
+        Feed.send(new AgentStreamRecord(
+                taken.recordId(),
+                poisoned,
+                2,
+                StreamKind.AGENT_MESSAGE_DELTA,
+                "turn-1",
+                "item-2",
+                null,
+                java.time.OffsetDateTime.now(),
+                Feed.payload().put("delta", "x"),
+                null));
         Feed.send(poisoned, 3, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "after"));
         Feed.send(other, 2, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "fine"));
         Feed.send(poisoned, 4, StreamKind.TURN_COMPLETED, null);
         Feed.send(other, 3, StreamKind.TURN_COMPLETED, null);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> storedStreamSeqs(poisoned).size() == 4
-                && storedStreamSeqs(other).size() == 3);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> storedStreamSeqs(poisoned).size() == 4
+                        && storedStreamSeqs(other).size() == 3);
         assertThat(storedStreamSeqs(poisoned)).containsExactly(1L, 2L, 3L, 4L);
         assertThat(storedStreamSeqs(other)).containsExactly(1L, 2L, 3L);
-        List<Map<String, Object>> second = Sql.rows("SELECT kind, body FROM session.session_event WHERE session_id = ?"
-                + " AND stream_seq = 2", poisoned);
+        List<Map<String, Object>> second = Sql.rows(
+                "SELECT kind, body FROM session.session_event WHERE session_id = ?" + " AND stream_seq = 2", poisoned);
         assertThat(second).singleElement().satisfies(row -> {
             assertThat(row.get("kind")).isEqualTo("error");
-            assertThat(row.get("body").toString()).contains("stream record 2 (agent_message_delta) could not be stored")
+            assertThat(row.get("body").toString())
+                    .contains("stream record 2 (agent_message_delta) could not be stored")
                     .contains("dead-letter");
         });
-        await().atMost(Duration.ofSeconds(30)).until(() -> io.devopsconsole.testkit.KafkaTopics.readAll(
-                        io.devopsconsole.testkit.TestInfrastructure.kafka().bootstrapServers(),
-                        io.devopsconsole.events.Topics.DEAD_LETTER).stream()
-                .anyMatch(r -> poisoned.toString().equals(r.key())));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> io.devopsconsole.testkit.KafkaTopics.readAll(
+                                io.devopsconsole.testkit.TestInfrastructure.kafka()
+                                        .bootstrapServers(),
+                                io.devopsconsole.events.Topics.DEAD_LETTER)
+                        .stream()
+                        .anyMatch(r -> poisoned.toString().equals(r.key())));
         given().get("/q/health/ready").then().statusCode(200);
         assertThat(state(poisoned)).isEqualTo("idle");
         assertThat(state(other)).isEqualTo("idle");
     }
 
     static String state(UUID session) {
-        return given().auth().oauth2(Tokens.viewer()).get("/api/sessions/" + session).then().extract().path("state");
+        return given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/sessions/" + session)
+                .then()
+                .extract()
+                .path("state");
     }
 }

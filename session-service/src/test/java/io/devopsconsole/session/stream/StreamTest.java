@@ -1,13 +1,15 @@
 package io.devopsconsole.session.stream;
 
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.devopsconsole.events.agent.StreamKind;
 import io.devopsconsole.session.Feed;
 import io.devopsconsole.session.RawSseClient;
 import io.devopsconsole.session.SseClient;
 import io.devopsconsole.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
-import org.junit.jupiter.api.Test;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,21 +20,26 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 class StreamTest {
 
     static long lastSeq(UUID session) {
-        return ((Number) given().auth().oauth2(Tokens.viewer()).get("/api/sessions/" + session).then().extract()
-                .path("last_seq")).longValue();
+        return ((Number) given().auth()
+                        .oauth2(Tokens.viewer())
+                        .get("/api/sessions/" + session)
+                        .then()
+                        .extract()
+                        .path("last_seq"))
+                .longValue();
     }
 
     static List<Long> ids(List<SseClient.Event> events) {
-        return events.stream().filter(e -> e.id() != null).map(SseClient.Event::id).toList();
+        return events.stream()
+                .filter(e -> e.id() != null)
+                .map(SseClient.Event::id)
+                .toList();
     }
 
     @Test
@@ -42,10 +49,14 @@ class StreamTest {
             assertThat(c.bodyText()).contains("session");
         }
         UUID session = Feed.newSession(null);
-        HttpResponse<String> bad = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(SseClient.base() + "/api/sessions/" + session + "/stream"))
-                .header("Authorization", "Bearer " + Tokens.viewer()).header("Last-Event-ID", "abc").GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bad = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(SseClient.base() + "/api/sessions/" + session + "/stream"))
+                                .header("Authorization", "Bearer " + Tokens.viewer())
+                                .header("Last-Event-ID", "abc")
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("Last-Event-ID");
     }
@@ -54,7 +65,7 @@ class StreamTest {
     void aViewerGetsTheStoredTranscriptThenLiveEventsAndTheEndWhenTheSessionEnds() throws Exception {
         UUID session = Feed.newSession(null);
         Feed.send(session, 1, StreamKind.TURN_STARTED, null);
-        await().atMost(Duration.ofSeconds(20)).until(() -> lastSeq(session) >= 3);   // opened, record, status
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSeq(session) >= 3); // opened, record, status
         try (SseClient viewer = SseClient.open(session, Tokens.viewer(), null)) {
             assertThat(viewer.status).isEqualTo(200);
             assertThat(ids(viewer.take(3, Duration.ofSeconds(10)))).containsExactly(1L, 2L, 3L);
@@ -62,7 +73,9 @@ class StreamTest {
             List<SseClient.Event> live = viewer.take(1, Duration.ofSeconds(10));
             assertThat(live).singleElement().satisfies(e -> {
                 assertThat(e.id()).isEqualTo(4L);
-                assertThat(e.data()).contains("\"kind\":\"agent_message_delta\"").contains("\"delta\":\"Hello\"")
+                assertThat(e.data())
+                        .contains("\"kind\":\"agent_message_delta\"")
+                        .contains("\"delta\":\"Hello\"")
                         .contains("\"stream_seq\":2");
             });
             // idle: heartbeats (comment lines) keep the connection alive; the test interval is 1 s
@@ -71,8 +84,13 @@ class StreamTest {
             try (SseClient second = SseClient.open(session, Tokens.viewer(), 2L)) {
                 assertThat(ids(second.take(2, Duration.ofSeconds(10)))).containsExactly(3L, 4L);
             }
-            given().auth().oauth2(Tokens.operator()).contentType("application/json").body("{}")
-                    .post("/api/sessions/" + session + "/stop").then().statusCode(200);
+            given().auth()
+                    .oauth2(Tokens.operator())
+                    .contentType("application/json")
+                    .body("{}")
+                    .post("/api/sessions/" + session + "/stop")
+                    .then()
+                    .statusCode(200);
             Feed.send(session, 3, StreamKind.WORKER_STATE, Feed.payload().put("state", "stopped"));
             List<SseClient.Event> tail = new ArrayList<>();
             await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -82,7 +100,13 @@ class StreamTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> viewer.ended);
         }
         // closing the viewers changed nothing about the session
-        given().auth().oauth2(Tokens.viewer()).get("/api/sessions/" + session).then().extract().path("state").equals("stopped");
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .get("/api/sessions/" + session)
+                .then()
+                .extract()
+                .path("state")
+                .equals("stopped");
     }
 
     /**
@@ -96,7 +120,11 @@ class StreamTest {
         AtomicBoolean feeding = new AtomicBoolean(true);
         Thread feeder = new Thread(() -> {
             for (long i = 1; i <= records; i++) {
-                Feed.send(session, i, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "d" + i));
+                Feed.send(
+                        session,
+                        i,
+                        StreamKind.AGENT_MESSAGE_DELTA,
+                        Feed.payload().put("delta", "d" + i));
                 if (i % 4 == 0) {
                     try {
                         Thread.sleep(3);
@@ -112,7 +140,8 @@ class StreamTest {
         Random random = new Random(7);
         int connections = 0;
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline && (feeding.get() || seen.isEmpty() || seen.get(seen.size() - 1) < lastSeq(session))) {
+        while (System.nanoTime() < deadline
+                && (feeding.get() || seen.isEmpty() || seen.get(seen.size() - 1) < lastSeq(session))) {
             Long last = seen.isEmpty() ? null : seen.get(seen.size() - 1);
             try (SseClient client = SseClient.open(session, Tokens.viewer(), last)) {
                 connections++;
@@ -133,12 +162,16 @@ class StreamTest {
         UUID session = Feed.newSession(null);
         String bulk = "x".repeat(8_000);
         try (RawSseClient slow = RawSseClient.open(session, Tokens.viewer());
-             SseClient fast = SseClient.open(session, Tokens.viewer(), null)) {
+                SseClient fast = SseClient.open(session, Tokens.viewer(), null)) {
             int records = 2_000;
             for (long i = 1; i <= records; i++) {
-                Feed.send(Feed.record(session, i, StreamKind.COMMAND_OUTPUT_DELTA, Feed.payload().put("delta", bulk)));
+                Feed.send(Feed.record(
+                        session,
+                        i,
+                        StreamKind.COMMAND_OUTPUT_DELTA,
+                        Feed.payload().put("delta", bulk)));
             }
-            long target = records + 1;   // the opening status + every record
+            long target = records + 1; // the opening status + every record
             List<Long> got = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).until(() -> {
                 List<SseClient.Event> batch = new ArrayList<>();

@@ -7,5 +7,4 @@ import io.devopsconsole.events.DomainEvent;
  * (key = runner instance, short retention): a runner that stops saying so is dead, and the viewers of
  * its sessions are told at once, before its Kafka group membership expires.
  */
-public sealed interface AgentPresenceEvent extends DomainEvent permits RunnerHeartbeat {
-}
+public sealed interface AgentPresenceEvent extends DomainEvent permits RunnerHeartbeat {}

@@ -1,7 +1,6 @@
 package io.devopsconsole.events.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -19,16 +18,35 @@ import java.util.UUID;
  * microsecond precision — what PostgreSQL stores — so a record sent live and the same record
  * replayed from storage are the same text.
  */
-public record AgentStreamRecord(UUID recordId, UUID sessionId, long streamSeq, StreamKind kind, String turnId,
-                                String itemId, UUID targetId, OffsetDateTime at, JsonNode payload, Long fence)
+public record AgentStreamRecord(
+        UUID recordId,
+        UUID sessionId,
+        long streamSeq,
+        StreamKind kind,
+        String turnId,
+        String itemId,
+        UUID targetId,
+        OffsetDateTime at,
+        JsonNode payload,
+        Long fence)
         implements AgentStreamEvent {
 
     public AgentStreamRecord {
-        at = at == null ? null : at.withOffsetSameInstant(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+        at = at == null
+                ? null
+                : at.withOffsetSameInstant(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
     }
 
-    public AgentStreamRecord(UUID recordId, UUID sessionId, long streamSeq, StreamKind kind, String turnId, String itemId,
-                             UUID targetId, OffsetDateTime at, JsonNode payload) {
+    public AgentStreamRecord(
+            UUID recordId,
+            UUID sessionId,
+            long streamSeq,
+            StreamKind kind,
+            String turnId,
+            String itemId,
+            UUID targetId,
+            OffsetDateTime at,
+            JsonNode payload) {
         this(recordId, sessionId, streamSeq, kind, turnId, itemId, targetId, at, payload, null);
     }
 

@@ -1,7 +1,6 @@
 package io.devopsconsole.events.agent;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -13,9 +12,22 @@ import java.util.Optional;
  * ({@link io.devopsconsole.events.agent.stream.StreamFixtures}).
  */
 public enum StreamKind {
-    AGENT_MESSAGE_DELTA, ITEM_STARTED, ITEM_COMPLETED, COMMAND_OUTPUT_DELTA, FILE_CHANGE, APPROVAL_REQUESTED,
-    APPROVAL_RESOLVED, TOKEN_USAGE, TURN_STARTED, TURN_COMPLETED, TURN_FAILED, TURN_TIMED_OUT, TURN_INTERRUPTED,
-    WORKER_STATE, ERROR, STREAM_GAP;
+    AGENT_MESSAGE_DELTA,
+    ITEM_STARTED,
+    ITEM_COMPLETED,
+    COMMAND_OUTPUT_DELTA,
+    FILE_CHANGE,
+    APPROVAL_REQUESTED,
+    APPROVAL_RESOLVED,
+    TOKEN_USAGE,
+    TURN_STARTED,
+    TURN_COMPLETED,
+    TURN_FAILED,
+    TURN_TIMED_OUT,
+    TURN_INTERRUPTED,
+    WORKER_STATE,
+    ERROR,
+    STREAM_GAP;
 
     @JsonValue
     public String wire() {

@@ -7,8 +7,16 @@ import java.util.UUID;
  * {@code starting}, {@code ready}, {@code busy}, {@code lost}, {@code stopped} or {@code failed};
  * {@code message} says why when it is not the expected next step.
  */
-public record WorkerStateChanged(UUID sessionId, UUID workerId, UUID targetId, String targetName, String workingDirectory,
-                                 String transport, String state, String message) implements AgentLifecycleEvent {
+public record WorkerStateChanged(
+        UUID sessionId,
+        UUID workerId,
+        UUID targetId,
+        String targetName,
+        String workingDirectory,
+        String transport,
+        String state,
+        String message)
+        implements AgentLifecycleEvent {
 
     public static final String TYPE = "io.devopsconsole.agent.worker.state_changed.v1";
 

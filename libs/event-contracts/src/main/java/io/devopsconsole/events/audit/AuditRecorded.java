@@ -1,7 +1,6 @@
 package io.devopsconsole.events.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -33,7 +32,8 @@ public record AuditRecorded(
         String hash,
         String prevHash,
         String origin,
-        JsonNode reported) implements AuditEvent {
+        JsonNode reported)
+        implements AuditEvent {
 
     public static final String TYPE = "io.devopsconsole.audit.record.recorded.v1";
 

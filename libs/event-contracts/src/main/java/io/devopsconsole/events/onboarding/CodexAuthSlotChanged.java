@@ -15,7 +15,8 @@ public record CodexAuthSlotChanged(
         int secretVersion,
         UUID targetId,
         UUID sessionId,
-        String detail) implements OnboardingEvent {
+        String detail)
+        implements OnboardingEvent {
 
     public static final String TYPE = "io.devopsconsole.onboarding.codex_auth_slot.changed.v1";
 

@@ -4,11 +4,8 @@ import java.util.UUID;
 
 /** An operator confirmed trust in the host key a target presented during onboarding. */
 public record HostKeyTrustConfirmed(
-        UUID targetId,
-        UUID runId,
-        String keyType,
-        String fingerprintSha256,
-        String publicKey) implements OnboardingEvent {
+        UUID targetId, UUID runId, String keyType, String fingerprintSha256, String publicKey)
+        implements OnboardingEvent {
 
     public static final String TYPE = "io.devopsconsole.onboarding.host_key.trust_confirmed.v1";
 

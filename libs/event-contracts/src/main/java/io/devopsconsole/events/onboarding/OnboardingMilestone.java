@@ -10,13 +10,8 @@ import java.util.UUID;
  * after it. {@code detail} is a short operator-facing sentence without secret material.
  */
 public record OnboardingMilestone(
-        UUID runId,
-        UUID targetId,
-        String targetName,
-        UUID planId,
-        String milestone,
-        String state,
-        String detail) implements OnboardingEvent {
+        UUID runId, UUID targetId, String targetName, UUID planId, String milestone, String state, String detail)
+        implements OnboardingEvent {
 
     public static final String TYPE = "io.devopsconsole.onboarding.run.milestone.v1";
 

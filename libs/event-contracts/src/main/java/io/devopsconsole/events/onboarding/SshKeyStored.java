@@ -11,7 +11,8 @@ public record SshKeyStored(
         String keyType,
         String publicKeyFingerprint,
         int secretVersion,
-        String environment) implements OnboardingEvent {
+        String environment)
+        implements OnboardingEvent {
 
     public static final String TYPE = "io.devopsconsole.onboarding.ssh_key.stored.v1";
 

@@ -16,7 +16,8 @@ public record TunnelStateObserved(
         String outcome,
         String operationalState,
         boolean usableForRemoteExecution,
-        String detail) implements OnboardingEvent {
+        String detail)
+        implements OnboardingEvent {
 
     public static final String TYPE = "io.devopsconsole.onboarding.tunnel.observed.v1";
 

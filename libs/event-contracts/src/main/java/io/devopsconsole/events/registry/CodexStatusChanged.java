@@ -3,12 +3,8 @@ package io.devopsconsole.events.registry;
 import java.util.UUID;
 
 /** The Codex status of an SSH target changed. */
-public record CodexStatusChanged(
-        UUID targetId,
-        String name,
-        String previousStatus,
-        String status,
-        long version) implements TargetEvent {
+public record CodexStatusChanged(UUID targetId, String name, String previousStatus, String status, long version)
+        implements TargetEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.target.codex_status_changed.v1";
 

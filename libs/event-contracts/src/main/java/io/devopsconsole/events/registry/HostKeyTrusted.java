@@ -11,7 +11,8 @@ public record HostKeyTrusted(
         String publicKey,
         String source,
         String trustedBy,
-        long version) implements TargetEvent {
+        long version)
+        implements TargetEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.target.host_key_trusted.v1";
 

@@ -10,7 +10,8 @@ public record NetworkRuleCreated(
         String accessPath,
         UUID tunnelProfileId,
         String description,
-        long version) implements NetworkRuleEvent {
+        long version)
+        implements NetworkRuleEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.network_rule.created.v1";
 

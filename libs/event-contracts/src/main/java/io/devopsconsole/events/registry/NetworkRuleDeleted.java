@@ -3,10 +3,7 @@ package io.devopsconsole.events.registry;
 import java.util.UUID;
 
 /** A network rule was deleted. */
-public record NetworkRuleDeleted(
-        UUID ruleId,
-        String cidr,
-        long version) implements NetworkRuleEvent {
+public record NetworkRuleDeleted(UUID ruleId, String cidr, long version) implements NetworkRuleEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.network_rule.deleted.v1";
 

@@ -12,7 +12,8 @@ public record NetworkRuleUpdated(
         UUID tunnelProfileId,
         String description,
         long version,
-        List<String> changedFields) implements NetworkRuleEvent {
+        List<String> changedFields)
+        implements NetworkRuleEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.network_rule.updated.v1";
 

@@ -4,12 +4,8 @@ import java.util.UUID;
 
 /** A project was registered. */
 public record ProjectCreated(
-        UUID projectId,
-        String slug,
-        String name,
-        String description,
-        String defaultWorkingDirectory,
-        long version) implements ProjectEvent {
+        UUID projectId, String slug, String name, String description, String defaultWorkingDirectory, long version)
+        implements ProjectEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.project.created.v1";
 }

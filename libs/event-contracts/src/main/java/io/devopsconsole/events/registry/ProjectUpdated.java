@@ -11,7 +11,8 @@ public record ProjectUpdated(
         String description,
         String defaultWorkingDirectory,
         long version,
-        List<String> changedFields) implements ProjectEvent {
+        List<String> changedFields)
+        implements ProjectEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.project.updated.v1";
 

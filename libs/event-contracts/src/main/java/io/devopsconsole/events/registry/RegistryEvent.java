@@ -4,5 +4,4 @@ import io.devopsconsole.events.DomainEvent;
 
 /** Everything registry-service announces on {@code console.registry.v1}. */
 public sealed interface RegistryEvent extends DomainEvent
-        permits ProjectEvent, SiteEvent, NetworkRuleEvent, TunnelProfileEvent, TargetEvent, RuntimeProfileEvent {
-}
+        permits ProjectEvent, SiteEvent, NetworkRuleEvent, TunnelProfileEvent, TargetEvent, RuntimeProfileEvent {}

@@ -1,8 +1,7 @@
 package io.devopsconsole.events.registry;
 
 /** A project got a runtime profile. */
-public record RuntimeProfileCreated(
-        RuntimeProfileState profile) implements RuntimeProfileEvent {
+public record RuntimeProfileCreated(RuntimeProfileState profile) implements RuntimeProfileEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.runtime_profile.created.v1";
 

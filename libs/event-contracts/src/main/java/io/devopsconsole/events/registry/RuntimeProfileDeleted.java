@@ -1,8 +1,7 @@
 package io.devopsconsole.events.registry;
 
 /** A runtime profile was deleted; the state is what was removed. */
-public record RuntimeProfileDeleted(
-        RuntimeProfileState profile) implements RuntimeProfileEvent {
+public record RuntimeProfileDeleted(RuntimeProfileState profile) implements RuntimeProfileEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.runtime_profile.deleted.v1";
 

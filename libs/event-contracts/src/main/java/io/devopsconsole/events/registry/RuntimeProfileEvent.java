@@ -2,5 +2,4 @@ package io.devopsconsole.events.registry;
 
 /** The events of one RuntimeProfile. */
 public sealed interface RuntimeProfileEvent extends RegistryEvent
-        permits RuntimeProfileCreated, RuntimeProfileUpdated, RuntimeProfileDeleted {
-}
+        permits RuntimeProfileCreated, RuntimeProfileUpdated, RuntimeProfileDeleted {}

@@ -23,8 +23,7 @@ public record RuntimeProfileState(
     }
 
     /** One target binding: role {@code primary} or {@code secondary}, the working directory on that target. */
-    public record Binding(UUID targetId, String role, String workingDirectory) {
-    }
+    public record Binding(UUID targetId, String role, String workingDirectory) {}
 
     /**
      * The allow-listed Codex options of a runtime profile: model, model provider name and its
@@ -32,8 +31,8 @@ public record RuntimeProfileState(
      * {@code never}) and sandbox mode ({@code read-only}, {@code workspace-write},
      * {@code danger-full-access}). Each may be null.
      */
-    public record CodexOptions(String model, String modelProvider, String modelBaseUrl, String approvalPolicy,
-                               String sandboxMode) {
+    public record CodexOptions(
+            String model, String modelProvider, String modelBaseUrl, String approvalPolicy, String sandboxMode) {
         public static final CodexOptions NONE = new CodexOptions(null, null, null, null, null);
     }
 }

@@ -3,9 +3,8 @@ package io.devopsconsole.events.registry;
 import java.util.List;
 
 /** A runtime profile changed; the state is the new one. */
-public record RuntimeProfileUpdated(
-        RuntimeProfileState profile,
-        List<String> changedFields) implements RuntimeProfileEvent {
+public record RuntimeProfileUpdated(RuntimeProfileState profile, List<String> changedFields)
+        implements RuntimeProfileEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.runtime_profile.updated.v1";
 

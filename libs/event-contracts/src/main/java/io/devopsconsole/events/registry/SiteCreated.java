@@ -3,11 +3,7 @@ package io.devopsconsole.events.registry;
 import java.util.UUID;
 
 /** A site was added. */
-public record SiteCreated(
-        UUID siteId,
-        String name,
-        String description,
-        long version) implements SiteEvent {
+public record SiteCreated(UUID siteId, String name, String description, long version) implements SiteEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.site.created.v1";
 

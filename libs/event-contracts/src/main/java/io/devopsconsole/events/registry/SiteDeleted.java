@@ -3,10 +3,7 @@ package io.devopsconsole.events.registry;
 import java.util.UUID;
 
 /** A site was deleted. */
-public record SiteDeleted(
-        UUID siteId,
-        String name,
-        long version) implements SiteEvent {
+public record SiteDeleted(UUID siteId, String name, long version) implements SiteEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.site.deleted.v1";
 

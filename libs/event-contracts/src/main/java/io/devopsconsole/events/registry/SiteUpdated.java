@@ -4,12 +4,8 @@ import java.util.List;
 import java.util.UUID;
 
 /** A site changed; the fields are its new state. */
-public record SiteUpdated(
-        UUID siteId,
-        String name,
-        String description,
-        long version,
-        List<String> changedFields) implements SiteEvent {
+public record SiteUpdated(UUID siteId, String name, String description, long version, List<String> changedFields)
+        implements SiteEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.site.updated.v1";
 

@@ -1,8 +1,7 @@
 package io.devopsconsole.events.registry;
 
 /** An SSH target was added to the inventory. */
-public record TargetRegistered(
-        TargetState target) implements TargetEvent {
+public record TargetRegistered(TargetState target) implements TargetEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.target.registered.v1";
 

@@ -1,9 +1,7 @@
 package io.devopsconsole.events.registry;
 
 /** A retired SSH target was deleted; the state is what was removed. */
-public record TargetRemoved(
-        TargetState target,
-        String reason) implements TargetEvent {
+public record TargetRemoved(TargetState target, String reason) implements TargetEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.target.removed.v1";
 

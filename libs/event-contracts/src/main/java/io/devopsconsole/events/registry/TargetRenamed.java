@@ -3,12 +3,8 @@ package io.devopsconsole.events.registry;
 import java.util.UUID;
 
 /** An SSH target got a new inventory name. */
-public record TargetRenamed(
-        UUID targetId,
-        String previousName,
-        String name,
-        String environment,
-        long version) implements TargetEvent {
+public record TargetRenamed(UUID targetId, String previousName, String name, String environment, long version)
+        implements TargetEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.target.renamed.v1";
 

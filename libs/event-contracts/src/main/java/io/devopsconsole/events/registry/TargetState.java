@@ -21,5 +21,4 @@ public record TargetState(
         String hostKeyFingerprint,
         String codexStatus,
         boolean retired,
-        long version) {
-}
+        long version) {}

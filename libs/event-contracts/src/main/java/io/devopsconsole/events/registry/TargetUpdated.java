@@ -3,9 +3,7 @@ package io.devopsconsole.events.registry;
 import java.util.List;
 
 /** An SSH target's connection or metadata changed; the state is the new one. */
-public record TargetUpdated(
-        TargetState target,
-        List<String> changedFields) implements TargetEvent {
+public record TargetUpdated(TargetState target, List<String> changedFields) implements TargetEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.target.updated.v1";
 

@@ -1,8 +1,7 @@
 package io.devopsconsole.events.registry;
 
 /** A tunnel profile was added. */
-public record TunnelProfileCreated(
-        TunnelProfileState tunnel) implements TunnelProfileEvent {
+public record TunnelProfileCreated(TunnelProfileState tunnel) implements TunnelProfileEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.tunnel_profile.created.v1";
 

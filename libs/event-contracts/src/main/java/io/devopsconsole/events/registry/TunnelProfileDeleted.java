@@ -1,8 +1,7 @@
 package io.devopsconsole.events.registry;
 
 /** A tunnel profile was deleted; the state is what was removed. */
-public record TunnelProfileDeleted(
-        TunnelProfileState tunnel) implements TunnelProfileEvent {
+public record TunnelProfileDeleted(TunnelProfileState tunnel) implements TunnelProfileEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.tunnel_profile.deleted.v1";
 

@@ -2,5 +2,4 @@ package io.devopsconsole.events.registry;
 
 /** The events of one TunnelProfile. */
 public sealed interface TunnelProfileEvent extends RegistryEvent
-        permits TunnelProfileCreated, TunnelProfileUpdated, TunnelProfileDeleted {
-}
+        permits TunnelProfileCreated, TunnelProfileUpdated, TunnelProfileDeleted {}

@@ -14,5 +14,4 @@ public record TunnelProfileState(
         String operationalState,
         boolean usableForRemoteExecution,
         OffsetDateTime lastCheckedAt,
-        long version) {
-}
+        long version) {}

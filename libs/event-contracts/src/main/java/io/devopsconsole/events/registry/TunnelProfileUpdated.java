@@ -3,9 +3,8 @@ package io.devopsconsole.events.registry;
 import java.util.List;
 
 /** A tunnel profile changed (settings or observed state). */
-public record TunnelProfileUpdated(
-        TunnelProfileState tunnel,
-        List<String> changedFields) implements TunnelProfileEvent {
+public record TunnelProfileUpdated(TunnelProfileState tunnel, List<String> changedFields)
+        implements TunnelProfileEvent {
 
     public static final String TYPE = "io.devopsconsole.registry.tunnel_profile.updated.v1";
 

@@ -1,6 +1,9 @@
 package io.devopsconsole.platform.api;
 
 import io.quarkus.smallrye.openapi.OpenApiFilter;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.Components;
@@ -12,10 +15,6 @@ import org.eclipse.microprofile.openapi.models.media.MediaType;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
-
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * Makes every service's generated OpenAPI document say what the wire does, in the places the
@@ -32,8 +31,9 @@ public class ContractFilter implements OASFilter {
     static final String PROBLEM = "Problem";
     private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
     private static final Map<String, String> STREAMED = Map.of(
-            "text/event-stream", "Server-sent events (one `id:` and `data:` per stored record, named control events, "
-                    + "`: heartbeat` comments); reconnect with `Last-Event-ID`.",
+            "text/event-stream",
+                    "Server-sent events (one `id:` and `data:` per stored record, named control events, "
+                            + "`: heartbeat` comments); reconnect with `Last-Event-ID`.",
             "application/x-ndjson", "Newline-delimited JSON: one JSON object per line.",
             "text/csv", "Comma-separated values with a header row (RFC 4180).");
 
@@ -44,30 +44,49 @@ public class ContractFilter implements OASFilter {
             components = OASFactory.createComponents();
             openAPI.setComponents(components);
         }
-        components.addSchema("ProblemFieldError", OASFactory.createSchema().type(List.of(Schema.SchemaType.OBJECT))
-                .description("One invalid field: its JSON name (dotted for nested fields, `(body)` for the whole body) "
-                        + "and what is wrong with it.")
-                .addProperty("field", string()).addProperty("message", string())
-                .required(List.of("field", "message")));
-        components.addSchema(PROBLEM, OASFactory.createSchema().type(List.of(Schema.SchemaType.OBJECT))
-                .description("An RFC 9457 problem detail.")
-                .addProperty("type", string().description("A URI naming the kind of problem; `about:blank` when the "
-                        + "status says it all."))
-                .addProperty("title", string())
-                .addProperty("status", OASFactory.createSchema().type(List.of(Schema.SchemaType.INTEGER)).format("int32"))
-                .addProperty("detail", string())
-                .addProperty("instance", string())
-                .addProperty("errors", OASFactory.createSchema().type(List.of(Schema.SchemaType.ARRAY))
-                        .items(OASFactory.createSchema().ref(PROBLEM + "FieldError")))
-                .required(List.of("type", "title", "status")));
+        components.addSchema(
+                "ProblemFieldError",
+                OASFactory.createSchema()
+                        .type(List.of(Schema.SchemaType.OBJECT))
+                        .description(
+                                "One invalid field: its JSON name (dotted for nested fields, `(body)` for the whole body) "
+                                        + "and what is wrong with it.")
+                        .addProperty("field", string())
+                        .addProperty("message", string())
+                        .required(List.of("field", "message")));
+        components.addSchema(
+                PROBLEM,
+                OASFactory.createSchema()
+                        .type(List.of(Schema.SchemaType.OBJECT))
+                        .description("An RFC 9457 problem detail.")
+                        .addProperty(
+                                "type",
+                                string().description("A URI naming the kind of problem; `about:blank` when the "
+                                        + "status says it all."))
+                        .addProperty("title", string())
+                        .addProperty(
+                                "status",
+                                OASFactory.createSchema()
+                                        .type(List.of(Schema.SchemaType.INTEGER))
+                                        .format("int32"))
+                        .addProperty("detail", string())
+                        .addProperty("instance", string())
+                        .addProperty(
+                                "errors",
+                                OASFactory.createSchema()
+                                        .type(List.of(Schema.SchemaType.ARRAY))
+                                        .items(OASFactory.createSchema().ref(PROBLEM + "FieldError")))
+                        .required(List.of("type", "title", "status")));
         if (components.getSchemas() != null) {
             components.getSchemas().values().forEach(ContractFilter::optionalMayBeNull);
         }
         if (openAPI.getPaths() == null) {
             return;
         }
-        openAPI.getPaths().getPathItems().forEach((path, item) -> item.getOperations()
-                .forEach((method, operation) -> complete(path, method, operation)));
+        openAPI.getPaths()
+                .getPathItems()
+                .forEach((path, item) ->
+                        item.getOperations().forEach((method, operation) -> complete(path, method, operation)));
     }
 
     private static void complete(String path, PathItem.HttpMethod method, Operation operation) {
@@ -78,7 +97,8 @@ public class ContractFilter implements OASFilter {
         }
         responses.getAPIResponses().values().forEach(ContractFilter::describeStreams);
         boolean body = operation.getRequestBody() != null;
-        boolean parameters = operation.getParameters() != null && !operation.getParameters().isEmpty();
+        boolean parameters =
+                operation.getParameters() != null && !operation.getParameters().isEmpty();
         if (body || parameters) {
             problem(responses, "400", "The request is invalid; `errors` names each offending field.");
         }
@@ -99,11 +119,15 @@ public class ContractFilter implements OASFilter {
             problem(responses, "415", "The request body is not `application/json`.");
         }
         // an error a resource declares itself (404 of a lookup by query, 429 of a budget) answers problem+json too
-        for (Map.Entry<String, APIResponse> declared : new java.util.LinkedHashMap<>(responses.getAPIResponses()).entrySet()) {
+        for (Map.Entry<String, APIResponse> declared :
+                new java.util.LinkedHashMap<>(responses.getAPIResponses()).entrySet()) {
             String status = declared.getKey();
             Content content = declared.getValue().getContent();
-            if ((status.startsWith("4") || status.startsWith("5")) && !status.equals("401")
-                    && (content == null || content.getMediaTypes() == null || content.getMediaTypes().isEmpty())) {
+            if ((status.startsWith("4") || status.startsWith("5"))
+                    && !status.equals("401")
+                    && (content == null
+                            || content.getMediaTypes() == null
+                            || content.getMediaTypes().isEmpty())) {
                 problem(responses, status, declared.getValue().getDescription());
             }
         }
@@ -128,8 +152,10 @@ public class ContractFilter implements OASFilter {
                 continue;
             }
             if (value.getRef() != null) {
-                schema.addProperty(property.getKey(), OASFactory.createSchema()
-                        .anyOf(List.of(OASFactory.createSchema().ref(value.getRef()), nullSchema())));
+                schema.addProperty(
+                        property.getKey(),
+                        OASFactory.createSchema()
+                                .anyOf(List.of(OASFactory.createSchema().ref(value.getRef()), nullSchema())));
             } else if (value.getType() != null && !value.getType().contains(Schema.SchemaType.NULL)) {
                 List<Schema.SchemaType> types = new java.util.ArrayList<>(value.getType());
                 types.add(Schema.SchemaType.NULL);
@@ -153,8 +179,11 @@ public class ContractFilter implements OASFilter {
             response = OASFactory.createAPIResponse().description(description);
             responses.addAPIResponse(status, response);
         }
-        response.setContent(OASFactory.createContent().addMediaType("application/problem+json",
-                OASFactory.createMediaType().schema(OASFactory.createSchema().ref(PROBLEM))));
+        response.setContent(OASFactory.createContent()
+                .addMediaType(
+                        "application/problem+json",
+                        OASFactory.createMediaType()
+                                .schema(OASFactory.createSchema().ref(PROBLEM))));
     }
 
     private static void describeStreams(APIResponse response) {

@@ -1,16 +1,16 @@
 package io.devopsconsole.platform.api;
 
-import org.jboss.resteasy.reactive.RestResponse;
-
 import java.net.URI;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /** 201 Created with the new resource's location and representation. */
 public final class Created {
 
-    private Created() {
-    }
+    private Created() {}
 
     public static <T> RestResponse<T> at(String collectionPath, Object id, T entity) {
-        return RestResponse.ResponseBuilder.<T>created(URI.create(collectionPath + "/" + id)).entity(entity).build();
+        return RestResponse.ResponseBuilder.<T>created(URI.create(collectionPath + "/" + id))
+                .entity(entity)
+                .build();
     }
 }

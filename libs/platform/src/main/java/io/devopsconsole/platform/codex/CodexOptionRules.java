@@ -1,7 +1,6 @@
 package io.devopsconsole.platform.codex;
 
 import io.devopsconsole.events.registry.RuntimeProfileState.CodexOptions;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.LinkedHashMap;
@@ -21,12 +20,12 @@ public final class CodexOptionRules {
     private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}");
     /** A provider name is also a TOML key segment ({@code model_providers.<name>.base_url}). */
     private static final Pattern PROVIDER = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+
     private static final Pattern URL_CHARS = Pattern.compile("[A-Za-z0-9._~:/\\[\\]@%+-]{1,512}");
     public static final Set<String> APPROVAL_POLICIES = Set.of("untrusted", "on-request", "never");
     public static final Set<String> SANDBOX_MODES = Set.of("read-only", "workspace-write", "danger-full-access");
 
-    private CodexOptionRules() {
-    }
+    private CodexOptionRules() {}
 
     /** Field name (snake_case, as the API names it) → what is wrong; empty when the options are acceptable. */
     public static Map<String, String> problems(CodexOptions o) {
@@ -92,8 +91,11 @@ public final class CodexOptionRules {
         if (h.startsWith("[") && h.endsWith("]")) {
             h = h.substring(1, h.length() - 1);
         }
-        if (h.equals("metadata") || h.equals("metadata.google.internal") || h.endsWith(".metadata.google.internal")
-                || h.equals("instance-data") || h.equals("instance-data.ec2.internal")) {
+        if (h.equals("metadata")
+                || h.equals("metadata.google.internal")
+                || h.endsWith(".metadata.google.internal")
+                || h.equals("instance-data")
+                || h.equals("instance-data.ec2.internal")) {
             return true;
         }
         boolean v4 = h.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");

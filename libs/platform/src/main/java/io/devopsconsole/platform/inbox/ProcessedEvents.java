@@ -3,14 +3,13 @@ package io.devopsconsole.platform.inbox;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.hibernate.reactive.mutiny.Mutiny;
-
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * The processed-event table of an idempotent consumer. Claim inside the transaction that applies
@@ -32,25 +31,30 @@ public class ProcessedEvents {
         if (wanted.isEmpty()) {
             return Uni.createFrom().item(Set.of());
         }
-        return Panache.getSession().flatMap(session -> seen(session, consumer, wanted).flatMap(seen -> {
-            Set<UUID> fresh = new LinkedHashSet<>(wanted);
-            fresh.removeAll(seen);
-            if (fresh.isEmpty()) {
-                return Uni.createFrom().item(Set.<UUID>of());
-            }
-            StringBuilder sql = new StringBuilder("INSERT INTO {h-schema}processed_event (consumer, event_id) VALUES ");
-            int i = 0;
-            for (UUID ignored : fresh) {
-                sql.append(i == 0 ? "" : ", ").append("(:consumer, :id").append(i++).append(')');
-            }
-            Mutiny.Query<Object> insert = session.createNativeQuery(sql.toString());
-            insert.setParameter("consumer", consumer);
-            i = 0;
-            for (UUID id : fresh) {
-                insert.setParameter("id" + i++, id);
-            }
-            return insert.executeUpdate().replaceWith(fresh);
-        }));
+        return Panache.getSession()
+                .flatMap(session -> seen(session, consumer, wanted).flatMap(seen -> {
+                    Set<UUID> fresh = new LinkedHashSet<>(wanted);
+                    fresh.removeAll(seen);
+                    if (fresh.isEmpty()) {
+                        return Uni.createFrom().item(Set.<UUID>of());
+                    }
+                    StringBuilder sql =
+                            new StringBuilder("INSERT INTO {h-schema}processed_event (consumer, event_id) VALUES ");
+                    int i = 0;
+                    for (UUID ignored : fresh) {
+                        sql.append(i == 0 ? "" : ", ")
+                                .append("(:consumer, :id")
+                                .append(i++)
+                                .append(')');
+                    }
+                    Mutiny.Query<Object> insert = session.createNativeQuery(sql.toString());
+                    insert.setParameter("consumer", consumer);
+                    i = 0;
+                    for (UUID id : fresh) {
+                        insert.setParameter("id" + i++, id);
+                    }
+                    return insert.executeUpdate().replaceWith(fresh);
+                }));
     }
 
     private static Uni<Set<UUID>> seen(Mutiny.Session session, String consumer, Set<UUID> ids) {

@@ -1,11 +1,18 @@
 package io.devopsconsole.platform.messaging;
 
+import io.devopsconsole.events.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -15,15 +22,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-
-import io.devopsconsole.events.Topics;
 
 /**
  * Moves records a consumer cannot read to {@code console.deadletter.v1}, unchanged, with why and
@@ -41,11 +39,12 @@ public class DeadLetters {
     private KafkaProducer<String, byte[]> producer;
 
     /** A record and the reason it cannot be read. */
-    public record Rejected(ConsumerRecord<String, byte[]> record, String reason) {
-    }
+    public record Rejected(ConsumerRecord<String, byte[]> record, String reason) {}
 
-    public DeadLetters(KafkaClients kafka,
-                       @ConfigProperty(name = "quarkus.application.name") String serviceName, MeterRegistry meters) {
+    public DeadLetters(
+            KafkaClients kafka,
+            @ConfigProperty(name = "quarkus.application.name") String serviceName,
+            MeterRegistry meters) {
         this.kafka = kafka;
         this.consumer = serviceName;
         this.meters = meters;
@@ -56,10 +55,12 @@ public class DeadLetters {
         if (rejected.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().item(() -> {
-            publish(rejected);
-            return (Void) null;
-        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return Uni.createFrom()
+                .item(() -> {
+                    publish(rejected);
+                    return (Void) null;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     private void publish(List<Rejected> rejected) {
@@ -78,8 +79,9 @@ public class DeadLetters {
                 out.headers().add("dead-letter-offset", utf8(Long.toString(in.offset())));
                 out.headers().add("dead-letter-consumer", utf8(consumer));
                 acks.add(kafka.send(out));
-                LOG.warnf("record %s-%d@%d moved to %s: %s", in.topic(), in.partition(), in.offset(), Topics.DEAD_LETTER,
-                        r.reason());
+                LOG.warnf(
+                        "record %s-%d@%d moved to %s: %s",
+                        in.topic(), in.partition(), in.offset(), Topics.DEAD_LETTER, r.reason());
             }
             for (Future<?> ack : acks) {
                 ack.get(30, TimeUnit.SECONDS);

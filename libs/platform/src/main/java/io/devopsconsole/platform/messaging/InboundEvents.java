@@ -3,13 +3,12 @@ package io.devopsconsole.platform.messaging;
 import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.MalformedEventException;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 
 /**
  * Reads CloudEvents off Kafka records. A record that is not a readable CloudEvent raises
@@ -19,8 +18,7 @@ import java.util.Map;
  */
 public final class InboundEvents {
 
-    private InboundEvents() {
-    }
+    private InboundEvents() {}
 
     public static EventEnvelope envelope(ConsumerRecord<String, byte[]> record) throws MalformedEventException {
         List<Map.Entry<String, byte[]>> headers = new ArrayList<>();
@@ -29,7 +27,8 @@ public final class InboundEvents {
         }
         EventEnvelope envelope = CloudEventCodec.fromKafka(headers, record.value());
         if (record.key() != null && !record.key().equals(envelope.subject())) {
-            throw new MalformedEventException("record key " + record.key() + " differs from ce_subject " + envelope.subject());
+            throw new MalformedEventException(
+                    "record key " + record.key() + " differs from ce_subject " + envelope.subject());
         }
         return envelope;
     }

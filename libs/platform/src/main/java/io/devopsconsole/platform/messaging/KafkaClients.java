@@ -1,12 +1,11 @@
 package io.devopsconsole.platform.messaging;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.Config;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * How every Kafka client of a service reaches the brokers: the {@code kafka.*} connection settings
@@ -19,8 +18,8 @@ import java.util.TreeMap;
 public class KafkaClients {
 
     /** The settings that say where and how to connect (not how a client behaves). */
-    static final List<String> CONNECTION = List.of("bootstrap.servers", "security.protocol", "sasl.", "ssl.",
-            "client.dns.lookup");
+    static final List<String> CONNECTION =
+            List.of("bootstrap.servers", "security.protocol", "sasl.", "ssl.", "client.dns.lookup");
 
     private final Map<String, String> connection;
 
@@ -31,14 +30,17 @@ public class KafkaClients {
     static Map<String, String> connection(Config config) {
         Map<String, String> out = new TreeMap<>();
         for (String name : config.getPropertyNames()) {
-            // kafka.sasl.jaas.config, or its environment form KAFKA_SASL_JAAS_CONFIG (as Quarkus reads them for channels)
+            // kafka.sasl.jaas.config, or its environment form KAFKA_SASL_JAAS_CONFIG (as Quarkus reads them for
+            // channels)
             String lower = name.toLowerCase(java.util.Locale.ROOT);
             if (!lower.startsWith("kafka.") && !lower.startsWith("kafka_")) {
                 continue;
             }
             String key = lower.substring("kafka.".length()).replace('_', '.');
             if (CONNECTION.stream().anyMatch(p -> p.endsWith(".") ? key.startsWith(p) : key.equals(p))) {
-                config.getOptionalValue(name, String.class).filter(v -> !v.isBlank()).ifPresent(v -> out.put(key, v));
+                config.getOptionalValue(name, String.class)
+                        .filter(v -> !v.isBlank())
+                        .ifPresent(v -> out.put(key, v));
             }
         }
         if (!out.containsKey("bootstrap.servers")) {

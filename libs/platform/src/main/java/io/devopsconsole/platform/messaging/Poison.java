@@ -1,7 +1,6 @@
 package io.devopsconsole.platform.messaging;
 
 import io.vertx.pgclient.PgException;
-
 import java.util.Set;
 
 /**
@@ -20,8 +19,7 @@ public final class Poison {
      */
     private static final Set<String> DATA_CLASSES = Set.of("22", "23", "54");
 
-    private Poison() {
-    }
+    private Poison() {}
 
     /** True when the failure is about the data: retrying the same record will not help. */
     public static boolean isPoison(Throwable failure) {
@@ -30,22 +28,30 @@ public final class Poison {
                 String state = pg.getSqlState();
                 return state != null && state.length() >= 2 && DATA_CLASSES.contains(state.substring(0, 2));
             }
-            if (t instanceof java.io.IOException || t instanceof io.vertx.core.VertxException
+            if (t instanceof java.io.IOException
+                    || t instanceof io.vertx.core.VertxException
                     || t.getClass().getName().startsWith("io.vertx.")) {
                 return false; // a connection or pool problem
             }
         }
         // our own code refused the record (a mapping that failed, a value it cannot handle)
-        return failure instanceof IllegalArgumentException || failure instanceof IllegalStateException
-                || failure instanceof NullPointerException || failure instanceof ClassCastException
-                || failure instanceof ArithmeticException || failure instanceof java.time.DateTimeException
-                || failure instanceof UnsupportedOperationException || failure instanceof IndexOutOfBoundsException
-                // what a request would have been answered 4xx for: the event names something that is not there, or conflicts
+        return failure instanceof IllegalArgumentException
+                || failure instanceof IllegalStateException
+                || failure instanceof NullPointerException
+                || failure instanceof ClassCastException
+                || failure instanceof ArithmeticException
+                || failure instanceof java.time.DateTimeException
+                || failure instanceof UnsupportedOperationException
+                || failure instanceof IndexOutOfBoundsException
+                // what a request would have been answered 4xx for: the event names something that is not there, or
+                // conflicts
                 || failure instanceof io.devopsconsole.platform.problem.ResourceNotFoundException
                 || failure instanceof io.devopsconsole.platform.problem.ConflictException
                 || failure instanceof io.devopsconsole.platform.problem.InvalidFieldException
-                || failure instanceof jakarta.ws.rs.WebApplicationException w && w.getResponse() != null
-                        && w.getResponse().getStatus() >= 400 && w.getResponse().getStatus() < 500;
+                || failure instanceof jakarta.ws.rs.WebApplicationException w
+                        && w.getResponse() != null
+                        && w.getResponse().getStatus() >= 400
+                        && w.getResponse().getStatus() < 500;
     }
 
     /** The reason to record with a poison record: the database's message, or the exception's. */

@@ -5,15 +5,14 @@ import io.devopsconsole.events.DomainEvent;
 import io.devopsconsole.events.MalformedEventException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.jboss.logging.Logger;
 
 /**
  * Keeping a local projection of another service's events (read models such as the targets and
@@ -26,11 +25,13 @@ import java.util.function.Function;
  */
 public final class Projections {
 
-    private Projections() {
-    }
+    private Projections() {}
 
-    public static Uni<Void> apply(ConsumerRecords<String, byte[]> records, Function<DomainEvent, Uni<Void>> apply, Logger log,
-                                  DeadLetters deadLetters) {
+    public static Uni<Void> apply(
+            ConsumerRecords<String, byte[]> records,
+            Function<DomainEvent, Uni<Void>> apply,
+            Logger log,
+            DeadLetters deadLetters) {
         List<Map.Entry<DomainEvent, ConsumerRecord<String, byte[]>>> events = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
@@ -40,18 +41,31 @@ public final class Projections {
             }
         }
         List<DeadLetters.Rejected> rejected = new ArrayList<>();
-        return Multi.createFrom().iterable(events)
-                .onItem().transformToUniAndConcatenate(e -> Retries.untilStoredOrPoison("projecting "
-                                + e.getKey().getClass().getSimpleName(), () -> apply.apply(e.getKey()).replaceWith(Boolean.TRUE))
-                        .onFailure(Poison::isPoison).recoverWithItem(f -> {
+        return Multi.createFrom()
+                .iterable(events)
+                .onItem()
+                .transformToUniAndConcatenate(e -> Retries.untilStoredOrPoison(
+                                "projecting " + e.getKey().getClass().getSimpleName(),
+                                () -> apply.apply(e.getKey()).replaceWith(Boolean.TRUE))
+                        .onFailure(Poison::isPoison)
+                        .recoverWithItem(f -> {
                             ConsumerRecord<String, byte[]> r = e.getValue();
-                            log.errorf("%s-%d@%d (%s) cannot be projected, moved to the dead-letter topic: %s", r.topic(),
-                                    r.partition(), r.offset(), e.getKey().getClass().getSimpleName(), Poison.reason(f));
+                            log.errorf(
+                                    "%s-%d@%d (%s) cannot be projected, moved to the dead-letter topic: %s",
+                                    r.topic(),
+                                    r.partition(),
+                                    r.offset(),
+                                    e.getKey().getClass().getSimpleName(),
+                                    Poison.reason(f));
                             rejected.add(new DeadLetters.Rejected(r, "cannot be projected: " + Poison.reason(f)));
                             return Boolean.FALSE;
                         }))
-                .collect().last()
+                .collect()
+                .last()
                 .flatMap(v -> deadLetters.send(List.copyOf(rejected)))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5)).indefinitely();
+                .onFailure()
+                .retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
+                .indefinitely();
     }
 }

@@ -3,11 +3,10 @@ package io.devopsconsole.platform.messaging;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import org.jboss.logging.Logger;
-
 import java.time.Duration;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * Retrying a consumer's database work in place. Mutiny schedules back-off retries on a worker
@@ -18,8 +17,7 @@ public final class Retries {
 
     private static final Logger LOG = Logger.getLogger(Retries.class);
 
-    private Retries() {
-    }
+    private Retries() {}
 
     /** Retries {@code work} with back-off (200 ms up to 10 s) for as long as {@code transient} says so. */
     public static <T> Uni<T> onContext(String what, Supplier<Uni<T>> work, Predicate<Throwable> isTransient) {
@@ -28,9 +26,12 @@ public final class Retries {
         if (context != null) {
             attempt = attempt.runSubscriptionOn(task -> context.runOnContext(v -> task.run()));
         }
-        return attempt
-                .onFailure(isTransient).invoke(f -> LOG.warnf("%s failed, retrying: %s", what, f.toString()))
-                .onFailure(isTransient).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+        return attempt.onFailure(isTransient)
+                .invoke(f -> LOG.warnf("%s failed, retrying: %s", what, f.toString()))
+                .onFailure(isTransient)
+                .retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .indefinitely();
     }
 
     /**
@@ -40,7 +41,13 @@ public final class Retries {
      * caller to isolate the record.
      */
     public static <T> Uni<T> untilStoredOrPoison(String what, Supplier<Uni<T>> work) {
-        return onContext(what, () -> Uni.createFrom().<T>deferred(work::get)
-                .onFailure(Poison::isPoison).retry().atMost(Poison.ATTEMPTS - 1), f -> !Poison.isPoison(f));
+        return onContext(
+                what,
+                () -> Uni.createFrom()
+                        .<T>deferred(work::get)
+                        .onFailure(Poison::isPoison)
+                        .retry()
+                        .atMost(Poison.ATTEMPTS - 1),
+                f -> !Poison.isPoison(f));
     }
 }

@@ -12,7 +12,6 @@ import io.devopsconsole.events.registry.TargetUpdated;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-
 import java.util.Optional;
 import java.util.UUID;
 
@@ -55,9 +54,11 @@ public final class TargetViewTable {
             return Optional.of(update("codex_status = $2", e.targetId(), e.status(), e.version()));
         }
         if (event instanceof HostKeyTrusted e) {
-            return Optional.of(pool.preparedQuery("UPDATE " + table + " SET host_key_fingerprint = $2, host_public_key = $3,"
-                            + " version = greatest(version, $4), updated_at = now() WHERE id = $1 AND version <= $4")
-                    .execute(Tuple.of(e.targetId(), e.fingerprintSha256(), e.keyType() + " " + blob(e.publicKey()), e.version()))
+            return Optional.of(pool.preparedQuery(
+                            "UPDATE " + table + " SET host_key_fingerprint = $2, host_public_key = $3,"
+                                    + " version = greatest(version, $4), updated_at = now() WHERE id = $1 AND version <= $4")
+                    .execute(Tuple.of(
+                            e.targetId(), e.fingerprintSha256(), e.keyType() + " " + blob(e.publicKey()), e.version()))
                     .replaceWithVoid());
         }
         return Optional.empty();
@@ -80,16 +81,30 @@ public final class TargetViewTable {
                         + " host_public_key = CASE WHEN " + table + ".host_key_fingerprint IS NOT DISTINCT FROM"
                         + " excluded.host_key_fingerprint THEN " + table + ".host_public_key END,"
                         + " codex_status = excluded.codex_status, retired = excluded.retired, removed = excluded.removed,"
-                        + " version = excluded.version, updated_at = now() WHERE " + table + ".version <= excluded.version")
-                .execute(Tuple.from(new Object[]{t.targetId(), t.name(), t.host(), t.port(), t.username(), t.environment(),
-                        t.keySource(), t.keyReference(), t.hostKeyFingerprint(), t.codexStatus(), t.retired(), removed,
-                        t.version()}))
+                        + " version = excluded.version, updated_at = now() WHERE " + table
+                        + ".version <= excluded.version")
+                .execute(Tuple.from(new Object[] {
+                    t.targetId(),
+                    t.name(),
+                    t.host(),
+                    t.port(),
+                    t.username(),
+                    t.environment(),
+                    t.keySource(),
+                    t.keyReference(),
+                    t.hostKeyFingerprint(),
+                    t.codexStatus(),
+                    t.retired(),
+                    removed,
+                    t.version()
+                }))
                 .replaceWithVoid();
     }
 
     private Uni<Void> update(String set, UUID id, Object value, long version) {
-        return pool.preparedQuery("UPDATE " + table + " SET " + set + ", version = greatest(version, $3), updated_at = now()"
-                        + " WHERE id = $1 AND version <= $3")
-                .execute(Tuple.of(id, value, version)).replaceWithVoid();
+        return pool.preparedQuery("UPDATE " + table + " SET " + set
+                        + ", version = greatest(version, $3), updated_at = now()" + " WHERE id = $1 AND version <= $3")
+                .execute(Tuple.of(id, value, version))
+                .replaceWithVoid();
     }
 }

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.config.MeterFilter;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +25,9 @@ public class HttpSeries {
         return new MeterFilter() {
             @Override
             public Meter.Id map(Meter.Id id) {
-                if (!id.getName().startsWith("http.server") || !"401".equals(id.getTag("status")) || id.getTag("uri") == null) {
+                if (!id.getName().startsWith("http.server")
+                        || !"401".equals(id.getTag("status"))
+                        || id.getTag("uri") == null) {
                     return id;
                 }
                 List<Tag> tags = new ArrayList<>();

@@ -4,15 +4,6 @@ import io.agroal.api.AgroalDataSource;
 import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.EventEnvelope;
 import io.micrometer.core.instrument.Counter;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,6 +15,14 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
 
 /**
  * The loop shared by relays that move committed rows from PostgreSQL to Kafka: one thread of its
@@ -58,10 +57,16 @@ public abstract class JdbcRelay {
      * @param lockName the advisory lock one publishing replica holds per batch
      * @param channel  the NOTIFY channel that wakes the relay on commit
      */
-    protected JdbcRelay(AgroalDataSource dataSource, String name, String lockName, String channel,
-                        io.devopsconsole.platform.messaging.KafkaClients kafka, String clientId, Duration pollInterval,
-                        Duration sendTimeout,
-                        Counter failures) {
+    protected JdbcRelay(
+            AgroalDataSource dataSource,
+            String name,
+            String lockName,
+            String channel,
+            io.devopsconsole.platform.messaging.KafkaClients kafka,
+            String clientId,
+            Duration pollInterval,
+            Duration sendTimeout,
+            Counter failures) {
         this.log = Logger.getLogger(getClass());
         this.dataSource = dataSource;
         this.name = name;
@@ -75,8 +80,7 @@ public abstract class JdbcRelay {
     }
 
     /** A row to publish: its topic and its envelope (key = subject). */
-    public record Outgoing(String topic, EventEnvelope envelope) {
-    }
+    public record Outgoing(String topic, EventEnvelope envelope) {}
 
     /** Reads the next batch (in order) inside the relay's transaction; empty when there is nothing to send. */
     protected abstract List<Outgoing> claim(Connection connection) throws Exception;
@@ -88,12 +92,10 @@ public abstract class JdbcRelay {
     protected abstract int batchSize();
 
     /** Called after each published batch. */
-    protected void published(List<Outgoing> sent) {
-    }
+    protected void published(List<Outgoing> sent) {}
 
     /** Called when the relay is idle (after a short batch), before it waits for the next NOTIFY. */
-    protected void idle(AgroalDataSource dataSource) throws SQLException {
-    }
+    protected void idle(AgroalDataSource dataSource) throws SQLException {}
 
     protected final void startRelay() {
         running = true;
@@ -170,13 +172,18 @@ public abstract class JdbcRelay {
                 List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
                 List<io.opentelemetry.api.trace.Span> spans = new ArrayList<>();
                 for (Outgoing row : rows) {
-                    ProducerRecord<String, byte[]> record = new ProducerRecord<>(row.topic(), row.envelope().subject(),
+                    ProducerRecord<String, byte[]> record = new ProducerRecord<>(
+                            row.topic(),
+                            row.envelope().subject(),
                             row.envelope().data());
-                    CloudEventCodec.toKafkaHeaders(row.envelope()).forEach((k, v) -> record.headers().add(k, v));
+                    CloudEventCodec.toKafkaHeaders(row.envelope())
+                            .forEach((k, v) -> record.headers().add(k, v));
                     // an event recorded inside a trace is published as a span of it (the outbox delay shows)
                     io.opentelemetry.api.trace.Span span = io.devopsconsole.platform.tracing.Traces.start(
-                            "publish " + row.envelope().type(), io.opentelemetry.api.trace.SpanKind.PRODUCER,
-                            io.devopsconsole.platform.tracing.Traces.fromExtensions(row.envelope().extensions()));
+                            "publish " + row.envelope().type(),
+                            io.opentelemetry.api.trace.SpanKind.PRODUCER,
+                            io.devopsconsole.platform.tracing.Traces.fromExtensions(
+                                    row.envelope().extensions()));
                     if (span.getSpanContext().isValid()) {
                         span.setAttribute("messaging.system", "kafka");
                         span.setAttribute("messaging.destination.name", row.topic());

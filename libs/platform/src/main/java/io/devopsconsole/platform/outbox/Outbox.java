@@ -10,13 +10,12 @@ import io.devopsconsole.platform.security.CurrentActor;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.time.Clock;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Records a domain event in the caller's transaction. Call it from inside the
@@ -31,8 +30,10 @@ public class Outbox {
     private final String schema;
     private final Clock clock;
 
-    public Outbox(CurrentActor actor, @ConfigProperty(name = "quarkus.application.name") String serviceName,
-                  @ConfigProperty(name = "devops.schema") String schema) {
+    public Outbox(
+            CurrentActor actor,
+            @ConfigProperty(name = "quarkus.application.name") String serviceName,
+            @ConfigProperty(name = "devops.schema") String schema) {
         this.actor = actor;
         this.schema = schema;
         this.source = "/" + serviceName;
@@ -67,8 +68,11 @@ public class Outbox {
      * ORM): one INSERT for all of them, on {@code connection}, so they commit with the caller's
      * change. {@code extensions} apply to every event.
      */
-    public Uni<Void> recordAll(io.vertx.mutiny.sqlclient.SqlConnection connection, List<? extends DomainEvent> events,
-                               String actorName, Map<String, String> extensions) {
+    public Uni<Void> recordAll(
+            io.vertx.mutiny.sqlclient.SqlConnection connection,
+            List<? extends DomainEvent> events,
+            String actorName,
+            Map<String, String> extensions) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -95,12 +99,19 @@ public class Outbox {
             exts[i] = json(e.extensions());
             data[i] = io.vertx.core.buffer.Buffer.buffer(e.data());
         }
-        String sql = "INSERT INTO " + schema + ".outbox_event (event_id, topic, message_key, ce_type, ce_source, ce_time,"
-                + " actor, extensions, data) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],"
-                + " $6::timestamptz[], $7::text[], $8::text[], $9::bytea[])";
-        io.vertx.mutiny.sqlclient.Tuple params = io.vertx.mutiny.sqlclient.Tuple.tuple().addArrayOfUUID(ids)
-                .addArrayOfString(topics).addArrayOfString(keys).addArrayOfString(types).addArrayOfString(sources)
-                .addArrayOfOffsetDateTime(times).addArrayOfString(actors).addArrayOfString(exts);
+        String sql =
+                "INSERT INTO " + schema + ".outbox_event (event_id, topic, message_key, ce_type, ce_source, ce_time,"
+                        + " actor, extensions, data) SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],"
+                        + " $6::timestamptz[], $7::text[], $8::text[], $9::bytea[])";
+        io.vertx.mutiny.sqlclient.Tuple params = io.vertx.mutiny.sqlclient.Tuple.tuple()
+                .addArrayOfUUID(ids)
+                .addArrayOfString(topics)
+                .addArrayOfString(keys)
+                .addArrayOfString(types)
+                .addArrayOfString(sources)
+                .addArrayOfOffsetDateTime(times)
+                .addArrayOfString(actors)
+                .addArrayOfString(exts);
         params.addValue(data);
         return connection.preparedQuery(sql).execute(params).replaceWithVoid();
     }
@@ -108,8 +119,8 @@ public class Outbox {
     private OutboxEvent row(DomainEvent event, Map<String, String> extensions, String actorName) {
         OffsetDateTime now = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
         // the request's trace goes with the event (ce_traceparent), so its consumers continue it
-        EventEnvelope envelope = CloudEventCodec.wrap(event, source, actorName, now,
-                io.devopsconsole.platform.tracing.Traces.withCurrentContext(extensions));
+        EventEnvelope envelope = CloudEventCodec.wrap(
+                event, source, actorName, now, io.devopsconsole.platform.tracing.Traces.withCurrentContext(extensions));
         return new OutboxEvent(envelope, EventCatalog.of(event).topic(), json(envelope.extensions()));
     }
 

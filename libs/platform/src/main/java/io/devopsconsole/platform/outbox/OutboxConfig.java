@@ -3,7 +3,6 @@ package io.devopsconsole.platform.outbox;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
-
 import java.time.Duration;
 
 /** Settings of the outbox relay ({@code devops.outbox.*}). */

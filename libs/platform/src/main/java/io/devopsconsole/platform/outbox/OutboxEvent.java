@@ -4,7 +4,6 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-
 import java.time.OffsetDateTime;
 import java.util.UUID;
 
@@ -45,8 +44,7 @@ public class OutboxEvent {
     @Column(name = "data", nullable = false)
     private byte[] data;
 
-    protected OutboxEvent() {
-    }
+    protected OutboxEvent() {}
 
     @jakarta.persistence.Transient
     private io.devopsconsole.events.EventEnvelope envelope;

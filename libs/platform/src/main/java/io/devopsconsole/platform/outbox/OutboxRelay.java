@@ -9,11 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
+import jakarta.inject.Singleton;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -27,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Publishes committed outbox rows to Kafka and marks them sent (see {@link JdbcRelay} for the
@@ -34,7 +33,7 @@ import java.util.regex.Pattern;
  * with SKIP LOCKED under a per-schema lock, so one aggregate's events keep their order. Published
  * rows are kept for a day for inspection, then deleted.
  */
-@Singleton   // not proxied: the relay loop lives in a superclass with final state
+@Singleton // not proxied: the relay loop lives in a superclass with final state
 public class OutboxRelay extends JdbcRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
@@ -47,19 +46,33 @@ public class OutboxRelay extends JdbcRelay {
     private final Timer lag;
     private Instant nextCleanup = Instant.now();
 
-    public OutboxRelay(AgroalDataSource dataSource, OutboxConfig config, MeterRegistry meters,
-                       io.devopsconsole.platform.messaging.KafkaClients kafka,
-                       @ConfigProperty(name = "quarkus.application.name") String serviceName) {
-        super(dataSource, "outbox-relay", checked(config.schema()) + ".outbox_event", config.schema() + "_outbox",
-                kafka, serviceName + "-outbox", config.outbox().pollInterval(), config.outbox().sendTimeout(),
-                Counter.builder("outbox.relay.failures").description("Relay batches that failed and will be retried")
+    public OutboxRelay(
+            AgroalDataSource dataSource,
+            OutboxConfig config,
+            MeterRegistry meters,
+            io.devopsconsole.platform.messaging.KafkaClients kafka,
+            @ConfigProperty(name = "quarkus.application.name") String serviceName) {
+        super(
+                dataSource,
+                "outbox-relay",
+                checked(config.schema()) + ".outbox_event",
+                config.schema() + "_outbox",
+                kafka,
+                serviceName + "-outbox",
+                config.outbox().pollInterval(),
+                config.outbox().sendTimeout(),
+                Counter.builder("outbox.relay.failures")
+                        .description("Relay batches that failed and will be retried")
                         .register(meters));
         this.config = config;
         this.table = config.schema() + ".outbox_event";
-        this.published = Counter.builder("outbox.events.published").description("Outbox events published to Kafka")
+        this.published = Counter.builder("outbox.events.published")
+                .description("Outbox events published to Kafka")
                 .register(meters);
-        this.lag = Timer.builder("outbox.publish.lag").description("Time from the event to its publication")
-                .publishPercentiles(0.5, 0.99).register(meters);
+        this.lag = Timer.builder("outbox.publish.lag")
+                .description("Time from the event to its publication")
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
     }
 
     private static String checked(String schema) {
@@ -95,12 +108,16 @@ public class OutboxRelay extends JdbcRelay {
             select.setInt(1, config.outbox().batchSize());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    Map<String, String> extensions = EventJson.mapper().readValue(rs.getString("extensions"),
-                            new TypeReference<Map<String, String>>() {
-                            });
-                    EventEnvelope envelope = new EventEnvelope(rs.getObject("event_id", UUID.class),
-                            rs.getString("ce_source"), rs.getString("ce_type"), rs.getString("message_key"),
-                            rs.getObject("ce_time", OffsetDateTime.class), rs.getString("actor"), extensions,
+                    Map<String, String> extensions = EventJson.mapper()
+                            .readValue(rs.getString("extensions"), new TypeReference<Map<String, String>>() {});
+                    EventEnvelope envelope = new EventEnvelope(
+                            rs.getObject("event_id", UUID.class),
+                            rs.getString("ce_source"),
+                            rs.getString("ce_type"),
+                            rs.getString("message_key"),
+                            rs.getObject("ce_time", OffsetDateTime.class),
+                            rs.getString("actor"),
+                            extensions,
                             rs.getBytes("data"));
                     rows.add(new Outgoing(rs.getString("topic"), envelope));
                 }
@@ -114,8 +131,8 @@ public class OutboxRelay extends JdbcRelay {
     @Override
     protected void markSent(Connection connection, List<Outgoing> rows) throws SQLException {
         UUID[] ids = rows.stream().map(r -> r.envelope().id()).toArray(UUID[]::new);
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE " + table + " SET sent_at = now() WHERE event_id = ANY (?)")) {
+        try (PreparedStatement update =
+                connection.prepareStatement("UPDATE " + table + " SET sent_at = now() WHERE event_id = ANY (?)")) {
             Array array = connection.createArrayOf("uuid", ids);
             update.setArray(1, array);
             update.executeUpdate();
@@ -139,8 +156,8 @@ public class OutboxRelay extends JdbcRelay {
         }
         nextCleanup = now.plus(CLEANUP_EVERY);
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement delete = connection.prepareStatement(
-                     "DELETE FROM " + table + " WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(secs => ?)")) {
+                PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table
+                        + " WHERE sent_at IS NOT NULL AND sent_at < now() - make_interval(secs => ?)")) {
             delete.setDouble(1, config.outbox().retention().toSeconds());
             int removed = delete.executeUpdate();
             if (removed > 0) {

@@ -23,8 +23,9 @@ public class BodyLimit {
     private final long limit;
     private final long readTimeoutMillis;
 
-    public BodyLimit(@ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit,
-                     io.devopsconsole.platform.outbox.OutboxConfig config) {
+    public BodyLimit(
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize limit,
+            io.devopsconsole.platform.outbox.OutboxConfig config) {
         this.limit = limit.asLongValue();
         this.readTimeoutMillis = Math.max(1, config.http().bodyReadTimeout().toMillis());
     }
@@ -34,14 +35,19 @@ public class BodyLimit {
             String declared = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (hasBody(ctx.request(), declared) && !ctx.request().isEnded()) {
                 long timer = ctx.vertx().setTimer(readTimeoutMillis, id -> {
-                    if (!ctx.request().isEnded() && !ctx.response().headWritten() && !ctx.response().closed()) {
-                        LOG.infof("%s %s: the request body did not arrive within %d ms; answered 408", ctx.request().method(),
-                                ctx.request().path(), readTimeoutMillis);
-                        ctx.response().setStatusCode(408)
+                    if (!ctx.request().isEnded()
+                            && !ctx.response().headWritten()
+                            && !ctx.response().closed()) {
+                        LOG.infof(
+                                "%s %s: the request body did not arrive within %d ms; answered 408",
+                                ctx.request().method(), ctx.request().path(), readTimeoutMillis);
+                        ctx.response()
+                                .setStatusCode(408)
                                 .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
                                 .putHeader(HttpHeaders.CONNECTION, "close")
                                 .end("{\"type\":\"about:blank\",\"title\":\"Request Timeout\",\"status\":408,"
-                                        + "\"detail\":\"the request body did not arrive within " + readTimeoutMillis + " ms\","
+                                        + "\"detail\":\"the request body did not arrive within " + readTimeoutMillis
+                                        + " ms\","
                                         + "\"errors\":[{\"field\":\"(body)\",\"message\":\"not received in time\"}]}")
                                 .onComplete(done -> ctx.request().connection().close());
                     }
@@ -49,14 +55,17 @@ public class BodyLimit {
                 ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
             }
             if (declared != null && tooLarge(declared)) {
-                LOG.infof("%s %s: declared body of %s bytes is over the %d-byte limit; answered 413", ctx.request().method(),
-                        ctx.request().path(), declared.trim(), limit);
-                ctx.response().setStatusCode(413)
+                LOG.infof(
+                        "%s %s: declared body of %s bytes is over the %d-byte limit; answered 413",
+                        ctx.request().method(), ctx.request().path(), declared.trim(), limit);
+                ctx.response()
+                        .setStatusCode(413)
                         .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
                         .putHeader(HttpHeaders.CONNECTION, "close")
                         .end("{\"type\":\"about:blank\",\"title\":\"Content Too Large\",\"status\":413,"
                                 + "\"detail\":\"the request body exceeds " + limit + " bytes\","
-                                + "\"errors\":[{\"field\":\"(body)\",\"message\":\"larger than " + limit + " bytes\"}]}");
+                                + "\"errors\":[{\"field\":\"(body)\",\"message\":\"larger than " + limit
+                                + " bytes\"}]}");
                 return;
             }
             ctx.next();

@@ -17,8 +17,10 @@ public class ConflictException extends RuntimeException {
     /** Fails with a 409 naming {@code version} when the caller edited an older version. */
     public static void requireVersion(String what, long current, long expected) {
         if (current != expected) {
-            throw new ConflictException("version", what + " is at version " + current + ", not " + expected
-                    + "; reload it and apply your change again");
+            throw new ConflictException(
+                    "version",
+                    what + " is at version " + current + ", not " + expected
+                            + "; reload it and apply your change again");
         }
     }
 

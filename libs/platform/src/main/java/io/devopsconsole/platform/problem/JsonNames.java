@@ -1,14 +1,12 @@
 package io.devopsconsole.platform.problem;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
-
 import java.util.List;
 
 /** Turns Java property names and Jackson paths into the JSON field names clients send. */
 public final class JsonNames {
 
-    private JsonNames() {
-    }
+    private JsonNames() {}
 
     public static String snake(String javaName) {
         StringBuilder out = new StringBuilder(javaName.length() + 4);

@@ -3,7 +3,6 @@ package io.devopsconsole.platform.problem;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.util.List;
 
 /**
@@ -17,8 +16,7 @@ public record Problem(String type, String title, int status, String detail, Stri
     public static final MediaType MEDIA = MediaType.valueOf(MEDIA_TYPE);
 
     /** One invalid field. */
-    public record FieldError(String field, String message) {
-    }
+    public record FieldError(String field, String message) {}
 
     public static Problem of(Response.Status status, String detail) {
         return new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), detail, null, null);
@@ -32,7 +30,12 @@ public record Problem(String type, String title, int status, String detail, Stri
         String detail = errors.size() == 1
                 ? errors.get(0).field() + ": " + errors.get(0).message()
                 : errors.size() + " fields are invalid";
-        return new Problem("https://devopsconsole.io/problems/invalid-request", "Invalid request", 400, detail, null,
+        return new Problem(
+                "https://devopsconsole.io/problems/invalid-request",
+                "Invalid request",
+                400,
+                detail,
+                null,
                 List.copyOf(errors));
     }
 

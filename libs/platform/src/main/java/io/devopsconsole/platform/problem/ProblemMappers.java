@@ -13,13 +13,12 @@ import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-import org.hibernate.StaleStateException;
-import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.hibernate.StaleStateException;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * One small mapper per exception type, each answering RFC 9457 problem+json. There is no
@@ -47,44 +46,57 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unknownField(UnrecognizedPropertyException e) {
         String path = JsonNames.path(e.getPath());
-        return Problem.invalid(List.of(new Problem.FieldError(path, "unknown field"))).toResponse();
+        return Problem.invalid(List.of(new Problem.FieldError(path, "unknown field")))
+                .toResponse();
     }
 
     @ServerExceptionMapper
     public Response invalidFormat(InvalidFormatException e) {
         String path = JsonNames.path(e.getPath());
         String expected = e.getTargetType() == null ? "another type" : describe(e.getTargetType());
-        return Problem.invalid(List.of(new Problem.FieldError(path, "must be " + expected))).toResponse();
+        return Problem.invalid(List.of(new Problem.FieldError(path, "must be " + expected)))
+                .toResponse();
     }
 
     @ServerExceptionMapper
     public Response mismatchedInput(MismatchedInputException e) {
         String path = JsonNames.path(e.getPath());
         String expected = e.getTargetType() == null ? "a different JSON type" : describe(e.getTargetType());
-        String message = "(body)".equals(path) && e.getMessage() != null && e.getMessage().contains("No content")
-                ? "a JSON body is required" : "must be " + expected;
+        String message = "(body)".equals(path)
+                        && e.getMessage() != null
+                        && e.getMessage().contains("No content")
+                ? "a JSON body is required"
+                : "must be " + expected;
         return Problem.invalid(List.of(new Problem.FieldError(path, message))).toResponse();
     }
 
     @ServerExceptionMapper
     public Response malformedJson(JsonParseException e) {
-        String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr();
-        return Problem.invalid(List.of(new Problem.FieldError("(body)", "malformed JSON" + where))).toResponse();
+        String where = e.getLocation() == null
+                ? ""
+                : " at line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr();
+        return Problem.invalid(List.of(new Problem.FieldError("(body)", "malformed JSON" + where)))
+                .toResponse();
     }
 
     /** JSON beyond the reader's limits (nesting deeper than 1,000 levels, numbers or strings too long): a 400, logged. */
     @ServerExceptionMapper
     public Response beyondLimits(com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
-        org.jboss.logging.Logger.getLogger(ProblemMappers.class).infof("request body refused: %s", e.getOriginalMessage());
-        return Problem.invalid(List.of(new Problem.FieldError("(body)", "beyond the JSON limits (nesting up to 1000 levels,"
-                + " numbers up to 1000 digits): " + e.getOriginalMessage()))).toResponse();
+        org.jboss.logging.Logger.getLogger(ProblemMappers.class)
+                .infof("request body refused: %s", e.getOriginalMessage());
+        return Problem.invalid(List.of(new Problem.FieldError(
+                        "(body)",
+                        "beyond the JSON limits (nesting up to 1000 levels," + " numbers up to 1000 digits): "
+                                + e.getOriginalMessage())))
+                .toResponse();
     }
 
     @ServerExceptionMapper
     public Response otherMapping(JsonMappingException e) {
         String path = JsonNames.path(e.getPath());
-        return Problem.invalid(List.of(new Problem.FieldError(path, "cannot be read"))).toResponse();
+        return Problem.invalid(List.of(new Problem.FieldError(path, "cannot be read")))
+                .toResponse();
     }
 
     @ServerExceptionMapper
@@ -95,7 +107,8 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response conflict(ConflictException e) {
         Problem base = Problem.of(Response.Status.CONFLICT, e.getMessage());
-        List<Problem.FieldError> errors = e.field() == null ? null : List.of(new Problem.FieldError(e.field(), e.getMessage()));
+        List<Problem.FieldError> errors =
+                e.field() == null ? null : List.of(new Problem.FieldError(e.field(), e.getMessage()));
         return new Problem(base.type(), base.title(), base.status(), base.detail(), null, errors).toResponse();
     }
 
@@ -111,12 +124,14 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unauthorized(UnauthorizedException e) {
-        return Problem.of(Response.Status.UNAUTHORIZED, "a valid bearer token is required").toResponse();
+        return Problem.of(Response.Status.UNAUTHORIZED, "a valid bearer token is required")
+                .toResponse();
     }
 
     @ServerExceptionMapper
     public Response forbidden(ForbiddenException e) {
-        String detail = e.getMessage() == null || e.getMessage().isBlank() ? "your roles do not allow this operation"
+        String detail = e.getMessage() == null || e.getMessage().isBlank()
+                ? "your roles do not allow this operation"
                 : e.getMessage();
         return Problem.of(Response.Status.FORBIDDEN, detail).toResponse();
     }
@@ -152,9 +167,14 @@ public class ProblemMappers {
     }
 
     private static Response staleVersion() {
-        return new Problem("https://devopsconsole.io/problems/stale-version", "Conflict", 409,
-                "the resource was changed by someone else; reload it and apply your change to the current version",
-                null, List.of(new Problem.FieldError("version", "is not the current version"))).toResponse();
+        return new Problem(
+                        "https://devopsconsole.io/problems/stale-version",
+                        "Conflict",
+                        409,
+                        "the resource was changed by someone else; reload it and apply your change to the current version",
+                        null,
+                        List.of(new Problem.FieldError("version", "is not the current version")))
+                .toResponse();
     }
 
     private static String fieldOf(Path path) {

@@ -7,7 +7,6 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.ext.ParamConverter;
 import jakarta.ws.rs.ext.ParamConverterProvider;
 import jakarta.ws.rs.ext.Provider;
-
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Type;
 import java.time.OffsetDateTime;
@@ -41,15 +40,17 @@ public class StrictParamConverters implements ParamConverterProvider {
             return (ParamConverter<T>) converter(name, "true or false", StrictParamConverters::strictBoolean);
         }
         if (rawType.isEnum()) {
-            List<String> values = java.util.Arrays.stream(rawType.getEnumConstants()).map(Object::toString).toList();
+            List<String> values = java.util.Arrays.stream(rawType.getEnumConstants())
+                    .map(Object::toString)
+                    .toList();
             return (ParamConverter<T>) converter(name, "one of " + values, v -> enumValue(rawType, v));
         }
         if (rawType == String.class) {
             return (ParamConverter<T>) textConverter(name);
         }
         if (rawType == OffsetDateTime.class) {
-            return (ParamConverter<T>) converter(name, "an ISO-8601 time with offset, e.g. 2026-11-22T10:00:00Z",
-                    OffsetDateTime::parse);
+            return (ParamConverter<T>)
+                    converter(name, "an ISO-8601 time with offset, e.g. 2026-11-22T10:00:00Z", OffsetDateTime::parse);
         }
         return null;
     }
@@ -60,8 +61,9 @@ public class StrictParamConverters implements ParamConverterProvider {
             @Override
             public String fromString(String value) {
                 if (value != null && !io.devopsconsole.platform.text.StoredText.storable(value)) {
-                    throw new WebApplicationException(Problem.invalid(List.of(new Problem.FieldError(name,
-                            "must not contain NUL or unpaired surrogate characters"))).toResponse());
+                    throw new WebApplicationException(Problem.invalid(List.of(new Problem.FieldError(
+                                    name, "must not contain NUL or unpaired surrogate characters")))
+                            .toResponse());
                 }
                 return value;
             }
@@ -84,7 +86,8 @@ public class StrictParamConverters implements ParamConverterProvider {
                     return parse.apply(value.strip());
                 } catch (IllegalArgumentException | DateTimeParseException e) {
                     throw new WebApplicationException(
-                            Problem.invalid(List.of(new Problem.FieldError(name, "must be " + expected))).toResponse());
+                            Problem.invalid(List.of(new Problem.FieldError(name, "must be " + expected)))
+                                    .toResponse());
                 }
             }
 

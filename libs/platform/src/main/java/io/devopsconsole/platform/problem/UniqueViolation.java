@@ -7,8 +7,7 @@ public final class UniqueViolation {
 
     private static final String UNIQUE_VIOLATION = "23505";
 
-    private UniqueViolation() {
-    }
+    private UniqueViolation() {}
 
     /** True when the failure is a unique violation of any constraint. */
     public static boolean anyOf(Throwable failure) {
@@ -30,7 +29,8 @@ public final class UniqueViolation {
     public static boolean of(Throwable failure, String constraint) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof io.vertx.pgclient.PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())) {
-                return constraint.equals(pg.getConstraint()) || String.valueOf(pg.getMessage()).contains(constraint);
+                return constraint.equals(pg.getConstraint())
+                        || String.valueOf(pg.getMessage()).contains(constraint);
             }
             if (t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState())) {
                 return String.valueOf(sql.getMessage()).contains(constraint);

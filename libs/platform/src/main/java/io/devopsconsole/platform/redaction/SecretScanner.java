@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -46,25 +45,31 @@ public final class SecretScanner {
         }
     }
 
-    private static final Rule PRIVATE_KEY = new Rule(Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----"), false,
-            "-----BEGIN ");
+    private static final Rule PRIVATE_KEY =
+            new Rule(Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----"), false, "-----BEGIN ");
     private static final Rule[] SECRET_VALUES = {
-            PRIVATE_KEY,
-            new Rule(Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/=-]{8,}"), true, "bearer"),
-            new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"), false, "eyJ"),
-            new Rule(Pattern.compile("\\bAKIA[0-9A-Z]{16}\\b"), false, "AKIA"),
-            new Rule(Pattern.compile("\\bsk-(proj-)?[A-Za-z0-9_-]{20,}"), false, "sk-"),
-            new Rule(Pattern.compile("\\bgh[pousr]_[A-Za-z0-9]{30,}"), false, "ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
-            new Rule(Pattern.compile("\\bxox[abpr]-[A-Za-z0-9-]{10,}"), false, "xoxa-", "xoxb-", "xoxp-", "xoxr-"),
-            new Rule(Pattern.compile("[a-z][a-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@"), false, "://"),
-            new Rule(Pattern.compile("\"(OPENAI_API_KEY|refresh_token|access_token|id_token)\"\\s*:"), false,
-                    "\"OPENAI_API_KEY\"", "_token\""),
-            new Rule(Pattern.compile("(?i)\\b(password|passwd|secret|token)\\s*[=:]\\s*\\S{4,}"), true,
-                    "passw", "secret", "token"),
+        PRIVATE_KEY,
+        new Rule(Pattern.compile("(?i)\\bbearer\\s+[A-Za-z0-9._~+/=-]{8,}"), true, "bearer"),
+        new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}"), false, "eyJ"),
+        new Rule(Pattern.compile("\\bAKIA[0-9A-Z]{16}\\b"), false, "AKIA"),
+        new Rule(Pattern.compile("\\bsk-(proj-)?[A-Za-z0-9_-]{20,}"), false, "sk-"),
+        new Rule(Pattern.compile("\\bgh[pousr]_[A-Za-z0-9]{30,}"), false, "ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+        new Rule(Pattern.compile("\\bxox[abpr]-[A-Za-z0-9-]{10,}"), false, "xoxa-", "xoxb-", "xoxp-", "xoxr-"),
+        new Rule(Pattern.compile("[a-z][a-z0-9+.-]*://[^/\\s:@]+:[^/\\s@]+@"), false, "://"),
+        new Rule(
+                Pattern.compile("\"(OPENAI_API_KEY|refresh_token|access_token|id_token)\"\\s*:"),
+                false,
+                "\"OPENAI_API_KEY\"",
+                "_token\""),
+        new Rule(
+                Pattern.compile("(?i)\\b(password|passwd|secret|token)\\s*[=:]\\s*\\S{4,}"),
+                true,
+                "passw",
+                "secret",
+                "token"),
     };
 
-    private SecretScanner() {
-    }
+    private SecretScanner() {}
 
     /** Whether a key names a secret. */
     public static boolean isSecretKey(String key) {
@@ -76,7 +81,7 @@ public final class SecretScanner {
             return known;
         }
         boolean secret = SECRET_KEY.matcher(key.toLowerCase(Locale.ROOT)).find();
-        if (KEY_VERDICTS.size() < MAX_REMEMBERED_KEYS) {   // event schemas reuse a small set of keys
+        if (KEY_VERDICTS.size() < MAX_REMEMBERED_KEYS) { // event schemas reuse a small set of keys
             KEY_VERDICTS.put(key, secret);
         }
         return secret;
@@ -116,7 +121,9 @@ public final class SecretScanner {
             while (fields.hasNext()) {
                 Map.Entry<String, JsonNode> f = fields.next();
                 String child = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
-                if (isSecretKey(f.getKey()) && !f.getValue().isNull() && !(f.getValue().isBoolean())) {
+                if (isSecretKey(f.getKey())
+                        && !f.getValue().isNull()
+                        && !(f.getValue().isBoolean())) {
                     out.add(child);
                 } else {
                     walk(f.getValue(), child, out);
@@ -153,7 +160,9 @@ public final class SecretScanner {
             ObjectNode copy = JsonNodeFactory.instance.objectNode();
             node.fields().forEachRemaining(f -> {
                 String child = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
-                if (isSecretKey(f.getKey()) && !f.getValue().isNull() && !f.getValue().isBoolean()) {
+                if (isSecretKey(f.getKey())
+                        && !f.getValue().isNull()
+                        && !f.getValue().isBoolean()) {
                     paths.add(child);
                     copy.set(f.getKey(), TextNode.valueOf(REDACTED));
                 } else {
@@ -181,8 +190,9 @@ public final class SecretScanner {
         if (text == null) {
             return null;
         }
-        if (PRIVATE_KEY.mayMatch(text, text) && PRIVATE_KEY.pattern().matcher(text).find()) {
-            return REDACTED;   // a private key block: nothing around it is worth keeping
+        if (PRIVATE_KEY.mayMatch(text, text)
+                && PRIVATE_KEY.pattern().matcher(text).find()) {
+            return REDACTED; // a private key block: nothing around it is worth keeping
         }
         String out = text;
         for (Rule rule : SECRET_VALUES) {

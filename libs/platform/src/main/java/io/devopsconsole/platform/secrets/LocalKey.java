@@ -27,7 +27,8 @@ public final class LocalKey {
     private LocalKey(byte[] key) {
         this.key = key;
         try {
-            this.id = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key), 0, 8);
+            this.id = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(key), 0, 8);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -38,12 +39,16 @@ public final class LocalKey {
         if (!Files.exists(file)) {
             Path dir = file.toAbsolutePath().getParent();
             if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(
+                        dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
             byte[] fresh = new byte[32];
             new SecureRandom().nextBytes(fresh);
             try {
-                Files.write(Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                Files.write(
+                        Files.createFile(
+                                file,
+                                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
                         (Base64.getEncoder().encodeToString(fresh) + "\n").getBytes(StandardCharsets.US_ASCII),
                         StandardOpenOption.WRITE);
             } catch (FileAlreadyExistsException raced) {
@@ -51,14 +56,17 @@ public final class LocalKey {
             }
         }
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
-        if (mode.contains(PosixFilePermission.GROUP_READ) || mode.contains(PosixFilePermission.OTHERS_READ)
-                || mode.contains(PosixFilePermission.GROUP_WRITE) || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
+        if (mode.contains(PosixFilePermission.GROUP_READ)
+                || mode.contains(PosixFilePermission.OTHERS_READ)
+                || mode.contains(PosixFilePermission.GROUP_WRITE)
+                || mode.contains(PosixFilePermission.OTHERS_WRITE)) {
             throw new IOException("the secret store key file " + file + " is readable or writable by others (mode "
                     + PosixFilePermissions.toString(mode) + "); make it 600");
         }
         byte[] key;
         try {
-            key = Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).strip());
+            key = Base64.getDecoder()
+                    .decode(Files.readString(file, StandardCharsets.US_ASCII).strip());
         } catch (IllegalArgumentException e) {
             throw new IOException("the secret store key file " + file + " does not hold a base64 key");
         }

@@ -6,11 +6,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
-
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -19,6 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The embedded default secret store: each secret's values as JSON, encrypted with AES-256-GCM
@@ -48,11 +47,13 @@ public final class LocalSecretStore implements SecretStore {
     /** Creates the schema and table when missing (the store is shared: no one service's migrations own it). */
     public Uni<Void> prepare() {
         String schema = table.substring(0, table.indexOf('.'));
-        return pool.query("CREATE SCHEMA IF NOT EXISTS " + schema).execute()
-                .flatMap(v -> pool.query("CREATE TABLE IF NOT EXISTS " + table + " ("
-                        + " path text PRIMARY KEY, version integer NOT NULL, key_id text NOT NULL,"
-                        + " nonce bytea NOT NULL, ciphertext bytea NOT NULL,"
-                        + " created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())")
+        return pool.query("CREATE SCHEMA IF NOT EXISTS " + schema)
+                .execute()
+                .flatMap(v -> pool.query(
+                                "CREATE TABLE IF NOT EXISTS " + table + " ("
+                                        + " path text PRIMARY KEY, version integer NOT NULL, key_id text NOT NULL,"
+                                        + " nonce bytea NOT NULL, ciphertext bytea NOT NULL,"
+                                        + " created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now())")
                         .execute())
                 .replaceWithVoid();
     }
@@ -77,7 +78,11 @@ public final class LocalSecretStore implements SecretStore {
                                     + " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (path) DO UPDATE SET version = excluded.version,"
                                     + " key_id = excluded.key_id, nonce = excluded.nonce, ciphertext = excluded.ciphertext,"
                                     + " updated_at = now()")
-                            .execute(Tuple.of(ref.path(), version, key.id(), io.vertx.core.buffer.Buffer.buffer(nonce),
+                            .execute(Tuple.of(
+                                    ref.path(),
+                                    version,
+                                    key.id(),
+                                    io.vertx.core.buffer.Buffer.buffer(nonce),
                                     io.vertx.core.buffer.Buffer.buffer(sealed)))
                             .replaceWith(version);
                 }));
@@ -93,13 +98,18 @@ public final class LocalSecretStore implements SecretStore {
                     }
                     Row r = rows.iterator().next();
                     if (!key.id().equals(r.getString("key_id"))) {
-                        throw new SecretStoreException("secret " + ref + " was written with key " + r.getString("key_id")
-                                + " but the store's key file holds key " + key.id() + ": wrong key file?");
+                        throw new SecretStoreException(
+                                "secret " + ref + " was written with key " + r.getString("key_id")
+                                        + " but the store's key file holds key " + key.id() + ": wrong key file?");
                     }
-                    byte[] plain = crypt(Cipher.DECRYPT_MODE, r.getBuffer("nonce").getBytes(), aad(ref, r.getInteger("version")),
+                    byte[] plain = crypt(
+                            Cipher.DECRYPT_MODE,
+                            r.getBuffer("nonce").getBytes(),
+                            aad(ref, r.getInteger("version")),
                             r.getBuffer("ciphertext").getBytes());
                     try {
-                        Map<String, String> values = JSON.readValue(plain, new TypeReference<TreeMap<String, String>>() { });
+                        Map<String, String> values =
+                                JSON.readValue(plain, new TypeReference<TreeMap<String, String>>() {});
                         return Optional.of(values);
                     } catch (java.io.IOException e) {
                         throw new SecretStoreException("secret " + ref + " could not be decoded");
@@ -111,14 +121,18 @@ public final class LocalSecretStore implements SecretStore {
 
     @Override
     public Uni<Boolean> delete(SecretRef ref) {
-        return pool.preparedQuery("DELETE FROM " + table + " WHERE path = $1").execute(Tuple.of(ref.path()))
+        return pool.preparedQuery("DELETE FROM " + table + " WHERE path = $1")
+                .execute(Tuple.of(ref.path()))
                 .map(rows -> rows.rowCount() > 0);
     }
 
     @Override
     public Uni<List<SecretRef>> list(String prefix) {
-        String like = (prefix == null ? "" : prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")) + "%";
-        return pool.preparedQuery("SELECT path FROM " + table + " WHERE path LIKE $1 ORDER BY path").execute(Tuple.of(like))
+        String like = (prefix == null
+                        ? ""
+                        : prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")) + "%";
+        return pool.preparedQuery("SELECT path FROM " + table + " WHERE path LIKE $1 ORDER BY path")
+                .execute(Tuple.of(like))
                 .map(rows -> {
                     List<SecretRef> out = new ArrayList<>();
                     rows.forEach(r -> out.add(new SecretRef(r.getString(0))));
@@ -138,9 +152,11 @@ public final class LocalSecretStore implements SecretStore {
             cipher.updateAAD(aad);
             return cipher.doFinal(input);
         } catch (AEADBadTagException e) {
-            throw new SecretStoreException("a secret failed authentication: it was altered, moved, or written with another key");
+            throw new SecretStoreException(
+                    "a secret failed authentication: it was altered, moved, or written with another key");
         } catch (GeneralSecurityException e) {
-            throw new SecretStoreException("the secret store's cipher failed: " + e.getClass().getSimpleName());
+            throw new SecretStoreException(
+                    "the secret store's cipher failed: " + e.getClass().getSimpleName());
         } finally {
             java.util.Arrays.fill(k, (byte) 0);
         }

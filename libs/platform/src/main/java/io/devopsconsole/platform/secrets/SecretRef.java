@@ -13,8 +13,8 @@ public record SecretRef(String path) {
 
     public SecretRef {
         if (!valid(path)) {
-            throw new IllegalArgumentException("secret reference: segments of a-z 0-9 . _ - separated by /, at most 200"
-                    + " characters");
+            throw new IllegalArgumentException(
+                    "secret reference: segments of a-z 0-9 . _ - separated by /, at most 200" + " characters");
         }
     }
 

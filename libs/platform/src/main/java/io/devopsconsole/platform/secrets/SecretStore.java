@@ -1,7 +1,6 @@
 package io.devopsconsole.platform.secrets;
 
 import io.smallrye.mutiny.Uni;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

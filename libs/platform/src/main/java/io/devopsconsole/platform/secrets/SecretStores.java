@@ -7,13 +7,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * The service's {@link SecretStore}, chosen by {@code devops.secrets.store}: {@code local} (the
@@ -36,23 +35,27 @@ public class SecretStores {
         switch (config.store()) {
             case "vault" -> {
                 if (!vault.isResolvable()) {
-                    throw new IllegalStateException("devops.secrets.store=vault needs quarkus.vault.url and its authentication");
+                    throw new IllegalStateException(
+                            "devops.secrets.store=vault needs quarkus.vault.url and its authentication");
                 }
                 LOG.infof("secrets: Vault KV v2 at mount %s, prefix %s", mount, prefix);
                 return new VaultSecretStore(vault.get().secrets().kv2(mount), prefix);
             }
             case "local" -> {
-                Path file = Path.of(keyFile.orElse(System.getProperty("user.home") + "/.devops-console/secrets/local.key"));
+                Path file =
+                        Path.of(keyFile.orElse(System.getProperty("user.home") + "/.devops-console/secrets/local.key"));
                 try {
                     LocalKey key = LocalKey.loadOrCreate(file);
                     LOG.infof("secrets: local encrypted store (schema %s, key %s)", schema, key);
                     return new Prepared(new LocalSecretStore(pool.get(), key, schema));
                 } catch (IOException e) {
-                    throw new IllegalStateException("the local secret store's key file " + file + ": " + e.getMessage());
+                    throw new IllegalStateException(
+                            "the local secret store's key file " + file + ": " + e.getMessage());
                 }
             }
-            default -> throw new IllegalStateException("devops.secrets.store must be 'local' or 'vault', not '"
-                    + config.store() + "'");
+            default ->
+                throw new IllegalStateException(
+                        "devops.secrets.store must be 'local' or 'vault', not '" + config.store() + "'");
         }
     }
 
@@ -65,8 +68,10 @@ public class SecretStores {
         Prepared(LocalSecretStore store) {
             this.store = store;
             // a failed preparation (database not up yet) is tried again on the next use
-            this.ready = Uni.createFrom().deferred(() -> prepared ? Uni.createFrom().voidItem()
-                    : store.prepare().invoke(() -> prepared = true));
+            this.ready = Uni.createFrom()
+                    .deferred(() -> prepared
+                            ? Uni.createFrom().voidItem()
+                            : store.prepare().invoke(() -> prepared = true));
         }
 
         @Override

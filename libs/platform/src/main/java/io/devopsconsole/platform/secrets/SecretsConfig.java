@@ -2,7 +2,6 @@ package io.devopsconsole.platform.secrets;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.util.Optional;
 
 /** Where secrets live ({@code devops.secrets.*}); see {@link SecretStores}. */

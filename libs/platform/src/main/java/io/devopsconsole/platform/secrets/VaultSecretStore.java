@@ -4,7 +4,6 @@ import io.quarkus.vault.client.VaultClientException;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2ReadSecretData;
 import io.smallrye.mutiny.Uni;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,23 +37,27 @@ public final class VaultSecretStore implements SecretStore {
         // Vault answers a write with the new version's metadata at the top of "data", which the client's
         // read-shaped result does not carry: the version comes from the secret's metadata instead
         return call("write", ref.path(), () -> kv.updateSecret(path(ref), null, data))
-                .flatMap(written -> written.getMetadata() != null && written.getMetadata().getVersion() != null
-                        ? Uni.createFrom().item(written.getMetadata().getVersion())
-                        : call("read metadata", ref.path(), () -> kv.readSecretMetadata(path(ref)))
-                        .map(meta -> meta.getCurrentVersion()));
+                .flatMap(written ->
+                        written.getMetadata() != null && written.getMetadata().getVersion() != null
+                                ? Uni.createFrom().item(written.getMetadata().getVersion())
+                                : call("read metadata", ref.path(), () -> kv.readSecretMetadata(path(ref)))
+                                        .map(meta -> meta.getCurrentVersion()));
     }
 
     @Override
     public Uni<Optional<Map<String, String>>> get(SecretRef ref) {
         return call("read", ref.path(), () -> kv.readSecret(path(ref)))
                 .map(read -> Optional.of(strings(read)))
-                .onFailure(VaultSecretStore::notFound).recoverWithItem(Optional.empty());
+                .onFailure(VaultSecretStore::notFound)
+                .recoverWithItem(Optional.empty());
     }
 
     @Override
     public Uni<Boolean> delete(SecretRef ref) {
-        return call("delete", ref.path(), () -> kv.deleteSecretMetadata(path(ref))).replaceWith(true)
-                .onFailure(VaultSecretStore::notFound).recoverWithItem(false);
+        return call("delete", ref.path(), () -> kv.deleteSecretMetadata(path(ref)))
+                .replaceWith(true)
+                .onFailure(VaultSecretStore::notFound)
+                .recoverWithItem(false);
     }
 
     @Override
@@ -65,14 +68,16 @@ public final class VaultSecretStore implements SecretStore {
         }
         // KV lists one folder level; walk the folders below
         return call("list", folder, () -> kv.listSecrets(prefix + folder))
-                .onFailure(VaultSecretStore::notFound).recoverWithItem(List.of())
+                .onFailure(VaultSecretStore::notFound)
+                .recoverWithItem(List.of())
                 .flatMap(keys -> {
                     List<SecretRef> leaves = new ArrayList<>();
                     Uni<Void> chain = Uni.createFrom().voidItem();
                     for (String key : keys) {
                         if (key.endsWith("/")) {
                             String sub = folder + key.substring(0, key.length() - 1);
-                            chain = chain.flatMap(v -> list(sub).invoke(leaves::addAll).replaceWithVoid());
+                            chain = chain.flatMap(
+                                    v -> list(sub).invoke(leaves::addAll).replaceWithVoid());
                         } else if (SecretRef.valid(folder + key)) {
                             leaves.add(new SecretRef(folder + key));
                         }
@@ -101,9 +106,13 @@ public final class VaultSecretStore implements SecretStore {
     }
 
     private static <T> Uni<T> call(String what, String path, Supplier<CompletionStage<T>> request) {
-        return Uni.createFrom().completionStage(request)
-                .onFailure(f -> !notFound(f)).transform(f -> new SecretStoreException("vault " + what + " of " + path
-                        + " failed" + (f instanceof VaultClientException e && e.getStatus() != null
-                        ? " (HTTP " + e.getStatus() + ")" : " (" + f.getClass().getSimpleName() + ")")));
+        return Uni.createFrom()
+                .completionStage(request)
+                .onFailure(f -> !notFound(f))
+                .transform(f -> new SecretStoreException("vault " + what + " of " + path
+                        + " failed"
+                        + (f instanceof VaultClientException e && e.getStatus() != null
+                                ? " (HTTP " + e.getStatus() + ")"
+                                : " (" + f.getClass().getSimpleName() + ")")));
     }
 }

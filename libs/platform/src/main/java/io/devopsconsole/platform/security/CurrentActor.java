@@ -16,16 +16,19 @@ public class CurrentActor {
     private final CurrentIdentityAssociation identities;
     private final String systemActor;
 
-    public CurrentActor(CurrentIdentityAssociation identities,
-                        @ConfigProperty(name = "quarkus.application.name") String serviceName) {
+    public CurrentActor(
+            CurrentIdentityAssociation identities,
+            @ConfigProperty(name = "quarkus.application.name") String serviceName) {
         this.identities = identities;
         this.systemActor = "system:" + serviceName;
     }
 
     public Uni<String> name() {
-        return Uni.createFrom().deferred(identities::getDeferredIdentity)
+        return Uni.createFrom()
+                .deferred(identities::getDeferredIdentity)
                 .map(this::nameOf)
-                .onFailure().recoverWithItem(systemActor);
+                .onFailure()
+                .recoverWithItem(systemActor);
     }
 
     public String systemActor() {

@@ -11,8 +11,7 @@ import io.quarkus.security.identity.SecurityIdentity;
  */
 public final class Gate {
 
-    private Gate() {
-    }
+    private Gate() {}
 
     public static void requireApproval(SecurityIdentity who, Boolean confirmed, String confirmField, String action) {
         if (!(who.hasRole(Roles.APPROVER) || who.hasRole(Roles.ADMIN))) {

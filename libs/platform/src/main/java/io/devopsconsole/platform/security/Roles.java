@@ -12,6 +12,5 @@ public final class Roles {
     public static final String APPROVER = "approver";
     public static final String ADMIN = "admin";
 
-    private Roles() {
-    }
+    private Roles() {}
 }

@@ -1,7 +1,6 @@
 package io.devopsconsole.platform.ssh;
 
 import com.jcraft.jsch.ChannelExec;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,21 +22,20 @@ public final class CommandRuns {
     private static final long EXIT_STATUS_WAIT_MS = 5_000;
 
     /** What the command printed (stdout) and how it ended. */
-    public record Outcome(int exitStatus, String stdout) {
-    }
+    public record Outcome(int exitStatus, String stdout) {}
 
-    private CommandRuns() {
-    }
+    private CommandRuns() {}
 
-    public static Outcome complete(ChannelExec exec, InputStream stdout, OutputStream stdin, byte[] input, Duration timeout,
-                                   String where) throws IOException {
+    public static Outcome complete(
+            ChannelExec exec, InputStream stdout, OutputStream stdin, byte[] input, Duration timeout, String where)
+            throws IOException {
         if (input != null) {
             stdin.write(input);
             stdin.flush();
         }
         stdin.close();
-        var watchdog = CompletableFuture.runAsync(exec::disconnect,
-                CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        var watchdog = CompletableFuture.runAsync(
+                exec::disconnect, CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         try {

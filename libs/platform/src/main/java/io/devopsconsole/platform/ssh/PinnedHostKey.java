@@ -5,10 +5,9 @@ import com.jcraft.jsch.HostKeyRepository;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.UserInfo;
 import io.devopsconsole.platform.validation.HostKeys;
-import org.jboss.logging.Logger;
-
 import java.util.Arrays;
 import java.util.Base64;
+import org.jboss.logging.Logger;
 
 /**
  * A JSch host-key repository holding exactly one trusted key (or none, to discover what a host
@@ -47,7 +46,10 @@ public final class PinnedHostKey implements HostKeyRepository {
         if (type == null) {
             return configured;
         }
-        String rest = Arrays.stream(configured.split(",")).filter(a -> !a.equals(type)).reduce((a, b) -> a + "," + b).orElse("");
+        String rest = Arrays.stream(configured.split(","))
+                .filter(a -> !a.equals(type))
+                .reduce((a, b) -> a + "," + b)
+                .orElse("");
         return rest.isEmpty() ? type : type + "," + rest;
     }
 
@@ -68,7 +70,9 @@ public final class PinnedHostKey implements HostKeyRepository {
 
     /** The presented key's SHA-256 fingerprint ({@code SHA256:...}), or null. */
     public String presentedFingerprint() {
-        return presented == null ? null : HostKeys.fingerprint(presentedType(), presentedBase64()).orElse("unknown");
+        return presented == null
+                ? null
+                : HostKeys.fingerprint(presentedType(), presentedBase64()).orElse("unknown");
     }
 
     @Override
@@ -89,12 +93,10 @@ public final class PinnedHostKey implements HostKeyRepository {
     }
 
     @Override
-    public void remove(String host, String type) {
-    }
+    public void remove(String host, String type) {}
 
     @Override
-    public void remove(String host, String type, byte[] key) {
-    }
+    public void remove(String host, String type, byte[] key) {}
 
     @Override
     public String getKnownHostsRepositoryID() {

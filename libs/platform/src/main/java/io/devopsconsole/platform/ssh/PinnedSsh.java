@@ -4,7 +4,6 @@ import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,11 +25,25 @@ import java.util.Optional;
 public final class PinnedSsh {
 
     /** Where to connect, as whom, and the one key to accept. */
-    public record Endpoint(String name, String host, int port, String username, String trustedPublicKey,
-                           String trustedFingerprint, String keySource, String keyReference, String environment) {
+    public record Endpoint(
+            String name,
+            String host,
+            int port,
+            String username,
+            String trustedPublicKey,
+            String trustedFingerprint,
+            String keySource,
+            String keyReference,
+            String environment) {
 
         /** An endpoint that logs in with the control-plane identity. */
-        public Endpoint(String name, String host, int port, String username, String trustedPublicKey, String trustedFingerprint) {
+        public Endpoint(
+                String name,
+                String host,
+                int port,
+                String username,
+                String trustedPublicKey,
+                String trustedFingerprint) {
             this(name, host, port, username, trustedPublicKey, trustedFingerprint, null, null, null);
         }
     }
@@ -39,12 +52,10 @@ public final class PinnedSsh {
      * How to connect: the control-plane identity file (if any), the connect timeout, and the
      * keep-alive interval ({@code null}: none; three unanswered keep-alives end the session).
      */
-    public record Settings(Optional<Path> identityFile, Duration connectTimeout, Duration keepAlive) {
-    }
+    public record Settings(Optional<Path> identityFile, Duration connectTimeout, Duration keepAlive) {}
 
     /** The key a host presented ({@code publicKey} is "type base64"). */
-    public record PresentedKey(String type, String publicKey, String fingerprint) {
-    }
+    public record PresentedKey(String type, String publicKey, String fingerprint) {}
 
     /** What a short fixed command printed and how it ended (stdout and stderr each capped at 64 KiB). */
     public record Result(int exitStatus, String stdout, String stderr) {
@@ -101,8 +112,10 @@ public final class PinnedSsh {
             if (discovering.presentedBase64() == null) {
                 throw new IOException("could not reach " + host + ":" + port + " over SSH: " + e.getMessage());
             }
-            return new PresentedKey(discovering.presentedType(), discovering.presentedType() + " "
-                    + discovering.presentedBase64(), discovering.presentedFingerprint());
+            return new PresentedKey(
+                    discovering.presentedType(),
+                    discovering.presentedType() + " " + discovering.presentedBase64(),
+                    discovering.presentedFingerprint());
         } finally {
             if (session != null) {
                 session.disconnect();
@@ -113,14 +126,20 @@ public final class PinnedSsh {
     /** Logs in, checking the host key strictly against the endpoint's one trusted key. */
     public Connection open(Endpoint endpoint) throws IOException {
         if (endpoint.trustedPublicKey() == null) {
-            throw new HostKeyRefused("host " + endpoint.name() + " has no trusted host key: trust one first", null, null);
+            throw new HostKeyRefused(
+                    "host " + endpoint.name() + " has no trusted host key: trust one first", null, null);
         }
         PinnedHostKey pinned = PinnedHostKey.trusting(endpoint.trustedPublicKey());
         JSch jsch = new JSch();
         jsch.setHostKeyRepository(pinned);
         Session session = null;
         try {
-            identities.addTo(jsch, settings.identityFile(), endpoint.keySource(), endpoint.keyReference(), endpoint.name(),
+            identities.addTo(
+                    jsch,
+                    settings.identityFile(),
+                    endpoint.keySource(),
+                    endpoint.keyReference(),
+                    endpoint.name(),
                     endpoint.environment());
             session = jsch.getSession(endpoint.username(), endpoint.host(), endpoint.port());
             session.setConfig("StrictHostKeyChecking", "yes");
@@ -139,13 +158,18 @@ public final class PinnedSsh {
                 session.disconnect();
             }
             if (pinned.refusedAKey()) {
-                throw new HostKeyRefused("host " + endpoint.name() + " presented host key " + pinned.presentedFingerprint()
-                        + " but " + endpoint.trustedFingerprint() + " is trusted: refused (an operator must re-trust the host"
-                        + " through onboarding if the change is expected)", endpoint.trustedFingerprint(),
+                throw new HostKeyRefused(
+                        "host " + endpoint.name() + " presented host key " + pinned.presentedFingerprint()
+                                + " but " + endpoint.trustedFingerprint()
+                                + " is trusted: refused (an operator must re-trust the host"
+                                + " through onboarding if the change is expected)",
+                        endpoint.trustedFingerprint(),
                         pinned.presentedFingerprint());
             }
-            throw new IOException("SSH login to " + endpoint.username() + "@" + endpoint.host() + ":" + endpoint.port()
-                    + " failed: " + e.getMessage(), e);
+            throw new IOException(
+                    "SSH login to " + endpoint.username() + "@" + endpoint.host() + ":" + endpoint.port() + " failed: "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -221,7 +245,7 @@ public final class PinnedSsh {
         private final InputStream stdout;
         private final OutputStream stdin;
         private final TailBuffer stderr;
-        private Runnable onClose = () -> { };
+        private Runnable onClose = () -> {};
 
         Exec(ChannelExec exec, InputStream stdout, OutputStream stdin, TailBuffer stderr) {
             this.exec = exec;

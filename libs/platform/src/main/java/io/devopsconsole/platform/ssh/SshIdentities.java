@@ -6,7 +6,6 @@ import io.devopsconsole.platform.secrets.SecretRef;
 import io.devopsconsole.platform.secrets.SecretStore;
 import io.devopsconsole.platform.secrets.SecretsConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +28,7 @@ public class SshIdentities {
     public static final String PRIVATE_KEY = "private_key";
     /** The environment a stored key is for (lab, staging, production): only targets of it may log in with it. */
     public static final String ENVIRONMENT = "environment";
+
     public static final java.util.Set<String> ENVIRONMENTS = java.util.Set.of("lab", "staging", "production");
 
     private final SecretStore secrets;
@@ -49,8 +49,8 @@ public class SshIdentities {
             throw new IOException("key reference must be '<store>:<path>'");
         }
         if (!keyReference.substring(0, colon).equals(scheme)) {
-            throw new IOException("key reference names the '" + keyReference.substring(0, colon) + "' store but this console"
-                    + " keeps secrets in '" + scheme + "'");
+            throw new IOException("key reference names the '" + keyReference.substring(0, colon)
+                    + "' store but this console" + " keeps secrets in '" + scheme + "'");
         }
         String path = keyReference.substring(colon + 1);
         if (!SecretRef.valid(path)) {
@@ -69,12 +69,20 @@ public class SshIdentities {
      * override key is used only for a target of the environment it was stored for (ADR 0019): a lab
      * target pointed at a production key is refused here, whatever the registry row says.
      */
-    public void addTo(JSch jsch, Optional<Path> controlPlaneKey, String keySource, String keyReference, String targetName,
-                      String environment) throws IOException {
+    public void addTo(
+            JSch jsch,
+            Optional<Path> controlPlaneKey,
+            String keySource,
+            String keyReference,
+            String targetName,
+            String environment)
+            throws IOException {
         try {
             if (OVERRIDE.equals(keySource) && keyReference != null) {
                 SecretRef ref = reference(keyReference);
-                Map<String, String> values = secrets.get(ref).await().atMost(Duration.ofSeconds(15))
+                Map<String, String> values = secrets.get(ref)
+                        .await()
+                        .atMost(Duration.ofSeconds(15))
                         .orElseThrow(() -> new IOException("override key " + keyReference + " of target " + targetName
                                 + " is not in the secret store"));
                 String key = values.get(PRIVATE_KEY);
@@ -83,17 +91,19 @@ public class SshIdentities {
                 }
                 String scope = values.get(ENVIRONMENT);
                 if (scope == null) {
-                    throw new IOException("override key " + keyReference + " of target " + targetName + " was stored without"
-                            + " an environment; store it again (POST /api/ssh-keys) naming the environment it is for");
+                    throw new IOException(
+                            "override key " + keyReference + " of target " + targetName + " was stored without"
+                                    + " an environment; store it again (POST /api/ssh-keys) naming the environment it is for");
                 }
                 if (!scope.equals(environment)) {
-                    throw new IOException("override key " + keyReference + " is for " + scope + " targets; " + targetName
-                            + " is a " + environment + " target and may not log in with it");
+                    throw new IOException("override key " + keyReference + " is for " + scope + " targets; "
+                            + targetName + " is a " + environment + " target and may not log in with it");
                 }
                 jsch.addIdentity(keyReference, key.getBytes(StandardCharsets.UTF_8), null, null);
                 return;
             }
-            Path key = controlPlaneKey.orElseThrow(() -> new IOException("no control-plane SSH identity is configured"));
+            Path key =
+                    controlPlaneKey.orElseThrow(() -> new IOException("no control-plane SSH identity is configured"));
             if (!Files.isReadable(key)) {
                 throw new IOException("control-plane identity " + key + " is not readable");
             }

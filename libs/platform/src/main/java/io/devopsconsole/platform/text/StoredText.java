@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -39,8 +38,7 @@ public final class StoredText {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private StoredText() {
-    }
+    private StoredText() {}
 
     /** True when the text can be stored as it is ({@code null} can). */
     public static boolean storable(String s) {
@@ -123,8 +121,10 @@ public final class StoredText {
 
     /** UTF-8 bytes to text; invalid bytes become lone surrogates U+DC80..U+DCFF (never U+FFFD). */
     public static String decodeUtf8(byte[] bytes, int offset, int length) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
         CharBuffer out = CharBuffer.allocate(length + 16);
         while (true) {
@@ -224,8 +224,12 @@ public final class StoredText {
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 out.append(c).append(s.charAt(++i));
             } else if (c == 0 || Character.isSurrogate(c) || (full && c == ESCAPE)) {
-                out.append(ESCAPE).append('u').append(HEX[(c >> 12) & 0xF]).append(HEX[(c >> 8) & 0xF])
-                        .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
+                out.append(ESCAPE)
+                        .append('u')
+                        .append(HEX[(c >> 12) & 0xF])
+                        .append(HEX[(c >> 8) & 0xF])
+                        .append(HEX[(c >> 4) & 0xF])
+                        .append(HEX[c & 0xF]);
             } else {
                 out.append(c);
             }

@@ -10,7 +10,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.ext.Provider;
 import jakarta.ws.rs.ext.ReaderInterceptor;
 import jakarta.ws.rs.ext.ReaderInterceptorContext;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 
@@ -35,7 +34,8 @@ public class StoredTextBodies implements ReaderInterceptor {
     @Override
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
         MediaType type = context.getMediaType();
-        if (type != null && (type.getSubtype().equals("json") || type.getSubtype().endsWith("+json"))) {
+        if (type != null
+                && (type.getSubtype().equals("json") || type.getSubtype().endsWith("+json"))) {
             byte[] body = context.getInputStream().readAllBytes();
             context.setInputStream(new ByteArrayInputStream(rewrite(body)));
         }

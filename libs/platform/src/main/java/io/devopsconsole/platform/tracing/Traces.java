@@ -9,13 +9,12 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.quarkus.arc.Arc;
 import io.quarkus.arc.InstanceHandle;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
-
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Trace context across the outbox and Kafka (ADR 0023): an event recorded while a span is current
@@ -32,8 +31,7 @@ public final class Traces {
     private static final Tracer NOOP = OpenTelemetry.noop().getTracer("io.devopsconsole");
     private static volatile Tracer tracer;
 
-    private Traces() {
-    }
+    private Traces() {}
 
     /** The application's tracer (a no-op one outside a Quarkus application or while tracing is off). */
     public static Tracer tracer() {

@@ -44,7 +44,9 @@ public record Cidr(String canonical, int prefixLength, boolean ipv6, BigInteger 
     }
 
     private static BigInteger mask(int prefix, int bits) {
-        return BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
+        return BigInteger.ONE
+                .shiftLeft(bits)
+                .subtract(BigInteger.ONE)
                 .xor(BigInteger.ONE.shiftLeft(bits - prefix).subtract(BigInteger.ONE));
     }
 

@@ -14,11 +14,10 @@ import java.util.Set;
  */
 public final class HostKeys {
 
-    public static final Set<String> TYPES = Set.of("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
-            "ecdsa-sha2-nistp521", "ssh-rsa");
+    public static final Set<String> TYPES =
+            Set.of("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa");
 
-    private HostKeys() {
-    }
+    private HostKeys() {}
 
     /** The SHA-256 fingerprint of a well-formed key of the given type, or empty if the blob is not one. */
     public static Optional<String> fingerprint(String keyType, String base64Blob) {

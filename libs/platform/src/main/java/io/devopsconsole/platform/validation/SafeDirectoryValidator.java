@@ -2,7 +2,6 @@ package io.devopsconsole.platform.validation;
 
 import jakarta.validation.ConstraintValidator;
 import jakarta.validation.ConstraintValidatorContext;
-
 import java.util.regex.Pattern;
 
 /** Checks {@link SafeDirectory}. */
@@ -25,8 +24,9 @@ public class SafeDirectoryValidator implements ConstraintValidator<SafeDirectory
         }
         if (workspace && isSafe(value) && !isSafeWorkspace(value)) {
             context.disableDefaultConstraintViolation();
-            context.buildConstraintViolationWithTemplate("must not be a system or credentials directory (/, /etc, /proc,"
-                    + " /usr, .ssh, ...)").addConstraintViolation();
+            context.buildConstraintViolationWithTemplate(
+                            "must not be a system or credentials directory (/, /etc, /proc," + " /usr, .ssh, ...)")
+                    .addConstraintViolation();
             return false;
         }
         return isSafe(value);
@@ -58,12 +58,27 @@ public class SafeDirectoryValidator implements ConstraintValidator<SafeDirectory
     }
 
     /** The system's own directories: never a place an agent works in (nor their contents). */
-    private static final java.util.List<String> SYSTEM = java.util.List.of("/etc", "/proc", "/sys", "/dev", "/boot", "/bin",
-            "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/usr", "/run", "/var/run", "/var/lib", "/var/log");
+    private static final java.util.List<String> SYSTEM = java.util.List.of(
+            "/etc",
+            "/proc",
+            "/sys",
+            "/dev",
+            "/boot",
+            "/bin",
+            "/sbin",
+            "/lib",
+            "/lib32",
+            "/lib64",
+            "/libx32",
+            "/usr",
+            "/run",
+            "/var/run",
+            "/var/lib",
+            "/var/log");
 
     /** Directories that hold credentials, wherever they are. */
-    private static final java.util.Set<String> CREDENTIAL_DIRS = java.util.Set.of(".ssh", ".gnupg", ".aws", ".kube",
-            ".docker", ".codex", ".config");
+    private static final java.util.Set<String> CREDENTIAL_DIRS =
+            java.util.Set.of(".ssh", ".gnupg", ".aws", ".kube", ".docker", ".codex", ".config");
 
     static boolean systemPath(String path) {
         if (path.equals("/") || path.equals("/root") || path.equals("/home") || path.equals("/var")) {

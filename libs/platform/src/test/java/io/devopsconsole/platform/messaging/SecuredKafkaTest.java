@@ -1,6 +1,15 @@
 package io.devopsconsole.platform.messaging;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.devopsconsole.testkit.KafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AccessControlEntry;
@@ -18,16 +27,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /**
  * The shared client settings against a real broker that accepts only SASL_SSL (SCRAM-SHA-512, a
  * self-signed certificate, ACLs): a client built from them publishes; a wrong password, a topic
@@ -43,8 +42,10 @@ class SecuredKafkaTest {
         BROKER.start();
         BROKER.createTopic(TOPIC, 1);
         BROKER.createTopic("console.elsewhere.v1", 1);
-        BROKER.createUser("relay", "relay-password", List.of(
-                allow("relay", TOPIC, AclOperation.WRITE), allow("relay", TOPIC, AclOperation.DESCRIBE)));
+        BROKER.createUser(
+                "relay",
+                "relay-password",
+                List.of(allow("relay", TOPIC, AclOperation.WRITE), allow("relay", TOPIC, AclOperation.DESCRIBE)));
     }
 
     @AfterAll
@@ -53,7 +54,8 @@ class SecuredKafkaTest {
     }
 
     static AclBinding allow(String user, String topic, AclOperation operation) {
-        return new AclBinding(new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
+        return new AclBinding(
+                new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
                 new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW));
     }
 
@@ -68,8 +70,10 @@ class SecuredKafkaTest {
         props.put("max.block.ms", 8_000);
         props.put("delivery.timeout.ms", 10_000);
         props.put("request.timeout.ms", 5_000);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, "k", "v".getBytes(StandardCharsets.UTF_8))).get(15, TimeUnit.SECONDS);
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, "k", "v".getBytes(StandardCharsets.UTF_8)))
+                    .get(15, TimeUnit.SECONDS);
         }
     }
 
@@ -88,14 +92,17 @@ class SecuredKafkaTest {
 
     @Test
     void aTopicTheUsersAclsDoNotNameIsRefused() {
-        assertThatThrownBy(() -> publish(clients(BROKER.clientSettings("relay", "relay-password")), "console.elsewhere.v1"))
+        assertThatThrownBy(() ->
+                        publish(clients(BROKER.clientSettings("relay", "relay-password")), "console.elsewhere.v1"))
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
     }
 
     @Test
     void theBrokerListAloneGetsNowhere() {
         assertThatThrownBy(() -> publish(clients(Map.of("bootstrap.servers", BROKER.bootstrapServers())), TOPIC))
-                .isInstanceOfAny(org.apache.kafka.common.errors.TimeoutException.class, java.util.concurrent.ExecutionException.class,
+                .isInstanceOfAny(
+                        org.apache.kafka.common.errors.TimeoutException.class,
+                        java.util.concurrent.ExecutionException.class,
                         java.util.concurrent.TimeoutException.class);
     }
 }

@@ -1,5 +1,8 @@
 package io.devopsconsole.platform.secrets;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,10 +10,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.vault.client.VaultClient;
 import io.quarkus.vault.client.http.jdk.JDKVaultHttpClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
@@ -21,9 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The Vault implementation through quarkus-vault's client against an in-process HTTP stub of the
@@ -45,8 +44,11 @@ class VaultSecretStoreTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/v1/", this::handle);
         server.start();
-        VaultClient client = VaultClient.builder().baseUrl("http://127.0.0.1:" + server.getAddress().getPort())
-                .executor(new JDKVaultHttpClient(HttpClient.newHttpClient())).clientToken(TOKEN).build();
+        VaultClient client = VaultClient.builder()
+                .baseUrl("http://127.0.0.1:" + server.getAddress().getPort())
+                .executor(new JDKVaultHttpClient(HttpClient.newHttpClient()))
+                .clientToken(TOKEN)
+                .build();
         store = new VaultSecretStore(client.secrets().kv2("secret"), "devops-console");
     }
 
@@ -58,15 +60,26 @@ class VaultSecretStoreTest {
     @Test
     void writesReadsVersionsListsAndDeletesUnderThePrefix() {
         SecretRef ref = new SecretRef("codex-auth/slot-a");
-        assertThat(store.put(ref, Map.of("auth.json", "{\"t\":\"CANARY-1\"}")).await().indefinitely()).isEqualTo(1);
-        assertThat(store.put(ref, Map.of("auth.json", "{\"t\":\"CANARY-2\"}")).await().indefinitely()).isEqualTo(2);
-        store.put(new SecretRef("codex-auth/nested/slot-b"), Map.of("k", "v")).await().indefinitely();
+        assertThat(store.put(ref, Map.of("auth.json", "{\"t\":\"CANARY-1\"}"))
+                        .await()
+                        .indefinitely())
+                .isEqualTo(1);
+        assertThat(store.put(ref, Map.of("auth.json", "{\"t\":\"CANARY-2\"}"))
+                        .await()
+                        .indefinitely())
+                .isEqualTo(2);
+        store.put(new SecretRef("codex-auth/nested/slot-b"), Map.of("k", "v"))
+                .await()
+                .indefinitely();
         store.put(new SecretRef("wireguard/wg0"), Map.of("k", "v")).await().indefinitely();
 
         assertThat(store.get(ref).await().indefinitely()).contains(Map.of("auth.json", "{\"t\":\"CANARY-2\"}"));
-        assertThat(requests).contains("POST /v1/secret/data/devops-console/codex-auth/slot-a",
-                "GET /v1/secret/data/devops-console/codex-auth/slot-a");
-        assertThat(store.list("codex-auth").await().indefinitely()).extracting(SecretRef::path)
+        assertThat(requests)
+                .contains(
+                        "POST /v1/secret/data/devops-console/codex-auth/slot-a",
+                        "GET /v1/secret/data/devops-console/codex-auth/slot-a");
+        assertThat(store.list("codex-auth").await().indefinitely())
+                .extracting(SecretRef::path)
                 .containsExactly("codex-auth/nested/slot-b", "codex-auth/slot-a");
 
         assertThat(store.delete(ref).await().indefinitely()).isTrue();
@@ -77,12 +90,19 @@ class VaultSecretStoreTest {
 
     @Test
     void aRefusedTokenIsReportedWithoutTheBody() {
-        VaultClient bad = VaultClient.builder().baseUrl("http://127.0.0.1:" + server.getAddress().getPort())
-                .executor(new JDKVaultHttpClient(HttpClient.newHttpClient())).clientToken("s.wrong").build();
+        VaultClient bad = VaultClient.builder()
+                .baseUrl("http://127.0.0.1:" + server.getAddress().getPort())
+                .executor(new JDKVaultHttpClient(HttpClient.newHttpClient()))
+                .clientToken("s.wrong")
+                .build();
         VaultSecretStore refused = new VaultSecretStore(bad.secrets().kv2("secret"), "devops-console");
-        assertThatThrownBy(() -> refused.put(new SecretRef("x/y"), Map.of("k", "SECRET-VALUE")).await().indefinitely())
-                .isInstanceOf(SecretStoreException.class).hasMessageContaining("HTTP 403")
-                .hasMessageNotContaining("SECRET-VALUE").hasMessageNotContaining("permission denied body");
+        assertThatThrownBy(() -> refused.put(new SecretRef("x/y"), Map.of("k", "SECRET-VALUE"))
+                        .await()
+                        .indefinitely())
+                .isInstanceOf(SecretStoreException.class)
+                .hasMessageContaining("HTTP 403")
+                .hasMessageNotContaining("SECRET-VALUE")
+                .hasMessageNotContaining("permission denied body");
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -100,8 +120,12 @@ class VaultSecretStoreTest {
             if (method.equals("POST") || method.equals("PUT")) {
                 JsonNode data = JSON.readTree(body).get("data");
                 versions.computeIfAbsent(key, k -> new ArrayList<>()).add(data);
-                reply(ex, 200, "{\"data\":{\"created_time\":\"2026-11-22T00:00:00Z\",\"deletion_time\":\"\","
-                        + "\"destroyed\":false,\"version\":" + versions.get(key).size() + "}}");
+                reply(
+                        ex,
+                        200,
+                        "{\"data\":{\"created_time\":\"2026-11-22T00:00:00Z\",\"deletion_time\":\"\","
+                                + "\"destroyed\":false,\"version\":"
+                                + versions.get(key).size() + "}}");
                 return;
             }
             List<JsonNode> all = versions.get(key);
@@ -112,8 +136,11 @@ class VaultSecretStoreTest {
             ObjectNode out = JSON.createObjectNode();
             ObjectNode data = out.putObject("data");
             data.set("data", all.get(all.size() - 1));
-            data.putObject("metadata").put("version", all.size()).put("created_time", "2026-11-22T00:00:00Z")
-                    .put("deletion_time", "").put("destroyed", false);
+            data.putObject("metadata")
+                    .put("version", all.size())
+                    .put("created_time", "2026-11-22T00:00:00Z")
+                    .put("deletion_time", "")
+                    .put("destroyed", false);
             reply(ex, 200, out.toString());
             return;
         }
@@ -125,8 +152,11 @@ class VaultSecretStoreTest {
                     reply(ex, 404, "{\"errors\":[]}");
                     return;
                 }
-                reply(ex, 200, "{\"data\":{\"current_version\":" + all.size() + ",\"oldest_version\":1,"
-                        + "\"max_versions\":0,\"versions\":{}}}");
+                reply(
+                        ex,
+                        200,
+                        "{\"data\":{\"current_version\":" + all.size() + ",\"oldest_version\":1,"
+                                + "\"max_versions\":0,\"versions\":{}}}");
                 return;
             }
             if (method.equals("DELETE")) {
@@ -136,8 +166,11 @@ class VaultSecretStoreTest {
             if (method.equals("LIST") || (method.equals("GET") && "list=true".equals(query))) {
                 String folder = key.endsWith("/") ? key : key + "/";
                 java.util.TreeSet<String> keys = new java.util.TreeSet<>();
-                versions.keySet().stream().filter(k -> k.startsWith(folder)).map(k -> k.substring(folder.length()))
-                        .forEach(rest -> keys.add(rest.contains("/") ? rest.substring(0, rest.indexOf('/') + 1) : rest));
+                versions.keySet().stream()
+                        .filter(k -> k.startsWith(folder))
+                        .map(k -> k.substring(folder.length()))
+                        .forEach(
+                                rest -> keys.add(rest.contains("/") ? rest.substring(0, rest.indexOf('/') + 1) : rest));
                 if (keys.isEmpty()) {
                     reply(ex, 404, "{\"errors\":[]}");
                     return;

@@ -1,17 +1,16 @@
 package io.devopsconsole.platform.text;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-
-import java.nio.charset.StandardCharsets;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The stored form of text: lossless, storable, idempotent where it must be, and inert. */
 class StoredTextTest {
@@ -21,14 +20,33 @@ class StoredTextTest {
     /** Strings rich in what breaks storage: NUL, lone and paired surrogates, the escape itself, bidi and ANSI controls. */
     @Provide
     Arbitrary<String> hostile() {
-        Arbitrary<Character> nasty = Arbitraries.of('\u0000', '\uD800', '\uDBFF', '\uDC00', '\uDFFF', StoredText.ESCAPE,
-                '\u202E', '\u2066', '\u001B', '\n', '\r', '\\', 'u', '0', 'd', '"', '\uFFFD', '\uFEFF');
+        Arbitrary<Character> nasty = Arbitraries.of(
+                '\u0000',
+                '\uD800',
+                '\uDBFF',
+                '\uDC00',
+                '\uDFFF',
+                StoredText.ESCAPE,
+                '\u202E',
+                '\u2066',
+                '\u001B',
+                '\n',
+                '\r',
+                '\\',
+                'u',
+                '0',
+                'd',
+                '"',
+                '\uFFFD',
+                '\uFEFF');
         Arbitrary<Character> any = Arbitraries.chars();
         return Arbitraries.frequencyOf(
                         net.jqwik.api.Tuple.of(3, nasty),
                         net.jqwik.api.Tuple.of(2, any),
                         net.jqwik.api.Tuple.of(2, Arbitraries.chars().range('a', 'z')))
-                .list().ofMaxSize(64).map(cs -> {
+                .list()
+                .ofMaxSize(64)
+                .map(cs -> {
                     StringBuilder b = new StringBuilder();
                     cs.forEach(b::append);
                     return b.toString();
@@ -42,7 +60,9 @@ class StoredTextTest {
 
     @Property(tries = 1000)
     void treesDecodeToTheirOriginal(@ForAll("hostile") String s) {
-        JsonNode tree = JSON.createObjectNode().put(s, s).set("list", JSON.createArrayNode().add(s));
+        JsonNode tree = JSON.createObjectNode()
+                .put(s, s)
+                .set("list", JSON.createArrayNode().add(s));
         assertThat(StoredText.decodeTree(StoredText.encodeTree(tree))).isEqualTo(tree);
         assertThat(StoredText.decode(s + StoredText.ESCAPE)).isNotNull();
     }
@@ -53,7 +73,8 @@ class StoredTextTest {
             assertThat(StoredText.storable(stored)).isTrue();
             assertThat(stored).doesNotContain("\u0000");
             // what the driver sends is what comes back: no '?' substitutions
-            assertThat(new String(stored.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8)).isEqualTo(stored);
+            assertThat(new String(stored.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
+                    .isEqualTo(stored);
         }
     }
 
@@ -67,7 +88,9 @@ class StoredTextTest {
 
     @Property(tries = 500)
     void treesAreEncodedInValuesAndNames(@ForAll("hostile") String s) throws Exception {
-        JsonNode tree = JSON.createObjectNode().put(s, s).set("list", JSON.createArrayNode().add(s).add(7));
+        JsonNode tree = JSON.createObjectNode()
+                .put(s, s)
+                .set("list", JSON.createArrayNode().add(s).add(7));
         JsonNode encoded = StoredText.encodeTree(tree);
         assertThat(StoredText.guardTree(encoded)).isSameAs(encoded); // storable as it is
         String key = StoredText.encode(s);
@@ -91,10 +114,13 @@ class StoredTextTest {
 
     @Example
     void invalidUtf8BytesSurviveAsEscapedBytes() {
-        byte[] bytes = {'o', 'k', (byte) 0xFF, (byte) 0xC3, (byte) 0xA9, (byte) 0xED, (byte) 0xA0, (byte) 0x80, 'z', (byte) 0xC3};
+        byte[] bytes = {
+            'o', 'k', (byte) 0xFF, (byte) 0xC3, (byte) 0xA9, (byte) 0xED, (byte) 0xA0, (byte) 0x80, 'z', (byte) 0xC3
+        };
         String text = StoredText.decodeUtf8(bytes, 0, bytes.length);
         assertThat(text).isEqualTo("ok\uDCFF\u00E9\uDCED\uDCA0\uDC80z\uDCC3");
-        assertThat(StoredText.encode(text)).isEqualTo("ok\u29F5udcff\u00E9\u29F5udced\u29F5udca0\u29F5udc80z\u29F5udcc3");
+        assertThat(StoredText.encode(text))
+                .isEqualTo("ok\u29F5udcff\u00E9\u29F5udced\u29F5udca0\u29F5udc80z\u29F5udcc3");
         byte[] big = new byte[100_000];
         java.util.Arrays.fill(big, (byte) 0x80);
         assertThat(StoredText.decodeUtf8(big, 0, big.length)).hasSize(100_000);
@@ -111,7 +137,8 @@ class StoredTextTest {
         assertThat(JSON.readTree(rewritten).path("description").textValue()).isEqualTo("a\u29F5u0000b");
         assertThat(new String(rewritten, StandardCharsets.UTF_8)).contains("1.000000000000000000001");
         byte[] surrogate = "{\"d\":\"\\ud800\"}".getBytes(StandardCharsets.UTF_8);
-        assertThat(JSON.readTree(StoredTextBodies.rewrite(surrogate)).path("d").textValue()).isEqualTo("\u29F5ud800");
+        assertThat(JSON.readTree(StoredTextBodies.rewrite(surrogate)).path("d").textValue())
+                .isEqualTo("\u29F5ud800");
         byte[] trailing = "{\"d\":\"\\u0000\"} {\"x\":1}".getBytes(StandardCharsets.UTF_8);
         assertThat(StoredTextBodies.rewrite(trailing)).isSameAs(trailing);
         byte[] broken = "{\"d\":\"\\u0000\"".getBytes(StandardCharsets.UTF_8);

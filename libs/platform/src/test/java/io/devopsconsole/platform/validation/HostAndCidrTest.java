@@ -1,26 +1,60 @@
 package io.devopsconsole.platform.validation;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 class HostAndCidrTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.76.22.150", "0.0.0.0", "255.255.255.255", "::1", "fe80::1", "[2001:db8::7]",
-            "2001:db8:0:0:0:0:2:1", "devops-test-001", "host.example.com", "a", "xn--bcher-kva.ch",
-            "host.example.com."})
+    @ValueSource(
+            strings = {
+                "10.76.22.150",
+                "0.0.0.0",
+                "255.255.255.255",
+                "::1",
+                "fe80::1",
+                "[2001:db8::7]",
+                "2001:db8:0:0:0:0:2:1",
+                "devops-test-001",
+                "host.example.com",
+                "a",
+                "xn--bcher-kva.ch",
+                "host.example.com."
+            })
     void validHosts(String host) {
         assertThat(HostNames.isValid(host)).as(host).isTrue();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.999", "10.0.0", "1.2.3.4.5", "010.0.0.1", "host;rm -rf /", "", " ", "-host",
-            "host-", "ho_st", "a..b", "$(id)", "`id`", "host name", "1:2:3:4:5:6:7:8:9", "[::1", "10.0.0.1/24",
-            "localhost:22", "user@host", "%0a", "123", "::ffff:10.0.0.1"})
+    @ValueSource(
+            strings = {
+                "10.0.0.999",
+                "10.0.0",
+                "1.2.3.4.5",
+                "010.0.0.1",
+                "host;rm -rf /",
+                "",
+                " ",
+                "-host",
+                "host-",
+                "ho_st",
+                "a..b",
+                "$(id)",
+                "`id`",
+                "host name",
+                "1:2:3:4:5:6:7:8:9",
+                "[::1",
+                "10.0.0.1/24",
+                "localhost:22",
+                "user@host",
+                "%0a",
+                "123",
+                "::ffff:10.0.0.1"
+            })
     void invalidHosts(String host) {
         assertThat(HostNames.isValid(host)).as(host).isFalse();
     }
@@ -33,9 +67,15 @@ class HostAndCidrTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"10.76.20.0/22,10.76.20.0/22,22", "10.76.22.9/22,10.76.20.0/22,22", "10.26.0.0/16,10.26.0.0/16,16",
-            "0.0.0.0/0,0.0.0.0/0,0", "192.168.1.7/32,192.168.1.7/32,32", "2001:db8::1/32,2001:db8::/32,32",
-            "fd00::/8,fd00::/8,8"})
+    @CsvSource({
+        "10.76.20.0/22,10.76.20.0/22,22",
+        "10.76.22.9/22,10.76.20.0/22,22",
+        "10.26.0.0/16,10.26.0.0/16,16",
+        "0.0.0.0/0,0.0.0.0/0,0",
+        "192.168.1.7/32,192.168.1.7/32,32",
+        "2001:db8::1/32,2001:db8::/32,32",
+        "fd00::/8,fd00::/8,8"
+    })
     void cidrsAreParsedAndCanonicalized(String text, String canonical, int prefix) {
         Cidr cidr = Cidr.parse(text).orElseThrow();
         assertThat(cidr.canonical()).isEqualTo(canonical);
@@ -43,8 +83,20 @@ class HostAndCidrTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.76.20.0", "10.76.20.0/33", "10.76.20.0/-1", "10.76.20.0/", "/22", "10.0.0.999/8",
-            "fd00::/129", "host/24", "10.0.0.0/8/8", "10.0.0.0/ 8", ""})
+    @ValueSource(
+            strings = {
+                "10.76.20.0",
+                "10.76.20.0/33",
+                "10.76.20.0/-1",
+                "10.76.20.0/",
+                "/22",
+                "10.0.0.999/8",
+                "fd00::/129",
+                "host/24",
+                "10.0.0.0/8/8",
+                "10.0.0.0/ 8",
+                ""
+            })
     void malformedCidrsAreRejected(String text) {
         assertThat(Cidr.parse(text)).as(text).isEmpty();
     }

@@ -3,12 +3,6 @@ package io.devopsconsole.testkit.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.devopsconsole.events.registry.RuntimeProfileState;
 import io.devopsconsole.testkit.codex.TestSshServer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The agent relay against a running stack (scripts/up), with a scripted worker: this JVM is the
@@ -58,12 +57,18 @@ public final class AgentRelayBench {
         long everyMs = args.length > 6 ? Long.parseLong(args[6]) : 50;
 
         try (TestSshServer host = TestSshServer.start();
-             BenchInventory producer = new BenchInventory(bootstrap)) {
+                BenchInventory producer = new BenchInventory(bootstrap)) {
             host.authorize(Files.readString(identity).strip());
-            UUID target = producer.target("bench-host-" + UUID.randomUUID().toString().substring(0, 6), host.port(), "bench",
+            UUID target = producer.target(
+                    "bench-host-" + UUID.randomUUID().toString().substring(0, 6),
+                    host.port(),
+                    "bench",
                     host.hostKeyLine());
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-            System.out.printf("agent relay, scripted worker: %d deltas per session, one every %d ms%n", deltas, everyMs);
+            HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .build();
+            System.out.printf(
+                    "agent relay, scripted worker: %d deltas per session, one every %d ms%n", deltas, everyMs);
             for (String phase : phases) {
                 run(Integer.parseInt(phase.trim()), deltas, everyMs, bootstrap, base, token, producer, http, target);
             }
@@ -71,8 +76,17 @@ public final class AgentRelayBench {
         System.exit(0);
     }
 
-    private static void run(int sessions, int deltas, long everyMs, String bootstrap, String base, String token,
-                            BenchInventory producer, HttpClient http, UUID target) throws Exception {
+    private static void run(
+            int sessions,
+            int deltas,
+            long everyMs,
+            String bootstrap,
+            String base,
+            String token,
+            BenchInventory producer,
+            HttpClient http,
+            UUID target)
+            throws Exception {
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < sessions; i++) {
             UUID project = producer.project();
@@ -92,7 +106,10 @@ public final class AgentRelayBench {
         kafka.start();
         SseLatencyReader viewers = new SseLatencyReader("@@T");
         for (UUID id : ids) {
-            viewers.open(URI.create(base + "/api/sessions/" + id + "/stream"), token, (sent, at) -> viaSse.add(at - sent),
+            viewers.open(
+                    URI.create(base + "/api/sessions/" + id + "/stream"),
+                    token,
+                    (sent, at) -> viaSse.add(at - sent),
                     sseReceived);
         }
         // warm-up: one delta per session proves the runner knows the profile and has its worker up; a turn
@@ -100,7 +117,8 @@ public final class AgentRelayBench {
         post(http, base, token, ids, "BENCH_DELTAS 1 1");
         long warm = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while ((warmed.size() < sessions || viaSse.size() < sessions) && System.nanoTime() < warm) {
-            List<UUID> again = ids.stream().filter(id -> refused.remove(id.toString()) && !warmed.contains(id.toString()))
+            List<UUID> again = ids.stream()
+                    .filter(id -> refused.remove(id.toString()) && !warmed.contains(id.toString()))
                     .toList();
             post(http, base, token, again, "BENCH_DELTAS 1 1");
             Thread.sleep(100);
@@ -113,24 +131,30 @@ public final class AgentRelayBench {
         viaKafka.clear();
         post(http, base, token, ids, "BENCH_DELTAS " + deltas + " " + everyMs);
         long total = (long) sessions * deltas;
-        long deadline = System.nanoTime() + Duration.ofSeconds(deltas * everyMs / 1000 + 60).toNanos();
+        long deadline = System.nanoTime()
+                + Duration.ofSeconds(deltas * everyMs / 1000 + 60).toNanos();
         while ((viaSse.size() < total || viaKafka.size() < total) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         stop.set(true);
         kafka.join();
         viewers.close();
-        System.out.printf("  %3d session(s): worker line -> stream record on Kafka: %s (%d of %d)%n", sessions,
-                figures(viaKafka), viaKafka.size(), total);
-        System.out.printf("  %3d session(s): worker line -> SSE event via session-service: %s (%d of %d)%n", sessions,
-                figures(viaSse), viaSse.size(), total);
+        System.out.printf(
+                "  %3d session(s): worker line -> stream record on Kafka: %s (%d of %d)%n",
+                sessions, figures(viaKafka), viaKafka.size(), total);
+        System.out.printf(
+                "  %3d session(s): worker line -> SSE event via session-service: %s (%d of %d)%n",
+                sessions, figures(viaSse), viaSse.size(), total);
     }
 
     private static void post(HttpClient http, String base, String token, List<UUID> ids, String text) throws Exception {
         for (UUID id : ids) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id + "/messages"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + text + "\"}")).build(),
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id + "/messages"))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + text + "\"}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 201) {
                 throw new IllegalStateException("message answered " + r.statusCode() + ": " + r.body());
@@ -144,8 +168,9 @@ public final class AgentRelayBench {
         if (sorted.isEmpty()) {
             return "no samples";
         }
-        return String.format("p50 %.1f ms, p99 %.1f ms, max %.1f ms", at(sorted, 0.5) / 1e6, at(sorted, 0.99) / 1e6,
-                sorted.get(sorted.size() - 1) / 1e6);
+        return String.format(
+                "p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                at(sorted, 0.5) / 1e6, at(sorted, 0.99) / 1e6, sorted.get(sorted.size() - 1) / 1e6);
     }
 
     private static double at(List<Long> sorted, double q) {
@@ -156,13 +181,17 @@ public final class AgentRelayBench {
      * Reads the stream topic from its end (new records only): each bench delta's latency, which
      * sessions have streamed, and which had a turn refused.
      */
-    private static void tailStream(String bootstrap, ConcurrentLinkedQueue<Long> out, Set<String> warmed, Set<String> refused,
-                                   AtomicBoolean stop) {
+    private static void tailStream(
+            String bootstrap,
+            ConcurrentLinkedQueue<Long> out,
+            Set<String> warmed,
+            Set<String> refused,
+            AtomicBoolean stop) {
         Properties props = BenchKafka.connection(bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor("console.agent.stream.v1", Duration.ofSeconds(30))
                     .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
@@ -184,5 +213,4 @@ public final class AgentRelayBench {
             }
         }
     }
-
 }

@@ -10,12 +10,6 @@ import io.devopsconsole.events.registry.RuntimeProfileCreated;
 import io.devopsconsole.events.registry.RuntimeProfileState;
 import io.devopsconsole.events.registry.TargetRegistered;
 import io.devopsconsole.events.registry.TargetState;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-
 import java.security.MessageDigest;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -24,6 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * What the agent benches tell the running stack about their hosts, on {@code console.registry.v1}
@@ -46,10 +45,27 @@ final class BenchInventory implements AutoCloseable {
     UUID target(String name, int port, String user, String hostKeyLine) throws Exception {
         UUID target = UUID.randomUUID();
         String[] key = hostKeyLine.split(" ");
-        String fingerprint = "SHA256:" + Base64.getEncoder().withoutPadding()
-                .encodeToString(MessageDigest.getInstance("SHA-256").digest(Base64.getDecoder().decode(key[1])));
-        send(new TargetRegistered(new TargetState(target, name, "127.0.0.1", port, user, "lab", null, "lan", null,
-                "default_control_plane_identity", null, fingerprint, "unknown", false, 0)));
+        String fingerprint = "SHA256:"
+                + Base64.getEncoder()
+                        .withoutPadding()
+                        .encodeToString(MessageDigest.getInstance("SHA-256")
+                                .digest(Base64.getDecoder().decode(key[1])));
+        send(new TargetRegistered(new TargetState(
+                target,
+                name,
+                "127.0.0.1",
+                port,
+                user,
+                "lab",
+                null,
+                "lan",
+                null,
+                "default_control_plane_identity",
+                null,
+                fingerprint,
+                "unknown",
+                false,
+                0)));
         send(new HostKeyTrusted(target, name, key[0], fingerprint, hostKeyLine, "bench", "bench", 1));
         send(new CodexStatusChanged(target, name, "unknown", "ready", 2));
         return target;
@@ -57,15 +73,25 @@ final class BenchInventory implements AutoCloseable {
 
     /** A runtime profile binding {@code project} to the target (primary) in {@code directory}, with these Codex options. */
     void profile(UUID project, UUID target, String directory, RuntimeProfileState.CodexOptions codex) {
-        send(new RuntimeProfileCreated(new RuntimeProfileState(UUID.randomUUID(), project, "confirm",
-                List.of(new RuntimeProfileState.Binding(target, "primary", directory)), codex, 0)));
+        send(new RuntimeProfileCreated(new RuntimeProfileState(
+                UUID.randomUUID(),
+                project,
+                "confirm",
+                List.of(new RuntimeProfileState.Binding(target, "primary", directory)),
+                codex,
+                0)));
     }
 
     /** A project as the registry announces it: session-service opens sessions only for registered projects. */
     UUID project() {
         UUID project = UUID.randomUUID();
-        send(new io.devopsconsole.events.registry.ProjectCreated(project, "bench-" + project.toString().substring(0, 8),
-                "Bench " + project.toString().substring(0, 8), null, "/srv/bench", 0));
+        send(new io.devopsconsole.events.registry.ProjectCreated(
+                project,
+                "bench-" + project.toString().substring(0, 8),
+                "Bench " + project.toString().substring(0, 8),
+                null,
+                "/srv/bench",
+                0));
         return project;
     }
 
@@ -76,13 +102,17 @@ final class BenchInventory implements AutoCloseable {
     static UUID openSession(java.net.http.HttpClient http, String base, String token, UUID project) throws Exception {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         while (true) {
-            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(base + "/api/sessions"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"project_id\":\"" + project + "\"}")).build(),
+            java.net.http.HttpResponse<String> r = http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/sessions"))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                    "{\"project_id\":\"" + project + "\"}"))
+                            .build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 201) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\":\"([0-9a-f-]{36})\"").matcher(r.body());
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"id\":\"([0-9a-f-]{36})\"")
+                        .matcher(r.body());
                 if (!m.find()) {
                     throw new IllegalStateException("create session answered no id: " + r.body());
                 }
@@ -101,7 +131,8 @@ final class BenchInventory implements AutoCloseable {
 
     private void send(DomainEvent event) {
         EventEnvelope e = CloudEventCodec.wrap(event, "/bench", "bench", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>(EventCatalog.of(event).topic(), e.subject(), e.data());
+        ProducerRecord<String, byte[]> r =
+                new ProducerRecord<>(EventCatalog.of(event).topic(), e.subject(), e.data());
         CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> r.headers().add(k, v));
         producer.send(r);
     }

@@ -14,8 +14,7 @@ import java.util.Properties;
  */
 final class BenchKafka {
 
-    private BenchKafka() {
-    }
+    private BenchKafka() {}
 
     static Properties connection(String bootstrap) {
         Properties props = new Properties();

@@ -8,7 +8,6 @@ import io.devopsconsole.testkit.SseClient;
 import io.devopsconsole.testkit.codex.CodexHome;
 import io.devopsconsole.testkit.codex.OpenSshServer;
 import io.devopsconsole.testkit.codex.ScriptedModelServer;
-
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -52,35 +51,50 @@ public final class CodexTurnBench {
             String path = codex.getParent().getParent().resolve("codex-path") + ":/usr/local/bin:/usr/bin:/bin";
             List<Long> direct = direct(codex, home, path, Files.createDirectories(dir.resolve("direct")), turns);
             List<Long> relayed = relayed(bootstrap, base, token, identity, codex, home, path, dir, model, turns);
-            System.out.printf("real codex %s, %d turns each (after one warm-up turn), turn start -> first agent delta:%n",
+            System.out.printf(
+                    "real codex %s, %d turns each (after one warm-up turn), turn start -> first agent delta:%n",
                     version(codex), turns);
             System.out.printf("  driven directly over stdio:               %s%n", figures(direct));
             System.out.printf("  through the console (message -> SSE):     %s%n", figures(relayed));
-            System.out.printf("  relay overhead (median difference):       %.1f ms%n",
-                    (median(relayed) - median(direct)) / 1e6);
+            System.out.printf(
+                    "  relay overhead (median difference):       %.1f ms%n", (median(relayed) - median(direct)) / 1e6);
         }
         System.exit(0);
     }
 
     private static List<Long> direct(Path codex, Path home, String path, Path work, int turns) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(codex.toString(), "app-server").directory(work.toFile())
+        ProcessBuilder pb = new ProcessBuilder(codex.toString(), "app-server")
+                .directory(work.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("CODEX_HOME", home.toString());
         pb.environment().put("PATH", path);
         Process p = pb.start();
         OutputStream in = p.getOutputStream();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        request(in, 0, "initialize", JSON.createObjectNode().set("clientInfo",
-                JSON.createObjectNode().put("name", "bench").put("version", "1")));
+        request(
+                in,
+                0,
+                "initialize",
+                JSON.createObjectNode()
+                        .set(
+                                "clientInfo",
+                                JSON.createObjectNode().put("name", "bench").put("version", "1")));
         until(out, m -> m.path("id").asInt(-1) == 0 && m.has("result"));
         in.write("{\"method\":\"initialized\"}\n".getBytes(StandardCharsets.UTF_8));
         request(in, 1, "thread/start", JSON.createObjectNode().put("cwd", work.toString()));
-        String thread = until(out, m -> m.path("id").asInt(-1) == 1 && m.has("result")).path("result").path("thread")
-                .path("id").asText();
+        String thread = until(out, m -> m.path("id").asInt(-1) == 1 && m.has("result"))
+                .path("result")
+                .path("thread")
+                .path("id")
+                .asText();
         List<Long> samples = new ArrayList<>();
         for (int i = 0; i <= turns; i++) {
             ObjectNode params = JSON.createObjectNode().put("threadId", thread);
-            params.putArray("input").addObject().put("type", "text").put("text", "Say hello").putArray("text_elements");
+            params.putArray("input")
+                    .addObject()
+                    .put("type", "text")
+                    .put("text", "Say hello")
+                    .putArray("text_elements");
             long start = System.nanoTime();
             request(in, 10 + i, "turn/start", params);
             until(out, m -> m.path("method").asText().equals("item/agentMessage/delta"));
@@ -96,26 +110,47 @@ public final class CodexTurnBench {
         return samples;
     }
 
-    private static List<Long> relayed(String bootstrap, String base, String token, Path identity, Path codex, Path home,
-                                      String path, Path dir, ScriptedModelServer model, int turns) throws Exception {
+    private static List<Long> relayed(
+            String bootstrap,
+            String base,
+            String token,
+            Path identity,
+            Path codex,
+            Path home,
+            String path,
+            Path dir,
+            ScriptedModelServer model,
+            int turns)
+            throws Exception {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Files.deleteIfExists(bin.resolve("codex"));
         Files.createSymbolicLink(bin.resolve("codex"), codex);
-        try (OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), Files.readString(identity).strip(),
+        try (OpenSshServer sshd = OpenSshServer.start(
+                dir.resolve("sshd"),
+                Files.readString(identity).strip(),
                 Map.of("PATH", bin + ":" + path, "CODEX_HOME", home.toString()))) {
             UUID project;
             try (BenchInventory inventory = new BenchInventory(bootstrap)) {
                 project = inventory.project();
-                UUID target = inventory.target("bench-codex-" + project.toString().substring(0, 6), sshd.port(),
-                        System.getProperty("user.name"), sshd.hostKeyLine());
-                inventory.profile(project, target, dir.resolve("relayed").toString(), new RuntimeProfileState.CodexOptions(
-                        "mock-model", "mock", model.baseUrl(), "on-request", "workspace-write"));
+                UUID target = inventory.target(
+                        "bench-codex-" + project.toString().substring(0, 6),
+                        sshd.port(),
+                        System.getProperty("user.name"),
+                        sshd.hostKeyLine());
+                inventory.profile(
+                        project,
+                        target,
+                        dir.resolve("relayed").toString(),
+                        new RuntimeProfileState.CodexOptions(
+                                "mock-model", "mock", model.baseUrl(), "on-request", "workspace-write"));
             }
             HttpClient http = HttpClient.newHttpClient();
-            String session = BenchInventory.openSession(http, base, token, project).toString();
+            String session =
+                    BenchInventory.openSession(http, base, token, project).toString();
             List<Long> samples = new ArrayList<>();
             long begun = System.nanoTime();
-            try (SseClient sse = SseClient.open(URI.create(base + "/api/sessions/" + session + "/stream"), token, null)) {
+            try (SseClient sse =
+                    SseClient.open(URI.create(base + "/api/sessions/" + session + "/stream"), token, null)) {
                 for (int i = 0; i <= turns; i++) {
                     int seen;
                     long start;
@@ -125,16 +160,21 @@ public final class CodexTurnBench {
                         // that turn is refused (turn_failed) and the message is sent again
                         seen = sse.events().size();
                         start = System.nanoTime();
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/sessions/"
-                                        + session + "/messages")).header("Authorization", "Bearer " + token)
-                                .header("Content-Type", "application/json")
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"Say hello\"}")).build(),
+                        HttpResponse<String> r = http.send(
+                                HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + session + "/messages"))
+                                        .header("Authorization", "Bearer " + token)
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"Say hello\"}"))
+                                        .build(),
                                 HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() != 201) {
                             throw new IllegalStateException("message answered " + r.statusCode() + ": " + r.body());
                         }
-                        delta = await(sse, seen, 120, "agent_message_delta", i == 0 ? "turn_failed" : "agent_message_delta");
-                    } while (i == 0 && kind(delta).equals("turn_failed") && System.nanoTime() - begun < 60_000_000_000L);
+                        delta = await(
+                                sse, seen, 120, "agent_message_delta", i == 0 ? "turn_failed" : "agent_message_delta");
+                    } while (i == 0
+                            && kind(delta).equals("turn_failed")
+                            && System.nanoTime() - begun < 60_000_000_000L);
                     if (kind(delta).equals("turn_failed")) {
                         throw new IllegalStateException("the console refused the turn: " + delta.data());
                     }
@@ -149,20 +189,25 @@ public final class CodexTurnBench {
     }
 
     /** The first event after {@code from} of either kind. */
-    private static SseClient.Event await(SseClient sse, int from, int seconds, String kind, String orKind) throws Exception {
+    private static SseClient.Event await(SseClient sse, int from, int seconds, String kind, String orKind)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (System.nanoTime() < deadline) {
             List<SseClient.Event> events = sse.events();
             for (int i = from; i < events.size(); i++) {
-                if (events.get(i).id() != null && (kind(events.get(i)).equals(kind) || kind(events.get(i)).equals(orKind))) {
+                if (events.get(i).id() != null
+                        && (kind(events.get(i)).equals(kind)
+                                || kind(events.get(i)).equals(orKind))) {
                     return events.get(i);
                 }
             }
             Thread.sleep(1);
         }
         throw new IllegalStateException("no " + kind + " on the stream within " + seconds + " s: "
-                + sse.events().stream().skip(from).map(e -> e.data().length() > 200 ? e.data().substring(0, 200) : e.data())
-                .toList());
+                + sse.events().stream()
+                        .skip(from)
+                        .map(e -> e.data().length() > 200 ? e.data().substring(0, 200) : e.data())
+                        .toList());
     }
 
     private static String kind(SseClient.Event event) {
@@ -196,7 +241,9 @@ public final class CodexTurnBench {
     }
 
     private static String version(Path codex) throws Exception {
-        Process p = new ProcessBuilder(codex.toString(), "--version").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(codex.toString(), "--version")
+                .redirectErrorStream(true)
+                .start();
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     }
 
@@ -209,8 +256,11 @@ public final class CodexTurnBench {
     private static String figures(List<Long> samples) {
         List<Long> sorted = new ArrayList<>(samples);
         Collections.sort(sorted);
-        return String.format("median %.1f ms, p90 %.1f ms, min %.1f ms, max %.1f ms", sorted.get(sorted.size() / 2) / 1e6,
+        return String.format(
+                "median %.1f ms, p90 %.1f ms, min %.1f ms, max %.1f ms",
+                sorted.get(sorted.size() / 2) / 1e6,
                 sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(0.9 * sorted.size()) - 1)) / 1e6,
-                sorted.get(0) / 1e6, sorted.get(sorted.size() - 1) / 1e6);
+                sorted.get(0) / 1e6,
+                sorted.get(sorted.size() - 1) / 1e6);
     }
 }

@@ -28,8 +28,9 @@ final class Load {
             if (sorted.isEmpty()) {
                 return "n/a";
             }
-            return String.format("p50 %.2f ms, p99 %.2f ms, max %.2f ms", at(sorted, 0.50), at(sorted, 0.99),
-                    sorted.get(sorted.size() - 1) / 1000.0);
+            return String.format(
+                    "p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+                    at(sorted, 0.50), at(sorted, 0.99), sorted.get(sorted.size() - 1) / 1000.0);
         }
 
         private static double at(List<Long> sorted, double q) {
@@ -38,15 +39,23 @@ final class Load {
         }
     }
 
-    private Load() {
-    }
+    private Load() {}
 
     static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
-    static Result run(HttpClient http, int count, int concurrency, int expectedStatus, boolean keepBodies,
-                      IntFunction<HttpRequest> request) throws InterruptedException {
+    static Result run(
+            HttpClient http,
+            int count,
+            int concurrency,
+            int expectedStatus,
+            boolean keepBodies,
+            IntFunction<HttpRequest> request)
+            throws InterruptedException {
         Semaphore permits = new Semaphore(concurrency);
         AtomicInteger failed = new AtomicInteger();
         List<Long> micros = Collections.synchronizedList(new ArrayList<>(count));
@@ -56,18 +65,19 @@ final class Load {
         for (int i = 0; i < count; i++) {
             permits.acquire();
             long t0 = System.nanoTime();
-            all.add(http.sendAsync(request.apply(i), HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
-                micros.add((System.nanoTime() - t0) / 1_000);
-                permits.release();
-                if (error != null || response.statusCode() != expectedStatus) {
-                    if (failed.incrementAndGet() <= 3) {
-                        System.err.println("request failed: " + (error != null ? error : response.statusCode() + " "
-                                + response.body()));
-                    }
-                } else if (keepBodies) {
-                    responses.add(response);
-                }
-            }));
+            all.add(http.sendAsync(request.apply(i), HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((response, error) -> {
+                        micros.add((System.nanoTime() - t0) / 1_000);
+                        permits.release();
+                        if (error != null || response.statusCode() != expectedStatus) {
+                            if (failed.incrementAndGet() <= 3) {
+                                System.err.println("request failed: "
+                                        + (error != null ? error : response.statusCode() + " " + response.body()));
+                            }
+                        } else if (keepBodies) {
+                            responses.add(response);
+                        }
+                    }));
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
         return new Result(count, failed.get(), (System.nanoTime() - start) / 1e9, micros, responses);

@@ -1,11 +1,5 @@
 package io.devopsconsole.testkit.bench;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,6 +22,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * session-service streaming against a running stack, in two parts.
@@ -53,7 +52,8 @@ public final class SessionStreamBench {
         int seconds = args.length > 6 ? Integer.parseInt(args[6]) : 30;
         int idle = args.length > 7 ? Integer.parseInt(args[7]) : 5000;
         boolean aligned = args.length > 8 && args[8].equals("aligned");
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
         List<UUID> ids = new ArrayList<>();
         try (BenchInventory registry = new BenchInventory(bootstrap)) {
@@ -72,20 +72,25 @@ public final class SessionStreamBench {
         AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
         SseLatencyReader viewers = new SseLatencyReader();
         for (UUID id : ids) {
-            viewers.open(URI.create(base + "/api/sessions/" + id + "/stream"), token, (sent, at) -> {
-                // sent_nanos is this JVM's nanoTime at send: comparable with the reader's
-                if (sent >= measureFrom.get()) {
-                    latencies.add(at - sent);
-                    timeline.add(new long[] {sent, at - sent});
-                }
-            }, received);
+            viewers.open(
+                    URI.create(base + "/api/sessions/" + id + "/stream"),
+                    token,
+                    (sent, at) -> {
+                        // sent_nanos is this JVM's nanoTime at send: comparable with the reader's
+                        if (sent >= measureFrom.get()) {
+                            latencies.add(at - sent);
+                            timeline.add(new long[] {sent, at - sent});
+                        }
+                    },
+                    received);
         }
 
         Properties props = BenchKafka.connection(bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         long total = (long) sessions * perSecond * seconds;
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             long[] nextSeq = new long[sessions];
             long start = System.nanoTime();
             long warmUp = start + Duration.ofSeconds(Math.min(10, seconds / 3)).toNanos();
@@ -101,21 +106,25 @@ public final class SessionStreamBench {
                 int from = aligned ? 0 : g;
                 int to = aligned ? sessions : g + 1;
                 AtomicLong ticks = new AtomicLong();
-                ticker.scheduleAtFixedRate(() -> {
-                    if (ticks.get() >= perSession) {
-                        return;
-                    }
-                    ticks.incrementAndGet();
-                    if (System.nanoTime() >= warmUp) {
-                        measureFrom.compareAndSet(Long.MAX_VALUE, System.nanoTime());
-                    }
-                    for (int s = from; s < to; s++) {
-                        producer.send(record(ids.get(s), ++nextSeq[s]));
-                    }
-                    if (sent.addAndGet(to - from) >= total) {
-                        done.complete(null);
-                    }
-                }, intervalNanos * g / groups, intervalNanos, TimeUnit.NANOSECONDS);
+                ticker.scheduleAtFixedRate(
+                        () -> {
+                            if (ticks.get() >= perSession) {
+                                return;
+                            }
+                            ticks.incrementAndGet();
+                            if (System.nanoTime() >= warmUp) {
+                                measureFrom.compareAndSet(Long.MAX_VALUE, System.nanoTime());
+                            }
+                            for (int s = from; s < to; s++) {
+                                producer.send(record(ids.get(s), ++nextSeq[s]));
+                            }
+                            if (sent.addAndGet(to - from) >= total) {
+                                done.complete(null);
+                            }
+                        },
+                        intervalNanos * g / groups,
+                        intervalNanos,
+                        TimeUnit.NANOSECONDS);
             }
             done.get(seconds + 60L, TimeUnit.SECONDS);
             ticker.shutdownNow();
@@ -127,17 +136,27 @@ public final class SessionStreamBench {
         }
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
-        System.out.printf("relay: %d sessions x %d records/s for %d s = %d records (%s); received %d over SSE%n", sessions,
-                perSecond, seconds, total, aligned ? "aligned: all sessions send at the same instant" : "staggered phases",
+        System.out.printf(
+                "relay: %d sessions x %d records/s for %d s = %d records (%s); received %d over SSE%n",
+                sessions,
+                perSecond,
+                seconds,
+                total,
+                aligned ? "aligned: all sessions send at the same instant" : "staggered phases",
                 received.get());
-        System.out.printf("record published -> SSE event received (after warm-up, %d samples): p50 %.1f ms, p99 %.1f ms,"
-                + " max %.1f ms%n", sorted.size(), at(sorted, 0.50) / 1e6, at(sorted, 0.99) / 1e6,
+        System.out.printf(
+                "record published -> SSE event received (after warm-up, %d samples): p50 %.1f ms, p99 %.1f ms,"
+                        + " max %.1f ms%n",
+                sorted.size(),
+                at(sorted, 0.50) / 1e6,
+                at(sorted, 0.99) / 1e6,
                 sorted.isEmpty() ? 0 : sorted.get(sorted.size() - 1) / 1e6);
         // p99 per 5-second window: shows whether the tail is steady or a few stalls
         java.util.TreeMap<Long, List<Long>> windows = new java.util.TreeMap<>();
         long origin = measureFrom.get();
         for (long[] t : timeline) {
-            windows.computeIfAbsent((t[0] - origin) / 5_000_000_000L, k -> new ArrayList<>()).add(t[1]);
+            windows.computeIfAbsent((t[0] - origin) / 5_000_000_000L, k -> new ArrayList<>())
+                    .add(t[1]);
         }
         StringBuilder perWindow = new StringBuilder();
         for (List<Long> w : windows.values()) {
@@ -151,12 +170,15 @@ public final class SessionStreamBench {
         Thread.sleep(2000);
         long before = heapAfterGc(pid);
         List<CompletableFuture<HttpResponse<InputStream>>> open = new ArrayList<>();
-        HttpClient idleClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        HttpClient idleClient =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
         for (int i = 0; i < idle; i++) {
-            open.add(idleClient.sendAsync(stream(base, token, ids.get(i % ids.size()), Long.MAX_VALUE / 2),
+            open.add(idleClient.sendAsync(
+                    stream(base, token, ids.get(i % ids.size()), Long.MAX_VALUE / 2),
                     HttpResponse.BodyHandlers.ofInputStream()));
             if (i % 200 == 199) {
-                CompletableFuture.allOf(open.subList(i - 199, i + 1).toArray(CompletableFuture[]::new)).join();
+                CompletableFuture.allOf(open.subList(i - 199, i + 1).toArray(CompletableFuture[]::new))
+                        .join();
             }
         }
         int ok = 0;
@@ -167,9 +189,10 @@ public final class SessionStreamBench {
         }
         Thread.sleep(3000);
         long after = heapAfterGc(pid);
-        System.out.printf("idle SSE viewers held: %d of %d; service heap after full GC: %.1f MiB before, %.1f MiB with them"
-                        + " (%.1f KiB per connection)%n", ok, idle, before / 1048576.0, after / 1048576.0,
-                ok == 0 ? 0 : (after - before) / 1024.0 / ok);
+        System.out.printf(
+                "idle SSE viewers held: %d of %d; service heap after full GC: %.1f MiB before, %.1f MiB with them"
+                        + " (%.1f KiB per connection)%n",
+                ok, idle, before / 1048576.0, after / 1048576.0, ok == 0 ? 0 : (after - before) / 1024.0 / ok);
         for (CompletableFuture<HttpResponse<InputStream>> f : open) {
             f.get().body().close();
         }
@@ -178,7 +201,8 @@ public final class SessionStreamBench {
 
     private static HttpRequest stream(String base, String token, UUID id, Long lastEventId) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id + "/stream"))
-                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream");
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "text/event-stream");
         if (lastEventId != null) {
             b.header("Last-Event-ID", Long.toString(lastEventId));
         }
@@ -187,11 +211,13 @@ public final class SessionStreamBench {
 
     private static ProducerRecord<String, byte[]> record(UUID session, long seq) {
         String at = OffsetDateTime.now(ZoneOffset.UTC).toString();
-        String data = "{\"record_id\":\"" + UUID.randomUUID() + "\",\"session_id\":\"" + session + "\",\"stream_seq\":" + seq
-                + ",\"kind\":\"agent_message_delta\",\"turn_id\":\"t1\",\"item_id\":\"i1\",\"target_id\":null,\"at\":\"" + at
-                + "\",\"payload\":{\"delta\":\"token " + seq + " \",\"sent_nanos\":" + System.nanoTime() + "}}";
-        ProducerRecord<String, byte[]> r = new ProducerRecord<>("console.agent.stream.v1", session.toString(),
-                data.getBytes(StandardCharsets.UTF_8));
+        String data =
+                "{\"record_id\":\"" + UUID.randomUUID() + "\",\"session_id\":\"" + session + "\",\"stream_seq\":" + seq
+                        + ",\"kind\":\"agent_message_delta\",\"turn_id\":\"t1\",\"item_id\":\"i1\",\"target_id\":null,\"at\":\""
+                        + at
+                        + "\",\"payload\":{\"delta\":\"token " + seq + " \",\"sent_nanos\":" + System.nanoTime() + "}}";
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(
+                "console.agent.stream.v1", session.toString(), data.getBytes(StandardCharsets.UTF_8));
         header(r, "ce_specversion", "1.0");
         header(r, "ce_id", UUID.randomUUID().toString());
         header(r, "ce_source", "/agent-runner");

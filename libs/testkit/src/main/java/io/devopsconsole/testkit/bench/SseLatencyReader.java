@@ -48,8 +48,8 @@ final class SseLatencyReader implements AutoCloseable {
     void open(URI stream, String token, Receipt receipt, AtomicLong received) throws IOException {
         SocketChannel ch = SocketChannel.open(new InetSocketAddress(stream.getHost(), stream.getPort()));
         ch.socket().setTcpNoDelay(true);
-        String request = "GET " + stream.getRawPath() + " HTTP/1.1\r\nHost: " + stream.getHost() + ":" + stream.getPort()
-                + "\r\nAuthorization: Bearer " + token + "\r\nAccept: text/event-stream\r\n\r\n";
+        String request = "GET " + stream.getRawPath() + " HTTP/1.1\r\nHost: " + stream.getHost() + ":"
+                + stream.getPort() + "\r\nAuthorization: Bearer " + token + "\r\nAccept: text/event-stream\r\n\r\n";
         ByteBuffer out = ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII));
         while (out.hasRemaining()) {
             ch.write(out);

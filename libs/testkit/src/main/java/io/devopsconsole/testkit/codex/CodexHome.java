@@ -10,8 +10,7 @@ import java.nio.file.Path;
  */
 public final class CodexHome {
 
-    private CodexHome() {
-    }
+    private CodexHome() {}
 
     public static Path write(Path home, String modelBaseUrl) throws IOException {
         Files.createDirectories(home);

@@ -1,7 +1,6 @@
 package io.devopsconsole.testkit.codex;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,8 +17,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class CodexTestHost {
 
-    private CodexTestHost() {
-    }
+    private CodexTestHost() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]).toAbsolutePath();
@@ -37,17 +35,34 @@ public final class CodexTestHost {
         // the login user's HOME is the host's own folder: what onboarding provisions (~/.codex/auth.json) stays here
         Path userHome = Files.createDirectories(dir.resolve("home"));
         String path = bin + ":" + codex.getParent().getParent().resolve("codex-path") + ":/usr/local/bin:/usr/bin:/bin";
-        OpenSshServer sshd = OpenSshServer.start(dir.resolve("sshd"), authorized, Map.of("PATH", path,
-                "CODEX_HOME", home.toString(), "HOME", userHome.toString()));
+        OpenSshServer sshd = OpenSshServer.start(
+                dir.resolve("sshd"),
+                authorized,
+                Map.of("PATH", path, "CODEX_HOME", home.toString(), "HOME", userHome.toString()));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sshd.close();
             model.close();
         }));
         String[] key = sshd.hostKeyLine().split("\\s+");
         Path tmp = info.resolveSibling(info.getFileName() + ".tmp");
-        new ObjectMapper().writeValue(tmp.toFile(), Map.of("ssh_port", sshd.port(), "user", System.getProperty("user.name"),
-                "host_key_type", key[0], "host_key", key[1], "model_base_url", model.baseUrl(),
-                "work_dir", work.toString(), "home", userHome.toString()));
+        new ObjectMapper()
+                .writeValue(
+                        tmp.toFile(),
+                        Map.of(
+                                "ssh_port",
+                                sshd.port(),
+                                "user",
+                                System.getProperty("user.name"),
+                                "host_key_type",
+                                key[0],
+                                "host_key",
+                                key[1],
+                                "model_base_url",
+                                model.baseUrl(),
+                                "work_dir",
+                                work.toString(),
+                                "home",
+                                userHome.toString()));
         Files.move(tmp, info, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         System.out.println("codex test host: ssh 127.0.0.1:" + sshd.port() + ", model " + model.baseUrl());
         new CountDownLatch(1).await();

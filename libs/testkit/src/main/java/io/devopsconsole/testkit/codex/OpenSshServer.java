@@ -36,14 +36,24 @@ public final class OpenSshServer implements AutoCloseable {
      * Starts sshd authorizing {@code authorizedKey} (an OpenSSH public key line); {@code env} is set
      * for every session (PATH, CODEX_HOME, ...).
      */
-    public static OpenSshServer start(Path dir, String authorizedKey, Map<String, String> env) throws IOException,
-            InterruptedException {
+    public static OpenSshServer start(Path dir, String authorizedKey, Map<String, String> env)
+            throws IOException, InterruptedException {
         ensureInstalled();
         Files.createDirectories(dir);
         Files.createDirectories(Path.of("/run/sshd"));
         Path hostKey = dir.resolve("host_ed25519");
         if (!Files.exists(hostKey)) {
-            run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "devops-console-test-host", "-f", hostKey.toString()));
+            run(List.of(
+                    "ssh-keygen",
+                    "-q",
+                    "-t",
+                    "ed25519",
+                    "-N",
+                    "",
+                    "-C",
+                    "devops-console-test-host",
+                    "-f",
+                    hostKey.toString()));
         }
         Path authorized = dir.resolve("authorized_keys");
         Files.writeString(authorized, authorizedKey.strip() + "\n");
@@ -54,12 +64,20 @@ public final class OpenSshServer implements AutoCloseable {
             port = s.getLocalPort();
         }
         StringBuilder config = new StringBuilder()
-                .append("Port ").append(port).append('\n')
+                .append("Port ")
+                .append(port)
+                .append('\n')
                 .append("ListenAddress 127.0.0.1\n")
-                .append("HostKey ").append(hostKey).append('\n')
-                .append("AuthorizedKeysFile ").append(authorized).append('\n')
+                .append("HostKey ")
+                .append(hostKey)
+                .append('\n')
+                .append("AuthorizedKeysFile ")
+                .append(authorized)
+                .append('\n')
                 .append("PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n")
-                .append("PermitRootLogin prohibit-password\nPidFile ").append(dir.resolve("sshd.pid")).append('\n')
+                .append("PermitRootLogin prohibit-password\nPidFile ")
+                .append(dir.resolve("sshd.pid"))
+                .append('\n')
                 .append("LogLevel INFO\n");
         if (!env.isEmpty()) {
             config.append("SetEnv");
@@ -72,8 +90,15 @@ public final class OpenSshServer implements AutoCloseable {
     }
 
     private static Process launch(Path dir, int port) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", dir.resolve("sshd_config").toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.log").toFile()))
+        Process p = new ProcessBuilder(
+                        SSHD.toString(),
+                        "-D",
+                        "-e",
+                        "-f",
+                        dir.resolve("sshd_config").toString())
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        ProcessBuilder.Redirect.appendTo(dir.resolve("sshd.log").toFile()))
                 .start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (System.nanoTime() < deadline) {
@@ -99,7 +124,16 @@ public final class OpenSshServer implements AutoCloseable {
         Path hostKey = dir.resolve("host_ed25519");
         Files.deleteIfExists(hostKey);
         Files.deleteIfExists(dir.resolve("host_ed25519.pub"));
-        run(List.of("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "devops-console-test-host-rebuilt", "-f",
+        run(List.of(
+                "ssh-keygen",
+                "-q",
+                "-t",
+                "ed25519",
+                "-N",
+                "",
+                "-C",
+                "devops-console-test-host-rebuilt",
+                "-f",
                 hostKey.toString()));
         process = launch(dir, port);
     }
@@ -121,7 +155,8 @@ public final class OpenSshServer implements AutoCloseable {
 
     /** The host key as an OpenSSH public key line. */
     public String hostKeyLine() throws IOException {
-        String[] parts = Files.readString(dir.resolve("host_ed25519.pub")).strip().split("\\s+");
+        String[] parts =
+                Files.readString(dir.resolve("host_ed25519.pub")).strip().split("\\s+");
         return parts[0] + " " + parts[1];
     }
 

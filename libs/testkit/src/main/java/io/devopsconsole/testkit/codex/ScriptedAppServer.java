@@ -3,7 +3,6 @@ package io.devopsconsole.testkit.codex;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,8 +49,7 @@ public final class ScriptedAppServer {
     private volatile Player player;
 
     /** One transcript line: direction and message. */
-    public record Line(boolean fromServer, JsonNode msg) {
-    }
+    public record Line(boolean fromServer, JsonNode msg) {}
 
     public ScriptedAppServer(InputStream in, OutputStream out, Set<String> threads, long paceMillis) {
         this.in = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
@@ -81,7 +79,8 @@ public final class ScriptedAppServer {
     private void handle(JsonNode msg) throws IOException {
         if (!msg.has("method")) {
             // a response to one of our requests
-            CompletableFuture<JsonNode> waiting = pendingServer.remove(msg.path("id").asInt(-1));
+            CompletableFuture<JsonNode> waiting =
+                    pendingServer.remove(msg.path("id").asInt(-1));
             if (waiting != null) {
                 waiting.complete(msg);
             }
@@ -104,16 +103,27 @@ public final class ScriptedAppServer {
                     return;
                 }
                 initialized = true;
-                JsonNode result = first("text", l -> l.fromServer() && l.msg().path("id").asInt(-1) == 0
-                        && l.msg().has("result")).path("result");
+                JsonNode result = first(
+                                "text",
+                                l -> l.fromServer()
+                                        && l.msg().path("id").asInt(-1) == 0
+                                        && l.msg().has("result"))
+                        .path("result");
                 respond(id, result);
             }
             case "thread/start" -> {
                 String threadId = uuid7ish();
                 threads.add(threadId);
                 respond(id, threadResult(threadId, params.path("cwd").asText("/")));
-                notifyClient("thread/started", JSON.createObjectNode().set("thread", threadResult(threadId, params.path("cwd")
-                        .asText("/")).get("thread")));
+                notifyClient(
+                        "thread/started",
+                        JSON.createObjectNode()
+                                .set(
+                                        "thread",
+                                        threadResult(
+                                                        threadId,
+                                                        params.path("cwd").asText("/"))
+                                                .get("thread")));
             }
             case "thread/resume" -> {
                 String threadId = params.path("threadId").asText();
@@ -142,7 +152,8 @@ public final class ScriptedAppServer {
                 Runnable p;
                 java.util.regex.Matcher bench = BENCH.matcher(text);
                 if (bench.find()) {
-                    p = () -> benchTurn(threadId, turnId, Integer.parseInt(bench.group(1)), Long.parseLong(bench.group(2)));
+                    p = () -> benchTurn(
+                            threadId, turnId, Integer.parseInt(bench.group(1)), Long.parseLong(bench.group(2)));
                 } else {
                     Player played = new Player(scenario(text), threadId, turnId);
                     player = played;
@@ -175,10 +186,20 @@ public final class ScriptedAppServer {
     private void benchTurn(String threadId, String turnId, int count, long everyMillis) {
         try {
             ObjectNode turn = JSON.createObjectNode().put("id", turnId).put("status", "inProgress");
-            notifyClient("turn/started", JSON.createObjectNode().put("threadId", threadId).set("turn", turn));
+            notifyClient(
+                    "turn/started",
+                    JSON.createObjectNode().put("threadId", threadId).set("turn", turn));
             String itemId = "msg_bench_" + turnId.substring(turnId.length() - 6);
-            ObjectNode item = JSON.createObjectNode().put("type", "agentMessage").put("id", itemId).put("text", "");
-            notifyClient("item/started", JSON.createObjectNode().put("threadId", threadId).put("turnId", turnId).set("item", item));
+            ObjectNode item = JSON.createObjectNode()
+                    .put("type", "agentMessage")
+                    .put("id", itemId)
+                    .put("text", "");
+            notifyClient(
+                    "item/started",
+                    JSON.createObjectNode()
+                            .put("threadId", threadId)
+                            .put("turnId", turnId)
+                            .set("item", item));
             long next = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 long wait = next - System.nanoTime();
@@ -186,14 +207,25 @@ public final class ScriptedAppServer {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
                 next += everyMillis * 1_000_000;
-                notifyClient("item/agentMessage/delta", JSON.createObjectNode().put("threadId", threadId).put("turnId", turnId)
-                        .put("itemId", itemId).put("delta", "@@T" + System.nanoTime() + "@@ "));
+                notifyClient(
+                        "item/agentMessage/delta",
+                        JSON.createObjectNode()
+                                .put("threadId", threadId)
+                                .put("turnId", turnId)
+                                .put("itemId", itemId)
+                                .put("delta", "@@T" + System.nanoTime() + "@@ "));
             }
-            notifyClient("item/completed", JSON.createObjectNode().put("threadId", threadId).put("turnId", turnId)
-                    .set("item", item.deepCopy().put("text", "bench")));
+            notifyClient(
+                    "item/completed",
+                    JSON.createObjectNode()
+                            .put("threadId", threadId)
+                            .put("turnId", turnId)
+                            .set("item", item.deepCopy().put("text", "bench")));
             ObjectNode done = JSON.createObjectNode().put("id", turnId).put("status", "completed");
             done.putArray("items");
-            notifyClient("turn/completed", JSON.createObjectNode().put("threadId", threadId).set("turn", done));
+            notifyClient(
+                    "turn/completed",
+                    JSON.createObjectNode().put("threadId", threadId).set("turn", done));
         } catch (IOException | InterruptedException e) {
             // connection gone
         }
@@ -263,7 +295,8 @@ public final class ScriptedAppServer {
             int start = 0;
             for (int i = 0; i < lines.size(); i++) {
                 JsonNode m = lines.get(i).msg();
-                if (!lines.get(i).fromServer() && "turn/start".equals(m.path("method").asText())) {
+                if (!lines.get(i).fromServer()
+                        && "turn/start".equals(m.path("method").asText())) {
                     oldThread = m.path("params").path("threadId").asText();
                 }
                 if (lines.get(i).fromServer() && m.path("result").has("turn")) {
@@ -275,7 +308,9 @@ public final class ScriptedAppServer {
             if (skipToAfterClientResponse > 0) {
                 int seen = 0;
                 for (int i = start; i < lines.size(); i++) {
-                    if (!lines.get(i).fromServer() && !lines.get(i).msg().has("method") && ++seen == skipToAfterClientResponse) {
+                    if (!lines.get(i).fromServer()
+                            && !lines.get(i).msg().has("method")
+                            && ++seen == skipToAfterClientResponse) {
                         start = i + 1;
                         break;
                     }
@@ -372,12 +407,20 @@ public final class ScriptedAppServer {
 
         /** A declined request without a captured decline: resolve it, decline the item, complete the turn. */
         private void declined(JsonNode request, int sid) throws IOException {
-            ObjectNode resolved = JSON.createObjectNode().put("threadId", threadId).put("requestId", sid);
+            ObjectNode resolved =
+                    JSON.createObjectNode().put("threadId", threadId).put("requestId", sid);
             notifyClient("serverRequest/resolved", resolved);
-            ObjectNode item = JSON.createObjectNode().put("type", "fileChange")
-                    .put("id", request.path("params").path("itemId").asText()).put("status", "declined");
+            ObjectNode item = JSON.createObjectNode()
+                    .put("type", "fileChange")
+                    .put("id", request.path("params").path("itemId").asText())
+                    .put("status", "declined");
             item.putArray("changes");
-            notifyClient("item/completed", JSON.createObjectNode().put("threadId", threadId).put("turnId", turnId).set("item", item));
+            notifyClient(
+                    "item/completed",
+                    JSON.createObjectNode()
+                            .put("threadId", threadId)
+                            .put("turnId", turnId)
+                            .set("item", item));
             completed("completed");
         }
 
@@ -389,7 +432,9 @@ public final class ScriptedAppServer {
             ObjectNode turn = JSON.createObjectNode().put("id", turnId);
             turn.putArray("items");
             turn.put("itemsView", "notLoaded").put("status", status).putNull("error");
-            notifyClient("turn/completed", JSON.createObjectNode().put("threadId", threadId).set("turn", turn));
+            notifyClient(
+                    "turn/completed",
+                    JSON.createObjectNode().put("threadId", threadId).set("turn", turn));
         }
 
         private void pace() {
@@ -412,13 +457,19 @@ public final class ScriptedAppServer {
     }
 
     private ObjectNode threadResult(String threadId, String cwd) {
-        ObjectNode thread = JSON.createObjectNode().put("id", threadId).put("modelProvider", "mock").put("model", "mock-model")
+        ObjectNode thread = JSON.createObjectNode()
+                .put("id", threadId)
+                .put("modelProvider", "mock")
+                .put("model", "mock-model")
                 .put("cwd", cwd);
         thread.putObject("status").put("type", "idle");
         thread.putArray("turns");
         ObjectNode result = JSON.createObjectNode();
         result.set("thread", thread);
-        result.put("model", "mock-model").put("modelProvider", "mock").put("cwd", cwd).put("approvalPolicy", "on-request");
+        result.put("model", "mock-model")
+                .put("modelProvider", "mock")
+                .put("cwd", cwd)
+                .put("approvalPolicy", "on-request");
         result.putObject("sandbox").put("type", "workspaceWrite");
         return result;
     }
@@ -457,7 +508,10 @@ public final class ScriptedAppServer {
     }
 
     private static JsonNode first(String name, java.util.function.Predicate<Line> which) {
-        return transcript(name).stream().filter(which).findFirst().map(Line::msg)
+        return transcript(name).stream()
+                .filter(which)
+                .findFirst()
+                .map(Line::msg)
                 .orElseThrow(() -> new IllegalStateException("transcript " + name + " lacks the line"));
     }
 

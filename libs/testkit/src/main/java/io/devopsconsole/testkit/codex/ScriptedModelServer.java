@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -61,7 +60,8 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     /** The base URL codex is pointed at ({@code model_providers.<p>.base_url}). */
     public String baseUrl() {
-        return "http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort() + "/v1";
+        return "http://" + server.getAddress().getHostString() + ":"
+                + server.getAddress().getPort() + "/v1";
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -95,16 +95,25 @@ public final class ScriptedModelServer implements AutoCloseable {
         exchange.getResponseHeaders().add("cache-control", "no-cache");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
-        event(out, JSON.createObjectNode().put("type", "response.created").set("response", JSON.createObjectNode().put("id", rid)));
+        event(
+                out,
+                JSON.createObjectNode()
+                        .put("type", "response.created")
+                        .set("response", JSON.createObjectNode().put("id", rid)));
         String lastType = last.path("type").asText();
         if (lastType.equals("function_call_output") || lastType.equals("custom_tool_call_output")) {
             JsonNode o = last.path("output");
             String output = o.isTextual() ? o.asText() : o.toString();
-            message(out, List.of("The command ran. ", "Output was:\n", output.substring(0, Math.min(400, output.length()))));
+            message(
+                    out,
+                    List.of("The command ran. ", "Output was:\n", output.substring(0, Math.min(400, output.length()))));
         } else if (text.contains("FAILSTREAM")) {
             partial(out, List.of("Starting... "));
             ObjectNode failed = JSON.createObjectNode().put("type", "response.failed");
-            failed.putObject("response").put("id", rid).putObject("error").put("code", "server_error")
+            failed.putObject("response")
+                    .put("id", rid)
+                    .putObject("error")
+                    .put("code", "server_error")
                     .put("message", "scripted stream failure");
             event(out, failed);
             return;
@@ -113,12 +122,21 @@ public final class ScriptedModelServer implements AutoCloseable {
             sleep(60_000);
             return;
         } else if (text.contains("RUN_ESCALATED:")) {
-            String cmd = text.split("RUN_ESCALATED:", 2)[1].strip().lines().findFirst().orElse("true");
-            functionCall(out, JSON.createObjectNode().put("cmd", cmd).put("yield_time_ms", 2000)
-                    .put("sandbox_permissions", "require_escalated")
-                    .put("justification", "Probe wants to run this command outside the sandbox"));
+            String cmd = text.split("RUN_ESCALATED:", 2)[1]
+                    .strip()
+                    .lines()
+                    .findFirst()
+                    .orElse("true");
+            functionCall(
+                    out,
+                    JSON.createObjectNode()
+                            .put("cmd", cmd)
+                            .put("yield_time_ms", 2000)
+                            .put("sandbox_permissions", "require_escalated")
+                            .put("justification", "Probe wants to run this command outside the sandbox"));
         } else if (text.contains("RUN_EXEC:")) {
-            String cmd = text.split("RUN_EXEC:", 2)[1].strip().lines().findFirst().orElse("true");
+            String cmd =
+                    text.split("RUN_EXEC:", 2)[1].strip().lines().findFirst().orElse("true");
             functionCall(out, JSON.createObjectNode().put("cmd", cmd).put("yield_time_ms", 2000));
         } else if (text.contains("COUNT:") && fresh) {
             String n = text.split("COUNT:", 2)[1].strip().split("\\s+")[0];
@@ -144,34 +162,62 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     private String partial(OutputStream out, List<String> chunks) throws IOException {
         String mid = "msg_" + ids.incrementAndGet();
-        ObjectNode added = JSON.createObjectNode().put("type", "response.output_item.added").put("output_index", 0);
-        added.putObject("item").put("type", "message").put("role", "assistant").put("id", mid).putArray("content");
+        ObjectNode added = JSON.createObjectNode()
+                .put("type", "response.output_item.added")
+                .put("output_index", 0);
+        added.putObject("item")
+                .put("type", "message")
+                .put("role", "assistant")
+                .put("id", mid)
+                .putArray("content");
         event(out, added);
         for (String c : chunks) {
             sleep(deltaDelayMillis);
-            event(out, JSON.createObjectNode().put("type", "response.output_text.delta").put("item_id", mid)
-                    .put("output_index", 0).put("content_index", 0).put("delta", c));
+            event(
+                    out,
+                    JSON.createObjectNode()
+                            .put("type", "response.output_text.delta")
+                            .put("item_id", mid)
+                            .put("output_index", 0)
+                            .put("content_index", 0)
+                            .put("delta", c));
         }
         return mid;
     }
 
     private void message(OutputStream out, List<String> chunks) throws IOException {
         String mid = partial(out, chunks);
-        ObjectNode done = JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
-        ObjectNode item = done.putObject("item").put("type", "message").put("role", "assistant").put("id", mid)
+        ObjectNode done =
+                JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
+        ObjectNode item = done.putObject("item")
+                .put("type", "message")
+                .put("role", "assistant")
+                .put("id", mid)
                 .put("status", "completed");
-        item.putArray("content").addObject().put("type", "output_text").put("text", String.join("", chunks)).putArray("annotations");
+        item.putArray("content")
+                .addObject()
+                .put("type", "output_text")
+                .put("text", String.join("", chunks))
+                .putArray("annotations");
         event(out, done);
     }
 
     private void functionCall(OutputStream out, ObjectNode args) throws IOException {
         String cid = "call_" + ids.incrementAndGet();
-        ObjectNode item = JSON.createObjectNode().put("type", "function_call").put("id", "fc_" + cid).put("call_id", cid)
-                .put("name", "exec_command").put("arguments", args.toString()).put("status", "completed");
-        ObjectNode added = JSON.createObjectNode().put("type", "response.output_item.added").put("output_index", 0);
+        ObjectNode item = JSON.createObjectNode()
+                .put("type", "function_call")
+                .put("id", "fc_" + cid)
+                .put("call_id", cid)
+                .put("name", "exec_command")
+                .put("arguments", args.toString())
+                .put("status", "completed");
+        ObjectNode added = JSON.createObjectNode()
+                .put("type", "response.output_item.added")
+                .put("output_index", 0);
         added.set("item", item.deepCopy().put("arguments", "").put("status", "in_progress"));
         event(out, added);
-        ObjectNode done = JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
+        ObjectNode done =
+                JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
         done.set("item", item);
         event(out, done);
     }
@@ -192,7 +238,8 @@ public final class ScriptedModelServer implements AutoCloseable {
         JsonNode items = body.path("input");
         for (int i = items.size() - 1; i >= 0; i--) {
             JsonNode item = items.get(i);
-            if (item.path("type").asText().equals("message") && item.path("role").asText().equals("user")) {
+            if (item.path("type").asText().equals("message")
+                    && item.path("role").asText().equals("user")) {
                 StringBuilder b = new StringBuilder();
                 for (JsonNode part : item.path("content")) {
                     if (b.length() > 0) {

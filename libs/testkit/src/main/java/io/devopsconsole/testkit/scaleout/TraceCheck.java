@@ -1,7 +1,6 @@
 package io.devopsconsole.testkit.scaleout;
 
 import io.devopsconsole.testkit.OtlpCollector;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,8 +21,7 @@ import java.util.stream.Collectors;
  */
 public final class TraceCheck {
 
-    private TraceCheck() {
-    }
+    private TraceCheck() {}
 
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[0]);
@@ -32,10 +30,18 @@ public final class TraceCheck {
         List<OtlpCollector.Span> whole = null;
         long deadline = System.nanoTime() + 30_000_000_000L; // the exporters send in batches
         while (whole == null && System.nanoTime() < deadline) {
-            spans = Files.exists(file) ? Files.readAllLines(file).stream().filter(l -> !l.isBlank()).map(OtlpCollector::parse).toList()
+            spans = Files.exists(file)
+                    ? Files.readAllLines(file).stream()
+                            .filter(l -> !l.isBlank())
+                            .map(OtlpCollector::parse)
+                            .toList()
                     : List.of();
-            byTrace = spans.stream().collect(Collectors.groupingBy(OtlpCollector.Span::traceId, TreeMap::new, Collectors.toList()));
-            whole = byTrace.values().stream().filter(TraceCheck::endToEnd).findFirst().orElse(null);
+            byTrace = spans.stream()
+                    .collect(Collectors.groupingBy(OtlpCollector.Span::traceId, TreeMap::new, Collectors.toList()));
+            whole = byTrace.values().stream()
+                    .filter(TraceCheck::endToEnd)
+                    .findFirst()
+                    .orElse(null);
             if (whole == null) {
                 Thread.sleep(500);
             }
@@ -43,14 +49,22 @@ public final class TraceCheck {
         if (whole == null) {
             System.err.println("trace check FAILED: no trace holds a turn from console-ui to agent-runner and back; "
                     + (spans == null ? 0 : spans.size()) + " spans in " + byTrace.size() + " traces; services seen: "
-                    + (spans == null ? Set.of() : spans.stream().map(OtlpCollector.Span::service).collect(Collectors.toCollection(TreeSet::new))));
+                    + (spans == null
+                            ? Set.of()
+                            : spans.stream()
+                                    .map(OtlpCollector.Span::service)
+                                    .collect(Collectors.toCollection(TreeSet::new))));
             System.exit(1);
         }
-        // JSON logs: every line of the service's log one JSON object; those logged inside a traced request carry its ids
+        // JSON logs: every line of the service's log one JSON object; those logged inside a traced request carry its
+        // ids
         if (args.length > 1) {
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-            Set<String> consoleTraces = byTrace.entrySet().stream().filter(e -> e.getValue().stream()
-                    .anyMatch(sp -> sp.service().equals("console-ui"))).map(Map.Entry::getKey).collect(Collectors.toSet());
+            Set<String> consoleTraces = byTrace.entrySet().stream()
+                    .filter(e ->
+                            e.getValue().stream().anyMatch(sp -> sp.service().equals("console-ui")))
+                    .map(Map.Entry::getKey)
+                    .collect(Collectors.toSet());
             int lines = 0;
             int traced = 0;
             String example = null;
@@ -81,14 +95,21 @@ public final class TraceCheck {
                         + " carries the id of a trace the console started");
                 System.exit(1);
             }
-            System.out.println("logs: " + lines + " JSON lines in " + Path.of(args[1]).getFileName() + ", " + traced
-                    + " with the trace and span ids of a console request, e.g. " + example);
+            System.out.println(
+                    "logs: " + lines + " JSON lines in " + Path.of(args[1]).getFileName() + ", " + traced
+                            + " with the trace and span ids of a console request, e.g. " + example);
         }
-        Map<String, Long> perService = whole.stream().collect(Collectors.groupingBy(OtlpCollector.Span::service, TreeMap::new,
-                Collectors.counting()));
-        System.out.println("trace: one operator message is one trace (" + whole.get(0).traceId() + "): " + whole.size()
-                + " spans " + perService + "; e.g. " + whole.stream().map(s -> s.service() + " '" + s.name() + "'")
-                .distinct().limit(8).collect(Collectors.joining(", ")) + " (" + spans.size() + " spans received in all)");
+        Map<String, Long> perService = whole.stream()
+                .collect(Collectors.groupingBy(OtlpCollector.Span::service, TreeMap::new, Collectors.counting()));
+        System.out.println(
+                "trace: one operator message is one trace (" + whole.get(0).traceId() + "): " + whole.size()
+                        + " spans " + perService + "; e.g. "
+                        + whole.stream()
+                                .map(s -> s.service() + " '" + s.name() + "'")
+                                .distinct()
+                                .limit(8)
+                                .collect(Collectors.joining(", "))
+                        + " (" + spans.size() + " spans received in all)");
         System.exit(0);
     }
 
@@ -97,11 +118,15 @@ public final class TraceCheck {
         Set<String> ids = trace.stream().map(OtlpCollector.Span::spanId).collect(Collectors.toSet());
         boolean linked = trace.stream().allMatch(s -> s.parentSpanId().isEmpty() || ids.contains(s.parentSpanId()));
         boolean console = trace.stream().anyMatch(s -> s.service().equals("console-ui"));
-        boolean published = trace.stream().anyMatch(s -> s.service().equals("session-service") && s.name().startsWith("publish ")
-                && s.name().contains("turn"));
-        boolean turn = trace.stream().anyMatch(s -> s.service().equals("agent-runner") && s.name().equals("turn"));
-        boolean stored = trace.stream().anyMatch(s -> s.service().equals("session-service")
-                && s.name().equals("store and fan out stream records"));
+        boolean published = trace.stream()
+                .anyMatch(s -> s.service().equals("session-service")
+                        && s.name().startsWith("publish ")
+                        && s.name().contains("turn"));
+        boolean turn = trace.stream()
+                .anyMatch(s -> s.service().equals("agent-runner") && s.name().equals("turn"));
+        boolean stored = trace.stream()
+                .anyMatch(s ->
+                        s.service().equals("session-service") && s.name().equals("store and fan out stream records"));
         return linked && console && published && turn && stored;
     }
 }

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.events.EventJson;
 import io.devopsconsole.events.Risk;
 import io.devopsconsole.events.agent.StreamKind;
-
 import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -38,15 +37,15 @@ public final class StreamContract {
     /** Where the schema is on the class path (and, under the module, in src/main/resources). */
     public static final String SCHEMA_RESOURCE = "stream-record.schema.json";
     /** The item types that have a variant of their own; any other is {@code Other}. */
-    public static final Set<String> ITEM_TYPES_WITH_VARIANTS = Set.of("agent_message", "command_execution", "file_change");
+    public static final Set<String> ITEM_TYPES_WITH_VARIANTS =
+            Set.of("agent_message", "command_execution", "file_change");
 
-    private static final ObjectMapper WRITER = EventJson.mapper().copy()
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
-    private static final ObjectMapper STRICT = EventJson.mapper().copy()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper WRITER =
+            EventJson.mapper().copy().setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    private static final ObjectMapper STRICT =
+            EventJson.mapper().copy().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private StreamContract() {
-    }
+    private StreamContract() {}
 
     /** The payload as JSON (absent optional fields left out). */
     public static ObjectNode write(StreamPayload payload) {
@@ -74,8 +73,10 @@ public final class StreamContract {
             }
             return read;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("a " + kind.wire() + " payload that is not a " + type.getSimpleName() + ": "
-                    + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "a " + kind.wire() + " payload that is not a " + type.getSimpleName() + ": "
+                            + e.getOriginalMessage(),
+                    e);
         }
     }
 
@@ -86,18 +87,20 @@ public final class StreamContract {
             case AGENT_MESSAGE_DELTA -> StreamPayload.AgentMessageDelta.class;
             case COMMAND_OUTPUT_DELTA -> StreamPayload.CommandOutputDelta.class;
             case FILE_CHANGE -> StreamPayload.FileChangeRecord.class;
-            case ITEM_STARTED -> switch (itemType) {
-                case "agent_message" -> StreamPayload.ItemStarted.AgentMessage.class;
-                case "command_execution" -> StreamPayload.ItemStarted.Command.class;
-                case "file_change" -> StreamPayload.ItemStarted.FileChanges.class;
-                default -> StreamPayload.ItemStarted.Other.class;
-            };
-            case ITEM_COMPLETED -> switch (itemType) {
-                case "agent_message" -> StreamPayload.ItemCompleted.AgentMessage.class;
-                case "command_execution" -> StreamPayload.ItemCompleted.Command.class;
-                case "file_change" -> StreamPayload.ItemCompleted.FileChanges.class;
-                default -> StreamPayload.ItemCompleted.Other.class;
-            };
+            case ITEM_STARTED ->
+                switch (itemType) {
+                    case "agent_message" -> StreamPayload.ItemStarted.AgentMessage.class;
+                    case "command_execution" -> StreamPayload.ItemStarted.Command.class;
+                    case "file_change" -> StreamPayload.ItemStarted.FileChanges.class;
+                    default -> StreamPayload.ItemStarted.Other.class;
+                };
+            case ITEM_COMPLETED ->
+                switch (itemType) {
+                    case "agent_message" -> StreamPayload.ItemCompleted.AgentMessage.class;
+                    case "command_execution" -> StreamPayload.ItemCompleted.Command.class;
+                    case "file_change" -> StreamPayload.ItemCompleted.FileChanges.class;
+                    default -> StreamPayload.ItemCompleted.Other.class;
+                };
             case APPROVAL_REQUESTED -> StreamPayload.ApprovalRequested.class;
             case APPROVAL_RESOLVED -> StreamPayload.ApprovalResolved.class;
             case TOKEN_USAGE -> StreamPayload.TokenUsage.class;
@@ -143,10 +146,14 @@ public final class StreamContract {
             case AGENT_MESSAGE_DELTA -> List.of("AgentMessageDelta");
             case COMMAND_OUTPUT_DELTA -> List.of("CommandOutputDelta");
             case FILE_CHANGE -> List.of("FileChangeRecord");
-            case ITEM_STARTED -> List.of("ItemStartedAgentMessage", "ItemStartedCommand", "ItemStartedFileChanges",
-                    "ItemStartedOther");
-            case ITEM_COMPLETED -> List.of("ItemCompletedAgentMessage", "ItemCompletedCommand", "ItemCompletedFileChanges",
-                    "ItemCompletedOther");
+            case ITEM_STARTED ->
+                List.of("ItemStartedAgentMessage", "ItemStartedCommand", "ItemStartedFileChanges", "ItemStartedOther");
+            case ITEM_COMPLETED ->
+                List.of(
+                        "ItemCompletedAgentMessage",
+                        "ItemCompletedCommand",
+                        "ItemCompletedFileChanges",
+                        "ItemCompletedOther");
             case APPROVAL_REQUESTED -> List.of("ApprovalRequested");
             case APPROVAL_RESOLVED -> List.of("ApprovalResolved");
             case TOKEN_USAGE -> List.of("TokenUsage");
@@ -183,8 +190,10 @@ public final class StreamContract {
         root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
         root.put("$id", "https://devopsconsole.io/schemas/agent-stream-record.json");
         root.put("title", "AgentStreamRecord");
-        root.put("description", "One thing a worker did, relayed by the agent-runner (console.agent.stream.v1, key = session"
-                + " id). Generated from io.devopsconsole.events.agent.stream.StreamPayload: do not edit.");
+        root.put(
+                "description",
+                "One thing a worker did, relayed by the agent-runner (console.agent.stream.v1, key = session"
+                        + " id). Generated from io.devopsconsole.events.agent.stream.StreamPayload: do not edit.");
         root.put("type", "object");
         ObjectNode props = root.putObject("properties");
         props.putObject("record_id").put("type", "string").put("format", "uuid");
@@ -197,11 +206,19 @@ public final class StreamContract {
         nullable(props.putObject("turn_id"), "string");
         nullable(props.putObject("item_id"), "string");
         nullable(props.putObject("target_id"), "string").put("format", "uuid");
-        nullable(props.putObject("at"), "string").put("format", "date-time")
-                .put("description", "UTC, microsecond precision (as stored: live and replayed records are the same text)");
+        nullable(props.putObject("at"), "string")
+                .put("format", "date-time")
+                .put(
+                        "description",
+                        "UTC, microsecond precision (as stored: live and replayed records are the same text)");
         props.putObject("payload").put("type", "object");
         nullable(props.putObject("fence"), "integer");
-        root.putArray("required").add("record_id").add("session_id").add("stream_seq").add("kind").add("payload");
+        root.putArray("required")
+                .add("record_id")
+                .add("session_id")
+                .add("stream_seq")
+                .add("kind")
+                .add("payload");
         ArrayNode all = root.putArray("allOf");
         for (StreamKind k : StreamKind.values()) {
             ObjectNode rule = all.addObject();
@@ -308,7 +325,8 @@ public final class StreamContract {
     public static String typescript() {
         StringBuilder ts = new StringBuilder();
         ts.append("// Generated from io.devopsconsole.events.agent.stream.StreamPayload (libs/event-contracts):\n")
-                .append("// do not edit. Regenerate with: ./mvnw -B -q -pl libs/event-contracts compile exec:java@stream-contract\n\n");
+                .append(
+                        "// do not edit. Regenerate with: ./mvnw -B -q -pl libs/event-contracts compile exec:java@stream-contract\n\n");
         ts.append("export type StreamKind =\n");
         StreamKind[] kinds = StreamKind.values();
         for (int i = 0; i < kinds.length; i++) {
@@ -325,18 +343,27 @@ public final class StreamContract {
                 ts.append("  ").append(field);
                 if (field.equals("item_type") && name.startsWith("Item")) {
                     String fixed = itemTypeOf(name);
-                    ts.append(": ").append(fixed == null ? "string" : "'" + fixed + "'").append(";\n");
+                    ts.append(": ")
+                            .append(fixed == null ? "string" : "'" + fixed + "'")
+                            .append(";\n");
                     continue;
                 }
-                boolean primitive = c.getType().isPrimitive() || field.equals("outcome") && type == StreamPayload.TurnEnded.class;
-                ts.append(primitive ? ": " : "?: ").append(tsType(c.getType(), c.getGenericType()))
-                        .append(primitive ? "" : " | null").append(";\n");
+                boolean primitive =
+                        c.getType().isPrimitive() || field.equals("outcome") && type == StreamPayload.TurnEnded.class;
+                ts.append(primitive ? ": " : "?: ")
+                        .append(tsType(c.getType(), c.getGenericType()))
+                        .append(primitive ? "" : " | null")
+                        .append(";\n");
             }
             ts.append("}\n\n");
         });
         ts.append("/** The payload of each kind of record. */\nexport interface StreamPayloads {\n");
         for (StreamKind k : kinds) {
-            ts.append("  ").append(k.wire()).append(": ").append(String.join(" | ", payloadsOf(k))).append(";\n");
+            ts.append("  ")
+                    .append(k.wire())
+                    .append(": ")
+                    .append(String.join(" | ", payloadsOf(k)))
+                    .append(";\n");
         }
         ts.append("}\n\nexport type StreamPayload = StreamPayloads[StreamKind];\n");
         return ts.toString();
@@ -347,7 +374,11 @@ public final class StreamContract {
         for (Object constant : type.getEnumConstants()) {
             values.add("'" + wire(constant) + "'");
         }
-        ts.append("export type ").append(name).append(" = ").append(String.join(" | ", values)).append(";\n\n");
+        ts.append("export type ")
+                .append(name)
+                .append(" = ")
+                .append(String.join(" | ", values))
+                .append(";\n\n");
     }
 
     private static String tsType(Class<?> raw, Type generic) {
@@ -378,9 +409,12 @@ public final class StreamContract {
      */
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args.length > 0 ? args[0] : ".");
-        Files.writeString(root.resolve("libs/event-contracts/src/main/resources/" + SCHEMA_RESOURCE), schemaText(),
+        Files.writeString(
+                root.resolve("libs/event-contracts/src/main/resources/" + SCHEMA_RESOURCE),
+                schemaText(),
                 StandardCharsets.UTF_8);
-        Files.writeString(root.resolve("console-ui/web/src/generated/stream-records.ts"), typescript(), StandardCharsets.UTF_8);
+        Files.writeString(
+                root.resolve("console-ui/web/src/generated/stream-records.ts"), typescript(), StandardCharsets.UTF_8);
     }
 
     /** The schema as the committed file holds it. */

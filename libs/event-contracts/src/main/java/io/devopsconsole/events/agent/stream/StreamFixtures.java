@@ -2,7 +2,6 @@ package io.devopsconsole.events.agent.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.devopsconsole.events.EventJson;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,8 +19,7 @@ public final class StreamFixtures {
 
     public static final List<String> FILES = List.of("stream-fixtures/a-turn.json", "stream-fixtures/trouble.json");
 
-    private StreamFixtures() {
-    }
+    private StreamFixtures() {}
 
     /** Every fixture record, in file order. */
     public static List<JsonNode> all() {

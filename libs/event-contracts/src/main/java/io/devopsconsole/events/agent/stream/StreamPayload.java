@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.devopsconsole.events.Risk;
 import io.devopsconsole.events.agent.StreamKind;
-
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -42,8 +41,7 @@ public sealed interface StreamPayload {
     }
 
     /** One file a file-change item touches: its path, {@code add}, {@code delete} or {@code update}, and the diff. */
-    record FileChange(String path, String kind, String diff) {
-    }
+    record FileChange(String path, String kind, String diff) {}
 
     /** One file of a file-change item, as its own record (after the item's start). */
     record FileChangeRecord(String path, String kind, String diff) implements StreamPayload {
@@ -63,18 +61,14 @@ public sealed interface StreamPayload {
             return StreamKind.ITEM_STARTED;
         }
 
-        record AgentMessage(String itemType) implements ItemStarted {
-        }
+        record AgentMessage(String itemType) implements ItemStarted {}
 
-        record Command(String itemType, String command, String cwd) implements ItemStarted {
-        }
+        record Command(String itemType, String command, String cwd) implements ItemStarted {}
 
-        record FileChanges(String itemType, List<FileChange> changes) implements ItemStarted {
-        }
+        record FileChanges(String itemType, List<FileChange> changes) implements ItemStarted {}
 
         /** Reasoning and any other item type: nothing more than its type. */
-        record Other(String itemType) implements ItemStarted {
-        }
+        record Other(String itemType) implements ItemStarted {}
     }
 
     /**
@@ -91,8 +85,7 @@ public sealed interface StreamPayload {
         }
 
         /** The agent's whole message. */
-        record AgentMessage(String itemType, String status, String text) implements ItemCompleted {
-        }
+        record AgentMessage(String itemType, String status, String text) implements ItemCompleted {}
 
         /**
          * A command ran (or was declined, or was cut off): {@code outcome} says which, decided by the
@@ -100,17 +93,23 @@ public sealed interface StreamPayload {
          * {@code duration_source} ({@code codex}, {@code codex_timestamps}, {@code measured_by_runner}:
          * approval wait included) when known; {@code approval_request_id} when it waited for approval.
          */
-        record Command(String itemType, String status, CommandOutcome outcome, String command, String cwd, Integer exitCode,
-                       Long durationMs, String durationSource, String output, String approvalRequestId)
-                implements ItemCompleted {
-        }
+        record Command(
+                String itemType,
+                String status,
+                CommandOutcome outcome,
+                String command,
+                String cwd,
+                Integer exitCode,
+                Long durationMs,
+                String durationSource,
+                String output,
+                String approvalRequestId)
+                implements ItemCompleted {}
 
-        record FileChanges(String itemType, String status, List<FileChange> changes) implements ItemCompleted {
-        }
+        record FileChanges(String itemType, String status, List<FileChange> changes) implements ItemCompleted {}
 
         /** Reasoning (its summary as {@code text}) and any other item type. */
-        record Other(String itemType, String status, String text) implements ItemCompleted {
-        }
+        record Other(String itemType, String status, String text) implements ItemCompleted {}
     }
 
     /**
@@ -118,8 +117,15 @@ public sealed interface StreamPayload {
      * {@code <turnId>:<itemId>}; {@code risk} is judged by the runner ({@link Risk#ofCommand};
      * file changes are elevated).
      */
-    record ApprovalRequested(String requestId, ApprovalKind approvalKind, String command, String cwd, String reason,
-                             Risk risk, List<FileChange> changes) implements StreamPayload {
+    record ApprovalRequested(
+            String requestId,
+            ApprovalKind approvalKind,
+            String command,
+            String cwd,
+            String reason,
+            Risk risk,
+            List<FileChange> changes)
+            implements StreamPayload {
         public StreamKind streamKind() {
             return StreamKind.APPROVAL_REQUESTED;
         }
@@ -136,8 +142,16 @@ public sealed interface StreamPayload {
      * The thread's running token totals, the last model response's ({@code last_total_tokens}) and
      * this turn's own ({@code turn_total_tokens}).
      */
-    record TokenUsage(long inputTokens, long cachedInputTokens, long outputTokens, long totalTokens, long lastTotalTokens,
-                      long turnTotalTokens, String threadId, String scope) implements StreamPayload {
+    record TokenUsage(
+            long inputTokens,
+            long cachedInputTokens,
+            long outputTokens,
+            long totalTokens,
+            long lastTotalTokens,
+            long turnTotalTokens,
+            String threadId,
+            String scope)
+            implements StreamPayload {
         public StreamKind streamKind() {
             return StreamKind.TOKEN_USAGE;
         }
@@ -166,8 +180,18 @@ public sealed interface StreamPayload {
      * {@code reattached}, {@code command_stuck} ({@code item_id}, {@code command}, {@code quiet_ms}),
      * {@code lost}, {@code stopped}, {@code failed}.
      */
-    record WorkerState(String state, String transport, String targetName, String workingDirectory, UUID workerId,
-                       String threadId, String message, Long detachedMs, String itemId, String command, Long quietMs)
+    record WorkerState(
+            String state,
+            String transport,
+            String targetName,
+            String workingDirectory,
+            UUID workerId,
+            String threadId,
+            String message,
+            Long detachedMs,
+            String itemId,
+            String command,
+            Long quietMs)
             implements StreamPayload {
         public StreamKind streamKind() {
             return StreamKind.WORKER_STATE;
@@ -179,8 +203,14 @@ public sealed interface StreamPayload {
      * {@code provider_details}; from session-service, in place of a record it could not store,
      * {@code source} and {@code dead_lettered_kind}.
      */
-    record Error(String message, Boolean willRetry, String codexError, String providerDetails, String source,
-                 String deadLetteredKind) implements StreamPayload {
+    record Error(
+            String message,
+            Boolean willRetry,
+            String codexError,
+            String providerDetails,
+            String source,
+            String deadLetteredKind)
+            implements StreamPayload {
         public StreamKind streamKind() {
             return StreamKind.ERROR;
         }
@@ -192,8 +222,15 @@ public sealed interface StreamPayload {
      * the item said so far and replaces what a viewer holds; false — it could not be read back
      * ({@code streamed_chars}: how much had been streamed live).
      */
-    record StreamGap(String itemType, String reason, String message, boolean recovered, String text, String output,
-                     Integer streamedChars) implements StreamPayload {
+    record StreamGap(
+            String itemType,
+            String reason,
+            String message,
+            boolean recovered,
+            String text,
+            String output,
+            Integer streamedChars)
+            implements StreamPayload {
         public StreamKind streamKind() {
             return StreamKind.STREAM_GAP;
         }
@@ -201,7 +238,8 @@ public sealed interface StreamPayload {
 
     /** Whether the agent asks to run a command or to apply file changes. */
     enum ApprovalKind {
-        COMMAND, FILE_CHANGE;
+        COMMAND,
+        FILE_CHANGE;
 
         @JsonValue
         public String wire() {
@@ -210,14 +248,18 @@ public sealed interface StreamPayload {
 
         @JsonCreator
         public static ApprovalKind of(String wire) {
-            return Arrays.stream(values()).filter(t -> t.wire().equals(wire)).findFirst()
+            return Arrays.stream(values())
+                    .filter(t -> t.wire().equals(wire))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("unknown approval kind " + wire));
         }
     }
 
     /** How a turn ended; each outcome is its own record kind. */
     enum TurnOutcome {
-        COMPLETED(StreamKind.TURN_COMPLETED), FAILED(StreamKind.TURN_FAILED), TIMED_OUT(StreamKind.TURN_TIMED_OUT),
+        COMPLETED(StreamKind.TURN_COMPLETED),
+        FAILED(StreamKind.TURN_FAILED),
+        TIMED_OUT(StreamKind.TURN_TIMED_OUT),
         INTERRUPTED(StreamKind.TURN_INTERRUPTED);
 
         private final StreamKind kind;
@@ -237,12 +279,16 @@ public sealed interface StreamPayload {
 
         @JsonCreator
         public static TurnOutcome of(String wire) {
-            return Arrays.stream(values()).filter(t -> t.wire().equals(wire)).findFirst()
+            return Arrays.stream(values())
+                    .filter(t -> t.wire().equals(wire))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("unknown turn outcome " + wire));
         }
 
         public static TurnOutcome of(StreamKind kind) {
-            return Arrays.stream(values()).filter(t -> t.kind == kind).findFirst()
+            return Arrays.stream(values())
+                    .filter(t -> t.kind == kind)
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException(kind.wire() + " does not end a turn"));
         }
     }
@@ -254,7 +300,11 @@ public sealed interface StreamPayload {
      * {@code incomplete} (the turn ended, or the runner lost it, before it did).
      */
     enum CommandOutcome {
-        SUCCEEDED, FAILED, DECLINED, INTERRUPTED, INCOMPLETE;
+        SUCCEEDED,
+        FAILED,
+        DECLINED,
+        INTERRUPTED,
+        INCOMPLETE;
 
         @JsonValue
         public String wire() {
@@ -263,7 +313,9 @@ public sealed interface StreamPayload {
 
         @JsonCreator
         public static CommandOutcome of(String wire) {
-            return Arrays.stream(values()).filter(t -> t.wire().equals(wire)).findFirst()
+            return Arrays.stream(values())
+                    .filter(t -> t.wire().equals(wire))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("unknown command outcome " + wire));
         }
 

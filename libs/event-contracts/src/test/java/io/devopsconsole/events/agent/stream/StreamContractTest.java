@@ -1,5 +1,8 @@
 package io.devopsconsole.events.agent.stream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
@@ -8,8 +11,6 @@ import io.devopsconsole.events.EventJson;
 import io.devopsconsole.events.Risk;
 import io.devopsconsole.events.agent.AgentStreamRecord;
 import io.devopsconsole.events.agent.StreamKind;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 class StreamContractTest {
 
@@ -27,7 +26,8 @@ class StreamContractTest {
     @Test
     void theSchemaAndTheConsolesTypesAreGeneratedFromThePayloadTypes() throws Exception {
         assertThat(Files.readString(Path.of("src/main/resources", StreamContract.SCHEMA_RESOURCE)))
-                .as("stream-record.schema.json is stale: run ./mvnw -B -q -pl libs/event-contracts compile exec:java@stream-contract")
+                .as(
+                        "stream-record.schema.json is stale: run ./mvnw -B -q -pl libs/event-contracts compile exec:java@stream-contract")
                 .isEqualTo(StreamContract.schemaText());
         assertThat(Files.readString(Path.of("../../console-ui/web/src/generated/stream-records.ts")))
                 .as("console-ui/web/src/generated/stream-records.ts is stale: run ./mvnw -B -q -pl libs/event-contracts"
@@ -46,15 +46,18 @@ class StreamContractTest {
             AgentStreamRecord r = EventJson.mapper().treeToValue(record, AgentStreamRecord.class);
             StreamPayload payload = StreamContract.readStrictly(r.kind(), r.payload());
             assertThat(payload.streamKind()).isEqualTo(r.kind());
-            assertThat(EventJson.mapper().readTree(StreamContract.write(payload).toString())).as(record.toString())
+            assertThat(EventJson.mapper().readTree(StreamContract.write(payload).toString()))
+                    .as(record.toString())
                     .isEqualTo(withoutNulls(r.payload()));
             kinds.add(r.kind());
             types.add(payload.getClass());
         }
         assertThat(kinds).as("every kind has a fixture").containsExactlyInAnyOrder(StreamKind.values());
-        assertThat(types).as("every payload type and item variant has a fixture")
+        assertThat(types)
+                .as("every payload type and item variant has a fixture")
                 .containsAll(StreamContract.payloadTypes().values().stream()
-                        .filter(t -> t != StreamPayload.FileChange.class).toList());
+                        .filter(t -> t != StreamPayload.FileChange.class)
+                        .toList());
     }
 
     @Test
@@ -64,9 +67,11 @@ class StreamContractTest {
         ((com.fasterxml.jackson.databind.node.ObjectNode) record).put("kind", "approval_requested");
         assertThat(schema.validate(record)).isNotEmpty();
         JsonNode unknownField = EventJson.mapper().readTree("{\"delta\":\"x\",\"colour\":\"red\"}");
-        assertThat(schema.validate(EventJson.mapper().readTree(("{\"record_id\":\"%s\",\"session_id\":\"%s\",\"stream_seq\":1,"
-                + "\"kind\":\"agent_message_delta\",\"payload\":%s}").formatted(java.util.UUID.randomUUID(),
-                java.util.UUID.randomUUID(), unknownField)))).isNotEmpty();
+        assertThat(schema.validate(EventJson.mapper()
+                        .readTree(("{\"record_id\":\"%s\",\"session_id\":\"%s\",\"stream_seq\":1,"
+                                        + "\"kind\":\"agent_message_delta\",\"payload\":%s}")
+                                .formatted(java.util.UUID.randomUUID(), java.util.UUID.randomUUID(), unknownField))))
+                .isNotEmpty();
         assertThatThrownBy(() -> StreamContract.readStrictly(StreamKind.AGENT_MESSAGE_DELTA, unknownField))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(StreamContract.read(StreamKind.AGENT_MESSAGE_DELTA, unknownField))
@@ -78,8 +83,10 @@ class StreamContractTest {
         JsonNode lying = EventJson.mapper().readTree("{\"outcome\":\"completed\"}");
         assertThat(StreamContract.read(StreamKind.TURN_FAILED, lying))
                 .isEqualTo(new StreamPayload.TurnEnded(StreamPayload.TurnOutcome.FAILED, null));
-        assertThat(StreamPayload.TurnOutcome.of(StreamKind.TURN_INTERRUPTED).kind()).isEqualTo(StreamKind.TURN_INTERRUPTED);
-        assertThatThrownBy(() -> StreamPayload.TurnOutcome.of(StreamKind.TURN_STARTED)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(StreamPayload.TurnOutcome.of(StreamKind.TURN_INTERRUPTED).kind())
+                .isEqualTo(StreamKind.TURN_INTERRUPTED);
+        assertThatThrownBy(() -> StreamPayload.TurnOutcome.of(StreamKind.TURN_STARTED))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -88,8 +95,10 @@ class StreamContractTest {
         assertThat(StreamPayload.CommandOutcome.of("completed", 2)).isEqualTo(StreamPayload.CommandOutcome.FAILED);
         assertThat(StreamPayload.CommandOutcome.of("failed", null)).isEqualTo(StreamPayload.CommandOutcome.FAILED);
         assertThat(StreamPayload.CommandOutcome.of("declined", null)).isEqualTo(StreamPayload.CommandOutcome.DECLINED);
-        assertThat(StreamPayload.CommandOutcome.of("interrupted", null)).isEqualTo(StreamPayload.CommandOutcome.INTERRUPTED);
-        assertThat(StreamPayload.CommandOutcome.of("incomplete", null)).isEqualTo(StreamPayload.CommandOutcome.INCOMPLETE);
+        assertThat(StreamPayload.CommandOutcome.of("interrupted", null))
+                .isEqualTo(StreamPayload.CommandOutcome.INTERRUPTED);
+        assertThat(StreamPayload.CommandOutcome.of("incomplete", null))
+                .isEqualTo(StreamPayload.CommandOutcome.INCOMPLETE);
         assertThat(StreamPayload.CommandOutcome.of(null, null)).isEqualTo(StreamPayload.CommandOutcome.INCOMPLETE);
     }
 
