@@ -273,22 +273,6 @@ public class StreamPublisher {
         }
     }
 
-    /** The thread a session's workers continue (set when a thread starts). */
-    public String threadOf(UUID sessionId) {
-        var rows = pool.preparedQuery("SELECT thread_id FROM " + table + " WHERE session_id = $1")
-                .execute(Tuple.of(sessionId))
-                .await()
-                .indefinitely();
-        return rows.size() == 0 ? null : rows.iterator().next().getString(0);
-    }
-
-    public void rememberThread(UUID sessionId, String threadId) {
-        pool.preparedQuery("UPDATE " + table + " SET thread_id = $2 WHERE session_id = $1")
-                .execute(Tuple.of(sessionId, threadId))
-                .await()
-                .indefinitely();
-    }
-
     public void flush() {
         producer.flush();
     }

@@ -1,0 +1,161 @@
+package io.devopsconsole.agent.worker;
+
+import io.devopsconsole.agent.codex.LaunchCommand;
+import io.devopsconsole.agent.codex.TurnMapper;
+import io.devopsconsole.agent.inventory.Inventory;
+import io.devopsconsole.events.registry.RuntimeProfileState;
+import io.devopsconsole.platform.ssh.PinnedSsh;
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Finds or starts the worker for a turn: the project's runtime profile names the target (the
+ * primary one unless the operator picked another bound target); a live durable worker there is
+ * reattached; otherwise a new app-server is launched (durable, or stdio as configured or as the
+ * fallback), greeted, and its thread resumed or started. Refusals are said on the stream.
+ */
+final class WorkerStarter {
+
+    private static final Logger LOG = Logger.getLogger(WorkerStarter.class);
+    private final SessionScope s;
+    private final SessionDriver driver;
+    private final Reconnection reconnection;
+
+    WorkerStarter(SessionScope s, SessionDriver driver, Reconnection reconnection) {
+        this.s = s;
+        this.driver = driver;
+        this.reconnection = reconnection;
+    }
+
+    Worker ensureWorker(UUID projectId, UUID targetId) throws SessionDriver.Refused {
+        Inventory.Profile profile = s.deps.inventory()
+                .profileOf(projectId)
+                .await()
+                .indefinitely()
+                .orElseThrow(() -> new SessionDriver.Refused(
+                        "project " + projectId + " has no runtime profile: bind a target first"));
+        RuntimeProfileState.Binding binding;
+        if (targetId == null) {
+            binding = profile.primary()
+                    .orElseThrow(() -> new SessionDriver.Refused(
+                            "the runtime profile of project " + projectId + " has no primary target"));
+        } else {
+            binding = profile.bindings().stream()
+                    .filter(b -> b.targetId().equals(targetId))
+                    .findFirst()
+                    .orElseThrow(() -> new SessionDriver.Refused(
+                            "target " + targetId + " is not bound to the runtime profile of project " + projectId));
+        }
+        Worker existing = s.workers.get(binding.targetId());
+        if (existing != null && existing.connected()) {
+            return existing;
+        }
+        if (existing != null && existing.durable() && existing.view.live()) {
+            reconnection.reattach(existing);
+            if (existing.connected()) {
+                return existing;
+            }
+            throw new SessionDriver.Refused(
+                    "the worker on " + existing.target.name() + " could not be reattached: " + existing.view.message());
+        }
+        Inventory.Target target = s.deps.inventory()
+                .target(binding.targetId())
+                .await()
+                .indefinitely()
+                .orElseThrow(() -> new SessionDriver.Refused(
+                        "target " + binding.targetId() + " is not known to the agent-runner yet"));
+        String notReady = target.notReadyReason();
+        if (notReady != null) {
+            throw new SessionDriver.Refused(notReady + "; no connection was attempted");
+        }
+        return startWorker(projectId, profile, binding, target);
+    }
+
+    Worker startWorker(
+            UUID projectId, Inventory.Profile profile, RuntimeProfileState.Binding binding, Inventory.Target target)
+            throws SessionDriver.Refused {
+        String mode = s.deps.config().transport();
+        String stdioCommand;
+        LaunchCommand.Durable durable = null;
+        try {
+            stdioCommand =
+                    LaunchCommand.build(s.deps.config().codex().command(), binding.workingDirectory(), profile.codex());
+            if (!mode.equals("stdio")) {
+                durable = LaunchCommand.durable(
+                        s.deps.config().codex().command(),
+                        binding.workingDirectory(),
+                        profile.codex(),
+                        s.deps.config().codex().stateDirectory().orElse(null));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new SessionDriver.Refused("the worker launch was refused: " + e.getMessage());
+        }
+        String knownThread = s.deps.store()
+                .lastThread(s.sessionId, target.id())
+                .await()
+                .indefinitely()
+                .orElse(null);
+        WorkerStore.WorkerView view = s.deps.store()
+                .create(
+                        UUID.randomUUID(),
+                        s.sessionId,
+                        projectId,
+                        target.id(),
+                        target.name(),
+                        binding.workingDirectory(),
+                        s.deps.config().instanceId(),
+                        durable != null ? "durable" : "stdio",
+                        durable != null ? durable.serverKey() : null,
+                        s.fence)
+                .await()
+                .indefinitely();
+        Worker w = new Worker(s.sessionId, view, target);
+        s.workers.put(target.id(), w);
+        s.workerState(w, "starting", null);
+        try {
+            if (durable != null) {
+                try {
+                    s.link.connectDurable(w, durable.command());
+                } catch (IOException e) {
+                    if (!mode.equals("auto") || e instanceof PinnedSsh.HostKeyRefused) {
+                        throw e;
+                    }
+                    LOG.infof(
+                            "session %s: no durable app-server on %s (%s); using stdio",
+                            s.sessionId, target.name(), e.getMessage());
+                    w.view = w.view.with("stdio", null);
+                    WorkerLink.close(w);
+                    s.link.connectStdio(w, stdioCommand);
+                }
+            } else {
+                s.link.connectStdio(w, stdioCommand);
+            }
+        } catch (IOException e) {
+            s.endWorker(w, "failed", e.getMessage());
+            s.workers.remove(target.id());
+            throw new SessionDriver.Refused(e.getMessage());
+        }
+        try {
+            s.link.hello(w);
+            w.threadId = s.link.openThread(w, knownThread, binding.workingDirectory(), profile.codex());
+            w.mapper.thread(w.threadId, 0);
+        } catch (Exception e) {
+            String message = "the app-server on " + target.name() + " did not start: " + SessionScope.cause(e)
+                    + WorkerLink.stderrTail(w);
+            w.stopping = true;
+            WorkerLink.close(w);
+            if (w.durable()) {
+                s.link.stopServer(w);
+            }
+            s.endWorker(w, "failed", message);
+            s.workers.remove(target.id());
+            throw new SessionDriver.Refused(message);
+        }
+        s.deps.store().state(w.view, "ready", null, w.threadId, null).await().indefinitely();
+        s.publish(
+                w, List.of(new TurnMapper.Draft(null, null, SessionScope.workerPayload(w, "ready", null, w.threadId))));
+        return w;
+    }
+}
