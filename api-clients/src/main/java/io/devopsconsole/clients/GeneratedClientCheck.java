@@ -93,7 +93,8 @@ public final class GeneratedClientCheck {
         MessagePosted posted = api.sessionResourcePost(session.getId(), new PostMessageRequest().text(text));
         require(posted != null, "message posted");
         System.out.println("generated session client: message posted (201): " + posted);
-        String transcript = JSON.writeValueAsString(api.sessionResourceEvents(session.getId(), null, null));
+        String transcript =
+                sessions.getObjectMapper().writeValueAsString(api.sessionResourceEvents(session.getId(), null, null));
         require(transcript.contains(text), "the transcript holds the message: " + transcript);
         SessionView stopped = api.sessionResourceStop(
                 session.getId(), new StopSessionRequest().reason("generated client check done"));
