@@ -167,7 +167,7 @@ final class Reconnection {
                                 null))));
     }
 
-    /** Sends what the s.current turn of this worker did while nobody was attached, and ends it here if it ended there. */
+    /** Sends what the current turn of this worker did while nobody was attached, and ends it here if it ended there. */
     void recover(Worker w, boolean restarted) throws Exception {
         if (s.current == null || s.current.worker != w || s.current.turnId == null) {
             return;

@@ -216,8 +216,9 @@ final class SessionDriver {
             relay.decide(d);
         } else if (command instanceof InterruptRequested i) {
             interrupt("interrupted by " + i.requestedBy());
-        } else if (command instanceof StopWorker s) {
-            stop("stopped by " + s.requestedBy() + (s.reason() == null ? "" : ": " + s.reason()));
+        } else if (command instanceof StopWorker stopWorker) {
+            stop("stopped by " + stopWorker.requestedBy()
+                    + (stopWorker.reason() == null ? "" : ": " + stopWorker.reason()));
         }
         s.deps.log().markDone(eventId, sessionId);
     }
@@ -253,9 +254,8 @@ final class SessionDriver {
             s.announce(List.of(new TurnStarted(
                     sessionId, w.view.id(), w.target.id(), w.threadId, turnId, t.messageId(), t.operator())));
         } catch (Exception e) {
-            String why = e instanceof IOException && e.getCause() != null
-                    ? e.getCause().getMessage()
-                    : e.toString();
+            // the client says which call failed and how (refused, not answered in time, connection gone)
+            String why = e instanceof IOException ? e.getMessage() : e.toString();
             s.deps.log().markDone(eventId, sessionId);
             failTurnNotStarted("the app-server did not start the turn: " + why);
         }
@@ -316,7 +316,7 @@ final class SessionDriver {
         s.workers.clear();
     }
 
-    /** Ends the s.current turn from our side (records and lifecycle event); the app-server's own end is then ignored. */
+    /** Ends the current turn from our side (records and lifecycle event); the app-server's own end is then ignored. */
     void endTurnHere(Worker w, String status, String message) {
         TurnMapper.Mapped ended = w.mapper.turnEnded(s.current.turnId, status, message);
         s.publish(w, ended.drafts());
@@ -324,7 +324,7 @@ final class SessionDriver {
                 sessionId, w.view.id(), w.target.id(), s.current.turnId, status, message, w.mapper.turnTokens())));
     }
 
-    /** An error record and a failed end for the s.current turn (connection lost for good). */
+    /** An error record and a failed end for the current turn (connection lost for good). */
     void failCurrent(Worker w, String message) {
         List<TurnMapper.Draft> drafts = new ArrayList<>();
         drafts.add(new TurnMapper.Draft(s.current.turnId, null, SessionScope.errorPayload(message)));

@@ -1,6 +1,7 @@
 package io.devopsconsole.agent.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyLong;
@@ -9,10 +10,13 @@ import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.ArgumentMatchers.isNull;
 import static org.mockito.Mockito.RETURNS_DEEP_STUBS;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.verifyNoInteractions;
 import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +28,7 @@ import io.devopsconsole.agent.inventory.Inventory;
 import io.devopsconsole.agent.ssh.SshConnector;
 import io.devopsconsole.events.agent.StreamKind;
 import io.devopsconsole.events.agent.TurnEnded;
+import io.devopsconsole.events.registry.RuntimeProfileState;
 import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -33,6 +38,7 @@ import java.io.PipedOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -245,6 +251,192 @@ class SessionPartsTest {
         assertThat(w.rpc).isNull();
         assertThat(w.channel).isNull();
         verify(second).close();
+    }
+
+    @Test
+    void aTurnForAProjectWithoutAProfileOrOnATargetNotReadyIsRefusedBeforeAnySsh() {
+        UUID project = UUID.randomUUID();
+        Inventory inventory = s.deps.inventory();
+        when(inventory.profileOf(project)).thenReturn(Uni.createFrom().item(Optional.empty()));
+        WorkerStarter starter = new WorkerStarter(s, driver, mock(Reconnection.class));
+        assertThatThrownBy(() -> starter.ensureWorker(project, null))
+                .isInstanceOf(SessionDriver.Refused.class)
+                .hasMessageContaining("has no runtime profile");
+
+        UUID target = UUID.randomUUID();
+        when(inventory.profileOf(project))
+                .thenReturn(Uni.createFrom()
+                        .item(Optional.of(new Inventory.Profile(
+                                UUID.randomUUID(),
+                                project,
+                                List.of(new RuntimeProfileState.Binding(target, "primary", "/srv/app")),
+                                RuntimeProfileState.CodexOptions.NONE))));
+        when(inventory.target(target))
+                .thenReturn(Uni.createFrom()
+                        .item(Optional.of(new Inventory.Target(
+                                target,
+                                "web-9",
+                                "10.0.0.9",
+                                22,
+                                "codex",
+                                "lab",
+                                "control_plane_key",
+                                null,
+                                null,
+                                null,
+                                "ready",
+                                false,
+                                false))));
+        assertThatThrownBy(() -> starter.ensureWorker(project, null))
+                .isInstanceOf(SessionDriver.Refused.class)
+                .hasMessageContaining("no trusted host key")
+                .hasMessageEndingWith("; no connection was attempted");
+        assertThatThrownBy(() -> starter.ensureWorker(project, UUID.randomUUID()))
+                .isInstanceOf(SessionDriver.Refused.class)
+                .hasMessageContaining("is not bound to the runtime profile");
+        verifyNoInteractions(s.link);
+    }
+
+    @Test
+    void aNewWorkerFallsBackToStdioWhenNoDurableAppServerAnswersAndSaysItIsReady() throws Exception {
+        UUID project = UUID.randomUUID();
+        UUID target = UUID.randomUUID();
+        Inventory inventory = s.deps.inventory();
+        when(inventory.profileOf(project))
+                .thenReturn(Uni.createFrom()
+                        .item(Optional.of(new Inventory.Profile(
+                                UUID.randomUUID(),
+                                project,
+                                List.of(new RuntimeProfileState.Binding(target, "primary", "/srv/app")),
+                                RuntimeProfileState.CodexOptions.NONE))));
+        when(inventory.target(target))
+                .thenReturn(Uni.createFrom()
+                        .item(Optional.of(new Inventory.Target(
+                                target,
+                                "web-9",
+                                "10.0.0.9",
+                                22,
+                                "codex",
+                                "lab",
+                                "control_plane_key",
+                                null,
+                                "SHA256:x",
+                                "ssh-ed25519 AAAA",
+                                "ready",
+                                false,
+                                false))));
+        when(config.transport()).thenReturn("auto");
+        when(config.codex().command()).thenReturn("codex");
+        when(config.codex().stateDirectory()).thenReturn(Optional.empty());
+        when(config.instanceId()).thenReturn("runner-1");
+        when(store.lastThread(sessionId, target)).thenReturn(Uni.createFrom().item(Optional.of("thr_old")));
+        when(store.create(
+                        any(),
+                        eq(sessionId),
+                        eq(project),
+                        eq(target),
+                        eq("web-9"),
+                        eq("/srv/app"),
+                        eq("runner-1"),
+                        eq("durable"),
+                        any(),
+                        anyLong()))
+                .thenAnswer(a -> Uni.createFrom()
+                        .item(new WorkerStore.WorkerView(
+                                a.getArgument(0),
+                                sessionId,
+                                project,
+                                target,
+                                "web-9",
+                                "/srv/app",
+                                "durable",
+                                null,
+                                "starting",
+                                null,
+                                null,
+                                "runner-1",
+                                null,
+                                null,
+                                null,
+                                a.getArgument(8),
+                                3,
+                                null,
+                                0)));
+        doThrow(new java.io.IOException("the durable app-server did not answer"))
+                .when(s.link)
+                .connectDurable(any(), anyString());
+        when(s.link.openThread(any(), eq("thr_old"), eq("/srv/app"), any())).thenReturn("thr_old");
+
+        Worker started = new WorkerStarter(s, driver, mock(Reconnection.class)).ensureWorker(project, null);
+
+        assertThat(started.view.transport()).isEqualTo("stdio");
+        assertThat(started.threadId).isEqualTo("thr_old");
+        assertThat(s.workers).containsEntry(target, started);
+        verify(s.link).connectStdio(eq(started), argThat(c -> c.contains("codex") && c.contains("app-server")));
+        verify(s.link).hello(started);
+        verify(store).state(started.view, "ready", null, "thr_old", null);
+        verify(publisher, times(2))
+                .publish(
+                        eq(sessionId),
+                        eq(target),
+                        argThat((List<TurnMapper.Draft> d) -> d.get(0).kind() == StreamKind.WORKER_STATE),
+                        isNull());
+    }
+
+    @Test
+    void takingASessionOverAdoptsItsDurableWorkersUnderTheNewFenceAndEndsItsStdioOnes() {
+        when(publisher.acquire(eq(sessionId), any())).thenReturn(7L);
+        when(config.instanceId()).thenReturn("runner-2");
+        Worker durable = worker("durable");
+        Worker stdio = worker("stdio");
+        WorkerStore.WorkerView stdioRow = new WorkerStore.WorkerView(
+                stdio.view.id(),
+                sessionId,
+                stdio.view.projectId(),
+                stdio.target.id(),
+                "web-1",
+                "/srv/app",
+                "stdio",
+                "thr_2",
+                "busy",
+                "t9",
+                null,
+                "runner-1",
+                null,
+                null,
+                null,
+                null,
+                1,
+                null,
+                0);
+        when(store.live(sessionId)).thenReturn(Uni.createFrom().item(List.of(durable.view, stdioRow)));
+        when(store.adopt(any(), eq(7L), eq("runner-2")))
+                .thenAnswer(a -> Uni.createFrom()
+                        .item(Optional.of(a.getArgument(0).equals(durable.view.id()) ? durable.view : stdioRow)));
+        when(s.deps.inventory().target(durable.target.id()))
+                .thenReturn(Uni.createFrom().item(Optional.of(durable.target)));
+        when(s.deps.inventory().target(stdio.target.id()))
+                .thenReturn(Uni.createFrom().item(Optional.of(stdio.target)));
+        Reconnection reconnection = mock(Reconnection.class);
+        s.workers.clear();
+
+        new Takeover(s, driver, reconnection).takeOver();
+
+        assertThat(s.fence).isEqualTo(7);
+        verify(publisher)
+                .publishAndWait(
+                        eq(sessionId),
+                        eq(durable.target.id()),
+                        argThat(d -> d.size() == 1
+                                && d.get(0).payload().path("state").asText().equals("reattaching")));
+        verify(reconnection)
+                .reattach(argThat(w -> w.view.id().equals(durable.view.id()) && w.threadId.equals("thr_1")));
+        verify(driver)
+                .failCurrent(
+                        argThat(w -> w.view.id().equals(stdio.view.id())),
+                        argThat(m -> m.contains("stdio worker is gone")));
+        verify(store)
+                .state(eq(stdioRow), eq("lost"), argThat(m -> m.contains("stdio worker is gone")), isNull(), isNull());
     }
 
     private static PinnedSsh.Exec exec(PipedInputStream stdout) {

@@ -639,7 +639,7 @@ class ManifestsTest {
             for (Path f : files.filter(
                             p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/"))
                     .toList()) {
-                Matcher m = Pattern.compile("(?:builder|counter|gauge|timer)\\(\"([a-z0-9._]+)\"")
+                Matcher m = Pattern.compile("(?:builder|counter|gauge|timer)\\(\\s*\"([a-z0-9._]+)\"")
                         .matcher(Files.readString(f));
                 while (m.find()) {
                     meters.add(m.group(1).replace('.', '_'));
