@@ -217,12 +217,26 @@ public final class KafkaBroker {
                             "formatting Kafka storage failed; see " + dataDir.resolve("format.log"));
                 }
             }
-            process = java("kafka.Kafka", config.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(
-                            dataDir.resolve("broker.out").toFile()))
-                    .start();
-            waitUntilListening(Duration.ofSeconds(60));
+            // The broker's ports lie in the kernel's ephemeral range (32768-60999): an outgoing connection of any
+            // process can hold one for a moment, and the broker then exits at bind. It is started again (the
+            // storage is formatted already), three times at most.
+            for (int attempt = 1; ; attempt++) {
+                process = java("kafka.Kafka", config.toString())
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                                dataDir.resolve("broker.out").toFile()))
+                        .start();
+                try {
+                    waitUntilListening(Duration.ofSeconds(60));
+                    break;
+                } catch (BrokerExited e) {
+                    if (attempt == 3) {
+                        throw e;
+                    }
+                    System.err.println(e.getMessage() + " (attempt " + attempt + " of 3); starting it again");
+                    TimeUnit.SECONDS.sleep(2);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -392,11 +406,18 @@ public final class KafkaBroker {
         }
     }
 
+    /** The broker process ended before it listened. */
+    private static final class BrokerExited extends IllegalStateException {
+        BrokerExited(String message) {
+            super(message);
+        }
+    }
+
     private void waitUntilListening(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(
+                throw new BrokerExited(
                         "Kafka broker exited with " + process.exitValue() + "; see " + dataDir.resolve("broker.out"));
             }
             try (Socket socket = new Socket()) {
