@@ -1,7 +1,6 @@
 package io.devopsconsole.agent.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.devopsconsole.agent.AgentConfig;
 import io.devopsconsole.agent.codex.TurnMapper;
 import io.devopsconsole.agent.inventory.Inventory;
@@ -44,7 +43,6 @@ import org.jboss.logging.Logger;
 final class SessionDriver {
 
     private static final Logger LOG = Logger.getLogger(SessionDriver.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The collaborators a driver uses. */
     record Deps(

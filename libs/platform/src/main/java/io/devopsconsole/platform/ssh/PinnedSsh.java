@@ -271,12 +271,6 @@ public final class PinnedSsh {
             return exec.isClosed() ? exec.getExitStatus() : -1;
         }
 
-        /** Waits (within the timeout) for the command's end after closing its stdin: its exit status and stdout. */
-        public Result complete(Duration timeout, String where) throws IOException {
-            CommandRuns.Outcome done = CommandRuns.complete(exec, stdout, stdin, null, timeout, where);
-            return new Result(done.exitStatus(), done.stdout(), stderrTail());
-        }
-
         /** Also closes the connection this command ran on (for one-command connections). */
         public Exec closingConnection(Connection connection) {
             this.onClose = connection::close;
