@@ -6,7 +6,7 @@ RUN=$STATE/run
 LOGS=$STATE/logs
 KEYCLOAK_VERSION=26.7.3
 # DEVOPS_PORT_OFFSET moves every port (with DEVOPS_STATE_DIR, a second stack beside the first:
-# the browser test runs its own at offset 20000).
+# the browser test runs its own at offset 12000, below the kernel's ephemeral ports).
 OFFSET=${DEVOPS_PORT_OFFSET:-0}
 PG_PORT=$((15432 + OFFSET))
 KAFKA_PORT=$((19092 + OFFSET))

@@ -50,10 +50,16 @@ public final class KafkaBroker {
         this.heap = heap;
     }
 
-    /** A broker on free ephemeral ports with a fresh data directory. */
+    /**
+     * A broker on free ephemeral ports with a fresh data directory, which is deleted when the JVM exits
+     * (the broker is stopped first).
+     */
     public static KafkaBroker ephemeral() {
         try {
-            return new KafkaBroker(Files.createTempDirectory("kafka-test-"), freePort(), freePort(), 1, "384m");
+            KafkaBroker broker =
+                    new KafkaBroker(Files.createTempDirectory("kafka-test-"), freePort(), freePort(), 1, "384m");
+            broker.deleteOnExit();
+            return broker;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -81,13 +87,15 @@ public final class KafkaBroker {
         try {
             Path dir = Files.createTempDirectory("kafka-secured-");
             String password = java.util.UUID.randomUUID().toString();
-            return new KafkaBroker(
+            KafkaBroker broker = new KafkaBroker(
                     dir,
                     port,
                     freePort(),
                     1,
                     "384m",
                     new Secured(password, dir.resolve("broker.p12"), dir.resolve("ca.pem"), List.of(hostNames)));
+            broker.deleteOnExit();
+            return broker;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -106,6 +114,19 @@ public final class KafkaBroker {
                 partitions,
                 heap,
                 new Secured(adminPassword, dataDir.resolve("broker.p12"), dataDir.resolve("ca.pem"), List.of()));
+    }
+
+    /** A test broker's data is gone when its JVM ends: hundreds of test runs otherwise fill the disk. */
+    private void deleteOnExit() {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop();
+            try (var paths = Files.walk(dataDir)) {
+                paths.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(path -> path.toFile().delete());
+            } catch (IOException | UncheckedIOException ignored) {
+                // best effort at JVM exit
+            }
+        }));
     }
 
     /** The data directory (broker log, PID file, a secured broker's certificate). */
@@ -217,10 +238,12 @@ public final class KafkaBroker {
                             "formatting Kafka storage failed; see " + dataDir.resolve("format.log"));
                 }
             }
-            // The broker's ports lie in the kernel's ephemeral range (32768-60999): an outgoing connection of any
-            // process can hold one for a moment, and the broker then exits at bind. It is started again (the
+            // A port in the kernel's ephemeral range (32768-60999) can be held for a moment by an outgoing
+            // connection of any process, and a broker started then exits at bind. So the broker starts once both
+            // ports are free (a minute at most), and if it still exits before it listens it is started again (the
             // storage is formatted already), three times at most.
             for (int attempt = 1; ; attempt++) {
+                waitUntilBindable(Duration.ofSeconds(60));
                 process = java("kafka.Kafka", config.toString())
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(
@@ -417,8 +440,8 @@ public final class KafkaBroker {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new BrokerExited(
-                        "Kafka broker exited with " + process.exitValue() + "; see " + dataDir.resolve("broker.out"));
+                throw new BrokerExited("Kafka broker exited with " + process.exitValue() + "; see "
+                        + dataDir.resolve("broker.out") + " and " + dataDir.resolve("broker.log") + lastErrors());
             }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -428,6 +451,43 @@ public final class KafkaBroker {
             }
         }
         throw new IllegalStateException("Kafka broker did not listen on " + port + " within " + timeout);
+    }
+
+    /** Waits until nothing holds the client or the controller port on 127.0.0.1 (or the time is up). */
+    private void waitUntilBindable(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int p : new int[] {port, controllerPort}) {
+            while (!bindable(p) && System.nanoTime() < deadline) {
+                System.err.println("Kafka port " + p + " is in use; waiting for it to be free");
+                TimeUnit.SECONDS.sleep(1);
+            }
+        }
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException inUse) {
+            return false;
+        }
+    }
+
+    /** The broker's last error lines (from its log and its output), so a failed start says why where it is read. */
+    private String lastErrors() {
+        List<String> lines = new ArrayList<>();
+        for (String file : List.of("broker.log", "broker.out")) {
+            try {
+                Files.readAllLines(dataDir.resolve(file), java.nio.charset.StandardCharsets.ISO_8859_1).stream()
+                        .filter(line -> line.contains("ERROR") || line.contains("Exception") || line.contains("Error"))
+                        .forEach(lines::add);
+            } catch (IOException | UncheckedIOException unreadable) {
+                // nothing to add
+            }
+        }
+        List<String> last = lines.subList(Math.max(0, lines.size() - 8), lines.size());
+        return last.isEmpty() ? "" : "\n  " + String.join("\n  ", last);
     }
 
     /** The broker's jar folder: {@code DEVOPS_KAFKA_LIB} if set, else the one this build copied. */
