@@ -9,6 +9,7 @@ import io.quarkus.test.oidc.server.OidcWiremockTestResource;
 @QuarkusTestResource(PostgresResource.class)
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(OidcWiremockTestResource.class)
+@QuarkusTestResource(io.devopsconsole.session.coordinator.CoordinatorCodexResource.class)
 public final class TestInfra {
 
     private TestInfra() {}

@@ -1,9 +1,9 @@
 package io.devopsconsole.agent.worker;
 
 import io.devopsconsole.agent.codex.AppServerClient;
-import io.devopsconsole.agent.codex.JsonRpcConnection;
 import io.devopsconsole.agent.codex.TurnMapper;
 import io.devopsconsole.agent.inventory.Inventory;
+import io.devopsconsole.platform.codex.JsonRpcConnection;
 import io.devopsconsole.platform.ssh.PinnedSsh;
 import java.util.UUID;
 

@@ -2,11 +2,11 @@ package io.devopsconsole.agent.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.devopsconsole.agent.codex.AppServerClient;
-import io.devopsconsole.agent.codex.JsonRpcConnection;
 import io.devopsconsole.agent.codex.LaunchCommand;
-import io.devopsconsole.agent.codex.WebSocketPipe;
 import io.devopsconsole.agent.ssh.SshConnector;
 import io.devopsconsole.events.registry.RuntimeProfileState;
+import io.devopsconsole.platform.codex.JsonRpcConnection;
+import io.devopsconsole.platform.codex.WebSocketPipe;
 import io.devopsconsole.platform.redaction.SecretScanner;
 import java.io.IOException;
 import java.time.Duration;

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.agent.SshHostResource;
+import io.devopsconsole.platform.codex.JsonRpcConnection;
+import io.devopsconsole.platform.codex.WebSocketPipe;
 import io.devopsconsole.testkit.codex.CodexHome;
 import io.devopsconsole.testkit.codex.ScriptedModelServer;
 import java.nio.file.Files;

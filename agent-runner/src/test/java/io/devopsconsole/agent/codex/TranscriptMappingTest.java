@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.devopsconsole.events.agent.StreamKind;
+import io.devopsconsole.platform.codex.JsonRpcConnection;
 import io.devopsconsole.testkit.codex.ScriptedAppServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PipedInputStream;

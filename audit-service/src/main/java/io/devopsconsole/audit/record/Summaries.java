@@ -170,6 +170,15 @@ final class Summaries {
         if (event instanceof ApprovalRequested e) {
             return "the agent asked for approval (" + e.risk() + ") to " + e.summary() + " in session " + e.sessionId();
         }
+        if (event instanceof io.devopsconsole.events.session.CoordinatorToolCalled e) {
+            return who + " called " + e.tool() + (e.subject() == null ? "" : " (" + e.subject() + ")")
+                    + " through the coordinator (" + e.via() + ", conversation " + e.conversationId() + "): "
+                    + e.outcome() + (e.status() == null ? "" : " " + e.status());
+        }
+        if (event instanceof io.devopsconsole.events.session.CoordinatorProposalDecided e) {
+            return who + " " + e.decision() + " the coordinator's proposal to " + e.summary() + " (conversation "
+                    + e.conversationId() + ")";
+        }
         if (event instanceof ApprovalResolved e) {
             return (e.automatic() ? "the session policy, for " + e.decidedBy() + "," : e.decidedBy()) + " "
                     + e.decision() + " the request to " + e.summary() + " in session " + e.sessionId()

@@ -73,6 +73,14 @@ public final class EventCatalog {
         register(OperatorMessagePosted.TYPE, OperatorMessagePosted.class, Topics.SESSION);
         register(ApprovalRequested.TYPE, ApprovalRequested.class, Topics.SESSION);
         register(ApprovalResolved.TYPE, ApprovalResolved.class, Topics.SESSION);
+        register(
+                io.devopsconsole.events.session.CoordinatorToolCalled.TYPE,
+                io.devopsconsole.events.session.CoordinatorToolCalled.class,
+                Topics.SESSION);
+        register(
+                io.devopsconsole.events.session.CoordinatorProposalDecided.TYPE,
+                io.devopsconsole.events.session.CoordinatorProposalDecided.class,
+                Topics.SESSION);
         register(TurnRequested.TYPE, TurnRequested.class, Topics.AGENT_COMMANDS);
         register(ApprovalDecided.TYPE, ApprovalDecided.class, Topics.AGENT_COMMANDS);
         register(InterruptRequested.TYPE, InterruptRequested.class, Topics.AGENT_COMMANDS);

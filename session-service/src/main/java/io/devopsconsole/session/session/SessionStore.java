@@ -32,7 +32,7 @@ public class SessionStore {
     public Uni<Locked> lock(SqlConnection connection, UUID id) {
         return connection
                 .preparedQuery("SELECT " + SessionView.COLUMNS + ", last_stream_seq, stream_fence FROM " + table
-                        + " WHERE id = $1 FOR UPDATE")
+                        + " WHERE id = $1 AND kind = 'project' FOR UPDATE")
                 .execute(Tuple.of(id))
                 .map(rows -> {
                     if (rows.size() == 0) {
@@ -142,7 +142,8 @@ public class SessionStore {
     }
 
     public Uni<Optional<SessionView>> find(UUID id) {
-        return pool.preparedQuery("SELECT " + SessionView.COLUMNS + " FROM " + table + " WHERE id = $1")
+        return pool.preparedQuery(
+                        "SELECT " + SessionView.COLUMNS + " FROM " + table + " WHERE id = $1 AND kind = 'project'")
                 .execute(Tuple.of(id))
                 .map(rows -> rows.size() == 0
                         ? Optional.empty()
@@ -162,7 +163,7 @@ public class SessionStore {
     /** Newest first, optionally one project's, before a creation time (cursor). */
     public Uni<List<SessionView>> list(UUID projectId, OffsetDateTime before, int limit) {
         return pool.preparedQuery("SELECT " + SessionView.COLUMNS + " FROM " + table
-                        + " WHERE ($1::uuid IS NULL OR project_id = $1) AND ($2::timestamptz IS NULL OR created_at < $2)"
+                        + " WHERE kind = 'project' AND ($1::uuid IS NULL OR project_id = $1) AND ($2::timestamptz IS NULL OR created_at < $2)"
                         + " ORDER BY created_at DESC LIMIT $3")
                 .execute(Tuple.of(projectId, before, limit))
                 .map(rows -> {

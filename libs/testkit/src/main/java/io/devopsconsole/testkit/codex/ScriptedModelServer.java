@@ -121,6 +121,12 @@ public final class ScriptedModelServer implements AutoCloseable {
             partial(out, List.of("Thinking ", "very slowly..."));
             sleep(60_000);
             return;
+        } else if (text.contains("CALL_TOOL:") && fresh) {
+            // a client-side (dynamic) tool: CALL_TOOL:<name> <JSON arguments on the same line>
+            String call =
+                    text.split("CALL_TOOL:", 2)[1].strip().lines().findFirst().orElse("");
+            String[] parts = call.split("\\s+", 2);
+            functionCall(out, parts[0], parts.length > 1 ? parts[1] : "{}");
         } else if (text.contains("RUN_ESCALATED:")) {
             String cmd = text.split("RUN_ESCALATED:", 2)[1]
                     .strip()
@@ -203,13 +209,17 @@ public final class ScriptedModelServer implements AutoCloseable {
     }
 
     private void functionCall(OutputStream out, ObjectNode args) throws IOException {
+        functionCall(out, "exec_command", args.toString());
+    }
+
+    private void functionCall(OutputStream out, String name, String arguments) throws IOException {
         String cid = "call_" + ids.incrementAndGet();
         ObjectNode item = JSON.createObjectNode()
                 .put("type", "function_call")
                 .put("id", "fc_" + cid)
                 .put("call_id", cid)
-                .put("name", "exec_command")
-                .put("arguments", args.toString())
+                .put("name", name)
+                .put("arguments", arguments)
                 .put("status", "completed");
         ObjectNode added = JSON.createObjectNode()
                 .put("type", "response.output_item.added")

@@ -1,4 +1,4 @@
-package io.devopsconsole.agent.codex;
+package io.devopsconsole.platform.codex;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.devopsconsole.agent.codex;
+package io.devopsconsole.platform.codex;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
