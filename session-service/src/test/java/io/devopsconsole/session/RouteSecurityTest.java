@@ -28,6 +28,22 @@ class RouteSecurityTest extends RouteSecurityContract {
                 "GET /api/handoffs/{id}",
                 "POST /api/handoffs/{id}/start",
                 "GET /api/usage/sessions/{id}",
-                "GET /api/usage/projects/{id}");
+                "GET /api/usage/projects/{id}",
+                "GET /api/coordinator/conversation",
+                "POST /api/coordinator/messages",
+                "GET /api/coordinator/events",
+                "GET /api/coordinator/stream",
+                "GET /api/coordinator/proposals",
+                "POST /api/coordinator/proposals/{id}/confirm",
+                "POST /api/coordinator/proposals/{id}/cancel",
+                "GET /api/coordinator/tools");
+    }
+
+    @Override
+    protected Set<String> viewerWriteRoutes() {
+        return Set.of(
+                "POST /api/coordinator/messages",
+                "POST /api/coordinator/proposals/{id}/confirm",
+                "POST /api/coordinator/proposals/{id}/cancel");
     }
 }
