@@ -1,12 +1,13 @@
 /**
  * The console: sign-in, then a side panel (projects; servers with live TCP reachability, Codex status
- * and whether a worker is connected, refreshed every 10 s) and the main view chosen by the URL hash — a project's
- * session, inventory, onboarding, audit. What a role may not do is not offered (the services
+ * and whether a worker is connected, refreshed every 10 s) and the main view chosen by the URL hash — the
+ * coordinator chat (home), a project's session, inventory, onboarding, audit. What a role may not do is not offered (the services
  * still refuse it). `console-usable` is marked when the first view after sign-in is drawn.
  */
 import { LoginRequired, api, can, describe, whoAmI, type Me } from './api';
 import { badge, h, type Row } from './dom';
 import { auditView } from './views/audit';
+import { chatView } from './views/chat';
 import { inventoryView } from './views/inventory';
 import { onboardingView } from './views/onboarding';
 import { sessionView } from './views/session';
@@ -86,8 +87,8 @@ async function route(main: HTMLElement, me: Me): Promise<void> {
     } else if (parts[0] === 'audit') {
       leave = await auditView(main, me, new URLSearchParams(q ?? ''));
     } else {
-      main.replaceChildren(h('h1', {}, `Welcome, ${me.name}`),
-        h('p', {}, 'Choose a project on the left to open its session, or see the inventory, onboarding and audit.'));
+      // home: the coordinator chat; a project's session is one click away in the side panel
+      leave = await chatView(main, me);
     }
   } catch (e) {
     if (e instanceof LoginRequired) {

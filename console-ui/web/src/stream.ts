@@ -41,16 +41,22 @@ export class StreamCursor {
 
 type SourceFactory = (url: string) => EventSource;
 
-/** Opens the stream; returns a function that closes it. */
+/** Opens a session's stream; returns a function that closes it. */
 export function openStream(sessionId: string, on: StreamEvents, cursor = new StreamCursor(sessionId),
                            source: SourceFactory = (url) => new EventSource(url, { withCredentials: true })): () => void {
+  return openStreamAt((after) => `/api/sessions/${encodeURIComponent(sessionId)}/stream?after=${after}`, on, cursor, source);
+}
+
+/** Opens any transcript-shaped stream (a session's, the coordinator conversation's) at `url(after)`. */
+export function openStreamAt(url: (after: number) => string, on: StreamEvents, cursor: StreamCursor,
+                             source: SourceFactory = (u) => new EventSource(u, { withCredentials: true })): () => void {
   let current: EventSource | null = null;
   let closed = false;
   const connect = () => {
     if (closed) {
       return;
     }
-    const es = source(`/api/sessions/${encodeURIComponent(sessionId)}/stream?after=${cursor.last}`);
+    const es = source(url(cursor.last));
     current = es;
     es.onmessage = (e: MessageEvent) => {
       const seq = Number(e.lastEventId);

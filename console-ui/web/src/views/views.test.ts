@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Me } from '../api';
+import { chatView } from './chat';
 import { inventoryView } from './inventory';
 import { sessionView } from './session';
 
@@ -137,5 +138,53 @@ describe('forms', () => {
     expect(form.querySelector('[name=slug]')?.getAttribute('aria-invalid')).toBe('true');
     expect(form.querySelector('[data-error-for=name]')?.textContent).toBe('');
     expect(form.querySelector('.form-error')?.textContent).toBe('owner: is unknown');
+  });
+});
+
+describe('the coordinator chat (home)', () => {
+  it('says when only slash commands work, echoes at once, and opens the stream after the first message', async () => {
+    routes['POST /api/coordinator/messages'] = [201, { conversation_id: 'c1', seq: 1 }];
+    const root = document.createElement('main');
+    document.body.append(root);
+    await chatView(root, me('viewer'));
+    expect(sources).toHaveLength(0);
+    routes['GET /api/coordinator/conversation'] = [200, { id: 'c1', state: 'idle', model_available: false,
+      model_unavailable_reason: 'the coordinator has no Codex auth' }];
+    const input = root.querySelector('textarea')!;
+    input.value = '/targets';
+    root.querySelector('form')!.requestSubmit();
+    expect(root.querySelector('.msg.operator.pending')?.textContent).toContain('/targets');
+    await frame();
+    expect(calls.find((c) => c.method === 'POST')).toEqual({ method: 'POST', path: '/api/coordinator/messages', body: { text: '/targets' } });
+    expect(sources.map((x) => x.url)).toEqual(['/api/coordinator/stream?after=0']);
+    expect(root.textContent).toContain('Slash commands only: the coordinator has no Codex auth');
+    sources[0].emit(1, { seq: 1, kind: 'operator_message', actor: 'alice', body: { text: '/targets' } });
+    sources[0].emit(2, { seq: 2, kind: 'coordinator_tool_result', body: { tool: 'list_targets', outcome: 'ok', status: 200,
+      text: 'web-1', card: { title: 'Targets', rows: ['web-1 — 10.0.0.5:22, lab, ready'] } } });
+    expect(root.querySelector('.msg.operator.pending')).toBeNull();
+    expect(root.querySelector('.card.tool')?.textContent).toContain('web-1 — 10.0.0.5:22');
+  });
+
+  it('a proposal card confirms with its phrase, shows the time left, and turns decided when the stream says so', async () => {
+    routes['GET /api/coordinator/conversation'] = [200, { id: 'c2', state: 'idle', model_available: true }];
+    routes['POST /api/coordinator/proposals/p9/confirm'] = [202, { id: 'p9', state: 'confirmed' }];
+    const root = document.createElement('main');
+    document.body.append(root);
+    await chatView(root, me('operator'));
+    const expires = new Date(Date.now() + 125_000).toISOString();
+    sources[0].emit(1, { seq: 1, kind: 'coordinator_proposal', body: { proposal_id: 'p9', phrase: 'trust web-3',
+      summary: 'trust host key ssh-ed25519 SHA256:abc for web-3', expires_at: expires } });
+    const card = root.querySelector('.card.proposal')!;
+    expect(card.textContent).toContain('SHA256:abc');
+    expect(card.querySelector('code')?.textContent).toBe('trust web-3');
+    expect(card.querySelector('.expiry')?.textContent).toMatch(/^2 min \d+ s left$/);
+    (Array.from(card.querySelectorAll('button')).find((b) => b.textContent === 'Confirm') as HTMLButtonElement).click();
+    await frame();
+    expect(calls.find((c) => c.path.endsWith('/confirm'))?.body).toEqual({ phrase: 'trust web-3' });
+    sources[0].emit(2, { seq: 2, kind: 'coordinator_proposal_decided', body: { proposal_id: 'p9', decision: 'confirmed', decided_by: 'alice' } });
+    const decided = root.querySelector('.card.proposal')!;
+    expect(decided.classList.contains('confirmed')).toBe(true);
+    expect(decided.querySelector('button')).toBeNull();
+    expect(decided.textContent).toContain('confirmed by alice');
   });
 });

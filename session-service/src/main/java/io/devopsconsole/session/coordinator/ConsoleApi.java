@@ -85,8 +85,7 @@ public class ConsoleApi {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base(service) + path))
                 .timeout(timeout)
                 .header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json")
-                .header("X-Devops-Via", "coordinator");
+                .header("Accept", "application/json");
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -21,6 +21,7 @@ final class SlashCommands {
             "/trust — trust that host key (you confirm the fingerprint first)",
             "/advance — advance the onboarding run this conversation is about",
             "/plan approve | /plan execute — the run's install plan (you confirm first)",
+            "/provision SLOT TARGET — lease a Codex auth slot to a target and write its auth.json (admin; you confirm first)",
             "/session start PROJECT — open a project's agent session",
             "/ask PROJECT <request> — send a request to the project's worker; its answer is relayed here",
             "/approve ID, /deny ID — decide a command a project's agent asked to run",
@@ -102,6 +103,12 @@ final class SlashCommands {
                             "show_audit", args.put(first.toLowerCase(Locale.ROOT), words[2].split("\\s+")[0]));
                 }
                 return usage("/audit target NAME | /audit project NAME");
+            case "/provision":
+                if (words.length == 3) {
+                    return Parsed.tool(
+                            "provision_auth_slot", args.put("slot", first).put("target", words[2].split("\\s+")[0]));
+                }
+                return usage("/provision SLOT TARGET");
             case "/remove":
                 return first == null ? usage("/remove NAME") : Parsed.tool("remove_target", args.put("name", first));
             default:

@@ -252,6 +252,23 @@ public class Tools {
                 Confirm.ALWAYS,
                 this::executePlan);
         add(
+                "provision_auth_slot",
+                "Lease a Codex auth slot to a target and write its auth.json there (an admin confirms first).",
+                schema(str("slot", "the auth slot's name", true), str("target", "the target's name", true)),
+                ADMINS,
+                Confirm.ALWAYS,
+                this::provisionAuthSlot);
+        add(
+                "prepare_handoff",
+                "Prepare a project-start handoff when the operator states a project kickoff: the package the project's"
+                        + " worker starts from (goal, inventory, recent activity).",
+                schema(
+                        str("project", "the project's name or slug", true),
+                        str("intent", "the kickoff, in the operator's words", true)),
+                OPERATORS,
+                Confirm.NEVER,
+                this::prepareHandoff);
+        add(
                 "start_session",
                 "Open a project's agent session (the worker starts on the project's runtime profile).",
                 schema(str("project", "the project's name or slug", true)),
@@ -261,7 +278,10 @@ public class Tools {
         add(
                 "send_to_worker",
                 "Send a work request to a project's agent worker and relay its streamed answer into this chat.",
-                schema(str("project", "the project's name or slug", true), str("text", "the request", true)),
+                schema(
+                        str("project", "the project's name or slug", true),
+                        str("text", "the request", true),
+                        str("target", "which of the project's bound targets runs it (default: the primary)", false)),
                 OPERATORS,
                 Confirm.NEVER,
                 this::sendToWorker);
@@ -842,6 +862,66 @@ public class Tools {
                 .withRun(run);
     }
 
+    private Result provisionAuthSlot(Call c) throws Refusal, InterruptedException {
+        String slotName = name(c.args(), "slot");
+        JsonNode t = target(c, name(c.args(), "target"));
+        JsonNode slot = null;
+        for (JsonNode s : ok(
+                        call(c, Service.ONBOARDING, "GET", "/api/codex-auth/slots?size=500", null),
+                        "listing auth slots")
+                .path("items")) {
+            if (s.path("name").asText().equalsIgnoreCase(slotName)) {
+                slot = s;
+            }
+        }
+        if (slot == null) {
+            throw new Refusal(404, "there is no Codex auth slot named " + slotName);
+        }
+        String target = t.path("name").asText();
+        if (!c.confirmed()) {
+            if (!c.operator().hasAny(ADMINS)) {
+                throw new Refusal(403, "leasing a Codex auth slot through the coordinator needs an admin");
+            }
+            return new Result(
+                    "proposed",
+                    null,
+                    target,
+                    "Waiting for the admin to confirm.",
+                    null,
+                    new Proposed(
+                            "lease Codex auth slot " + slot.path("name").asText() + " to " + target
+                                    + " and write its auth.json there",
+                            "provision " + target,
+                            c.args().deepCopy()),
+                    null);
+        }
+        UUID id = uuid(slot.path("id").asText(), "slot");
+        if (!t.path("id").asText().equals(slot.path("leased_target_id").asText())) {
+            ok(
+                    call(
+                            c,
+                            Service.ONBOARDING,
+                            "POST",
+                            "/api/codex-auth/slots/" + id + "/lease",
+                            Conversations.body().put("target_id", t.path("id").asText())),
+                    "leasing the slot");
+        }
+        JsonNode provisioned = ok(
+                call(
+                        c,
+                        Service.ONBOARDING,
+                        "POST",
+                        "/api/codex-auth/slots/" + id + "/provision",
+                        Conversations.body()
+                                .put("confirm_provision", true)
+                                .put(
+                                        "confirm_production",
+                                        t.path("environment").asText().equals("production"))),
+                "provisioning the slot");
+        String text = "Codex auth slot " + provisioned.path("name").asText(slotName) + " provisioned to " + target;
+        return Result.ok(target, text, card("Codex auth provisioned").put("text", text));
+    }
+
     private Result startSession(Call c) throws Refusal, InterruptedException {
         JsonNode p = project(c, text(c.args(), "project"));
         JsonNode session = ok(
@@ -887,13 +967,13 @@ public class Tools {
         }
         JsonNode session = ok(live, "finding the live session");
         UUID sessionId = uuid(session.path("id").asText(), "session_id");
+        ObjectNode message = Conversations.body().put("text", text(c.args(), "text"));
+        if (text(c.args(), "target") != null) {
+            message.put(
+                    "target_id", target(c, name(c.args(), "target")).path("id").asText());
+        }
         JsonNode posted = ok(
-                call(
-                        c,
-                        Service.SESSION,
-                        "POST",
-                        "/api/sessions/" + sessionId + "/messages",
-                        Conversations.body().put("text", text(c.args(), "text"))),
+                call(c, Service.SESSION, "POST", "/api/sessions/" + sessionId + "/messages", message),
                 "sending the request");
         String answer = relay == null
                 ? "(not relayed)"
@@ -906,6 +986,29 @@ public class Tools {
                 p.path("name").asText(),
                 "the worker of " + p.path("name").asText() + " answered:\n" + answer,
                 card("Worker answered").put("session_id", sessionId.toString()));
+    }
+
+    private Result prepareHandoff(Call c) throws Refusal, InterruptedException {
+        JsonNode p = project(c, text(c.args(), "project"));
+        JsonNode handoff = ok(
+                call(
+                        c,
+                        Service.SESSION,
+                        "POST",
+                        "/api/handoffs",
+                        Conversations.body()
+                                .put("project_id", p.path("id").asText())
+                                .put("intent", text(c.args(), "intent"))),
+                "preparing the handoff");
+        String text = "handoff " + handoff.path("id").asText() + " for "
+                + p.path("name").asText() + " is " + handoff.path("state").asText("prepared")
+                + "; start it from the project's page or with its id";
+        return Result.ok(
+                p.path("name").asText(),
+                text,
+                card("Handoff prepared")
+                        .put("text", text)
+                        .put("handoff_id", handoff.path("id").asText()));
     }
 
     private Result decideApproval(Call c) throws Refusal, InterruptedException {

@@ -127,6 +127,8 @@ public final class ScriptedModelServer implements AutoCloseable {
                     text.split("CALL_TOOL:", 2)[1].strip().lines().findFirst().orElse("");
             String[] parts = call.split("\\s+", 2);
             functionCall(out, parts[0], parts.length > 1 ? parts[1] : "{}");
+        } else if (text.contains(OPERATOR_SAYS) && fresh && coordinatorCall(out, text)) {
+            // the console's coordinator: the operator's words picked a console tool (see coordinatorCall)
         } else if (text.contains("RUN_ESCALATED:")) {
             String cmd = text.split("RUN_ESCALATED:", 2)[1]
                     .strip()
@@ -206,6 +208,49 @@ public final class ScriptedModelServer implements AutoCloseable {
                 .put("text", String.join("", chunks))
                 .putArray("annotations");
         event(out, done);
+    }
+
+    /** Where the console's coordinator puts the operator's words in a turn's input (after its generated context). */
+    static final String OPERATOR_SAYS = "The operator says:";
+
+    /**
+     * The coordinator's model, scripted: the operator's words (the part after {@link #OPERATOR_SAYS}) pick
+     * one of the console's dynamic tools the way a model would — a sentence about onboarding a server starts
+     * onboarding (host, name, port and user taken from it), "trust it" trusts the presented host key,
+     * "go on" / "continue" advances the run, "ask PROJECT to ..." sends the project's worker a request.
+     * False when the words pick no tool (the model then just answers).
+     */
+    private boolean coordinatorCall(OutputStream out, String text) throws IOException {
+        String said = text.substring(text.lastIndexOf(OPERATOR_SAYS) + OPERATOR_SAYS.length())
+                .strip();
+        String lower = said.toLowerCase(java.util.Locale.ROOT);
+        ObjectNode args = JSON.createObjectNode();
+        if (lower.contains("onboard")) {
+            args.put("request", said);
+            java.util.regex.Matcher port =
+                    java.util.regex.Pattern.compile("port (\\d{1,5})").matcher(lower);
+            if (port.find()) {
+                args.put("port", Integer.parseInt(port.group(1)));
+            }
+            java.util.regex.Matcher user =
+                    java.util.regex.Pattern.compile("user ([a-z_][a-z0-9_-]*)").matcher(lower);
+            if (user.find()) {
+                args.put("user", user.group(1));
+            }
+            functionCall(out, "start_onboarding", args.toString());
+        } else if (lower.startsWith("trust it")) {
+            functionCall(out, "trust_host_key", "{}");
+        } else if (lower.startsWith("go on") || lower.startsWith("continue")) {
+            functionCall(out, "advance_onboarding", "{}");
+        } else if (lower.startsWith("ask ") && lower.contains(" to ")) {
+            String project = said.substring(4, lower.indexOf(" to ")).strip();
+            args.put("project", project)
+                    .put("text", said.substring(lower.indexOf(" to ") + 4).strip());
+            functionCall(out, "send_to_worker", args.toString());
+        } else {
+            return false;
+        }
+        return true;
     }
 
     private void functionCall(OutputStream out, ObjectNode args) throws IOException {
