@@ -186,13 +186,17 @@ public class CoordinatorResource {
                                                     org.eclipse.microprofile.openapi.annotations.enums.SchemaType
                                                             .STRING)))
     @APIResponse(responseCode = "404", description = "The operator has not talked to the coordinator yet.")
-    public Uni<Multi<OutboundSseEvent>> stream(
+    @OwnConversation
+    public Multi<OutboundSseEvent> stream(
             @HeaderParam("Last-Event-ID") String lastEventId,
             @QueryParam("after") String afterParam,
-            @Context Sse sse) {
+            @Context Sse sse,
+            @Context jakarta.ws.rs.container.ContainerRequestContext request) {
         long after = position(
                 lastEventId != null ? lastEventId : afterParam, lastEventId != null ? "Last-Event-ID" : "after");
-        return own().map(c -> hub.subscribe(c.id(), after).map(item -> event(sse, item)));
+        // the caller's conversation was found by OwnConversationFilter before the response started
+        UUID conversation = (UUID) request.getProperty(OwnConversation.PROPERTY);
+        return hub.subscribe(conversation, after).map(item -> event(sse, item));
     }
 
     private static long position(String value, String field) {

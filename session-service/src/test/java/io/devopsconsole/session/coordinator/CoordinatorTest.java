@@ -34,6 +34,9 @@ class CoordinatorTest {
     @Inject
     Conversations conversations;
 
+    @io.quarkus.test.common.http.TestHTTPResource("/api/coordinator/stream")
+    java.net.URI stream;
+
     static UUID post(String token, String text) {
         return UUID.fromString(given().auth()
                 .oauth2(token)
@@ -89,6 +92,29 @@ class CoordinatorTest {
         events = awaitIdle(sam, conversation);
         Map<String, Object> refused = kinds(events, "coordinator_tool_result").get(0);
         assertThat(refused).extractingByKey("body").asString().contains("refused", "400", "name: must be a name");
+
+        // the conversation streams like a transcript: every record with its seq, and from a Last-Event-ID on
+        try (io.devopsconsole.testkit.SseClient sse = io.devopsconsole.testkit.SseClient.open(stream, sam, null)) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() ->
+                            sse.events().stream().filter(e -> e.id() != null).count() >= 6);
+            assertThat(sse.events().stream()
+                            .filter(e -> e.id() != null)
+                            .map(e -> e.id())
+                            .limit(6)
+                            .toList())
+                    .containsExactly("1", "2", "3", "4", "5", "6");
+            assertThat(sse.events().get(1).data()).contains("\"kind\":\"coordinator_note\"", "/targets");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try (io.devopsconsole.testkit.SseClient sse = io.devopsconsole.testkit.SseClient.open(stream, sam, "5")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !sse.events().isEmpty());
+            assertThat(sse.events().get(0).id()).isEqualTo("6");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThatThrownByStream(Tokens.forRoles("nobody-yet", "viewer"));
 
         // the same conversation on the next visit; nobody else reads it, and it is no project session
         assertThat(post(sam, "/help")).isEqualTo(conversation);
@@ -187,6 +213,12 @@ class CoordinatorTest {
         assertThat(Sql.rows("SELECT coordinator_thread FROM session.session WHERE id = ?", olgas)
                         .get(0))
                 .containsEntry("coordinator_thread", thread);
+    }
+
+    private void assertThatThrownByStream(String token) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> io.devopsconsole.testkit.SseClient.open(stream, token, null))
+                .hasMessageContaining("404");
     }
 
     private UUID propose(UUID conversation, String args, String phrase, Duration ttl) {
