@@ -91,7 +91,8 @@ export async function chatView(root: HTMLElement, me: Me): Promise<() => void> {
           block.rows.length ? h('ul', {}, ...block.rows.map((r) => h('li', {}, r))) : h('pre', { class: 'card-text' }, block.text));
       }
       case 'proposal': {
-        const left = h('span', { class: 'expiry', 'data-expires': block.expiresAt }, remaining(block.expiresAt));
+        const left = block.state === 'pending'
+          ? h('span', { class: 'expiry', 'data-expires': block.expiresAt }, remaining(block.expiresAt)) : '';
         const el = h('div', { class: `card proposal ${block.state}`, 'data-proposal': block.id },
           h('div', { class: 'card-title' }, 'Confirmation needed'),
           h('p', {}, block.summary),

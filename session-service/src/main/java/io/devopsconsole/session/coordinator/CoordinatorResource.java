@@ -1,6 +1,5 @@
 package io.devopsconsole.session.coordinator;
 
-import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.problem.ResourceNotFoundException;
 import io.devopsconsole.platform.security.CurrentActor;
 import io.devopsconsole.platform.security.Roles;
@@ -192,43 +191,12 @@ public class CoordinatorResource {
             @QueryParam("after") String afterParam,
             @Context Sse sse,
             @Context jakarta.ws.rs.container.ContainerRequestContext request) {
-        long after = position(
+        long after = io.devopsconsole.session.stream.StreamResource.position(
                 lastEventId != null ? lastEventId : afterParam, lastEventId != null ? "Last-Event-ID" : "after");
         // the caller's conversation was found by OwnConversationFilter before the response started
         UUID conversation = (UUID) request.getProperty(OwnConversation.PROPERTY);
-        return hub.subscribe(conversation, after).map(item -> event(sse, item));
-    }
-
-    private static long position(String value, String field) {
-        if (value == null || value.isEmpty()) {
-            return 0;
-        }
-        try {
-            long v = Long.parseLong(value.strip());
-            if (v >= 0) {
-                return v;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw new InvalidFieldException(field, "must be the id (seq) of an event this stream sent");
-    }
-
-    private static OutboundSseEvent event(Sse sse, StreamHub.Item item) {
-        if (item.entry() != null) {
-            try {
-                return sse.newEventBuilder()
-                        .id(Long.toString(item.entry().seq()))
-                        .data(io.devopsconsole.events.EventJson.mapper().writeValueAsString(item.entry()))
-                        .build();
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        if (item.control().equals("heartbeat")) {
-            return sse.newEventBuilder().comment("heartbeat").build();
-        }
-        return sse.newEventBuilder().name(item.control()).data(item.data()).build();
+        return hub.subscribe(conversation, after)
+                .map(item -> io.devopsconsole.session.stream.StreamResource.event(sse, item));
     }
 
     @GET

@@ -226,7 +226,12 @@ public class Tools {
                 "trust_host_key",
                 "Trust the host key the server under onboarding presents (the operator is shown the fingerprint and"
                         + " must confirm).",
-                schema(str("run_id", "a run id (default: the conversation's run)", false)),
+                schema(
+                        str("run_id", "a run id (default: the conversation's run)", false),
+                        str(
+                                "fingerprint",
+                                "the SHA256 fingerprint the operator was shown (the console fills it in)",
+                                false)),
                 OPERATORS,
                 Confirm.ALWAYS,
                 this::trustHostKey);
@@ -866,10 +871,10 @@ public class Tools {
         String slotName = name(c.args(), "slot");
         JsonNode t = target(c, name(c.args(), "target"));
         JsonNode slot = null;
-        for (JsonNode s : ok(
-                        call(c, Service.ONBOARDING, "GET", "/api/codex-auth/slots?size=500", null),
-                        "listing auth slots")
-                .path("items")) {
+        JsonNode slots =
+                ok(call(c, Service.ONBOARDING, "GET", "/api/codex-auth/slots?size=500", null), "listing auth slots");
+        // the slot list is a JSON array (not a page)
+        for (JsonNode s : slots.isArray() ? slots : slots.path("items")) {
             if (s.path("name").asText().equalsIgnoreCase(slotName)) {
                 slot = s;
             }

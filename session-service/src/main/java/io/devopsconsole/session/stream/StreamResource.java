@@ -52,7 +52,8 @@ public class StreamResource {
         return hub.subscribe(id, after).map(item -> event(sse, item));
     }
 
-    private static long position(String value, String field) {
+    /** A stream's start position from {@code Last-Event-ID} or {@code ?after=}: 400 naming the field when it is not one. */
+    public static long position(String value, String field) {
         if (value == null || value.isEmpty()) {
             return 0;
         }
@@ -67,7 +68,8 @@ public class StreamResource {
         throw new InvalidFieldException(field, "must be the id (seq) of an event this stream sent");
     }
 
-    private static OutboundSseEvent event(Sse sse, StreamHub.Item item) {
+    /** One SSE event: a transcript entry (id = seq, data = its JSON), a heartbeat comment or a control event. */
+    public static OutboundSseEvent event(Sse sse, StreamHub.Item item) {
         if (item.entry() != null) {
             TranscriptEntry e = item.entry();
             // data is the event's JSON text (no per-event content-type field: it is not part of SSE)
