@@ -27,7 +27,7 @@ import java.util.Map;
  */
 public class SshHostResource implements QuarkusTestResourceLifecycleManager {
 
-    public static final String CODEX_VERSION = "0.169.0";
+    public static final String CODEX_VERSION = io.devopsconsole.testkit.codex.CodexHome.CODEX_VERSION;
 
     private static TestSshServer server;
     private static OpenSshServer openssh;
@@ -92,11 +92,7 @@ public class SshHostResource implements QuarkusTestResourceLifecycleManager {
     }
 
     public static Path codexBinary() {
-        String cache = System.getenv()
-                .getOrDefault(
-                        "DEVOPS_CODEX_CACHE",
-                        System.getProperty("user.home") + "/.cache/devops-console/codex-" + CODEX_VERSION);
-        return Path.of(cache, "node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex");
+        return io.devopsconsole.testkit.codex.CodexHome.binary();
     }
 
     @Override

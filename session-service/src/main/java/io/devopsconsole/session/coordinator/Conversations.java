@@ -149,6 +149,15 @@ public class Conversations {
         }
     }
 
+    /**
+     * A record's body guarded for storage (ADR 0014): a NUL or a lone surrogate from the model or an API
+     * answer is kept as a visible escape, never lost or refused; text already in the stored form (the
+     * operator's words) passes unchanged.
+     */
+    private static String stored(ObjectNode body) {
+        return io.devopsconsole.platform.text.StoredText.guardTree(body).toString();
+    }
+
     public static ObjectNode body() {
         return EventJson.mapper().createObjectNode();
     }
@@ -161,7 +170,7 @@ public class Conversations {
         OffsetDateTime now = SessionService.now();
         List<NewEntry> rows = new ArrayList<>(entries.size());
         for (Entry e : entries) {
-            rows.add(NewEntry.of(e.kind(), e.actor(), e.body().toString(), now));
+            rows.add(NewEntry.of(e.kind(), e.actor(), stored(e.body()), now));
         }
         return pool.withTransaction(connection -> transcript
                 .append(connection, id, rows)
@@ -195,8 +204,7 @@ public class Conversations {
                 .flatMap(v -> transcript.append(
                         connection,
                         p.conversationId(),
-                        List.of(NewEntry.of(
-                                card.kind(), card.actor(), card.body().toString(), now))))
+                        List.of(NewEntry.of(card.kind(), card.actor(), stored(card.body()), now))))
                 .flatMap(seq -> outbox.recordAll(
                                 connection,
                                 List.of(event),

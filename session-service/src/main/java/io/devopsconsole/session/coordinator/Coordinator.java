@@ -94,7 +94,7 @@ public class Coordinator {
      * coordinator is still answering the operator's previous message.
      */
     public Uni<Posted> post(Operator operator, String text) {
-        return conversations
+        return detached(conversations
                 .open(operator.name())
                 .flatMap(conversation -> conversations
                         .beginTurn(
@@ -103,15 +103,30 @@ public class Coordinator {
                             if (!begun) {
                                 throw new ConflictException("the coordinator is still answering your previous message");
                             }
-                            return conversations.append(
-                                    conversation.id(),
-                                    Entry.of(
-                                            "operator_message",
-                                            operator.name(),
-                                            Conversations.body().put("text", text)));
-                        })
-                        .invoke(seq -> workers.execute(() -> answer(operator, conversation, text)))
-                        .map(seq -> new Posted(conversation.id(), seq)));
+                            return conversations
+                                    .append(
+                                            conversation.id(),
+                                            Entry.of(
+                                                    "operator_message",
+                                                    operator.name(),
+                                                    Conversations.body().put("text", text)))
+                                    // not stored: the conversation is free again
+                                    .onFailure()
+                                    .call(f -> conversations.endTurn(conversation.id()))
+                                    .invoke(seq -> workers.execute(() -> answer(operator, conversation, text)))
+                                    .map(seq -> new Posted(conversation.id(), seq));
+                        })));
+    }
+
+    /**
+     * Runs {@code work} to its end whatever the client does: a caller that disconnects only loses the
+     * answer; it never stops a change half-way (a conversation marked busy with no answer coming, a
+     * proposal confirmed but never run, a decision without its record).
+     */
+    static <T> Uni<T> detached(Uni<T> work) {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        work.subscribe().with(result::complete, result::completeExceptionally);
+        return Uni.createFrom().completionStage(result);
     }
 
     private void answer(Operator operator, Conversation conversation, String text) {
@@ -221,7 +236,9 @@ public class Coordinator {
                     UUID.randomUUID(),
                     conversation.id(),
                     name,
-                    result.proposal().arguments().toString(),
+                    io.devopsconsole.platform.text.StoredText.guardTree(
+                                    result.proposal().arguments())
+                            .toString(),
                     result.proposal().summary(),
                     result.proposal().phrase(),
                     "pending",
@@ -293,7 +310,7 @@ public class Coordinator {
      * 400 naming {@code phrase} when it does not match; 409 when it was decided already or expired.
      */
     public Uni<Proposal> confirm(Operator operator, UUID proposalId, String phrase) {
-        return conversations
+        return detached(conversations
                 .find(operator.name())
                 .map(found -> found.orElseThrow(
                         () -> new io.devopsconsole.platform.problem.ResourceNotFoundException("proposal", proposalId)))
@@ -313,7 +330,7 @@ public class Coordinator {
                                 LOG.warnf(e, "running confirmed proposal %s failed", p.id());
                                 note(conversation.id(), "The confirmed operation failed: " + e.getMessage());
                             }
-                        })));
+                        }))));
     }
 
     /** The phrase was typed in the chat (on a coordinator thread already). */
@@ -342,13 +359,13 @@ public class Coordinator {
 
     /** Cancels a pending proposal; 409 when it was decided already or expired. */
     public Uni<Proposal> cancel(Operator operator, UUID proposalId) {
-        return conversations
+        return detached(conversations
                 .find(operator.name())
                 .map(found -> found.orElseThrow(
                         () -> new io.devopsconsole.platform.problem.ResourceNotFoundException("proposal", proposalId)))
                 .flatMap(conversation ->
                         conversations.decide(conversation.id(), proposalId, "cancelled", operator.name()))
-                .call(p -> recordDecisionAsync(operator.name(), p, "cancelled"));
+                .call(p -> recordDecisionAsync(operator.name(), p, "cancelled")));
     }
 
     private void recordDecision(String who, Proposal p, String decision) {

@@ -201,11 +201,16 @@ public class CoordinatorResource {
 
     @GET
     @Path("/proposals")
+    @APIResponseSchema(value = ProposalPage.class, responseCode = "200", responseDescription = "The pending proposals.")
     @APIResponse(responseCode = "404", description = "The operator has not talked to the coordinator yet.")
-    public Uni<List<ProposalView>> pending() {
+    public Uni<ProposalPage> pending() {
         return own().flatMap(c -> conversations.pending(c.id()))
-                .map(list -> list.stream().map(ProposalView::of).toList());
+                .map(list ->
+                        new ProposalPage(list.stream().map(ProposalView::of).toList()));
     }
+
+    /** The conversation's pending proposals, newest first. */
+    public record ProposalPage(List<ProposalView> items) {}
 
     /** Confirms a proposal with its phrase; it then runs once and reports in the conversation. */
     @POST

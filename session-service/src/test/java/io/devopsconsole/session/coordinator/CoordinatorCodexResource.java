@@ -14,15 +14,10 @@ import java.util.Map;
  */
 public class CoordinatorCodexResource implements QuarkusTestResourceLifecycleManager {
 
-    static final String CODEX_VERSION = "0.169.0";
     private ScriptedModelServer model;
 
     static Path codexBinary() {
-        String cache = System.getenv()
-                .getOrDefault(
-                        "DEVOPS_CODEX_CACHE",
-                        System.getProperty("user.home") + "/.cache/devops-console/codex-" + CODEX_VERSION);
-        return Path.of(cache, "node_modules/@openai/codex-linux-x64/vendor/x86_64-unknown-linux-musl/bin/codex");
+        return CodexHome.binary();
     }
 
     @Override

@@ -116,6 +116,51 @@ class CoordinatorTest {
         }
         assertThatThrownByStream(Tokens.forRoles("nobody-yet", "viewer"));
 
+        // a NUL and a lone surrogate are kept, in the stored form of text, and the answer names them the same way
+        given().auth()
+                .oauth2(sam)
+                .contentType("application/json")
+                .body("{\"text\":\"/frobnicate \\u0000 \\ud800\"}")
+                .post("/api/coordinator/messages")
+                .then()
+                .statusCode(201);
+        events = awaitIdle(sam, conversation);
+        assertThat(events.getString("items.findAll { it.kind == 'operator_message' }[-1].body.text"))
+                .isEqualTo("/frobnicate \u29F5u0000 \u29F5ud800");
+
+        // what the console offers: the conversation, its (no) pending proposals, every tool with its role
+        given().auth()
+                .oauth2(sam)
+                .get("/api/coordinator/conversation")
+                .then()
+                .statusCode(200)
+                .body("id", equalTo(conversation.toString()))
+                .body("state", equalTo("idle"))
+                .body("model_available", equalTo(true));
+        given().auth()
+                .oauth2(sam)
+                .get("/api/coordinator/proposals")
+                .then()
+                .statusCode(200)
+                .body("items.size()", equalTo(0));
+        JsonPath tools = given().auth()
+                .oauth2(sam)
+                .get("/api/coordinator/tools")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(tools.getString("find { it.name == 'trust_host_key' }.confirmation"))
+                .isEqualTo("always");
+        assertThat(tools.getString("find { it.name == 'provision_auth_slot' }.role"))
+                .isEqualTo("admin");
+        assertThat(tools.getString("find { it.name == 'list_targets' }.role")).isEqualTo("viewer");
+        given().auth()
+                .oauth2(Tokens.forRoles("nobody-here", "viewer"))
+                .get("/api/coordinator/conversation")
+                .then()
+                .statusCode(404);
+
         // the same conversation on the next visit; nobody else reads it, and it is no project session
         assertThat(post(sam, "/help")).isEqualTo(conversation);
         awaitIdle(sam, conversation);
@@ -352,6 +397,26 @@ class CoordinatorTest {
                 "io.devopsconsole.session.coordinator_tool.called.v1",
                 "%" + second + "%");
         assertThat(toolCalls).isEqualTo(1);
+
+        // cancelled: it never runs, and a confirmation after it is 409
+        UUID cancelled = propose(
+                conversation,
+                "{\"approval_id\":\"" + c + "\",\"decision\":\"denied\"}",
+                "deny c now",
+                Duration.ofMinutes(5));
+        given().auth()
+                .oauth2(pat)
+                .post("/api/coordinator/proposals/" + cancelled + "/cancel")
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("cancelled"));
+        given().auth()
+                .oauth2(pat)
+                .contentType("application/json")
+                .body(Map.of("phrase", "deny c now"))
+                .post("/api/coordinator/proposals/" + cancelled + "/confirm")
+                .then()
+                .statusCode(409);
 
         // expired: refused, and the sweep records the expiry once
         UUID third = propose(
