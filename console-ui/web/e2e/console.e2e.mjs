@@ -358,6 +358,38 @@ try {
   await shot(page, 'coordinator-onboarded');
   log('coordinator: devops-test-001 onboarded to ready through the chat');
 
+  // a controlled host workflow from the chat: Cockpit on the new lab server, its fixed steps only after the phrase
+  await tell(`/cockpit devops-test-001 ${host2.home}/cockpit`);
+  const cockpit = chat.locator('.card.proposal.pending', { hasText: 'set up Cockpit on devops-test-001' });
+  await cockpit.waitFor({ timeout: T });
+  await answered();
+  assert.match(await cockpit.innerText(), /apt install -y cockpit.*cockpit\.socket.*9090/s, 'the fixed steps are shown first');
+  const cockpitPhrase = (await cockpit.locator('code').innerText()).trim();
+  assert.equal(cockpitPhrase, 'cockpit devops-test-001');
+  await tell(cockpitPhrase);
+  await chat.locator('.card.tool', { hasText: 'https://127.0.0.1:9090/' }).waitFor({ timeout: T });
+  await chat.locator('.status-line', { hasText: 'verify port 9090 listens' }).waitFor({ timeout: T });
+  await answered();
+  const workflows = await (await page.request.get(`${BASE}/api/host-workflows?state=succeeded`)).json();
+  assert.ok(workflows.items.some((w) => w.target_name === 'devops-test-001' && w.result_url === 'https://127.0.0.1:9090/'),
+    'the workflow is on record with its URL');
+  await shot(page, 'coordinator-cockpit');
+  log('coordinator: Cockpit set up on devops-test-001 after the typed phrase (fixed steps, URL returned)');
+
+  // "create PATH on TARGET and REQUEST": the project, its runtime profile there, a session, the request relayed
+  const relayedBefore = await chat.locator('.msg.relayed').count();
+  await tell(`create ${host2.home}/test-001 on devops-test-001 and set up a hello-world service there`);
+  await chat.locator('.card.tool', { hasText: 'Session opened' }).waitFor({ timeout: T });
+  await chat.locator('.msg.relayed').nth(relayedBefore).waitFor({ timeout: T });
+  assert.match(await chat.locator('.msg.relayed').nth(relayedBefore).innerText(), /worker of test-001[\s\S]*Hello from the scripted model!/);
+  await answered();
+  const created = (await (await page.request.get(`${BASE}/api/projects?size=500`)).json()).items.find((p) => p.slug === 'test-001');
+  assert.ok(created, 'the project was created');
+  const profile = (await (await page.request.get(`${BASE}/api/runtime-profiles?project_id=${created.id}`)).json()).items[0];
+  assert.equal(profile.bindings[0].working_directory, `${host2.home}/test-001`);
+  await shot(page, 'coordinator-create-and-relay');
+  log('coordinator: "create … on devops-test-001 and …" opened a session there and relayed the worker\'s answer');
+
   // the project's worker answers through the chat, relayed live
   await tell('ask payments-api to say hello');
   await chat.locator('.msg.relayed', { hasText: 'Hello from the scripted model!' }).waitFor({ timeout: T });
@@ -369,7 +401,7 @@ try {
   for (const until = Date.now() + T; ;) {
     const page1 = await (await page.request.get(`${BASE}/api/audit/events?limit=100&resource_type=coordinator_conversation`)).json();
     const summaries = (page1.items ?? []).map((r) => `${r.actor} ${r.summary}`).join('\n');
-    if (['trust_host_key', 'advance_onboarding', 'provision_auth_slot', 'send_to_worker'].every((t) => summaries.includes(t))) {
+    if (['trust_host_key', 'advance_onboarding', 'provision_auth_slot', 'setup_cockpit', 'start_session', 'send_to_worker'].every((t) => summaries.includes(t))) {
       assert.match(summaries, /admin called trust_host_key .*through the coordinator \(confirmation, conversation /);
       break;
     }

@@ -7,6 +7,7 @@
 import { LoginRequired, api, can, describe, whoAmI, type Me } from './api';
 import { badge, h, type Row } from './dom';
 import { auditView } from './views/audit';
+import { workflowsView } from './views/workflows';
 import { chatView } from './views/chat';
 import { inventoryView } from './views/inventory';
 import { onboardingView } from './views/onboarding';
@@ -84,6 +85,8 @@ async function route(main: HTMLElement, me: Me): Promise<void> {
       leave = await inventoryView(main, me, parts[1] ?? 'projects');
     } else if (parts[0] === 'onboarding') {
       leave = await onboardingView(main, me, parts[1] ?? null);
+    } else if (parts[0] === 'workflows') {
+      leave = await workflowsView(main, me, parts[1] ?? null);
     } else if (parts[0] === 'audit') {
       leave = await auditView(main, me, new URLSearchParams(q ?? ''));
     } else {
@@ -114,6 +117,7 @@ async function showConsole(me: Me): Promise<void> {
   const main = h('main', { id: 'main', tabindex: -1 });
   const header = h('header', {}, menu, h('a', { href: '#/', class: 'brand' }, 'DevOps Console'),
     h('nav', { 'aria-label': 'Sections' }, h('a', { href: '#/inventory' }, 'Inventory'), h('a', { href: '#/onboarding' }, 'Onboarding'),
+      h('a', { href: '#/workflows' }, 'Workflows'),
       h('a', { href: '#/audit' }, 'Audit')),
     h('span', { class: 'who', title: me.roles.join(', ') }, me.name, ' ', badge(topRole(me), 'role')),
     h('a', { href: '/auth/logout' }, 'Sign out'));

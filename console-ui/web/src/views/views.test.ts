@@ -3,6 +3,7 @@ import type { Me } from '../api';
 import { chatView } from './chat';
 import { inventoryView } from './inventory';
 import { sessionView } from './session';
+import { workflowsView } from './workflows';
 
 /** The API as the BFF answers it: path -> [status, body]; every call is recorded. */
 let routes: Record<string, [number, unknown]>;
@@ -186,5 +187,47 @@ describe('the coordinator chat (home)', () => {
     expect(decided.classList.contains('confirmed')).toBe(true);
     expect(decided.querySelector('button')).toBeNull();
     expect(decided.textContent).toContain('confirmed by alice');
+  });
+});
+
+describe('host workflows', () => {
+  const workflow = (state: string, extra: Record<string, unknown> = {}) => ({
+    id: 'w1', workflow: 'cockpit', title: 'Cockpit web console', target_id: 't1', target_name: 'web-1', environment: 'lab',
+    directory: '/opt/cockpit', state, requested_by: 'bob', requested_at: '2026-12-06T10:00:00Z',
+    steps: [
+      { seq: 1, title: 'prepare the project tree', command: "sudo -n install -d '/opt/cockpit'", state: 'pending' },
+      { seq: 2, title: 'install Cockpit', command: 'sudo -n apt install -y cockpit', state: 'pending' },
+    ], ...extra,
+  });
+
+  it('shows the exact commands, runs an approved one only after the operator ticks that they read them', async () => {
+    routes['GET /api/host-workflows/w1'] = [200, workflow('approved', { decided_by: 'carol' })];
+    routes['POST /api/host-workflows/w1/execute'] = [202, workflow('executing')];
+    const root = document.createElement('main');
+    const leave = await workflowsView(root, me('viewer', 'operator'), 'w1');
+    expect(root.textContent).toContain('sudo -n apt install -y cockpit');
+    const run = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Execute')!;
+    run.click();
+    await frame();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
+    expect(root.querySelector('[role=alert]')?.textContent).toContain('read the commands');
+    (root.querySelector('#workflow-confirm') as HTMLInputElement).checked = true;
+    run.click();
+    await frame();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([
+      { method: 'POST', path: '/api/host-workflows/w1/execute', body: { confirm_execute: true } }]);
+    leave();
+  });
+
+  it('a viewer sees a finished workflow and its URL, with nothing to press; hostile output stays text', async () => {
+    routes['GET /api/host-workflows/w1'] = [200, workflow('succeeded', { result_url: 'https://10.0.0.5:9090/',
+      steps: [{ seq: 1, title: 'verify', command: 'ss', state: 'ok', exit_code: 0, output: '<img src=x onerror=alert(1)>\u202e' }] })];
+    const root = document.createElement('main');
+    const leave = await workflowsView(root, me('viewer'), 'w1');
+    expect(root.querySelector('.result a')?.getAttribute('href')).toBe('https://10.0.0.5:9090/');
+    expect(root.querySelectorAll('button')).toHaveLength(0);
+    expect(root.querySelector('img')).toBeNull();
+    expect(root.querySelector('pre.output')?.textContent).toContain('<img src=x');
+    leave();
   });
 });

@@ -34,7 +34,8 @@ public class Routes {
         for (String p : new String[] {"workers", "targets"}) {
             byPrefix.put(p, s.agent());
         }
-        for (String p : new String[] {"agent-target-onboarding", "install-plans", "codex-auth", "ssh-keys"}) {
+        for (String p :
+                new String[] {"agent-target-onboarding", "install-plans", "host-workflows", "codex-auth", "ssh-keys"}) {
             byPrefix.put(p, s.onboarding());
         }
         byPrefix.put("audit", s.audit());

@@ -55,6 +55,12 @@ public final class EventRisk {
             }
             return OBSERVATIONS.contains(m.milestone()) ? 0 : change;
         }
+        if (e instanceof io.devopsconsole.events.onboarding.HostWorkflowChanged w) {
+            return switch (w.state()) {
+                case "proposed", "rejected", "failed" -> 0;
+                default -> change;
+            };
+        }
         if (e instanceof TunnelStateObserved t) {
             return READS.contains(t.action()) ? 0 : change;
         }

@@ -120,7 +120,10 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
                 HOME.resolve("wg-state").toString(),
                 HOME.resolve("fail").toString(),
                 HOME.resolve("wg").toString(),
-                HOME.resolve("wg-silent-peer").toString()));
+                HOME.resolve("wg-silent-peer").toString(),
+                HOME.resolve("cockpit-installed").toString(),
+                HOME.resolve("cockpit-socket").toString(),
+                HOME.resolve("projects").toString()));
         Files.createDirectories(SHIMS);
         Files.createDirectories(STORE);
         String record = "#!/bin/sh\necho \"$(basename \"$0\") $*\" >> \"$HOME/shim-calls.log\"\n";
@@ -139,6 +142,7 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
                         + "  install) shift; for p in \"$@\"; do case \"$p\" in\n"
                         + "      bubblewrap) cp \"$HOME/shim-store/bwrap\" \"$HOME/shims/bwrap\";;\n"
                         + "      wireguard-tools) cp \"$HOME/shim-store/wg\" \"$HOME/shim-store/wg-quick\" \"$HOME/shims/\";;\n"
+                        + "      cockpit) touch \"$HOME/cockpit-installed\";;\n"
                         + "    esac; echo \"Setting up $p\"; done;;\n"
                         + "esac\nexit 0\n");
         shim(
@@ -150,6 +154,21 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
                         + "  install) [ \"$2\" = -g ] && [ \"$3\" = @openai/codex ] && cp \"$HOME/shim-store/codex\" \"$HOME/shims/codex\";"
                         + " echo 'added 1 package';;\n"
                         + "esac\nexit 0\n");
+        // Cockpit: systemctl starts the socket only once the package is "installed"; ss then shows port 9090
+        shim(
+                SHIMS,
+                "systemctl",
+                record + failHook
+                        + "if [ \"$1 $2 $3\" = 'enable --now cockpit.socket' ]; then\n"
+                        + "  [ -f \"$HOME/cockpit-installed\" ] || { echo 'Failed to enable unit: Unit file cockpit.socket"
+                        + " does not exist.' >&2; exit 1; }\n"
+                        + "  touch \"$HOME/cockpit-socket\"; echo 'Created symlink cockpit.socket'; exit 0\n"
+                        + "fi\nexit 1\n");
+        shim(
+                SHIMS,
+                "ss",
+                record + "[ -f \"$HOME/cockpit-socket\" ] && echo 'LISTEN 0      4096         *:9090        *:*'\n"
+                        + "exit 0\n");
         shim(STORE, "codex", record + "[ \"$1\" = --version ] && echo 'codex-cli 0.169.0'\nexit 0\n");
         shim(STORE, "bwrap", record + "[ \"$1\" = --version ] && echo 'bubblewrap 0.8.0'\nexit 0\n");
         shim(

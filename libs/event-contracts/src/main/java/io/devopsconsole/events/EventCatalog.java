@@ -67,6 +67,10 @@ public final class EventCatalog {
         register(OnboardingMilestone.TYPE, OnboardingMilestone.class, Topics.ONBOARDING);
         register(CodexAuthSlotChanged.TYPE, CodexAuthSlotChanged.class, Topics.ONBOARDING);
         register(TunnelStateObserved.TYPE, TunnelStateObserved.class, Topics.ONBOARDING);
+        register(
+                io.devopsconsole.events.onboarding.HostWorkflowChanged.TYPE,
+                io.devopsconsole.events.onboarding.HostWorkflowChanged.class,
+                Topics.ONBOARDING);
         register(SshKeyStored.TYPE, SshKeyStored.class, Topics.ONBOARDING);
         register(SessionCreated.TYPE, SessionCreated.class, Topics.SESSION);
         register(SessionStateChanged.TYPE, SessionStateChanged.class, Topics.SESSION);

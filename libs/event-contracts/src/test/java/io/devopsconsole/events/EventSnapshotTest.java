@@ -181,6 +181,15 @@ class EventSnapshotTest {
                         "up",
                         true,
                         "peer handshake 3 s ago"),
+                new io.devopsconsole.events.onboarding.HostWorkflowChanged(
+                        UUID.fromString("7f6e5d4c-3b2a-4f1e-8d9c-8b7a6f5e4d3c"),
+                        "cockpit",
+                        TARGET,
+                        "lab-web-1",
+                        "lab",
+                        "succeeded",
+                        "5 steps succeeded; port 9090 listens",
+                        "https://10.76.22.150:9090/"),
                 new io.devopsconsole.events.onboarding.SshKeyStored(
                         "local:ssh/targets/web-1",
                         "stored",

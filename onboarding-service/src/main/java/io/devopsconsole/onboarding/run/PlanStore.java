@@ -20,6 +20,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class PlanStore {
 
+    /** The install plans' workflow name; host workflows (cockpit, ...) share the table under their own. */
+    public static final String INSTALL = "codex_install";
+
     /** A plan as stored; {@code steps} are the fixed commands it will run, in order. */
     public record Plan(
             UUID id,
@@ -84,8 +87,9 @@ public class PlanStore {
                 .replaceWith(id);
     }
 
+    /** The install plan {@code id} (a host workflow's row is not one: 404). */
     public Uni<Plan> get(UUID id) {
-        return pool.preparedQuery("SELECT * FROM " + plans + " WHERE id = $1")
+        return pool.preparedQuery("SELECT * FROM " + plans + " WHERE id = $1 AND workflow = '" + INSTALL + "'")
                 .execute(Tuple.of(id))
                 .map(rows -> {
                     if (rows.size() == 0) {
@@ -102,7 +106,8 @@ public class PlanStore {
     }
 
     public Uni<List<Plan>> list(UUID runId, String state, int page, int size) {
-        return pool.preparedQuery("SELECT * FROM " + plans + " WHERE ($1::uuid IS NULL OR run_id = $1)"
+        return pool.preparedQuery("SELECT * FROM " + plans + " WHERE workflow = '" + INSTALL + "'"
+                        + " AND ($1::uuid IS NULL OR run_id = $1)"
                         + " AND ($2::text IS NULL OR state = $2) ORDER BY requested_at DESC, id LIMIT $3 OFFSET $4")
                 .execute(Tuple.of(runId, state, size, page * size))
                 .map(rows -> {
@@ -203,7 +208,8 @@ public class PlanStore {
     public Uni<List<Plan>> interrupted() {
         return pool.preparedQuery("UPDATE " + plans + " SET state = 'failed', finished_at = now(), summary ="
                         + " 'interrupted: the onboarding-service replica executing it stopped; see the step outputs',"
-                        + " version = version + 1 WHERE state = 'executing' AND (lease_until IS NULL OR lease_until < now())"
+                        + " version = version + 1 WHERE workflow = '" + INSTALL + "' AND state = 'executing'"
+                        + " AND (lease_until IS NULL OR lease_until < now())"
                         + " RETURNING *")
                 .execute()
                 .map(rows -> {

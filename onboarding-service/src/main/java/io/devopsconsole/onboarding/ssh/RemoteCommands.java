@@ -59,6 +59,34 @@ public final class RemoteCommands {
                 "bwrap --version");
     }
 
+    /** What Cockpit's verification step checks: something listens on this TCP port. */
+    public static final int COCKPIT_PORT = 9090;
+
+    /**
+     * The fixed Cockpit setup for this SSH user: the project tree (owned by the SSH user), the package
+     * lists, the cockpit package, the socket unit enabled and started, then a check that port 9090
+     * listens. The directory passed the workspace rule (SafeDirectory) and is single-quoted.
+     */
+    public static List<String> cockpitSetup(String username, String directory) {
+        String root = rootPrefix(username);
+        return List.of(
+                root + "install -d -m 0755 -o \"$(id -un)\" " + quote(directory(directory)),
+                root + "apt update",
+                root + "apt install -y cockpit",
+                root + "systemctl enable --now cockpit.socket",
+                "ss -Hltn 'sport = :" + COCKPIT_PORT + "' | grep -q LISTEN || { echo 'nothing listens on port "
+                        + COCKPIT_PORT + "' >&2; exit 1; }");
+    }
+
+    /** A project directory for a host workflow: the workspace rule of the registry's runtime profiles. */
+    static String directory(String path) {
+        if (path == null || !io.devopsconsole.platform.validation.SafeDirectoryValidator.isSafeWorkspace(path)) {
+            throw new IllegalArgumentException(
+                    "directory: must be an absolute, normalized path outside system and credential directories");
+        }
+        return path;
+    }
+
     /** The fixed WireGuard tooling install. */
     public static List<String> wireguardInstall(String username) {
         String root = rootPrefix(username);

@@ -369,6 +369,9 @@ public class OnboardingJourneyTest {
                 .isEqualTo(PosixFilePermissions.fromString("rwx------"));
         awaitRegistry("/api/ssh-targets/" + targetId, t -> "ready".equals(t.getString("codex_status")), "codex ready");
 
+        // the ready lab target takes the Cockpit host workflow (proposed, approved, confirmed, audited)
+        HostWorkflowTest.cockpitOn(targetId);
+
         // Codex refreshed its tokens on the host: collect brings the new material back as a new version
         OnboardingHosts.userFile(".codex/auth.json", "{\"OPENAI_API_KEY\":\"" + canary + "-rotated\"}", "rw-------");
         JsonPath collected = ok(as(Tokens.operator()).post("/api/codex-auth/slots/" + slotId + "/collect"), 200);

@@ -73,6 +73,7 @@ public class Coordinator {
         this.hub = hub;
         this.vertx = vertx;
         tools.relayWith(this::relay);
+        tools.progressWith(this::status);
     }
 
     void start(@Observes StartupEvent event) {

@@ -33,6 +33,10 @@ public interface CoordinatorConfig {
     @WithDefault("PT60S")
     Duration toolTimeout();
 
+    /** How long a host workflow (Cockpit setup) is followed in the chat before the tool answers "still running". */
+    @WithDefault("PT10M")
+    Duration workflowWait();
+
     /** How long a worker's answer is relayed into the chat before the coordinator stops waiting for it. */
     @WithDefault("PT5M")
     Duration relayTimeout();

@@ -22,7 +22,10 @@ final class SlashCommands {
             "/advance — advance the onboarding run this conversation is about",
             "/plan approve | /plan execute — the run's install plan (you confirm first)",
             "/provision SLOT TARGET — lease a Codex auth slot to a target and write its auth.json (admin; you confirm first)",
-            "/session start PROJECT — open a project's agent session",
+            "/session start PROJECT [TARGET [DIRECTORY]] — open a project's agent session (on that target and"
+                    + " directory: the project and its runtime profile are created or re-pointed)",
+            "/cockpit TARGET [DIRECTORY] — set up the Cockpit web console on a ready lab target (fixed steps; you"
+                    + " confirm first)",
             "/ask PROJECT <request> — send a request to the project's worker; its answer is relayed here",
             "/approve ID, /deny ID — decide a command a project's agent asked to run",
             "/audit target NAME | /audit project NAME — the newest audit records",
@@ -80,9 +83,33 @@ final class SlashCommands {
                 return usage("/plan approve | /plan execute");
             case "/session":
                 if ("start".equalsIgnoreCase(first) && words.length == 3) {
-                    return Parsed.tool("start_session", args.put("project", words[2].split("\\s+")[0]));
+                    String[] more = words[2].strip().split("\\s+");
+                    if (more.length > 3) {
+                        return usage("/session start PROJECT [TARGET [DIRECTORY]]");
+                    }
+                    args.put("project", more[0]);
+                    if (more.length > 1) {
+                        args.put("target", more[1]);
+                    }
+                    if (more.length > 2) {
+                        args.put("working_directory", more[2]);
+                    }
+                    return Parsed.tool("start_session", args);
                 }
-                return usage("/session start PROJECT");
+                return usage("/session start PROJECT [TARGET [DIRECTORY]]");
+            case "/cockpit":
+                if (first == null) {
+                    return usage("/cockpit TARGET [DIRECTORY]");
+                }
+                String[] more = words.length == 3 ? words[2].strip().split("\\s+") : new String[0];
+                if (more.length > 1) {
+                    return usage("/cockpit TARGET [DIRECTORY]");
+                }
+                args.put("target", first);
+                if (more.length == 1) {
+                    args.put("directory", more[0]);
+                }
+                return Parsed.tool("setup_cockpit", args);
             case "/ask":
                 if (first == null || words.length < 3) {
                     return usage("/ask PROJECT <request>");

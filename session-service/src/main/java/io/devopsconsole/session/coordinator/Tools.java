@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.platform.security.Roles;
+import io.devopsconsole.platform.validation.SafeDirectoryValidator;
 import io.devopsconsole.session.coordinator.ConsoleApi.Answer;
 import io.devopsconsole.session.coordinator.ConsoleApi.Service;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -275,11 +276,31 @@ public class Tools {
                 this::prepareHandoff);
         add(
                 "start_session",
-                "Open a project's agent session (the worker starts on the project's runtime profile).",
-                schema(str("project", "the project's name or slug", true)),
+                "Open a project's agent session. With a target (and a working directory) the session runs there:"
+                        + " the project is created when there is none by that name, and its runtime profile is"
+                        + " created or re-pointed to that target and directory. Without, the worker starts on the"
+                        + " project's runtime profile.",
+                schema(
+                        str("project", "the project's name or slug", true),
+                        str("target", "the target the worker runs on", false),
+                        str(
+                                "working_directory",
+                                "absolute directory on the target (default: the project's default)",
+                                false)),
                 OPERATORS,
                 Confirm.NEVER,
                 this::startSession);
+        add(
+                "setup_cockpit",
+                "Set up the Cockpit web console on a ready lab target, as a fixed approved sequence: prepare the"
+                        + " project tree, apt update, install cockpit, enable cockpit.socket, verify port 9090;"
+                        + " answers the URL. The operator confirms first.",
+                schema(
+                        str("target", "the target's name", true),
+                        str("directory", "the project tree to prepare (absolute; default /opt/cockpit)", false)),
+                OPERATORS,
+                Confirm.ALWAYS,
+                this::setupCockpit);
         add(
                 "send_to_worker",
                 "Send a work request to a project's agent worker and relay its streamed answer into this chat.",
@@ -441,6 +462,14 @@ public class Tools {
     }
 
     private JsonNode project(Call c, String nameOrSlug) throws Refusal, InterruptedException {
+        JsonNode p = findProject(c, nameOrSlug);
+        if (p == null) {
+            throw new Refusal(404, "there is no project named " + nameOrSlug);
+        }
+        return p;
+    }
+
+    private JsonNode findProject(Call c, String nameOrSlug) throws Refusal, InterruptedException {
         JsonNode page = ok(call(c, Service.REGISTRY, "GET", "/api/projects?size=500", null), "listing projects");
         for (JsonNode p : page.path("items")) {
             if (p.path("name").asText().equalsIgnoreCase(nameOrSlug)
@@ -448,7 +477,7 @@ public class Tools {
                 return p;
             }
         }
-        throw new Refusal(404, "there is no project named " + nameOrSlug);
+        return null;
     }
 
     private UUID run(Call c) throws Refusal {
@@ -927,25 +956,250 @@ public class Tools {
         return Result.ok(target, text, card("Codex auth provisioned").put("text", text));
     }
 
+    private static final Pattern SLUG = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
     private Result startSession(Call c) throws Refusal, InterruptedException {
-        JsonNode p = project(c, text(c.args(), "project"));
+        String projectName = text(c.args(), "project");
+        String targetName = text(c.args(), "target");
+        String directory = text(c.args(), "working_directory");
+        if (directory != null && targetName == null) {
+            throw new Refusal(400, "target: name the target the working directory is on");
+        }
+        if (directory != null && !SafeDirectoryValidator.isSafeWorkspace(directory)) {
+            throw new Refusal(
+                    400,
+                    "working_directory: must be an absolute, normalized path outside system and credential"
+                            + " directories");
+        }
+        JsonNode t = targetName == null ? null : target(c, name(c.args(), "target"));
+        List<String> did = new ArrayList<>();
+        JsonNode p = findProject(c, projectName);
+        if (p == null) {
+            if (t == null) {
+                throw new Refusal(404, "there is no project named " + projectName);
+            }
+            String slug = projectName
+                    .toLowerCase(Locale.ROOT)
+                    .replaceAll("[^a-z0-9]+", "-")
+                    .replaceAll("(^-+|-+$)", "");
+            if (!SLUG.matcher(slug).matches()) {
+                throw new Refusal(
+                        400, "project: " + projectName + " does not make a project slug (letters, digits, '-')");
+            }
+            progress(c, "creating project " + projectName);
+            p = ok(
+                    call(
+                            c,
+                            Service.REGISTRY,
+                            "POST",
+                            "/api/projects",
+                            Conversations.body()
+                                    .put("slug", slug)
+                                    .put("name", projectName)
+                                    .put("default_working_directory", directory == null ? "/srv/" + slug : directory)),
+                    "creating the project");
+            did.add("created project " + p.path("name").asText());
+        }
+        String projectId = p.path("id").asText();
+        if (t != null) {
+            String dir = directory == null ? p.path("default_working_directory").asText() : directory;
+            String placed = place(c, projectId, t, dir);
+            if (placed != null) {
+                did.add(placed);
+            }
+        }
+        progress(c, "opening a session of " + p.path("name").asText());
         JsonNode session = ok(
                 call(
                         c,
                         Service.SESSION,
                         "POST",
                         "/api/sessions",
-                        Conversations.body().put("project_id", p.path("id").asText())),
+                        Conversations.body().put("project_id", projectId)),
                 "opening the session");
-        String text = "session " + session.path("id").asText() + " of "
+        did.add("session " + session.path("id").asText() + " of "
                 + p.path("name").asText() + " is " + session.path("state").asText()
-                + "; the worker starts with the first message";
+                + "; the worker starts with the first message");
+        String text = String.join("; ", did);
         return Result.ok(
                 p.path("name").asText(),
                 text,
                 card("Session opened")
                         .put("text", text)
                         .put("session_id", session.path("id").asText()));
+    }
+
+    /**
+     * Makes the project's runtime profile run on {@code t} in {@code dir} (primary binding): creates
+     * the profile when there is none, re-points its primary binding when it differs (the target's old
+     * secondary binding, if any, is dropped). Returns what changed, or null.
+     */
+    private String place(Call c, String projectId, JsonNode t, String dir) throws Refusal, InterruptedException {
+        String targetId = t.path("id").asText();
+        JsonNode profiles = ok(
+                call(c, Service.REGISTRY, "GET", "/api/runtime-profiles?project_id=" + q(projectId), null),
+                "reading the project's runtime profile");
+        JsonNode profile = profiles.path("items").path(0);
+        ObjectNode primary = Conversations.body()
+                .put("target_id", targetId)
+                .put("role", "primary")
+                .put("working_directory", dir);
+        if (profile.isMissingNode()) {
+            progress(c, "binding the project to " + t.path("name").asText() + " in " + dir);
+            ObjectNode body = Conversations.body().put("project_id", projectId);
+            body.putArray("bindings").add(primary);
+            ok(call(c, Service.REGISTRY, "POST", "/api/runtime-profiles", body), "creating the runtime profile");
+            return "bound to " + t.path("name").asText() + " in " + dir;
+        }
+        for (JsonNode b : profile.path("bindings")) {
+            if ("primary".equals(b.path("role").asText())
+                    && targetId.equals(b.path("target_id").asText())
+                    && dir.equals(b.path("working_directory").asText())) {
+                return null;
+            }
+        }
+        progress(c, "moving the project's worker to " + t.path("name").asText() + " in " + dir);
+        ObjectNode body = Conversations.body()
+                .put("switch_policy", profile.path("switch_policy").asText("attach"))
+                .put("version", profile.path("version").asLong());
+        if (profile.hasNonNull("codex")) {
+            body.set("codex", profile.get("codex"));
+        }
+        var bindings = body.putArray("bindings");
+        bindings.add(primary);
+        for (JsonNode b : profile.path("bindings")) {
+            if (!"primary".equals(b.path("role").asText())
+                    && !targetId.equals(b.path("target_id").asText())) {
+                bindings.add(b);
+            }
+        }
+        ok(
+                call(
+                        c,
+                        Service.REGISTRY,
+                        "PUT",
+                        "/api/runtime-profiles/" + uuid(profile.path("id").asText(), "runtime_profile"),
+                        body),
+                "re-pointing the runtime profile");
+        return "now runs on " + t.path("name").asText() + " in " + dir;
+    }
+
+    private Result setupCockpit(Call c) throws Refusal, InterruptedException {
+        JsonNode t = target(c, name(c.args(), "target"));
+        String target = t.path("name").asText();
+        String directory = text(c.args(), "directory") == null ? "/opt/cockpit" : text(c.args(), "directory");
+        if (!SafeDirectoryValidator.isSafeWorkspace(directory)) {
+            throw new Refusal(
+                    400, "directory: must be an absolute, normalized path outside system and credential directories");
+        }
+        if (!c.confirmed()) {
+            if (!c.operator().hasAny(OPERATORS)) {
+                throw new Refusal(403, "setting up Cockpit needs an operator, approver or admin");
+            }
+            ObjectNode args = Conversations.body().put("target", target).put("directory", directory);
+            return new Result(
+                    "proposed",
+                    null,
+                    target,
+                    "Waiting for the operator to confirm the fixed Cockpit steps on " + target + ".",
+                    null,
+                    new Proposed(
+                            "set up Cockpit on " + target + ": prepare " + directory
+                                    + ", apt update, apt install -y cockpit, systemctl enable --now cockpit.socket,"
+                                    + " verify port 9090",
+                            "cockpit " + target,
+                            args),
+                    null);
+        }
+        String base = "/api/host-workflows";
+        JsonNode proposed = ok(
+                call(
+                        c,
+                        Service.ONBOARDING,
+                        "POST",
+                        base,
+                        Conversations.body()
+                                .put("workflow", "cockpit")
+                                .put("target_id", t.path("id").asText())
+                                .put("directory", directory)),
+                "proposing the Cockpit workflow");
+        UUID id = uuid(proposed.path("id").asText(), "id");
+        ok(
+                call(
+                        c,
+                        Service.ONBOARDING,
+                        "POST",
+                        base + "/" + id + "/approve",
+                        Conversations.body()
+                                .put(
+                                        "note",
+                                        "confirmed in coordinator conversation "
+                                                + c.conversation().id())),
+                "approving the Cockpit workflow");
+        ok(
+                call(
+                        c,
+                        Service.ONBOARDING,
+                        "POST",
+                        base + "/" + id + "/execute",
+                        Conversations.body().put("confirm_execute", true)),
+                "starting the Cockpit workflow");
+        long deadline = System.nanoTime() + config.workflowWait().toNanos();
+        int said = 0;
+        JsonNode view = proposed;
+        while (System.nanoTime() < deadline) {
+            view = ok(call(c, Service.ONBOARDING, "GET", base + "/" + id, null), "following the Cockpit workflow");
+            for (JsonNode step : view.path("steps")) {
+                if (step.path("seq").asInt() > said && step.hasNonNull("exit_code")) {
+                    said = step.path("seq").asInt();
+                    progress(
+                            c,
+                            "Cockpit on " + target + ": " + step.path("title").asText() + " — "
+                                    + ("ok".equals(step.path("state").asText())
+                                            ? "done"
+                                            : "exited " + step.path("exit_code").asInt()));
+                }
+            }
+            if (!"executing".equals(view.path("state").asText())) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        String state = view.path("state").asText();
+        ObjectNode card =
+                card("Cockpit on " + target).put("workflow_id", id.toString()).put("state", state);
+        if ("succeeded".equals(state)) {
+            String url = view.path("result_url").asText();
+            String text = "Cockpit is set up on " + target + ": " + url;
+            return Result.ok(target, text, card.put("text", text).put("url", url));
+        }
+        if ("executing".equals(state)) {
+            String text = "Cockpit setup on " + target + " is still running (workflow " + id + "); ask again later";
+            return Result.ok(target, text, card.put("text", text));
+        }
+        return Result.refused(
+                409,
+                target,
+                "Cockpit setup on " + target + " " + state + ": "
+                        + view.path("summary").asText());
+    }
+
+    /** Set by the coordinator: a status line in the conversation while a tool works. */
+    interface Progress {
+        void say(UUID conversationId, String text);
+    }
+
+    private volatile Progress progress;
+
+    void progressWith(Progress progress) {
+        this.progress = progress;
+    }
+
+    private void progress(Call c, String text) {
+        Progress p = progress;
+        if (p != null) {
+            p.say(c.conversation().id(), text);
+        }
     }
 
     /** Set by the coordinator: relays a worker's answer into the conversation until its turn ends. */

@@ -38,7 +38,21 @@ class SlashCommandsTest {
         var provision = SlashCommands.parse("/provision slot-1 web-3");
         assertThat(provision.args().get("slot").asText()).isEqualTo("slot-1");
         assertThat(provision.args().get("target").asText()).isEqualTo("web-3");
-        assertThat(SlashCommands.parse("/help").help()).contains("/targets", "/onboard", "/approve");
+        var placed = SlashCommands.parse("/session start test-001 devops-test-001 /opt/test-001");
+        assertThat(placed.tool()).isEqualTo("start_session");
+        assertThat(placed.args().get("project").asText()).isEqualTo("test-001");
+        assertThat(placed.args().get("target").asText()).isEqualTo("devops-test-001");
+        assertThat(placed.args().get("working_directory").asText()).isEqualTo("/opt/test-001");
+        assertThat(SlashCommands.parse("/session start a b c d").help()).startsWith("Usage: /session start PROJECT");
+        var cockpit = SlashCommands.parse("/cockpit lab-1 /srv/cockpit");
+        assertThat(cockpit.tool()).isEqualTo("setup_cockpit");
+        assertThat(cockpit.args().get("target").asText()).isEqualTo("lab-1");
+        assertThat(cockpit.args().get("directory").asText()).isEqualTo("/srv/cockpit");
+        assertThat(SlashCommands.parse("/cockpit lab-1").args().has("directory"))
+                .isFalse();
+        assertThat(SlashCommands.parse("/cockpit").help()).startsWith("Usage: /cockpit TARGET");
+        assertThat(SlashCommands.parse("/cockpit lab-1 /srv/a; reboot").help()).startsWith("Usage: /cockpit TARGET");
+        assertThat(SlashCommands.parse("/help").help()).contains("/targets", "/onboard", "/approve", "/cockpit");
         assertThat(SlashCommands.parse("/plan").help()).startsWith("Usage: /plan approve");
         assertThat(SlashCommands.parse("/rm -rf /").help()).startsWith("There is no command /rm");
         // every tool a command names exists

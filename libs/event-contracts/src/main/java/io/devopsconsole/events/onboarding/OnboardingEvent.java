@@ -9,4 +9,5 @@ public sealed interface OnboardingEvent extends DomainEvent
                 OnboardingMilestone,
                 CodexAuthSlotChanged,
                 TunnelStateObserved,
-                SshKeyStored {}
+                SshKeyStored,
+                HostWorkflowChanged {}

@@ -19,6 +19,40 @@ public final class CodexTestHost {
 
     private CodexTestHost() {}
 
+    /**
+     * The package and service managers of this host are recording shims (calls appended to
+     * {@code dir/shim-calls.log}): a host workflow such as Cockpit setup runs its real, fixed command
+     * sequence here without installing anything on the machine running the tests. {@code apt install
+     * cockpit} marks the package installed; {@code systemctl enable --now cockpit.socket} then marks the
+     * socket listening, which {@code ss} reports as port 9090.
+     */
+    static void shims(Path bin, Path dir) throws java.io.IOException {
+        String log = dir.resolve("shim-calls.log").toString();
+        String state = dir.resolve("shim-state").toString();
+        Files.createDirectories(Path.of(state));
+        String record = "#!/bin/sh\necho \"$(basename \"$0\") $*\" >> '" + log + "'\n";
+        shim(bin, "sudo", "#!/bin/sh\necho \"sudo $*\" >> '" + log + "'\n[ \"$1\" = \"-n\" ] && shift\nexec \"$@\"\n");
+        shim(
+                bin,
+                "apt",
+                record + "case \"$1\" in\n  update) echo 'Reading package lists... Done';;\n"
+                        + "  install) shift; for p in \"$@\"; do [ \"$p\" = cockpit ] && touch '" + state
+                        + "/cockpit'; [ \"$p\" = -y ] || echo \"Setting up $p\"; done;;\nesac\nexit 0\n");
+        shim(
+                bin,
+                "systemctl",
+                record + "if [ \"$1 $2 $3\" = 'enable --now cockpit.socket' ] && [ -f '" + state + "/cockpit' ]; then\n"
+                        + "  touch '" + state + "/cockpit.socket'; echo 'Created symlink cockpit.socket'; exit 0\nfi\n"
+                        + "echo \"systemctl $*: not available on this test host\" >&2; exit 1\n");
+        shim(bin, "ss", record + "[ -f '" + state + "/cockpit.socket' ] && echo 'LISTEN 0 4096 *:9090 *:*'\nexit 0\n");
+    }
+
+    private static void shim(Path bin, String name, String body) throws java.io.IOException {
+        Path file = bin.resolve(name);
+        Files.writeString(file, body);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]).toAbsolutePath();
         String authorized = Files.readString(Path.of(args[1])).strip();
@@ -31,6 +65,7 @@ public final class CodexTestHost {
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Files.deleteIfExists(bin.resolve("codex"));
         Files.createSymbolicLink(bin.resolve("codex"), codex);
+        shims(bin, dir);
         Path work = Files.createDirectories(dir.resolve("work"));
         // the login user's HOME is the host's own folder: what onboarding provisions (~/.codex/auth.json) stays here
         Path userHome = Files.createDirectories(dir.resolve("home"));

@@ -101,7 +101,11 @@ public final class ScriptedModelServer implements AutoCloseable {
                         .put("type", "response.created")
                         .set("response", JSON.createObjectNode().put("id", rid)));
         String lastType = last.path("type").asText();
-        if (lastType.equals("function_call_output") || lastType.equals("custom_tool_call_output")) {
+        if ((lastType.equals("function_call_output") || lastType.equals("custom_tool_call_output"))
+                && text.contains(OPERATOR_SAYS)
+                && chainedCall(out, body, last, text)) {
+            // the coordinator chains: the operator's words asked for a second tool after the first one
+        } else if (lastType.equals("function_call_output") || lastType.equals("custom_tool_call_output")) {
             JsonNode o = last.path("output");
             String output = o.isTextual() ? o.asText() : o.toString();
             message(
@@ -238,6 +242,14 @@ public final class ScriptedModelServer implements AutoCloseable {
                 args.put("user", user.group(1));
             }
             functionCall(out, "start_onboarding", args.toString());
+        } else if (CREATE.matcher(said).matches()) {
+            java.util.regex.Matcher m = CREATE.matcher(said);
+            m.matches();
+            String path = m.group(1);
+            args.put("project", path.substring(path.lastIndexOf('/') + 1))
+                    .put("target", m.group(2))
+                    .put("working_directory", path);
+            functionCall(out, "start_session", args.toString());
         } else if (lower.startsWith("trust it")) {
             functionCall(out, "trust_host_key", "{}");
         } else if (lower.startsWith("go on") || lower.startsWith("continue")) {
@@ -250,6 +262,44 @@ public final class ScriptedModelServer implements AutoCloseable {
         } else {
             return false;
         }
+        return true;
+    }
+
+    /** "create /PATH on TARGET [and REQUEST]": a project session there, then (chained) the request to its worker. */
+    private static final java.util.regex.Pattern CREATE = java.util.regex.Pattern.compile(
+            "(?i)create (/[A-Za-z0-9._/+@-]+) on ([A-Za-z0-9][A-Za-z0-9._-]*)(?: and (.+))?");
+
+    /**
+     * After a tool's output: when the operator's words asked for a chain ("create PATH on TARGET and
+     * REQUEST") and the tool that just answered was {@code start_session} (and opened the session), the
+     * next call sends REQUEST to the new project's worker. False otherwise (the model then summarises).
+     */
+    private boolean chainedCall(OutputStream out, JsonNode body, JsonNode last, String text) throws IOException {
+        String said = text.substring(text.lastIndexOf(OPERATOR_SAYS) + OPERATOR_SAYS.length())
+                .strip();
+        java.util.regex.Matcher m = CREATE.matcher(said);
+        if (!m.matches() || m.group(3) == null) {
+            return false;
+        }
+        String previous = null;
+        for (JsonNode item : body.path("input")) {
+            if (item.path("type").asText().equals("function_call")) {
+                previous = item.path("name").asText();
+            }
+        }
+        JsonNode o = last.path("output");
+        String output = o.isTextual() ? o.asText() : o.toString();
+        if (!"start_session".equals(previous) || !output.contains("the worker starts with the first message")) {
+            return false;
+        }
+        String path = m.group(1);
+        functionCall(
+                out,
+                "send_to_worker",
+                JSON.createObjectNode()
+                        .put("project", path.substring(path.lastIndexOf('/') + 1))
+                        .put("text", m.group(3))
+                        .toString());
         return true;
     }
 
