@@ -154,6 +154,11 @@ final class Summaries {
                     + e.gatewayTargetId() + ": " + e.outcome() + ", " + e.operationalState()
                     + (e.detail() == null ? "" : " (" + e.detail() + ")");
         }
+        if (event instanceof io.devopsconsole.events.onboarding.HostWorkflowChanged e) {
+            return e.workflow() + " workflow " + e.workflowId() + " on " + e.targetName() + " (" + e.environment()
+                    + "): " + e.state() + " (" + who + ")" + (e.detail() == null ? "" : ": " + e.detail())
+                    + (e.resultUrl() == null ? "" : " → " + e.resultUrl());
+        }
         if (event instanceof CodexReadinessObserved e) {
             return "readiness check saw Codex " + e.codexStatus() + " on target " + e.targetId();
         }
