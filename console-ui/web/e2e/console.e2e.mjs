@@ -410,6 +410,71 @@ try {
   }
   log('coordinator: its tool calls are in the audit log');
 
+  // every other slash command answers through its tool (a refusal from the API is an answer too)
+  const zero = '00000000-0000-4000-8000-000000000000';
+  for (const [command, tool] of [['/target devops-test-001', 'show_target'], ['/projects', 'list_projects'],
+    ['/hostkey', 'show_host_key'], ['/advance', 'advance_onboarding'], ['/plan approve', 'approve_install_plan'],
+    ['/plan execute', 'execute_install_plan'], ['/session start payments-api', 'start_session'],
+    ['/ask payments-api say hello again', 'send_to_worker'], [`/approve ${zero}`, 'decide_approval'],
+    [`/deny ${zero}`, 'decide_approval'], ['/audit target devops-test-001', 'show_audit'],
+    ['/remove no-such-target', 'remove_target'], ['/onboard', null]]) {
+    const cards = chat.locator(tool ? `.card.tool[data-tool="${tool}"]` : '.msg.note', tool ? {} : { hasText: 'Usage: /onboard' });
+    const before = await cards.count();
+    await tell(command);
+    await answered();
+    for (const until = Date.now() + T; (await cards.count()) <= before;) {
+      assert.ok(Date.now() < until, `${command} answered through ${tool ?? 'its usage note'}`);
+      await page.waitForTimeout(100);
+    }
+  }
+  await tell('/trust');
+  const again = chat.locator('.card.proposal.pending', { hasText: 'devops-test-001' });
+  await again.waitFor({ timeout: T });
+  await answered();
+  await again.getByRole('button', { name: 'Cancel' }).click();
+  await chat.locator('.card.proposal.cancelled', { hasText: 'devops-test-001' }).waitFor({ timeout: T });
+  log('coordinator: every slash command answered through its tool; a proposal cancelled from its card');
+
+  // the same host workflow without the chat: the Workflows page lists it, its steps and the URL
+  await page.getByRole('link', { name: 'Workflows' }).click();
+  const row = page.locator('tr', { hasText: 'devops-test-001' }).filter({ hasText: 'https://127.0.0.1:9090/' });
+  await row.first().waitFor({ timeout: T });
+  await row.first().getByRole('link', { name: 'Cockpit web console' }).click();
+  await page.locator('.result a[href="https://127.0.0.1:9090/"]').waitFor({ timeout: T });
+  assert.equal(await page.locator('ol.steps li.outcome-ok').count(), 5, 'five fixed steps, each ok');
+  assert.match(await page.locator('ol.steps').innerText(), /apt install -y cockpit[\s\S]*systemctl enable --now cockpit\.socket/);
+  await shot(page, 'workflow-page');
+  log('workflows page: the Cockpit workflow with its five steps and the URL');
+
+  // a production change through the chat: proposed (an approver's), run only after its phrase; then a
+  // retired target removed after the Confirm button
+  await page.goto(`${BASE}/#/`);
+  await chatInput.waitFor();
+  await tell('rename lab-spare to prod-spare');
+  const rename = chat.locator('.card.proposal.pending', { hasText: 'rename target lab-spare to prod-spare (production)' });
+  await rename.waitFor({ timeout: T });
+  await answered();
+  assert.equal((await (await page.request.get(`${BASE}/api/ssh-targets?name_prefix=lab-spare`)).json()).items.length, 1,
+    'nothing renamed before the confirmation');
+  await tell((await rename.locator('code').innerText()).trim());
+  await chat.locator('.card.tool[data-tool="rename_target"]', { hasText: 'prod-spare' }).waitFor({ timeout: T });
+  await answered();
+  const spare = (await (await page.request.get(`${BASE}/api/ssh-targets?name_prefix=prod-spare`)).json()).items[0];
+  assert.ok(spare, 'the production target is renamed');
+  const csrfNow = (await (await page.request.get(`${BASE}/auth/me`)).json()).csrf_token;
+  const retired = await page.request.post(`${BASE}/api/ssh-targets/${spare.id}/retire`,
+    { headers: { 'X-CSRF-Token': csrfNow }, data: { confirm: true } });
+  assert.equal(retired.status(), 200, `retired: ${await retired.text()}`);
+  await tell('/remove prod-spare');
+  const removal = chat.locator('.card.proposal.pending', { hasText: 'remove retired target prod-spare' });
+  await removal.waitFor({ timeout: T });
+  await answered();
+  await removal.getByRole('button', { name: 'Confirm' }).click();
+  await chat.locator('.card.tool[data-tool="remove_target"]', { hasText: 'Target removed' }).waitFor({ timeout: T });
+  await answered();
+  await shot(page, 'coordinator-production-change-and-removal');
+  log('coordinator: a production target renamed after its phrase, then removed (retired) after Confirm');
+
   assert.deepEqual(consoleErrors, [], 'no uncaught errors in the page');
 
   // 13. The same views at phone width (approve from anywhere).

@@ -48,7 +48,24 @@ final class Summaries {
 
     private Summaries() {}
 
+    /**
+     * The sentence, plus where the request came from when a console component made it for the actor
+     * (the {@code via} extension: "— through the coordinator, conversation …").
+     */
     static String of(EventEnvelope envelope, Optional<DomainEvent> decoded) {
+        String sentence = sentence(envelope, decoded);
+        String via = envelope.extensions().get(io.devopsconsole.platform.security.Via.EXTENSION);
+        if (via == null
+                || !via.startsWith("coordinator:")
+                || decoded.filter(e -> e instanceof io.devopsconsole.events.session.CoordinatorToolCalled
+                                || e instanceof io.devopsconsole.events.session.CoordinatorProposalDecided)
+                        .isPresent()) {
+            return sentence;
+        }
+        return sentence + " — through the coordinator, conversation " + via.substring("coordinator:".length());
+    }
+
+    private static String sentence(EventEnvelope envelope, Optional<DomainEvent> decoded) {
         String who = envelope.actor();
         if (decoded.isEmpty()) {
             return who + " caused " + envelope.type() + " on " + envelope.subject();

@@ -44,6 +44,24 @@ class SummariesTest {
         assertThat(missing).as("event types without an audit sentence").isEmpty();
     }
 
+    @Test
+    void aCallMadeThroughTheCoordinatorSaysSoAndInWhichConversation() throws Exception {
+        DomainEvent event = (DomainEvent) sample(io.devopsconsole.events.onboarding.HostWorkflowChanged.class);
+        UUID conversation = UUID.randomUUID();
+        EventEnvelope through = CloudEventCodec.wrap(
+                event,
+                "/test",
+                "olga",
+                OffsetDateTime.now(ZoneOffset.UTC),
+                Map.of("via", "coordinator:" + conversation));
+        assertThat(Summaries.of(through, Optional.of(event)))
+                .endsWith(" — through the coordinator, conversation " + conversation)
+                .contains("olga");
+        EventEnvelope direct =
+                CloudEventCodec.wrap(event, "/test", "olga", OffsetDateTime.now(ZoneOffset.UTC), Map.of());
+        assertThat(Summaries.of(direct, Optional.of(event))).doesNotContain("coordinator");
+    }
+
     /** A record instance with a plausible value in every component (nested records too). */
     private static Object sample(Class<?> type) throws Exception {
         RecordComponent[] components = type.getRecordComponents();

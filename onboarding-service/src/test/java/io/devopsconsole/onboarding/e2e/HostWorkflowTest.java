@@ -170,9 +170,35 @@ class HostWorkflowTest {
         assertThat(failed.getString("steps[1].output")).contains("failing as asked");
         assertThat(failed.getString("result_url")).isNull();
 
-        // the default project tree; a proposal can be rejected (then it never runs)
-        JsonPath third = proposeWhenReady(Map.of("workflow", "cockpit", "target_id", target));
+        // the default project tree; made through the coordinator (its events say which conversation); a
+        // proposal can be rejected (then it never runs)
+        UUID conversation = UUID.randomUUID();
+        JsonPath third = ok(
+                as(Tokens.operator())
+                        .header("X-Devops-Via", "coordinator:" + conversation)
+                        .body(Map.of("workflow", "cockpit", "target_id", target))
+                        .post(BASE),
+                201);
         assertThat(third.getString("directory")).isEqualTo("/opt/cockpit");
+        assertThat(Sql.rows(
+                        "SELECT extensions FROM onboarding.outbox_event WHERE message_key = ?", third.getString("id")))
+                .singleElement()
+                .extracting(r -> String.valueOf(r.get("extensions")))
+                .asString()
+                .contains("\"via\":\"coordinator:" + conversation + "\"");
+        // a malformed label is not kept
+        JsonPath fourth = ok(
+                as(Tokens.operator())
+                        .header("X-Devops-Via", "coordinator:" + conversation + "; admin")
+                        .body(Map.of("workflow", "cockpit", "target_id", target))
+                        .post(BASE),
+                201);
+        assertThat(Sql.rows(
+                        "SELECT extensions FROM onboarding.outbox_event WHERE message_key = ?", fourth.getString("id")))
+                .singleElement()
+                .extracting(r -> String.valueOf(r.get("extensions")))
+                .asString()
+                .doesNotContain("via");
         ok(
                 as(Tokens.operator())
                         .body(Map.of("note", "not now"))

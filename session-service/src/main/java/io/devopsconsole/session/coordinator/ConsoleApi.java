@@ -82,10 +82,24 @@ public class ConsoleApi {
 
     /** Calls {@code method path} on the service with the operator's token; a transport failure is a 503 answer. */
     public CompletableFuture<Answer> call(Service service, String method, String path, JsonNode body, String token) {
+        return call(service, method, path, body, token, null);
+    }
+
+    /**
+     * As {@link #call(Service, String, String, JsonNode, String)}, saying which conversation the call came
+     * from ({@code Via}): the events it causes carry it into the audit trail.
+     */
+    public CompletableFuture<Answer> call(
+            Service service, String method, String path, JsonNode body, String token, java.util.UUID conversation) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base(service) + path))
                 .timeout(timeout)
                 .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/json");
+        if (conversation != null) {
+            request.header(
+                    io.devopsconsole.platform.security.Via.HEADER,
+                    io.devopsconsole.platform.security.Via.coordinator(conversation));
+        }
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

@@ -207,6 +207,12 @@ public class Coordinator {
             status(conversation.id(), statusLine(tool, args));
             try {
                 Tools.check(tool, args);
+                if (!confirmed && tool.confirm() == Tools.Confirm.ALWAYS && !operator.hasAny(tool.roles())) {
+                    // no proposal card for someone who could not confirm it: the API would refuse the act anyway
+                    throw new Tools.Refusal(
+                            403,
+                            name + " needs the " + tool.role() + " role; " + operator.name() + " does not have it");
+                }
                 result = tool.handler().run(new Tools.Call(operator, conversation, via, args, confirmed, proposalId));
             } catch (Tools.Refusal r) {
                 result = Tools.Result.refused(r.status, null, r.getMessage());

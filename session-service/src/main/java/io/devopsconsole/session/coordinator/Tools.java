@@ -434,7 +434,13 @@ public class Tools {
     private Answer call(Call c, Service service, String method, String path, JsonNode body)
             throws InterruptedException {
         try {
-            return api.call(service, method, path, body, c.operator().token())
+            return api.call(
+                            service,
+                            method,
+                            path,
+                            body,
+                            c.operator().token(),
+                            c.conversation().id())
                     .get(config.toolTimeout().toMillis() + 2000, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             return new Answer(503, Conversations.body().put("detail", "the console's API did not answer in time"));

@@ -190,6 +190,32 @@ class CoordinatorTest {
     }
 
     @Test
+    void aViewerIsOfferedNothingToConfirmAndEveryRefusalIsAudited() {
+        String vic = Tokens.forRoles("vic-viewer", "viewer");
+        List<String> changing = List.of(
+                "/cockpit lab-1", "/trust", "/plan approve", "/plan execute", "/remove old-1", "/provision s lab-1");
+        UUID conversation = null;
+        for (String command : changing) {
+            conversation = post(vic, command);
+            awaitIdle(vic, conversation);
+        }
+        JsonPath events = events(vic);
+        List<Map<String, Object>> results = kinds(events, "coordinator_tool_result");
+        assertThat(results).hasSize(changing.size());
+        assertThat(results)
+                .allSatisfy(r ->
+                        assertThat(r).extractingByKey("body").asString().contains("outcome=refused", "status=403"));
+        assertThat(kinds(events, "coordinator_proposal")).isEmpty();
+        assertThat(Sql.rows("SELECT 1 FROM session.coordinator_proposal WHERE conversation_id = ?", conversation))
+                .isEmpty();
+        assertThat(Sql.rows(
+                        "SELECT 1 FROM session.outbox_event WHERE ce_type = ? AND actor = ?"
+                                + " AND convert_from(data, 'UTF8') LIKE '%\"status\":403%'",
+                        "io.devopsconsole.session.coordinator_tool.called.v1", "vic-viewer"))
+                .hasSize(changing.size());
+    }
+
+    @Test
     void theCoordinatorsCodexCallsToolsAsTheOperatorAndAViewerIsRefusedAndAudited() {
         UUID session = Feed.newSession(null);
         Feed.send(session, 1, StreamKind.TURN_STARTED, null);

@@ -120,7 +120,12 @@ public class Outbox {
         OffsetDateTime now = OffsetDateTime.now(clock).truncatedTo(ChronoUnit.MICROS);
         // the request's trace goes with the event (ce_traceparent), so its consumers continue it
         EventEnvelope envelope = CloudEventCodec.wrap(
-                event, source, actorName, now, io.devopsconsole.platform.tracing.Traces.withCurrentContext(extensions));
+                event,
+                source,
+                actorName,
+                now,
+                io.devopsconsole.platform.tracing.Traces.withCurrentContext(
+                        io.devopsconsole.platform.security.Via.with(extensions)));
         return new OutboxEvent(envelope, EventCatalog.of(event).topic(), json(envelope.extensions()));
     }
 

@@ -221,7 +221,9 @@ public final class ScriptedModelServer implements AutoCloseable {
      * The coordinator's model, scripted: the operator's words (the part after {@link #OPERATOR_SAYS}) pick
      * one of the console's dynamic tools the way a model would — a sentence about onboarding a server starts
      * onboarding (host, name, port and user taken from it), "trust it" trusts the presented host key,
-     * "go on" / "continue" advances the run, "ask PROJECT to ..." sends the project's worker a request.
+     * "go on" / "continue" advances the run, "ask PROJECT to ..." sends the project's worker a request,
+     * "rename A to B" renames a target, "create /PATH on TARGET [and REQUEST]" opens a project session
+     * there (and, chained after it, sends REQUEST to its worker).
      * False when the words pick no tool (the model then just answers).
      */
     private boolean coordinatorCall(OutputStream out, String text) throws IOException {
@@ -250,6 +252,12 @@ public final class ScriptedModelServer implements AutoCloseable {
                     .put("target", m.group(2))
                     .put("working_directory", path);
             functionCall(out, "start_session", args.toString());
+        } else if (lower.matches("rename [a-z0-9][a-z0-9._-]* to [a-z0-9][a-z0-9._-]*")) {
+            String[] w = said.split("\\s+");
+            functionCall(
+                    out,
+                    "rename_target",
+                    args.put("name", w[1]).put("new_name", w[3]).toString());
         } else if (lower.startsWith("trust it")) {
             functionCall(out, "trust_host_key", "{}");
         } else if (lower.startsWith("go on") || lower.startsWith("continue")) {
