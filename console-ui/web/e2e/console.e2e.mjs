@@ -437,9 +437,9 @@ try {
 
   // the same host workflow without the chat: the Workflows page lists it, its steps and the URL
   await page.getByRole('link', { name: 'Workflows' }).click();
-  const row = page.locator('tr', { hasText: 'devops-test-001' }).filter({ hasText: 'https://127.0.0.1:9090/' });
-  await row.first().waitFor({ timeout: T });
-  await row.first().getByRole('link', { name: 'Cockpit web console' }).click();
+  const workflowRow = page.locator('tr', { hasText: 'devops-test-001' }).filter({ hasText: 'https://127.0.0.1:9090/' });
+  await workflowRow.first().waitFor({ timeout: T });
+  await workflowRow.first().getByRole('link', { name: 'Cockpit web console' }).click();
   await page.locator('.result a[href="https://127.0.0.1:9090/"]').waitFor({ timeout: T });
   assert.equal(await page.locator('ol.steps li.outcome-ok').count(), 5, 'five fixed steps, each ok');
   assert.match(await page.locator('ol.steps').innerText(), /apt install -y cockpit[\s\S]*systemctl enable --now cockpit\.socket/);

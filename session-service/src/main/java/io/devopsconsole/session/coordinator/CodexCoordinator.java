@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -177,7 +178,30 @@ public class CodexCoordinator {
             throw new IOException("thread/start answered without a thread id");
         }
         conversations.setThread(conversation.id(), id).await().atMost(Coordinator.AWAIT);
+        fresh.add(id);
         return id;
+    }
+
+    /** Threads started on this server that have not had a turn yet: their first turn is told the conversation so far. */
+    private final java.util.Set<String> fresh = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * For a thread's first turn: the conversation so far from the console's record (the thread may be new
+     * because the one before lived on another replica's app-server), without the words being answered now.
+     */
+    private String earlier(Conversation conversation, String threadId, String text) {
+        if (!fresh.remove(threadId)) {
+            return "";
+        }
+        List<String> lines = new java.util.ArrayList<>(
+                conversations.recent(conversation.id(), 21).await().atMost(Coordinator.AWAIT));
+        if (!lines.isEmpty() && lines.get(lines.size() - 1).startsWith("operator: ")) {
+            lines.remove(lines.size() - 1);
+        }
+        if (lines.isEmpty()) {
+            return "";
+        }
+        return "[Earlier in this conversation, from the console's record]\n" + String.join("\n", lines) + "\n\n";
     }
 
     /** One coordinator turn for the operator's words (blocking, on a coordinator thread). */
@@ -203,7 +227,9 @@ public class CodexCoordinator {
                     .put("type", "text")
                     .put(
                             "text",
-                            Context.of(operator, conversation, tools, coordinator) + "\n\nThe operator says:\n" + text)
+                            earlier(conversation, threadId, text)
+                                    + Context.of(operator, conversation, tools, coordinator)
+                                    + "\n\nThe operator says:\n" + text)
                     .putArray("text_elements");
             turn.id = call("turn/start", params).path("turn").path("id").asText(null);
             if (!turn.done.await(config.codex().turnTimeout().toMillis(), TimeUnit.MILLISECONDS)) {

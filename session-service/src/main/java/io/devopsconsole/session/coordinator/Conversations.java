@@ -69,6 +69,7 @@ public class Conversations {
 
     private final Pool pool;
     private final Transcript transcript;
+    private final String events;
     private final Outbox outbox;
     private final String sessions;
     private final String proposals;
@@ -80,6 +81,7 @@ public class Conversations {
         this.outbox = outbox;
         this.sessions = schema + ".session";
         this.proposals = schema + ".coordinator_proposal";
+        this.events = schema + ".session_event";
     }
 
     private static Conversation conversation(Row r) {
@@ -89,6 +91,42 @@ public class Conversations {
                 r.getString("coordinator_thread"),
                 r.getUUID("coordinator_run"),
                 r.getString("state"));
+    }
+
+    /**
+     * The conversation's latest words, oldest first — what the operator said, the coordinator's answers
+     * and its tool results, each clipped — for a codex thread that starts without the earlier ones (the
+     * thread lived on another replica's app-server, or that server lost it).
+     */
+    public Uni<List<String>> recent(UUID id, int limit) {
+        return pool.preparedQuery(
+                        "SELECT kind, body FROM " + events + " WHERE session_id = $1 AND kind IN"
+                                + " ('operator_message', 'item_completed', 'coordinator_tool_result') ORDER BY seq DESC LIMIT $2")
+                .execute(Tuple.of(id, limit))
+                .map(rows -> {
+                    List<String> out = new ArrayList<>();
+                    for (Row r : rows) {
+                        JsonNode body;
+                        try {
+                            body = EventJson.mapper().readTree(r.getString("body"));
+                        } catch (java.io.IOException e) {
+                            continue;
+                        }
+                        String said = body.path("text").asText("");
+                        if (said.length() > 600) {
+                            said = said.substring(0, 600) + "…";
+                        }
+                        String who = switch (r.getString("kind")) {
+                            case "operator_message" -> "operator";
+                            case "item_completed" -> "coordinator";
+                            default ->
+                                "tool " + body.path("tool").asText("?") + " ("
+                                        + body.path("outcome").asText("?") + ")";
+                        };
+                        out.add(0, who + ": " + said);
+                    }
+                    return out;
+                });
     }
 
     private static final String CONVERSATION_COLUMNS = "id, started_by, coordinator_thread, coordinator_run, state";

@@ -273,6 +273,34 @@ class CoordinatorTest {
                 .containsEntry("state", "approved")
                 .containsEntry("decided_by", "olga-operator");
 
+        // a thread this replica's server does not know (it lived on another replica's): a new thread, told
+        // the conversation so far from the console's record
+        String elsewhere = UUID.randomUUID().toString();
+        Sql.exec("UPDATE session.session SET coordinator_thread = ? WHERE id = ?", elsewhere, olgas);
+        post(olga, "what did I ask you before? REPEAT_CONTEXT");
+        events = awaitIdle(olga, olgas);
+        String told = events.getString("items.findAll { it.kind == 'item_completed' }[-1].body.text");
+        assertThat(told)
+                .contains("[Earlier in this conversation, from the console's record]")
+                .contains("operator: approve it CALL_TOOL:decide_approval")
+                .contains("tool decide_approval (ok)")
+                .doesNotContain("operator: what did I ask you before?");
+        assertThat((String) Sql.rows("SELECT coordinator_thread FROM session.session WHERE id = ?", olgas)
+                        .get(0)
+                        .get("coordinator_thread"))
+                .isNotEqualTo(elsewhere);
+        String resumed = (String) Sql.rows("SELECT coordinator_thread FROM session.session WHERE id = ?", olgas)
+                .get(0)
+                .get("coordinator_thread");
+        post(olga, "again REPEAT_CONTEXT");
+        events = awaitIdle(olga, olgas);
+        assertThat(events.getString("items.findAll { it.kind == 'item_completed' }[-1].body.text"))
+                .as("a thread that has had its first turn is not told again")
+                .doesNotContain("[Earlier in this conversation");
+        assertThat(Sql.rows("SELECT coordinator_thread FROM session.session WHERE id = ?", olgas)
+                        .get(0))
+                .containsEntry("coordinator_thread", resumed);
+
         // the next turn continues the same server-owned thread
         String thread = (String) Sql.rows("SELECT coordinator_thread FROM session.session WHERE id = ?", olgas)
                 .get(0)

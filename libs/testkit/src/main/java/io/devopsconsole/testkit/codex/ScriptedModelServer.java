@@ -125,10 +125,20 @@ public final class ScriptedModelServer implements AutoCloseable {
             partial(out, List.of("Thinking ", "very slowly..."));
             sleep(60_000);
             return;
-        } else if (text.contains("CALL_TOOL:") && fresh) {
+        } else if (text.contains(OPERATOR_SAYS)
+                && fresh
+                && text.substring(text.lastIndexOf(OPERATOR_SAYS)).contains("REPEAT_CONTEXT")) {
+            // the coordinator's input as the model got it (what precedes the operator's words), for tests
+            String context = text.substring(0, text.lastIndexOf(OPERATOR_SAYS));
+            message(out, List.of(context.substring(0, Math.min(8000, context.length()))));
+        } else if (words(text).contains("CALL_TOOL:") && fresh) {
             // a client-side (dynamic) tool: CALL_TOOL:<name> <JSON arguments on the same line>
-            String call =
-                    text.split("CALL_TOOL:", 2)[1].strip().lines().findFirst().orElse("");
+            String call = words(text)
+                    .split("CALL_TOOL:", 2)[1]
+                    .strip()
+                    .lines()
+                    .findFirst()
+                    .orElse("");
             String[] parts = call.split("\\s+", 2);
             functionCall(out, parts[0], parts.length > 1 ? parts[1] : "{}");
         } else if (text.contains(OPERATOR_SAYS) && fresh && coordinatorCall(out, text)) {
@@ -216,6 +226,12 @@ public final class ScriptedModelServer implements AutoCloseable {
 
     /** Where the console's coordinator puts the operator's words in a turn's input (after its generated context). */
     static final String OPERATOR_SAYS = "The operator says:";
+
+    /** The operator's own words when the input is the coordinator's (context and history before them), else all of it. */
+    private static String words(String text) {
+        int at = text.lastIndexOf(OPERATOR_SAYS);
+        return at < 0 ? text : text.substring(at);
+    }
 
     /**
      * The coordinator's model, scripted: the operator's words (the part after {@link #OPERATOR_SAYS}) pick
