@@ -448,25 +448,28 @@ try {
 
   // a production change through the chat: proposed (an approver's), run only after its phrase; then a
   // retired target removed after the Confirm button
+  const csrfNow = (await (await page.request.get(`${BASE}/auth/me`)).json()).csrf_token;
+  const prod = await page.request.post(`${BASE}/api/ssh-targets`, { headers: { 'X-CSRF-Token': csrfNow },
+    data: { name: 'prod-db-1', host: '127.0.0.1', port: 2223, username: 'root', environment: 'production', confirm: true } });
+  assert.equal(prod.status(), 201, `production target registered: ${await prod.text()}`);
   await page.goto(`${BASE}/#/`);
   await chatInput.waitFor();
-  await tell('rename lab-spare to prod-spare');
-  const rename = chat.locator('.card.proposal.pending', { hasText: 'rename target lab-spare to prod-spare (production)' });
+  await tell('rename prod-db-1 to prod-db-2');
+  const rename = chat.locator('.card.proposal.pending', { hasText: 'rename target prod-db-1 to prod-db-2 (production)' });
   await rename.waitFor({ timeout: T });
   await answered();
-  assert.equal((await (await page.request.get(`${BASE}/api/ssh-targets?name_prefix=lab-spare`)).json()).items.length, 1,
+  assert.equal((await (await page.request.get(`${BASE}/api/ssh-targets?name_prefix=prod-db-1`)).json()).items.length, 1,
     'nothing renamed before the confirmation');
   await tell((await rename.locator('code').innerText()).trim());
-  await chat.locator('.card.tool[data-tool="rename_target"]', { hasText: 'prod-spare' }).waitFor({ timeout: T });
+  await chat.locator('.card.tool[data-tool="rename_target"]', { hasText: 'prod-db-2' }).waitFor({ timeout: T });
   await answered();
-  const spare = (await (await page.request.get(`${BASE}/api/ssh-targets?name_prefix=prod-spare`)).json()).items[0];
+  const spare = (await (await page.request.get(`${BASE}/api/ssh-targets?name_prefix=prod-db-2`)).json()).items[0];
   assert.ok(spare, 'the production target is renamed');
-  const csrfNow = (await (await page.request.get(`${BASE}/auth/me`)).json()).csrf_token;
   const retired = await page.request.post(`${BASE}/api/ssh-targets/${spare.id}/retire`,
     { headers: { 'X-CSRF-Token': csrfNow }, data: { confirm: true } });
   assert.equal(retired.status(), 200, `retired: ${await retired.text()}`);
-  await tell('/remove prod-spare');
-  const removal = chat.locator('.card.proposal.pending', { hasText: 'remove retired target prod-spare' });
+  await tell('/remove prod-db-2');
+  const removal = chat.locator('.card.proposal.pending', { hasText: 'remove retired target prod-db-2' });
   await removal.waitFor({ timeout: T });
   await answered();
   await removal.getByRole('button', { name: 'Confirm' }).click();

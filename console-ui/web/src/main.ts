@@ -4,9 +4,10 @@
  * coordinator chat (home), a project's session, inventory, onboarding, audit. What a role may not do is not offered (the services
  * still refuse it). `console-usable` is marked when the first view after sign-in is drawn.
  */
-import { LoginRequired, api, can, describe, whoAmI, type Me } from './api';
-import { badge, h, type Row } from './dom';
+import { LoginRequired, can, describe, whoAmI, type Me } from './api';
+import { badge, h } from './dom';
 import { auditView } from './views/audit';
+import { rememberReturn, sidePanel, takeReturn } from './views/side';
 import { workflowsView } from './views/workflows';
 import { chatView } from './views/chat';
 import { inventoryView } from './views/inventory';
@@ -17,54 +18,11 @@ import './style.css';
 const app = document.getElementById('app')!;
 
 function showLogin(): void {
-  const button = h('a', { href: '/auth/login', class: 'button' }, 'Sign in');
+  // the sign-in round trip loses the hash (it never reaches the server): keep it for after
+  const button = h('a', { href: '/auth/login', class: 'button', onclick: () => rememberReturn(location.hash) }, 'Sign in');
   app.replaceChildren(h('main', { class: 'login' }, h('h1', {}, 'DevOps Console'),
     h('p', {}, 'Sign in with your organisation account.'), button));
   button.focus();
-}
-
-async function sidePanel(side: HTMLElement, me: Me): Promise<void> {
-  const projects = h('ul', { class: 'projects' });
-  const servers = h('ul', { class: 'servers' });
-  side.replaceChildren(h('h2', {}, 'Projects'), projects, h('h2', {}, 'Servers'), servers);
-  const refresh = async () => {
-    try {
-      const [p, t, w] = await Promise.all([
-        api<{ items: Row[] }>('/api/projects?size=200'),
-        api<{ items: Row[] }>('/api/remote-access/targets?size=200'),
-        api<{ items: Row[] }>('/api/workers').catch(() => ({ items: [] as Row[] })),
-      ]);
-      projects.replaceChildren(...(p.items.length ? p.items.map((x) => h('li', {},
-        h('a', { href: `#/projects/${x.id}`, 'data-project': String(x.id) }, String(x.name))))
-        : [h('li', { class: 'muted' }, can(me, 'operator') ? 'None yet: add one under Inventory.' : 'None yet.')]));
-      const live = new Map<string, string>();
-      for (const x of w.items) {
-        if (x.target_id && !x.stopped_at) live.set(String(x.target_id), String(x.state));
-      }
-      // the registry's remote-access view: a live TCP check of each target, its Codex status, its host key
-      servers.replaceChildren(...(t.items.length ? t.items.map((x) => {
-        const reach = (x.reachability ?? {}) as Row;
-        const status = String(reach.status ?? 'not_checked');
-        return h('li', { 'data-target': String(x.target_id) },
-          h('span', { class: 'name' }, String(x.name)), ' ',
-          badge(status === 'reachable' ? `reachable${reach.latency_millis != null ? ` ${reach.latency_millis} ms` : ''}`
-            : status === 'unreachable' ? 'unreachable' : 'not checked', status === 'reachable' ? 'ok' : status === 'unreachable' ? 'failed' : 'none'),
-          badge(`codex ${String(x.codex_status)}`, String(x.codex_status)),
-          live.has(String(x.target_id)) ? badge(`worker ${live.get(String(x.target_id))}`, 'ok') : null,
-          x.host_key_trusted ? null : badge('host key untrusted', 'failed'));
-      })
-        : [h('li', { class: 'muted' }, 'No servers yet.')]));
-    } catch (e) {
-      if (e instanceof LoginRequired) {
-        showLogin();
-        return;
-      }
-      side.append(h('p', { class: 'error', role: 'alert' }, describe(e)));
-    }
-  };
-  await refresh();
-  setInterval(() => void refresh(), 10_000);
-  window.addEventListener('devops:changed', () => void refresh());
 }
 
 let leave: () => void = () => undefined;
@@ -126,7 +84,7 @@ async function showConsole(me: Me): Promise<void> {
     document.body.classList.remove('side-open');
     void route(main, me);
   });
-  await Promise.all([sidePanel(side, me), route(main, me)]);
+  await Promise.all([sidePanel(side, me, showLogin), route(main, me)]);
 }
 
 function topRole(me: Me): string {
@@ -135,7 +93,12 @@ function topRole(me: Me): string {
 
 async function start(): Promise<void> {
   try {
-    await showConsole(await whoAmI());
+    const me = await whoAmI();
+    const back = takeReturn();
+    if (back && (location.hash === '' || location.hash === '#/' || location.hash === '#')) {
+      history.replaceState(null, '', back);
+    }
+    await showConsole(me);
   } catch (e) {
     if (e instanceof LoginRequired) {
       showLogin();

@@ -57,10 +57,17 @@ export async function auditView(root: HTMLElement, me: Me, query: URLSearchParam
     h('thead', {}, h('tr', {}, ...['Time', 'Actor', 'Action', 'Resource', 'Risk', 'Summary'].map((c) => h('th', { scope: 'col' }, c)))),
     body)), more);
   let cursor: string | null = null;
-  const load = async () => {
+  let loading = false;
+  const load = async (older: boolean) => {
+    // "Older records" only ever asks for the page after the last one shown, once at a time
+    if (loading || (older && !cursor)) {
+      return;
+    }
+    loading = true;
+    more.disabled = true;
     const q = new URLSearchParams(params);
     q.set('limit', '50');
-    if (cursor) q.set('cursor', cursor);
+    if (older && cursor) q.set('cursor', cursor);
     try {
       const page = await api<{ items: Row[]; next_cursor: string | null }>(`/api/audit/events?${q}`);
       for (const r of page.items) {
@@ -80,9 +87,12 @@ export async function auditView(root: HTMLElement, me: Me, query: URLSearchParam
       more.hidden = !cursor;
     } catch (e) {
       error.textContent = describe(e);
+    } finally {
+      loading = false;
+      more.disabled = false;
     }
   };
-  more.addEventListener('click', () => void load());
-  await load();
+  more.addEventListener('click', () => void load(true));
+  await load(false);
   return () => undefined;
 }

@@ -111,10 +111,26 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
     });
     root.append(composer);
   }
+  // Escape interrupts only when pressed twice within 3 s (never on a single key press, typing or not):
+  // the first press says what a second one would do
+  const escapeHint = h('span', { class: 'escape-hint', role: 'status', hidden: true }, 'Press Escape again to interrupt the running turn');
+  head.append(escapeHint);
+  let armedAt = 0;
+  let disarm = 0;
   const keys = (e: KeyboardEvent) => {
-    if (e.key === 'Escape' && operator && interrupt.isConnected && !interrupt.disabled) {
-      interrupt.click();
+    if (e.key !== 'Escape' || e.isComposing || !operator || !interrupt.isConnected || interrupt.disabled) {
+      return;
     }
+    if (Date.now() - armedAt < 3000) {
+      armedAt = 0;
+      escapeHint.hidden = true;
+      interrupt.click();
+      return;
+    }
+    armedAt = Date.now();
+    escapeHint.hidden = false;
+    window.clearTimeout(disarm);
+    disarm = window.setTimeout(() => { escapeHint.hidden = true; armedAt = 0; }, 3000);
   };
   document.addEventListener('keydown', keys);
 

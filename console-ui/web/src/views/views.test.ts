@@ -4,6 +4,9 @@ import { chatView } from './chat';
 import { inventoryView } from './inventory';
 import { sessionView } from './session';
 import { workflowsView } from './workflows';
+import { auditView } from './audit';
+// @ts-expect-error -- vitest runs in Node; the console's own types (browser only) do not include Node's
+import { readFileSync } from 'node:fs';
 
 /** The API as the BFF answers it: path -> [status, body]; every call is recorded. */
 let routes: Record<string, [number, unknown]>;
@@ -98,6 +101,28 @@ describe('a session that ends', () => {
     expect(root.querySelector('.transcript')?.textContent).toContain('hello');
     expect(root.querySelector('textarea')).toBeNull();
     expect(root.querySelector('.ended a')?.getAttribute('href')).toBe('#/projects/p1?after=s1');
+  });
+});
+
+describe('interrupting', () => {
+  it('one Escape (even while typing) only says what a second one does; two within 3 s interrupt', async () => {
+    routes['POST /api/sessions/s1/interrupt'] = [204, {}];
+    const root = document.createElement('main');
+    document.body.append(root);
+    const leave = await sessionView(root, me('viewer', 'operator'), 'p1');
+    sources[0].emit(1, { seq: 1, kind: 'turn_started', body: {} });
+    await frame();
+    const textarea = root.querySelector('textarea')!;
+    textarea.value = 'half a sentence';
+    textarea.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    await tick();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
+    expect((root.querySelector('.escape-hint') as HTMLElement).hidden).toBe(false);
+    expect(textarea.value).toBe('half a sentence');
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    await tick();
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/sessions/s1/interrupt']);
+    leave();
   });
 });
 
@@ -229,5 +254,33 @@ describe('host workflows', () => {
     expect(root.querySelector('img')).toBeNull();
     expect(root.querySelector('pre.output')?.textContent).toContain('<img src=x');
     leave();
+  });
+});
+
+describe('audit viewer paging', () => {
+  const record = (seq: number) => ({ seq, time: '2026-12-06T10:00:00Z', actor: 'olga', action: 'target.renamed',
+    resource_type: 'target', resource_name: `web-${seq}`, risk: 'elevated', summary: `record ${seq}` });
+
+  it('"Older records" appends the next page once, then disappears on the last page and asks for nothing more', async () => {
+    routes['GET /api/audit/events?limit=50'] = [200, { items: [record(4), record(3)], next_cursor: '3' }];
+    routes['GET /api/audit/events?limit=50&cursor=3'] = [200, { items: [record(2), record(1)], next_cursor: null }];
+    const root = document.createElement('main');
+    await auditView(root, me('viewer'), new URLSearchParams());
+    const more = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Older records')!;
+    expect(more.hidden).toBe(false);
+    more.click();
+    more.click(); // a double click asks once
+    await frame();
+    expect(root.querySelectorAll('tbody tr')).toHaveLength(4);
+    expect(more.hidden).toBe(true);
+    more.click();
+    await frame();
+    expect(root.querySelectorAll('tbody tr')).toHaveLength(4);
+    expect(calls.filter((c) => c.path.startsWith('/api/audit/events'))).toHaveLength(2);
+  });
+
+  it('no display rule can undo [hidden] (the button stayed visible because buttons are inline-block)', () => {
+    const css = String(readFileSync('src/style.css', 'utf8'));
+    expect(css).toMatch(/\[hidden\]\s*\{\s*display:\s*none\s*!important;?\s*\}/);
   });
 });

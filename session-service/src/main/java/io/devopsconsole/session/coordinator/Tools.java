@@ -1015,14 +1015,25 @@ public class Tools {
             }
         }
         progress(c, "opening a session of " + p.path("name").asText());
-        JsonNode session = ok(
-                call(
-                        c,
-                        Service.SESSION,
-                        "POST",
-                        "/api/sessions",
-                        Conversations.body().put("project_id", projectId)),
-                "opening the session");
+        Answer opened = call(
+                c,
+                Service.SESSION,
+                "POST",
+                "/api/sessions",
+                Conversations.body().put("project_id", projectId));
+        // a project created a moment ago reaches session-service through the registry's events: wait for it
+        for (int i = 0;
+                i < 40 && opened.status() == 400 && opened.problem().contains("names no registered project");
+                i++) {
+            Thread.sleep(250);
+            opened = call(
+                    c,
+                    Service.SESSION,
+                    "POST",
+                    "/api/sessions",
+                    Conversations.body().put("project_id", projectId));
+        }
+        JsonNode session = ok(opened, "opening the session");
         did.add("session " + session.path("id").asText() + " of "
                 + p.path("name").asText() + " is " + session.path("state").asText()
                 + "; the worker starts with the first message");
