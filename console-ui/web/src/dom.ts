@@ -35,8 +35,27 @@ export function append(parent: Node, ...children: Child[]): void {
     if (c === null || c === undefined || c === false) {
       continue;
     }
-    parent.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    parent.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(inert(String(c))) : c);
   }
+}
+
+const BIDI: Record<string, string> = {
+  '\u202a': 'LRE', '\u202b': 'RLE', '\u202c': 'PDF', '\u202d': 'LRO', '\u202e': 'RLO',
+  '\u2066': 'LRI', '\u2067': 'RLI', '\u2068': 'FSI', '\u2069': 'PDI', '\u200e': 'LRM', '\u200f': 'RLM', '\u061c': 'ALM',
+};
+
+/**
+ * Text as the console shows it, whatever arrived: terminal colour and cursor sequences (CSI, OSC) are
+ * dropped, a stray ESC and other control characters show as their control pictures (␛, ␇), and
+ * directional overrides and isolates show as visible marks (⟦RLO⟧) instead of reordering what follows
+ * — a command cannot be disguised by reversing part of it. Line breaks and tabs stay.
+ */
+export function inert(text: string): string {
+  return text
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
+    .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, '')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => (c === '\u007f' ? '\u2421' : String.fromCharCode(0x2400 + c.charCodeAt(0))))
+    .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/g, (c) => `\u27e6${BIDI[c]}\u27e7`);
 }
 
 /** A date-time as the operator's locale shows it (or a dash). */

@@ -44,6 +44,9 @@ export function form(spec: FormSpec): HTMLFormElement {
       const select = h('select', { id, name: field.name });
       if (!field.required) {
         select.append(h('option', { value: '' }, '—'));
+      } else if (field.source && field.value === undefined) {
+        // a list loaded from the API: nothing is chosen for the operator (the first of many is not a default)
+        select.append(h('option', { value: '', disabled: true, selected: true }, 'Choose…'));
       }
       for (const o of field.options ?? []) {
         const [value, label] = Array.isArray(o) ? o : [o, o];
@@ -131,11 +134,12 @@ function matches(field: Field, reported: string): boolean {
   return names.some((n) => n === reported || n === tail || n === last.join('.'));
 }
 
-/** Loads `[id, name]` options from a paged list. */
+/** Loads `[id, name]` options from a paged list, sorted by name. */
 export function options(path: string, label: (x: Record<string, unknown>) => string): () => Promise<[string, string][]> {
   return async () => {
     const page = await api<{ items: Record<string, unknown>[] }>(path);
-    return page.items.map((x) => [String(x.id), label(x)]);
+    return page.items.map((x): [string, string] => [String(x.id), label(x)])
+      .sort((a, b) => a[1].localeCompare(b[1], undefined, { sensitivity: 'base', numeric: true }));
   };
 }
 

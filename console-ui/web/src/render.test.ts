@@ -1,3 +1,4 @@
+import { append } from './dom';
 import { describe, expect, it } from 'vitest';
 import { renderMarkdown } from './render';
 
@@ -33,5 +34,16 @@ describe('renderMarkdown', () => {
       '<p>see <a href="https://example.org/a" rel="noopener noreferrer" target="_blank">docs</a></p>');
     expect(html('[click](javascript:alert(1))')).not.toContain('<a');
     expect(html('[x](data:text/html,hi)')).not.toContain('<a');
+  });
+});
+
+describe('text that could mislead is shown as what it is', () => {
+  it('directional overrides become visible marks, terminal colours are dropped, control characters show', () => {
+    const el = document.createElement('div');
+    el.append(renderMarkdown('rm -rf /tmp/\u202Egnp.x\u202C and \u001b[31mred\u001b[0m, bell\u0007, title\u001b]0;owned\u0007!'));
+    expect(el.textContent).toBe('rm -rf /tmp/\u27e6RLO\u27e7gnp.x\u27e6PDF\u27e7 and red, bell\u2407, title!');
+    const pre = document.createElement('pre');
+    append(pre, 'ls \u2066hidden\u2069 \u001b[1;32mok\u001b[m \u001b');
+    expect(pre.textContent).toBe('ls \u27e6LRI\u27e7hidden\u27e6PDI\u27e7 ok \u241b');
   });
 });

@@ -3,9 +3,10 @@
  * code blocks, inline code, bold, and http(s) links. Every piece of text goes through
  * textContent, so markup in the text (an agent echoing `<img onerror=...>`) stays text.
  */
+import { inert } from './dom';
 export function renderMarkdown(text: string, doc: Document = document): DocumentFragment {
   const out = doc.createDocumentFragment();
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const lines = inert(text.replace(/\r\n?/g, '\n')).split('\n');
   let i = 0;
   while (i < lines.length) {
     const line = lines[i];

@@ -51,14 +51,16 @@ describe('the session view model', () => {
       risk: 'elevated' }, 'c1'));
     t.apply(e('approval_requested', { request_id: 't1:c1', approval_kind: 'command', command: 'npm test' }, 'c1'));
     expect(t.blocks.filter((b) => b.type === 'approval')).toHaveLength(1);
+    expect(t.blocks[0]).toMatchObject({ type: 'command', running: true, awaitingApproval: true });
     t.apply(e('approval_decided', { request_id: 't1:c1', decision: 'approved', decided_by: 'alice' }, null, 'alice'));
+    expect(t.blocks[0]).toMatchObject({ type: 'command', running: true, awaitingApproval: false });
     t.apply(e('command_output_delta', { delta: 'ok 1\n' }, 'c1'));
     t.apply(e('command_output_delta', { delta: 'ok 2\n' }, 'c1'));
     t.apply(e('item_completed', { item_type: 'command_execution', command: 'npm test', cwd: '/srv/app', exit_code: 0,
       duration_ms: 5120, output: 'ok 1\nok 2\n', outcome: 'succeeded' }, 'c1'));
     expect(t.blocks).toEqual([
       { type: 'command', key: 't1:c1', command: 'npm test', cwd: '/srv/app', output: 'ok 1\nok 2\n', exitCode: 0,
-        durationMs: 5120, durationMeasured: false, running: false, outcome: 'succeeded' },
+        durationMs: 5120, durationMeasured: false, running: false, outcome: 'succeeded', awaitingApproval: false },
       { type: 'approval', requestId: 't1:c1', kind: 'command', summary: 'npm test', reason: 'tests', risk: 'elevated',
         decision: 'approved', decidedBy: 'alice' },
     ]);

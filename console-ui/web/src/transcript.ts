@@ -29,7 +29,9 @@ export type Block =
   | { type: 'operator'; seq: number; author: string; text: string }
   | { type: 'agent'; key: string; text: string; done: boolean }
   | { type: 'command'; key: string; command: string; cwd: string; output: string; exitCode: number | null;
-      durationMs: number | null; durationMeasured: boolean; running: boolean; outcome: CommandOutcome | null }
+      durationMs: number | null; durationMeasured: boolean; running: boolean; outcome: CommandOutcome | null;
+      /** the command waits for a person's decision (it is not running yet) */
+      awaitingApproval: boolean }
   | { type: 'file_change'; key: string; changes: { path: string; kind: string; diff: string }[] }
   | { type: 'approval'; requestId: string; kind: string; summary: string; reason: string; risk: Risk | '';
       decision: string | null; decidedBy: string | null }
@@ -129,6 +131,10 @@ export class Transcript {
           this.byKey.set(`approval:${id}`, card);
           this.blocks.push(card);
         }
+        const command = this.byKey.get(`command:${key}`);
+        if (command && command.type === 'command' && command.running) {
+          command.awaitingApproval = true;
+        }
         break;
       }
       case 'approval_resolved':
@@ -137,6 +143,11 @@ export class Transcript {
         if (card && card.type === 'approval') {
           card.decision = str(b.decision);
           card.decidedBy = str(b.decided_by) || card.decidedBy;
+        }
+        // the decision names the request (turn:item), the runner's resolution the item itself
+        const command = this.byKey.get(`command:${str((b as ApprovalResolved).request_id)}`) ?? this.byKey.get(`command:${key}`);
+        if (command && command.type === 'command') {
+          command.awaitingApproval = false;
         }
         break;
       }
@@ -209,7 +220,7 @@ export class Transcript {
     let block = this.byKey.get(`command:${key}`) as Extract<Block, { type: 'command' }> | undefined;
     if (!block) {
       block = { type: 'command', key, command, cwd, output: '', exitCode: null, durationMs: null,
-        durationMeasured: false, running: true, outcome: null };
+        durationMeasured: false, running: true, outcome: null, awaitingApproval: false };
       this.byKey.set(`command:${key}`, block);
       this.blocks.push(block);
     }

@@ -76,7 +76,10 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
   const log = h('div', { class: 'transcript', role: 'log', 'aria-live': 'polite', 'aria-label': 'Session transcript' });
   const thinking = h('div', { class: 'thinking', role: 'status', hidden: true }, h('span', { class: 'dots' }), ' thinking…');
   const notice = h('div', { class: 'stream-notice', role: 'status' });
-  root.append(log, thinking, notice);
+  // a session opened but not yet talked to: say when its agent starts (nothing is wrong)
+  const waiting = h('p', { class: 'muted first-message', hidden: session.state !== 'requested' },
+    'The session is open. Its agent starts on a server when the first message is sent — nothing runs until then.');
+  root.append(waiting, log, thinking, notice);
 
   const pending: { text: string; el: HTMLElement }[] = [];
   if (operator) {
@@ -168,6 +171,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
     }
     thinking.hidden = !(model.thinking || pending.length > 0);
     stateBadge.replaceChildren(badge(model.state ?? session.state));
+    waiting.hidden = !((model.state ?? session.state) === 'requested' && model.blocks.length === 0 && pending.length === 0);
     tokens.textContent = model.tokens.thread !== null ? `${model.tokens.thread.toLocaleString()} tokens` : '';
     interrupt.disabled = !(model.thinking || model.state === 'active' || model.state === 'waiting_approval');
     if (atBottom) {
@@ -241,7 +245,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
 function signature(b: Block, approvals: Map<string, Approval>): string {
   switch (b.type) {
     case 'agent': return `${b.text.length}:${b.done}`;
-    case 'command': return `${b.command}:${b.output.length}:${b.running}:${b.exitCode}:${b.outcome}`;
+    case 'command': return `${b.command}:${b.output.length}:${b.running}:${b.awaitingApproval}:${b.exitCode}:${b.outcome}`;
     case 'file_change': return b.changes.map((c) => `${c.path}:${c.kind}:${c.diff.length}`).join('|');
     case 'approval': return `${b.decision}:${b.decidedBy}:${approvals.get(b.requestId)?.state}`;
     default: return 'static';
@@ -258,7 +262,8 @@ function renderBlock(b: Block, approvals: Map<string, Approval>, session: Sessio
         h('div', { class: 'who' }, 'agent'), renderMarkdown(b.text));
     case 'command': {
       // how the command ended is the runner's decision (declined, interrupted, incomplete: no exit code to show)
-      const status = b.running ? badge('running')
+      const status = b.running && b.awaitingApproval ? badge('waiting for approval', 'warn')
+        : b.running ? badge('running')
         : b.outcome === 'declined' ? badge('declined', 'failed')
         : b.outcome === 'interrupted' || b.outcome === 'incomplete' ? badge(b.outcome, 'warn')
         : badge(b.exitCode === null ? (b.outcome ?? 'ended') : `exit ${b.exitCode}`, b.outcome === 'succeeded'

@@ -104,6 +104,22 @@ describe('a session that ends', () => {
   });
 });
 
+describe('a session just opened', () => {
+  it('says its agent starts with the first message, until something happens', async () => {
+    routes['GET /api/sessions/active?project_id=p1'] = [200, { id: 's1', project_id: 'p1', state: 'requested', started_by: 'bob' }];
+    const root = document.createElement('main');
+    document.body.append(root);
+    const leave = await sessionView(root, me('viewer', 'operator'), 'p1');
+    const hint = root.querySelector('.first-message') as HTMLElement;
+    expect(hint.hidden).toBe(false);
+    expect(hint.textContent).toContain('starts on a server when the first message is sent');
+    sources[0].emit(1, { seq: 1, kind: 'operator_message', actor: 'alice', body: { text: 'hello' } });
+    await frame();
+    expect(hint.hidden).toBe(true);
+    leave();
+  });
+});
+
 describe('interrupting', () => {
   it('one Escape (even while typing) only says what a second one does; two within 3 s interrupt', async () => {
     routes['POST /api/sessions/s1/interrupt'] = [204, {}];
@@ -164,6 +180,22 @@ describe('forms', () => {
     expect(form.querySelector('[name=slug]')?.getAttribute('aria-invalid')).toBe('true');
     expect(form.querySelector('[data-error-for=name]')?.textContent).toBe('');
     expect(form.querySelector('.form-error')?.textContent).toBe('owner: is unknown');
+  });
+});
+
+describe('selects loaded from the API', () => {
+  it('the runtime-profile form chooses no project for the operator and lists them by name', async () => {
+    routes['GET /api/projects?size=200'] = [200, { items: [
+      { id: 'p3', name: 'zeta', slug: 'zeta' }, { id: 'p1', name: 'Alpha', slug: 'alpha' }, { id: 'p2', name: 'beta 10', slug: 'b10' },
+      { id: 'p4', name: 'beta 9', slug: 'b9' }] }];
+    routes['GET /api/runtime-profiles?size=200'] = [200, { items: [] }];
+    const root = document.createElement('main');
+    await inventoryView(root, me('viewer', 'operator'), 'runtime-profiles');
+    await frame();
+    const select = root.querySelector('select[name=project_id]') as HTMLSelectElement;
+    expect(select.value).toBe('');
+    expect(select.selectedOptions[0].textContent).toBe('Choose…');
+    expect([...select.options].slice(1).map((o) => o.value)).toEqual(['p1', 'p4', 'p2', 'p3']);
   });
 });
 
@@ -282,5 +314,30 @@ describe('audit viewer paging', () => {
   it('no display rule can undo [hidden] (the button stayed visible because buttons are inline-block)', () => {
     const css = String(readFileSync('src/style.css', 'utf8'));
     expect(css).toMatch(/\[hidden\]\s*\{\s*display:\s*none\s*!important;?\s*\}/);
+  });
+});
+
+describe('contrast', () => {
+  const luminance = (hex: string): number => {
+    const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+      .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const ratio = (a: string, b: string): number => {
+    const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  };
+  const vars = (block: string): Record<string, string> =>
+    Object.fromEntries([...block.matchAll(/--([a-z]+):\s*(#[0-9a-f]{6})/g)].map((m) => [m[1], m[2]]));
+
+  it('help text, badges and links meet WCAG AA (4.5:1) in light and dark mode', () => {
+    const css = String(readFileSync('src/style.css', 'utf8'));
+    const light = vars(css.slice(css.indexOf(':root'), css.indexOf('}')));
+    const dark = { ...light, ...vars(css.slice(css.indexOf('prefers-color-scheme: dark'))) };
+    for (const name of ['muted', 'link', 'ok', 'bad', 'warn']) {
+      expect(ratio(light[name], '#ffffff'), `light --${name}`).toBeGreaterThanOrEqual(4.5);
+      expect(ratio(dark[name], '#121212'), `dark --${name}`).toBeGreaterThanOrEqual(4.5);
+    }
+    expect(ratio(light.accent, '#ffffff'), 'white text on the accent button').toBeGreaterThanOrEqual(4.5);
   });
 });
