@@ -238,9 +238,15 @@ try {
   figures.delta_to_paint_ms = stats(paints);
   figures.page_js_heap_bytes = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
 
-  // 10b. Interrupt a turn that hangs (the model stalls): Escape, the turn ends as interrupted.
+  // 10b. Interrupt a turn that hangs (the model stalls): one Escape only says what a second does (even while
+  //      typing nothing is interrupted by one key), Escape twice and the turn ends as interrupted.
   await say('STALL');
   await transcript.locator('.msg.agent.streaming', { hasText: 'Thinking' }).waitFor({ timeout: 120_000 });
+  await page.keyboard.press('Escape');
+  await page.locator('.escape-hint', { hasText: 'Press Escape again' }).waitFor();
+  await page.waitForTimeout(500);
+  assert.equal(await transcript.locator('.msg.notice', { hasText: 'The turn was interrupted.' }).count(), 0,
+    'one Escape interrupts nothing');
   await page.keyboard.press('Escape');
   await transcript.locator('.msg.notice', { hasText: 'The turn was interrupted.' }).waitFor({ timeout: 60_000 });
   await shot(page, 'turn-interrupted');

@@ -93,6 +93,40 @@ class ProxyTest {
         assertThat(URI.create(afterLogin.getHeader("Location")).getPath()).isEqualTo("/");
     }
 
+    /**
+     * An upgrade is picked up at the next load: the shell is always revalidated, only the content-hashed
+     * bundles are kept; both travel compressed to clients that ask.
+     */
+    @Test
+    void theShellIsRevalidatedTheBundlesAreKeptAndBothAreCompressed() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<byte[]> shell = http.send(
+                HttpRequest.newBuilder(app.toURI().resolve("/"))
+                        .header("Accept-Encoding", "gzip")
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(shell.statusCode()).isEqualTo(200);
+        assertThat(shell.headers().firstValue("Cache-Control")).hasValue("no-cache");
+        assertThat(shell.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        String html = new String(
+                new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(shell.body())).readAllBytes(),
+                StandardCharsets.UTF_8);
+        java.util.regex.Matcher bundle = java.util.regex.Pattern.compile("/assets/index-[A-Za-z0-9_-]+\\.js")
+                .matcher(html);
+        assertThat(bundle.find()).as(html).isTrue();
+        HttpResponse<byte[]> js = http.send(
+                HttpRequest.newBuilder(app.toURI().resolve(bundle.group()))
+                        .header("Accept-Encoding", "gzip")
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(js.statusCode()).isEqualTo(200);
+        assertThat(js.headers().firstValue("Cache-Control")).hasValue("public, max-age=31536000, immutable");
+        assertThat(js.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        assertThat(js.body().length)
+                .as("compressed bundle")
+                .isLessThan(given().get(bundle.group()).asByteArray().length / 2);
+    }
+
     @Test
     void everyAnswerCarriesTheSecurityHeadersAndTheConsoleRefusesToBeFramed() {
         for (String path : new String[] {"/", "/auth/login", "/api/projects", "/q/health/live"}) {
@@ -259,11 +293,15 @@ class ProxyTest {
         HttpRequest request = HttpRequest.newBuilder(app.toURI().resolve("/api/sessions/s1/stream?" + key))
                 .header("Cookie", cookie.toString())
                 .header("Accept", "text/event-stream")
+                // a client that takes gzip still gets each event as written (streams are never compressed)
+                .header("Accept-Encoding", "gzip")
                 .build();
         HttpResponse<java.io.InputStream> response =
                 HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+        assertThat(response.headers().firstValue("Content-Encoding").orElse("identity"))
+                .isEqualTo("identity");
         try (BufferedReader lines =
                 new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             // the first event arrives while the service still holds the second one back
