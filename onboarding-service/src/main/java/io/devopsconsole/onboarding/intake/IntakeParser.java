@@ -42,6 +42,11 @@ public final class IntakeParser {
     private static final Pattern NAME_AFTER = Pattern.compile(
             "\\b(?:call it|name it|named|called|name(?:d)?\\s*(?:is|=|:)|inventory name\\s*(?:is|=|:)?)\\s*[\"'`]?([^\\s,;\"'`]+)",
             Pattern.CASE_INSENSITIVE);
+    /** "onboard 10.20.1.15 as web-3": a name right after the address (the console's own example wording). */
+    private static final Pattern NAME_AS = Pattern.compile(
+            "(?:\\d{1,3}(?:\\.\\d{1,3}){3}|\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+)(?::\\d{1,5})?"
+                    + "\\s+as\\s+[\"'`]?([A-Za-z0-9][A-Za-z0-9._-]{0,62})\\b");
+
     private static final Pattern USER_AFTER = Pattern.compile(
             "\\b(?:as user|user(?:name)?\\s*(?:is|=|:)?|log ?in as|login as|ssh as|connect as|as)\\s+[\"'`]?([a-z_][a-z0-9_-]{0,31})\\b");
     private static final Pattern PORT_AFTER =
@@ -120,6 +125,11 @@ public final class IntakeParser {
         }
         String name = null;
         Matcher n = NAME_AFTER.matcher(text);
+        if (!n.find()) {
+            n = NAME_AS.matcher(text);
+        } else {
+            n.reset();
+        }
         if (n.find()) {
             name = trimDot(n.group(1).replaceAll("[\"'`]+$", ""));
             if (!NAME.matcher(name).matches()) {

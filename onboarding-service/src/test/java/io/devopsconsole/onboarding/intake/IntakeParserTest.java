@@ -36,6 +36,10 @@ class IntakeParserTest {
                 "lab machine, ip 172.16.4.20, named \"ci-runner-3\" | 172.16.4.20 | ci-runner-3 | - | - | lab",
                 "it's at [2001:db8::15], call it v6-host | 2001:db8::15 | v6-host | - | - | -",
                 "Server is at build.example.org. Call it build. | build.example.org | build | - | - | -",
+                // the console's own placeholder wording: the name right after the address
+                "onboard 10.20.1.15 as web-3, user deploy, staging | 10.20.1.15 | web-3 | deploy | - | staging",
+                "onboard the server at db-7.lab.example:2222 as db-7 | db-7.lab.example | db-7 | - | 2222 | -",
+                "at 10.0.0.4, log in as ubuntu | 10.0.0.4 | - | ubuntu | - | -",
             })
     void sentencesOperatorsWrite(String request, String host, String name, String user, Integer port, String env) {
         IntakeParser.Extracted e = IntakeParser.parse(request);
