@@ -21,6 +21,22 @@ interface Kind {
 }
 
 const s = text;
+
+/** Names of the things rows refer to by id (projects, targets, sites, tunnels), loaded with each view. */
+let names = new Map<string, string>();
+const ref = (id: unknown): string => (id === null || id === undefined ? '–' : names.get(String(id)) ?? String(id));
+
+async function loadNames(): Promise<void> {
+  const lists = await Promise.allSettled(['/api/projects?size=500', '/api/ssh-targets?size=500', '/api/sites?size=500',
+    '/api/tunnels?size=500'].map((path) => api<{ items: Row[] }>(path)));
+  const next = new Map<string, string>();
+  for (const l of lists) {
+    if (l.status === 'fulfilled') {
+      for (const x of l.value.items ?? []) next.set(String(x.id), String(x.name));
+    }
+  }
+  names = next;
+}
 const projectsOpt = options('/api/projects?size=200', (x) => `${x.name} (${x.slug})`);
 const targetsOpt = options('/api/ssh-targets?size=200', (x) => `${x.name} (${x.host})`);
 const sitesOpt = options('/api/sites?size=200', (x) => String(x.name));
@@ -78,7 +94,7 @@ export const KINDS: Kind[] = [
   {
     key: 'network-rules', title: 'Network rules', path: '/api/network-rules',
     columns: [['CIDR', (r) => h('code', {}, s(r.cidr))], ['Access path', (r) => s(r.access_path)],
-      ['Site', (r) => s(r.site_id)], ['Description', (r) => s(r.description)]],
+      ['Site', (r) => ref(r.site_id)], ['Description', (r) => s(r.description)]],
     fields: [
       { name: 'cidr', label: 'CIDR', required: true, placeholder: '10.20.0.0/16' },
       { name: 'access_path', label: 'Access path', type: 'select', options: ['lan', 'tunnel'], required: true, value: 'lan' },
@@ -101,8 +117,8 @@ export const KINDS: Kind[] = [
   },
   {
     key: 'runtime-profiles', title: 'Runtime profiles', path: '/api/runtime-profiles',
-    columns: [['Project', (r) => s(r.project_id)],
-      ['Targets', (r) => ((r.bindings as Row[]) ?? []).map((b) => `${s(b.role)}: ${s(b.target_id)} in ${s(b.working_directory)}`).join('; ')],
+    columns: [['Project', (r) => ref(r.project_id)],
+      ['Targets', (r) => ((r.bindings as Row[]) ?? []).map((b) => `${s(b.role)}: ${ref(b.target_id)} in ${s(b.working_directory)}`).join('; ')],
       ['Codex', (r) => { const c = (r.codex ?? {}) as Row; return [c.model, c.approval_policy, c.sandbox_mode].filter(Boolean).join(', ') || 'target defaults'; }],
       ['Updated', (r) => when(r.updated_at)]],
     fields: [
@@ -149,7 +165,7 @@ export async function inventoryView(root: HTMLElement, me: Me, key: string): Pro
   const table = h('div', { class: 'table-wrap' });
   const refresh = async () => {
     try {
-      const page = await api<{ items: Row[]; total?: number }>(`${kind.path}?size=200`);
+      const [page] = await Promise.all([api<{ items: Row[]; total?: number }>(`${kind.path}?size=200`), loadNames()]);
       const actions = kind.actions !== undefined;
       table.replaceChildren(page.items.length === 0 ? h('p', { class: 'muted' }, `No ${kind.title.toLowerCase()} yet.`)
         : h('table', {}, h('thead', {}, h('tr', {}, ...kind.columns.map(([c]) => h('th', { scope: 'col' }, c)), actions ? h('th', {}, '') : null)),

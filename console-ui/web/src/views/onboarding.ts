@@ -57,9 +57,23 @@ async function runView(root: HTMLElement, me: Me, id: string): Promise<() => voi
   const error = h('p', { class: 'form-error', role: 'alert' });
   root.replaceChildren(h('p', {}, h('a', { href: '#/onboarding' }, '← all runs')), body, error);
   let busy = false;
+  // one step at a time: while a step runs (probing a host can take several seconds) every action is
+  // disabled and the time it has taken so far is shown
+  const progress = h('p', { class: 'muted progress', role: 'status', hidden: true });
+  root.insertBefore(progress, error);
   const act = async (path: string, payload?: unknown): Promise<boolean> => {
+    if (busy) {
+      return false;
+    }
     busy = true;
     error.textContent = '';
+    body.querySelectorAll<HTMLButtonElement>('button').forEach((b) => { b.disabled = true; });
+    const started = Date.now();
+    progress.hidden = false;
+    progress.textContent = 'working…';
+    const ticker = window.setInterval(() => {
+      progress.textContent = `working… ${Math.round((Date.now() - started) / 1000)} s`;
+    }, 1000);
     try {
       await api(path, { method: 'POST', body: payload ?? {} });
       return true;
@@ -67,7 +81,10 @@ async function runView(root: HTMLElement, me: Me, id: string): Promise<() => voi
       error.textContent = describe(e);
       return false;
     } finally {
+      window.clearInterval(ticker);
+      progress.hidden = true;
       busy = false;
+      drawn = '';
       await refresh();
     }
   };

@@ -140,6 +140,14 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
   const views = new Map<Block, { el: HTMLElement; sig: string }>();
   let arrived: number[] = [];
   let frame = 0;
+  // while the replay of a just-opened session arrives (its first 2 s) and until the operator scrolls or
+  // touches, each frame places the view again
+  const openedAt = Date.now();
+  let moved = false;
+  const stopPlacing = () => { moved = true; };
+  for (const kind of ['wheel', 'touchstart', 'pointerdown', 'keydown']) {
+    window.addEventListener(kind, stopPlacing, { once: true, passive: true });
+  }
   const draw = () => {
     frame = 0;
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
@@ -176,6 +184,13 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
     interrupt.disabled = !(model.thinking || model.state === 'active' || model.state === 'waiting_approval');
     if (atBottom) {
       log.scrollTop = log.scrollHeight;
+    }
+    // opening a session (on a phone the page scrolls, not the log): show the decision waiting for the
+    // operator, or else the newest record — never the oldest of a long transcript
+    if (!moved && Date.now() - openedAt < 2000 && model.blocks.length > 0) {
+      const waitingCard = [...log.querySelectorAll<HTMLElement>('section.approval:not(.decided)')].pop();
+      const target = waitingCard ?? (log.lastElementChild as HTMLElement | null);
+      target?.scrollIntoView?.({ block: waitingCard ? 'center' : 'end' });
     }
     if (arrived.length) {
       const batch = arrived;
@@ -239,6 +254,9 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
   return () => {
     close();
     document.removeEventListener('keydown', keys);
+    for (const kind of ['wheel', 'touchstart', 'pointerdown', 'keydown']) {
+      window.removeEventListener(kind, stopPlacing);
+    }
   };
 }
 

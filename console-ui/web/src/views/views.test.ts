@@ -5,6 +5,7 @@ import { inventoryView } from './inventory';
 import { sessionView } from './session';
 import { workflowsView } from './workflows';
 import { auditView } from './audit';
+import { onboardingView } from './onboarding';
 // @ts-expect-error -- vitest runs in Node; the console's own types (browser only) do not include Node's
 import { readFileSync } from 'node:fs';
 
@@ -120,6 +121,25 @@ describe('a session just opened', () => {
   });
 });
 
+describe('opening a long session', () => {
+  it('shows the approval waiting for a decision, not the oldest message', async () => {
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = function (this: Element) { scrolled.push(this); };
+    const root = document.createElement('main');
+    document.body.append(root);
+    const leave = await sessionView(root, me('viewer', 'operator', 'approver'), 'p1');
+    for (let i = 1; i <= 60; i++) {
+      sources[0].emit(i, { seq: i, kind: 'operator_message', actor: 'alice', body: { text: `message ${i}` } });
+    }
+    sources[0].emit(61, { seq: 61, kind: 'approval_requested', body: { request_id: 'r1', approval_kind: 'command', command: 'rm -rf build' } });
+    sources[0].emit(62, { seq: 62, kind: 'agent_message_delta', item_id: 'm', turn_id: 't', body: { delta: 'waiting' } });
+    await tick();
+    await frame();
+    expect(scrolled.at(-1)?.matches('section.approval')).toBe(true);
+    leave();
+  });
+});
+
 describe('interrupting', () => {
   it('one Escape (even while typing) only says what a second one does; two within 3 s interrupt', async () => {
     routes['POST /api/sessions/s1/interrupt'] = [204, {}];
@@ -180,6 +200,21 @@ describe('forms', () => {
     expect(form.querySelector('[name=slug]')?.getAttribute('aria-invalid')).toBe('true');
     expect(form.querySelector('[data-error-for=name]')?.textContent).toBe('');
     expect(form.querySelector('.form-error')?.textContent).toBe('owner: is unknown');
+  });
+});
+
+describe('tables name what rows refer to', () => {
+  it('runtime profiles show the project and target names, not their ids', async () => {
+    routes['GET /api/runtime-profiles?size=200'] = [200, { items: [{ id: 'rp1', project_id: 'p1', switch_policy: 'attach',
+      bindings: [{ target_id: 't1', role: 'primary', working_directory: '/srv/pay' }], codex: null, updated_at: '2026-12-06T10:00:00Z' }] }];
+    routes['GET /api/projects?size=500'] = [200, { items: [{ id: 'p1', name: 'Payments', slug: 'payments' }] }];
+    routes['GET /api/ssh-targets?size=500'] = [200, { items: [{ id: 't1', name: 'web-1' }] }];
+    const root = document.createElement('main');
+    await inventoryView(root, me('viewer'), 'runtime-profiles');
+    const row = root.querySelector('tbody tr')!;
+    expect(row.textContent).toContain('Payments');
+    expect(row.textContent).toContain('primary: web-1 in /srv/pay');
+    expect(row.textContent).not.toContain('t1');
   });
 });
 
@@ -339,5 +374,23 @@ describe('contrast', () => {
       expect(ratio(dark[name], '#121212'), `dark --${name}`).toBeGreaterThanOrEqual(4.5);
     }
     expect(ratio(light.accent, '#ffffff'), 'white text on the accent button').toBeGreaterThanOrEqual(4.5);
+  });
+});
+
+describe('onboarding steps', () => {
+  it('a second Advance while a step runs is not sent, and the wait is shown', async () => {
+    routes['GET /api/agent-target-onboarding/r1'] = [200, { id: 'r1', state: 'readiness_checked', target_name: 'web-3',
+      host: '10.0.0.5', port: 22, username: 'root', environment: 'lab', steps: [] }];
+    routes['POST /api/agent-target-onboarding/r1/advance'] = [200, { id: 'r1', state: 'install_plan_pending' }];
+    const root = document.createElement('main');
+    const leave = await onboardingView(root, me('viewer', 'operator'), 'r1');
+    const advance = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Advance')!;
+    advance.click();
+    expect((root.querySelector('.progress') as HTMLElement).hidden).toBe(false);
+    expect(advance.disabled).toBe(true);
+    advance.click();
+    await frame();
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1);
+    leave();
   });
 });
