@@ -505,7 +505,24 @@ try {
   await phoneCard.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 120_000 });
   await phoneCard.scrollIntoViewIfNeeded();
   await shot(mobile, 'phone-approval-card');
-  await phoneCard.getByRole('button', { name: 'Approve' }).tap();
+  // approved from the attention inbox: the count in the header and the tab title, the whole command visible
+  await mobile.locator('#inbox-count:not([hidden])').waitFor({ timeout: 30_000 });
+  assert.match(await mobile.title(), /^\(\d+\) DevOps Console$/, 'the tab title counts what waits');
+  await mobile.goto(`${BASE}/#/inbox`);
+  const inboxCard = mobile.locator('.inbox section.approval', { hasText: 'approved-from-a-phone' });
+  await inboxCard.waitFor();
+  const commandBox = await inboxCard.locator('pre.command').boundingBox();
+  assert.ok(commandBox && commandBox.x >= 0 && commandBox.x + commandBox.width <= PHONE.width,
+    `the command fits the phone's width: ${JSON.stringify(commandBox)}`);
+  assert.match(await inboxCard.locator('pre.command').innerText(), /echo approved-from-a-phone/);
+  await shot(mobile, 'phone-inbox');
+  if (await inboxCard.locator('input').count()) {
+    await inboxCard.locator('input').fill('approve');
+  }
+  await inboxCard.getByRole('button', { name: 'Approve' }).tap();
+  await mobile.locator('.inbox section.approval', { hasText: 'approved-from-a-phone' }).waitFor({ state: 'detached' });
+  log('approved from the inbox at phone width (count in the header and tab title, the whole command shown)');
+  await mobile.goto(`${BASE}/${projectHref}`);
   await phoneLog.locator('details.command', { hasText: 'approved-from-a-phone' }).last().waitFor({ timeout: 120_000 });
   await phoneLog.locator('.msg.agent', { hasText: 'approved-from-a-phone' }).waitFor({ timeout: 120_000 });
   await shot(mobile, 'phone-session');

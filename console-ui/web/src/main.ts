@@ -9,6 +9,7 @@ import { badge, h } from './dom';
 import { auditView } from './views/audit';
 import { rememberReturn, sidePanel, takeReturn } from './views/side';
 import { workflowsView } from './views/workflows';
+import { inboxView } from './views/inbox';
 import { chatView } from './views/chat';
 import { inventoryView } from './views/inventory';
 import { onboardingView } from './views/onboarding';
@@ -43,6 +44,8 @@ async function route(main: HTMLElement, me: Me): Promise<void> {
       leave = await inventoryView(main, me, parts[1] ?? 'projects');
     } else if (parts[0] === 'onboarding') {
       leave = await onboardingView(main, me, parts[1] ?? null);
+    } else if (parts[0] === 'inbox') {
+      leave = await inboxView(main, me);
     } else if (parts[0] === 'workflows') {
       leave = await workflowsView(main, me, parts[1] ?? null);
     } else if (parts[0] === 'audit') {
@@ -76,6 +79,8 @@ async function showConsole(me: Me): Promise<void> {
   const header = h('header', {}, menu, h('a', { href: '#/', class: 'brand' }, 'DevOps Console'),
     h('nav', { 'aria-label': 'Sections' }, h('a', { href: '#/inventory' }, 'Inventory'), h('a', { href: '#/onboarding' }, 'Onboarding'),
       h('a', { href: '#/workflows' }, 'Workflows'),
+      h('a', { href: '#/inbox' }, 'Inbox', ' ', h('span', { class: 'count', id: 'inbox-count', hidden: true,
+        'aria-label': 'approvals waiting' })),
       h('a', { href: '#/audit' }, 'Audit')),
     h('span', { class: 'who', title: me.roles.join(', ') }, me.name, ' ', badge(topRole(me), 'role')),
     h('a', { href: '/auth/logout' }, 'Sign out'));

@@ -5,6 +5,7 @@
  */
 import { LoginRequired, api, can, describe, type Me } from '../api';
 import { badge, h, type Row } from '../dom';
+import { attention, type InboxItem } from './inbox';
 
 const RETURN = 'devops.return-to';
 const SAFE_HASH = /^#\/[A-Za-z0-9/_?=&.%:-]{0,500}$/;
@@ -29,20 +30,30 @@ export async function sidePanel(side: HTMLElement, me: Me, login: () => void): P
   const problem = h('p', { class: 'error', role: 'alert', hidden: true });
   side.replaceChildren(h('h2', {}, 'Projects'), projects, h('h2', {}, 'Servers'), servers, problem);
   const refresh = async () => {
-    const [p, t, w] = await Promise.allSettled([
+    const [p, t, w, a] = await Promise.allSettled([
       api<{ items: Row[] }>('/api/projects?size=200'),
       api<{ items: Row[] }>('/api/remote-access/targets?size=200'),
       api<{ items: Row[] }>('/api/workers'),
+      api<{ items: InboxItem[] }>('/api/approvals/pending'),
     ]);
-    const failed = [p, t, w].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const failed = [p, t, w, a].find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed && failed.reason instanceof LoginRequired) {
       login();
       return;
     }
     const problems: string[] = [];
+    const waiting = new Map<string, number>();
+    if (a.status === 'fulfilled') {
+      for (const i of a.value.items) waiting.set(String(i.project_id), (waiting.get(String(i.project_id)) ?? 0) + 1);
+      attention(a.value.items, document.getElementById('inbox-count'));
+    } else {
+      problems.push(`approvals: ${describe(a.reason)}`);
+    }
     if (p.status === 'fulfilled') {
       projects.replaceChildren(...(p.value.items.length ? p.value.items.map((x) => h('li', {},
-        h('a', { href: `#/projects/${x.id}`, 'data-project': String(x.id) }, String(x.name))))
+        h('a', { href: `#/projects/${x.id}`, 'data-project': String(x.id) }, String(x.name)),
+        waiting.has(String(x.id)) ? h('a', { href: '#/inbox', class: 'badge-link' }, ' ',
+          badge(`${waiting.get(String(x.id))} waiting`, 'warn')) : null))
         : [h('li', { class: 'muted' }, can(me, 'operator') ? 'None yet: add one under Inventory.' : 'None yet.')]));
     } else {
       problems.push(`projects: ${describe(p.reason)}`);

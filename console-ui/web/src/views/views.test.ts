@@ -6,6 +6,7 @@ import { sessionView } from './session';
 import { workflowsView } from './workflows';
 import { auditView } from './audit';
 import { onboardingView } from './onboarding';
+import { attention, inboxView, type InboxItem } from './inbox';
 // @ts-expect-error -- vitest runs in Node; the console's own types (browser only) do not include Node's
 import { readFileSync } from 'node:fs';
 
@@ -392,5 +393,61 @@ describe('onboarding steps', () => {
     await frame();
     expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1);
     leave();
+  });
+});
+
+describe('the attention inbox', () => {
+  const item = (id: string, risk: string, mayDecide: boolean, command: string): InboxItem => ({
+    approval: { id, session_id: `s-${id}`, request_id: `r-${id}`, kind: 'command', summary: command, command, cwd: '/srv',
+      risk, state: 'pending', requested_at: new Date(Date.now() - 125_000).toISOString(),
+      expires_at: new Date(Date.now() + 300_000).toISOString() },
+    project_id: 'p1', project_name: 'Payments', session_state: 'waiting_approval', session_operator: 'bob', may_decide: mayDecide,
+  });
+
+  it('lists every waiting approval with its whole command; a destructive one needs the typed word', async () => {
+    const long = `rm -rf /srv/build && ${'x'.repeat(300)} --final-flag`;
+    routes['GET /api/approvals/pending'] = [200, { items: [item('a1', 'destructive', true, long), item('a2', 'elevated', false, 'npm test')] }];
+    routes['POST /api/sessions/s-a1/approvals/a1/decision'] = [200, {}];
+    const root = document.createElement('main');
+    const leave = await inboxView(root, me('viewer', 'operator'));
+    const cards = root.querySelectorAll('section.approval');
+    expect(cards).toHaveLength(2);
+    expect(cards[0].querySelector('pre.command')?.textContent).toBe(long);
+    expect(cards[0].textContent).toContain('waiting 2 min');
+    expect(cards[0].querySelector('.expiry')?.textContent).toMatch(/auto-denied in [45]:\d\d/);
+    expect(cards[1].querySelector('button')).toBeNull();
+    expect(cards[1].textContent).toContain('For bob or an approver to decide.');
+    (cards[0].querySelector('button.approve') as HTMLButtonElement).click();
+    await frame();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
+    (cards[0].querySelector('input') as HTMLInputElement).value = 'approve';
+    (cards[0].querySelector('button.approve') as HTMLButtonElement).click();
+    await frame();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([
+      { method: 'POST', path: '/api/sessions/s-a1/approvals/a1/decision', body: { decision: 'approved' } }]);
+    leave();
+  });
+
+  it('puts the count in the tab title and notifies (tab hidden) only about approvals that are new', () => {
+    const shown: { title: string; body: string }[] = [];
+    class FakeNotification {
+      static permission = 'granted';
+      constructor(title: string, options: { body: string }) { shown.push({ title, body: options.body }); }
+    }
+    vi.stubGlobal('Notification', FakeNotification);
+    const doc = { title: '', hidden: true } as unknown as Document;
+    const header = document.createElement('span');
+    attention([item('old', 'elevated', true, 'ls')], header, doc);
+    expect(doc.title).toBe('(1) DevOps Console');
+    expect(header.textContent).toBe('1');
+    expect(shown).toEqual([]);            // already waiting when the console opened
+    attention([item('old', 'elevated', true, 'ls'), item('new', 'elevated', true, 'make deploy')], header, doc);
+    expect(doc.title).toBe('(2) DevOps Console');
+    expect(shown).toEqual([{ title: 'An approval is waiting', body: 'Payments: make deploy' }]);
+    attention([item('new', 'elevated', true, 'make deploy')], header, doc);
+    expect(shown).toHaveLength(1);        // nothing new: no second notification
+    attention([], header, doc);
+    expect(doc.title).toBe('DevOps Console');
+    expect(header.hidden).toBe(true);
   });
 });

@@ -28,7 +28,7 @@ public class Routes {
         }) {
             byPrefix.put(p, s.registry());
         }
-        for (String p : new String[] {"sessions", "usage", "handoffs", "coordinator"}) {
+        for (String p : new String[] {"sessions", "usage", "handoffs", "coordinator", "approvals"}) {
             byPrefix.put(p, s.session());
         }
         for (String p : new String[] {"workers", "targets"}) {
