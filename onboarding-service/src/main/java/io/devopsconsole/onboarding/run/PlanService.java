@@ -406,7 +406,7 @@ public class PlanService {
     }
 
     /** Output as kept: redacted, then the last 8 KiB. */
-    static String kept(String output) {
+    public static String kept(String output) {
         String redacted = SecretScanner.redactText(output);
         return redacted.length() <= OUTPUT_KEPT
                 ? redacted

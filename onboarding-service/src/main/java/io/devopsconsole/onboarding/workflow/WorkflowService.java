@@ -9,7 +9,6 @@ import io.devopsconsole.onboarding.ssh.HostSsh;
 import io.devopsconsole.onboarding.ssh.RemoteCommands;
 import io.devopsconsole.platform.problem.ConflictException;
 import io.devopsconsole.platform.problem.InvalidFieldException;
-import io.devopsconsole.platform.redaction.SecretScanner;
 import io.devopsconsole.platform.security.Gate;
 import io.devopsconsole.platform.ssh.PinnedSsh;
 import io.devopsconsole.platform.validation.SafeDirectory;
@@ -42,7 +41,6 @@ import org.jboss.logging.Logger;
 public class WorkflowService {
 
     private static final Logger LOG = Logger.getLogger(WorkflowService.class);
-    private static final int OUTPUT_KEPT = 8 * 1024;
     static final String COCKPIT = "cockpit";
     static final String DEFAULT_DIRECTORY = "/opt/cockpit";
 
@@ -236,30 +234,24 @@ public class WorkflowService {
     }
 
     public Uni<WorkflowView> approve(UUID id, DecisionRequest req, String actor) {
-        String note = req == null ? null : req.note();
-        return store.get(id)
-                .flatMap(w -> store.move(
-                        w,
-                        List.of("proposed"),
-                        "approved",
-                        actor,
-                        note,
-                        null,
-                        List.of(event(w, "approved", actor + " approved" + (note == null ? "" : ": " + note), null))))
-                .flatMap(this::view);
+        return decide(id, req, actor, List.of("proposed"), "approved");
     }
 
     public Uni<WorkflowView> reject(UUID id, DecisionRequest req, String actor) {
+        return decide(id, req, actor, List.of("proposed", "approved"), "rejected");
+    }
+
+    private Uni<WorkflowView> decide(UUID id, DecisionRequest req, String actor, List<String> from, String to) {
         String note = req == null ? null : req.note();
         return store.get(id)
                 .flatMap(w -> store.move(
                         w,
-                        List.of("proposed", "approved"),
-                        "rejected",
+                        from,
+                        to,
                         actor,
                         note,
                         null,
-                        List.of(event(w, "rejected", actor + " rejected" + (note == null ? "" : ": " + note), null))))
+                        List.of(event(w, to, actor + " " + to + (note == null ? "" : ": " + note), null))))
                 .flatMap(this::view);
     }
 
@@ -387,32 +379,13 @@ public class WorkflowService {
         } finally {
             vertx.cancelTimer(renewal);
         }
+        String url = failure == null ? url(t.host()) : null;
+        String end = failure == null ? "succeeded" : "failed";
+        String summary = failure == null ? w.steps().size() + " steps succeeded; Cockpit answers at " + url : failure;
         try {
-            if (failure == null) {
-                String url = url(t.host());
-                String summary = w.steps().size() + " steps succeeded; Cockpit answers at " + url;
-                store.move(
-                                w,
-                                List.of("executing"),
-                                "succeeded",
-                                actor,
-                                summary,
-                                url,
-                                List.of(event(w, "succeeded", summary, url)))
-                        .await()
-                        .indefinitely();
-            } else {
-                store.move(
-                                w,
-                                List.of("executing"),
-                                "failed",
-                                actor,
-                                failure,
-                                null,
-                                List.of(event(w, "failed", failure, null)))
-                        .await()
-                        .indefinitely();
-            }
+            store.move(w, List.of("executing"), end, actor, summary, url, List.of(event(w, end, summary, url)))
+                    .await()
+                    .indefinitely();
         } catch (RuntimeException e) {
             LOG.errorf(e, "could not record the end of host workflow %s", w.id());
         }
@@ -446,12 +419,8 @@ public class WorkflowService {
         return seq <= titles.size() ? titles.get(seq - 1) : "step " + seq;
     }
 
-    /** Output as kept: redacted, then the last 8 KiB. */
-    static String kept(String output) {
-        String redacted = SecretScanner.redactText(output == null ? "" : output);
-        return redacted.length() <= OUTPUT_KEPT
-                ? redacted
-                : "[...]" + redacted.substring(redacted.length() - OUTPUT_KEPT);
+    private static String kept(String output) {
+        return io.devopsconsole.onboarding.run.PlanService.kept(output == null ? "" : output);
     }
 
     private Uni<WorkflowView> view(WorkflowStore.Workflow w) {
