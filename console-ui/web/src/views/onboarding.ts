@@ -14,8 +14,36 @@ export async function onboardingView(root: HTMLElement, me: Me, runId: string | 
   return runId ? runView(root, me, runId) : listView(root, me);
 }
 
+/**
+ * The console's public key and what to do with it: the one thing a server needs before onboarding can
+ * log in (shown on the onboarding page, and as the next step when a login was refused).
+ */
+export async function controlPlaneKey(why: string): Promise<HTMLElement | null> {
+  const key = await api<Row>('/api/ssh-keys/control-plane').catch(() => null);
+  if (!key) {
+    return null;
+  }
+  const line = s(key.authorized_keys_line);
+  const copy = h('button', { type: 'button', class: 'secondary' }, 'Copy');
+  copy.onclick = () => {
+    void navigator.clipboard?.writeText(line).then(() => { copy.textContent = 'Copied'; }).catch(() => undefined);
+  };
+  return h('section', { class: 'control-plane-key' }, h('p', {}, why),
+    h('pre', { class: 'key-line' }, line), h('div', { class: 'actions' }, copy,
+      h('span', { class: 'muted' }, ` fingerprint ${s(key.public_key_fingerprint)}`)));
+}
+
+/** A login the server refused (wrong or missing key): the next step, with the key. */
+export function authFailed(failure: unknown): boolean {
+  return /auth fail|authentication|permission denied|publickey/i.test(String(failure ?? ''));
+}
+
 async function listView(root: HTMLElement, me: Me): Promise<() => void> {
   root.replaceChildren(h('h1', {}, 'Onboarding'));
+  const key = await controlPlaneKey('Before onboarding a server, add this line to ~/.ssh/authorized_keys of the login user there:');
+  if (key) {
+    root.append(key);
+  }
   if (can(me, 'operator')) {
     root.append(h('p', { class: 'muted' }, 'Describe the server, or fill in the fields (a field wins over the sentence).'),
       form({
@@ -100,6 +128,8 @@ async function runView(root: HTMLElement, me: Me, id: string): Promise<() => voi
     }
     drawn = sig;
     const presented = run.presented_host_key as Row | null;
+    const keyHelp = authFailed(run.failure) ? await controlPlaneKey(`The server refused the console's login as ${s(run.username)}. `
+      + `Add this line to ~/.ssh/authorized_keys of ${s(run.username)} on ${s(run.host)}, then start a new run:`) : null;
     const actions = h('div', { class: 'actions' });
     if (!FINAL.includes(state) && can(me, 'operator')) {
       if (state === 'host_key_pending' && presented && can(me, 'operator')) {
@@ -128,6 +158,7 @@ async function runView(root: HTMLElement, me: Me, id: string): Promise<() => voi
         run.failure ? h('span', { class: 'error', role: 'alert' }, ` failed: ${s(run.failure)}`) : ''),
       actions, planBox,
       state === 'installed_but_auth_required' && can(me, 'operator') ? authPanel(run, slots, me, act) : null,
+      authFailed(run.failure) ? keyHelp : null,
       h('h2', {}, 'Steps'),
       h('ol', { class: 'steps' }, ...((run.steps as Row[]) ?? []).map((st) => h('li', { class: `step outcome-${s(st.outcome)}` },
         h('strong', {}, s(st.step)), ' ', badge(s(st.outcome)), ` ${s(st.from_state)} → ${s(st.to_state)}`,

@@ -378,6 +378,34 @@ describe('contrast', () => {
   });
 });
 
+describe('the console\'s public key', () => {
+  const key = { key_type: 'ssh-ed25519', public_key: 'ssh-ed25519 AAAAC3Nz', public_key_fingerprint: 'SHA256:abc',
+    authorized_keys_line: 'ssh-ed25519 AAAAC3Nz devops-console' };
+
+  it('the onboarding page says where the console\'s key goes, with a copy button', async () => {
+    routes['GET /api/ssh-keys/control-plane'] = [200, key];
+    routes['GET /api/agent-target-onboarding?size=100'] = [200, { items: [] }];
+    const root = document.createElement('main');
+    const leave = await onboardingView(root, me('viewer'), null);
+    expect(root.querySelector('.control-plane-key')?.textContent).toContain('~/.ssh/authorized_keys');
+    expect(root.querySelector('.control-plane-key pre')?.textContent).toBe('ssh-ed25519 AAAAC3Nz devops-console');
+    leave();
+  });
+
+  it('a refused login gives the next step and the key', async () => {
+    routes['GET /api/ssh-keys/control-plane'] = [200, key];
+    routes['GET /api/agent-target-onboarding/r2'] = [200, { id: 'r2', state: 'failed', target_name: 'web-4', host: '10.0.0.7',
+      port: 22, username: 'deploy', environment: 'lab', failure: 'probe failed: Auth fail for methods publickey', steps: [] }];
+    const root = document.createElement('main');
+    const leave = await onboardingView(root, me('viewer', 'operator'), 'r2');
+    const help = root.querySelector('.control-plane-key')!;
+    expect(help.textContent).toContain('refused the console\'s login as deploy');
+    expect(help.textContent).toContain('authorized_keys of deploy on 10.0.0.7');
+    expect(help.querySelector('pre')?.textContent).toBe('ssh-ed25519 AAAAC3Nz devops-console');
+    leave();
+  });
+});
+
 describe('onboarding steps', () => {
   it('a second Advance while a step runs is not sent, and the wait is shown', async () => {
     routes['GET /api/agent-target-onboarding/r1'] = [200, { id: 'r1', state: 'readiness_checked', target_name: 'web-3',

@@ -119,6 +119,7 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
                 HOME.resolve(".codex").toString(),
                 HOME.resolve("wg-state").toString(),
                 HOME.resolve("fail").toString(),
+                HOME.resolve("slow").toString(),
                 HOME.resolve("wg").toString(),
                 HOME.resolve("wg-silent-peer").toString(),
                 HOME.resolve("cockpit-installed").toString(),
@@ -127,8 +128,8 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
         Files.createDirectories(SHIMS);
         Files.createDirectories(STORE);
         String record = "#!/bin/sh\necho \"$(basename \"$0\") $*\" >> \"$HOME/shim-calls.log\"\n";
-        String failHook =
-                "[ -f \"$HOME/fail/$(basename \"$0\")\" ] && { echo \"$(basename \"$0\"): failing as asked\" >&2; exit 100; }\n";
+        String failHook = "[ -f \"$HOME/slow/$(basename \"$0\")\" ] && sleep 3\n"
+                + "[ -f \"$HOME/fail/$(basename \"$0\")\" ] && { echo \"$(basename \"$0\"): failing as asked\" >&2; exit 100; }\n";
         shim(
                 SHIMS,
                 "sudo",
@@ -205,6 +206,11 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
+    /** The control-plane key's public line, as the test hosts authorize it. */
+    public static String controlPlanePublicKey() {
+        return publicKey;
+    }
+
     /** Every shim call so far, one line each ("program arg1 arg2 ..."). */
     public static List<String> calls() throws IOException {
         Path log = HOME.resolve("shim-calls.log");
@@ -212,6 +218,13 @@ public class OnboardingHosts implements QuarkusTestResourceLifecycleManager {
     }
 
     /** Makes the named shim fail (exit 100) until the shims are reset. */
+    /** Makes the named shim take 3 s (then do what it does) until the shims are reset. */
+    public static void slow(String program) throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(HOME.resolve("slow"));
+        Files.writeString(dir.resolve(program), "");
+        must(List.of("chown", "-R", USER + ":" + USER, dir.toString()));
+    }
+
     public static void failing(String program) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(HOME.resolve("fail"));
         Files.writeString(dir.resolve(program), "");

@@ -24,6 +24,7 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -36,6 +37,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.RestResponse;
 
 /**
@@ -66,6 +68,10 @@ public class SshKeyResource {
             int secretVersion,
             String environment) {}
 
+    /** The console's own SSH identity, public half: what a server's authorized_keys needs. */
+    public record ControlPlaneKey(
+            String keyType, String publicKey, String publicKeyFingerprint, String authorizedKeysLine) {}
+
     private final SecretStore secrets;
     private final SshIdentities identities;
     private final Pool pool;
@@ -73,13 +79,17 @@ public class SshKeyResource {
     private final CurrentActor actor;
     private final SecurityIdentity identity;
 
+    private final io.devopsconsole.onboarding.OnboardingConfig config;
+
     public SshKeyResource(
             SecretStore secrets,
             SshIdentities identities,
             Pool pool,
             Outbox outbox,
             CurrentActor actor,
-            SecurityIdentity identity) {
+            SecurityIdentity identity,
+            io.devopsconsole.onboarding.OnboardingConfig config) {
+        this.config = config;
         this.secrets = secrets;
         this.identities = identities;
         this.pool = pool;
@@ -138,6 +148,35 @@ public class SshKeyResource {
                                 fingerprint,
                                 version,
                                 request.environment())));
+    }
+
+    /**
+     * The public half of the key the console logs in with (the control-plane identity): the line to put
+     * in the login user's {@code ~/.ssh/authorized_keys} on a server before onboarding it. 404 while the
+     * console has no identity yet. Never the private half.
+     */
+    @GET
+    @Path("/control-plane")
+    @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    @APIResponseSchema(value = ControlPlaneKey.class, responseCode = "200", responseDescription = "The public key.")
+    @APIResponse(responseCode = "404", description = "The console has no SSH identity yet.")
+    public ControlPlaneKey controlPlane() {
+        java.nio.file.Path file = java.nio.file.Path.of(config.ssh().identityFile());
+        try {
+            KeyPair pair = KeyPair.load(new JSch(), file.toString());
+            ByteArrayOutputStream pub = new ByteArrayOutputStream();
+            pair.writePublicKey(pub, "devops-console");
+            String line = pub.toString(StandardCharsets.UTF_8).trim();
+            String[] parts = line.split("\\s+");
+            return new ControlPlaneKey(
+                    parts[0],
+                    parts[0] + " " + parts[1],
+                    HostKeys.fingerprint(parts[0], parts[1]).orElse(null),
+                    line);
+        } catch (JSchException | RuntimeException e) {
+            throw new io.devopsconsole.platform.problem.ResourceNotFoundException(
+                    "SSH identity", "of this console (none is configured yet)");
+        }
     }
 
     @DELETE

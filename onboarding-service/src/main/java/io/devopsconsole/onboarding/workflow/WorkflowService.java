@@ -7,6 +7,7 @@ import io.devopsconsole.onboarding.run.PlanStore;
 import io.devopsconsole.onboarding.run.RunStore;
 import io.devopsconsole.onboarding.ssh.HostSsh;
 import io.devopsconsole.onboarding.ssh.RemoteCommands;
+import io.devopsconsole.platform.lifecycle.Detached;
 import io.devopsconsole.platform.problem.ConflictException;
 import io.devopsconsole.platform.problem.InvalidFieldException;
 import io.devopsconsole.platform.security.Gate;
@@ -255,11 +256,15 @@ public class WorkflowService {
                 .flatMap(this::view);
     }
 
-    /** Starts an approved workflow (202): {@code executing} until its steps end; follow it with GET. */
+    /**
+     * Starts an approved workflow (202): {@code executing} until its steps end; follow it with GET. Once
+     * the move to executing commits, the steps run whatever the client does (a disconnect only loses
+     * the answer).
+     */
     public Uni<WorkflowView> execute(UUID id, ExecuteRequest req, String actor) {
         Gate.requireConfirmed(
                 req == null ? null : req.confirmExecute(), "confirm_execute", "execute this host workflow");
-        return store.get(id)
+        return Detached.run(store.get(id)
                 .flatMap(w -> {
                     if (!"approved".equals(w.state())) {
                         throw new ConflictException(
@@ -267,26 +272,14 @@ public class WorkflowService {
                                 "host workflow " + id + " is " + w.state() + "; only an approved workflow runs");
                     }
                     return target(w.targetId(), "target_id")
-                            .flatMap(t -> store.busy(t.id(), w.id()).flatMap(busy -> {
-                                if (busy) {
-                                    throw new ConflictException(
-                                            "target_id",
-                                            "another workflow or install plan is executing on " + t.name());
-                                }
-                                return store.move(
-                                                w,
-                                                List.of("approved"),
-                                                "executing",
-                                                actor,
-                                                null,
-                                                null,
-                                                List.of(event(
-                                                        w, "executing", actor + " started the fixed steps", null)))
-                                        .invoke(executing -> Infrastructure.getDefaultWorkerPool()
-                                                .execute(() -> run(executing, t, actor)));
-                            }));
+                            .flatMap(t -> store.start(
+                                            w,
+                                            actor,
+                                            List.of(event(w, "executing", actor + " started the fixed steps", null)))
+                                    .invoke(executing -> Infrastructure.getDefaultWorkerPool()
+                                            .execute(() -> run(executing, t, actor))));
                 })
-                .flatMap(this::view);
+                .flatMap(this::view));
     }
 
     /**

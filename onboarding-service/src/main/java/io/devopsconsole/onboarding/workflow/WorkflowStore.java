@@ -117,12 +117,43 @@ public class WorkflowStore {
                 });
     }
 
-    /** Whether another workflow (or install plan) is executing on the target right now. */
-    public Uni<Boolean> busy(UUID targetId, UUID except) {
-        return pool.preparedQuery(
-                        "SELECT 1 FROM " + table + " WHERE target_id = $1 AND id <> $2 AND state = 'executing' LIMIT 1")
-                .execute(Tuple.of(targetId, except))
-                .map(rows -> rows.size() > 0);
+    /**
+     * Approved → executing, only while nothing else (workflow or install plan) executes on the target:
+     * the target's advisory lock serialises replicas starting work there at the same moment. 409 naming
+     * {@code state} when the workflow moved, {@code target_id} when the target is busy.
+     */
+    public Uni<Workflow> start(Workflow w, String actor, List<? extends DomainEvent> events) {
+        return pool.withTransaction(c -> c.preparedQuery("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))")
+                        .execute(Tuple.of("host-work:" + w.targetId()))
+                        .flatMap(locked -> c.preparedQuery("UPDATE " + table
+                                        + " SET state = 'executing', executed_by = $2,"
+                                        + " started_at = now(), lease_until = now() + make_interval(secs => "
+                                        + PlanStore.EXECUTION_LEASE.toSeconds() + "), version = version + 1"
+                                        + " WHERE id = $1 AND state = 'approved' AND NOT EXISTS (SELECT 1 FROM " + table
+                                        + " o WHERE o.target_id = $3 AND o.id <> $1 AND o.state = 'executing')"
+                                        + " RETURNING id")
+                                .execute(Tuple.of(w.id(), actor, w.targetId())))
+                        .flatMap(r -> {
+                            if (r.rowCount() == 0) {
+                                return c.preparedQuery("SELECT state FROM " + table + " WHERE id = $1")
+                                        .execute(Tuple.of(w.id()))
+                                        .<Void>map(rows -> {
+                                            String now = rows.iterator().next().getString("state");
+                                            if (!"approved".equals(now)) {
+                                                throw new ConflictException(
+                                                        "state",
+                                                        "host workflow " + w.id() + " is " + now
+                                                                + "; only an approved workflow runs");
+                                            }
+                                            throw new ConflictException(
+                                                    "target_id",
+                                                    "another workflow or install plan is executing on "
+                                                            + w.targetName());
+                                        });
+                            }
+                            return outbox.recordAll(c, events, actor, EventRisk.of(events, w.production()));
+                        }))
+                .flatMap(v -> get(w.id()));
     }
 
     /**
@@ -139,9 +170,6 @@ public class WorkflowStore {
             List<? extends DomainEvent> events) {
         String set = switch (to) {
             case "approved", "rejected" -> "decided_by = $4, decided_at = now(), decision_note = $5";
-            case "executing" ->
-                "executed_by = $4, started_at = now(), summary = $5::text, lease_until = now() + "
-                        + "make_interval(secs => " + PlanStore.EXECUTION_LEASE.toSeconds() + ")";
             default -> "finished_at = now(), summary = $5, executed_by = coalesce(executed_by, $4), result_url = $6";
         };
         return pool.withTransaction(c -> c.preparedQuery("UPDATE " + table + " SET state = $2, " + set

@@ -154,6 +154,34 @@ class HostWorkflowTest {
                 .containsExactly(
                         "proposed", "approved", "executing", "step", "step", "step", "step", "step", "succeeded");
 
+        // one thing at a time on a target: while one workflow runs (apt made slow), starting another is 409
+        OnboardingHosts.slow("apt");
+        String running = proposeWhenReady(
+                        Map.of("workflow", "cockpit", "target_id", target, "directory", tree.toString()))
+                .getString("id");
+        String waiting = proposeWhenReady(
+                        Map.of("workflow", "cockpit", "target_id", target, "directory", tree.toString()))
+                .getString("id");
+        ok(as(Tokens.operator()).body(Map.of()).post(BASE + "/" + running + "/approve"), 200);
+        ok(as(Tokens.operator()).body(Map.of()).post(BASE + "/" + waiting + "/approve"), 200);
+        ok(as(Tokens.operator()).body(Map.of("confirm_execute", true)).post(BASE + "/" + running + "/execute"), 202);
+        assertThat(ok(
+                                as(Tokens.operator())
+                                        .body(Map.of("confirm_execute", true))
+                                        .post(BASE + "/" + waiting + "/execute"),
+                                409)
+                        .getString("errors[0].field"))
+                .isEqualTo("target_id");
+        assertThat(await(BASE + "/" + running, w -> !"executing".equals(w.getString("state")), "slow setup")
+                        .getString("state"))
+                .isEqualTo("succeeded");
+        ok(as(Tokens.operator()).body(Map.of("confirm_execute", true)).post(BASE + "/" + waiting + "/execute"), 202);
+        await(
+                BASE + "/" + waiting,
+                w -> "succeeded".equals(w.getString("state")),
+                "the second, once the target is free");
+        Files.delete(OnboardingHosts.home().resolve("slow/apt"));
+
         // a failing step stops the sequence: later steps never run, the workflow fails saying which
         OnboardingHosts.failing("apt");
         String second = proposeWhenReady(

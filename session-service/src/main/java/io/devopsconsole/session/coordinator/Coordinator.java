@@ -125,9 +125,7 @@ public class Coordinator {
      * proposal confirmed but never run, a decision without its record).
      */
     static <T> Uni<T> detached(Uni<T> work) {
-        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
-        work.subscribe().with(result::complete, result::completeExceptionally);
-        return Uni.createFrom().completionStage(result);
+        return io.devopsconsole.platform.lifecycle.Detached.run(work);
     }
 
     private void answer(Operator operator, Conversation conversation, String text) {
