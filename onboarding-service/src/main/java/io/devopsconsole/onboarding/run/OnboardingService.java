@@ -698,8 +698,8 @@ public class OnboardingService {
                     .flatMap(planId -> {
                         Run next = run.withState(
                                 Run.INSTALL_PLAN_PENDING,
-                                "approve: install plan " + planId + " waits for a decision"
-                                        + " (POST /api/install-plans/" + planId + "/approve)",
+                                "approve: install plan " + planId + " waits for a decision (approve or reject it;"
+                                        + " an approved plan runs when it is executed)",
                                 null);
                         RunStore.Step step = new RunStore.Step(
                                 "plan_proposed",
@@ -719,8 +719,7 @@ public class OnboardingService {
     }
 
     public static String authWaiting() {
-        return "auth: lease a Codex auth slot to this target and provision it (POST /api/codex-auth/slots/{id}/lease,"
-                + " then /provision)";
+        return "auth: lease a Codex auth slot to this target, then provision it (its auth.json is written there)";
     }
 
     // ---- cancel, failure -----------------------------------------------------------------------

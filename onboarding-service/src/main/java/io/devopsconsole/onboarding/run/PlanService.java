@@ -168,8 +168,9 @@ public class PlanService {
                                             approved,
                                             "plan_approved",
                                             actor + " approved install plan " + id,
-                                            "execute: POST /api/install-plans/" + id
-                                                    + "/execute with {\"confirm_execute\": true}",
+                                            "execute: install plan " + id
+                                                    + " is approved; it runs its fixed commands when executed with"
+                                                    + " confirmation",
                                             actor)
                                     .replaceWith(approved));
                 })

@@ -437,6 +437,11 @@ class RunLifecycleTest {
                 "removed-" + UUID.randomUUID().toString().substring(0, 6),
                 OnboardingHosts.host().port());
         String target = ok(as(Tokens.viewer()).get(BASE + "/" + id), 200).getString("target_id");
+        // the registry applies the trust from onboarding's event; retiring while it does raced it (409)
+        OnboardingJourneyTest.awaitRegistry(
+                "/api/ssh-targets/" + target,
+                t -> t.getString("trusted_host_key.fingerprint_sha256") != null,
+                "the trust reached the registry");
         as(Tokens.operator())
                 .body(Map.of())
                 .post(registry + "/api/ssh-targets/" + target + "/retire")

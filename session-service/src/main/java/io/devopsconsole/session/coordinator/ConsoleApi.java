@@ -44,10 +44,15 @@ public class ConsoleApi {
             StringBuilder out = new StringBuilder();
             out.append(body.path("detail").asText(body.path("title").asText("HTTP " + status)));
             for (JsonNode e : body.path("errors")) {
+                // a field error the detail already says is not said twice
+                String message = e.path("message").asText("");
+                if (!message.isEmpty() && out.indexOf(message) >= 0) {
+                    continue;
+                }
                 out.append("; ")
                         .append(e.path("field").asText(e.path("name").asText("")))
                         .append(' ')
-                        .append(e.path("message").asText(""));
+                        .append(message);
             }
             return out.toString().strip();
         }
