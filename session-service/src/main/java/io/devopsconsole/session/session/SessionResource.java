@@ -12,6 +12,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponseSchema;
 import org.jboss.resteasy.reactive.ResponseStatus;
@@ -56,11 +58,39 @@ public class SessionResource {
 
     @GET
     @RolesAllowed({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
-    public Uni<SessionView.Page> list(
+    @Operation(
+            summary = "Session history",
+            description = "Sessions newest first, live and ended, each with its final state and reason, what it was"
+                    + " about (the first message), where its worker ran and its tokens. `q` searches, case-insensitively,"
+                    + " the end reason, who started it and the text of its messages, commands and their output;"
+                    + " `state` narrows to one state; `next_before` continues the list.")
+    public Uni<SessionSummary.Page> list(
             @QueryParam("project_id") UUID projectId,
             @QueryParam("before") OffsetDateTime before,
+            @QueryParam("q") @Size(max = 200) String query,
+            @QueryParam("state") String state,
             @QueryParam("limit") @DefaultValue("50") @Min(1) @Max(500) int limit) {
-        return sessions.list(projectId, before, limit).map(SessionView.Page::new);
+        // stored text is encoded where it entered (a NUL or lone surrogate as a visible escape): so is the query
+        String q = query == null || query.isBlank()
+                ? null
+                : io.devopsconsole.platform.text.StoredText.encode(query.strip());
+        SessionState only;
+        try {
+            only = state == null || state.isBlank() ? null : SessionState.fromWire(state.strip());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidFieldException(
+                    "state",
+                    "must be one of "
+                            + java.util.Arrays.stream(SessionState.values())
+                                    .map(SessionState::wire)
+                                    .toList());
+        }
+        return sessions.history(projectId, before, q, only, limit)
+                .map(items -> new SessionSummary.Page(
+                        items,
+                        items.size() < limit
+                                ? null
+                                : items.get(items.size() - 1).createdAt()));
     }
 
     /** The project's live (non-final) session, for clients that reattach; 404 when there is none. */

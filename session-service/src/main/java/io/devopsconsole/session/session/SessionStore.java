@@ -21,9 +21,11 @@ public class SessionStore {
     private final Pool pool;
     private final String table;
     private final String parkedTable;
+    private final String schema;
 
     public SessionStore(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
         this.pool = pool;
+        this.schema = schema;
         this.table = schema + ".session";
         this.parkedTable = schema + ".stream_parked";
     }
@@ -85,7 +87,10 @@ public class SessionStore {
         return connection
                 .preparedQuery("UPDATE " + table + " s SET last_seq = v.last_seq, last_stream_seq = v.pos,"
                         + " stream_fence = greatest(s.stream_fence, v.fence),"
-                        + " state = v.state, state_reason = CASE WHEN v.state <> s.state THEN v.reason ELSE s.state_reason END,"
+                        + " state = v.state, state_reason = CASE"
+                        // a stop asked for by a person keeps its reason when the worker confirms it
+                        + " WHEN s.state = 'stopping' AND v.state = 'stopped' AND s.state_reason IS NOT NULL"
+                        + " THEN s.state_reason WHEN v.state <> s.state THEN v.reason ELSE s.state_reason END,"
                         + " updated_at = CASE WHEN v.state <> s.state THEN $6 ELSE s.updated_at END,"
                         + " ended_at = CASE WHEN v.state IN ('stopped', 'failed') AND s.ended_at IS NULL THEN $6 ELSE s.ended_at END,"
                         + " version = s.version + CASE WHEN v.state <> s.state THEN 1 ELSE 0 END"
@@ -161,6 +166,45 @@ public class SessionStore {
     }
 
     /** Newest first, optionally one project's, before a creation time (cursor). */
+    /**
+     * A project's (or every project's) history, newest first: {@code query} (when given) matches,
+     * case-insensitively, the reason a session ended, who started it, or any text of its transcript's
+     * operator messages and completed items (agent messages, commands and their output); {@code state}
+     * narrows to sessions in that state.
+     */
+    public Uni<List<SessionSummary>> history(
+            UUID projectId, OffsetDateTime before, String query, SessionState state, int limit) {
+        String events = table + "_event";
+        String pattern = query == null ? null : "%" + likeEscaped(query) + "%";
+        return pool.preparedQuery("SELECT " + SessionView.COLUMNS
+                        + ", (SELECT e.body FROM " + events
+                        + " e WHERE e.session_id = s.id AND e.kind = 'operator_message'"
+                        + " ORDER BY e.seq LIMIT 1) AS first_message"
+                        + ", (SELECT e.body FROM " + events + " e WHERE e.session_id = s.id AND e.kind = 'worker_state'"
+                        + " AND e.body LIKE '%\"target_name\":\"%' ORDER BY e.seq DESC LIMIT 1) AS worker"
+                        + ", (SELECT sum(t.total_tokens) FROM " + table + "_tokens t WHERE t.session_id = s.id)::bigint"
+                        + " AS total_tokens FROM " + table + " s"
+                        + " WHERE kind = 'project' AND ($1::uuid IS NULL OR project_id = $1)"
+                        + " AND ($2::timestamptz IS NULL OR created_at < $2) AND ($4::text IS NULL OR state = $4)"
+                        + " AND ($5::text IS NULL OR state_reason ILIKE $5 OR started_by ILIKE $5 OR EXISTS (SELECT 1 FROM "
+                        + events + " e WHERE e.session_id = s.id AND e.kind IN ('operator_message', 'item_completed')"
+                        + " AND (SELECT j ->> 'text' ILIKE $5 OR j ->> 'command' ILIKE $5 OR j ->> 'output' ILIKE $5 FROM "
+                        + schema + ".session_event_json(e.body) j)))"
+                        + " ORDER BY created_at DESC LIMIT $3")
+                .execute(Tuple.tuple(java.util.Arrays.asList(
+                        projectId, before, limit, state == null ? null : state.wire(), pattern)))
+                .map(rows -> {
+                    List<SessionSummary> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(SessionSummary.of(r)));
+                    return out;
+                });
+    }
+
+    /** The text as a LIKE pattern matching itself (the default escape character is the backslash). */
+    static String likeEscaped(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
     public Uni<List<SessionView>> list(UUID projectId, OffsetDateTime before, int limit) {
         return pool.preparedQuery("SELECT " + SessionView.COLUMNS + " FROM " + table
                         + " WHERE kind = 'project' AND ($1::uuid IS NULL OR project_id = $1) AND ($2::timestamptz IS NULL OR created_at < $2)"

@@ -103,6 +103,157 @@ class SessionApiTest {
     }
 
     @Test
+    void aProjectsHistoryKeepsEndedSessionsWithWhatTheyWereAboutAndIsSearchable() {
+        UUID project = Feed.newProject();
+        String first = create(project).then().statusCode(201).extract().path("id");
+        UUID s1 = UUID.fromString(first);
+        message(s1, "Deploy the payments API to 100% of hosts: run_checks first");
+        Feed.send(
+                s1,
+                1,
+                io.devopsconsole.events.agent.StreamKind.WORKER_STATE,
+                Feed.payload()
+                        .put("state", "ready")
+                        .put("target_name", "web-1")
+                        .put("working_directory", "/srv/projects/payments-api"));
+        Feed.send(
+                s1,
+                2,
+                io.devopsconsole.events.agent.StreamKind.ITEM_COMPLETED,
+                Feed.payload()
+                        .put("item_type", "command_execution")
+                        .put("status", "completed")
+                        .put("outcome", "succeeded")
+                        .put("command", "nginx -t")
+                        .put("exit_code", 0)
+                        .put("output", "nginx: configuration file /etc/nginx/nginx.conf test is successful"));
+        Feed.send(s1, 3, io.devopsconsole.events.agent.StreamKind.TURN_STARTED, Feed.payload());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Sql.count(
+                                "SELECT count(*) FROM session.session_event WHERE session_id = ?"
+                                        + " AND stream_seq IS NOT NULL",
+                                s1)
+                        == 3);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"reason\":\"done for today\"}")
+                .post("/api/sessions/" + s1 + "/stop")
+                .then()
+                .statusCode(200)
+                .body("state", equalTo("stopping"));
+        Feed.send(
+                s1,
+                4, // the worker confirms the stop: the session keeps the reason the operator gave
+                io.devopsconsole.events.agent.StreamKind.WORKER_STATE,
+                Feed.payload().put("state", "stopped"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "stopped"
+                        .equals(given().auth()
+                                .oauth2(Tokens.viewer())
+                                .get("/api/sessions/" + s1)
+                                .then()
+                                .extract()
+                                .path("state")));
+        String second = create(project).then().statusCode(201).extract().path("id");
+        message(UUID.fromString(second), "check disk usage");
+
+        // newest first; the ended session keeps its state, reason, what it was about and where it ran
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("project_id", project)
+                .get("/api/sessions")
+                .then()
+                .statusCode(200)
+                .body("items", hasSize(2))
+                .body("items[0].id", equalTo(second))
+                .body("items[0].first_message", equalTo("check disk usage"))
+                .body("items[0].target_name", equalTo(null))
+                .body("items[1].id", equalTo(first))
+                .body("items[1].state", equalTo("stopped"))
+                .body("items[1].state_reason", equalTo("done for today (olga-operator)"))
+                .body("items[1].first_message", equalTo("Deploy the payments API to 100% of hosts: run_checks first"))
+                .body("items[1].target_name", equalTo("web-1"))
+                .body("items[1].working_directory", equalTo("/srv/projects/payments-api"))
+                .body("next_before", equalTo(null));
+        // searched in messages, commands and their output, case-insensitively; % and _ are themselves
+        assertThat(found(project, "NGINX -T")).containsExactly(first);
+        assertThat(found(project, "test is SUCCESSFUL")).containsExactly(first);
+        assertThat(found(project, "disk")).containsExactly(second);
+        assertThat(found(project, "%")).containsExactly(first);
+        assertThat(found(project, "_")).containsExactly(first);
+        assertThat(found(project, "done for")).containsExactly(first);
+        assertThat(found(project, "command")).isEmpty(); // a field's name is not its text
+        assertThat(found(project, "nothing like this")).isEmpty();
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("project_id", project)
+                .queryParam("state", "stopped")
+                .get("/api/sessions")
+                .then()
+                .statusCode(200)
+                .body("items.id", org.hamcrest.Matchers.contains(first));
+        // a page at a time
+        String next = given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("project_id", project)
+                .queryParam("limit", 1)
+                .get("/api/sessions")
+                .then()
+                .statusCode(200)
+                .body("items.id", org.hamcrest.Matchers.contains(second))
+                .extract()
+                .path("next_before");
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("project_id", project)
+                .queryParam("limit", 1)
+                .queryParam("before", next)
+                .get("/api/sessions")
+                .then()
+                .statusCode(200)
+                .body("items.id", org.hamcrest.Matchers.contains(first));
+        // bad filters name their field
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("state", "finished")
+                .get("/api/sessions")
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", equalTo("state"));
+        given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("q", "x".repeat(201))
+                .get("/api/sessions")
+                .then()
+                .statusCode(400)
+                .body("errors[0].field", containsString("q"));
+        given().queryParam("project_id", project).get("/api/sessions").then().statusCode(401);
+    }
+
+    private static void message(UUID session, String text) {
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body(java.util.Map.of("text", text))
+                .post("/api/sessions/" + session + "/messages")
+                .then()
+                .statusCode(201);
+    }
+
+    private static List<String> found(UUID project, String q) {
+        return given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("project_id", project)
+                .queryParam("q", q)
+                .get("/api/sessions")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("items.id");
+    }
+
+    @Test
     void oneHundredConcurrentCreatesYieldExactlyOneSession() throws Exception {
         UUID project = io.devopsconsole.session.Feed.newProject();
         ExecutorService pool = Executors.newFixedThreadPool(32);
