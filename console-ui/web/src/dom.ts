@@ -70,3 +70,12 @@ export function when(iso: unknown): string {
 export function badge(text: string, tone = text): HTMLElement {
   return h('span', { class: `badge badge-${tone.replace(/[^a-z0-9_-]/gi, '')}` }, text);
 }
+
+/** A button that copies the text to the clipboard and says so. */
+export function copyButton(text: string, label = 'Copy'): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'secondary copy' }, label);
+  button.onclick = () => {
+    void navigator.clipboard?.writeText(text).then(() => { button.textContent = 'Copied'; }).catch(() => undefined);
+  };
+  return button;
+}

@@ -39,7 +39,7 @@ async function route(main: HTMLElement, me: Me): Promise<void> {
   main.replaceChildren(h('p', { class: 'muted' }, 'loading…'));
   try {
     if (parts[0] === 'projects' && parts[1]) {
-      leave = await sessionView(main, me, parts[1]);
+      leave = await sessionView(main, me, parts[1], parts.slice(2), new URLSearchParams(q ?? ''));
     } else if (parts[0] === 'inventory') {
       leave = await inventoryView(main, me, parts[1] ?? 'projects');
     } else if (parts[0] === 'onboarding') {

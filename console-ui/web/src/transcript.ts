@@ -55,6 +55,8 @@ export class Transcript {
   tokens: Tokens = { turn: null, thread: null };
   /** The session's state as its last status record said (active, waiting_approval, stopped, ...). */
   state: string | null = null;
+  /** Where the worker runs, as its last report said (null until a worker reported a target). */
+  worker: { targetName: string; workingDirectory: string | null } | null = null;
   private readonly byKey = new Map<string, Block>();
 
   apply(e: Entry): void {
@@ -195,6 +197,9 @@ export class Transcript {
       case 'worker_state': {
         const w = b as WorkerState;
         const state = str(w.state);
+        if (w.target_name) {
+          this.worker = { targetName: str(w.target_name), workingDirectory: w.working_directory ? str(w.working_directory) : null };
+        }
         if (['detached', 'reattaching', 'reattached', 'command_stuck', 'lost', 'failed'].includes(state)) {
           this.blocks.push({ type: state === 'lost' || state === 'failed' ? 'error' : 'notice', seq: e.seq,
             message: `worker ${state}${w.message ? `: ${str(w.message)}` : ''}` } as Block);

@@ -4,7 +4,7 @@
  * execute the install plan, advance, cancel. Nothing here trusts or installs by itself.
  */
 import { api, can, describe, type Me } from '../api';
-import { append, badge, h, text, when, type Row } from '../dom';
+import { append, badge, copyButton, h, text, when, type Row } from '../dom';
 import { clean, form } from '../forms';
 
 const s = text;
@@ -24,10 +24,7 @@ export async function controlPlaneKey(why: string): Promise<HTMLElement | null> 
     return null;
   }
   const line = s(key.authorized_keys_line);
-  const copy = h('button', { type: 'button', class: 'secondary' }, 'Copy');
-  copy.onclick = () => {
-    void navigator.clipboard?.writeText(line).then(() => { copy.textContent = 'Copied'; }).catch(() => undefined);
-  };
+  const copy = copyButton(line);
   return h('section', { class: 'control-plane-key' }, h('p', {}, why),
     h('pre', { class: 'key-line' }, line), h('div', { class: 'actions' }, copy,
       h('span', { class: 'muted' }, ` fingerprint ${s(key.public_key_fingerprint)}`)));

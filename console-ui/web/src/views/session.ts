@@ -6,30 +6,45 @@
  * Each agent delta's arrival-to-paint time is recorded as a `delta-to-paint` performance measure.
  */
 import { ApiError, api, can, describe, type Me } from '../api';
-import { append, badge, h } from '../dom';
+import { append, badge, copyButton, h, when } from '../dom';
 import { renderMarkdown } from '../render';
 import { StreamCursor, openStream } from '../stream';
 import { Transcript, type Block, type Entry } from '../transcript';
+import { historyList } from './history';
 
 interface Project { id: string; name: string; slug: string; default_working_directory: string }
 interface Session { id: string; project_id: string; state: string; started_by: string; turn_operator: string | null;
-  approval_policy: string; last_seq: number }
+  approval_policy: string; last_seq: number; state_reason?: string | null; created_at?: string; ended_at?: string | null }
 interface Approval { id: string; request_id: string; risk: string; state: string; summary: string }
 
-export async function sessionView(root: HTMLElement, me: Me, projectId: string): Promise<() => void> {
+/**
+ * `#/projects/P`: the project's live session (or, with none, a start button and the history);
+ * `#/projects/P/sessions/S`: that session, live or ended; `#/projects/P/history`: the history.
+ */
+export async function sessionView(root: HTMLElement, me: Me, projectId: string, sub: string[] = [],
+                                  query: URLSearchParams = new URLSearchParams()): Promise<() => void> {
   const project = await api<Project>(`/api/projects/${encodeURIComponent(projectId)}`);
   let session: Session | null = null;
-  try {
-    session = await api<Session>(`/api/sessions/active?project_id=${encodeURIComponent(projectId)}`);
-  } catch (e) {
-    if (!(e instanceof ApiError && e.status === 404)) {
-      throw e;
+  if (sub[0] === 'sessions' && sub[1]) {
+    session = await api<Session>(`/api/sessions/${encodeURIComponent(sub[1])}`);
+  } else if (sub[0] !== 'history') {
+    try {
+      session = await api<Session>(`/api/sessions/active?project_id=${encodeURIComponent(projectId)}`);
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 404)) {
+        throw e;
+      }
     }
   }
   root.replaceChildren();
   const title = h('h1', {}, project.name);
   const head = h('div', { class: 'session-head' }, title);
   root.append(head);
+  if (sub[0] === 'history') {
+    head.append(h('a', { href: `#/projects/${encodeURIComponent(projectId)}` }, 'Live session'));
+    root.append(historyList(projectId, query));
+    return () => undefined;
+  }
   if (!session) {
     const box = h('div', { class: 'empty' }, h('p', {}, 'No live session for this project.'));
     if (can(me, 'operator')) {
@@ -49,13 +64,39 @@ export async function sessionView(root: HTMLElement, me: Me, projectId: string):
       } }, 'Start session');
       box.append(h('label', { for: 'approval-policy' }, 'Approvals: '), policy, ' ', start, error);
     }
-    root.append(box);
+    root.append(box, historyList(projectId, query));
     return () => undefined;
   }
-  return attach(root, head, me, session);
+  head.append(h('a', { href: `#/projects/${encodeURIComponent(projectId)}/history` }, 'History'));
+  return attach(root, head, me, session, project);
 }
 
-function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session): () => void {
+/** What the session header says about where and how the agent runs. */
+interface Facts { target: string | null; host: string | null; directory: string | null; model: string | null;
+  sandbox: string | null; codexApprovals: string | null }
+
+/** The project's runtime profile as it is now: its primary target (name, host) and Codex options. */
+async function profileFacts(projectId: string): Promise<Facts | null> {
+  try {
+    const page = await api<{ items: { bindings: { target_id: string; role: string; working_directory: string }[];
+      codex: { model?: string | null; sandbox_mode?: string | null; approval_policy?: string | null } | null }[] }>(
+      `/api/runtime-profiles?project_id=${encodeURIComponent(projectId)}`);
+    const profile = page.items[0];
+    if (!profile) {
+      return null;
+    }
+    const primary = profile.bindings.find((b) => b.role === 'primary') ?? profile.bindings[0];
+    const target = primary ? await api<{ name: string; host: string }>(`/api/ssh-targets/${encodeURIComponent(primary.target_id)}`)
+      .catch(() => null) : null;
+    return { target: target?.name ?? null, host: target?.host ?? null, directory: primary?.working_directory ?? null,
+      model: profile.codex?.model ?? null, sandbox: profile.codex?.sandbox_mode ?? null,
+      codexApprovals: profile.codex?.approval_policy ?? null };
+  } catch {
+    return null; // the header says less; the session itself is unaffected
+  }
+}
+
+function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, project: Project): () => void {
   const model = new Transcript();
   const approvals = new Map<string, Approval>();
   const stateBadge = h('span', { class: 'session-state' });
@@ -72,6 +113,38 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
     }
   } }, 'Stop session');
   append(head, stateBadge, tokens, operator && interrupt, operator && stop);
+  // where and how the agent runs: the worker's own report (target, directory) over the profile's
+  let profile: Facts | null = null;
+  const facts = h('dl', { class: 'session-facts' });
+  let factsKey = '';
+  const drawFacts = () => {
+    const w = model.worker;
+    const target = w?.targetName ?? profile?.target ?? null;
+    const host = profile && profile.target === target ? profile.host : null;
+    const state = model.state ?? session.state;
+    const rows: [string, Node | string | null][] = [
+      ['Server', target ? `${target}${host ? ` (${host})` : ''}` : 'not started yet'],
+      ['Directory', w?.workingDirectory ?? profile?.directory ?? project.default_working_directory ?? null],
+      ['Model', profile?.model ?? 'the server\'s Codex default'],
+      ['Sandbox', profile?.sandbox ?? 'the server\'s Codex default'],
+      ['Approvals', `${session.approval_policy === 'auto_approve_benign' ? 'read-only requests approved automatically'
+        : 'every request asks'}${profile?.codexApprovals ? ` (Codex: ${profile.codexApprovals})` : ''}`],
+      ['Started', `${when(session.created_at)} by ${session.started_by}`],
+      ['Ended', session.ended_at || ['stopped', 'failed'].includes(state)
+        ? `${session.ended_at ? when(session.ended_at) : ''}${session.state_reason ? ` — ${session.state_reason}` : ''}` : null],
+      ['Session', h('span', {}, h('code', {}, session.id), ' ', copyButton(session.id, 'Copy id'))],
+      ['Audit', h('a', { href: `#/audit?session_id=${encodeURIComponent(session.id)}` }, 'what happened in this session')],
+    ];
+    const key = JSON.stringify([target, host, w, state, profile]);
+    if (key === factsKey) {
+      return;
+    }
+    factsKey = key;
+    facts.replaceChildren(...rows.filter(([, v]) => v !== null && v !== '')
+      .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  };
+  root.append(h('details', { class: 'session-about' }, h('summary', {}, 'About this session'), facts));
+  void profileFacts(session.project_id).then((f) => { profile = f; drawFacts(); });
 
   const log = h('div', { class: 'transcript', role: 'log', 'aria-live': 'polite', 'aria-label': 'Session transcript' });
   const thinking = h('div', { class: 'thinking', role: 'status', hidden: true }, h('span', { class: 'dots' }), ' thinking…');
@@ -180,6 +253,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
     thinking.hidden = !(model.thinking || pending.length > 0);
     stateBadge.replaceChildren(badge(model.state ?? session.state));
     waiting.hidden = !((model.state ?? session.state) === 'requested' && model.blocks.length === 0 && pending.length === 0);
+    drawFacts();
     tokens.textContent = model.tokens.thread !== null ? `${model.tokens.thread.toLocaleString()} tokens` : '';
     interrupt.disabled = !(model.thinking || model.state === 'active' || model.state === 'waiting_approval');
     if (atBottom) {
@@ -232,8 +306,17 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session):
       composer?.remove();
       interrupt.remove();
       stop.remove();
-      root.append(h('div', { class: 'ended', role: 'status' }, 'The session has ended. ',
-        operator ? h('a', { href: `#/projects/${session.project_id}?after=${session.id}`, class: 'button' }, 'Open a new session') : null));
+      const reason = h('span', { class: 'reason' });
+      root.append(h('div', { class: 'ended', role: 'status' }, 'The session has ended', reason, '. ',
+        operator ? h('a', { href: `#/projects/${session.project_id}?after=${session.id}`, class: 'button' }, 'Open a new session') : null,
+        ' ', h('a', { href: `#/projects/${session.project_id}/history` }, 'History')));
+      // how it ended and why, as the session now says (the header's facts too)
+      void api<Session>(`/api/sessions/${session.id}`).then((now) => {
+        reason.textContent = ` (${now.state}${now.state_reason ? `: ${now.state_reason}` : ''})`;
+        Object.assign(session, { state: now.state, state_reason: now.state_reason, ended_at: now.ended_at });
+        factsKey = '';
+        drawFacts();
+      }).catch(() => undefined);
       schedule();
     },
     problem,

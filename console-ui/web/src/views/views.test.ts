@@ -77,7 +77,7 @@ describe('what a role may not do is not offered', () => {
     await tick();
     await frame();
     expect(root.querySelector('textarea')).toBeNull();
-    expect([...root.querySelectorAll('button')].map((b) => b.textContent)).toEqual([]);
+    expect([...root.querySelectorAll('button:not(.copy)')].map((b) => b.textContent)).toEqual([]);
     expect(root.querySelector('section.approval')?.textContent).toContain('Waiting for the session\'s operator or an approver');
   });
 
@@ -86,9 +86,9 @@ describe('what a role may not do is not offered', () => {
     const root = document.createElement('main');
     await sessionView(root, me('viewer'), 'p1');
     expect(root.textContent).toContain('No live session');
-    expect(root.querySelector('button')).toBeNull();
+    expect(root.querySelector('.empty button')).toBeNull();
     await sessionView(root, me('viewer', 'operator'), 'p1');
-    expect(root.querySelector('button')?.textContent).toBe('Start session');
+    expect(root.querySelector('.empty button')?.textContent).toBe('Start session');
   });
 });
 
@@ -103,6 +103,81 @@ describe('a session that ends', () => {
     expect(root.querySelector('.transcript')?.textContent).toContain('hello');
     expect(root.querySelector('textarea')).toBeNull();
     expect(root.querySelector('.ended a')?.getAttribute('href')).toBe('#/projects/p1?after=s1');
+  });
+});
+
+describe('session history', () => {
+  const summary = (over: Record<string, unknown>) => ({ id: 's0', project_id: 'p1', state: 'stopped', state_reason: null,
+    started_by: 'bob', created_at: '2026-12-01T10:00:00Z', ended_at: '2026-12-01T11:00:00Z', first_message: 'hello',
+    target_name: null, working_directory: null, total_tokens: 0, ...over });
+
+  it('with no live session lists past sessions with how and why they ended, searchable, a page at a time', async () => {
+    routes['GET /api/sessions/active?project_id=p1'] = [404, { status: 404, detail: 'none' }];
+    routes['GET /api/sessions?project_id=p1&limit=20'] = [200, { next_before: '2026-11-01T00:00:00Z', items: [
+      summary({ id: 's2', state: 'failed', state_reason: 'worker lost: connection reset', first_message: 'deploy <b>now</b>\u202e',
+        target_name: 'web-1', working_directory: '/srv/payments', total_tokens: 12345 }),
+      summary({ id: 's1', state_reason: 'done for today (bob)' })] }];
+    routes['GET /api/sessions?project_id=p1&limit=20&before=2026-11-01T00%3A00%3A00Z'] = [200, { next_before: null,
+      items: [summary({ id: 's0', first_message: null })] }];
+    routes['GET /api/sessions?project_id=p1&limit=20&q=nginx+-t&state=failed'] = [200, { next_before: null, items: [] }];
+    const root = document.createElement('main');
+    await sessionView(root, me('viewer'), 'p1');
+    await frame();
+    const entries = [...root.querySelectorAll('.history-entry')] as HTMLElement[];
+    expect(entries.map((e) => e.dataset.session)).toEqual(['s2', 's1']);
+    expect(entries[0].querySelector('a')?.getAttribute('href')).toBe('#/projects/p1/sessions/s2');
+    expect(entries[0].textContent).toContain('deploy <b>now</b>⟦RLO⟧');   // inert: markup stays text, bidi visible
+    expect(entries[0].querySelector('b')).toBeNull();
+    expect(entries[0].textContent).toContain('on web-1 in /srv/payments');
+    expect(entries[0].textContent).toContain('12,345 tokens');
+    expect(entries[0].querySelector('.reason.error')?.textContent).toBe('worker lost: connection reset');
+    expect(entries[1].querySelector('.reason')?.textContent).toBe('done for today (bob)');
+    const more = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Older sessions')!;
+    expect(more.hidden).toBe(false);
+    more.click();
+    await frame();
+    expect(root.querySelectorAll('.history-entry')).toHaveLength(3);
+    expect(root.querySelector('[data-session="s0"] .about')?.textContent).toBe('(no message sent)');
+    expect(more.hidden).toBe(true);
+    (root.querySelector('#history-q') as HTMLInputElement).value = 'nginx -t';
+    (root.querySelector('#history-state') as HTMLSelectElement).value = 'failed';
+    (root.querySelector('form.history-search') as HTMLFormElement).requestSubmit();
+    await frame();
+    expect(root.querySelector('.history')?.textContent).toBe('No session matches.');
+  });
+
+  it('an ended session opened from the history shows its transcript, how it ended and where it ran', async () => {
+    routes['GET /api/sessions/s9'] = [200, { id: 's9', project_id: 'p1', state: 'failed', started_by: 'bob', turn_operator: null,
+      approval_policy: 'manual', last_seq: 3, state_reason: 'worker lost: connection reset', created_at: '2026-12-01T10:00:00Z',
+      ended_at: '2026-12-01T10:05:00Z' }];
+    routes['GET /api/sessions/s9/approvals'] = [200, { items: [] }];
+    routes['GET /api/runtime-profiles?project_id=p1'] = [200, { items: [{ bindings: [{ target_id: 't1', role: 'primary',
+      working_directory: '/srv/payments' }], codex: { model: 'gpt-5-codex', sandbox_mode: 'workspace-write', approval_policy: 'untrusted' } }] }];
+    routes['GET /api/ssh-targets/t1'] = [200, { id: 't1', name: 'web-1', host: '10.0.0.5' }];
+    const root = document.createElement('main');
+    document.body.append(root);
+    const leave = await sessionView(root, me('viewer', 'operator'), 'p1', ['sessions', 's9']);
+    expect(sources[0].url).toContain('/api/sessions/s9/stream');
+    sources[0].emit(1, { seq: 1, kind: 'operator_message', actor: 'bob', body: { text: 'deploy' } });
+    sources[0].emit(2, { seq: 2, kind: 'worker_state', body: { state: 'ready', target_name: 'web-1', working_directory: '/srv/payments' } });
+    sources[0].emit(3, { seq: 3, kind: 'worker_state', body: { state: 'lost', message: 'connection reset' } });
+    sources[0].dispatchEvent(new Event('end'));
+    await frame();
+    await frame();
+    expect(root.querySelector('.transcript')?.textContent).toContain('deploy');
+    expect(root.querySelector('.ended')?.textContent).toContain('(failed: worker lost: connection reset)');
+    const facts = Object.fromEntries([...root.querySelectorAll('.session-facts dt')].map((dt) =>
+      [dt.textContent, (dt.nextElementSibling as HTMLElement).textContent]));
+    expect(facts.Server).toBe('web-1 (10.0.0.5)');
+    expect(facts.Directory).toBe('/srv/payments');
+    expect(facts.Model).toBe('gpt-5-codex');
+    expect(facts.Sandbox).toBe('workspace-write');
+    expect(facts.Approvals).toBe('every request asks (Codex: untrusted)');
+    expect(facts.Ended).toContain('worker lost: connection reset');
+    expect(facts.Session).toContain('s9');
+    expect(root.querySelector('.session-facts a')?.getAttribute('href')).toBe('#/audit?session_id=s9');
+    expect(root.querySelector('textarea')).toBeNull();
+    leave();
   });
 });
 
