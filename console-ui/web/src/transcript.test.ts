@@ -57,9 +57,10 @@ describe('the session view model', () => {
     t.apply(e('command_output_delta', { delta: 'ok 1\n' }, 'c1'));
     t.apply(e('command_output_delta', { delta: 'ok 2\n' }, 'c1'));
     t.apply(e('item_completed', { item_type: 'command_execution', command: 'npm test', cwd: '/srv/app', exit_code: 0,
-      duration_ms: 5120, output: 'ok 1\nok 2\n', outcome: 'succeeded' }, 'c1'));
+      duration_ms: 5120, output: 'ok 1\nok 2\n', output_chars: 10, outcome: 'succeeded' }, 'c1'));
     expect(t.blocks).toEqual([
-      { type: 'command', key: 't1:c1', command: 'npm test', cwd: '/srv/app', output: 'ok 1\nok 2\n', exitCode: 0,
+      { type: 'command', key: 't1:c1', itemId: 'c1', command: 'npm test', cwd: '/srv/app', output: 'ok 1\nok 2\n',
+        outputChars: 10, whole: null, exitCode: 0,
         durationMs: 5120, durationMeasured: false, running: false, outcome: 'succeeded', awaitingApproval: false },
       { type: 'approval', requestId: 't1:c1', kind: 'command', summary: 'npm test', reason: 'tests', risk: 'elevated',
         decision: 'approved', decidedBy: 'alice' },

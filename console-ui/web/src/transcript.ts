@@ -28,7 +28,11 @@ export interface Entry {
 export type Block =
   | { type: 'operator'; seq: number; author: string; text: string }
   | { type: 'agent'; key: string; text: string; done: boolean }
-  | { type: 'command'; key: string; command: string; cwd: string; output: string; exitCode: number | null;
+  | { type: 'command'; key: string; itemId: string; command: string; cwd: string; output: string;
+      /** how many characters the whole output had, as the runner reported at the end */
+      outputChars: number | null;
+      /** the whole output, once asked for (with whether even that is not all of it) */
+      whole: { text: string; truncated: boolean } | null; exitCode: number | null;
       durationMs: number | null; durationMeasured: boolean; running: boolean; outcome: CommandOutcome | null;
       /** the command waits for a person's decision (it is not running yet) */
       awaitingApproval: boolean }
@@ -96,7 +100,7 @@ export class Transcript {
         } else if (item.item_type === 'command_execution') {
           this.thinking = false;
           const started = item as ItemStartedCommand;
-          const block = this.command(key, str(started.command), str(started.cwd));
+          const block = this.command(key, str(started.command), str(started.cwd), e.item_id);
           if (done) {
             const c = item as ItemCompletedCommand;
             block.running = false;
@@ -105,6 +109,7 @@ export class Transcript {
             block.durationMs = num(c.duration_ms);
             // codex gives none for many commands: the runner's own measurement is labelled as such
             block.durationMeasured = c.duration_source === 'measured_by_runner';
+            block.outputChars = num(c.output_chars);
             if (typeof c.output === 'string' && c.output.length >= block.output.length) {
               block.output = c.output;
             }
@@ -118,7 +123,7 @@ export class Transcript {
         break;
       }
       case 'command_output_delta':
-        this.command(key, '', '').output += str((b as CommandOutputDelta).delta);
+        this.command(key, '', '', e.item_id).output += str((b as CommandOutputDelta).delta);
         break;
       case 'file_change':
         this.fileChanges(key, [b as FileChangeRecord]);
@@ -188,7 +193,7 @@ export class Transcript {
         if (gap.recovered === true && gap.item_type === 'agent_message' && typeof gap.text === 'string') {
           this.agent(key).text = gap.text;
         } else if (gap.recovered === true && gap.item_type === 'command_execution' && typeof gap.output === 'string') {
-          this.command(key, '', '').output = gap.output;
+          this.command(key, '', '', e.item_id).output = gap.output;
         }
         this.blocks.push({ type: 'notice', seq: e.seq,
           message: str(gap.message) || 'part of this item was produced while no runner was attached' });
@@ -221,10 +226,11 @@ export class Transcript {
     return block as Extract<Block, { type: 'agent' }>;
   }
 
-  private command(key: string, command: string, cwd: string): Extract<Block, { type: 'command' }> {
+  private command(key: string, command: string, cwd: string, itemId: string | null | undefined): Extract<Block, { type: 'command' }> {
     let block = this.byKey.get(`command:${key}`) as Extract<Block, { type: 'command' }> | undefined;
     if (!block) {
-      block = { type: 'command', key, command, cwd, output: '', exitCode: null, durationMs: null,
+      block = { type: 'command', key, itemId: itemId ?? '', command, cwd, output: '', outputChars: null, whole: null,
+        exitCode: null, durationMs: null,
         durationMeasured: false, running: true, outcome: null, awaitingApproval: false };
       this.byKey.set(`command:${key}`, block);
       this.blocks.push(block);

@@ -78,6 +78,7 @@ export interface ItemCompletedCommand {
   duration_ms?: number | null;
   duration_source?: string | null;
   output?: string | null;
+  output_chars?: number | null;
   approval_request_id?: string | null;
 }
 

@@ -346,7 +346,8 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
 function signature(b: Block, approvals: Map<string, Approval>): string {
   switch (b.type) {
     case 'agent': return `${b.text.length}:${b.done}`;
-    case 'command': return `${b.command}:${b.output.length}:${b.running}:${b.awaitingApproval}:${b.exitCode}:${b.outcome}`;
+    case 'command': return `${b.command}:${b.output.length}:${b.outputChars}:${b.whole?.text.length}:${b.running}:`
+      + `${b.awaitingApproval}:${b.exitCode}:${b.outcome}`;
     case 'file_change': return b.changes.map((c) => `${c.path}:${c.kind}:${c.diff.length}`).join('|');
     case 'approval': return `${b.decision}:${b.decidedBy}:${approvals.get(b.requestId)?.state}`;
     default: return 'static';
@@ -375,7 +376,7 @@ function renderBlock(b: Block, approvals: Map<string, Approval>, session: Sessio
             ? 'measured by the runner from the command\'s start to its end (approval wait included)' : 'reported by codex' },
             ` ${(b.durationMs / 1000).toFixed(1)} s${b.durationMeasured ? ' (measured)' : ''}`) : null),
         b.cwd ? h('div', { class: 'muted' }, `in ${b.cwd}`) : null,
-        h('pre', { class: 'output' }, b.output || (b.running ? '' : '(no output)')));
+        ...commandOutput(b, session, problem, redraw));
       return h('div', { class: 'block' }, details);
     }
     case 'file_change':
@@ -390,6 +391,47 @@ function renderBlock(b: Block, approvals: Map<string, Approval>, session: Sessio
     case 'notice':
       return h('div', { class: 'msg notice', 'data-seq': b.seq }, b.message);
   }
+}
+
+/** How much of a command's output the transcript shows at most, unless the whole output was asked for. */
+const SHOWN_OUTPUT = 8192;
+
+/**
+ * A command's output: its end (the last 8,192 characters) with a mark saying how much there was and
+ * a button that fetches the whole output kept for it; once fetched, all of it (and, when the
+ * installation kept less than there was, that too).
+ */
+function commandOutput(b: Extract<Block, { type: 'command' }>, session: Session, problem: (m: string) => void,
+                       redraw: () => void): HTMLElement[] {
+  const total = Math.max(b.outputChars ?? 0, b.output.length);
+  if (b.whole) {
+    return [h('pre', { class: 'output whole' }, b.whole.text || '(no output)'),
+      h('p', { class: 'output-mark muted' }, b.whole.truncated
+        ? `The first ${b.whole.text.length.toLocaleString()} of ${total.toLocaleString()} characters were kept.`
+        : `The whole output: ${b.whole.text.length.toLocaleString()} characters.`)];
+  }
+  let shown = b.output.length > SHOWN_OUTPUT ? b.output.slice(-SHOWN_OUTPUT) : b.output;
+  if (shown.length < b.output.length && /^[\uDC00-\uDFFF]/.test(shown)) {
+    shown = shown.slice(1); // never start in the middle of a pair
+  }
+  const pre = h('pre', { class: 'output' }, shown || (b.running ? '' : '(no output)'));
+  if (b.running || total <= shown.length) {
+    return [pre];
+  }
+  const more = h('button', { type: 'button', class: 'secondary', onclick: async () => {
+    more.disabled = true;
+    try {
+      const whole = await api<{ output: string; truncated: boolean }>(
+        `/api/sessions/${encodeURIComponent(session.id)}/commands/${encodeURIComponent(b.itemId)}/output`);
+      b.whole = { text: whole.output, truncated: whole.truncated };
+      redraw();
+    } catch (e) {
+      problem(`The whole output could not be loaded: ${describe(e)}`);
+      more.disabled = false;
+    }
+  } }, 'Show the whole output');
+  return [h('p', { class: 'output-mark muted' },
+    `Showing the last ${shown.length.toLocaleString()} of ${total.toLocaleString()} characters. `, more), pre];
 }
 
 function approvalCard(b: Extract<Block, { type: 'approval' }>, a: Approval | undefined, session: Session, mayDecide: boolean,

@@ -181,6 +181,57 @@ describe('session history', () => {
   });
 });
 
+describe('command output', () => {
+  it('shows the end with how much there was, and the whole output on demand', async () => {
+    let whole = '';
+    for (let i = 1; i <= 3000; i++) whole += `${i}\n`;
+    routes['GET /api/sessions/s1/commands/c1/output'] = [200, { output: whole, truncated: false, stored_chars: whole.length,
+      output_chars: whole.length }];
+    routes['GET /api/sessions/s1/commands/c2/output'] = [200, { output: 'x'.repeat(100), truncated: true, stored_chars: 100,
+      output_chars: 50000 }];
+    const root = document.createElement('main');
+    document.body.append(root);
+    const leave = await sessionView(root, me('viewer'), 'p1');
+    sources[0].emit(1, { seq: 1, kind: 'item_started', turn_id: 't', item_id: 'c1', body: { item_type: 'command_execution', command: 'seq 1 3000' } });
+    sources[0].emit(2, { seq: 2, kind: 'item_completed', turn_id: 't', item_id: 'c1', body: { item_type: 'command_execution',
+      status: 'completed', outcome: 'succeeded', exit_code: 0, output: whole.slice(-4096), output_chars: whole.length } });
+    await frame();
+    const block = root.querySelector('details.command') as HTMLElement;
+    expect(block.querySelector('pre.output')?.textContent).toBe(whole.slice(-4096));
+    expect(block.querySelector('.output-mark')?.textContent).toContain(`Showing the last 4,096 of ${whole.length.toLocaleString()} characters.`);
+    (block.querySelector('.output-mark button') as HTMLButtonElement).click();
+    await frame();
+    await frame();
+    const again = root.querySelector('details.command') as HTMLElement;
+    expect(again.querySelector('pre.output')?.textContent).toBe(whole);
+    expect(again.querySelector('pre.output')?.textContent?.startsWith('1\n2\n')).toBe(true);
+    expect(again.querySelector('.output-mark')?.textContent).toBe(`The whole output: ${whole.length.toLocaleString()} characters.`);
+
+    // more than the installation keeps: said so
+    sources[0].emit(3, { seq: 3, kind: 'item_started', turn_id: 't', item_id: 'c2', body: { item_type: 'command_execution', command: 'cat big' } });
+    sources[0].emit(4, { seq: 4, kind: 'item_completed', turn_id: 't', item_id: 'c2', body: { item_type: 'command_execution',
+      status: 'completed', outcome: 'succeeded', exit_code: 0, output: 'x'.repeat(4096), output_chars: 50000 } });
+    await frame();
+    const big = root.querySelectorAll('details.command')[1] as HTMLElement;
+    (big.querySelector('.output-mark button') as HTMLButtonElement).click();
+    await frame();
+    await frame();
+    expect((root.querySelectorAll('details.command')[1] as HTMLElement).querySelector('.output-mark')?.textContent)
+      .toBe('The first 100 of 50,000 characters were kept.');
+
+    // a short output: no mark; a huge streamed one: only its end is drawn
+    sources[0].emit(5, { seq: 5, kind: 'item_started', turn_id: 't', item_id: 'c3', body: { item_type: 'command_execution', command: 'yes' } });
+    sources[0].emit(6, { seq: 6, kind: 'command_output_delta', turn_id: 't', item_id: 'c3', body: { delta: 'y\n'.repeat(500000) } });
+    sources[0].emit(7, { seq: 7, kind: 'item_completed', turn_id: 't', item_id: 'c3', body: { item_type: 'command_execution',
+      status: 'completed', outcome: 'succeeded', exit_code: 0, output: 'y\n'.repeat(2048), output_chars: 1000000 } });
+    await frame();
+    const yes = root.querySelectorAll('details.command')[2] as HTMLElement;
+    expect(yes.querySelector('pre.output')?.textContent).toHaveLength(8192);
+    expect(yes.querySelector('.output-mark')?.textContent).toContain('Showing the last 8,192 of 1,000,000 characters.');
+    leave();
+  });
+});
+
 describe('a session just opened', () => {
   it('says its agent starts with the first message, until something happens', async () => {
     routes['GET /api/sessions/active?project_id=p1'] = [200, { id: 's1', project_id: 'p1', state: 'requested', started_by: 'bob' }];

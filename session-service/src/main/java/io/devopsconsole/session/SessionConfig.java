@@ -27,6 +27,10 @@ public interface SessionConfig {
     @WithDefault("PT1.5S")
     Duration runnerSilentAfter();
 
+    /** The most of one command's output (characters) the whole-output endpoint returns. */
+    @WithDefault("1048576")
+    int commandOutputLimit();
+
     Sse sse();
 
     interface Sse {

@@ -32,6 +32,10 @@ public final class TurnMapper {
 
     private static final Logger LOG = Logger.getLogger(TurnMapper.class);
     static final int OUTPUT_TAIL = 4096;
+    /** How much of one command's output the item's deltas keep at most (what was streamed live is always kept). */
+    static final int OUTPUT_KEEP = 1 << 20;
+    /** The largest delta the runner sends for output codex reported but did not stream. */
+    static final int DELTA_CHUNK = 64 * 1024;
 
     /**
      * One stream record before it gets its record id and sequence number: a typed payload
@@ -184,6 +188,10 @@ public final class TurnMapper {
                                 && (!completedAt.isIntegralNumber() || completedAt.asLong() >= unseenSinceEpochMs));
         if (!ended || endedUnseen) {
             drafts.addAll(missed(item, turnId, id, streamedLive));
+        }
+        if (ended && !wasOpen && !endedUnseen) {
+            streamed.remove(
+                    id); // the previous owner streamed this item: what viewers hold is not this runner's to add to
         }
         if (ended) {
             Mapped done = itemCompleted(item, turnId);
@@ -515,6 +523,7 @@ public final class TurnMapper {
                         null,
                         null,
                         said == null ? null : tail(said),
+                        said == null ? null : said.length(),
                         approvalOfItem.get(open.getKey()));
             } else if (started instanceof ItemStarted.FileChanges f) {
                 closed = new ItemCompleted.FileChanges(f.itemType(), status, f.changes());
@@ -624,6 +633,7 @@ public final class TurnMapper {
         List<AgentLifecycleEvent> events = new ArrayList<>();
         String status = item.path("status").asText(null);
         ItemCompleted payload;
+        List<Draft> drafts = new ArrayList<>();
         switch (type) {
             case "agentMessage" ->
                 payload = new ItemCompleted.AgentMessage(
@@ -643,6 +653,9 @@ public final class TurnMapper {
                     output = said.toString(); // an item read back without its output keeps what was streamed of it
                 }
                 String approval = approvalOfItem.remove(id);
+                // what codex reports beyond what was streamed live goes out as deltas first (up to the
+                // limit), so the item's deltas hold the whole output and the tail below is never all there is
+                drafts.addAll(unstreamed(turnId, id, said, output));
                 payload = new ItemCompleted.Command(
                         itemType,
                         status,
@@ -653,6 +666,7 @@ public final class TurnMapper {
                         duration,
                         duration == null ? null : durationSource(item),
                         tail(output),
+                        output.length(),
                         approval);
                 events.add(new CommandExecuted(
                         sessionId,
@@ -680,7 +694,36 @@ public final class TurnMapper {
             // other item types: the type (and status) is what the console shows
             default -> payload = new ItemCompleted.Other(itemType, status, null);
         }
-        return new Mapped(List.of(new Draft(turnId, id, payload)), events);
+        drafts.add(new Draft(turnId, id, payload));
+        return new Mapped(List.copyOf(drafts), events);
+    }
+
+    /**
+     * The part of a completed command's output that was not streamed live (codex reported more than its
+     * deltas said): as {@code recovered} deltas of at most {@link #DELTA_CHUNK} characters each, up to
+     * {@link #OUTPUT_KEEP} characters of output in all. Nothing when the deltas said it all, when what
+     * was streamed is not the start of what codex reports (then the tail is what is known), or when this
+     * runner did not stream the item from its start.
+     */
+    private static List<Draft> unstreamed(String turnId, String itemId, CharSequence said, String output) {
+        if (said == null) {
+            return List.of(); // not streamed by this runner: whatever viewers hold came from elsewhere
+        }
+        int streamedChars = said.length();
+        if (output.length() <= streamedChars || !output.startsWith(said.toString())) {
+            return List.of();
+        }
+        int end = Math.min(output.length(), Math.max(streamedChars, OUTPUT_KEEP));
+        List<Draft> out = new ArrayList<>();
+        for (int from = streamedChars; from < end; ) {
+            int to = Math.min(end, from + DELTA_CHUNK);
+            if (to < end && Character.isHighSurrogate(output.charAt(to - 1))) {
+                to--; // never split a pair between two records
+            }
+            out.add(new Draft(turnId, itemId, new StreamPayload.CommandOutputDelta(output.substring(from, to), true)));
+            from = to;
+        }
+        return out;
     }
 
     private static List<FileChange> changes(JsonNode changes) {

@@ -497,4 +497,92 @@ class TranscriptMappingTest {
                 .extracting(TurnMapper.Draft::kind)
                 .containsExactly(StreamKind.ITEM_STARTED, StreamKind.ITEM_COMPLETED);
     }
+
+    @Test
+    void outputCodexReportsBeyondWhatItStreamedGoesOutAsDeltasUpToTheLimitAndTheEndSaysHowMuchThereWas() {
+        TurnMapper mapper = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        mapper.notification(
+                "item/started",
+                JSON.createObjectNode()
+                        .put("turnId", "t")
+                        .set(
+                                "item",
+                                JSON.createObjectNode()
+                                        .put("type", "commandExecution")
+                                        .put("id", "c1")
+                                        .put("command", "seq 1 30000")));
+        mapper.notification(
+                "item/commandExecution/outputDelta",
+                JSON.createObjectNode().put("turnId", "t").put("itemId", "c1").put("delta", "1\n"));
+        StringBuilder whole = new StringBuilder();
+        for (int i = 1; i <= 30000; i++) {
+            whole.append(i).append('\n');
+        }
+        List<TurnMapper.Draft> end = mapper.notification(
+                        "item/completed",
+                        JSON.createObjectNode().put("turnId", "t").set("item", commandDone("c1", whole.toString(), 1)))
+                .drafts();
+        // streamed "1\n" live; the rest follows in 64 KiB pieces, then the end with the tail and the whole size
+        List<TurnMapper.Draft> deltas = end.subList(0, end.size() - 1);
+        assertThat(deltas)
+                .allMatch(d -> d.kind() == StreamKind.COMMAND_OUTPUT_DELTA
+                        && d.payload().path("recovered").asBoolean()
+                        && d.payload().path("delta").asText().length() <= TurnMapper.DELTA_CHUNK);
+        String resent = deltas.stream()
+                .map(d -> d.payload().path("delta").asText())
+                .collect(java.util.stream.Collectors.joining());
+        assertThat("1\n" + resent).isEqualTo(whole.toString());
+        TurnMapper.Draft done = end.get(end.size() - 1);
+        assertThat(done.kind()).isEqualTo(StreamKind.ITEM_COMPLETED);
+        assertThat(done.payload().path("output_chars").asInt()).isEqualTo(whole.length());
+        assertThat(done.payload().path("output").asText())
+                .hasSize(TurnMapper.OUTPUT_TAIL)
+                .isEqualTo(whole.substring(whole.length() - TurnMapper.OUTPUT_TAIL));
+
+        // nothing streamed and more than the limit: the first OUTPUT_KEEP characters are sent, the size says the rest
+        TurnMapper quiet = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        quiet.notification(
+                "item/started",
+                JSON.createObjectNode()
+                        .put("turnId", "t")
+                        .set(
+                                "item",
+                                JSON.createObjectNode()
+                                        .put("type", "commandExecution")
+                                        .put("id", "c2")
+                                        .put("command", "cat big.log")));
+        String huge = "x".repeat(TurnMapper.OUTPUT_KEEP + 5000);
+        List<TurnMapper.Draft> q = quiet.notification(
+                        "item/completed",
+                        JSON.createObjectNode().put("turnId", "t").set("item", commandDone("c2", huge, 1)))
+                .drafts();
+        assertThat(q.stream()
+                        .filter(d -> d.kind() == StreamKind.COMMAND_OUTPUT_DELTA)
+                        .mapToInt(d -> d.payload().path("delta").asText().length())
+                        .sum())
+                .isEqualTo(TurnMapper.OUTPUT_KEEP);
+        assertThat(q.get(q.size() - 1).payload().path("output_chars").asInt()).isEqualTo(huge.length());
+
+        // everything streamed live: only the end
+        TurnMapper all = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        all.notification(
+                "item/started",
+                JSON.createObjectNode()
+                        .put("turnId", "t")
+                        .set(
+                                "item",
+                                JSON.createObjectNode()
+                                        .put("type", "commandExecution")
+                                        .put("id", "c3")
+                                        .put("command", "ls")));
+        all.notification(
+                "item/commandExecution/outputDelta",
+                JSON.createObjectNode().put("turnId", "t").put("itemId", "c3").put("delta", "a\nb\n"));
+        assertThat(all.notification(
+                                "item/completed",
+                                JSON.createObjectNode().put("turnId", "t").set("item", commandDone("c3", "a\nb\n", 1)))
+                        .drafts())
+                .extracting(TurnMapper.Draft::kind)
+                .containsExactly(StreamKind.ITEM_COMPLETED);
+    }
 }

@@ -89,7 +89,9 @@ public sealed interface StreamPayload {
 
         /**
          * A command ran (or was declined, or was cut off): {@code outcome} says which, decided by the
-         * runner; {@code output} is the redacted tail (last 4,096 characters); {@code duration_ms} with
+         * runner; {@code output} is the redacted tail (last 4,096 characters) and {@code output_chars}
+         * how many characters the whole output had (the whole output is in the item's
+         * {@code command_output_delta} records, up to the runner's limit); {@code duration_ms} with
          * {@code duration_source} ({@code codex}, {@code codex_timestamps}, {@code measured_by_runner}:
          * approval wait included) when known; {@code approval_request_id} when it waited for approval.
          */
@@ -103,6 +105,7 @@ public sealed interface StreamPayload {
                 Long durationMs,
                 String durationSource,
                 String output,
+                Integer outputChars,
                 String approvalRequestId)
                 implements ItemCompleted {}
 
