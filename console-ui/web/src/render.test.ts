@@ -9,31 +9,61 @@ function html(text: string): string {
 }
 
 describe('renderMarkdown', () => {
+  const dom = (text: string): HTMLElement => {
+    const div = document.createElement('div');
+    div.appendChild(renderMarkdown(text));
+    return div;
+  };
+
   it('keeps markup in agent text as text', () => {
     const out = html('<img src=x onerror="alert(1)"> and <script>alert(2)</script>');
     expect(out).toBe('<p>&lt;img src=x onerror="alert(1)"&gt; and &lt;script&gt;alert(2)&lt;/script&gt;</p>');
-    const div = document.createElement('div');
-    div.appendChild(renderMarkdown('<b onclick="x()">hi</b>\n- <i>item</i>\n```\n<svg onload=alert(1)>\n```'));
-    expect(div.querySelectorAll('b, i, svg, script, img').length).toBe(0);
+    const div = dom('<b onclick="x()">hi</b>\n- <i>item</i>\n```\n<svg onload=alert(1)>\n```\n\n<div style="x">y</div>');
+    expect(div.querySelectorAll('b, i, svg, script, img, div[style]').length).toBe(0);
+    expect(div.textContent).toContain('<svg onload=alert(1)>');
+    expect(div.querySelector('[onclick], [onload], [style]')).toBeNull();
   });
 
-  it('renders paragraphs, lists and code blocks', () => {
-    expect(html('First line\nsame paragraph\n\nSecond')).toBe('<p>First line\nsame paragraph</p><p>Second</p>');
-    expect(html('- one\n- **two**\n\n1. a\n2. `b`')).toBe(
-      '<ul><li>one</li><li><strong>two</strong></li></ul><ol><li>a</li><li><code>b</code></li></ol>');
-    expect(html('```bash\nnpm test && echo "<ok>"\n```\nafter')).toBe(
-      '<pre><code data-language="bash">npm test &amp;&amp; echo "&lt;ok&gt;"</code></pre><p>after</p>');
+  it('renders headings, paragraphs, lists, task lists, tables and block quotes', () => {
+    const div = dom('# Plan\n\nFirst line\nsame paragraph\n\n## Steps\n- one\n- **two**\n\n1. a\n2. `b`\n\n'
+      + '- [x] build\n- [ ] deploy\n\n| host | state |\n|---|:-:|\n| web-1 | ok |\n\n> quoted');
+    expect(div.querySelector('h1')?.textContent).toBe('Plan');
+    expect(div.querySelector('h2')?.textContent).toBe('Steps');
+    expect(div.querySelector('p')?.textContent).toBe('First line\nsame paragraph');
+    expect([...div.querySelectorAll('ul:not(:has(.task)) li')].map((li) => li.innerHTML)).toEqual(['one', '<strong>two</strong>']);
+    expect(div.querySelector('ol li:nth-child(2) code')?.textContent).toBe('b');
+    const tasks = [...div.querySelectorAll('li.task')];
+    expect(tasks.map((li) => [(li.querySelector('input') as HTMLInputElement).checked, li.textContent])).toEqual(
+      [[true, 'build'], [false, 'deploy']]);
+    expect((tasks[0].querySelector('input') as HTMLInputElement).disabled).toBe(true);
+    expect([...div.querySelectorAll('.table-wrap table th')].map((th) => th.textContent)).toEqual(['host', 'state']);
+    expect(div.querySelector('table td')?.textContent).toBe('web-1');
+    expect(div.querySelector('blockquote')?.textContent?.trim()).toBe('quoted');
+  });
+
+  it('shows fenced code with its language and a copy button', () => {
+    const div = dom('```bash\nnpm test && echo "<ok>"\n```\nafter');
+    const code = div.querySelector('pre > code') as HTMLElement;
+    expect(code.textContent).toBe('npm test && echo "<ok>"');
+    expect(code.dataset.language).toBe('bash');
+    expect(div.querySelector('.code-bar .language')?.textContent).toBe('bash');
+    expect(div.querySelector('.code-bar button.copy')?.textContent).toBe('Copy');
+    expect(div.querySelector('p')?.textContent).toBe('after');
   });
 
   it('shows an unfinished code block while it streams', () => {
-    expect(html('```\nline 1\nline 2')).toBe('<pre><code>line 1\nline 2</code></pre>');
+    expect(dom('```\nline 1\nline 2').querySelector('pre > code')?.textContent).toBe('line 1\nline 2');
   });
 
-  it('links only http(s) addresses, and opens them without an opener', () => {
-    expect(html('see [docs](https://example.org/a)')).toBe(
-      '<p>see <a href="https://example.org/a" rel="noopener noreferrer" target="_blank">docs</a></p>');
+  it('links only http(s) and mailto addresses, opens them without an opener, and never loads images', () => {
+    const a = dom('see [docs](https://example.org/a)').querySelector('a')!;
+    expect(a.getAttribute('href')).toBe('https://example.org/a');
+    expect(a.rel).toBe('noopener noreferrer');
+    expect(a.target).toBe('_blank');
     expect(html('[click](javascript:alert(1))')).not.toContain('<a');
     expect(html('[x](data:text/html,hi)')).not.toContain('<a');
+    expect(html('[x](vbscript:msgbox)')).not.toContain('<a');
+    expect(dom('![track](https://evil.example/p.png?secret=1)').querySelector('img')).toBeNull();
   });
 });
 

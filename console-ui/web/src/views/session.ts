@@ -152,7 +152,54 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
   // a session opened but not yet talked to: say when its agent starts (nothing is wrong)
   const waiting = h('p', { class: 'muted first-message', hidden: session.state !== 'requested' },
     'The session is open. Its agent starts on a server when the first message is sent — nothing runs until then.');
-  root.append(waiting, log, thinking, notice);
+  // jump to the newest record when the operator has scrolled away from it
+  const latest = h('button', { type: 'button', class: 'jump-latest', hidden: true, onclick: () => {
+    log.scrollTop = log.scrollHeight;
+    (log.lastElementChild as HTMLElement | null)?.scrollIntoView?.({ block: 'end' });
+    latest.hidden = true;
+  } }, '↓ Latest');
+  const awayFromLatest = (): boolean => {
+    const last = log.lastElementChild as HTMLElement | null;
+    if (!last) {
+      return false;
+    }
+    const bottom = last.getBoundingClientRect().bottom;
+    return bottom > Math.min(window.innerHeight, log.getBoundingClientRect().bottom || window.innerHeight) + 80;
+  };
+  const placeLatest = () => { latest.hidden = !awayFromLatest(); };
+  log.addEventListener('scroll', placeLatest, { passive: true });
+  window.addEventListener('scroll', placeLatest, { passive: true });
+  // find in the session: each Enter goes to the next record that has the words
+  const find = h('input', { type: 'search', class: 'find', placeholder: 'Find in this session', 'aria-label': 'Find in this session' });
+  const found = h('span', { class: 'muted found-count', role: 'status' });
+  let hit = -1;
+  find.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') {
+      return;
+    }
+    e.preventDefault();
+    const words = find.value.trim().toLowerCase();
+    log.querySelectorAll('.found').forEach((x) => x.classList.remove('found'));
+    if (!words) {
+      found.textContent = '';
+      return;
+    }
+    const hits = [...log.children].filter((x) => (x.textContent ?? '').toLowerCase().includes(words)) as HTMLElement[];
+    if (!hits.length) {
+      found.textContent = 'not found';
+      return;
+    }
+    hit = (hit + (e.shiftKey ? -1 : 1) + hits.length) % hits.length;
+    const el = hits[hit];
+    el.classList.add('found');
+    el.querySelectorAll('details').forEach((d) => { d.open = true; });
+    el.classList.remove('folded');
+    el.scrollIntoView?.({ block: 'center' });
+    found.textContent = `${hit + 1} of ${hits.length}`;
+  });
+  find.addEventListener('input', () => { hit = -1; });
+  head.append(h('span', { class: 'find-box' }, find, ' ', found));
+  root.append(waiting, log, thinking, notice, latest);
 
   const pending: { text: string; el: HTMLElement }[] = [];
   if (operator) {
@@ -259,6 +306,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
     if (atBottom) {
       log.scrollTop = log.scrollHeight;
     }
+    placeLatest();
     // opening a session (on a phone the page scrolls, not the log): show the decision waiting for the
     // operator, or else the newest record — never the oldest of a long transcript
     if (!moved && Date.now() - openedAt < 2000 && model.blocks.length > 0) {
@@ -337,6 +385,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
   return () => {
     close();
     document.removeEventListener('keydown', keys);
+    window.removeEventListener('scroll', placeLatest);
     for (const kind of ['wheel', 'touchstart', 'pointerdown', 'keydown']) {
       window.removeEventListener(kind, stopPlacing);
     }
@@ -359,9 +408,11 @@ function renderBlock(b: Block, approvals: Map<string, Approval>, session: Sessio
   switch (b.type) {
     case 'operator':
       return h('div', { class: 'msg operator', 'data-seq': b.seq }, h('div', { class: 'who' }, b.author), renderMarkdown(b.text));
-    case 'agent':
-      return h('div', { class: `msg agent${b.done ? '' : ' streaming'}`, 'data-item': b.key },
+    case 'agent': {
+      const el = h('div', { class: `msg agent${b.done ? '' : ' streaming'}`, 'data-item': b.key },
         h('div', { class: 'who' }, 'agent'), renderMarkdown(b.text));
+      return b.done ? collapsible(el, b.text) : el;
+    }
     case 'command': {
       // how the command ended is the runner's decision (declined, interrupted, incomplete: no exit code to show)
       const status = b.running && b.awaitingApproval ? badge('waiting for approval', 'warn')
@@ -391,6 +442,25 @@ function renderBlock(b: Block, approvals: Map<string, Approval>, session: Sessio
     case 'notice':
       return h('div', { class: 'msg notice', 'data-seq': b.seq }, b.message);
   }
+}
+
+/** A finished message longer than this (characters or lines) is shown folded, with a button to unfold it. */
+const LONG_CHARS = 2500;
+const LONG_LINES = 40;
+
+function collapsible(el: HTMLElement, text: string): HTMLElement {
+  if (text.length <= LONG_CHARS && text.split('\n').length <= LONG_LINES) {
+    return el;
+  }
+  el.classList.add('long', 'folded');
+  const toggle = h('button', { type: 'button', class: 'secondary unfold', 'aria-expanded': 'false' }, 'Show all');
+  toggle.onclick = () => {
+    const folded = el.classList.toggle('folded');
+    toggle.textContent = folded ? 'Show all' : 'Show less';
+    toggle.setAttribute('aria-expanded', String(!folded));
+  };
+  el.append(toggle);
+  return el;
 }
 
 /** How much of a command's output the transcript shows at most, unless the whole output was asked for. */

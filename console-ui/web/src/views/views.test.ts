@@ -77,7 +77,7 @@ describe('what a role may not do is not offered', () => {
     await tick();
     await frame();
     expect(root.querySelector('textarea')).toBeNull();
-    expect([...root.querySelectorAll('button:not(.copy)')].map((b) => b.textContent)).toEqual([]);
+    expect([...root.querySelectorAll('button:not(.copy):not(.jump-latest)')].map((b) => b.textContent)).toEqual([]);
     expect(root.querySelector('section.approval')?.textContent).toContain('Waiting for the session\'s operator or an approver');
   });
 
@@ -177,6 +177,48 @@ describe('session history', () => {
     expect(facts.Session).toContain('s9');
     expect(root.querySelector('.session-facts a')?.getAttribute('href')).toBe('#/audit?session_id=s9');
     expect(root.querySelector('textarea')).toBeNull();
+    leave();
+  });
+});
+
+describe('reading a long session', () => {
+  it('renders the agent\'s markdown, folds long messages and finds words record by record', async () => {
+    const root = document.createElement('main');
+    document.body.append(root);
+    const leave = await sessionView(root, me('viewer'), 'p1');
+    sources[0].emit(1, { seq: 1, kind: 'operator_message', actor: 'alice', body: { text: 'deploy web-1' } });
+    sources[0].emit(2, { seq: 2, kind: 'item_completed', turn_id: 't', item_id: 'm1', body: { item_type: 'agent_message',
+      status: 'completed', text: '## Result\n\n| host | state |\n|---|---|\n| web-1 | deployed |\n\n- [x] deploy\n<script>x</script>' } });
+    const long = Array.from({ length: 60 }, (_, i) => `line ${i} of the log`).join('\n');
+    sources[0].emit(3, { seq: 3, kind: 'item_completed', turn_id: 't', item_id: 'm2', body: { item_type: 'agent_message',
+      status: 'completed', text: `Here is the whole log:\n\n${long}\n\nwhich shows it deployed` } });
+    await frame();
+    const [first, second] = [...root.querySelectorAll('.msg.agent')] as HTMLElement[];
+    expect(first.querySelector('h2')?.textContent).toBe('Result');
+    expect(first.querySelector('table td:last-child')?.textContent).toBe('deployed');
+    expect((first.querySelector('li.task input') as HTMLInputElement).checked).toBe(true);
+    expect(first.querySelector('script')).toBeNull();
+    expect(first.classList.contains('folded')).toBe(false);
+    expect(second.classList.contains('folded')).toBe(true);
+    const unfold = second.querySelector('button.unfold') as HTMLButtonElement;
+    unfold.click();
+    expect(second.classList.contains('folded')).toBe(false);
+    expect(unfold.textContent).toBe('Show less');
+
+    const find = root.querySelector('input.find') as HTMLInputElement;
+    const count = root.querySelector('.found-count')!;
+    find.value = 'DEPLOY';
+    find.dispatchEvent(new Event('input'));
+    find.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    expect(count.textContent).toBe('1 of 3');
+    expect(root.querySelector('.found')?.textContent).toContain('deploy web-1');
+    find.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    expect(count.textContent).toBe('2 of 3');
+    expect(root.querySelectorAll('.found')).toHaveLength(1);
+    find.value = 'nowhere';
+    find.dispatchEvent(new Event('input'));
+    find.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
+    expect(count.textContent).toBe('not found');
     leave();
   });
 });
