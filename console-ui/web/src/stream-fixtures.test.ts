@@ -51,13 +51,13 @@ describe('the shared stream fixtures', () => {
       outcome: 'interrupted', output: '2998\n2999\n3000\ndone\n' }));
     const errors = t.blocks.filter((b) => b.type === 'error').map((b) => (b as { message: string }).message);
     expect(errors).toEqual([
-      'stream disconnected before completion',
       'the model provider refused the request (401)',
       'no output for 900 s',
       expect.stringContaining('moved to the dead-letter topic'),
     ]);
     const notices = t.blocks.filter((b) => b.type === 'notice').map((b) => (b as { message: string }).message);
     expect(notices).toContain('The turn was interrupted.');
+    expect(notices).toContain('stream disconnected before completion (retrying)'); // codex tries again: not a failure
     expect(notices).toContainEqual(expect.stringContaining('worker command_stuck'));
     expect(notices).toContainEqual(expect.stringContaining('missing from the live stream'));
     expect(t.thinking).toBe(false);

@@ -81,7 +81,18 @@ describe('the session view model', () => {
       { path: 'a.txt', kind: 'add', diff: '+hello\n' }, { path: 'b.txt', kind: 'update', diff: '-x\n+y' }] });
     expect(t.tokens).toEqual({ turn: 150, thread: 300 });
     expect(t.blocks.slice(1).map((b) => ('message' in b ? `${b.type}: ${b.message}` : b.type))).toEqual([
-      'notice: worker detached: SSH dropped', 'error: model endpoint answered 500', 'error: stream disconnected']);
+      'notice: worker detached: SSH dropped', 'notice: model endpoint answered 500 (retrying)', 'error: stream disconnected']);
     expect(t.thinking).toBe(false);
+  });
+
+  it('shows a failure once when codex reports it as an error and again as the turn\'s end', () => {
+    const t = new Transcript();
+    t.apply(e('error', { message: 'We’re currently experiencing high demand', will_retry: false, codex_error: 'internalServerError' }));
+    t.apply(e('turn_failed', { outcome: 'failed', message: 'We’re currently experiencing high demand' }));
+    // a later turn failing with the same words is a new failure
+    t.apply({ seq: ++seq, kind: 'turn_failed', actor: 'runner', turn_id: 't2', item_id: null,
+      body: { outcome: 'failed', message: 'We’re currently experiencing high demand' } });
+    expect(t.blocks.map((b) => ('message' in b ? `${b.type}: ${b.message}` : b.type))).toEqual([
+      'error: We’re currently experiencing high demand', 'error: We’re currently experiencing high demand']);
   });
 });

@@ -61,6 +61,8 @@ export class Transcript {
   state: string | null = null;
   /** Where the worker runs, as its last report said (null until a worker reported a target). */
   worker: { targetName: string; workingDirectory: string | null } | null = null;
+  /** The last error of each turn not yet ended (its end repeats it). */
+  private readonly errorOfTurn = new Map<string, string>();
   private readonly byKey = new Map<string, Block>();
 
   apply(e: Entry): void {
@@ -175,14 +177,26 @@ export class Transcript {
         if (outcome === 'interrupted') {
           this.blocks.push({ type: 'notice', seq: e.seq, message: 'The turn was interrupted.' });
         } else if (outcome === 'failed' || outcome === 'timed_out') {
-          this.blocks.push({ type: 'error', seq: e.seq, message: str(end.message) || e.kind.replace('_', ' ') });
+          // codex reports a failure as an error and then as the turn's end, with the same words: shown once
+          const message = str(end.message) || e.kind.replace('_', ' ');
+          if (this.errorOfTurn.get(e.turn_id ?? '') !== message) {
+            this.blocks.push({ type: 'error', seq: e.seq, message });
+          }
+        }
+        this.errorOfTurn.delete(e.turn_id ?? '');
+        break;
+      }
+      case 'error': {
+        const err = b as StreamError;
+        const message = str(err.message) || 'the agent reported an error';
+        if (err.will_retry === true) {
+          this.blocks.push({ type: 'notice', seq: e.seq, message: `${message} (retrying)` });
+        } else {
+          this.blocks.push({ type: 'error', seq: e.seq, message });
+          this.errorOfTurn.set(e.turn_id ?? '', message);
         }
         break;
       }
-      case 'error':
-        this.blocks.push({ type: 'error', seq: e.seq,
-          message: str((b as StreamError).message) || 'the agent reported an error' });
-        break;
       case 'system_note':
         // the console's own notes: a runner that stopped answering, records that never arrived, an interrupt asked for
         this.blocks.push({ type: str(b.code) === 'runner_lost' ? 'error' : 'notice', seq: e.seq, message: str(b.text) });
