@@ -32,7 +32,7 @@ export async function controlPlaneKey(why: string): Promise<HTMLElement | null> 
 
 /** A login the server refused (wrong or missing key): the next step, with the key. */
 export function authFailed(failure: unknown): boolean {
-  return /auth fail|authentication|permission denied|publickey/i.test(String(failure ?? ''));
+  return /auth fail|authentication|permission denied|publickey|refused the console's SSH key/i.test(String(failure ?? ''));
 }
 
 async function listView(root: HTMLElement, me: Me): Promise<() => void> {

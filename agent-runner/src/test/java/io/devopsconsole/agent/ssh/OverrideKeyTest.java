@@ -86,7 +86,7 @@ class OverrideKeyTest {
                 .indefinitely();
         assertThatThrownBy(() -> connector.run(target("local:" + other), "echo no", Duration.ofSeconds(20)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("Auth fail");
+                .hasMessageContaining("refused the console's SSH key");
 
         // the key is for lab targets: a production or staging target pointed at it does not log in with it (ADR 0019)
         assertThatThrownBy(

@@ -96,6 +96,51 @@ public final class PinnedSsh {
         this.settings = settings;
     }
 
+    /**
+     * What went wrong, in an operator's words: JSch's messages carry Java exception names
+     * ({@code java.net.ConnectException: Connection refused}); these say what happened and keep the
+     * system's own words (without the class name) in brackets where they add something.
+     */
+    public static String inWords(Throwable failure, int port) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = failure.getMessage() == null ? "" : failure.getMessage();
+        String plain = withoutClassNames(root.getMessage() == null ? message : root.getMessage());
+        String on = port > 0 ? " on port " + port : "";
+        if (root instanceof java.net.UnknownHostException || message.contains("UnknownHostException")) {
+            return "the host name " + (plain.isEmpty() ? "" : "\"" + plain + "\" ") + "could not be resolved";
+        }
+        if (root instanceof java.net.ConnectException || message.contains("ConnectException")) {
+            return "nothing accepted the connection" + on + " (" + (plain.isEmpty() ? "connection refused" : plain)
+                    + ")";
+        }
+        if (root instanceof java.net.NoRouteToHostException || message.contains("NoRouteToHostException")) {
+            return "there is no network route to the host";
+        }
+        if (root instanceof java.net.SocketTimeoutException
+                || message.contains("SocketTimeoutException")
+                || message.startsWith("timeout")) {
+            return "the host did not answer in time" + on;
+        }
+        if (message.startsWith("Auth fail") || message.startsWith("Auth cancel")) {
+            return "the server refused the console's SSH key (is its public key in the user's authorized_keys?)";
+        }
+        if (message.contains("Connection reset") || message.contains("connection is closed by foreign host")) {
+            return "the host closed the connection (" + plain + ")";
+        }
+        String words = withoutClassNames(message);
+        return words.isEmpty() ? "the SSH connection failed" : words;
+    }
+
+    /** The text without Java class names ({@code java.net.ConnectException: }, {@code Session.connect: }). */
+    static String withoutClassNames(String text) {
+        return text.replaceAll("(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\\s*:?\\s*", "")
+                .replaceAll("^Session\\.connect:\\s*", "")
+                .strip();
+    }
+
     /** Exchanges keys with the host and reports what it presented; never logs in, never trusts. */
     public PresentedKey discover(String host, int port) throws IOException {
         PinnedHostKey discovering = PinnedHostKey.discovering();
@@ -110,7 +155,7 @@ public final class PinnedSsh {
             throw new IOException("host " + host + " accepted a session without presenting a host key");
         } catch (JSchException e) {
             if (discovering.presentedBase64() == null) {
-                throw new IOException("could not reach " + host + ":" + port + " over SSH: " + e.getMessage());
+                throw new IOException("could not reach " + host + ":" + port + " over SSH: " + inWords(e, port), e);
             }
             return new PresentedKey(
                     discovering.presentedType(),
@@ -168,7 +213,7 @@ public final class PinnedSsh {
             }
             throw new IOException(
                     "SSH login to " + endpoint.username() + "@" + endpoint.host() + ":" + endpoint.port() + " failed: "
-                            + e.getMessage(),
+                            + inWords(e, endpoint.port()),
                     e);
         }
     }
@@ -197,7 +242,7 @@ public final class PinnedSsh {
                 return new Exec(exec, stdout, stdin, stderr);
             } catch (JSchException e) {
                 exec.disconnect();
-                throw new IOException("SSH channel to " + name + " failed: " + e.getMessage(), e);
+                throw new IOException("SSH channel to " + name + " failed: " + inWords(e, 0), e);
             }
         }
 
@@ -229,7 +274,7 @@ public final class PinnedSsh {
                 exec.setCommand(command);
                 return exec;
             } catch (JSchException e) {
-                throw new IOException("SSH channel to " + name + " failed: " + e.getMessage(), e);
+                throw new IOException("SSH channel to " + name + " failed: " + inWords(e, 0), e);
             }
         }
 
