@@ -79,6 +79,11 @@ public final class Feed {
         }
     }
 
+    /** Puts a domain event on a topic as its producing service would (acknowledged by the broker). */
+    public static void publish(String topic, io.devopsconsole.events.DomainEvent event, String source) {
+        publish(topic, CloudEventCodec.wrap(event, "/" + source, source, OffsetDateTime.now(ZoneOffset.UTC), Map.of()));
+    }
+
     public static AgentStreamRecord send(UUID session, long seq, StreamKind kind, ObjectNode payload) {
         return send(record(session, seq, kind, payload));
     }

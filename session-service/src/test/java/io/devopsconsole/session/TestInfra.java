@@ -10,6 +10,7 @@ import io.quarkus.test.oidc.server.OidcWiremockTestResource;
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(OidcWiremockTestResource.class)
 @QuarkusTestResource(io.devopsconsole.session.coordinator.CoordinatorCodexResource.class)
+@QuarkusTestResource(io.devopsconsole.session.notify.ChatDoubles.class)
 public final class TestInfra {
 
     private TestInfra() {}
