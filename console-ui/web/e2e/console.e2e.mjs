@@ -252,6 +252,38 @@ try {
   await shot(page, 'turn-interrupted');
   log('a stalled turn interrupted with Escape');
 
+  // 10c. Hostile and oversized command output: terminal colours dropped, a direction override shown as a
+  //      visible mark, only the end drawn with how much there was, the whole output on demand.
+  await say("RUN_ESCALATED: seq 1 30000; printf '\\033[31mred\\033[0m \\342\\200\\256exe.txt\\n'");
+  const bigCard = transcript.locator('section.approval').last();
+  await bigCard.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 120_000 });
+  await bigCard.getByRole('button', { name: 'Approve' }).click();
+  const big = transcript.locator('details.command', { hasText: 'seq 1 30000' }).last();
+  await big.locator('.output-mark', { hasText: 'Showing the last' }).waitFor({ timeout: 120_000 });
+  await big.evaluate((d) => { d.open = true; });
+  const tail = await big.locator('pre.output').innerText();
+  assert.ok(!tail.includes('\u001b'), 'no terminal escape reaches the page');
+  assert.ok(tail.includes('red') && tail.includes('\u27e6RLO\u27e7exe.txt'), `the override shown as a mark: ${tail.slice(-60)}`);
+  assert.ok(!tail.startsWith('1\n2\n'), 'only the end of a long output is drawn');
+  const mark = await big.locator('.output-mark').innerText();
+  await big.getByRole('button', { name: 'Show the whole output' }).click();
+  await big.locator('.output-mark', { hasText: /The whole output|were kept/ }).waitFor({ timeout: 30_000 });
+  const wholeOutput = await big.locator('pre.output').innerText();
+  assert.ok(wholeOutput.startsWith('1\n2\n3\n') && wholeOutput.includes('\n29999\n30000\n'),
+    'the whole output, from its first line');
+  await transcript.locator('.msg.agent', { hasText: 'The command ran.' }).last().waitFor({ timeout: 120_000 });
+  await shot(page, 'command-output-whole');
+  log(`oversized output: "${mark.trim()}", then the whole ${wholeOutput.length} characters on demand`);
+
+  // 10d. A failure codex reports twice (as an error and as the turn's end) is shown once.
+  const errorsBefore = await transcript.locator('.msg.error').count();
+  await say('FAIL500');
+  await page.waitForFunction((n) => document.querySelectorAll('.transcript .msg.error').length > n, errorsBefore,
+    { timeout: 120_000 });
+  await page.waitForTimeout(1500);
+  assert.equal(await transcript.locator('.msg.error').count(), errorsBefore + 1, 'one failure, shown once');
+  log('a failed turn shown once');
+
   // 11. The audit viewer shows what happened, filterable.
   await page.goto(`${BASE}/#/audit`);
   await page.locator('table.audit tbody tr').first().waitFor();
@@ -263,6 +295,18 @@ try {
     assert.ok(audit.toLowerCase().includes(expectedText), `audit shows ${expectedText}`);
   }
   await page.getByRole('link', { name: 'Export CSV' }).waitFor();
+  // the last page: "Older records" until there are none, each page once
+  const older = page.getByRole('button', { name: 'Older records' });
+  for (let i = 0; i < 30 && await older.isVisible(); i++) {
+    const rows = await page.locator('table.audit tbody tr').count();
+    await older.click();
+    await page.waitForFunction((n) => document.querySelectorAll('table.audit tbody tr').length > n
+      || document.querySelector('main button[hidden]')?.textContent === 'Older records', rows);
+  }
+  assert.equal(await older.isVisible(), false, 'no "Older records" on the last page');
+  const lastPage = await page.locator('table.audit tbody tr').count();
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('table.audit tbody tr').count(), lastPage, 'the last page adds nothing more');
   await shot(page, 'audit');
   log('audit viewer shows the actions');
 
@@ -537,6 +581,33 @@ try {
   }
   await phone.close();
 
+  // 15. History: the session is stopped; the project lists it with how it ended, it is found by a word
+  //     of its transcript, and it opens read-only with its whole transcript and what it ran on.
+  await page.goto(`${BASE}/${projectHref}`);
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Stop session' }).click();
+  await page.locator('.ended', { hasText: 'The session has ended' }).waitFor({ timeout: 60_000 });
+  await page.goto(`${BASE}/${projectHref}`);
+  const past = page.locator('.history-entry', { hasText: 'Say hello' });
+  await past.waitFor();
+  assert.match(await past.innerText(), /stopped/);
+  await page.locator('#history-q').fill('browser-e2e-ok');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.locator('.history-entry', { hasText: 'Say hello' }).waitFor();
+  await page.locator('#history-q').fill('no-such-words-anywhere');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.locator('.history', { hasText: 'No session matches.' }).waitFor();
+  await page.locator('#history-q').fill('');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.locator('.history-entry', { hasText: 'Say hello' }).getByRole('link').click();
+  await page.getByRole('log', { name: 'Session transcript' }).locator('.msg.operator', { hasText: 'Say hello' }).waitFor();
+  await page.locator('.ended', { hasText: 'stopped' }).waitFor({ timeout: 30_000 });
+  await page.locator('summary', { hasText: 'About this session' }).click();
+  await page.locator('.session-facts dd', { hasText: 'lab-codex-1' }).waitFor();
+  assert.equal(await page.getByLabel('Message to the agent').count(), 0, 'an ended session takes no messages');
+  await shot(page, 'session-history');
+  log('the stopped session is in the history, searchable, and opens with its transcript and where it ran');
+
   // 14. Login to usable console, timed five times with the new password: from opening the console URL
   //     (sign-in page, Keycloak's form filled by the script) and from submitting the form.
   const logins = [];
@@ -554,6 +625,17 @@ try {
     logins.push(Date.now() - start);
     whole.push(Date.now() - opened);
   }
+  // signing in from a deep link lands where the link pointed
+  await context.clearCookies();
+  await page.goto(`${BASE}/#/audit?actor=admin`);
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await page.locator('#username').fill('admin');
+  await page.locator('#password').fill(NEW_PASSWORD);
+  await page.locator('#kc-login').click();
+  await page.locator('table.audit tbody tr').first().waitFor();
+  assert.match(page.url(), /#\/audit\?actor=admin$/, 'signed in at the deep link');
+  assert.equal(await page.locator('#audit-actor').inputValue(), 'admin');
+  log('signed in from a deep link (#/audit): landed on the audit viewer');
   figures.console_url_to_usable_ms = stats(whole);
   figures.login_submit_to_usable_ms = stats(logins);
   const nav = await page.evaluate(() => {
