@@ -13,7 +13,7 @@ import { inboxView } from './views/inbox';
 import { chatView } from './views/chat';
 import { inventoryView } from './views/inventory';
 import { onboardingView } from './views/onboarding';
-import { sessionView } from './views/session';
+import { sessionView, splitView } from './views/session';
 import './style.css';
 
 const app = document.getElementById('app')!;
@@ -38,7 +38,9 @@ async function route(main: HTMLElement, me: Me): Promise<void> {
     a.toggleAttribute('aria-current', (a.getAttribute('href') ?? '').replace('#/', '') === (parts[0] ?? '')));
   main.replaceChildren(h('p', { class: 'muted' }, 'loading…'));
   try {
-    if (parts[0] === 'projects' && parts[1]) {
+    if (parts[0] === 'split' && parts.length > 1) {
+      leave = await splitView(main, me, parts.slice(1, 4));
+    } else if (parts[0] === 'projects' && parts[1]) {
       leave = await sessionView(main, me, parts[1], parts.slice(2), new URLSearchParams(q ?? ''));
     } else if (parts[0] === 'inventory') {
       leave = await inventoryView(main, me, parts[1] ?? 'projects');

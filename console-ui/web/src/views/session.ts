@@ -68,7 +68,57 @@ export async function sessionView(root: HTMLElement, me: Me, projectId: string, 
     return () => undefined;
   }
   head.append(h('a', { href: `#/projects/${encodeURIComponent(projectId)}/history` }, 'History'));
+  if (!root.closest('.pane')) {
+    head.append(besidePicker(projectId));
+  }
   return attach(root, head, me, session, project);
+}
+
+/**
+ * Several projects' sessions side by side (`#/split/P1/P2[/P3]`, desktop; stacked on a narrow screen):
+ * each pane is the project's session view; keys act on the pane the operator last used; a pane can be
+ * closed or opened on its own.
+ */
+export async function splitView(root: HTMLElement, me: Me, projectIds: string[]): Promise<() => void> {
+  const ids = [...new Set(projectIds.filter(Boolean))];
+  root.replaceChildren();
+  const grid = h('div', { class: `split split-${ids.length}` });
+  root.append(grid);
+  const leaves: (() => void)[] = [];
+  await Promise.all(ids.map(async (id) => {
+    const pane = h('section', { class: 'pane', 'data-project': id, 'aria-label': 'Session pane' });
+    const others = ids.filter((x) => x !== id);
+    const bar = h('div', { class: 'pane-bar' },
+      h('a', { href: `#/projects/${encodeURIComponent(id)}`, title: 'Open on its own' }, '⤢ alone'),
+      h('a', { href: others.length > 1 ? `#/split/${others.join('/')}` : `#/projects/${encodeURIComponent(others[0] ?? id)}`,
+        title: 'Close this pane', 'aria-label': 'Close this pane' }, '✕'));
+    const body = h('div', { class: 'pane-body' });
+    pane.append(bar, body);
+    grid.append(pane);
+    try {
+      leaves.push(await sessionView(body, me, id));
+    } catch (e) {
+      body.replaceChildren(h('p', { class: 'error', role: 'alert' }, describe(e)));
+    }
+  }));
+  return () => leaves.forEach((l) => l());
+}
+
+/** "Beside…": another project's session next to this one. */
+function besidePicker(projectId: string): HTMLElement {
+  const select = h('select', { class: 'beside', 'aria-label': 'Open another project\'s session beside this one' },
+    h('option', { value: '' }, 'Open beside…'));
+  void api<{ items: { id: string; name: string }[] }>('/api/projects?size=200').then((page) => {
+    for (const p of [...page.items].filter((x) => x.id !== projectId).sort((a, b) => a.name.localeCompare(b.name))) {
+      select.append(h('option', { value: p.id }, p.name));
+    }
+  }).catch(() => select.remove());
+  select.addEventListener('change', () => {
+    if (select.value) {
+      location.hash = `#/split/${encodeURIComponent(projectId)}/${encodeURIComponent(select.value)}`;
+    }
+  });
+  return select;
 }
 
 /** What the session header says about where and how the agent runs. */
@@ -244,6 +294,11 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
     if (e.key !== 'Escape' || e.isComposing || !operator || !interrupt.isConnected || interrupt.disabled) {
       return;
     }
+    // several sessions side by side: the keys are for the one the operator last used
+    const pane = root.closest('.pane');
+    if (pane && !pane.classList.contains('current')) {
+      return;
+    }
     if (Date.now() - armedAt < 3000) {
       armedAt = 0;
       escapeHint.hidden = true;
@@ -256,6 +311,13 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
     disarm = window.setTimeout(() => { escapeHint.hidden = true; armedAt = 0; }, 3000);
   };
   document.addEventListener('keydown', keys);
+  const paneOf = root.closest('.pane');
+  const useThis = () => {
+    document.querySelectorAll('.pane.current').forEach((p) => p.classList.remove('current'));
+    paneOf?.classList.add('current');
+  };
+  paneOf?.addEventListener('pointerdown', useThis);
+  paneOf?.addEventListener('focusin', useThis);
 
   const views = new Map<Block, { el: HTMLElement; sig: string }>();
   let arrived: number[] = [];

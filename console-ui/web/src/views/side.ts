@@ -30,13 +30,28 @@ export async function sidePanel(side: HTMLElement, me: Me, login: () => void): P
   const problem = h('p', { class: 'error', role: 'alert', hidden: true });
   side.replaceChildren(h('h2', {}, 'Projects'), projects, h('h2', {}, 'Servers'), servers, problem);
   const refresh = async () => {
-    const [p, t, w, a] = await Promise.allSettled([
+    const [p, t, w, a, ss] = await Promise.allSettled([
       api<{ items: Row[] }>('/api/projects?size=200'),
       api<{ items: Row[] }>('/api/remote-access/targets?size=200'),
       api<{ items: Row[] }>('/api/workers'),
       api<{ items: InboxItem[] }>('/api/approvals/pending'),
+      api<{ items: Row[] }>('/api/sessions?limit=200'),
     ]);
-    const failed = [p, t, w, a].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    // each project's newest session: a failed one is marked, a live one shows its state
+    const newest = new Map<string, Row>();
+    for (const x of ss.status === 'fulfilled' ? ss.value.items : []) {
+      if (!newest.has(String(x.project_id))) newest.set(String(x.project_id), x);
+    }
+    const sessionBadge = (projectId: string) => {
+      const s = newest.get(projectId);
+      const state = String(s?.state ?? '');
+      if (!s || state === 'stopped' || state === 'waiting_approval') {
+        return null; // nothing to say, or the approval badge says it
+      }
+      return h('span', { title: state === 'failed' ? String(s.state_reason ?? '') : '' }, ' ',
+        badge(state === 'failed' ? 'failed' : state.replace('_', ' '), state === 'failed' ? 'failed' : 'none'));
+    };
+    const failed = [p, t, w, a, ss].find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed && failed.reason instanceof LoginRequired) {
       login();
       return;
@@ -52,6 +67,7 @@ export async function sidePanel(side: HTMLElement, me: Me, login: () => void): P
     if (p.status === 'fulfilled') {
       projects.replaceChildren(...(p.value.items.length ? p.value.items.map((x) => h('li', {},
         h('a', { href: `#/projects/${x.id}`, 'data-project': String(x.id) }, String(x.name)),
+        sessionBadge(String(x.id)),
         waiting.has(String(x.id)) ? h('a', { href: '#/inbox', class: 'badge-link' }, ' ',
           badge(`${waiting.get(String(x.id))} waiting`, 'warn')) : null))
         : [h('li', { class: 'muted' }, can(me, 'operator') ? 'None yet: add one under Inventory.' : 'None yet.')]));
@@ -64,6 +80,9 @@ export async function sidePanel(side: HTMLElement, me: Me, login: () => void): P
     }
     if (w.status === 'rejected') {
       problems.push(`workers: ${describe(w.reason)}`);
+    }
+    if (ss.status === 'rejected') {
+      problems.push(`sessions: ${describe(ss.reason)}`);
     }
     if (t.status === 'fulfilled') {
       // the registry's remote-access view: a live TCP check of each target, its Codex status, its host key

@@ -2,11 +2,12 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Me } from '../api';
 import { chatView } from './chat';
 import { inventoryView } from './inventory';
-import { sessionView } from './session';
+import { sessionView, splitView } from './session';
 import { workflowsView } from './workflows';
 import { auditView } from './audit';
 import { onboardingView } from './onboarding';
 import { attention, inboxView, type InboxItem } from './inbox';
+import { sidePanel } from './side';
 // @ts-expect-error -- vitest runs in Node; the console's own types (browser only) do not include Node's
 import { readFileSync } from 'node:fs';
 
@@ -219,6 +220,35 @@ describe('reading a long session', () => {
     find.dispatchEvent(new Event('input'));
     find.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
     expect(count.textContent).toBe('not found');
+    leave();
+  });
+});
+
+describe('sessions side by side', () => {
+  it('shows two projects\' sessions, and Escape twice interrupts only the pane last used', async () => {
+    routes['GET /api/projects/p2'] = [200, { id: 'p2', name: 'Billing', slug: 'billing' }];
+    routes['GET /api/sessions/active?project_id=p2'] = [200, { id: 's2', project_id: 'p2', state: 'active', started_by: 'alice',
+      turn_operator: 'alice' }];
+    routes['GET /api/sessions/s2/approvals'] = [200, { items: [] }];
+    routes['POST /api/sessions/s2/interrupt'] = [202, {}];
+    routes['POST /api/sessions/s1/interrupt'] = [202, {}];
+    const root = document.createElement('main');
+    document.body.append(root);
+    const leave = await splitView(root, me('viewer', 'operator', 'approver'), ['p1', 'p2']);
+    const panes = [...root.querySelectorAll('.pane')] as HTMLElement[];
+    expect(panes.map((p) => p.querySelector('h1')?.textContent)).toEqual(['Payments', 'Billing']);
+    expect(root.querySelectorAll('[role="log"]')).toHaveLength(2);
+    const streams = sources.map((x) => x.url);
+    expect(streams.some((u) => u.includes('/api/sessions/s1/stream'))).toBe(true);
+    expect(streams.some((u) => u.includes('/api/sessions/s2/stream'))).toBe(true);
+    for (const src of sources) src.emit(1, { seq: 1, kind: 'turn_started', body: {} });
+    await frame();
+    panes[1].dispatchEvent(new Event('pointerdown'));
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    await tick();
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/sessions/s2/interrupt']);
+    expect(panes[0].querySelector('.pane-bar a[aria-label="Close this pane"]')?.getAttribute('href')).toBe('#/projects/p2');
     leave();
   });
 });
@@ -645,5 +675,31 @@ describe('the attention inbox', () => {
     attention([], header, doc);
     expect(doc.title).toBe('DevOps Console');
     expect(header.hidden).toBe(true);
+  });
+});
+
+describe('the side panel', () => {
+  it('marks a project whose newest session failed and one that is live; one failing call degrades only its list', async () => {
+    routes['GET /api/projects?size=200'] = [200, { items: [{ id: 'p1', name: 'Payments' }, { id: 'p2', name: 'Billing' },
+      { id: 'p3', name: 'Docs' }] }];
+    routes['GET /api/remote-access/targets?size=200'] = [200, { items: [] }];
+    routes['GET /api/workers'] = [500, { status: 500, detail: 'boom' }];
+    routes['GET /api/approvals/pending'] = [200, { items: [] }];
+    routes['GET /api/sessions?limit=200'] = [200, { items: [
+      { id: 's9', project_id: 'p1', state: 'failed', state_reason: 'worker lost: connection reset' },
+      { id: 's8', project_id: 'p1', state: 'stopped' },
+      { id: 's7', project_id: 'p2', state: 'active' },
+      { id: 's6', project_id: 'p3', state: 'stopped' }] }];
+    const side = document.createElement('aside');
+    const leave = await sidePanel(side, me('viewer'), () => undefined);
+    const item = (name: string) => [...side.querySelectorAll('.projects li')].find((li) => li.textContent?.startsWith(name))!;
+    expect(item('Payments').querySelector('.badge-failed')?.textContent).toBe('failed');
+    expect(item('Payments').querySelector('span[title]')?.getAttribute('title')).toBe('worker lost: connection reset');
+    expect(item('Billing').querySelector('.badge')?.textContent).toBe('active');
+    expect(item('Docs').querySelector('.badge')).toBeNull();
+    const problem = side.querySelector('p.error') as HTMLElement;
+    expect(problem.hidden).toBe(false);
+    expect(problem.textContent).toBe('Not current — workers: 500: boom');
+    leave();
   });
 });
