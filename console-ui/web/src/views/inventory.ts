@@ -83,7 +83,7 @@ export const KINDS: Kind[] = [
       if (v.environment === 'production') b.confirm = true;
       return b;
     },
-    actions: (r, me, refresh) => (can(me, 'admin') ? trustForm(r, refresh) : null),
+    actions: (r, me, refresh) => targetActions(r, me, refresh),
   },
   {
     key: 'sites', title: 'Sites', path: '/api/sites',
@@ -140,6 +140,80 @@ export const KINDS: Kind[] = [
     },
   },
 ];
+
+/**
+ * What may be done to a target, by role: change it (operators; a production target, before or after,
+ * needs an approver and its name typed), retire it (the same gate), remove a retired one (approvers,
+ * with its name typed), trust its host key (admins, the key pasted).
+ */
+function targetActions(r: Row, me: Me, refresh: () => void): HTMLElement | null {
+  const box = h('div', { class: 'row-actions' });
+  const name = s(r.name);
+  const production = r.environment === 'production';
+  if (r.retired) {
+    box.append(badge('retired', 'none'));
+    if (can(me, 'approver')) {
+      box.append(confirmAction(`Remove ${name}`, name, 'remove', 'Remove', (v) =>
+        api(`/api/ssh-targets/${r.id}`, { method: 'DELETE', body: { confirm: true, version: r.version, reason: v.reason || undefined } }),
+        refresh, true));
+    }
+    return box;
+  }
+  if (can(me, 'operator')) {
+    const edit = h('details', { class: 'row-action' }, h('summary', {}, 'Change'));
+    edit.append(form({
+      fields: [
+        { name: 'name', label: 'Name', required: true, value: name },
+        { name: 'host', label: 'Host', required: true, value: s(r.host) },
+        { name: 'port', label: 'SSH port', type: 'number', value: s(r.port) },
+        { name: 'username', label: 'Login user', value: s(r.username) },
+        { name: 'environment', label: 'Environment', type: 'select', options: ['lab', 'staging', 'production'], value: s(r.environment) },
+        { name: 'access_path', label: 'Access path', type: 'select', options: ['lan', 'tunnel'], value: s(r.access_path) },
+        { name: 'key_reference', label: 'Override key', value: r.key_reference ? s(r.key_reference) : '',
+          help: 'a secret reference under ssh/; empty uses the console\'s key' },
+        { name: 'confirm_name', label: production ? `Production: type ${name} to confirm` : 'Production: type the name to confirm',
+          api: ['confirm'] },
+      ],
+      submit: 'Save',
+      check: (v) => ((production || v.environment === 'production') && v.confirm_name !== name
+        ? `A production target changes only with its name (${name}) typed.` : null),
+      send: (v) => {
+        const b: Record<string, unknown> = clean(v, ['port']);
+        delete b.confirm_name;
+        return api(`/api/ssh-targets/${r.id}`, { method: 'PUT', body: { ...b, port: b.port ?? r.port, username: b.username ?? r.username,
+          site_id: r.site_id ?? undefined, tunnel_profile_id: r.tunnel_profile_id ?? undefined, version: r.version,
+          confirm: production || v.environment === 'production' ? true : undefined } });
+      },
+      done: refresh,
+    }));
+    box.append(edit, confirmAction(`Retire ${name}`, production ? name : null, 'retire', 'Retire', () =>
+      api(`/api/ssh-targets/${r.id}/retire`, { method: 'POST', body: { version: r.version, confirm: production ? true : undefined } }),
+      refresh, false));
+  }
+  if (can(me, 'admin')) {
+    box.append(trustForm(r, refresh));
+  }
+  return box.childElementCount ? box : null;
+}
+
+/** A destructive row action behind its own fold: the name typed (when asked) and an explicit button. */
+function confirmAction(title: string, typeName: string | null, verb: string, submit: string,
+                       send: (v: Record<string, string>) => Promise<unknown>, done: () => void, reason: boolean): HTMLElement {
+  const wrap = h('details', { class: 'row-action danger' }, h('summary', {}, title));
+  const fields: Field[] = [];
+  if (typeName) {
+    fields.push({ name: 'typed', label: `Type ${typeName} to ${verb} it`, required: true, api: ['confirm'] });
+  }
+  if (reason) {
+    fields.push({ name: 'reason', label: 'Reason (goes on the record)' });
+  }
+  wrap.append(form({
+    fields, submit,
+    check: (v) => (typeName && v.typed !== typeName ? `Type ${typeName} exactly to ${verb} it.` : null),
+    send, done,
+  }));
+  return wrap;
+}
 
 function trustForm(r: Row, refresh: () => void): HTMLElement {
   const wrap = h('details', { class: 'row-action' }, h('summary', {}, r.trusted_host_key ? 'Re-trust host key' : 'Trust host key'));

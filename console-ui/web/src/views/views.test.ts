@@ -64,7 +64,7 @@ describe('what a role may not do is not offered', () => {
     expect(root.querySelector('table')?.textContent).toContain('web-1');
     expect(root.querySelector('form')).toBeNull();
     await inventoryView(root, me('viewer', 'operator'), 'ssh-targets');
-    expect(root.querySelector('form button[type=submit]')?.textContent).toBe('Create');
+    expect(root.querySelector(':scope > form button[type=submit]')?.textContent).toBe('Create');
     expect(root.textContent).not.toContain('Trust host key');
     await inventoryView(root, me('viewer', 'operator', 'approver', 'admin'), 'ssh-targets');
     expect(root.textContent).toContain('Trust host key');
@@ -221,6 +221,56 @@ describe('reading a long session', () => {
     find.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter' }));
     expect(count.textContent).toBe('not found');
     leave();
+  });
+});
+
+describe('changing, retiring and removing targets', () => {
+  const target = (over: Record<string, unknown>) => ({ id: 't1', name: 'web-1', host: '10.0.0.5', port: 22, username: 'root',
+    environment: 'lab', access_path: 'lan', codex_status: 'ready', trusted_host_key: null, retired: false, version: 3,
+    key_reference: null, site_id: null, tunnel_profile_id: null, ...over });
+  const submit = async (details: Element, values: Record<string, string>) => {
+    (details as HTMLDetailsElement).open = true;
+    for (const [name, value] of Object.entries(values)) {
+      const input = details.querySelector(`[name="${name}"]`) as HTMLInputElement;
+      input.value = value;
+    }
+    (details.querySelector('form') as HTMLFormElement).requestSubmit();
+    await frame();
+  };
+
+  it('a production target changes and retires only with its name typed; the request carries confirm and the version', async () => {
+    routes['GET /api/ssh-targets?size=200'] = [200, { items: [target({ environment: 'production', name: 'db-prod' })] }];
+    routes['PUT /api/ssh-targets/t1'] = [200, target({ environment: 'production', name: 'db-prod-1' })];
+    routes['POST /api/ssh-targets/t1/retire'] = [200, target({ retired: true })];
+    const root = document.createElement('main');
+    await inventoryView(root, me('viewer', 'operator', 'approver'), 'ssh-targets');
+    const [change, retire] = [...root.querySelectorAll('tr[data-id="t1"] details.row-action')];
+    expect(change.querySelector('summary')?.textContent).toBe('Change');
+    expect(retire.querySelector('summary')?.textContent).toBe('Retire db-prod');
+    await submit(change, { name: 'db-prod-1', confirm_name: 'nope' });
+    expect(calls.filter((c) => c.method === 'PUT')).toEqual([]);
+    expect(change.textContent).toContain('A production target changes only with its name (db-prod) typed.');
+    await submit(change, { name: 'db-prod-1', confirm_name: 'db-prod' });
+    expect(calls.find((c) => c.method === 'PUT')?.body).toMatchObject({ name: 'db-prod-1', host: '10.0.0.5', port: 22,
+      environment: 'production', version: 3, confirm: true });
+    await submit(retire, { typed: 'db-pro' });
+    expect(calls.filter((c) => c.path.endsWith('/retire'))).toEqual([]);
+    await submit(retire, { typed: 'db-prod' });
+    expect(calls.find((c) => c.path.endsWith('/retire'))?.body).toEqual({ version: 3, confirm: true });
+  });
+
+  it('a retired target can only be removed, by an approver, with its name typed', async () => {
+    routes['GET /api/ssh-targets?size=200'] = [200, { items: [target({ retired: true })] }];
+    routes['DELETE /api/ssh-targets/t1'] = [204, {}];
+    const root = document.createElement('main');
+    await inventoryView(root, me('viewer', 'operator'), 'ssh-targets');
+    expect(root.querySelector('tr[data-id="t1"]')?.textContent).toContain('retired');
+    expect(root.querySelector('tr[data-id="t1"] details')).toBeNull();
+    await inventoryView(root, me('viewer', 'operator', 'approver'), 'ssh-targets');
+    const remove = root.querySelector('tr[data-id="t1"] details.row-action')!;
+    expect(remove.querySelector('summary')?.textContent).toBe('Remove web-1');
+    await submit(remove, { typed: 'web-1', reason: 'decommissioned' });
+    expect(calls.find((c) => c.method === 'DELETE')?.body).toEqual({ confirm: true, version: 3, reason: 'decommissioned' });
   });
 });
 
