@@ -7,6 +7,7 @@
 import { api, can, describe, type Me } from '../api';
 import { badge, h, text, when, type Row } from '../dom';
 import { clean, form, options, type Field } from '../forms';
+import { appServers, handoffsView, sshKeysView, wireguard } from './operations';
 
 
 interface Kind {
@@ -114,6 +115,7 @@ export const KINDS: Kind[] = [
       { name: 'config_path', label: 'Config path', required: true, placeholder: '/etc/wireguard/wg0.conf' },
     ],
     body: (v) => ({ ...clean(v), kind: 'wireguard' }),
+    actions: (r, me) => wireguard(r, me),
   },
   {
     key: 'runtime-profiles', title: 'Runtime profiles', path: '/api/runtime-profiles',
@@ -193,7 +195,8 @@ function targetActions(r: Row, me: Me, refresh: () => void): HTMLElement | null 
   if (can(me, 'admin')) {
     box.append(trustForm(r, refresh));
   }
-  return box.childElementCount ? box : null;
+  box.append(appServers(r, me));
+  return box;
 }
 
 /** A destructive row action behind its own fold: the name typed (when asked) and an explicit button. */
@@ -232,10 +235,22 @@ function trustForm(r: Row, refresh: () => void): HTMLElement {
   return wrap;
 }
 
+/** Inventory pages that are not a list of one kind of registry row. */
+const PAGES: [string, string, (root: HTMLElement, me: Me) => Promise<void>][] = [
+  ['ssh-keys', 'SSH keys', sshKeysView], ['handoffs', 'Handoffs', handoffsView],
+];
+
 export async function inventoryView(root: HTMLElement, me: Me, key: string): Promise<() => void> {
+  const page = PAGES.find(([k]) => k === key);
   const kind = KINDS.find((k) => k.key === key) ?? KINDS[0];
-  root.replaceChildren(h('h1', {}, kind.title), h('nav', { class: 'tabs', 'aria-label': 'Inventory' },
-    ...KINDS.map((k) => h('a', { href: `#/inventory/${k.key}`, 'aria-current': k.key === kind.key ? 'page' : undefined }, k.title))));
+  const current = page ? page[0] : kind.key;
+  root.replaceChildren(h('h1', {}, page ? page[1] : kind.title), h('nav', { class: 'tabs', 'aria-label': 'Inventory' },
+    ...[...KINDS.map((k): [string, string] => [k.key, k.title]), ...PAGES.map(([k, t]): [string, string] => [k, t])]
+      .map(([k, t]) => h('a', { href: `#/inventory/${k}`, 'aria-current': k === current ? 'page' : undefined }, t))));
+  if (page) {
+    await page[2](root, me);
+    return () => undefined;
+  }
   const table = h('div', { class: 'table-wrap' });
   const refresh = async () => {
     try {

@@ -274,6 +274,78 @@ describe('changing, retiring and removing targets', () => {
   });
 });
 
+describe('operations from the inventory', () => {
+  const submitIn = async (details: Element, values: Record<string, string>, checks: string[] = []) => {
+    (details as HTMLDetailsElement).open = true;
+    await frame();
+    for (const [name, value] of Object.entries(values)) {
+      const el = details.querySelector(`[name="${name}"]`) as HTMLInputElement | HTMLSelectElement;
+      if (el instanceof HTMLSelectElement && ![...el.options].some((o) => o.value === value)) {
+        el.append(new Option(value, value));
+      }
+      el.value = value;
+    }
+    for (const c of checks) (details.querySelector(`[name="${c}"]`) as HTMLInputElement).checked = true;
+    (details.querySelector('form') as HTMLFormElement).requestSubmit();
+    await frame();
+  };
+
+  it('a target\'s app-servers: listed when opened, orphans cleaned, one stopped', async () => {
+    routes['GET /api/targets/t1/app-servers'] = [200, { target_id: 't1', observed_at: '2026-12-06T10:00:00Z', observed_by: 'sweep',
+      items: [{ server_key: 'k1', pid: 42, alive: true, working_directory: '/srv', orphan: true, stale: false }] }];
+    routes['POST /api/targets/t1/app-servers/clean'] = [200, { target_id: 't1', removed: ['k1'], kept: [] }];
+    routes['POST /api/targets/t1/app-servers/k1/stop'] = [200, { server_key: 'k1', alive: false }];
+    const root = document.createElement('main');
+    await inventoryView(root, me('viewer', 'operator'), 'ssh-targets');
+    const fold = [...root.querySelectorAll('tr[data-id="t1"] details')].find((d) => d.querySelector('summary')?.textContent === 'App-servers')!;
+    (fold as HTMLDetailsElement).open = true;
+    fold.dispatchEvent(new Event('toggle'));
+    await frame();
+    expect(fold.querySelector('li[data-server="k1"]')?.textContent).toContain('no worker owns it');
+    [...fold.querySelectorAll('button')].find((b) => b.textContent === 'Clean what no worker owns')!.click();
+    await frame();
+    expect(fold.textContent).toContain('removed 1, kept 0');
+    [...fold.querySelectorAll('button')].find((b) => b.textContent === 'Stop')!.click();
+    await frame();
+    expect(calls.map((c) => `${c.method} ${c.path}`)).toContain('POST /api/targets/t1/app-servers/k1/stop');
+  });
+
+  it('WireGuard: activating asks for the confirmation and sends it with the gateway', async () => {
+    routes['GET /api/tunnels?size=200'] = [200, { items: [{ id: 'w1', name: 'lab-vpn', interface_name: 'wg0', config_path: '/etc/wireguard/wg0.conf' }] }];
+    routes['POST /api/tunnels/w1/wireguard/activate'] = [200, { outcome: 'succeeded', operational_state: 'up', detail: 'handshake seen',
+      commands: [{ command: 'sudo -n wg-quick up wg0', exit_code: 0, output: '' }] }];
+    const root = document.createElement('main');
+    await inventoryView(root, me('viewer', 'operator'), 'tunnels');
+    const activate = [...root.querySelectorAll('tr[data-id="w1"] details details')].find((d) => d.querySelector('summary')?.textContent === 'Activate')!;
+    await submitIn(activate, { gateway_target_id: 't1' });
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
+    expect(activate.textContent).toContain('Confirm that this may change the gateway.');
+    await submitIn(activate, { gateway_target_id: 't1' }, ['confirm_execute']);
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ gateway_target_id: 't1', confirm_execute: true });
+    expect(root.querySelector('tr[data-id="w1"] .wg-result')?.textContent).toContain('handshake seen');
+  });
+
+  it('SSH keys: everyone sees the console\'s key; only an admin stores or deletes override keys', async () => {
+    routes['GET /api/ssh-keys/control-plane'] = [200, { authorized_keys_line: 'ssh-ed25519 AAAA devops-console', public_key_fingerprint: 'SHA256:x' }];
+    routes['POST /api/ssh-keys'] = [200, { reference: 'local:ssh/deploy', key_type: 'ssh-ed25519', public_key: 'AAAB', public_key_fingerprint: 'SHA256:y', secret_version: 1 }];
+    routes['DELETE /api/ssh-keys?reference=local%3Assh%2Fdeploy&confirm=true'] = [204, {}];
+    const root = document.createElement('main');
+    await inventoryView(root, me('viewer', 'operator'), 'ssh-keys');
+    expect(root.querySelector('pre.key-line')?.textContent).toBe('ssh-ed25519 AAAA devops-console');
+    expect(root.querySelector('form')).toBeNull();
+    await inventoryView(root, me('viewer', 'operator', 'approver', 'admin'), 'ssh-keys');
+    const [store, remove] = [...root.querySelectorAll('form')];
+    const wrap = (f: Element) => { const d = document.createElement('details'); f.replaceWith(d); d.append(f); return d; };
+    await submitIn(wrap(store), { reference: 'local:ssh/deploy', environment: 'lab', private_key: '-----BEGIN OPENSSH PRIVATE KEY-----' }, ['confirm']);
+    expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ reference: 'local:ssh/deploy', environment: 'lab', confirm: true });
+    expect(root.textContent).toContain('Stored local:ssh/deploy');
+    await submitIn(wrap(remove), { reference: 'local:ssh/deploy', typed: 'local:ssh/deplo' });
+    expect(calls.filter((c) => c.method === 'DELETE')).toEqual([]);
+    await submitIn(root.querySelectorAll('details')[1], { reference: 'local:ssh/deploy', typed: 'local:ssh/deploy' });
+    expect(calls.filter((c) => c.method === 'DELETE')).toHaveLength(1);
+  });
+});
+
 describe('sessions side by side', () => {
   it('shows two projects\' sessions, and Escape twice interrupts only the pane last used', async () => {
     routes['GET /api/projects/p2'] = [200, { id: 'p2', name: 'Billing', slug: 'billing' }];
