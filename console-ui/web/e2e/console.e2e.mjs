@@ -587,7 +587,7 @@ try {
   page.once('dialog', (d) => d.accept());
   await page.getByRole('button', { name: 'Stop session' }).click();
   await page.locator('.ended', { hasText: 'The session has ended' }).waitFor({ timeout: 60_000 });
-  await page.goto(`${BASE}/${projectHref}`);
+  await page.locator('.ended').getByRole('link', { name: 'History' }).click();
   const past = page.locator('.history-entry', { hasText: 'Say hello' });
   await past.waitFor();
   assert.match(await past.innerText(), /stopped/);
