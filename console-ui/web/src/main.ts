@@ -45,7 +45,7 @@ async function route(main: HTMLElement, me: Me): Promise<void> {
     } else if (parts[0] === 'inventory') {
       leave = await inventoryView(main, me, parts[1] ?? 'projects');
     } else if (parts[0] === 'onboarding') {
-      leave = await onboardingView(main, me, parts[1] ?? null);
+      leave = await onboardingView(main, me, parts[1] ?? null, parts[2] ?? null);
     } else if (parts[0] === 'inbox') {
       leave = await inboxView(main, me);
     } else if (parts[0] === 'workflows') {

@@ -6,11 +6,15 @@
 import { api, can, describe, type Me } from '../api';
 import { append, badge, copyButton, h, text, when, type Row } from '../dom';
 import { clean, form } from '../forms';
+import { batchView, bulkForm } from './bulk';
 
 const s = text;
 const FINAL = ['ready', 'failed', 'cancelled'];
 
-export async function onboardingView(root: HTMLElement, me: Me, runId: string | null): Promise<() => void> {
+export async function onboardingView(root: HTMLElement, me: Me, runId: string | null, more: string | null = null): Promise<() => void> {
+  if (runId === 'batch' && more) {
+    return batchView(root, me, more.split(',').filter((x) => /^[0-9a-f-]{36}$/i.test(x)).slice(0, 200));
+  }
   return runId ? runView(root, me, runId) : listView(root, me);
 }
 
@@ -58,7 +62,7 @@ async function listView(root: HTMLElement, me: Me): Promise<() => void> {
           return api<Row>('/api/agent-target-onboarding', { method: 'POST', body: b });
         },
         done: (run) => { location.hash = `#/onboarding/${(run as Row).id}`; },
-      }));
+      }), bulkForm());
   }
   const list = h('div', { class: 'table-wrap' });
   root.append(h('h2', {}, 'Runs'), list);

@@ -8,6 +8,7 @@ import { auditView } from './audit';
 import { onboardingView } from './onboarding';
 import { attention, inboxView, type InboxItem } from './inbox';
 import { sidePanel } from './side';
+import { batchView, bulkForm, parseHosts } from './bulk';
 // @ts-expect-error -- vitest runs in Node; the console's own types (browser only) do not include Node's
 import { readFileSync } from 'node:fs';
 
@@ -825,3 +826,84 @@ describe('the side panel', () => {
     leave();
   });
 });
+
+describe('bulk onboarding', () => {
+  it('reads a list line by line and names what is wrong with a line', () => {
+    expect(parseHosts('web-1 10.20.1.11 deploy 22 staging\n# a comment\n\nweb-2, 10.20.1.12\nDB-1 db-1.lab.example root 2222 lab')).toEqual({
+      errors: [], hosts: [
+        { line: 1, name: 'web-1', host: '10.20.1.11', user: 'deploy', port: 22, environment: 'staging' },
+        { line: 4, name: 'web-2', host: '10.20.1.12', environment: 'lab' },
+        { line: 5, name: 'db-1', host: 'db-1.lab.example', user: 'root', port: 2222, environment: 'lab' }] });
+    expect(parseHosts('web-1\nweb-2 10.0.0.1 99999\nweb-3 10.0.0.1 prod\nweb_4 10.0.0.1\nweb-5 10.0.0.1\nweb-5 10.0.0.2\nweb-6 a;b').errors).toEqual([
+      'line 1: give a name and an address', 'line 2: port 99999 is not between 1 and 65535',
+      'line 4: "web_4" is not an inventory name (lower-case letters, digits and -)', 'line 6: web-5 is listed twice']);
+  });
+
+  it('starts one run per server and follows them in one table: trust per host after comparing, advance all', async () => {
+    const runs: Record<string, Record<string, unknown>> = {};
+    const ids = ['00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0000-00000000000c'];
+    ['web-1', 'web-2', 'web-3'].forEach((name, i) => {
+      runs[ids[i]] = { id: ids[i], target_name: name, host: `10.0.0.${i + 1}`, port: 22, username: 'root', environment: 'lab',
+        state: 'host_key_pending', presented_host_key: { fingerprint_sha256: `SHA256:fp${i}`, key_type: 'ssh-ed25519' } };
+    });
+    let posted = 0;
+    vi.stubGlobal('fetch', vi.fn(async (path: string, init: RequestInit) => {
+      const method = init?.method ?? 'GET';
+      calls.push({ method, path, body: init?.body ? JSON.parse(String(init.body)) : undefined });
+      const m = /^\/api\/agent-target-onboarding\/([^/]+)(\/.*)?$/.exec(path);
+      let body: unknown = { status: 404, detail: 'no' };
+      let status = 404;
+      if (method === 'POST' && path === '/api/agent-target-onboarding') {
+        body = runs[ids[posted++]]; status = 201;
+      } else if (m && !m[2]) {
+        body = runs[m[1]]; status = 200;
+      } else if (m && m[2] === '/host-key/trust') {
+        runs[m[1]] = { ...runs[m[1]], state: 'probing' }; body = runs[m[1]]; status = 200;
+      } else if (m && m[2] === '/advance') {
+        runs[m[1]] = { ...runs[m[1]], state: runs[m[1]].state === 'probing' ? 'readiness_checked' : 'ready' }; body = runs[m[1]]; status = 200;
+      }
+      return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+    }));
+    const box = bulkForm();
+    document.body.append(box);
+    const list = box.querySelector('#bulk-hosts') as HTMLTextAreaElement;
+    list.value = 'web-1 10.0.0.1\nweb-2 10.0.0.2\nweb-3 10.0.0.3';
+    list.dispatchEvent(new Event('input'));
+    const start = [...box.querySelectorAll('button')].find((b) => b.textContent?.startsWith('Start onboarding'))!;
+    expect(start.textContent).toBe('Start onboarding of 3 servers');
+    start.click();
+    await frame();
+    expect(calls.filter((c) => c.method === 'POST').map((c) => (c.body as Record<string, unknown>).name)).toEqual(['web-1', 'web-2', 'web-3']);
+    expect(location.hash).toBe(`#/onboarding/batch/${ids.join(',')}`);
+
+    calls = [];
+    const root = document.createElement('main');
+    document.body.append(root);
+    const leave = await batchView(root, me('viewer', 'operator'), ids);
+    expect([...root.querySelectorAll('tr[data-run] code.fp')].map((c) => c.textContent)).toEqual(
+      ['SHA256:fp0 (ssh-ed25519)', 'SHA256:fp1 (ssh-ed25519)', 'SHA256:fp2 (ssh-ed25519)']);
+    expect(root.querySelector('[role="status"]')?.textContent).toContain('3 waiting for a host key decision');
+    const boxes = [...root.querySelectorAll<HTMLInputElement>('input.trust')];
+    boxes[0].checked = true;
+    boxes[2].checked = true;
+    const trust = [...root.querySelectorAll('button')].find((b) => b.textContent === 'Trust the ticked host keys')!;
+    trust.click();
+    await frame();
+    expect(calls.filter((c) => c.path.endsWith('/host-key/trust'))).toEqual([]);   // not compared yet
+    (root.querySelector('#bulk-compared') as HTMLInputElement).checked = true;
+    trust.click();
+    await frame();
+    expect(calls.filter((c) => c.path.endsWith('/host-key/trust')).map((c) => [c.path, c.body])).toEqual([
+      [`/api/agent-target-onboarding/${ids[0]}/host-key/trust`, { confirm_trust: true, fingerprint_sha256: 'SHA256:fp0' }],
+      [`/api/agent-target-onboarding/${ids[2]}/host-key/trust`, { confirm_trust: true, fingerprint_sha256: 'SHA256:fp2' }]]);
+    [...root.querySelectorAll('button')].find((b) => b.textContent === 'Advance all')!.click();
+    await frame();
+    await frame();
+    expect(runs[ids[0]].state).toBe('ready');
+    expect(runs[ids[1]].state).toBe('host_key_pending');   // its key was not trusted: it waits
+    expect((root.querySelector('progress') as HTMLProgressElement).value).toBe(2);
+    expect(root.querySelector('[role="status"]')?.textContent).toContain('2 ready, 0 failed, 1 in progress');
+    leave();
+  });
+});
+
