@@ -6,6 +6,7 @@
  * cards; a proposal card shows what would happen, the phrase that confirms it and how long it waits,
  * with Confirm and Cancel. Project sessions stay one click away in the side panel.
  */
+import { firstRun } from './firstrun';
 import { ApiError, api, describe, type Me } from '../api';
 import { h } from '../dom';
 import { renderMarkdown } from '../render';
@@ -48,6 +49,7 @@ export async function chatView(root: HTMLElement, me: Me): Promise<() => void> {
   };
   showMode(conversation);
   root.replaceChildren(h('h1', {}, 'Coordinator'), banner, log, thinking, notice);
+  void firstRun(me).then((guide) => { if (guide && root.isConnected) root.insertBefore(guide, banner); }).catch(() => undefined);
 
   const input = h('textarea', { id: 'chat-input', rows: 2, 'aria-label': 'Message to the coordinator',
     placeholder: 'e.g. “I have a new server at 10.76.22.150, call it test-001” or /targets (Enter sends)' });

@@ -8,6 +8,7 @@ import { auditView } from './audit';
 import { onboardingView } from './onboarding';
 import { attention, inboxView, type InboxItem } from './inbox';
 import { sidePanel } from './side';
+import { firstRun } from './firstrun';
 import { batchView, bulkForm, parseHosts } from './bulk';
 // @ts-expect-error -- vitest runs in Node; the console's own types (browser only) do not include Node's
 import { readFileSync } from 'node:fs';
@@ -904,6 +905,31 @@ describe('bulk onboarding', () => {
     expect((root.querySelector('progress') as HTMLProgressElement).value).toBe(2);
     expect(root.querySelector('[role="status"]')?.textContent).toContain('2 ready, 0 failed, 1 in progress');
     leave();
+  });
+});
+
+describe('first-run guidance', () => {
+  it('shows the way to a first session with what is done ticked, the key to copy, and can be hidden', async () => {
+    localStorage.removeItem('devops.first-run-dismissed');
+    routes['GET /api/ssh-targets?size=200'] = [200, { items: [{ id: 't1', name: 'web-1', trusted_host_key: { fingerprint_sha256: 'x' },
+      codex_status: 'missing', retired: false }] }];
+    routes['GET /api/projects?size=200'] = [200, { items: [{ id: 'p1', name: 'Payments' }] }];
+    routes['GET /api/runtime-profiles?size=200'] = [200, { items: [] }];
+    routes['GET /api/sessions?limit=1'] = [200, { items: [] }];
+    routes['GET /api/ssh-keys/control-plane'] = [200, { authorized_keys_line: 'ssh-ed25519 AAAA devops-console' }];
+    const guide = (await firstRun(me('viewer', 'operator')))!;
+    const steps = [...guide.querySelectorAll('li')].map((li) => [li.classList.contains('done'), li.querySelector('strong')?.textContent]);
+    expect(steps).toEqual([[true, '✓ Put the console\'s key on a server'], [false, 'Onboard the server'], [true, '✓ Create a project'],
+      [false, 'Say where the project runs'], [false, 'Start a session']]);
+    expect(guide.querySelector('code.key-line')?.textContent).toBe('ssh-ed25519 AAAA devops-console');
+    expect(guide.querySelector('li:last-child a')?.getAttribute('href')).toBe('#/projects/p1');
+    document.body.append(guide);
+    [...guide.querySelectorAll('button')].find((b) => b.textContent === 'Hide this')!.click();
+    expect(guide.isConnected).toBe(false);
+    expect(await firstRun(me('viewer', 'operator'))).toBeNull();
+    localStorage.removeItem('devops.first-run-dismissed');
+    routes['GET /api/sessions?limit=1'] = [200, { items: [{ id: 's1' }] }];
+    expect(await firstRun(me('viewer', 'operator'))).toBeNull();   // a session has run: nothing to guide
   });
 });
 
