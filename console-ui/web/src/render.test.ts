@@ -51,6 +51,14 @@ describe('renderMarkdown', () => {
     expect(div.querySelector('p')?.textContent).toBe('after');
   });
 
+  it('shows a megabyte message as plain, inert text (no markdown parse on every delta)', () => {
+    const big = `# not a heading\n<b>x</b>\u202e ${'y'.repeat(1_000_000)}`;
+    const div = dom(big);
+    expect(div.querySelector('h1, b')).toBeNull();
+    expect(div.querySelector('pre.plain')?.textContent?.startsWith('# not a heading\n<b>x</b>\u27e6RLO\u27e7 y')).toBe(true);
+    expect(div.querySelector('p.muted')?.textContent).toContain('plain text');
+  });
+
   it('shows an unfinished code block while it streams', () => {
     expect(dom('```\nline 1\nline 2').querySelector('pre > code')?.textContent).toBe('line 1\nline 2');
   });

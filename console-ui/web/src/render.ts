@@ -26,7 +26,21 @@ const ALLOWED_TAGS = ['p', 'br', 'hr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul',
   'em', 'strong', 's', 'a', 'table', 'thead', 'tbody', 'tr', 'th', 'td'];
 const ALLOWED_ATTR = ['href', 'class', 'start'];
 
+/** Longer text is shown as plain text: parsing it again on every streamed delta would stall the page. */
+export const PLAIN_ABOVE = 100_000;
+
 export function renderMarkdown(text: string, doc: Document = document): DocumentFragment {
+  if (text.length > PLAIN_ABOVE) {
+    const out = doc.createDocumentFragment();
+    const note = doc.createElement('p');
+    note.className = 'muted';
+    note.textContent = `Shown as plain text (${text.length.toLocaleString()} characters).`;
+    const pre = doc.createElement('pre');
+    pre.className = 'plain';
+    pre.textContent = inert(text.replace(/\r\n?/g, '\n'));
+    out.append(note, pre);
+    return out;
+  }
   const html = md.render(inert(text.replace(/\r\n?/g, '\n')));
   const clean = DOMPurify.sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR, ALLOW_DATA_ATTR: false }) as string;
   const template = doc.createElement('template');

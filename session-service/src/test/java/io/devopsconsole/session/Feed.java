@@ -79,6 +79,34 @@ public final class Feed {
         }
     }
 
+    /**
+     * A turn starts in the (fresh) session and the agent asks to run {@code command}: returns the
+     * approval's id once session-service has stored it.
+     */
+    public static String askApproval(UUID session, String requestId, String command) {
+        send(session, 1, StreamKind.TURN_STARTED, null);
+        send(
+                session,
+                2,
+                StreamKind.APPROVAL_REQUESTED,
+                payload().put("request_id", requestId)
+                        .put("approval_kind", "command")
+                        .put("command", command)
+                        .put("cwd", "/srv/app")
+                        .put("reason", "tests"));
+        return org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(
+                        () -> given().auth()
+                                .oauth2(io.devopsconsole.testkit.Tokens.viewer())
+                                .get("/api/sessions/" + session + "/approvals")
+                                .then()
+                                .extract()
+                                .jsonPath()
+                                .getString("items.find { it.request_id == '" + requestId + "' }.id"),
+                        id -> id != null);
+    }
+
     /** Puts a domain event on a topic as its producing service would (acknowledged by the broker). */
     public static void publish(String topic, io.devopsconsole.events.DomainEvent event, String source) {
         publish(topic, CloudEventCodec.wrap(event, "/" + source, source, OffsetDateTime.now(ZoneOffset.UTC), Map.of()));

@@ -501,16 +501,7 @@ class TranscriptMappingTest {
     @Test
     void outputCodexReportsBeyondWhatItStreamedGoesOutAsDeltasUpToTheLimitAndTheEndSaysHowMuchThereWas() {
         TurnMapper mapper = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
-        mapper.notification(
-                "item/started",
-                JSON.createObjectNode()
-                        .put("turnId", "t")
-                        .set(
-                                "item",
-                                JSON.createObjectNode()
-                                        .put("type", "commandExecution")
-                                        .put("id", "c1")
-                                        .put("command", "seq 1 30000")));
+        startCommand(mapper, "c1", "seq 1 30000");
         mapper.notification(
                 "item/commandExecution/outputDelta",
                 JSON.createObjectNode().put("turnId", "t").put("itemId", "c1").put("delta", "1\n"));
@@ -541,16 +532,7 @@ class TranscriptMappingTest {
 
         // nothing streamed and more than the limit: the first OUTPUT_KEEP characters are sent, the size says the rest
         TurnMapper quiet = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
-        quiet.notification(
-                "item/started",
-                JSON.createObjectNode()
-                        .put("turnId", "t")
-                        .set(
-                                "item",
-                                JSON.createObjectNode()
-                                        .put("type", "commandExecution")
-                                        .put("id", "c2")
-                                        .put("command", "cat big.log")));
+        startCommand(quiet, "c2", "cat big.log");
         String huge = "x".repeat(TurnMapper.OUTPUT_KEEP + 5000);
         List<TurnMapper.Draft> q = quiet.notification(
                         "item/completed",
@@ -565,16 +547,7 @@ class TranscriptMappingTest {
 
         // everything streamed live: only the end
         TurnMapper all = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
-        all.notification(
-                "item/started",
-                JSON.createObjectNode()
-                        .put("turnId", "t")
-                        .set(
-                                "item",
-                                JSON.createObjectNode()
-                                        .put("type", "commandExecution")
-                                        .put("id", "c3")
-                                        .put("command", "ls")));
+        startCommand(all, "c3", "ls");
         all.notification(
                 "item/commandExecution/outputDelta",
                 JSON.createObjectNode().put("turnId", "t").put("itemId", "c3").put("delta", "a\nb\n"));
@@ -584,5 +557,18 @@ class TranscriptMappingTest {
                         .drafts())
                 .extracting(TurnMapper.Draft::kind)
                 .containsExactly(StreamKind.ITEM_COMPLETED);
+    }
+
+    private static void startCommand(TurnMapper mapper, String id, String command) {
+        mapper.notification(
+                "item/started",
+                JSON.createObjectNode()
+                        .put("turnId", "t")
+                        .set(
+                                "item",
+                                JSON.createObjectNode()
+                                        .put("type", "commandExecution")
+                                        .put("id", id)
+                                        .put("command", command)));
     }
 }

@@ -28,27 +28,7 @@ import org.junit.jupiter.api.Test;
 class NotificationTest {
 
     private static String ask(UUID session, String requestId, String command) {
-        Feed.send(session, 1, StreamKind.TURN_STARTED, null);
-        Feed.send(
-                session,
-                2,
-                StreamKind.APPROVAL_REQUESTED,
-                Feed.payload()
-                        .put("request_id", requestId)
-                        .put("approval_kind", "command")
-                        .put("command", command)
-                        .put("cwd", "/srv/app")
-                        .put("reason", "deploy"));
-        return await().atMost(Duration.ofSeconds(20))
-                .until(
-                        () -> given().auth()
-                                .oauth2(Tokens.viewer())
-                                .get("/api/sessions/" + session + "/approvals")
-                                .then()
-                                .extract()
-                                .jsonPath()
-                                .getString("items.find { it.request_id == '" + requestId + "' }.id"),
-                        id -> id != null);
+        return Feed.askApproval(session, requestId, command);
     }
 
     private static List<JsonNode> slackFor(UUID session) {
