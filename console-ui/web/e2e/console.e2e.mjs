@@ -600,7 +600,7 @@ try {
   await page.locator('#history-q').fill('');
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   await page.locator('.history-entry', { hasText: 'Say hello' }).getByRole('link').click();
-  await page.getByRole('log', { name: 'Session transcript' }).locator('.msg.operator', { hasText: 'Say hello' }).waitFor();
+  await page.getByRole('log', { name: 'Session transcript' }).locator('.msg.operator', { hasText: 'Say hello' }).first().waitFor();
   await page.locator('.ended', { hasText: 'stopped' }).waitFor({ timeout: 30_000 });
   await page.locator('summary', { hasText: 'About this session' }).click();
   await page.locator('.session-facts dd', { hasText: 'lab-codex-1' }).waitFor();
