@@ -89,7 +89,8 @@ public final class Feed {
                 session,
                 2,
                 StreamKind.APPROVAL_REQUESTED,
-                payload().put("request_id", requestId)
+                payload()
+                        .put("request_id", requestId)
                         .put("approval_kind", "command")
                         .put("command", command)
                         .put("cwd", "/srv/app")

@@ -2,14 +2,11 @@ package io.devopsconsole.session.approval;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.devopsconsole.events.agent.StreamKind;
 import io.devopsconsole.session.Feed;
 import io.devopsconsole.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;

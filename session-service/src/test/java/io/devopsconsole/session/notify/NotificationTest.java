@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.devopsconsole.events.Topics;
-import io.devopsconsole.events.agent.StreamKind;
 import io.devopsconsole.events.session.ApprovalRequested;
 import io.devopsconsole.session.Feed;
 import io.devopsconsole.testkit.Sql;
