@@ -200,24 +200,25 @@ public class Approvals {
     }
 
     public Uni<Integer> expireDue() {
-        return pool.preparedQuery("SELECT id, session_id FROM " + table
-                        + " WHERE state = 'pending' AND expires_at <= $1" + " ORDER BY expires_at LIMIT 100")
+        // an approval whose session ended waits for nothing: it expires at once (the inbox and the card
+        // would otherwise ask a person to decide what can no longer run)
+        return pool.preparedQuery("SELECT a.id, a.session_id, s.state IN ('stopped', 'failed') AS ended FROM " + table
+                        + " a JOIN " + sessionTable + " s ON s.id = a.session_id WHERE a.state = 'pending'"
+                        + " AND (a.expires_at <= $1 OR s.state IN ('stopped', 'failed'))"
+                        + " ORDER BY a.expires_at LIMIT 100")
                 .execute(Tuple.of(SessionService.now()))
                 .flatMap(rows -> {
                     List<Uni<Boolean>> each = new ArrayList<>();
                     for (Row row : rows) {
                         UUID id = row.getUUID("id");
                         UUID sessionId = row.getUUID("session_id");
+                        String why = Boolean.TRUE.equals(row.getBoolean("ended"))
+                                ? "the session ended before a decision"
+                                : "no decision within " + config.approvalTimeout();
                         each.add(pool.withTransaction(connection -> sessions.lock(connection, sessionId)
                                 .flatMap(locked -> lockApproval(connection, id))
                                 .flatMap(a -> a.state().equals("pending")
-                                        ? decide(
-                                                        connection,
-                                                        a,
-                                                        "expired",
-                                                        TIMEOUT_ACTOR,
-                                                        true,
-                                                        "no decision within " + config.approvalTimeout())
+                                        ? decide(connection, a, "expired", TIMEOUT_ACTOR, true, why)
                                                 .replaceWith(true)
                                         : Uni.createFrom().item(false))));
                     }

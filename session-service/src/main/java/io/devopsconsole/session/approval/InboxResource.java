@@ -61,7 +61,8 @@ public class InboxResource {
                                 + " coalesce(s.turn_operator, s.started_by) AS session_operator, s.started_by, s.turn_operator"
                                 + " FROM " + schema + ".approval a JOIN " + schema + ".session s ON s.id = a.session_id"
                                 + " LEFT JOIN " + schema + ".project_view p ON p.id = s.project_id"
-                                + " WHERE a.state = 'pending' AND s.kind = 'project' ORDER BY a.requested_at, a.id LIMIT 500")
+                                + " WHERE a.state = 'pending' AND s.kind = 'project' AND s.state NOT IN ('stopped', 'failed')"
+                                + " ORDER BY a.requested_at, a.id LIMIT 500")
                 .execute(Tuple.tuple())
                 .map(rows -> {
                     List<InboxItem> out = new ArrayList<>();

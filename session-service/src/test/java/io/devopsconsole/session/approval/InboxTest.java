@@ -2,11 +2,14 @@ package io.devopsconsole.session.approval;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.devopsconsole.events.agent.StreamKind;
 import io.devopsconsole.session.Feed;
 import io.devopsconsole.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -77,5 +80,29 @@ class InboxTest {
                 .doesNotContain(a)
                 .contains(b);
         given().get("/api/approvals/pending").then().statusCode(401);
+    }
+
+    @Test
+    void anApprovalOfASessionThatEndedExpiresAtOnceAndLeavesTheInbox() {
+        UUID session = Feed.newSession(null);
+        String approval = ask(session, "req-inbox-ended", "make deploy");
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"reason\":\"going home\"}")
+                .post("/api/sessions/" + session + "/stop")
+                .then()
+                .statusCode(200);
+        Feed.send(session, 3, StreamKind.WORKER_STATE, Feed.payload().put("state", "stopped"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> "expired"
+                        .equals(given().auth()
+                                .oauth2(Tokens.viewer())
+                                .get("/api/sessions/" + session + "/approvals")
+                                .then()
+                                .extract()
+                                .jsonPath()
+                                .getString("items.find { it.id == '" + approval + "' }.state")));
+        assertThat(inbox(Tokens.approver()).getList("items.approval.id")).doesNotContain(approval);
     }
 }
