@@ -10,7 +10,7 @@ import { badge, h, when } from '../dom';
 export interface SessionSummary {
   id: string; project_id: string; state: string; state_reason: string | null; started_by: string;
   created_at: string; ended_at: string | null; first_message: string | null; target_name: string | null;
-  working_directory: string | null; total_tokens: number;
+  working_directory: string | null; total_tokens: number; attention?: string | null;
 }
 
 const STATES = ['requested', 'starting', 'active', 'waiting_approval', 'idle', 'stopping', 'stopped', 'failed'];
@@ -77,6 +77,7 @@ function entry(s: SessionSummary): HTMLElement {
     h('a', { href: `#/projects/${encodeURIComponent(s.project_id)}/sessions/${encodeURIComponent(s.id)}` },
       h('span', { class: 'about' }, s.first_message ?? '(no message sent)')),
     ' ', badge(s.state.replace('_', ' '), s.state),
+    s.attention ? badge(s.attention.replace('_', ' '), s.attention === 'worker_lost' ? 'failed' : 'warn') : null,
     h('div', { class: 'muted' },
       `${when(s.created_at)} by ${s.started_by}`,
       s.target_name ? ` · on ${s.target_name}${s.working_directory ? ` in ${s.working_directory}` : ''}` : '',

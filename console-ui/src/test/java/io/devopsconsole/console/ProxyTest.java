@@ -155,6 +155,13 @@ class ProxyTest {
                         .get("/api/projects")
                         .statusCode())
                 .isEqualTo(499);
+        // an event stream whose session ended is told so, never redirected to the identity provider
+        assertThat(given().redirects()
+                        .follow(false)
+                        .header("Accept", "text/event-stream")
+                        .get("/api/coordinator/stream")
+                        .statusCode())
+                .isEqualTo(499);
         assertThat(given().get("/q/health/live").statusCode()).isEqualTo(200);
     }
 

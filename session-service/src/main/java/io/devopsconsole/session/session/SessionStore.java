@@ -182,6 +182,15 @@ public class SessionStore {
                         + " ORDER BY e.seq LIMIT 1) AS first_message"
                         + ", (SELECT e.body FROM " + events + " e WHERE e.session_id = s.id AND e.kind = 'worker_state'"
                         + " AND e.body LIKE '%\"target_name\":\"%' ORDER BY e.seq DESC LIMIT 1) AS worker"
+                        // what needs attention in a live session: its worker was lost (or failed), or the newest
+                        // runner record says a command has gone quiet (nothing arrived since)
+                        + ", CASE WHEN s.state IN ('stopped', 'failed') THEN NULL ELSE (SELECT CASE"
+                        + " WHEN w.body LIKE '%\"state\":\"lost\"%' OR w.body LIKE '%\"state\":\"failed\"%'"
+                        + " THEN 'worker_lost' WHEN w.body LIKE '%\"state\":\"command_stuck\"%' AND NOT EXISTS (SELECT 1 FROM "
+                        + events + " x WHERE x.session_id = s.id AND x.seq > w.seq AND x.stream_seq IS NOT NULL)"
+                        + " THEN 'command_stuck' END FROM " + events
+                        + " w WHERE w.session_id = s.id AND w.kind = 'worker_state' ORDER BY w.seq DESC LIMIT 1) END"
+                        + " AS attention"
                         + ", (SELECT sum(t.total_tokens) FROM " + table + "_tokens t WHERE t.session_id = s.id)::bigint"
                         + " AS total_tokens FROM " + table + " s"
                         + " WHERE kind = 'project' AND ($1::uuid IS NULL OR project_id = $1)"

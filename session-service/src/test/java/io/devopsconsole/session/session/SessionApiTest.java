@@ -231,6 +231,45 @@ class SessionApiTest {
         given().queryParam("project_id", project).get("/api/sessions").then().statusCode(401);
     }
 
+    @Test
+    void theHistorySaysWhatNeedsAttentionInALiveSession() {
+        UUID project = Feed.newProject();
+        UUID session =
+                UUID.fromString(create(project).then().statusCode(201).extract().path("id"));
+        java.util.function.Supplier<String> attention = () -> given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("project_id", project)
+                .get("/api/sessions")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("items[0].attention");
+        Feed.send(session, 1, io.devopsconsole.events.agent.StreamKind.TURN_STARTED, Feed.payload());
+        Feed.send(
+                session,
+                2,
+                io.devopsconsole.events.agent.StreamKind.WORKER_STATE,
+                Feed.payload()
+                        .put("state", "command_stuck")
+                        .put("item_id", "c1")
+                        .put("command", "sleep 900")
+                        .put("quiet_ms", 300000));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "command_stuck".equals(attention.get()));
+        // the command speaks again: nothing is stuck any more
+        Feed.send(
+                session,
+                3,
+                io.devopsconsole.events.agent.StreamKind.COMMAND_OUTPUT_DELTA,
+                Feed.payload().put("delta", "still here\n"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> attention.get() == null);
+        Feed.send(
+                session,
+                4,
+                io.devopsconsole.events.agent.StreamKind.WORKER_STATE,
+                Feed.payload().put("state", "lost").put("message", "the app-server stopped answering"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "worker_lost".equals(attention.get()));
+    }
+
     private static void message(UUID session, String text) {
         given().auth()
                 .oauth2(Tokens.operator())
