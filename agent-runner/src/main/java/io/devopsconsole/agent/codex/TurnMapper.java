@@ -13,6 +13,7 @@ import io.devopsconsole.events.agent.stream.StreamPayload.FileChange;
 import io.devopsconsole.events.agent.stream.StreamPayload.ItemCompleted;
 import io.devopsconsole.events.agent.stream.StreamPayload.ItemStarted;
 import io.devopsconsole.platform.redaction.SecretScanner;
+import io.devopsconsole.platform.text.StoredText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -713,13 +714,11 @@ public final class TurnMapper {
         if (output.length() <= streamedChars || !output.startsWith(said.toString())) {
             return List.of();
         }
-        int end = Math.min(output.length(), Math.max(streamedChars, OUTPUT_KEEP));
+        // never split a pair: not at the limit, not between two records
+        int end = StoredText.safeEnd(output, Math.min(output.length(), Math.max(streamedChars, OUTPUT_KEEP)));
         List<Draft> out = new ArrayList<>();
         for (int from = streamedChars; from < end; ) {
-            int to = Math.min(end, from + DELTA_CHUNK);
-            if (to < end && Character.isHighSurrogate(output.charAt(to - 1))) {
-                to--; // never split a pair between two records
-            }
+            int to = from + DELTA_CHUNK >= end ? end : StoredText.safeEnd(output, from + DELTA_CHUNK);
             out.add(new Draft(turnId, itemId, new StreamPayload.CommandOutputDelta(output.substring(from, to), true)));
             from = to;
         }

@@ -264,26 +264,8 @@ class TranscriptMappingTest {
     @Test
     void commandDurationsSayWhereTheyCameFromAndCodexZeroIsNotAFact() {
         TurnMapper mapper = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
-        mapper.notification(
-                "item/started",
-                JSON.createObjectNode()
-                        .put("turnId", "t")
-                        .set(
-                                "item",
-                                JSON.createObjectNode()
-                                        .put("type", "commandExecution")
-                                        .put("id", "c1")
-                                        .put("command", "sleep 0.05")));
-        mapper.notification(
-                "item/started",
-                JSON.createObjectNode()
-                        .put("turnId", "t")
-                        .set(
-                                "item",
-                                JSON.createObjectNode()
-                                        .put("type", "commandExecution")
-                                        .put("id", "c2")
-                                        .put("command", "true")));
+        startCommand(mapper, "c1", "sleep 0.05");
+        startCommand(mapper, "c2", "true");
         try {
             Thread.sleep(60);
         } catch (InterruptedException e) {
@@ -466,16 +448,7 @@ class TranscriptMappingTest {
     @Test
     void aCommandThatEndedWhileDetachedGetsItsMissedOutputOrAGapBeforeItsEnd() {
         TurnMapper live = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
-        live.notification(
-                "item/started",
-                JSON.createObjectNode()
-                        .put("turnId", "t")
-                        .set(
-                                "item",
-                                JSON.createObjectNode()
-                                        .put("type", "commandExecution")
-                                        .put("id", "c1")
-                                        .put("command", "ticks")));
+        startCommand(live, "c1", "ticks");
         live.notification(
                 "item/commandExecution/outputDelta",
                 JSON.createObjectNode().put("turnId", "t").put("itemId", "c1").put("delta", "tick 1\n"));
@@ -544,6 +517,22 @@ class TranscriptMappingTest {
                         .sum())
                 .isEqualTo(TurnMapper.OUTPUT_KEEP);
         assertThat(q.get(q.size() - 1).payload().path("output_chars").asInt()).isEqualTo(huge.length());
+
+        // a pair across the limit or a piece boundary is never split (the piece ends before it)
+        TurnMapper paired = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());
+        startCommand(paired, "c4", "cat emoji.log");
+        String pairs = "x".repeat(TurnMapper.DELTA_CHUNK - 1) + "\uD83D\uDE00".repeat(TurnMapper.OUTPUT_KEEP / 2);
+        List<String> pieces = paired
+                .notification(
+                        "item/completed",
+                        JSON.createObjectNode().put("turnId", "t").set("item", commandDone("c4", pairs, 1)))
+                .drafts()
+                .stream()
+                .filter(d -> d.kind() == StreamKind.COMMAND_OUTPUT_DELTA)
+                .map(d -> d.payload().path("delta").asText())
+                .toList();
+        assertThat(pieces).allMatch(p -> !Character.isHighSurrogate(p.charAt(p.length() - 1)));
+        assertThat(String.join("", pieces)).isEqualTo(pairs.substring(0, TurnMapper.OUTPUT_KEEP - 1));
 
         // everything streamed live: only the end
         TurnMapper all = new TurnMapper(UUID.randomUUID(), UUID.randomUUID());

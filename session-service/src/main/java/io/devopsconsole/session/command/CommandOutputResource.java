@@ -116,11 +116,7 @@ public class CommandOutputResource {
                         String delta = json(r.getString("body")).path("delta").asText("");
                         int room = limit - into.length();
                         if (delta.length() > room) {
-                            int end = room;
-                            if (end > 0 && Character.isHighSurrogate(delta.charAt(end - 1))) {
-                                end--;
-                            }
-                            into.append(delta, 0, end);
+                            into.append(delta, 0, io.devopsconsole.platform.text.StoredText.safeEnd(delta, room));
                             return Uni.createFrom().item(new Collected(into, true));
                         }
                         into.append(delta);

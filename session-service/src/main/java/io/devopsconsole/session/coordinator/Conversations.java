@@ -112,10 +112,8 @@ public class Conversations {
                         } catch (java.io.IOException e) {
                             continue;
                         }
-                        String said = body.path("text").asText("");
-                        if (said.length() > 600) {
-                            said = said.substring(0, 600) + "…";
-                        }
+                        String said = io.devopsconsole.platform.text.StoredText.clip(
+                                body.path("text").asText(""), 600);
                         String who = switch (r.getString("kind")) {
                             case "operator_message" -> "operator";
                             case "item_completed" -> "coordinator";

@@ -307,7 +307,7 @@ public class Coordinator {
     }
 
     private static String clip(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max) + "…";
+        return io.devopsconsole.platform.text.StoredText.clip(s, max);
     }
 
     /**

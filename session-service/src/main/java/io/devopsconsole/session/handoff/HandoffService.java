@@ -324,7 +324,7 @@ public class HandoffService {
     }
 
     private static String clip(String text) {
-        return text.length() <= 300 ? text : text.substring(0, 300) + "…";
+        return io.devopsconsole.platform.text.StoredText.clip(text, 300);
     }
 
     private static JsonNode json(String text) {

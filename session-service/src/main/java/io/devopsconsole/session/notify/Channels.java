@@ -60,14 +60,8 @@ public class Channels {
 
     Message message(NotificationStore.Due d) {
         String project = d.projectName() == null ? "a project" : inert(d.projectName());
-        String command = inert(SecretScanner.redactText(d.summary()));
-        if (command.length() > SUMMARY_CHARS) {
-            int end = SUMMARY_CHARS;
-            if (Character.isHighSurrogate(command.charAt(end - 1))) {
-                end--;
-            }
-            command = command.substring(0, end) + "…";
-        }
+        String command = io.devopsconsole.platform.text.StoredText.clip(
+                inert(SecretScanner.redactText(d.summary())), SUMMARY_CHARS);
         String link = config.consoleUrl()
                 .filter(u -> !u.isBlank())
                 .map(u -> u.replaceAll("/+$", "") + "/#/projects/" + d.projectId() + "/sessions/" + d.sessionId())

@@ -40,13 +40,7 @@ public record SessionSummary(
         SessionView v = SessionView.of(r);
         JsonNode worker = json(r.getString("worker"));
         String first = json(r.getString("first_message")).path("text").asText(null);
-        if (first != null && first.length() > FIRST_MESSAGE_CHARS) {
-            int end = FIRST_MESSAGE_CHARS;
-            if (Character.isHighSurrogate(first.charAt(end - 1))) {
-                end--; // never cut a pair in half
-            }
-            first = first.substring(0, end) + "…";
-        }
+        first = io.devopsconsole.platform.text.StoredText.clip(first, FIRST_MESSAGE_CHARS);
         Long tokens = r.getLong("total_tokens");
         return new SessionSummary(
                 v.id(),

@@ -77,6 +77,20 @@ public final class StoredText {
         return changed ? out.toString() : s;
     }
 
+    /** The largest end at most {@code end} that does not split a surrogate pair of {@code s}. */
+    public static int safeEnd(CharSequence s, int end) {
+        return end > 0 && end < s.length() && Character.isHighSurrogate(s.charAt(end - 1)) ? end - 1 : end;
+    }
+
+    /**
+     * At most {@code max} characters of {@code s}, never half of a surrogate pair, with "…" appended
+     * when something was cut ({@code null} stays {@code null}). Every clip of text for display or a
+     * digest goes through here, so none of them makes a lone surrogate.
+     */
+    public static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, safeEnd(s, max)) + "…";
+    }
+
     /** A JSON tree with every string value and field name {@link #encode}d (the input is not changed). */
     public static JsonNode encodeTree(JsonNode node) {
         return tree(node, StoredText::encode);

@@ -144,4 +144,16 @@ class StoredTextTest {
         byte[] broken = "{\"d\":\"\\u0000\"".getBytes(StandardCharsets.UTF_8);
         assertThat(StoredTextBodies.rewrite(broken)).isSameAs(broken);
     }
+
+    @Example
+    void clippingNeverLeavesHalfAPair() {
+        String face = "\uD83D\uDE00"; // one code point, two chars
+        assertThat(StoredText.clip("ab" + face + "cd", 3)).isEqualTo("ab…");
+        assertThat(StoredText.clip("ab" + face + "cd", 4)).isEqualTo("ab" + face + "…");
+        assertThat(StoredText.clip("short", 10)).isEqualTo("short");
+        assertThat(StoredText.clip(null, 10)).isNull();
+        assertThat(StoredText.safeEnd("a" + face, 2)).isEqualTo(1);
+        assertThat(StoredText.safeEnd("a" + face, 3)).isEqualTo(3);
+        assertThat(StoredText.safeEnd("a" + face, 0)).isZero();
+    }
 }
