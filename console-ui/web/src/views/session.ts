@@ -341,7 +341,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
           pending.splice(i, 1);
         }
       }
-      const sig = signature(block, approvals);
+      const sig = signature(block, approvals, sessionEnded(session));
       const known = views.get(block);
       if (known && known.sig === sig) {
         continue;
@@ -426,6 +426,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
         Object.assign(session, { state: now.state, state_reason: now.state_reason, ended_at: now.ended_at });
         factsKey = '';
         drawFacts();
+        schedule();                        // approval cards still waiting say they no longer are
       }).catch(() => undefined);
       schedule();
     },
@@ -454,13 +455,13 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
   };
 }
 
-function signature(b: Block, approvals: Map<string, Approval>): string {
+function signature(b: Block, approvals: Map<string, Approval>, ended: boolean): string {
   switch (b.type) {
     case 'agent': return `${b.text.length}:${b.done}`;
     case 'command': return `${b.command}:${b.output.length}:${b.outputChars}:${b.whole?.text.length}:${b.running}:`
       + `${b.awaitingApproval}:${b.exitCode}:${b.outcome}`;
     case 'file_change': return b.changes.map((c) => `${c.path}:${c.kind}:${c.diff.length}`).join('|');
-    case 'approval': return `${b.decision}:${b.decidedBy}:${approvals.get(b.requestId)?.state}`;
+    case 'approval': return `${b.decision}:${b.decidedBy}:${approvals.get(b.requestId)?.state}:${ended}`;
     default: return 'static';
   }
 }
@@ -566,6 +567,10 @@ function commandOutput(b: Extract<Block, { type: 'command' }>, session: Session,
     `Showing the last ${shown.length.toLocaleString()} of ${total.toLocaleString()} characters. `, more), pre];
 }
 
+function sessionEnded(session: Session): boolean {
+  return session.state === 'stopped' || session.state === 'failed';
+}
+
 function approvalCard(b: Extract<Block, { type: 'approval' }>, a: Approval | undefined, session: Session, mayDecide: boolean,
                       problem: (m: string) => void, redraw: () => void): HTMLElement {
   const risk = a?.risk || b.risk || 'unknown';
@@ -577,6 +582,12 @@ function approvalCard(b: Extract<Block, { type: 'approval' }>, a: Approval | und
     b.reason ? h('p', { class: 'muted' }, b.reason) : null);
   if (decided) {
     card.append(h('p', { class: 'decision' }, badge(decided), b.decidedBy ? ` by ${b.decidedBy}` : ''));
+    return card;
+  }
+  if (sessionEnded(session)) {
+    // the service expires it on its next sweep; nothing can run it any more, so nobody is asked to decide
+    card.classList.add('decided');
+    card.append(h('p', { class: 'decision' }, badge('expired'), ' — the session ended before a decision'));
     return card;
   }
   if (!mayDecide) {

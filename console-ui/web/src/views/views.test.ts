@@ -107,6 +107,24 @@ describe('a session that ends', () => {
     expect(root.querySelector('textarea')).toBeNull();
     expect(root.querySelector('.ended a')?.getAttribute('href')).toBe('#/projects/p1?after=s1');
   });
+
+  it('an approval still waiting when the session ended is no longer offered for a decision', async () => {
+    routes['GET /api/sessions/s1'] = [200, { id: 's1', project_id: 'p1', state: 'stopped', state_reason: 'worker stopped',
+      started_by: 'bob', turn_operator: 'bob', ended_at: '2026-12-06T10:00:00Z' }];
+    const root = document.createElement('main');
+    document.body.append(root);
+    await sessionView(root, me('viewer', 'operator', 'approver'), 'p1');
+    sources[0].emit(1, { seq: 1, kind: 'approval_requested', body: { request_id: 'r1', approval_kind: 'command', command: 'rm -rf build' } });
+    await tick();
+    await frame();
+    expect(root.querySelector('section.approval button.approve')).not.toBeNull();
+    sources[0].dispatchEvent(new Event('end'));
+    await tick();
+    await frame();
+    const card = root.querySelector('section.approval')!;
+    expect(card.querySelector('button')).toBeNull();
+    expect(card.textContent).toContain('the session ended before a decision');
+  });
 });
 
 describe('session history', () => {
