@@ -55,6 +55,9 @@ public class Csrf {
     /** The session's token (also set as a cookie for the SPA). */
     public String issue(RoutingContext ctx, SecurityIdentity who) {
         String token = token(who);
+        if (BearerTenant.isBearer(ctx)) {
+            return token; // no cookie for a client that signs each request itself
+        }
         Cookie existing = ctx.request().getCookie(COOKIE);
         if (existing == null || !existing.getValue().equals(token)) {
             ctx.response()
@@ -67,9 +70,13 @@ public class Csrf {
         return token;
     }
 
-    /** True for safe methods, or when the header carries this session's token. */
+    /**
+     * True for safe methods, for a request that brought its own bearer token (a browser never adds one
+     * to a cross-site request, so there is no ambient credential to forge with), or when the header
+     * carries this session's token.
+     */
     public boolean allowed(RoutingContext ctx, SecurityIdentity who) {
-        if (SAFE.contains(ctx.request().method().name())) {
+        if (SAFE.contains(ctx.request().method().name()) || BearerTenant.isBearer(ctx)) {
             return true;
         }
         String header = ctx.request().getHeader(HEADER);

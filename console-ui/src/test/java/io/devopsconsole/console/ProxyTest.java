@@ -165,6 +165,62 @@ class ProxyTest {
         assertThat(given().get("/q/health/live").statusCode()).isEqualTo(200);
     }
 
+    /** An access token as the realm issues it to the CLI, signed with the in-process provider's key. */
+    static String bearer(String user, String audience, String typ, long expiresInSeconds, String... roles) {
+        return io.smallrye.jwt.build.Jwt.issuer("https://server.example.com")
+                .subject(java.util
+                        .UUID
+                        .nameUUIDFromBytes(user.getBytes(StandardCharsets.UTF_8))
+                        .toString())
+                .preferredUserName(user)
+                .audience(audience)
+                .claim("azp", "devops-cli")
+                .claim("typ", typ)
+                .claim("realm_access", Map.of("roles", java.util.List.of(roles)))
+                .groups(java.util.Set.of("admin"))
+                .expiresAt(java.time.Instant.now().plusSeconds(expiresInSeconds))
+                .jws()
+                .keyId("1")
+                .sign("privateKey.jwk");
+    }
+
+    @Test
+    void aClientWithItsOwnAccessTokenIsServedWithoutCookiesRedirectsOrCsrfAndOnlyWithOurTokens() {
+        String token = bearer("carl-cli", "devops-services", "Bearer", 300, "viewer", "operator");
+        Response me = given().redirects().follow(false).auth().oauth2(token).get("/auth/me");
+        assertThat(me.statusCode()).as(me.asString()).isEqualTo(200);
+        assertThat(me.jsonPath().getString("name")).isEqualTo("carl-cli");
+        assertThat(me.jsonPath().getList("roles")).containsExactly("operator", "viewer"); // not the group "admin"
+        assertThat(me.getHeaders().getValues("Set-Cookie")).isEmpty();
+
+        // the token goes on to the owning service as it came; a change needs no CSRF header (nothing ambient)
+        Response list = given().redirects().follow(false).auth().oauth2(token).get("/api/projects?size=5");
+        assertThat(list.statusCode()).isEqualTo(200);
+        assertThat(list.jsonPath().getString("authorization")).isEqualTo("Bearer " + token);
+        assertThat(list.getHeaders().getValues("Set-Cookie")).isEmpty();
+        Response change = given().redirects()
+                .follow(false)
+                .auth()
+                .oauth2(token)
+                .contentType(ContentType.JSON)
+                .body("{\"name\":\"x\"}")
+                .post("/api/projects");
+        assertThat(change.statusCode()).isEqualTo(200);
+        assertThat(change.jsonPath().getString("method")).isEqualTo("POST");
+
+        // not ours: another audience, an ID token, an expired token, garbage — 401, never a redirect to sign in
+        for (String refused : java.util.List.of(
+                bearer("carl-cli", "account", "Bearer", 300, "admin"),
+                bearer("carl-cli", "devops-services", "ID", 300, "admin"),
+                bearer("carl-cli", "devops-services", "Bearer", -60, "admin"),
+                "not-a-token")) {
+            Response r =
+                    given().redirects().follow(false).auth().oauth2(refused).get("/api/projects");
+            assertThat(r.statusCode()).as(refused).isEqualTo(401);
+            assertThat(r.getHeaders().getValues("Set-Cookie")).isEmpty();
+        }
+    }
+
     @Test
     void theOperatorsTokenGoesToTheOwningServiceAndNeverToTheBrowser() throws Exception {
         Map<String, String> cookies = login();
