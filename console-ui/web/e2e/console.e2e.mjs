@@ -7,6 +7,8 @@ import { chromium } from 'playwright-core';
 import { readFileSync, writeFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
 import assert from 'node:assert/strict';
 
 const BASE = process.env.CONSOLE_URL;
@@ -229,13 +231,70 @@ try {
   await shot(page, 'reloaded-mid-turn-continued');
   log(`reloaded mid-turn at "${before.replace('agent', '').trim().slice(0, 30)}…": continued without gaps`);
 
-  // 10. Delta-to-paint: one live streamed answer, measured in the page.
-  await page.evaluate(() => performance.clearMeasures('delta-to-paint'));
+  // 9b. The CLI signs in with the device authorization grant: the code it prints is approved in this browser
+  //     (signed in to the realm already), then it reads what the console shows.
+  const cli = await cliSignIn(context);
+  const who = JSON.parse((await cli.run(['whoami', '--json'])).out);
+  assert.equal(who.name, 'admin');
+  assert.ok(who.roles.includes('approver'), 'the CLI acts with the user\'s realm roles');
+  assert.match((await cli.run(['projects', 'list'])).out, /Payments API\s+payments-api/);
+  assert.ok(JSON.parse((await cli.run(['targets', 'list', '--json'])).out).items.some((t) => t.name === 'lab-codex-1'));
+  const live = JSON.parse((await cli.run(['sessions', 'show', 'payments-api', '--json'])).out);
+  assert.equal(live.project_id, JSON.parse((await cli.run(['projects', 'show', 'payments-api', '--json'])).out).id);
+  assert.match((await cli.run(['audit', 'verify'])).out, /^chain intact: \d+ records verified/);
+  assert.equal(JSON.parse((await cli.run(['audit', 'search', '--actor', 'admin', '--limit', '3', '--json'])).out).length, 3);
+  const refused = await cli.run(['sessions', 'start', 'payments-api', '--approvals', 'sometimes'], { allowFailure: true });
+  assert.equal(refused.code, 1, 'a refusal ends the CLI with 1');
+  assert.match(refused.err, /approval_policy/, 'the refusal names the field');
+  log('CLI signed in with the device grant; whoami, projects, targets, sessions, audit verify/search; a refusal names its field');
+
+  // 10. Delta-to-paint: one live streamed answer, measured in the page; the same answer followed by two CLI
+  //     tails, one direct and one through a connection that is cut in the middle of the answer (it resumes
+  //     from its last event: nothing missed, nothing twice). From the runner's record to the screen / the
+  //     CLI's output line, side by side.
+  await page.evaluate(() => { performance.clearMeasures('delta-to-paint'); performance.clearMeasures('record-to-paint'); });
+  const cut = await cuttingProxy(new URL(BASE), 40);
+  const from = String(JSON.parse((await cli.run(['sessions', 'show', live.id, '--json'])).out).last_seq);
+  const direct = cli.tail(['sessions', 'tail', live.id, '--from', from, '--json']);
+  const resumed = cli.tail(['sessions', 'tail', live.id, '--from', from, '--json'], cut.url);
+  await Promise.all([direct.ready, resumed.ready]);
   await say('COUNT: 100');
   await transcript.locator('.msg.agent p', { hasText: Array.from({ length: 100 }, (_, i) => i + 1).join(' ') }).waitFor({ timeout: 120_000 });
   const paints = await page.evaluate(() => performance.getEntriesByName('delta-to-paint').map((m) => m.duration));
   assert.ok(paints.length >= 90, `delta-to-paint measured for the streamed deltas (${paints.length})`);
   figures.delta_to_paint_ms = stats(paints);
+  figures.browser_record_to_paint_ms = stats(await page.evaluate(() => performance.getEntriesByName('record-to-paint').map((m) => m.duration)));
+  const hundred = Array.from({ length: 100 }, (_, i) => i + 1).join(' ');
+  for (const t of [direct, resumed]) {
+    await t.until((records) => records.some((r) => r.kind === 'turn_completed'));
+    t.stop();
+    const seqs = t.records.map((r) => r.seq);
+    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => seqs[0] + i), 'the tail is gap-free and in order');
+    assert.ok(t.records.filter((r) => r.kind === 'agent_message_delta').map((r) => r.body.delta).join('').includes(hundred),
+      'every delta of the answer reached the CLI');
+  }
+  assert.deepEqual(resumed.records.map((r) => r.seq), direct.records.map((r) => r.seq), 'the cut tail resumed without a gap or a repeat');
+  assert.equal(cut.cuts(), 1, 'the connection was cut once');
+  assert.match(resumed.err(), /resuming after event \d+/);
+  figures.cli_record_to_output_ms = stats(direct.latencies());
+  log(`CLI tail: record -> output line ${fmt(figures.cli_record_to_output_ms)}; browser: record -> paint ${fmt(figures.browser_record_to_paint_ms)}; `
+    + `the tail cut after 40 deltas resumed from event ${resumed.err().match(/resuming after event (\d+)/)[1]}`);
+
+  // 10a. From the CLI: a message whose command needs approval (send --wait follows it), approved from the CLI's
+  //      list; the browser shows the same turn.
+  const sending = cli.run(['sessions', 'send', 'payments-api', '--wait', 'RUN_ESCALATED: echo cli-e2e-ok']);
+  let waiting;
+  for (let i = 0; i < 120 && !waiting; i++) {
+    waiting = JSON.parse((await cli.run(['approvals', 'list', '--json'])).out).items.find((x) => x.approval.session_id === live.id);
+    if (!waiting) await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.ok(waiting, 'the approval is listed for the CLI');
+  assert.match((await cli.run(['approvals', 'approve', waiting.approval.id])).out, /approved/);
+  const cliAnswer = await sending;
+  assert.match(cliAnswer.out, /\$ .*echo cli-e2e-ok/);
+  assert.match(cliAnswer.out, /cli-e2e-ok[\s\S]*\[exit 0\][\s\S]*— turn completed/);
+  await transcript.locator('details.command pre.output', { hasText: 'cli-e2e-ok' }).waitFor({ timeout: 30_000 });
+  log('CLI: sent a message, the approval listed and approved from the CLI, the answer followed to the turn\'s end; the browser shows it');
   figures.page_js_heap_bytes = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
 
   // 10b. Interrupt a turn that hangs (the model stalls): one Escape only says what a second does (even while
@@ -674,6 +733,131 @@ console.log(`figures: console URL -> usable (scripted sign-in) ${fmt(figures.con
   + `page JS heap after the session ${(figures.page_js_heap_bytes / 1048576).toFixed(1)} MiB; `
   + `coordinator (real codex, scripted model): sentence -> first status line ${figures.coordinator_sentence_to_first_status_ms} ms, `
   + `sentence -> proposal card ${figures.coordinator_sentence_to_proposal_ms} ms`);
+
+/**
+ * The CLI (cli/target/devops-cli.jar) signed in with the device grant: its code is approved in a page of
+ * this browser context. Returns helpers to run commands and to follow live tails (NDJSON lines, each with
+ * the time it was read).
+ */
+async function cliSignIn(context) {
+  const dir = join(OUT, 'cli-config');
+  mkdirSync(dir, { recursive: true });
+  const jar = process.env.CLI_JAR;
+  const java = (args, config) => spawn('java', ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-jar', jar, ...args],
+    { env: { ...process.env, DEVOPS_CONFIG_DIR: config ?? dir } });
+  const run = (args, opts = {}) => new Promise((resolve, reject) => {
+    const p = java(args);
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('close', (code) => (code === 0 || opts.allowFailure ? resolve({ code, out, err })
+      : reject(new Error(`devops ${args.join(' ')} exited ${code}: ${err}`))));
+  });
+  const login = java(['login', '--console', BASE]);
+  let said = '';
+  let loginOut = '';
+  login.stdout.on('data', (d) => { loginOut += d; });
+  const done = new Promise((resolve) => login.on('close', resolve));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no device code from the CLI: ${said}`)), 30_000);
+    login.stderr.on('data', (d) => {
+      said += d;
+      const m = said.match(/(http\S+user_code=\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+  });
+  const device = await context.newPage();
+  await device.goto(url);
+  await shot(device, 'cli-device-code');
+  // Keycloak asks to confirm the code (shown prefilled) and to grant the CLI access; then says it is done
+  for (let i = 0; i < 4; i++) {
+    const text = await device.locator('body').innerText();
+    if (/success|you may close|can close/i.test(text)) break;
+    const button = device.locator('input[type=submit], button[type=submit]').filter({ hasNotText: /^No$/ });
+    const yes = device.locator('#kc-login');
+    await ((await yes.count()) ? yes : button.first()).click();
+    await device.waitForLoadState();
+  }
+  await shot(device, 'cli-device-approved');
+  await device.close();
+  const code = await done;
+  assert.equal(code, 0, `devops login: ${said}`);
+  assert.match(loginOut, /Signed in to .* as admin/);
+  const tail = (args, consoleUrl) => {
+    let config = dir;
+    if (consoleUrl) {                    // the same sign-in, another way to the console
+      config = join(OUT, 'cli-config-proxied');
+      mkdirSync(config, { recursive: true });
+      const saved = JSON.parse(readFileSync(join(dir, 'login.json'), 'utf8'));
+      writeFileSync(join(config, 'login.json'), JSON.stringify({ ...saved, console: consoleUrl }), { mode: 0o600 });
+    }
+    const p = java(args, config);
+    const records = [];
+    const arrivals = [];
+    let err = '';
+    let buf = '';
+    const waiters = [];
+    p.stdout.on('data', (d) => {
+      const now = performance.timeOrigin + performance.now();
+      buf += d;
+      let nl;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.trim()) { records.push(JSON.parse(line)); arrivals.push(now); }
+      }
+      waiters.forEach((w) => w());
+    });
+    p.stderr.on('data', (d) => { err += d; });
+    // following once the console answered the stream request (the CLI says so on standard error)
+    const ready = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the CLI tail did not start: ${err}`)), 30_000);
+      p.stderr.on('data', () => { if (/following session/.test(err)) { clearTimeout(timer); resolve(); } });
+    });
+    return {
+      ready, records, stop: () => p.kill('SIGTERM'), err: () => err,
+      until: (test) => new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the CLI tail did not get there: ${err}`)), 60_000);
+        const check = () => { if (test(records)) { clearTimeout(timer); resolve(); } };
+        waiters.push(check);
+        check();
+      }),
+      latencies: () => records.map((r, i) => [r, arrivals[i]]).filter(([r]) => r.kind === 'agent_message_delta')
+        .map(([r, t]) => t - Date.parse(r.at)),
+    };
+  };
+  return { run, tail };
+}
+
+/** A TCP proxy to the console that cuts the connection through which `after` agent deltas went, once. */
+async function cuttingProxy(target, after) {
+  let cuts = 0;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    let seen = 0;
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d) => {
+      if (cuts === 0) {
+        seen += (String(d).match(/agent_message_delta/g) ?? []).length;
+        if (seen >= after) {
+          cuts++;
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+      }
+      client.write(d);
+    });
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  server.unref();
+  return { url: `http://127.0.0.1:${server.address().port}`, cuts: () => cuts };
+}
 
 function stats(xs) {
   const s = [...xs].sort((a, b) => a - b);

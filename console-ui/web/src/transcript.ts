@@ -22,6 +22,8 @@ export interface Entry {
   actor?: string;
   turn_id?: string | null;
   item_id?: string | null;
+  /** when the record was made (the runner's read of the worker's line for stream records) */
+  at?: string;
   body: Record<string, unknown>;
 }
 

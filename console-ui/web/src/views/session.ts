@@ -3,7 +3,8 @@
  * open, so a reload or a second tab shows everything and then continues live), the operator's
  * message is echoed at once, a thinking indicator runs until the first output, commands fold
  * open with their output, diffs show, approval cards decide, errors stay in the stream.
- * Each agent delta's arrival-to-paint time is recorded as a `delta-to-paint` performance measure.
+ * Each agent delta's arrival-to-paint time is recorded as a `delta-to-paint` performance measure, and the
+ * time from the runner's record to the paint as `record-to-paint`.
  */
 import { ApiError, api, can, describe, type Me } from '../api';
 import { append, badge, copyButton, h, when } from '../dom';
@@ -320,7 +321,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
   paneOf?.addEventListener('focusin', useThis);
 
   const views = new Map<Block, { el: HTMLElement; sig: string }>();
-  let arrived: number[] = [];
+  let arrived: { t: number; at: number }[] = [];
   let frame = 0;
   // while the replay of a just-opened session arrives (its first 2 s) and until the operator scrolls or
   // touches, each frame places the view again
@@ -381,8 +382,13 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
       arrived = [];
       setTimeout(() => {                 // after the frame that drew them
         const painted = performance.now();
-        for (const t of batch) {
+        for (const { t, at } of batch) {
           performance.measure('delta-to-paint', { start: t, end: painted });
+          // from the runner reading the worker's line (the record's time) to the screen: the whole relay
+          const start = at - performance.timeOrigin;
+          if (start > 0 && start <= painted) {
+            performance.measure('record-to-paint', { start, end: painted });
+          }
         }
       }, 0);
     }
@@ -401,7 +407,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
     record(_seq, data) {
       const entry = data as Entry;
       if (entry.kind === 'agent_message_delta') {
-        arrived.push(performance.now());
+        arrived.push({ t: performance.now(), at: Date.parse(String(entry.at ?? '')) });
       }
       model.apply(entry);
       if (entry.kind === 'approval_requested' || entry.kind === 'approval_decided') {

@@ -1,0 +1,321 @@
+package io.devopsconsole.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.devopsconsole.cli.Printer.Column;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Agent sessions: list a project's history, start one, talk to it, follow it live, interrupt and stop it. */
+@Command(
+        name = "sessions",
+        description = "Agent sessions: list, show, start, send, tail, interrupt, stop.",
+        subcommands = {
+            Sessions.ListSessions.class,
+            Sessions.Show.class,
+            Sessions.Start.class,
+            Sessions.Send.class,
+            Sessions.Tail.class,
+            Sessions.Interrupt.class,
+            Sessions.Stop.class
+        })
+final class Sessions {
+
+    static final List<Column> ROWS = List.of(
+            Column.of("id", "id"),
+            Column.of("state", "state"),
+            Column.of("started by", "started_by"),
+            Column.of("started", "created_at", 20),
+            Column.of("target", "target_name"),
+            Column.of("first message", "first_message", 48),
+            Column.of("reason", "state_reason", 40));
+    static final List<Column> FACTS = List.of(
+            Column.of("id", "id"),
+            Column.of("project", "project_id"),
+            Column.of("state", "state"),
+            Column.of("reason", "state_reason"),
+            Column.of("approvals", "approval_policy"),
+            Column.of("started by", "started_by"),
+            Column.of("turn operator", "turn_operator"),
+            Column.of("started", "created_at"),
+            Column.of("ended", "ended_at"),
+            Column.of("events", "last_seq"));
+
+    /**
+     * A session by id, or a project (id, slug or name) standing for its live session.
+     */
+    static JsonNode resolve(Api api, String ref) {
+        if (Refs.isId(ref)) {
+            try {
+                return api.get("/api/sessions/" + ref);
+            } catch (CliException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+            }
+        }
+        JsonNode project = Refs.project(api, ref);
+        try {
+            return api.get("/api/sessions/active"
+                    + Api.query(Map.of("project_id", project.path("id").asText())));
+        } catch (CliException e) {
+            if (e.status() == 404) {
+                throw new CliException(
+                        CliException.REFUSED,
+                        "project " + Inert.cell(project.path("name").asText())
+                                + " has no live session; devops sessions start "
+                                + Inert.cell(project.path("slug").asText()));
+            }
+            throw e;
+        }
+    }
+
+    @Command(name = "list", description = "A project's sessions, newest first (its history).")
+    static final class ListSessions extends Devops.Json implements Callable<Integer> {
+        @Parameters(paramLabel = "PROJECT", description = "id, slug or name")
+        String project;
+
+        @Option(names = "--search", description = "words in messages, commands, output or the end reason")
+        String search;
+
+        @Option(names = "--state", description = "requested, active, waiting_approval, stopping, stopped, failed")
+        String state;
+
+        @Option(names = "--limit", defaultValue = "20")
+        int limit;
+
+        @Override
+        public Integer call() {
+            Api api = Devops.context.api;
+            String id = Refs.project(api, project).path("id").asText();
+            JsonNode page = api.get("/api/sessions"
+                    + Api.query(Map.of(
+                            "project_id",
+                            id,
+                            "q",
+                            search == null ? "" : search,
+                            "state",
+                            state == null ? "" : state,
+                            "limit",
+                            limit)));
+            Printer p = new Printer(Devops.context.out);
+            if (json) {
+                p.json(page);
+            } else {
+                p.table(page.path("items"), ROWS);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "One session: state, who started it, approvals policy.")
+    static final class Show extends Devops.Json implements Callable<Integer> {
+        @Parameters(paramLabel = "SESSION", description = "a session id, or a project for its live session")
+        String ref;
+
+        @Override
+        public Integer call() {
+            JsonNode s = resolve(Devops.context.api, ref);
+            Printer p = new Printer(Devops.context.out);
+            if (json) {
+                p.json(s);
+            } else {
+                p.facts(s, FACTS);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "start", description = "Start a project's session (the agent starts on the first message).")
+    static final class Start extends Devops.Json implements Callable<Integer> {
+        @Parameters(paramLabel = "PROJECT", description = "id, slug or name")
+        String project;
+
+        @Option(
+                names = "--approvals",
+                defaultValue = "manual",
+                description =
+                        "manual (every request asks) or auto_approve_benign (read-only requests approved); default ${DEFAULT-VALUE}")
+        String approvals;
+
+        @Override
+        public Integer call() {
+            Api api = Devops.context.api;
+            String id = Refs.project(api, project).path("id").asText();
+            JsonNode s = api.post(
+                    "/api/sessions",
+                    Store.JSON.createObjectNode().put("project_id", id).put("approval_policy", approvals));
+            Printer p = new Printer(Devops.context.out);
+            if (json) {
+                p.json(s);
+            } else {
+                Devops.context.out.println("Session " + s.path("id").asText() + " "
+                        + s.path("state").asText() + "; the agent starts on the first message: devops sessions send "
+                        + s.path("id").asText() + " TEXT");
+            }
+            return 0;
+        }
+    }
+
+    /** Ends a tail early (the turn the command waited for ended). */
+    static final class Done extends RuntimeException {
+        Done() {
+            super(null, null, false, false);
+        }
+    }
+
+    @Command(name = "send", description = "Send the agent a message; --wait follows its answer until the turn ends.")
+    static final class Send extends Devops.Json implements Callable<Integer> {
+        @Parameters(
+                index = "0",
+                paramLabel = "SESSION",
+                description = "a session id, or a project for its live session")
+        String ref;
+
+        @Parameters(
+                index = "1..*",
+                paramLabel = "TEXT",
+                arity = "1..*",
+                description = "the message ('-' reads it from standard input)")
+        List<String> words;
+
+        @Option(names = "--wait", description = "show the answer as it streams, until the turn ends")
+        boolean waitForAnswer;
+
+        @Override
+        public Integer call() throws IOException {
+            Devops.Context c = Devops.context;
+            String text = words.size() == 1 && words.get(0).equals("-")
+                    ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    : String.join(" ", words);
+            JsonNode s = resolve(c.api, ref);
+            String id = s.path("id").asText();
+            JsonNode posted = c.api.post(
+                    "/api/sessions/" + id + "/messages",
+                    Store.JSON.createObjectNode().put("text", text));
+            if (!waitForAnswer) {
+                if (json) {
+                    new Printer(c.out).json(posted);
+                } else {
+                    c.out.println("Sent (event " + posted.path("seq").asLong() + ").");
+                }
+                return 0;
+            }
+            return follow(c, id, posted.path("seq").asLong(), json, true);
+        }
+    }
+
+    @Command(name = "tail", description = "Follow a session live (resumes by itself after a dropped connection).")
+    static final class Tail extends Devops.Json implements Callable<Integer> {
+        @Parameters(paramLabel = "SESSION", description = "a session id, or a project for its live session")
+        String ref;
+
+        @Option(names = "--from", description = "start after this event (default: the whole transcript)")
+        Long from;
+
+        @Option(names = "--new", description = "only what happens from now on")
+        boolean onlyNew;
+
+        @Override
+        public Integer call() {
+            Devops.Context c = Devops.context;
+            JsonNode s = resolve(c.api, ref);
+            long after = from != null ? from : onlyNew ? s.path("last_seq").asLong() : 0;
+            return follow(c, s.path("id").asText(), after, json, false);
+        }
+    }
+
+    /** Streams the session from {@code after}: NDJSON records with --json, the transcript otherwise. */
+    static int follow(Devops.Context c, String session, long after, boolean json, boolean untilTurnEnds) {
+        Printer.Transcript transcript = new Printer.Transcript(c.out);
+        Printer printer = new Printer(c.out);
+        EventStream stream = new EventStream(c.api, "/api/sessions/" + session + "/stream", after);
+        try {
+            stream.follow(new EventStream.Listener() {
+                @Override
+                public void record(long seq, String data) {
+                    JsonNode entry;
+                    try {
+                        entry = Store.JSON.readTree(data);
+                    } catch (IOException e) {
+                        c.err.println("devops: event " + seq + " is not JSON; skipped");
+                        return;
+                    }
+                    if (json) {
+                        printer.jsonLine(entry);
+                    } else {
+                        transcript.entry(entry);
+                    }
+                    String kind = entry.path("kind").asText();
+                    if (untilTurnEnds && kind.startsWith("turn_") && !kind.equals("turn_started")) {
+                        throw new Done();
+                    }
+                }
+
+                @Override
+                public void connected(long from) {
+                    if (!untilTurnEnds) {
+                        c.err.println("devops: following session " + session + " after event " + from);
+                    }
+                }
+
+                @Override
+                public void reconnecting(long last, String why) {
+                    transcript.end();
+                    c.err.println("devops: " + Inert.cell(why) + "; resuming after event " + last);
+                }
+            });
+        } catch (Done done) {
+            return 0;
+        }
+        transcript.end();
+        if (!json) {
+            c.out.println("— the session has ended");
+        }
+        return 0;
+    }
+
+    @Command(name = "interrupt", description = "Interrupt the running turn.")
+    static final class Interrupt implements Callable<Integer> {
+        @Parameters(paramLabel = "SESSION")
+        String ref;
+
+        @Override
+        public Integer call() {
+            JsonNode s = resolve(Devops.context.api, ref);
+            Devops.context.api.post("/api/sessions/" + s.path("id").asText() + "/interrupt", null);
+            Devops.context.out.println("Interrupt requested.");
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", description = "Stop the session (its transcript stays in the history).")
+    static final class Stop extends Devops.Json implements Callable<Integer> {
+        @Parameters(paramLabel = "SESSION")
+        String ref;
+
+        @Option(names = "--reason", description = "why (kept with the session)")
+        String reason;
+
+        @Override
+        public Integer call() {
+            JsonNode s = resolve(Devops.context.api, ref);
+            JsonNode stopped = Devops.context.api.post(
+                    "/api/sessions/" + s.path("id").asText() + "/stop",
+                    reason == null
+                            ? Store.JSON.createObjectNode()
+                            : Store.JSON.createObjectNode().put("reason", reason));
+            if (json) {
+                new Printer(Devops.context.out).json(stopped);
+            } else {
+                Devops.context.out.println("Session " + stopped.path("id").asText() + " "
+                        + stopped.path("state").asText() + ".");
+            }
+            return 0;
+        }
+    }
+}
