@@ -294,6 +294,14 @@ try {
   assert.match(cliAnswer.out, /\$ .*echo cli-e2e-ok/);
   assert.match(cliAnswer.out, /cli-e2e-ok[\s\S]*\[exit 0\][\s\S]*— turn completed/);
   await transcript.locator('details.command pre.output', { hasText: 'cli-e2e-ok' }).waitFor({ timeout: 30_000 });
+  // the worker's app-server log, for an admin, from the CLI and in the page
+  const workerLog = JSON.parse((await cli.run(['sessions', 'log', 'payments-api', '--json'])).out);
+  assert.equal(workerLog.exists, true, 'the durable app-server keeps a log on its host');
+  assert.equal(workerLog.read_by, 'admin');
+  await page.locator('summary', { hasText: 'About this session' }).click();
+  await page.locator('.session-facts .app-server-log summary').click();
+  await page.locator('.session-facts .app-server-log', { hasText: /bytes, read/ }).waitFor();
+  await page.locator('summary', { hasText: 'About this session' }).click();
   log('CLI: sent a message, the approval listed and approved from the CLI, the answer followed to the turn\'s end; the browser shows it');
   figures.page_js_heap_bytes = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null);
 

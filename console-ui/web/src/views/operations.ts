@@ -1,6 +1,6 @@
 /**
  * Operations the API offers on inventory rows, from the console: a target's Codex app-servers (list,
- * look again, clean what no worker owns, stop one), a tunnel's WireGuard operations on its gateway
+ * look again, clean what no worker owns, stop one, read one's log as an admin), a tunnel's WireGuard operations on its gateway
  * (status, check, tooling, install, activate, deactivate — the changing ones only after the operator
  * confirms, production gateways with the name typed), the console's SSH keys (the control plane's public
  * half; override keys stored and deleted by admins), and project handoff packages (prepare, start).
@@ -27,7 +27,8 @@ export function appServers(target: Row, me: Me): HTMLElement {
           a.orphan ? badge('no worker owns it', 'warn') : null, a.stale ? badge('stale', 'warn') : null,
           ` pid ${s(a.pid)} in ${s(a.working_directory)}`, a.session_id ? ` · session ${s(a.session_id)}` : '',
           can(me, 'operator') && a.alive ? h('button', { type: 'button', class: 'secondary', onclick: () =>
-            act(`${base}/${encodeURIComponent(String(a.server_key))}/stop`, `stopped ${s(a.server_key)}`) }, 'Stop') : null))));
+            act(`${base}/${encodeURIComponent(String(a.server_key))}/stop`, `stopped ${s(a.server_key)}`) }, 'Stop') : null,
+          can(me, 'admin') ? appServerLog(async () => ({ targetId: String(target.id), serverKey: String(a.server_key) })) : null))));
   };
   const load = async (path: string, method = 'GET') => {
     try {
@@ -51,6 +52,37 @@ export function appServers(target: Row, me: Me): HTMLElement {
     h('button', { type: 'button', class: 'secondary', onclick: () => void act(`${base}/clean`, 'cleaned') },
       'Clean what no worker owns')) : null;
   fold.append(body, tools ?? '', note);
+  return fold;
+}
+
+/**
+ * An app-server's log (admins): the end of the file on the host, read when the fold opens (a POST: it logs in to
+ * the host), secrets redacted by the runner; shown as inert text with how much of it this is.
+ */
+export function appServerLog(where: () => Promise<{ targetId: string; serverKey: string } | null>): HTMLElement {
+  const fold = h('details', { class: 'row-action app-server-log' }, h('summary', {}, 'App-server log'));
+  const body = h('div', {}, h('p', { class: 'muted' }, 'reading…'));
+  fold.append(body);
+  const read = async () => {
+    try {
+      const at = await where();
+      if (!at) {
+        body.replaceChildren(h('p', { class: 'muted' }, 'No app-server ran for this yet.'));
+        return;
+      }
+      const log = await api<Row>(`/api/targets/${encodeURIComponent(at.targetId)}/app-servers/${encodeURIComponent(at.serverKey)}/log`,
+        { method: 'POST', body: {} });
+      body.replaceChildren(!log.exists ? h('p', { class: 'muted' }, 'The host keeps no log for this app-server.')
+        : h('div', {}, h('p', { class: 'muted' }, log.truncated
+          ? `The last ${Number(log.shown_bytes).toLocaleString()} of ${Number(log.size_bytes).toLocaleString()} bytes`
+          : `All ${Number(log.size_bytes).toLocaleString()} bytes`, `, read ${when(log.read_at)} (secrets redacted). `,
+        h('button', { type: 'button', class: 'secondary', onclick: () => void read() }, 'Read again')),
+        h('pre', { class: 'output' }, s(log.text))));
+    } catch (e) {
+      body.replaceChildren(h('p', { class: 'error', role: 'alert' }, describe(e)));
+    }
+  };
+  fold.addEventListener('toggle', () => { if (fold.open) void read(); });
   return fold;
 }
 

@@ -12,6 +12,7 @@ import { renderMarkdown } from '../render';
 import { StreamCursor, openStream } from '../stream';
 import { Transcript, type Block, type Entry } from '../transcript';
 import { historyList } from './history';
+import { appServerLog } from './operations';
 
 interface Project { id: string; name: string; slug: string; default_working_directory: string }
 interface Session { id: string; project_id: string; state: string; started_by: string; turn_operator: string | null;
@@ -167,6 +168,13 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
   // where and how the agent runs: the worker's own report (target, directory) over the profile's
   let profile: Facts | null = null;
   const facts = h('dl', { class: 'session-facts' });
+  // admins: the newest worker's app-server log, as its host has it (fetched when opened)
+  const workerLog = appServerLog(async () => {
+    const page = await api<{ items: { target_id: string; server_key: string | null }[] }>(
+      `/api/workers?session_id=${encodeURIComponent(session.id)}&limit=1`);
+    const w = page.items.find((x) => x.server_key);
+    return w ? { targetId: w.target_id, serverKey: w.server_key! } : null;
+  });
   let factsKey = '';
   const drawFacts = () => {
     const w = model.worker;
@@ -185,6 +193,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
         ? `${session.ended_at ? when(session.ended_at) : ''}${session.state_reason ? ` — ${session.state_reason}` : ''}` : null],
       ['Session', h('span', {}, h('code', {}, session.id), ' ', copyButton(session.id, 'Copy id'))],
       ['Audit', h('a', { href: `#/audit?session_id=${encodeURIComponent(session.id)}` }, 'what happened in this session')],
+      ['Worker log', can(me, 'admin') ? workerLog : null],
     ];
     const key = JSON.stringify([target, host, w, state, profile]);
     if (key === factsKey) {

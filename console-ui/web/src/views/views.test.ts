@@ -10,6 +10,7 @@ import { attention, inboxView, type InboxItem } from './inbox';
 import { sidePanel } from './side';
 import { firstRun } from './firstrun';
 import { batchView, bulkForm, parseHosts } from './bulk';
+import { appServers } from './operations';
 // @ts-expect-error -- vitest runs in Node; the console's own types (browser only) do not include Node's
 import { readFileSync } from 'node:fs';
 
@@ -524,6 +525,33 @@ describe('approval cards', () => {
     expect(calls.filter((c) => c.method === 'POST')).toEqual([
       { method: 'POST', path: '/api/sessions/s1/approvals/a1/decision', body: { decision: 'approved' } }]);
     expect(root.querySelector('section.approval .decision')?.textContent).toContain('approved');
+  });
+});
+
+describe('an app-server\'s log', () => {
+  it('is offered to admins only, read when opened and shown inert with how much of it this is', async () => {
+    routes['GET /api/targets/t1/app-servers'] = [200, { observed_at: '2026-12-06T10:00:00Z', observed_by: 'olga', items: [
+      { server_key: '0123456789abcdef0123', pid: 42, alive: true, orphan: false, stale: false, working_directory: '/srv' }] }];
+    routes['POST /api/targets/t1/app-servers/0123456789abcdef0123/log'] = [200, { exists: true, size_bytes: 5000, shown_bytes: 30,
+      truncated: true, text: 'token=[REDACTED] \u001b[31mred\u001b[0m \u202eevil\n', read_at: '2026-12-06T10:01:00Z' }];
+    const operator = appServers({ id: 't1' }, me('viewer', 'operator'));
+    operator.open = true;
+    await frame();
+    expect(operator.querySelector('[data-server]')?.textContent).toContain('0123456789abcdef0123');
+    expect(operator.querySelector('.app-server-log')).toBeNull();
+
+    const admin = appServers({ id: 't1' }, me('viewer', 'operator', 'approver', 'admin'));
+    admin.open = true;
+    await frame();
+    const log = admin.querySelector<HTMLDetailsElement>('.app-server-log')!;
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+    log.open = true;
+    await frame();
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual(['/api/targets/t1/app-servers/0123456789abcdef0123/log']);
+    expect(log.textContent).toContain('The last 30 of 5,000 bytes');
+    const shown = log.querySelector('pre')!.textContent!;
+    expect(shown).toContain('token=[REDACTED] red \u27e6RLO\u27e7evil');
+    expect(shown).not.toContain('\u001b');
   });
 });
 

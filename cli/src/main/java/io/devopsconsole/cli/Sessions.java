@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 /** Agent sessions: list a project's history, start one, talk to it, follow it live, interrupt and stop it. */
 @Command(
         name = "sessions",
-        description = "Agent sessions: list, show, start, send, tail, interrupt, stop.",
+        description = "Agent sessions: list, show, start, send, tail, interrupt, stop, log.",
         subcommands = {
             Sessions.ListSessions.class,
             Sessions.Show.class,
@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
             Sessions.Send.class,
             Sessions.Tail.class,
             Sessions.Interrupt.class,
-            Sessions.Stop.class
+            Sessions.Stop.class,
+            Sessions.WorkerLog.class
         })
 final class Sessions {
 
@@ -277,6 +278,59 @@ final class Sessions {
             c.out.println("— the session has ended");
         }
         return 0;
+    }
+
+    @Command(
+            name = "log",
+            description = "The end of the session's app-server log on its host (admins; secrets redacted).")
+    static final class WorkerLog extends Devops.Json implements Callable<Integer> {
+        @Parameters(paramLabel = "SESSION")
+        String ref;
+
+        @Option(
+                names = "--bytes",
+                defaultValue = "262144",
+                description = "how much of the end (default ${DEFAULT-VALUE})")
+        int bytes;
+
+        @Override
+        public Integer call() {
+            Api api = Devops.context.api;
+            JsonNode s = resolve(api, ref);
+            JsonNode worker = null;
+            for (JsonNode w : api.get("/api/workers"
+                            + Api.query(Map.of("session_id", s.path("id").asText(), "limit", 20)))
+                    .path("items")) {
+                if (w.hasNonNull("server_key")) {
+                    worker = w;
+                    break;
+                }
+            }
+            if (worker == null) {
+                throw new CliException(CliException.REFUSED, "no app-server with a log ran for this session yet");
+            }
+            JsonNode log = api.post(
+                    "/api/targets/" + worker.path("target_id").asText() + "/app-servers/"
+                            + worker.path("server_key").asText() + "/log",
+                    Store.JSON.createObjectNode().put("max_bytes", bytes));
+            if (json) {
+                new Printer(Devops.context.out).json(log);
+                return 0;
+            }
+            if (!log.path("exists").asBoolean()) {
+                Devops.context.out.println("The host keeps no log for this app-server.");
+                return 0;
+            }
+            Devops.context.err.println((log.path("truncated").asBoolean()
+                            ? "The last " + log.path("shown_bytes").asLong() + " of "
+                                    + log.path("size_bytes").asLong() + " bytes"
+                            : "All " + log.path("size_bytes").asLong() + " bytes")
+                    + " of the app-server log on "
+                    + Inert.cell(log.path("target_name").asText()) + " (secrets redacted):");
+            Devops.context.out.print(Inert.lines(log.path("text").asText()));
+            Devops.context.out.flush();
+            return 0;
+        }
     }
 
     @Command(name = "interrupt", description = "Interrupt the running turn.")

@@ -128,6 +128,21 @@ public final class LaunchCommand {
                 + " rm -f -- \"$k.sock\" \"$k.pid\" \"$k.dir\" \"$k.lock\"; echo removed";
     }
 
+    /** The most a log read returns (the end of the file). */
+    public static final int LOG_READ_LIMIT = 1 << 20;
+
+    /**
+     * Reads the end of a durable app-server's log, read-only: the first line is the file's size in
+     * bytes ({@code none} when there is no log), then at most {@code maxBytes} of its end.
+     */
+    public static String readLog(String stateDirectory, String serverKey, int maxBytes) {
+        if (maxBytes < 1 || maxBytes > LOG_READ_LIMIT) {
+            throw new IllegalArgumentException("max_bytes: 1 to " + LOG_READ_LIMIT);
+        }
+        return serverFiles(stateDirectory, serverKey) + " f=\"$k.log\"; if [ -f \"$f\" ]; then wc -c < \"$f\";"
+                + " tail -c " + maxBytes + " -- \"$f\"; else echo none; fi";
+    }
+
     /** The start of a command about one durable app-server: its state directory, file stem and pid (key checked). */
     private static String serverFiles(String stateDirectory, String serverKey) {
         checkKey(serverKey);

@@ -156,6 +156,79 @@ public class AppServerResource {
         return new AppServers.AppServer(serverKey, null, false, null, null, null, null, !gone, false);
     }
 
+    /** The end of an app-server's log as the host has it, secrets redacted. */
+    public record AppServerLog(
+            UUID targetId,
+            String targetName,
+            String serverKey,
+            boolean exists,
+            long sizeBytes,
+            long shownBytes,
+            boolean truncated,
+            String text,
+            java.time.OffsetDateTime readAt,
+            String readBy) {}
+
+    /** How much of the end of the log to read. */
+    public record LogRequest(
+            @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(LaunchCommand.LOG_READ_LIMIT)
+            Integer maxBytes) {}
+
+    /**
+     * The end of a durable app-server's log (admins: it holds what the agent's tools printed), read
+     * by the fixed read-only command over SSH — a POST, as asking the host logs in there (ADR 0016).
+     * Secrets are redacted as in the transcript; control characters come back as they are, for the
+     * console to show inertly.
+     */
+    @POST
+    @Path("/{serverKey}/log")
+    @Blocking
+    @RolesAllowed(Roles.ADMIN)
+    @jakarta.ws.rs.Consumes(MediaType.APPLICATION_JSON)
+    public AppServerLog log(
+            @PathParam("targetId") UUID targetId,
+            @PathParam("serverKey") String serverKey,
+            @jakarta.validation.Valid LogRequest request) {
+        if (serverKey == null || !AppServers.KEY.matcher(serverKey).matches()) {
+            throw new InvalidFieldException("server_key", "20 hexadecimal digits, as listed");
+        }
+        int max = request == null || request.maxBytes() == null ? 256 * 1024 : request.maxBytes();
+        Inventory.Target target = target(targetId);
+        PinnedSsh.Result read;
+        try {
+            read = ssh.run(
+                    target,
+                    LaunchCommand.readLog(config.codex().stateDirectory().orElse(null), serverKey, max),
+                    Duration.ofSeconds(20));
+        } catch (IOException e) {
+            throw unreachable(target, e);
+        }
+        String who = actor.name().await().indefinitely();
+        LOG.infof("app-server log %s on %s read by %s", serverKey, target.name(), who);
+        String out = read.stdout();
+        int nl = out.indexOf('\n');
+        String first = (nl < 0 ? out : out.substring(0, nl)).strip();
+        java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+        if (!read.ok() || first.equals("none") || !first.matches("\\d{1,19}")) {
+            return new AppServerLog(targetId, target.name(), serverKey, false, 0, 0, false, "", now, who);
+        }
+        long size = Long.parseLong(first);
+        String text = nl < 0 ? "" : out.substring(nl + 1);
+        long shown = Math.min(size, max);
+        return new AppServerLog(
+                targetId,
+                target.name(),
+                serverKey,
+                true,
+                size,
+                shown,
+                size > shown,
+                io.devopsconsole.platform.text.StoredText.encode(
+                        io.devopsconsole.platform.redaction.SecretScanner.redactText(text)),
+                now,
+                who);
+    }
+
     private Inventory.Target target(UUID targetId) {
         Inventory.Target target = inventory
                 .target(targetId)

@@ -296,6 +296,64 @@ class DurableWorkerTest {
                 .post(path + "/" + key + "/stop")
                 .then()
                 .statusCode(409);
+
+        // its log, for admins only, read by the fixed command: the end of the file, secrets redacted
+        java.nio.file.Path logFile = SshHostResource.stateDirectory().resolve(key + ".log");
+        String secret = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+        Files.writeString(
+                logFile,
+                "tool said: token=" + secret + " \u001b[31mred\u001b[0m\nlast line\n",
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        long size = Files.size(logFile);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{}")
+                .post(path + "/" + key + "/log")
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(Tokens.admin())
+                .contentType("application/json")
+                .body("{}")
+                .post(path + "/" + key + "/log")
+                .then()
+                .statusCode(200)
+                .body("exists", org.hamcrest.Matchers.equalTo(true))
+                .body("size_bytes", org.hamcrest.Matchers.equalTo((int) size))
+                .body("truncated", org.hamcrest.Matchers.equalTo(false))
+                .body("read_by", org.hamcrest.Matchers.equalTo("ada-admin"))
+                .body("text", org.hamcrest.Matchers.containsString("last line"))
+                .body("text", org.hamcrest.Matchers.containsString("\u001b[31mred"))
+                .body("text", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString(secret)));
+        given().auth()
+                .oauth2(Tokens.admin())
+                .contentType("application/json")
+                .body("{\"max_bytes\":10}")
+                .post(path + "/" + key + "/log")
+                .then()
+                .statusCode(200)
+                .body("truncated", org.hamcrest.Matchers.equalTo(true))
+                .body("shown_bytes", org.hamcrest.Matchers.equalTo(10))
+                .body("text.length()", org.hamcrest.Matchers.lessThanOrEqualTo(10));
+        given().auth()
+                .oauth2(Tokens.admin())
+                .contentType("application/json")
+                .body("{\"max_bytes\":0}")
+                .post(path + "/" + key + "/log")
+                .then()
+                .statusCode(400)
+                .body("errors.field", org.hamcrest.Matchers.hasItem("max_bytes"));
+        given().auth()
+                .oauth2(Tokens.admin())
+                .contentType("application/json")
+                .body("{}")
+                .post(path + "/0123456789abcdef0123/log")
+                .then()
+                .statusCode(200)
+                .body("exists", org.hamcrest.Matchers.equalTo(false));
+
         given().auth()
                 .oauth2(Tokens.viewer())
                 .post(path + "/" + key + "/stop")
