@@ -17,7 +17,8 @@ export type StreamKind =
   | 'turn_interrupted'
   | 'worker_state'
   | 'error'
-  | 'stream_gap';
+  | 'stream_gap'
+  | 'attachment_copied';
 
 export type Risk = 'benign' | 'elevated' | 'destructive';
 
@@ -161,6 +162,16 @@ export interface StreamGap {
   streamed_chars?: number | null;
 }
 
+export interface AttachmentCopied {
+  attachment_id?: string | null;
+  name?: string | null;
+  state?: string | null;
+  path?: string | null;
+  size_bytes?: number | null;
+  sha256?: string | null;
+  message?: string | null;
+}
+
 export interface FileChange {
   path?: string | null;
   kind?: string | null;
@@ -185,6 +196,7 @@ export interface StreamPayloads {
   worker_state: WorkerState;
   error: StreamError;
   stream_gap: StreamGap;
+  attachment_copied: AttachmentCopied;
 }
 
 export type StreamPayload = StreamPayloads[StreamKind];

@@ -75,6 +75,21 @@ public final class ConsoleSession implements AutoCloseable {
                 .statusCode(201);
     }
 
+    /** Attaches a file (operator); returns the attachment's id. */
+    public String attach(String name, String mediaType, byte[] content) {
+        return given().baseUri(base)
+                .auth()
+                .oauth2(token)
+                .contentType(mediaType)
+                .queryParam("name", name)
+                .body(content)
+                .post("/api/sessions/" + id + "/attachments")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
+    }
+
     public void interrupt() {
         given().baseUri(base)
                 .auth()

@@ -33,6 +33,24 @@ public interface SessionConfig {
 
     Sse sse();
 
+    Attachments attachments();
+
+    /** Files attached to a session (ADR 0030). */
+    interface Attachments {
+        /**
+         * The largest file, in bytes (192 KiB by default: within the 256 KiB request limit every service
+         * has, and small enough to travel to the runner in one command record).
+         */
+        @WithDefault("196608")
+        int maxBytes();
+
+        /** The media types accepted; each is checked against the content (text must be UTF-8 without NUL). */
+        @WithDefault("text/plain,text/markdown,text/csv,text/x-log,application/json,application/yaml,"
+                + "application/x-yaml,text/yaml,application/xml,text/xml,application/toml,image/png,image/jpeg,"
+                + "image/gif,image/webp,application/pdf,application/gzip,application/zip,application/x-tar")
+        java.util.List<String> mediaTypes();
+    }
+
     interface Sse {
         /** A comment line is sent this often on an idle stream. */
         @WithDefault("PT15S")

@@ -128,6 +128,32 @@ public final class LaunchCommand {
                 + " rm -f -- \"$k.sock\" \"$k.pid\" \"$k.dir\" \"$k.lock\"; echo removed";
     }
 
+    /** Where attached files go, inside a session's working directory. */
+    public static final String ATTACHMENTS = ".devops-console/attachments";
+
+    /** An attached file's name: what session-service accepts (it becomes a file name on the host). */
+    public static final java.util.regex.Pattern ATTACHMENT_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    /**
+     * Writes standard input to {@code <working directory>/.devops-console/attachments/<name>} (mode 600 in
+     * mode-700 directories; written beside it and renamed, so the agent never reads half a file) and prints
+     * its SHA-256 as the host computes it. Fixed: the directory and name are checked and quoted.
+     */
+    public static String copyAttachment(String workingDirectory, String name) {
+        if (workingDirectory == null || !SafeDirectoryValidator.isSafeWorkspace(workingDirectory)) {
+            throw new IllegalArgumentException("working_directory: not an absolute path of safe segments");
+        }
+        if (name == null || !ATTACHMENT_NAME.matcher(name).matches() || name.contains("..")) {
+            throw new IllegalArgumentException("name: letters, digits, '.', '-' and '_' only");
+        }
+        String dir = quote(workingDirectory + "/" + ATTACHMENTS);
+        return "umask 077 && mkdir -p -- " + dir + " && cd -- " + dir + " && cat > " + quote("." + name + ".part")
+                + " && mv -f -- " + quote("." + name + ".part") + " " + quote(name) + " && { sha256sum -- "
+                + quote(name)
+                + " 2>/dev/null || shasum -a 256 -- " + quote(name) + "; }";
+    }
+
     /** The most a log read returns (the end of the file). */
     public static final int LOG_READ_LIMIT = 1 << 20;
 

@@ -46,6 +46,14 @@ public class SshConnector {
         }
     }
 
+    /** The same, with {@code input} written to the command's standard input (then closed). */
+    public PinnedSsh.Result run(Inventory.Target target, String command, byte[] input, Duration timeout)
+            throws IOException {
+        try (PinnedSsh.Connection connection = ssh.open(endpoint(target))) {
+            return connection.run(command, input, timeout);
+        }
+    }
+
     private static PinnedSsh.Endpoint endpoint(Inventory.Target target) {
         return new PinnedSsh.Endpoint(
                 target.name(),

@@ -210,6 +210,10 @@ final class SessionDriver {
             startTurn(t, eventId, trace);
             return;
         }
+        if (command instanceof io.devopsconsole.events.agent.CopyAttachment a) {
+            copyAttachment(a, eventId); // done once the host answered
+            return;
+        }
         if (command instanceof ApprovalDecided d) {
             relay.decide(d);
         } else if (command instanceof InterruptRequested i) {
@@ -219,6 +223,30 @@ final class SessionDriver {
                     + (stopWorker.reason() == null ? "" : ": " + stopWorker.reason()));
         }
         s.deps.log().markDone(eventId, sessionId);
+    }
+
+    /**
+     * Puts an attached file into the session's working directory on its host (ADR 0030): the SSH
+     * round trip runs off the session thread (the stream goes on meanwhile); the outcome comes back to it
+     * as an {@code attachment_copied} record, and only then is the command done.
+     */
+    private void copyAttachment(io.devopsconsole.events.agent.CopyAttachment a, UUID eventId) {
+        WorkerStarter.Placement at;
+        try {
+            at = starter.placement(a.projectId());
+        } catch (Refused e) {
+            s.publish((UUID) null, List.of(new TurnMapper.Draft(null, null, AttachmentCopy.failed(a, e.getMessage()))));
+            s.deps.log().markDone(eventId, sessionId);
+            return;
+        }
+        AttachmentCopy.COPIES.execute(() -> {
+            io.devopsconsole.events.agent.stream.StreamPayload.AttachmentCopied outcome =
+                    AttachmentCopy.copy(s.deps.ssh(), at.target(), at.workingDirectory(), a);
+            post(() -> {
+                s.publish(at.target().id(), List.of(new TurnMapper.Draft(null, null, outcome)));
+                s.deps.log().markDone(eventId, sessionId);
+            });
+        });
     }
 
     private void startTurn(TurnRequested t, UUID eventId, io.opentelemetry.context.Context trace) {

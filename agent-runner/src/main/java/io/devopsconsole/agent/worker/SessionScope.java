@@ -88,11 +88,15 @@ final class SessionScope {
     }
 
     void publish(Worker w, List<TurnMapper.Draft> drafts) {
+        publish(w == null ? null : w.target.id(), drafts);
+    }
+
+    void publish(java.util.UUID targetId, List<TurnMapper.Draft> drafts) {
         boolean traced = turnSpan.getSpanContext().isValid();
         deps.publisher()
                 .publish(
                         sessionId,
-                        w == null ? null : w.target.id(),
+                        targetId,
                         drafts,
                         traced ? io.opentelemetry.context.Context.root().with(turnSpan) : null);
         if (traced && drafts.stream().anyMatch(d -> d.kind().endsTurn())) {

@@ -29,6 +29,36 @@ final class WorkerStarter {
         this.reconnection = reconnection;
     }
 
+    /** Where the session's work happens: the live worker's target and directory, else the profile's primary binding. */
+    record Placement(Inventory.Target target, String workingDirectory) {}
+
+    Placement placement(UUID projectId) throws SessionDriver.Refused {
+        Inventory.Profile profile = s.deps.inventory()
+                .profileOf(projectId)
+                .await()
+                .indefinitely()
+                .orElseThrow(() -> new SessionDriver.Refused(
+                        "project " + projectId + " has no runtime profile: bind a target first"));
+        RuntimeProfileState.Binding binding = profile.primary()
+                .orElseThrow(() -> new SessionDriver.Refused(
+                        "the runtime profile of project " + projectId + " has no primary target"));
+        Worker live = s.workers.get(binding.targetId());
+        if (live != null && live.view.workingDirectory() != null) {
+            return new Placement(live.target, live.view.workingDirectory());
+        }
+        Inventory.Target target = s.deps.inventory()
+                .target(binding.targetId())
+                .await()
+                .indefinitely()
+                .orElseThrow(() -> new SessionDriver.Refused(
+                        "target " + binding.targetId() + " is not known to the agent-runner yet"));
+        String notReady = target.notReadyReason();
+        if (notReady != null) {
+            throw new SessionDriver.Refused(notReady);
+        }
+        return new Placement(target, binding.workingDirectory());
+    }
+
     Worker ensureWorker(UUID projectId, UUID targetId) throws SessionDriver.Refused {
         Inventory.Profile profile = s.deps.inventory()
                 .profileOf(projectId)

@@ -468,6 +468,34 @@ class DurableWorkerTest {
 
     /** A command that prints a NUL byte (find -print0, a binary file) is stored and shown, and the session goes on. */
     @Test
+    void anAttachedFileIsPutIntoTheWorkingDirectoryOnTheHostCheckedAndTheSessionGoesOn() throws Exception {
+        // before any message: no worker runs yet, the file goes where the profile says the work happens
+        byte[] file = "server {\n  listen 8080;\n}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String id = session.attach("nginx.conf", "text/plain", file);
+        JsonNode copied = session.await("attachment_copied").path("body");
+        assertThat(copied.path("attachment_id").asText()).isEqualTo(id);
+        assertThat(copied.path("state").asText()).as(copied.toString()).isEqualTo("copied");
+        Path onHost = work.resolve(".devops-console/attachments/nginx.conf");
+        assertThat(copied.path("path").asText()).isEqualTo(onHost.toString());
+        assertThat(Files.readAllBytes(onHost)).isEqualTo(file);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(onHost)))
+                .isEqualTo("rw-------");
+        // the same name again replaces it whole; then the agent works as ever
+        byte[] second = "server { listen 9090; }\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        session.attach("nginx.conf", "text/plain", second);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> session.kinds().stream()
+                                .filter("attachment_copied"::equals)
+                                .count()
+                        == 2);
+        assertThat(Files.readAllBytes(onHost)).isEqualTo(second);
+        assertThat(Files.list(onHost.getParent()).map(p -> p.getFileName().toString()))
+                .containsExactly("nginx.conf");
+        session.say("Say hello");
+        session.await("turn_completed");
+    }
+
+    @Test
     void aNulByteInACommandsOutputIsStoredVisiblyAndTheSessionGoesOn() throws Exception {
         session.say("RUN_EXEC: printf 'a\\000b\\n'; echo after-nul");
         session.await("turn_completed");

@@ -186,6 +186,10 @@ final class Summaries {
             return "session " + e.sessionId() + " went from " + e.from() + " to " + e.to()
                     + (e.reason() == null ? "" : " (" + e.reason() + ")");
         }
+        if (event instanceof io.devopsconsole.events.session.AttachmentAdded e) {
+            return who + " attached " + e.name() + " (" + e.mediaType() + ", " + e.sizeBytes() + " bytes, sha256 "
+                    + e.sha256() + ") to session " + e.sessionId();
+        }
         if (event instanceof OperatorMessagePosted e) {
             return who + " sent the agent a message of " + e.length() + " characters in session " + e.sessionId();
         }

@@ -85,10 +85,18 @@ public final class EventCatalog {
                 io.devopsconsole.events.session.CoordinatorProposalDecided.TYPE,
                 io.devopsconsole.events.session.CoordinatorProposalDecided.class,
                 Topics.SESSION);
+        register(
+                io.devopsconsole.events.session.AttachmentAdded.TYPE,
+                io.devopsconsole.events.session.AttachmentAdded.class,
+                Topics.SESSION);
         register(TurnRequested.TYPE, TurnRequested.class, Topics.AGENT_COMMANDS);
         register(ApprovalDecided.TYPE, ApprovalDecided.class, Topics.AGENT_COMMANDS);
         register(InterruptRequested.TYPE, InterruptRequested.class, Topics.AGENT_COMMANDS);
         register(StopWorker.TYPE, StopWorker.class, Topics.AGENT_COMMANDS);
+        register(
+                io.devopsconsole.events.agent.CopyAttachment.TYPE,
+                io.devopsconsole.events.agent.CopyAttachment.class,
+                Topics.AGENT_COMMANDS);
         register(AgentStreamRecord.TYPE, AgentStreamRecord.class, Topics.AGENT_STREAM);
         register(
                 io.devopsconsole.events.agent.RunnerHeartbeat.TYPE,

@@ -198,6 +198,15 @@ class EventSnapshotTest {
                         1,
                         "production"),
                 new SessionCreated(SESSION, PROJECT, "requested", "olga"),
+                new io.devopsconsole.events.session.AttachmentAdded(
+                        SESSION,
+                        PROJECT,
+                        APPROVAL,
+                        "nginx.conf",
+                        "text/plain",
+                        5,
+                        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+                        "olga"),
                 new SessionStateChanged(
                         SESSION, PROJECT, "active", "waiting_approval", "the agent asked to run a command"),
                 new OperatorMessagePosted(SESSION, PROJECT, MESSAGE, 7, 42),
@@ -232,6 +241,15 @@ class EventSnapshotTest {
                 new ApprovalDecided(SESSION, APPROVAL, "0", "approved", "olga"),
                 new InterruptRequested(SESSION, "olga"),
                 new StopWorker(SESSION, "olga", "session stopped by the operator"),
+                new io.devopsconsole.events.agent.CopyAttachment(
+                        SESSION,
+                        PROJECT,
+                        APPROVAL,
+                        "nginx.conf",
+                        5,
+                        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+                        "aGVsbG8=",
+                        "olga"),
                 new io.devopsconsole.events.agent.RunnerHeartbeat("runner-a", List.of(SESSION), CHECKED, 500, false),
                 new AgentStreamRecord(
                         UUID.fromString("3c2b1a09-8f7e-4d6c-9b5a-0f1e2d3c4b5a"),

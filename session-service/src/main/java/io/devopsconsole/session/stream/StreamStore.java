@@ -61,6 +61,7 @@ public class StreamStore {
     private final Counter parked;
     private final Counter fenced;
     private final TokenUsage tokens;
+    private final io.devopsconsole.session.attachment.Attachments attachments;
 
     public StreamStore(
             Pool pool,
@@ -71,7 +72,8 @@ public class StreamStore {
             @ConfigProperty(name = "devops.schema") String schema,
             io.devopsconsole.session.SessionConfig config,
             MeterRegistry meters,
-            TokenUsage tokens) {
+            TokenUsage tokens,
+            io.devopsconsole.session.attachment.Attachments attachments) {
         Duration gapTimeout = config.streamGapTimeout();
         this.pool = pool;
         this.sessions = sessions;
@@ -87,6 +89,7 @@ public class StreamStore {
                 .description("stream records from a runner that was superseded (dropped)")
                 .register(meters);
         this.tokens = tokens;
+        this.attachments = attachments;
     }
 
     /** Stores what can be stored of one session's records (any order, duplicates allowed). */
@@ -268,6 +271,9 @@ public class StreamStore {
             }
             if (r.kind() == StreamKind.TOKEN_USAGE) {
                 effects.add(c -> tokens.record(c, s.id(), r.targetId(), safe.json()));
+            }
+            if (r.kind() == StreamKind.ATTACHMENT_COPIED) {
+                effects.add(c -> attachments.copied(c, s.id(), safe.json()));
             }
         }
         stored.increment(run.size());

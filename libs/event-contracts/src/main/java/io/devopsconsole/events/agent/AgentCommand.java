@@ -7,7 +7,7 @@ import io.devopsconsole.events.DomainEvent;
  * the runner instance that owns the session's partition receives every command for it, in order.
  */
 public sealed interface AgentCommand extends DomainEvent
-        permits TurnRequested, ApprovalDecided, InterruptRequested, StopWorker {
+        permits TurnRequested, ApprovalDecided, InterruptRequested, StopWorker, CopyAttachment {
 
     java.util.UUID sessionId();
 

@@ -27,7 +27,8 @@ public enum StreamKind {
     TURN_INTERRUPTED,
     WORKER_STATE,
     ERROR,
-    STREAM_GAP;
+    STREAM_GAP,
+    ATTACHMENT_COPIED;
 
     @JsonValue
     public String wire() {

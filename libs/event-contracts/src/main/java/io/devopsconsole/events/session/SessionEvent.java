@@ -10,4 +10,5 @@ public sealed interface SessionEvent extends DomainEvent
                 ApprovalRequested,
                 ApprovalResolved,
                 CoordinatorToolCalled,
-                CoordinatorProposalDecided {}
+                CoordinatorProposalDecided,
+                AttachmentAdded {}

@@ -34,6 +34,11 @@ public class StoredTextBodies implements ReaderInterceptor {
     @Override
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
         MediaType type = context.getMediaType();
+        for (java.lang.annotation.Annotation a : context.getAnnotations()) {
+            if (a instanceof RawBody) {
+                return context.proceed(); // a file, byte for byte
+            }
+        }
         if (type != null
                 && (type.getSubtype().equals("json") || type.getSubtype().endsWith("+json"))) {
             byte[] body = context.getInputStream().readAllBytes();

@@ -109,6 +109,7 @@ public final class StreamContract {
             case WORKER_STATE -> StreamPayload.WorkerState.class;
             case ERROR -> StreamPayload.Error.class;
             case STREAM_GAP -> StreamPayload.StreamGap.class;
+            case ATTACHMENT_COPIED -> StreamPayload.AttachmentCopied.class;
         };
     }
 
@@ -136,6 +137,7 @@ public final class StreamContract {
         types.put("WorkerState", StreamPayload.WorkerState.class);
         types.put("StreamError", StreamPayload.Error.class);
         types.put("StreamGap", StreamPayload.StreamGap.class);
+        types.put("AttachmentCopied", StreamPayload.AttachmentCopied.class);
         types.put("FileChange", StreamPayload.FileChange.class);
         return types;
     }
@@ -162,6 +164,7 @@ public final class StreamContract {
             case WORKER_STATE -> List.of("WorkerState");
             case ERROR -> List.of("StreamError");
             case STREAM_GAP -> List.of("StreamGap");
+            case ATTACHMENT_COPIED -> List.of("AttachmentCopied");
         };
     }
 

@@ -239,6 +239,19 @@ public sealed interface StreamPayload {
         }
     }
 
+    /**
+     * A file the operator attached to the session, as the runner left it on the worker's host:
+     * {@code copied} to {@code path} (its SHA-256 checked there), or {@code failed} with
+     * {@code message} saying why.
+     */
+    record AttachmentCopied(
+            String attachmentId, String name, String state, String path, Long sizeBytes, String sha256, String message)
+            implements StreamPayload {
+        public StreamKind streamKind() {
+            return StreamKind.ATTACHMENT_COPIED;
+        }
+    }
+
     /** Whether the agent asks to run a command or to apply file changes. */
     enum ApprovalKind {
         COMMAND,
