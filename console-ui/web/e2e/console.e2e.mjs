@@ -294,6 +294,25 @@ try {
   assert.match(cliAnswer.out, /\$ .*echo cli-e2e-ok/);
   assert.match(cliAnswer.out, /cli-e2e-ok[\s\S]*\[exit 0\][\s\S]*— turn completed/);
   await transcript.locator('details.command pre.output', { hasText: 'cli-e2e-ok' }).waitFor({ timeout: 30_000 });
+  // files attached from the page and from the CLI land in the working directory on the host, checked
+  const attachmentsDir = join(host.work_dir, '.devops-console', 'attachments');
+  await page.locator('input[type=file]').setInputFiles({ name: 'deploy notes.md', mimeType: 'text/markdown',
+    buffer: Buffer.from('# Deploy\n- drain web-1 first\n') });
+  await transcript.locator('[data-attachment]', { hasText: 'deploy_notes.md' }).filter({ hasText: 'on the host' })
+    .waitFor({ timeout: 60_000 });
+  assert.equal(readFileSync(join(attachmentsDir, 'deploy_notes.md'), 'utf8'), '# Deploy\n- drain web-1 first\n');
+  const cliFile = join(OUT, 'limits.yaml');
+  writeFileSync(cliFile, 'max_connections: 200\n');
+  assert.match((await cli.run(['sessions', 'attach', 'payments-api', cliFile])).out, /Attached limits\.yaml \(21 bytes/);
+  await transcript.locator('[data-attachment]', { hasText: 'limits.yaml' }).filter({ hasText: 'on the host' })
+    .waitFor({ timeout: 60_000 });
+  assert.equal(readFileSync(join(attachmentsDir, 'limits.yaml'), 'utf8'), 'max_connections: 200\n');
+  const notPng = await cli.run(['sessions', 'attach', 'payments-api', '--type', 'image/png', cliFile], { allowFailure: true });
+  assert.equal(notPng.code, 1);
+  assert.match(notPng.err, /not image\/png/);
+  await shot(page, 'attachments-on-the-host');
+  log('files attached from the page and the CLI are on the host in the working directory; a file that is not its type is refused');
+
   // the worker's app-server log, for an admin, from the CLI and in the page
   const workerLog = JSON.parse((await cli.run(['sessions', 'log', 'payments-api', '--json'])).out);
   assert.equal(workerLog.exists, true, 'the durable app-server keeps a log on its host');

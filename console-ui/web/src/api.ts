@@ -16,17 +16,21 @@ export class ApiError extends Error {
 
 let csrf = '';
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T>(path: string,
+  init: { method?: string; body?: unknown; raw?: { data: Blob; type: string } } = {}): Promise<T> {
   const method = init.method ?? 'GET';
   const headers: Record<string, string> = { 'X-Requested-With': 'JavaScript', Accept: 'application/json' };
-  if (init.body !== undefined) {
+  if (init.raw) {
+    headers['Content-Type'] = init.raw.type;          // a file, sent as it is
+  } else if (init.body !== undefined) {
     headers['Content-Type'] = 'application/json';
   }
   if (method !== 'GET' && method !== 'HEAD') {
     headers['X-CSRF-Token'] = csrf;
   }
   const response = await fetch(path, {
-    method, headers, credentials: 'same-origin', body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    method, headers, credentials: 'same-origin',
+    body: init.raw ? init.raw.data : init.body === undefined ? undefined : JSON.stringify(init.body),
   });
   if (response.status === 499 || response.status === 401) {
     throw new LoginRequired('log in first');

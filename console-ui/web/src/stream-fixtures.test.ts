@@ -68,7 +68,7 @@ describe('the shared stream fixtures', () => {
     const all: Record<StreamKind, true> = { agent_message_delta: true, item_started: true, item_completed: true,
       command_output_delta: true, file_change: true, approval_requested: true, approval_resolved: true, token_usage: true,
       turn_started: true, turn_completed: true, turn_failed: true, turn_timed_out: true, turn_interrupted: true,
-      worker_state: true, error: true, stream_gap: true };
+      worker_state: true, error: true, stream_gap: true, attachment_copied: true };
     expect([...kinds].sort()).toEqual(Object.keys(all).sort());
   });
 });

@@ -96,3 +96,23 @@ describe('the session view model', () => {
       'error: We’re currently experiencing high demand', 'error: We’re currently experiencing high demand']);
   });
 });
+
+describe('attachments in the transcript', () => {
+  it('an attached file is shown once, then as copied or failed by the runner\'s record', () => {
+    const t = new Transcript();
+    const added = { seq: 1, kind: 'attachment_added', actor: 'olga', body: { attachment_id: 'a1', name: 'n.conf',
+      media_type: 'text/plain', size_bytes: 10, uploaded_by: 'olga' } };
+    t.apply(added);
+    t.apply({ ...added, seq: 2 });
+    t.apply({ seq: 3, kind: 'attachment_added', actor: 'olga', body: { attachment_id: 'a2', name: 'm.png', media_type: 'image/png',
+      size_bytes: 99, uploaded_by: 'olga' } });
+    t.apply({ seq: 4, kind: 'attachment_copied', body: { attachment_id: 'a1', state: 'copied', path: '/srv/.devops-console/attachments/n.conf' } });
+    t.apply({ seq: 5, kind: 'attachment_copied', body: { attachment_id: 'a2', state: 'failed', message: 'the host could not be reached' } });
+    expect(t.blocks).toEqual([
+      { type: 'attachment', id: 'a1', name: 'n.conf', mediaType: 'text/plain', size: 10, by: 'olga', state: 'copied',
+        path: '/srv/.devops-console/attachments/n.conf', message: null },
+      { type: 'attachment', id: 'a2', name: 'm.png', mediaType: 'image/png', size: 99, by: 'olga', state: 'failed', path: null,
+        message: 'the host could not be reached' },
+    ]);
+  });
+});

@@ -13,7 +13,7 @@
 import type {
   AgentMessageDelta, ApprovalRequested, ApprovalResolved, CommandOutcome, CommandOutputDelta, FileChange,
   FileChangeRecord, ItemCompletedAgentMessage, ItemCompletedCommand, ItemCompletedFileChanges, ItemStartedCommand,
-  Risk, StreamError, StreamGap, StreamPayloads, TokenUsage, TurnEnded, WorkerState,
+  AttachmentCopied, Risk, StreamError, StreamGap, StreamPayloads, TokenUsage, TurnEnded, WorkerState,
 } from './generated/stream-records';
 
 export interface Entry {
@@ -29,6 +29,8 @@ export interface Entry {
 
 export type Block =
   | { type: 'operator'; seq: number; author: string; text: string }
+  | { type: 'attachment'; id: string; name: string; mediaType: string; size: number; by: string;
+      state: 'sent' | 'copied' | 'failed'; path: string | null; message: string | null }
   | { type: 'agent'; key: string; text: string; done: boolean }
   | { type: 'command'; key: string; itemId: string; command: string; cwd: string; output: string;
       /** how many characters the whole output had, as the runner reported at the end */
@@ -213,6 +215,27 @@ export class Transcript {
         }
         this.blocks.push({ type: 'notice', seq: e.seq,
           message: str(gap.message) || 'part of this item was produced while no runner was attached' });
+        break;
+      }
+      case 'attachment_added': {
+        // the operator attached a file: the runner puts it on the host and says so (attachment_copied)
+        const id = str(b.attachment_id);
+        if (!this.byKey.has(`attachment:${id}`)) {
+          const block: Block = { type: 'attachment', id, name: str(b.name), mediaType: str(b.media_type), size: num(b.size_bytes) ?? 0,
+            by: str(b.uploaded_by) || str(e.actor), state: 'sent', path: null, message: null };
+          this.byKey.set(`attachment:${id}`, block);
+          this.blocks.push(block);
+        }
+        break;
+      }
+      case 'attachment_copied': {
+        const a = b as unknown as AttachmentCopied;
+        const block = this.byKey.get(`attachment:${str(a.attachment_id)}`);
+        if (block && block.type === 'attachment') {
+          block.state = a.state === 'copied' ? 'copied' : 'failed';
+          block.path = a.path ? str(a.path) : null;
+          block.message = a.message ? str(a.message) : null;
+        }
         break;
       }
       case 'worker_state': {

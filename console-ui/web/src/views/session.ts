@@ -266,7 +266,21 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
     const input = h('textarea', { id: 'message', rows: 2, placeholder: 'Message the agent (Enter sends, Shift+Enter for a new line)',
       'aria-label': 'Message to the agent' });
     const send = h('button', { type: 'submit' }, 'Send');
-    const composer = h('form', { class: 'composer' }, input, send);
+    // files for the agent: stored, then put into the working directory on the host (.devops-console/attachments)
+    const files = h('input', { type: 'file', multiple: true, hidden: true, 'aria-label': 'Files to attach' });
+    const attach = h('button', { type: 'button', class: 'secondary attach', title: 'Attach files (up to 192 KiB each; '
+      + 'they go into the working directory\'s .devops-console/attachments on the server)', onclick: () => files.click() }, 'Attach');
+    files.addEventListener('change', () => {
+      for (const f of Array.from(files.files ?? [])) {
+        // the name becomes a file name on the server: what it may not hold becomes '_' (the server checks again)
+        const name = f.name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/\.{2,}/g, '.').replace(/^[._-]+/, '').slice(0, 100) || 'file';
+        void api(`/api/sessions/${session.id}/attachments?name=${encodeURIComponent(name)}`,
+          { method: 'POST', raw: { data: f, type: f.type || 'text/plain' } })
+          .catch((err) => problem(`${f.name} was not attached: ${describe(err)}`));
+      }
+      files.value = '';
+    });
+    const composer = h('form', { class: 'composer' }, input, attach, files, send);
     composer.addEventListener('submit', (e) => {
       e.preventDefault();
       const text = input.value.trim();
@@ -477,6 +491,7 @@ function signature(b: Block, approvals: Map<string, Approval>, ended: boolean): 
       + `${b.awaitingApproval}:${b.exitCode}:${b.outcome}`;
     case 'file_change': return b.changes.map((c) => `${c.path}:${c.kind}:${c.diff.length}`).join('|');
     case 'approval': return `${b.decision}:${b.decidedBy}:${approvals.get(b.requestId)?.state}:${ended}`;
+    case 'attachment': return `${b.state}:${b.path}:${b.message}`;
     default: return 'static';
   }
 }
@@ -519,6 +534,15 @@ function renderBlock(b: Block, approvals: Map<string, Approval>, session: Sessio
       return h('div', { class: 'msg error', role: 'alert', 'data-seq': b.seq }, b.message);
     case 'notice':
       return h('div', { class: 'msg notice', 'data-seq': b.seq }, b.message);
+    case 'attachment': {
+      const state = b.state === 'copied' ? h('span', {}, badge('on the host', 'ok'), ' ', h('code', {}, b.path ?? ''))
+        : b.state === 'failed' ? h('span', { role: 'alert' }, badge('not copied', 'failed'), ` ${b.message ?? ''}`)
+        : badge('being copied');
+      return h('div', { class: 'block attachment', 'data-attachment': b.id },
+        h('a', { href: `/api/sessions/${encodeURIComponent(session.id)}/attachments/${encodeURIComponent(b.id)}/content`,
+          download: b.name }, `📎 ${b.name}`),
+        h('span', { class: 'muted' }, ` ${b.mediaType}, ${b.size.toLocaleString()} bytes, attached by ${b.by} `), state);
+    }
   }
 }
 

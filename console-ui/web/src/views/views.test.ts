@@ -528,19 +528,57 @@ describe('approval cards', () => {
   });
 });
 
+describe('attachments', () => {
+  it('an operator attaches a file as it is; the transcript shows it, then where it went on the host, inert', async () => {
+    routes['POST /api/sessions/s1/attachments?name=nginx_1_.conf'] = [201, { id: 'f1', state: 'sent' }];
+    const root = document.createElement('main');
+    document.body.append(root);
+    await sessionView(root, me('viewer', 'operator'), 'p1');
+    const input = root.querySelector<HTMLInputElement>('input[type=file]')!;
+    const file = new File(['server { listen 80; }\n'], 'nginx (1).conf', { type: '' });
+    Object.defineProperty(input, 'files', { value: [file], configurable: true });
+    input.dispatchEvent(new Event('change'));
+    await tick();
+    const sent = (fetch as unknown as { mock: { calls: [string, RequestInit][] } }).mock.calls
+      .find(([path]) => path.includes('/attachments'))!;
+    expect(sent[0]).toBe('/api/sessions/s1/attachments?name=nginx_1_.conf');
+    expect(sent[1].body).toBe(file);
+    expect((sent[1].headers as Record<string, string>)['Content-Type']).toBe('text/plain');
+    expect((sent[1].headers as Record<string, string>)['X-CSRF-Token']).toBeDefined();
+
+    sources[0].emit(2, { seq: 2, kind: 'attachment_added', actor: 'alice', body: { attachment_id: 'f1', name: 'x\u202e.conf',
+      media_type: 'text/plain', size_bytes: 22, uploaded_by: 'alice' } });
+    await frame();
+    const block = root.querySelector('[data-attachment=f1]')!;
+    expect(block.textContent).toContain('being copied');
+    expect(block.textContent).toContain('x\u27e6RLO\u27e7.conf');
+    expect(block.querySelector('a')?.getAttribute('href')).toBe('/api/sessions/s1/attachments/f1/content');
+    sources[0].emit(3, { seq: 3, kind: 'attachment_copied', body: { attachment_id: 'f1', name: 'x.conf', state: 'copied',
+      path: '/srv/.devops-console/attachments/x.conf' } });
+    await frame();
+    expect(root.querySelector('[data-attachment=f1]')?.textContent).toContain('on the host /srv/.devops-console/attachments/x.conf');
+  });
+
+  it('a viewer has no Attach button', async () => {
+    const root = document.createElement('main');
+    await sessionView(root, me('viewer'), 'p1');
+    expect(root.querySelector('input[type=file]')).toBeNull();
+  });
+});
+
 describe('an app-server\'s log', () => {
   it('is offered to admins only, read when opened and shown inert with how much of it this is', async () => {
     routes['GET /api/targets/t1/app-servers'] = [200, { observed_at: '2026-12-06T10:00:00Z', observed_by: 'olga', items: [
       { server_key: '0123456789abcdef0123', pid: 42, alive: true, orphan: false, stale: false, working_directory: '/srv' }] }];
     routes['POST /api/targets/t1/app-servers/0123456789abcdef0123/log'] = [200, { exists: true, size_bytes: 5000, shown_bytes: 30,
       truncated: true, text: 'token=[REDACTED] \u001b[31mred\u001b[0m \u202eevil\n', read_at: '2026-12-06T10:01:00Z' }];
-    const operator = appServers({ id: 't1' }, me('viewer', 'operator'));
+    const operator = appServers({ id: 't1' }, me('viewer', 'operator')) as HTMLDetailsElement;
     operator.open = true;
     await frame();
     expect(operator.querySelector('[data-server]')?.textContent).toContain('0123456789abcdef0123');
     expect(operator.querySelector('.app-server-log')).toBeNull();
 
-    const admin = appServers({ id: 't1' }, me('viewer', 'operator', 'approver', 'admin'));
+    const admin = appServers({ id: 't1' }, me('viewer', 'operator', 'approver', 'admin')) as HTMLDetailsElement;
     admin.open = true;
     await frame();
     const log = admin.querySelector<HTMLDetailsElement>('.app-server-log')!;

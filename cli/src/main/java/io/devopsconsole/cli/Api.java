@@ -120,6 +120,24 @@ public final class Api {
         return call("POST", path, body == null ? Store.JSON.createObjectNode() : body);
     }
 
+    /** A POST whose body is a file, sent as it is with its media type. */
+    public JsonNode upload(String path, byte[] content, String mediaType) {
+        HttpRequest request = request("POST", path, null)
+                .setHeader("Content-Type", mediaType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(content))
+                .build();
+        HttpResponse<String> r = send(request, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() / 100 != 2) {
+            throw refusal(r.statusCode(), r.body(), path);
+        }
+        try {
+            return Store.JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new CliException(
+                    CliException.UNAVAILABLE, "the console answered " + path + " with something other than JSON");
+        }
+    }
+
     public JsonNode delete(String path) {
         return call("DELETE", path, null);
     }

@@ -192,6 +192,18 @@ public final class Printer {
                     line((retry ? "notice: " : "error: ") + b.path("message").asText() + (retry ? " (retrying)" : ""));
                 }
                 case "system_note" -> line("note: " + b.path("text").asText());
+                case "attachment_added" ->
+                    line("attached by " + b.path("uploaded_by").asText() + ": "
+                            + b.path("name").asText() + " ("
+                            + b.path("media_type").asText() + ", "
+                            + b.path("size_bytes").asLong() + " bytes)");
+                case "attachment_copied" ->
+                    line(
+                            b.path("state").asText().equals("copied")
+                                    ? "attachment " + b.path("name").asText() + " is on the host: "
+                                            + b.path("path").asText()
+                                    : "attachment " + b.path("name").asText() + " was not copied: "
+                                            + b.path("message").asText());
                 case "stream_gap" ->
                     line("note: " + b.path("message").asText("part of this item ran while no runner was attached"));
                 case "worker_state" -> {
