@@ -77,7 +77,7 @@ function entry(s: SessionSummary): HTMLElement {
     h('a', { href: `#/projects/${encodeURIComponent(s.project_id)}/sessions/${encodeURIComponent(s.id)}` },
       h('span', { class: 'about' }, s.first_message ?? '(no message sent)')),
     ' ', badge(s.state.replace('_', ' '), s.state),
-    s.attention ? badge(s.attention.replace('_', ' '), s.attention === 'worker_lost' ? 'failed' : 'warn') : null,
+    s.attention ? badge(s.attention.replace('_', ' '), s.attention === 'command_stuck' ? 'warn' : 'failed') : null,
     h('div', { class: 'muted' },
       `${when(s.created_at)} by ${s.started_by}`,
       s.target_name ? ` · on ${s.target_name}${s.working_directory ? ` in ${s.working_directory}` : ''}` : '',

@@ -45,9 +45,8 @@ export async function sidePanel(side: HTMLElement, me: Me, login: () => void): P
     const sessionBadge = (projectId: string) => {
       const s = newest.get(projectId);
       const state = String(s?.state ?? '');
-      if (s && (s.attention === 'worker_lost' || s.attention === 'command_stuck')) {
-        return h('span', {}, ' ', badge(s.attention === 'worker_lost' ? 'worker lost' : 'command stuck',
-          s.attention === 'worker_lost' ? 'failed' : 'warn'));
+      if (s && (s.attention === 'runner_lost' || s.attention === 'worker_lost' || s.attention === 'command_stuck')) {
+        return h('span', {}, ' ', badge(s.attention.replace('_', ' '), s.attention === 'command_stuck' ? 'warn' : 'failed'));
       }
       if (!s || state === 'stopped' || state === 'waiting_approval') {
         return null; // nothing to say, or the approval badge says it

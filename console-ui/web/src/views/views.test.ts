@@ -889,7 +889,7 @@ describe('the attention inbox', () => {
 describe('the side panel', () => {
   it('marks a project whose newest session failed and one that is live; one failing call degrades only its list', async () => {
     routes['GET /api/projects?size=200'] = [200, { items: [{ id: 'p1', name: 'Payments' }, { id: 'p2', name: 'Billing' },
-      { id: 'p3', name: 'Docs' }, { id: 'p4', name: 'Search' }, { id: 'p5', name: 'Mail' }] }];
+      { id: 'p3', name: 'Docs' }, { id: 'p4', name: 'Search' }, { id: 'p5', name: 'Mail' }, { id: 'p6', name: 'Queue' }] }];
     routes['GET /api/remote-access/targets?size=200'] = [200, { items: [] }];
     routes['GET /api/workers'] = [500, { status: 500, detail: 'boom' }];
     routes['GET /api/approvals/pending'] = [200, { items: [] }];
@@ -899,7 +899,8 @@ describe('the side panel', () => {
       { id: 's7', project_id: 'p2', state: 'active' },
       { id: 's6', project_id: 'p3', state: 'stopped' },
       { id: 's5', project_id: 'p4', state: 'active', attention: 'worker_lost' },
-      { id: 's4', project_id: 'p5', state: 'active', attention: 'command_stuck' }] }];
+      { id: 's4', project_id: 'p5', state: 'active', attention: 'command_stuck' },
+      { id: 's3', project_id: 'p6', state: 'active', attention: 'runner_lost' }] }];
     const side = document.createElement('aside');
     const leave = await sidePanel(side, me('viewer'), () => undefined);
     const item = (name: string) => [...side.querySelectorAll('.projects li')].find((li) => li.textContent?.startsWith(name))!;
@@ -909,6 +910,7 @@ describe('the side panel', () => {
     expect(item('Docs').querySelector('.badge')).toBeNull();
     expect(item('Search').querySelector('.badge-failed')?.textContent).toBe('worker lost');
     expect(item('Mail').querySelector('.badge-warn')?.textContent).toBe('command stuck');
+    expect(item('Queue').querySelector('.badge-failed')?.textContent).toBe('runner lost');
     const problem = side.querySelector('p.error') as HTMLElement;
     expect(problem.hidden).toBe(false);
     expect(problem.textContent).toBe('Not current — workers: 500: boom');

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 /** Agent sessions: list a project's history, start one, talk to it, follow it live, interrupt and stop it. */
 @Command(
         name = "sessions",
-        description = "Agent sessions: list, show, start, send, tail, interrupt, stop, log.",
+        description = "Agent sessions: list, show, start, send, tail, interrupt, stop, log, attach.",
         subcommands = {
             Sessions.ListSessions.class,
             Sessions.Show.class,
@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
             Sessions.Tail.class,
             Sessions.Interrupt.class,
             Sessions.Stop.class,
-            Sessions.WorkerLog.class
+            Sessions.WorkerLog.class,
+            Sessions.Attach.class
         })
 final class Sessions {
 
@@ -278,6 +279,75 @@ final class Sessions {
             c.out.println("— the session has ended");
         }
         return 0;
+    }
+
+    @Command(
+            name = "attach",
+            description = "Attach a file: stored, audited and put into the session's working directory on its host"
+                    + " (.devops-console/attachments/NAME).")
+    static final class Attach extends Devops.Json implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "SESSION")
+        String ref;
+
+        @Parameters(index = "1", paramLabel = "FILE")
+        java.nio.file.Path file;
+
+        @Option(names = "--type", description = "its media type (default: guessed from the name, else text/plain)")
+        String type;
+
+        @Option(names = "--name", description = "its name on the host (default: the file's name)")
+        String name;
+
+        @Override
+        public Integer call() throws IOException {
+            Api api = Devops.context.api;
+            JsonNode s = resolve(api, ref);
+            byte[] content = java.nio.file.Files.readAllBytes(file);
+            String as = name != null ? name : file.getFileName().toString();
+            String media = type != null ? type : guess(as);
+            JsonNode a = api.upload(
+                    "/api/sessions/" + s.path("id").asText() + "/attachments" + Api.query(Map.of("name", as)),
+                    content,
+                    media);
+            if (json) {
+                new Printer(Devops.context.out).json(a);
+            } else {
+                Devops.context.out.println(
+                        "Attached " + Inert.cell(a.path("name").asText()) + " ("
+                                + a.path("size_bytes").asLong()
+                                + " bytes, sha256 " + a.path("sha256").asText() + "); the runner puts it on the host"
+                                + " (devops sessions tail shows when).");
+            }
+            return 0;
+        }
+
+        /** A media type from the file's name (the console checks it against the content). */
+        static String guess(String name) {
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            Map<String, String> byEnd = new java.util.LinkedHashMap<>();
+            byEnd.put(".json", "application/json");
+            byEnd.put(".yaml", "application/yaml");
+            byEnd.put(".yml", "application/yaml");
+            byEnd.put(".xml", "application/xml");
+            byEnd.put(".toml", "application/toml");
+            byEnd.put(".md", "text/markdown");
+            byEnd.put(".csv", "text/csv");
+            byEnd.put(".png", "image/png");
+            byEnd.put(".jpg", "image/jpeg");
+            byEnd.put(".jpeg", "image/jpeg");
+            byEnd.put(".gif", "image/gif");
+            byEnd.put(".webp", "image/webp");
+            byEnd.put(".pdf", "application/pdf");
+            byEnd.put(".gz", "application/gzip");
+            byEnd.put(".tgz", "application/gzip");
+            byEnd.put(".zip", "application/zip");
+            byEnd.put(".tar", "application/x-tar");
+            return byEnd.entrySet().stream()
+                    .filter(e -> lower.endsWith(e.getKey()))
+                    .map(Map.Entry::getValue)
+                    .findFirst()
+                    .orElse("text/plain");
+        }
     }
 
     @Command(

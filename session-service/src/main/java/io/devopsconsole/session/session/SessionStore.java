@@ -184,7 +184,13 @@ public class SessionStore {
                         + " AND e.body LIKE '%\"target_name\":\"%' ORDER BY e.seq DESC LIMIT 1) AS worker"
                         // what needs attention in a live session: its worker was lost (or failed), or the newest
                         // runner record says a command has gone quiet (nothing arrived since)
-                        + ", CASE WHEN s.state IN ('stopped', 'failed') THEN NULL ELSE (SELECT CASE"
+                        + ", CASE WHEN s.state IN ('stopped', 'failed') THEN NULL"
+                        // the runner driving it stopped answering (session-service's own note; until it is back)
+                        + " WHEN (SELECT n.body FROM " + events
+                        + " n WHERE n.session_id = s.id AND n.kind = 'system_note'"
+                        + " AND (n.body LIKE '%\"code\":\"runner_lost\"%' OR n.body LIKE '%\"code\":\"runner_back\"%')"
+                        + " ORDER BY n.seq DESC LIMIT 1) LIKE '%\"code\":\"runner_lost\"%' THEN 'runner_lost'"
+                        + " ELSE (SELECT CASE"
                         + " WHEN w.body LIKE '%\"state\":\"lost\"%' OR w.body LIKE '%\"state\":\"failed\"%'"
                         + " THEN 'worker_lost' WHEN w.body LIKE '%\"state\":\"command_stuck\"%' AND NOT EXISTS (SELECT 1 FROM "
                         + events + " x WHERE x.session_id = s.id AND x.seq > w.seq AND x.stream_seq IS NOT NULL)"

@@ -11,9 +11,10 @@ import java.util.UUID;
  * A session as a project's history lists it: the session's own fields, what it was about
  * ({@code first_message}: the operator's first message, clipped to 200 characters), where its worker
  * ran ({@code target_name} and {@code working_directory} from its newest worker record; null when no
- * worker ever started), what needs attention in a live session ({@code attention}: {@code worker_lost}
- * when its worker's newest report is lost or failed, {@code command_stuck} when the newest runner record
- * says a command went quiet; null otherwise) and the tokens its threads used.
+ * worker ever started), what needs attention in a live session ({@code attention}: {@code runner_lost}
+ * while the agent-runner driving it has stopped answering (until another one took it over),
+ * {@code worker_lost} when its worker's newest report is lost or failed, {@code command_stuck} when the
+ * newest runner record says a command went quiet; null otherwise) and the tokens its threads used.
  */
 public record SessionSummary(
         UUID id,

@@ -268,7 +268,19 @@ class SessionApiTest {
                 io.devopsconsole.events.agent.StreamKind.WORKER_STATE,
                 Feed.payload().put("state", "lost").put("message", "the app-server stopped answering"));
         await().atMost(Duration.ofSeconds(20)).until(() -> "worker_lost".equals(attention.get()));
+        // the runner driving it stops answering (session-service's own note): that is said first, until it is back
+        service.runnerNote(session, "runner-lost:r1:1", "runner_lost", "r1", "the agent-runner r1 stopped responding")
+                .await()
+                .indefinitely();
+        await().atMost(Duration.ofSeconds(20)).until(() -> "runner_lost".equals(attention.get()));
+        service.runnerNote(session, "runner-back:r2:2", "runner_back", "r2", "agent-runner r2 took the session over")
+                .await()
+                .indefinitely();
+        await().atMost(Duration.ofSeconds(20)).until(() -> "worker_lost".equals(attention.get()));
     }
+
+    @jakarta.inject.Inject
+    SessionService service;
 
     private static void message(UUID session, String text) {
         given().auth()
