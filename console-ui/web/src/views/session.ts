@@ -538,9 +538,9 @@ function renderBlock(b: Block, approvals: Map<string, Approval>, session: Sessio
       const state = b.state === 'copied' ? h('span', {}, badge('on the host', 'ok'), ' ', h('code', {}, b.path ?? ''))
         : b.state === 'failed' ? h('span', { role: 'alert' }, badge('not copied', 'failed'), ` ${b.message ?? ''}`)
         : badge('being copied');
-      return h('div', { class: 'block attachment', 'data-attachment': b.id },
+      return h('div', { class: 'block attachment', 'data-attachment': b.id }, badge('file', 'none'), ' ',
         h('a', { href: `/api/sessions/${encodeURIComponent(session.id)}/attachments/${encodeURIComponent(b.id)}/content`,
-          download: b.name }, `📎 ${b.name}`),
+          download: b.name }, b.name),
         h('span', { class: 'muted' }, ` ${b.mediaType}, ${b.size.toLocaleString()} bytes, attached by ${b.by} `), state);
     }
   }

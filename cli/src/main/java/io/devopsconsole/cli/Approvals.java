@@ -40,12 +40,7 @@ final class Approvals {
         @Override
         public Integer call() {
             JsonNode page = Devops.context.api.get("/api/approvals/pending");
-            Printer p = new Printer(Devops.context.out);
-            if (json) {
-                p.json(page);
-            } else {
-                p.table(page.path("items"), ROWS);
-            }
+            answer(page, p -> p.table(page.path("items"), ROWS));
             return 0;
         }
     }
@@ -61,66 +56,62 @@ final class Approvals {
                 "approval " + Inert.cell(id) + " is not waiting (decided, expired or unknown); devops approvals list");
     }
 
-    static int decide(String id, String decision, String reason, String typed, boolean json) {
-        Devops.Context c = Devops.context;
-        JsonNode item = pending(c.api, id);
-        JsonNode a = item.path("approval");
-        if (decision.equals("approved") && a.path("risk").asText().equals("destructive")) {
-            c.err.println("Destructive command, in " + Inert.cell(a.path("cwd").asText("?")) + ":");
-            c.err.println("  "
-                    + Inert.lines(a.path("command").asText(a.path("summary").asText())));
-            String word = typed != null ? typed : c.ask("Type approve to run it: ");
-            if (word == null || !word.strip().equals("approve")) {
-                throw new CliException(
-                        CliException.REFUSED,
-                        "a destructive command is approved only with the word approve typed; nothing was decided");
-            }
-        }
-        ObjectNode body = Store.JSON.createObjectNode().put("decision", decision);
-        if (reason != null) {
-            body.put("reason", reason);
-        }
-        JsonNode decided =
-                c.api.post("/api/sessions/" + a.path("session_id").asText() + "/approvals/" + id + "/decision", body);
-        if (json) {
-            new Printer(c.out).json(decided);
-        } else {
-            c.out.println("Approval " + id + " " + decided.path("state").asText() + ".");
-        }
-        return 0;
-    }
-
-    @Command(name = "approve", description = "Approve one (a destructive one only with the word approve typed).")
-    static final class Approve extends Devops.Json implements Callable<Integer> {
+    /** A decision on one pending approval, by its id. */
+    abstract static class Decision extends Devops.Json implements Callable<Integer> {
         @Parameters(paramLabel = "APPROVAL")
         String id;
 
+        @Option(names = "--reason")
+        String reason;
+
+        int decide(String decision, String typed) {
+            Devops.Context c = Devops.context;
+            JsonNode a = pending(c.api, id).path("approval");
+            if (decision.equals("approved") && a.path("risk").asText().equals("destructive")) {
+                c.err.println(
+                        "Destructive command, in " + Inert.cell(a.path("cwd").asText("?")) + ":");
+                c.err.println("  "
+                        + Inert.lines(a.path("command").asText(a.path("summary").asText())));
+                String word = typed != null ? typed : c.ask("Type approve to run it: ");
+                if (word == null || !word.strip().equals("approve")) {
+                    throw new CliException(
+                            CliException.REFUSED,
+                            "a destructive command is approved only with the word approve typed; nothing was decided");
+                }
+            }
+            ObjectNode body = Store.JSON.createObjectNode().put("decision", decision);
+            if (reason != null) {
+                body.put("reason", reason);
+            }
+            JsonNode decided = c.api.post(
+                    "/api/sessions/" + a.path("session_id").asText() + "/approvals/" + id + "/decision", body);
+            answer(
+                    decided,
+                    p -> c.out.println(
+                            "Approval " + id + " " + decided.path("state").asText() + "."));
+            return 0;
+        }
+    }
+
+    @Command(name = "approve", description = "Approve one (a destructive one only with the word approve typed).")
+    static final class Approve extends Decision {
         @Option(
                 names = "--type",
                 paramLabel = "WORD",
                 description = "the typed word for a destructive command, when not asked on the terminal")
         String typed;
 
-        @Option(names = "--reason")
-        String reason;
-
         @Override
         public Integer call() {
-            return decide(id, "approved", reason, typed, json);
+            return decide("approved", typed);
         }
     }
 
     @Command(name = "deny", description = "Deny one.")
-    static final class Deny extends Devops.Json implements Callable<Integer> {
-        @Parameters(paramLabel = "APPROVAL")
-        String id;
-
-        @Option(names = "--reason")
-        String reason;
-
+    static final class Deny extends Decision {
         @Override
         public Integer call() {
-            return decide(id, "denied", reason, null, json);
+            return decide("denied", null);
         }
     }
 }

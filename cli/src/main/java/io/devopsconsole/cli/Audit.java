@@ -105,12 +105,7 @@ final class Audit {
                     break;
                 }
             }
-            Printer p = new Printer(Devops.context.out);
-            if (json) {
-                p.json(Store.JSON.valueToTree(rows));
-            } else {
-                p.table(rows, ROWS);
-            }
+            answer(Store.JSON.valueToTree(rows), p -> p.table(rows, ROWS));
             return 0;
         }
     }

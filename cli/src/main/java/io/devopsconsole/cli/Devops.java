@@ -75,6 +75,16 @@ public final class Devops implements Runnable {
                 description = "Print the console's answer as JSON (non-ASCII escaped).",
                 scope = CommandLine.ScopeType.INHERIT)
         boolean json;
+
+        /** The answer as JSON with --json, else as {@code human} shows it. */
+        void answer(JsonNode value, java.util.function.Consumer<Printer> human) {
+            Printer p = new Printer(context.out);
+            if (json) {
+                p.json(value);
+            } else {
+                human.accept(p);
+            }
+        }
     }
 
     @Override

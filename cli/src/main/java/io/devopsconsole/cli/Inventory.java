@@ -34,6 +34,37 @@ final class Inventory {
                     56),
             Column.of("id", "id"));
 
+    /** A list: the page as a table of {@code rows}. */
+    abstract static class Listing extends Devops.Json implements Callable<Integer> {
+        abstract String path();
+
+        abstract List<Column> rows();
+
+        @Override
+        public Integer call() {
+            JsonNode page = Devops.context.api.get(path());
+            answer(page, p -> p.table(page.path("items"), rows()));
+            return 0;
+        }
+    }
+
+    /** One thing by what people call it: its facts. */
+    abstract static class Showing extends Devops.Json implements Callable<Integer> {
+        @Parameters(paramLabel = "REF", description = "an id or a name")
+        String ref;
+
+        abstract JsonNode find(String ref);
+
+        abstract List<Column> rows();
+
+        @Override
+        public Integer call() {
+            JsonNode one = find(ref);
+            answer(one, p -> p.facts(one, rows()));
+            return 0;
+        }
+    }
+
     @Command(
             name = "projects",
             description = "Projects: list, show.",
@@ -41,35 +72,24 @@ final class Inventory {
     static final class Projects {}
 
     @Command(name = "list", description = "Every project.")
-    static final class ProjectList extends Devops.Json implements Callable<Integer> {
-        @Override
-        public Integer call() {
-            JsonNode page = Devops.context.api.get("/api/projects?size=200");
-            Printer p = new Printer(Devops.context.out);
-            if (json) {
-                p.json(page);
-            } else {
-                p.table(page.path("items"), PROJECT_ROWS);
-            }
-            return 0;
+    static final class ProjectList extends Listing {
+        String path() {
+            return "/api/projects?size=200";
+        }
+
+        List<Column> rows() {
+            return PROJECT_ROWS;
         }
     }
 
     @Command(name = "show", description = "One project (by id, slug or name).")
-    static final class ProjectShow extends Devops.Json implements Callable<Integer> {
-        @Parameters(paramLabel = "PROJECT")
-        String ref;
+    static final class ProjectShow extends Showing {
+        JsonNode find(String ref) {
+            return Refs.project(Devops.context.api, ref);
+        }
 
-        @Override
-        public Integer call() {
-            JsonNode project = Refs.project(Devops.context.api, ref);
-            Printer p = new Printer(Devops.context.out);
-            if (json) {
-                p.json(project);
-            } else {
-                p.facts(project, PROJECT_ROWS);
-            }
-            return 0;
+        List<Column> rows() {
+            return PROJECT_ROWS;
         }
     }
 
@@ -80,35 +100,24 @@ final class Inventory {
     static final class Targets {}
 
     @Command(name = "list", description = "Every SSH target.")
-    static final class TargetList extends Devops.Json implements Callable<Integer> {
-        @Override
-        public Integer call() {
-            JsonNode page = Devops.context.api.get("/api/ssh-targets?size=200");
-            Printer p = new Printer(Devops.context.out);
-            if (json) {
-                p.json(page);
-            } else {
-                p.table(page.path("items"), TARGET_ROWS);
-            }
-            return 0;
+    static final class TargetList extends Listing {
+        String path() {
+            return "/api/ssh-targets?size=200";
+        }
+
+        List<Column> rows() {
+            return TARGET_ROWS;
         }
     }
 
     @Command(name = "show", description = "One SSH target (by id or name).")
-    static final class TargetShow extends Devops.Json implements Callable<Integer> {
-        @Parameters(paramLabel = "TARGET")
-        String ref;
+    static final class TargetShow extends Showing {
+        JsonNode find(String ref) {
+            return Refs.target(Devops.context.api, ref);
+        }
 
-        @Override
-        public Integer call() {
-            JsonNode target = Refs.target(Devops.context.api, ref);
-            Printer p = new Printer(Devops.context.out);
-            if (json) {
-                p.json(target);
-            } else {
-                p.facts(target, TARGET_ROWS);
-            }
-            return 0;
+        List<Column> rows() {
+            return TARGET_ROWS;
         }
     }
 }

@@ -104,12 +104,7 @@ final class Sessions {
                             state == null ? "" : state,
                             "limit",
                             limit)));
-            Printer p = new Printer(Devops.context.out);
-            if (json) {
-                p.json(page);
-            } else {
-                p.table(page.path("items"), ROWS);
-            }
+            answer(page, p -> p.table(page.path("items"), ROWS));
             return 0;
         }
     }
@@ -122,12 +117,7 @@ final class Sessions {
         @Override
         public Integer call() {
             JsonNode s = resolve(Devops.context.api, ref);
-            Printer p = new Printer(Devops.context.out);
-            if (json) {
-                p.json(s);
-            } else {
-                p.facts(s, FACTS);
-            }
+            answer(s, p -> p.facts(s, FACTS));
             return 0;
         }
     }
@@ -151,14 +141,12 @@ final class Sessions {
             JsonNode s = api.post(
                     "/api/sessions",
                     Store.JSON.createObjectNode().put("project_id", id).put("approval_policy", approvals));
-            Printer p = new Printer(Devops.context.out);
-            if (json) {
-                p.json(s);
-            } else {
-                Devops.context.out.println("Session " + s.path("id").asText() + " "
-                        + s.path("state").asText() + "; the agent starts on the first message: devops sessions send "
-                        + s.path("id").asText() + " TEXT");
-            }
+            answer(
+                    s,
+                    p -> Devops.context.out.println("Session " + s.path("id").asText() + " "
+                            + s.path("state").asText()
+                            + "; the agent starts on the first message: devops sessions send "
+                            + s.path("id").asText() + " TEXT"));
             return 0;
         }
     }
@@ -200,11 +188,9 @@ final class Sessions {
                     "/api/sessions/" + id + "/messages",
                     Store.JSON.createObjectNode().put("text", text));
             if (!waitForAnswer) {
-                if (json) {
-                    new Printer(c.out).json(posted);
-                } else {
-                    c.out.println("Sent (event " + posted.path("seq").asLong() + ").");
-                }
+                answer(
+                        posted,
+                        p -> c.out.println("Sent (event " + posted.path("seq").asLong() + ")."));
                 return 0;
             }
             return follow(c, id, posted.path("seq").asLong(), json, true);
@@ -309,15 +295,13 @@ final class Sessions {
                     "/api/sessions/" + s.path("id").asText() + "/attachments" + Api.query(Map.of("name", as)),
                     content,
                     media);
-            if (json) {
-                new Printer(Devops.context.out).json(a);
-            } else {
-                Devops.context.out.println(
-                        "Attached " + Inert.cell(a.path("name").asText()) + " ("
-                                + a.path("size_bytes").asLong()
-                                + " bytes, sha256 " + a.path("sha256").asText() + "); the runner puts it on the host"
-                                + " (devops sessions tail shows when).");
-            }
+            answer(
+                    a,
+                    p -> Devops.context.out.println(
+                            "Attached " + Inert.cell(a.path("name").asText()) + " ("
+                                    + a.path("size_bytes").asLong() + " bytes, sha256 "
+                                    + a.path("sha256").asText()
+                                    + "); the runner puts it on the host (devops sessions tail shows when)."));
             return 0;
         }
 
@@ -433,12 +417,11 @@ final class Sessions {
                     reason == null
                             ? Store.JSON.createObjectNode()
                             : Store.JSON.createObjectNode().put("reason", reason));
-            if (json) {
-                new Printer(Devops.context.out).json(stopped);
-            } else {
-                Devops.context.out.println("Session " + stopped.path("id").asText() + " "
-                        + stopped.path("state").asText() + ".");
-            }
+            answer(
+                    stopped,
+                    p -> Devops.context.out.println(
+                            "Session " + stopped.path("id").asText() + " "
+                                    + stopped.path("state").asText() + "."));
             return 0;
         }
     }

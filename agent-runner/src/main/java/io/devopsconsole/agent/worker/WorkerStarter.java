@@ -33,51 +33,18 @@ final class WorkerStarter {
     record Placement(Inventory.Target target, String workingDirectory) {}
 
     Placement placement(UUID projectId) throws SessionDriver.Refused {
-        Inventory.Profile profile = s.deps.inventory()
-                .profileOf(projectId)
-                .await()
-                .indefinitely()
-                .orElseThrow(() -> new SessionDriver.Refused(
-                        "project " + projectId + " has no runtime profile: bind a target first"));
-        RuntimeProfileState.Binding binding = profile.primary()
-                .orElseThrow(() -> new SessionDriver.Refused(
-                        "the runtime profile of project " + projectId + " has no primary target"));
+        Inventory.Profile profile = profile(projectId);
+        RuntimeProfileState.Binding binding = binding(profile, projectId, null);
         Worker live = s.workers.get(binding.targetId());
         if (live != null && live.view.workingDirectory() != null) {
             return new Placement(live.target, live.view.workingDirectory());
         }
-        Inventory.Target target = s.deps.inventory()
-                .target(binding.targetId())
-                .await()
-                .indefinitely()
-                .orElseThrow(() -> new SessionDriver.Refused(
-                        "target " + binding.targetId() + " is not known to the agent-runner yet"));
-        String notReady = target.notReadyReason();
-        if (notReady != null) {
-            throw new SessionDriver.Refused(notReady);
-        }
-        return new Placement(target, binding.workingDirectory());
+        return new Placement(readyTarget(binding), binding.workingDirectory());
     }
 
     Worker ensureWorker(UUID projectId, UUID targetId) throws SessionDriver.Refused {
-        Inventory.Profile profile = s.deps.inventory()
-                .profileOf(projectId)
-                .await()
-                .indefinitely()
-                .orElseThrow(() -> new SessionDriver.Refused(
-                        "project " + projectId + " has no runtime profile: bind a target first"));
-        RuntimeProfileState.Binding binding;
-        if (targetId == null) {
-            binding = profile.primary()
-                    .orElseThrow(() -> new SessionDriver.Refused(
-                            "the runtime profile of project " + projectId + " has no primary target"));
-        } else {
-            binding = profile.bindings().stream()
-                    .filter(b -> b.targetId().equals(targetId))
-                    .findFirst()
-                    .orElseThrow(() -> new SessionDriver.Refused(
-                            "target " + targetId + " is not bound to the runtime profile of project " + projectId));
-        }
+        Inventory.Profile profile = profile(projectId);
+        RuntimeProfileState.Binding binding = binding(profile, projectId, targetId);
         Worker existing = s.workers.get(binding.targetId());
         if (existing != null && existing.connected()) {
             return existing;
@@ -90,6 +57,35 @@ final class WorkerStarter {
             throw new SessionDriver.Refused(
                     "the worker on " + existing.target.name() + " could not be reattached: " + existing.view.message());
         }
+        return startWorker(projectId, profile, binding, readyTarget(binding));
+    }
+
+    private Inventory.Profile profile(UUID projectId) throws SessionDriver.Refused {
+        return s.deps.inventory()
+                .profileOf(projectId)
+                .await()
+                .indefinitely()
+                .orElseThrow(() -> new SessionDriver.Refused(
+                        "project " + projectId + " has no runtime profile: bind a target first"));
+    }
+
+    /** The profile's binding of {@code targetId}, or its primary one when null. */
+    private static RuntimeProfileState.Binding binding(Inventory.Profile profile, UUID projectId, UUID targetId)
+            throws SessionDriver.Refused {
+        if (targetId == null) {
+            return profile.primary()
+                    .orElseThrow(() -> new SessionDriver.Refused(
+                            "the runtime profile of project " + projectId + " has no primary target"));
+        }
+        return profile.bindings().stream()
+                .filter(b -> b.targetId().equals(targetId))
+                .findFirst()
+                .orElseThrow(() -> new SessionDriver.Refused(
+                        "target " + targetId + " is not bound to the runtime profile of project " + projectId));
+    }
+
+    /** The bound target, known to the runner and ready for a connection. */
+    private Inventory.Target readyTarget(RuntimeProfileState.Binding binding) throws SessionDriver.Refused {
         Inventory.Target target = s.deps.inventory()
                 .target(binding.targetId())
                 .await()
@@ -100,7 +96,7 @@ final class WorkerStarter {
         if (notReady != null) {
             throw new SessionDriver.Refused(notReady + "; no connection was attempted");
         }
-        return startWorker(projectId, profile, binding, target);
+        return target;
     }
 
     Worker startWorker(
