@@ -635,6 +635,21 @@ try {
   await phoneCard.getByRole('button', { name: 'Approve' }).waitFor({ timeout: 120_000 });
   await phoneCard.scrollIntoViewIfNeeded();
   await shot(mobile, 'phone-approval-card');
+  // a second session waits too (the coordinator's project on the second host): the inbox holds both, and
+  // each project is marked in the side panel
+  const otherProject = (await (await page.request.get(`${BASE}/api/projects?size=500`)).json()).items.find((p) => p.slug === 'test-001');
+  const otherSession = await (await page.request.get(`${BASE}/api/sessions/active?project_id=${otherProject.id}`)).json();
+  const csrfTwo = (await (await page.request.get(`${BASE}/auth/me`)).json()).csrf_token;
+  const second = await page.request.post(`${BASE}/api/sessions/${otherSession.id}/messages`,
+    { headers: { 'X-CSRF-Token': csrfTwo }, data: { text: 'RUN_ESCALATED: echo second-session-waiting' } });
+  assert.equal(second.status(), 201, `a message to the second session: ${await second.text()}`);
+  await mobile.locator('#inbox-count', { hasText: /^2$/ }).waitFor({ timeout: 120_000 });
+  await page.goto(`${BASE}/#/`);
+  for (const name of ['Payments API', otherProject.name]) {
+    await page.locator('aside li', { hasText: name }).locator('.badge', { hasText: '1 waiting' }).waitFor({ timeout: 30_000 });
+  }
+  await shot(page, 'two-sessions-waiting');
+  log('two sessions wait: the inbox counts 2 and both projects are marked in the side panel');
   // approved from the attention inbox: the count in the header and the tab title, the whole command visible
   await mobile.locator('#inbox-count:not([hidden])').waitFor({ timeout: 30_000 });
   assert.match(await mobile.title(), /^\(\d+\) DevOps Console$/, 'the tab title counts what waits');
@@ -651,6 +666,9 @@ try {
   }
   await inboxCard.getByRole('button', { name: 'Approve' }).tap();
   await mobile.locator('.inbox section.approval', { hasText: 'approved-from-a-phone' }).waitFor({ state: 'detached' });
+  const secondCard = mobile.locator('.inbox section.approval', { hasText: 'second-session-waiting' });
+  await secondCard.getByRole('button', { name: 'Deny' }).tap();
+  await secondCard.waitFor({ state: 'detached' });
   log('approved from the inbox at phone width (count in the header and tab title, the whole command shown)');
   await mobile.goto(`${BASE}/${projectHref}`);
   await phoneLog.locator('details.command', { hasText: 'approved-from-a-phone' }).last().waitFor({ timeout: 120_000 });
@@ -666,6 +684,51 @@ try {
     await shot(mobile, name);
   }
   await phone.close();
+
+  // 14b. A failed session stays readable: the second project's worker is stopped under its live session (which
+  //      fails: its worker ended without a stop); its history lists it with why, and it opens with its transcript.
+  const otherWorker = (await (await page.request.get(`${BASE}/api/workers?session_id=${otherSession.id}&limit=20`)).json())
+    .items.find((w) => !['stopped', 'failed', 'lost'].includes(w.state));
+  assert.ok(otherWorker, 'the second session has a live worker');
+  const stopped = await page.request.post(`${BASE}/api/workers/${otherWorker.id}/stop`, { headers: { 'X-CSRF-Token': csrfTwo } });
+  assert.equal(stopped.status(), 202, `worker stopped: ${await stopped.text()}`);
+  const failedEntry = page.locator('.history-entry', { hasText: 'failed' });
+  for (const until = Date.now() + 60_000; !(await failedEntry.count());) {
+    assert.ok(Date.now() < until, 'the failed session is listed in the history');
+    await page.goto(`${BASE}/#/projects/${otherProject.id}/history`);
+    await page.locator('.history').waitFor();
+    await page.waitForTimeout(1000);
+  }
+  await failedEntry.first().getByRole('link').first().click();
+  await page.locator('.ended', { hasText: 'failed' }).waitFor({ timeout: 30_000 });
+  await page.getByRole('log', { name: 'Session transcript' }).locator('.msg.operator', { hasText: 'second-session-waiting' }).waitFor();
+  await shot(page, 'failed-session-from-history');
+  log(`a failed session is readable from the history: "${(await page.locator('.ended').innerText()).trim().slice(0, 120)}"`);
+
+  // 14c. Bulk onboarding of three servers: one list, one run each, one table with the presented fingerprints; the
+  //      two reachable ones trusted after the comparison, the third refused in words; progress for the whole batch.
+  await page.goto(`${BASE}/#/onboarding`);
+  await page.locator('summary', { hasText: 'Several servers at once' }).click();
+  await page.locator('#bulk-hosts').fill(`bulk-a 127.0.0.1 ${host.user} ${host.ssh_port} lab\n`
+    + `bulk-b 127.0.0.1 ${host2.user} ${host2.ssh_port} lab\nbulk-c 127.0.0.1 ${host.user} 2 lab`);
+  await page.getByRole('button', { name: 'Start onboarding of 3 servers' }).click();
+  await page.locator('h1', { hasText: 'Onboarding 3 servers' }).waitFor();
+  await page.getByRole('button', { name: 'Advance all' }).click();
+  for (const name of ['bulk-a', 'bulk-b']) {
+    await page.locator('tr', { hasText: name }).locator('code.fp', { hasText: 'SHA256:' }).waitFor({ timeout: 60_000 });
+  }
+  await page.locator('tr', { hasText: 'bulk-c' }).locator('.error', { hasText: /refused|port 2/ }).waitFor({ timeout: 60_000 });
+  await shot(page, 'bulk-onboarding-fingerprints');
+  await page.getByLabel("Trust bulk-a's host key").check();
+  await page.getByLabel("Trust bulk-b's host key").check();
+  await page.getByLabel('I compared each ticked fingerprint with its server').check();
+  await page.getByRole('button', { name: 'Trust the ticked host keys' }).click();
+  for (const name of ['bulk-a', 'bulk-b']) {
+    await page.locator('tr', { hasText: name }).locator('input.trust').waitFor({ state: 'detached', timeout: 60_000 });
+  }
+  await page.locator('[role=status]', { hasText: '1 failed' }).waitFor();
+  await shot(page, 'bulk-onboarding-trusted');
+  log(`bulk onboarding of three servers: ${(await page.locator('main p[role=status]').first().innerText()).trim()}`);
 
   // 15. History: the session is stopped; the project lists it with how it ended, it is found by a word
   //     of its transcript, and it opens read-only with its whole transcript and what it ran on.

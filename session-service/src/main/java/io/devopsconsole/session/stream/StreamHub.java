@@ -135,6 +135,9 @@ public class StreamHub {
             Channel channel = channels.computeIfAbsent(sessionId, Channel::new);
             Viewer viewer = new Viewer(channel, emitter, after);
             channel.join(viewer);
+            // a comment line at once: the answer's headers and first byte leave now, so a client (and any proxy on
+            // the way) knows the stream is open before the first event — not at the first idle heartbeat
+            viewer.heartbeatIfIdle(System.nanoTime(), 0);
             emitter.onRequest(n -> viewer.drain());
             emitter.onTermination(() -> channel.leave(viewer));
             viewer.replay();
