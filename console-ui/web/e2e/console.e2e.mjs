@@ -693,11 +693,12 @@ try {
   const stopped = await page.request.post(`${BASE}/api/workers/${otherWorker.id}/stop`, { headers: { 'X-CSRF-Token': csrfTwo } });
   assert.equal(stopped.status(), 202, `worker stopped: ${await stopped.text()}`);
   const failedEntry = page.locator('.history-entry', { hasText: 'failed' });
+  await page.goto(`${BASE}/#/projects/${otherProject.id}/history`);
   for (const until = Date.now() + 60_000; !(await failedEntry.count());) {
     assert.ok(Date.now() < until, 'the failed session is listed in the history');
-    await page.goto(`${BASE}/#/projects/${otherProject.id}/history`);
-    await page.locator('.history').waitFor();
     await page.waitForTimeout(1000);
+    await page.reload();               // the list is read when the page opens
+    await page.locator('.history').waitFor();
   }
   await failedEntry.first().getByRole('link').first().click();
   await page.locator('.ended', { hasText: 'failed' }).waitFor({ timeout: 30_000 });
