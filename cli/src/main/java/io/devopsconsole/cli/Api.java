@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -238,14 +237,17 @@ public final class Api {
 
     /** A query string from the given pairs, leaving out empty values. */
     public static String query(Map<String, ?> pairs) {
-        String q = new LinkedHashMap<>(pairs)
-                .entrySet().stream()
-                        .filter(e ->
-                                e.getValue() != null && !e.getValue().toString().isEmpty())
-                        .map(e -> e.getKey() + "="
-                                + URLEncoder.encode(e.getValue().toString(), StandardCharsets.UTF_8))
-                        .collect(Collectors.joining("&"));
+        String q = encoded(pairs);
         return q.isEmpty() ? "" : "?" + q;
+    }
+
+    /** {@code name=value&…}, URL-encoded, without the empty values (a query string or a form body). */
+    static String encoded(Map<String, ?> pairs) {
+        return pairs.entrySet().stream()
+                .filter(e -> e.getValue() != null && !e.getValue().toString().isEmpty())
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue().toString(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
     }
 
     public static String seg(String s) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -52,22 +51,20 @@ public final class Store {
     }
 
     public void write(ObjectNode login) throws IOException {
+        // owner-only where the file system has POSIX permissions; elsewhere the user's profile directory protects it
+        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
         if (!Files.isDirectory(dir)) {
-            try {
+            if (posix) {
                 Files.createDirectories(
                         dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (UnsupportedOperationException e) {
+            } else {
                 Files.createDirectories(dir);
-            } catch (FileAlreadyExistsException e) {
-                // made meanwhile
             }
         }
         Path tmp = Files.createTempFile(dir, ".login", ".tmp");
         try {
-            try {
+            if (posix) {
                 Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: the directory's own protection applies
             }
             Files.write(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(login));
             try {

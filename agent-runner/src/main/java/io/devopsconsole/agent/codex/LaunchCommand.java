@@ -131,10 +131,6 @@ public final class LaunchCommand {
     /** Where attached files go, inside a session's working directory. */
     public static final String ATTACHMENTS = ".devops-console/attachments";
 
-    /** An attached file's name: what session-service accepts (it becomes a file name on the host). */
-    public static final java.util.regex.Pattern ATTACHMENT_NAME =
-            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-
     /**
      * Writes standard input to {@code <working directory>/.devops-console/attachments/<name>} (mode 600 in
      * mode-700 directories; written beside it and renamed, so the agent never reads half a file) and prints
@@ -144,7 +140,7 @@ public final class LaunchCommand {
         if (workingDirectory == null || !SafeDirectoryValidator.isSafeWorkspace(workingDirectory)) {
             throw new IllegalArgumentException("working_directory: not an absolute path of safe segments");
         }
-        if (name == null || !ATTACHMENT_NAME.matcher(name).matches() || name.contains("..")) {
+        if (!io.devopsconsole.events.agent.CopyAttachment.validName(name)) {
             throw new IllegalArgumentException("name: letters, digits, '.', '-' and '_' only");
         }
         String dir = quote(workingDirectory + "/" + ATTACHMENTS);

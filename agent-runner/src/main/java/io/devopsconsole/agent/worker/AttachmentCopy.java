@@ -8,11 +8,8 @@ import io.devopsconsole.events.agent.stream.StreamPayload;
 import io.devopsconsole.platform.redaction.SecretScanner;
 import io.devopsconsole.platform.ssh.PinnedSsh;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
@@ -26,8 +23,11 @@ final class AttachmentCopy {
 
     private static final Logger LOG = Logger.getLogger(AttachmentCopy.class);
 
-    /** SSH round trips off the session threads (a few at a time at most: one per attachment in flight). */
-    static final ExecutorService COPIES = Executors.newCachedThreadPool(r -> {
+    /**
+     * SSH round trips off the session threads: at most four at a time per runner (each opens a connection);
+     * more wait their turn rather than opening a connection and a thread each.
+     */
+    static final ExecutorService COPIES = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "attachment-copy");
         t.setDaemon(true);
         return t;
@@ -43,7 +43,7 @@ final class AttachmentCopy {
         } catch (IllegalArgumentException e) {
             return failed(a, "the file arrived damaged (not base64)");
         }
-        if (content.length != a.sizeBytes() || !sha256(content).equals(a.sha256())) {
+        if (content.length != a.sizeBytes() || !CopyAttachment.sha256(content).equals(a.sha256())) {
             return failed(a, "the file arrived damaged (its size or SHA-256 differs from what was attached)");
         }
         String command;
@@ -79,13 +79,5 @@ final class AttachmentCopy {
         LOG.infof("attachment %s of session %s not copied: %s", a.name(), a.sessionId(), why);
         return new StreamPayload.AttachmentCopied(
                 a.attachmentId().toString(), a.name(), "failed", null, a.sizeBytes(), a.sha256(), why);
-    }
-
-    static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -7,7 +7,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * What an attached file must be: a plain name (it becomes a file name on the target, so letters,
@@ -17,15 +16,13 @@ import java.util.regex.Pattern;
  */
 final class AttachmentRules {
 
-    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-
     private AttachmentRules() {}
 
     static String name(String name) {
         if (name == null || name.isBlank()) {
             throw new InvalidFieldException("name", "required: the file's name, e.g. nginx.conf");
         }
-        if (!NAME.matcher(name).matches() || name.contains("..")) {
+        if (!io.devopsconsole.events.agent.CopyAttachment.validName(name)) {
             throw new InvalidFieldException(
                     "name",
                     "1 to 100 letters, digits, '.', '-' or '_', not starting with '.' and without '..' (it becomes a file name on the target)");

@@ -18,12 +18,9 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -104,7 +101,7 @@ public class Attachments {
         String type = AttachmentRules.mediaType(contentType, config.mediaTypes());
         AttachmentRules.size(content, config.maxBytes());
         AttachmentRules.content(type, content);
-        String sha256 = sha256(content);
+        String sha256 = CopyAttachment.sha256(content);
         UUID id = UUID.randomUUID();
         return actor.name()
                 .flatMap(who -> pool.withTransaction(connection -> sessions.lock(connection, sessionId)
@@ -238,13 +235,5 @@ public class Attachments {
                     SessionService.now()
                 }))
                 .replaceWithVoid();
-    }
-
-    static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -49,7 +49,7 @@ class AttachmentTest {
                 .body("name", equalTo("settings.json"))
                 .body("media_type", equalTo("application/json"))
                 .body("size_bytes", equalTo(file.length))
-                .body("sha256", equalTo(Attachments.sha256(file)))
+                .body("sha256", equalTo(io.devopsconsole.events.agent.CopyAttachment.sha256(file)))
                 .body("uploaded_by", equalTo("olga-operator"))
                 .body("state", equalTo("sent"))
                 .extract()
@@ -104,7 +104,7 @@ class AttachmentTest {
                         .put("state", "copied")
                         .put("path", "/srv/p/.devops-console/attachments/settings.json")
                         .put("size_bytes", file.length)
-                        .put("sha256", Attachments.sha256(file)));
+                        .put("sha256", io.devopsconsole.events.agent.CopyAttachment.sha256(file)));
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> "copied"
                         .equals(Sql.rows("SELECT state FROM session.attachment WHERE id = ?", UUID.fromString(id))
