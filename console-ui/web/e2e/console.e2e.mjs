@@ -705,6 +705,17 @@ try {
   await page.getByRole('log', { name: 'Session transcript' }).locator('.msg.operator', { hasText: 'second-session-waiting' }).waitFor();
   await shot(page, 'failed-session-from-history');
   log(`a failed session is readable from the history: "${(await page.locator('.ended').innerText()).trim().slice(0, 120)}"`);
+  // why it failed, in the console's own words: what agent-runner and session-service logged for the session (admins)
+  await page.locator('summary', { hasText: 'About this session' }).click();
+  await page.locator('.session-facts .console-log summary').click();
+  await page.locator('.console-log .log-record', { hasText: 'stopped through the workers API' }).first().waitFor({ timeout: 30_000 });
+  await page.locator('.console-log .log-record', { hasText: / -> failed \(/ }).first().waitFor({ timeout: 30_000 });
+  await shot(page, 'session-console-log');
+  const consoleLog = JSON.parse((await cli.run(['sessions', 'console-log', otherSession.id, '--json'])).out);
+  const services = new Set(consoleLog.items.map((r) => r.service));
+  assert.ok(services.has('agent-runner') && services.has('session-service'), `both services logged for the session: ${[...services]}`);
+  assert.ok(consoleLog.items.every((r) => !/ghp_|eyJ[A-Za-z0-9_-]{8,}\./.test(r.message)), 'no secret in the console log');
+  log(`the failed session's console log: ${consoleLog.items.length} records from ${[...services].join(' and ')}, e.g. "${consoleLog.items.find((r) => r.service === 'agent-runner').message.slice(0, 100)}"`);
 
   // 14c. Bulk onboarding of three servers: one list, one run each, one table with the presented fingerprints; the
   //      two reachable ones trusted after the comparison, the third's refused connection said in words (it waits

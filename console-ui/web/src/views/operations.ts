@@ -86,6 +86,54 @@ export function appServerLog(where: () => Promise<{ targetId: string; serverKey:
   return fold;
 }
 
+/**
+ * The console's own log records about a session (admins): what agent-runner and session-service logged while
+ * acting for it, every replica, secrets redacted by the sender. Read when the fold opens; newest page first, each
+ * page oldest first, older pages on demand; a level to start from; every text shown inert.
+ */
+export function consoleLog(sessionId: string): HTMLElement {
+  const fold = h('details', { class: 'row-action console-log' }, h('summary', {}, 'Console log'));
+  const level = h('select', { 'aria-label': 'Least severe level shown' },
+    ...['INFO', 'WARN', 'ERROR', 'DEBUG'].map((l) => h('option', { value: l }, l === 'INFO' ? 'INFO and above' : l === 'DEBUG' ? 'everything' : `${l} and above`)));
+  const list = h('ol', { class: 'console-log-records' });
+  const status = h('p', { class: 'muted', role: 'status' }, 'reading…');
+  let older: number | null = null;
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => void read(false) }, 'Older records');
+  const row = (r: Row): HTMLElement => {
+    const thrown = r.thrown ? h('details', { class: 'thrown' }, h('summary', {}, 'exception'), h('pre', { class: 'output' }, s(r.thrown))) : null;
+    return h('li', { class: `log-record level-${String(r.level).toLowerCase()}` },
+      h('span', { class: 'log-meta' }, h('time', { datetime: s(r.at) }, when(r.at)), ' ', badge(s(r.level), r.level === 'ERROR' || r.level === 'FATAL'
+        ? 'failed' : r.level === 'WARN' ? 'warn' : 'neutral'), ' ', h('span', { class: 'muted', title: s(r.logger) }, `${s(r.service)} ${s(r.instance)}`)),
+      h('pre', { class: 'log-message' }, s(r.message)), thrown);
+  };
+  const read = async (fresh: boolean) => {
+    try {
+      const q = new URLSearchParams({ level: level.value, limit: '200' });
+      if (!fresh && older !== null) {
+        q.set('before', String(older));
+      }
+      const page = await api<{ items: Row[]; older: number | null }>(`/api/sessions/${encodeURIComponent(sessionId)}/console-logs?${q}`);
+      const rows = page.items.map(row);
+      if (fresh) {
+        list.replaceChildren(...rows);
+      } else {
+        list.prepend(...rows);
+      }
+      older = page.older;
+      more.hidden = older === null;
+      status.textContent = list.childElementCount === 0 ? 'Nothing logged about this session at this level.'
+        : `${list.childElementCount.toLocaleString()} record${list.childElementCount === 1 ? '' : 's'}, oldest first (secrets redacted).`;
+    } catch (e) {
+      status.textContent = describe(e);
+    }
+  };
+  level.addEventListener('change', () => void read(true));
+  fold.append(h('div', { class: 'actions' }, level, h('button', { type: 'button', class: 'secondary', onclick: () => void read(true) }, 'Read again')),
+    status, more, list);
+  fold.addEventListener('toggle', () => { if (fold.open) void read(true); });
+  return fold;
+}
+
 const WIREGUARD: [string, string, boolean][] = [
   ['check', 'Check', false], ['tooling', 'Tooling present?', false], ['tooling/install', 'Install tooling', true],
   ['activate', 'Activate', true], ['deactivate', 'Deactivate', true],

@@ -12,7 +12,7 @@ import { renderMarkdown } from '../render';
 import { StreamCursor, openStream } from '../stream';
 import { Transcript, type Block, type Entry } from '../transcript';
 import { historyList } from './history';
-import { appServerLog } from './operations';
+import { appServerLog, consoleLog } from './operations';
 
 interface Project { id: string; name: string; slug: string; default_working_directory: string }
 interface Session { id: string; project_id: string; state: string; started_by: string; turn_operator: string | null;
@@ -175,6 +175,8 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
     const w = page.items.find((x) => x.server_key);
     return w ? { targetId: w.target_id, serverKey: w.server_key! } : null;
   });
+  // admins: what the console's own services logged while acting for this session
+  const serviceLog = consoleLog(session.id);
   let factsKey = '';
   const drawFacts = () => {
     const w = model.worker;
@@ -194,6 +196,7 @@ function attach(root: HTMLElement, head: HTMLElement, me: Me, session: Session, 
       ['Session', h('span', {}, h('code', {}, session.id), ' ', copyButton(session.id, 'Copy id'))],
       ['Audit', h('a', { href: `#/audit?session_id=${encodeURIComponent(session.id)}` }, 'what happened in this session')],
       ['Worker log', can(me, 'admin') ? workerLog : null],
+      ['Console log', can(me, 'admin') ? serviceLog : null],
     ];
     const key = JSON.stringify([target, host, w, state, profile]);
     if (key === factsKey) {

@@ -10,7 +10,7 @@ import { attention, inboxView, type InboxItem } from './inbox';
 import { sidePanel } from './side';
 import { firstRun } from './firstrun';
 import { batchView, bulkForm, parseHosts } from './bulk';
-import { appServers } from './operations';
+import { appServers, consoleLog } from './operations';
 // @ts-expect-error -- vitest runs in Node; the console's own types (browser only) do not include Node's
 import { readFileSync } from 'node:fs';
 
@@ -1023,3 +1023,40 @@ describe('first-run guidance', () => {
   });
 });
 
+
+describe('a session\'s console log', () => {
+  it('is read when opened, newest page first, older pages on demand, a level to start from, shown inert', async () => {
+    routes['GET /api/sessions/s1/console-logs?level=INFO&limit=200'] = [200, { older: 41, items: [
+      { id: 42, at: '2026-12-06T10:00:00Z', service: 'agent-runner', instance: 'runner-a:7', level: 'WARN', logger: 'x.Health',
+        message: 'session s1: the worker on web-3 went silent \u001b[31mred\u001b[0m \u202eevil', thrown: null, trace_id: null },
+      { id: 43, at: '2026-12-06T10:00:01Z', service: 'session-service', instance: 'ss-1:9', level: 'ERROR', logger: 'x.Store',
+        message: 'stream record 7 cannot be stored', thrown: 'java.lang.IllegalStateException: nope\n\tat x.y(Z.java:1)', trace_id: 'abc' }] }];
+    routes['GET /api/sessions/s1/console-logs?level=INFO&limit=200&before=41'] = [200, { older: null, items: [
+      { id: 40, at: '2026-12-06T09:59:00Z', service: 'agent-runner', instance: 'runner-a:7', level: 'INFO', logger: 'x.Starter',
+        message: 'session s1: worker w1 ready on web-3', thrown: null, trace_id: null }] }];
+    routes['GET /api/sessions/s1/console-logs?level=ERROR&limit=200'] = [200, { older: null, items: [] }];
+    const fold = consoleLog('s1') as HTMLDetailsElement;
+    document.body.append(fold);
+    expect(calls.length).toBe(0);
+    fold.open = true;
+    fold.dispatchEvent(new Event('toggle'));
+    await frame();
+    const messages = () => [...fold.querySelectorAll('.log-message')].map((m) => m.textContent);
+    expect(messages()).toEqual(['session s1: the worker on web-3 went silent red \u27e6RLO\u27e7evil', 'stream record 7 cannot be stored']);
+    expect(fold.querySelector('.thrown pre')?.textContent).toContain('IllegalStateException: nope');
+    expect(fold.textContent).toContain('2 records, oldest first');
+    const older = [...fold.querySelectorAll('button')].find((b) => b.textContent === 'Older records')!;
+    expect(older.hidden).toBe(false);
+    older.click();
+    await frame();
+    expect(messages()[0]).toBe('session s1: worker w1 ready on web-3');
+    expect(older.hidden).toBe(true);
+    const level = fold.querySelector('select')!;
+    level.value = 'ERROR';
+    level.dispatchEvent(new Event('change'));
+    await frame();
+    expect(messages()).toEqual([]);
+    expect(fold.textContent).toContain('Nothing logged about this session at this level.');
+    fold.remove();
+  });
+});

@@ -23,6 +23,7 @@ import picocli.CommandLine.Parameters;
             Sessions.Interrupt.class,
             Sessions.Stop.class,
             Sessions.WorkerLog.class,
+            Sessions.ConsoleLog.class,
             Sessions.Attach.class
         })
 final class Sessions {
@@ -382,6 +383,56 @@ final class Sessions {
                     + " of the app-server log on "
                     + Inert.cell(log.path("target_name").asText()) + " (secrets redacted):");
             Devops.context.out.print(Inert.lines(log.path("text").asText()));
+            Devops.context.out.flush();
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "console-log",
+            description = "What the console's own services logged while acting for the session (admins; secrets"
+                    + " redacted), oldest first.")
+    static final class ConsoleLog extends Devops.Json implements Callable<Integer> {
+        @Parameters(paramLabel = "SESSION")
+        String ref;
+
+        @Option(
+                names = "--level",
+                defaultValue = "INFO",
+                description = "the least severe level shown: DEBUG, INFO, WARN or ERROR (default ${DEFAULT-VALUE})")
+        String level;
+
+        @Option(
+                names = "--limit",
+                defaultValue = "200",
+                description = "the newest this many records (1 to 1000, default ${DEFAULT-VALUE})")
+        int limit;
+
+        @Override
+        public Integer call() {
+            Api api = Devops.context.api;
+            JsonNode s = resolve(api, ref);
+            JsonNode page = api.get("/api/sessions/" + s.path("id").asText() + "/console-logs"
+                    + Api.query(Map.of("level", level, "limit", limit)));
+            if (json) {
+                new Printer(Devops.context.out).json(page);
+                return 0;
+            }
+            for (JsonNode r : page.path("items")) {
+                Devops.context.out.println(Inert.cell(r.path("at").asText()) + " "
+                        + Inert.cell(r.path("level").asText())
+                        + " " + Inert.cell(r.path("service").asText()) + " "
+                        + Inert.cell(r.path("instance").asText())
+                        + ": " + Inert.lines(r.path("message").asText()));
+                if (r.hasNonNull("thrown")) {
+                    Devops.context.out.print(Inert.lines(r.path("thrown").asText() + "\n"));
+                }
+            }
+            if (page.path("items").isEmpty()) {
+                Devops.context.err.println("Nothing logged about this session at " + level + " or above.");
+            } else if (page.hasNonNull("older")) {
+                Devops.context.err.println("(older records exist: --limit up to 1000, or the console)");
+            }
             Devops.context.out.flush();
             return 0;
         }

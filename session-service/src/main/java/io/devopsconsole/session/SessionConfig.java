@@ -35,6 +35,15 @@ public interface SessionConfig {
 
     Attachments attachments();
 
+    /** The console's own log records kept per session (ADR 0031). */
+    Logs logs();
+
+    interface Logs {
+        /** The newest records kept per session; older ones are deleted as new ones arrive. */
+        @WithDefault("5000")
+        int keepPerSession();
+    }
+
     /** Files attached to a session (ADR 0030). */
     interface Attachments {
         /**

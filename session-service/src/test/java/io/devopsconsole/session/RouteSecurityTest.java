@@ -36,7 +36,13 @@ class RouteSecurityTest extends RouteSecurityContract {
                 "GET /api/coordinator/proposals",
                 "POST /api/coordinator/proposals/{id}/confirm",
                 "POST /api/coordinator/proposals/{id}/cancel",
-                "GET /api/coordinator/tools");
+                "GET /api/coordinator/tools",
+                "GET /api/sessions/{id}/console-logs");
+    }
+
+    @Override
+    protected Set<String> adminRoutes() {
+        return Set.of("GET /api/sessions/{id}/console-logs");
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.devopsconsole.agent.inventory.Inventory;
 import io.devopsconsole.agent.ssh.SshConnector;
 import io.devopsconsole.events.agent.CopyAttachment;
 import io.devopsconsole.events.agent.stream.StreamPayload;
+import io.devopsconsole.platform.logging.SessionLogs;
 import io.devopsconsole.platform.redaction.SecretScanner;
 import io.devopsconsole.platform.ssh.PinnedSsh;
 import java.io.IOException;
@@ -65,9 +66,15 @@ final class AttachmentCopy {
             if (!digest.equalsIgnoreCase(a.sha256())) {
                 return failed(a, "the file on the host has another SHA-256 (" + digest + ")");
             }
-            LOG.infof(
+            SessionLogs.info(
+                    LOG,
+                    a.sessionId(),
                     "attachment %s (%d bytes) of session %s copied to %s:%s",
-                    a.name(), content.length, a.sessionId(), target.name(), path);
+                    a.name(),
+                    content.length,
+                    a.sessionId(),
+                    target.name(),
+                    path);
             return new StreamPayload.AttachmentCopied(
                     a.attachmentId().toString(), a.name(), "copied", path, (long) content.length, a.sha256(), null);
         } catch (IOException e) {
@@ -76,7 +83,8 @@ final class AttachmentCopy {
     }
 
     static StreamPayload.AttachmentCopied failed(CopyAttachment a, String why) {
-        LOG.infof("attachment %s of session %s not copied: %s", a.name(), a.sessionId(), why);
+        SessionLogs.info(
+                LOG, a.sessionId(), "attachment %s of session %s not copied: %s", a.name(), a.sessionId(), why);
         return new StreamPayload.AttachmentCopied(
                 a.attachmentId().toString(), a.name(), "failed", null, a.sizeBytes(), a.sha256(), why);
     }

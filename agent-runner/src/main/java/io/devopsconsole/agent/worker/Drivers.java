@@ -12,6 +12,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +74,14 @@ public class Drivers {
     void start(@Observes StartupEvent event) {
         // workers an earlier run of this instance left live are taken over with their sessions' partitions
         // (by whichever instance gets them): durable ones are reattached, stdio ones end with their turn failed
-        ticker.scheduleWithFixedDelay(() -> drivers.values().forEach(SessionDriver::tick), 1, 1, TimeUnit.SECONDS);
+        ticker.scheduleWithFixedDelay(
+                () -> {
+                    drivers.values().forEach(SessionDriver::tick);
+                    takeStopRequests();
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -113,6 +121,25 @@ public class Drivers {
         return driver.isPresent();
     }
 
+    /**
+     * Carries out the stops other replicas recorded for workers this runner drives (the front door sends
+     * a stop to any replica); a request for a worker no driver here runs yet stays for the next tick.
+     */
+    private void takeStopRequests() {
+        try {
+            for (WorkerStore.StopRequest r : deps.store()
+                    .stopRequests(deps.config().instanceId())
+                    .await()
+                    .atMost(Duration.ofSeconds(5))) {
+                if (stopWorker(r.workerId(), r.requestedBy())) {
+                    deps.store().stopRequestTaken(r.workerId()).await().atMost(Duration.ofSeconds(5));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("stop requests not read: %s", e.toString());
+        }
+    }
+
     /** The partition of the commands topic that carries a session's commands (Kafka's default partitioner). */
     static int partitionOf(UUID sessionId, int partitions) {
         return Utils.toPositive(Utils.murmur2(sessionId.toString().getBytes(StandardCharsets.UTF_8))) % partitions;
@@ -130,9 +157,12 @@ public class Drivers {
                         deps.store().sessionsWithLiveWorkers().await().indefinitely();
                 for (UUID session : sessions) {
                     if (assigned.contains(partitionOf(session, partitionCount)) && !drivers.containsKey(session)) {
-                        LOG.infof(
+                        io.devopsconsole.platform.logging.SessionLogs.info(
+                                LOG,
+                                session,
                                 "session %s: partition assigned to runner %s; taking its workers over",
-                                session, deps.config().instanceId());
+                                session,
+                                deps.config().instanceId());
                         driver(session);
                     }
                 }

@@ -182,7 +182,8 @@ final class SessionDriver {
             return;
         }
         relinquished = true;
-        LOG.infof("session %s: %s; letting go", sessionId, why);
+        io.devopsconsole.platform.logging.SessionLogs.info(
+                LOG, sessionId, "session %s: %s; letting go", sessionId, why);
         for (Worker w : s.workers.values()) {
             w.stopping = true;
             WorkerLink.close(w);
@@ -326,6 +327,7 @@ final class SessionDriver {
     }
 
     private void stop(String why) {
+        LOG.infof("session %s: stopping its %d worker(s): %s", sessionId, s.workers.size(), why);
         s.queued.clear();
         if (s.current != null && s.current.turnId != null && s.current.worker != null && !s.current.timedOut) {
             endTurnHere(s.current.worker, "interrupted", null);
@@ -365,7 +367,12 @@ final class SessionDriver {
         void run() throws Exception;
     }
 
+    /** Runs a step on the session's thread, its log records marked as the session's (ADR 0031). */
     private void safely(Step step) {
+        io.devopsconsole.platform.logging.SessionLogs.run(sessionId, () -> runStep(step));
+    }
+
+    private void runStep(Step step) {
         if (relinquished) {
             return;
         }

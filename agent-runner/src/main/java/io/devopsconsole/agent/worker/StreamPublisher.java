@@ -182,9 +182,14 @@ public class StreamPublisher {
             }
             producer.send(out, (meta, error) -> {
                 if (error != null) {
-                    LOG.errorf(
+                    io.devopsconsole.platform.logging.SessionLogs.error(
+                            LOG,
+                            sessionId,
+                            null,
                             "stream record %d of session %s not published: %s",
-                            record.streamSeq(), sessionId, error.toString());
+                            record.streamSeq(),
+                            sessionId,
+                            error.toString());
                 }
             });
             records.add(record);

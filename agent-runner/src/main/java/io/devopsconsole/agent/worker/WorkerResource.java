@@ -67,8 +67,9 @@ public class WorkerResource {
 
     /**
      * Stops a live worker: its turn (if any) ends as interrupted and the app-server ends (a durable
-     * one by the fixed stop command, a stdio one with its channel). 202: the stop is under way (GET shows {@code stopped} shortly); 409 when the worker
-     * has already ended or is driven by another runner instance.
+     * one by the fixed stop command, a stdio one with its channel). 202: the stop is under way (GET shows
+     * {@code stopped} shortly): at once when this replica drives the worker, else recorded for the runner
+     * that does, which carries it out at its next tick (about a second). 409 when the worker has ended.
      */
     @POST
     @Path("/{id}/stop")
@@ -77,7 +78,11 @@ public class WorkerResource {
     @APIResponseSchema(
             value = WorkerStore.WorkerView.class,
             responseCode = "202",
-            responseDescription = "The stop is under way; GET shows `stopped` shortly.")
+            responseDescription = "The stop is under way (by whichever agent-runner drives the worker); GET shows"
+                    + " `stopped` shortly.")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(
+            responseCode = "409",
+            description = "The worker has already ended.")
     public Uni<WorkerStore.WorkerView> stop(@PathParam("id") UUID id) {
         return store.get(id)
                 .map(w -> w.orElseThrow(() -> new ResourceNotFoundException("worker", id)))
@@ -85,13 +90,15 @@ public class WorkerResource {
                     if (FINAL.contains(w.state())) {
                         throw new ConflictException("worker " + id + " has already ended (" + w.state() + ")");
                     }
-                    return actor.name().map(name -> {
-                        if (!drivers.stopWorker(id, name)) {
-                            throw new ConflictException("worker " + id + " is driven by runner instance "
-                                    + w.runnerInstance() + ", not this one; ask that instance (or stop the session)");
-                        }
-                        return w;
-                    });
+                    return actor.name()
+                            .flatMap(name -> drivers.stopWorker(id, name)
+                                    ? Uni.createFrom().item(w)
+                                    : store.requestStop(id, name).map(recorded -> {
+                                        if (!recorded) {
+                                            throw new ConflictException("worker " + id + " has already ended");
+                                        }
+                                        return w;
+                                    }));
                 });
     }
 }

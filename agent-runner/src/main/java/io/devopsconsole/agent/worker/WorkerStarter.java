@@ -159,6 +159,9 @@ final class WorkerStarter {
                 s.link.connectStdio(w, stdioCommand);
             }
         } catch (IOException e) {
+            LOG.warnf(
+                    "session %s: the worker on %s could not be reached: %s",
+                    s.sessionId, target.name(), e.getMessage());
             s.endWorker(w, "failed", e.getMessage());
             s.workers.remove(target.id());
             throw new SessionDriver.Refused(e.getMessage());
@@ -175,10 +178,20 @@ final class WorkerStarter {
             if (w.durable()) {
                 s.link.stopServer(w);
             }
+            LOG.warnf("session %s: %s", s.sessionId, message);
             s.endWorker(w, "failed", message);
             s.workers.remove(target.id());
             throw new SessionDriver.Refused(message);
         }
+        LOG.infof(
+                "session %s: worker %s ready on %s (%s%s, thread %s, in %s)",
+                s.sessionId,
+                w.view.id(),
+                target.name(),
+                w.view.transport(),
+                w.view.serverKey() == null ? "" : " app-server " + w.view.serverKey(),
+                w.threadId,
+                binding.workingDirectory());
         s.deps.store().state(w.view, "ready", null, w.threadId, null).await().indefinitely();
         s.publish(
                 w, List.of(new TurnMapper.Draft(null, null, SessionScope.workerPayload(w, "ready", null, w.threadId))));

@@ -211,6 +211,37 @@ public class WorkerStore {
                         : Optional.ofNullable(rows.iterator().next().getString(0)));
     }
 
+    /** A stop asked of another replica, for the runner that drives the worker. */
+    public record StopRequest(UUID workerId, String requestedBy) {}
+
+    /** Records a stop for the runner that drives the worker; false when the worker has ended. */
+    public Uni<Boolean> requestStop(UUID workerId, String requestedBy) {
+        return pool.preparedQuery("UPDATE " + table + " SET stop_requested_by = $2, stop_requested_at = $3"
+                        + " WHERE id = $1 AND state NOT IN ('stopped', 'failed', 'lost')")
+                .execute(Tuple.of(workerId, requestedBy, now()))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    /** The stops asked for live workers this runner drives. */
+    public Uni<List<StopRequest>> stopRequests(String runner) {
+        return pool.preparedQuery("SELECT id, stop_requested_by FROM " + table + " WHERE runner_instance = $1"
+                        + " AND stop_requested_at IS NOT NULL AND state NOT IN ('stopped', 'failed', 'lost')")
+                .execute(Tuple.of(runner))
+                .map(rows -> {
+                    List<StopRequest> out = new ArrayList<>();
+                    rows.forEach(r -> out.add(new StopRequest(r.getUUID(0), r.getString(1))));
+                    return out;
+                });
+    }
+
+    /** The stop was handed to the worker's driver. */
+    public Uni<Void> stopRequestTaken(UUID workerId) {
+        return pool.preparedQuery("UPDATE " + table + " SET stop_requested_by = NULL, stop_requested_at = NULL"
+                        + " WHERE id = $1")
+                .execute(Tuple.of(workerId))
+                .replaceWithVoid();
+    }
+
     /** The session's live workers (any runner's). */
     public Uni<List<WorkerView>> live(UUID sessionId) {
         return pool.preparedQuery("SELECT * FROM " + table

@@ -122,6 +122,21 @@ class DurableWorkerTest {
 
         session.say("Say hello after the drop");
         session.await("turn_completed", 3);
+
+        // what this runner logged for the session (its worker, the cut, the reattach) is in the session's own
+        // log for admins, shipped through Kafka and kept by session-service (ADR 0031)
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(
+                                given().baseUri(SessionServiceProcess.shared().baseUrl())
+                                        .auth()
+                                        .oauth2(Tokens.admin())
+                                        .get("/api/sessions/" + session.id() + "/console-logs")
+                                        .then()
+                                        .statusCode(200)
+                                        .extract()
+                                        .<List<String>>path("items.findAll { it.service == 'agent-runner' }.message"))
+                        .anySatisfy(m -> assertThat(m).contains("ready on"))
+                        .anySatisfy(m -> assertThat(m).contains("reattached to the worker on")));
     }
 
     /** The first worker_state record in this state, waited for (polled every 100 ms, so times measured on it are close). */

@@ -428,6 +428,45 @@ class RelayTest {
                 .then()
                 .statusCode(409)
                 .body("detail", org.hamcrest.Matchers.containsString("already ended"));
+
+        // with several replicas the front door sends a stop to any of them: one that does not drive the worker
+        // records it for the runner that does (here: a live row another instance owns) ...
+        Sql.exec(
+                "UPDATE agent.worker SET state = 'ready', runner_instance = 'agent-runner-elsewhere' WHERE id = ?::uuid",
+                worker);
+        given().auth()
+                .oauth2(Tokens.approver())
+                .post("/api/workers/" + worker + "/stop")
+                .then()
+                .statusCode(202);
+        assertThat(Sql.rows("SELECT stop_requested_by FROM agent.worker WHERE id = ?::uuid", worker))
+                .singleElement()
+                .satisfies(r -> assertThat(r).containsEntry("stop_requested_by", "abe-approver"));
+        Sql.exec(
+                "UPDATE agent.worker SET state = 'stopped', stop_requested_by = NULL, stop_requested_at = NULL"
+                        + " WHERE id = ?::uuid",
+                worker);
+        // ... and the runner that drives a worker carries out a stop another replica recorded, within a tick
+        UUID second = UUID.randomUUID();
+        Runner.send(turn(second, project, "Say hello again"));
+        Runner.awaitRecord(second, StreamKind.TURN_COMPLETED);
+        String live = given().auth()
+                .oauth2(Tokens.viewer())
+                .queryParam("session_id", second.toString())
+                .get("/api/workers")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("items[0].id");
+        Sql.exec(
+                "UPDATE agent.worker SET stop_requested_by = 'olga-operator', stop_requested_at = now() WHERE id = ?::uuid",
+                live);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Sql.count(
+                                "SELECT count(*) FROM agent.worker WHERE id = ?::uuid AND state = 'stopped'"
+                                        + " AND stop_requested_at IS NULL",
+                                live)
+                        == 1);
         given().auth()
                 .oauth2(Tokens.viewer())
                 .get("/api/workers/" + UUID.randomUUID())

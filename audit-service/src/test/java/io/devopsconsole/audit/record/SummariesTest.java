@@ -28,7 +28,8 @@ class SummariesTest {
             if (entry.topic().equals(io.devopsconsole.events.Topics.AUDIT)
                     || entry.topic().equals(io.devopsconsole.events.Topics.AGENT_COMMANDS)
                     || entry.topic().equals(io.devopsconsole.events.Topics.AGENT_STREAM)
-                    || entry.topic().equals(io.devopsconsole.events.Topics.AGENT_PRESENCE)) {
+                    || entry.topic().equals(io.devopsconsole.events.Topics.AGENT_PRESENCE)
+                    || entry.topic().equals(io.devopsconsole.events.Topics.SESSION_LOGS)) {
                 continue; // audit's own output, and topics audit does not consume
             }
             DomainEvent event = (DomainEvent) sample(entry.recordClass());

@@ -38,8 +38,13 @@ class ManifestsTest {
     /** What each service publishes (outbox relays by event type, the runner's own producers): docs/architecture.md. */
     static final Map<String, Set<String>> PUBLISHES = Map.of(
             "registry-service", Set.of("console.registry.v1"),
-            "session-service", Set.of("console.session.v1", "console.agent.commands.v1"),
-            "agent-runner", Set.of("console.agent.v1", "console.agent.stream.v1", "console.agent.presence.v1"),
+            "session-service", Set.of("console.session.v1", "console.agent.commands.v1", "console.session.logs.v1"),
+            "agent-runner",
+                    Set.of(
+                            "console.agent.v1",
+                            "console.agent.stream.v1",
+                            "console.agent.presence.v1",
+                            "console.session.logs.v1"),
             "onboarding-service", Set.of("console.onboarding.v1"),
             "audit-service", Set.of("console.audit.v1"));
 

@@ -102,6 +102,10 @@ public final class EventCatalog {
                 io.devopsconsole.events.agent.RunnerHeartbeat.TYPE,
                 io.devopsconsole.events.agent.RunnerHeartbeat.class,
                 Topics.AGENT_PRESENCE);
+        register(
+                io.devopsconsole.events.logs.SessionLogged.TYPE,
+                io.devopsconsole.events.logs.SessionLogged.class,
+                Topics.SESSION_LOGS);
         register(WorkerStateChanged.TYPE, WorkerStateChanged.class, Topics.AGENT);
         register(TurnStarted.TYPE, TurnStarted.class, Topics.AGENT);
         register(TurnEnded.TYPE, TurnEnded.class, Topics.AGENT);

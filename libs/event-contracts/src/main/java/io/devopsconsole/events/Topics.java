@@ -12,6 +12,9 @@ public final class Topics {
     /** Runner heartbeats (which runner is alive and drives which sessions); key = runner instance. */
     public static final String AGENT_PRESENCE = "console.agent.presence.v1";
 
+    /** The console's own log records about a session (redacted, bounded); key = session id. */
+    public static final String SESSION_LOGS = "console.session.logs.v1";
+
     public static final String AUDIT = "console.audit.v1";
     /** Records a consumer could not read, with the reason in headers. */
     public static final String DEAD_LETTER = "console.deadletter.v1";

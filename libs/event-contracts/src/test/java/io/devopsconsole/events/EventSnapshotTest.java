@@ -251,6 +251,17 @@ class EventSnapshotTest {
                         "aGVsbG8=",
                         "olga"),
                 new io.devopsconsole.events.agent.RunnerHeartbeat("runner-a", List.of(SESSION), CHECKED, 500, false),
+                new io.devopsconsole.events.logs.SessionLogged(
+                        SESSION,
+                        CHECKED,
+                        "agent-runner",
+                        "runner-a",
+                        4711,
+                        "WARN",
+                        "io.devopsconsole.agent.worker.Health",
+                        "session a1b2c3d4: the worker on web-3 went silent: no answer for 30 s",
+                        null,
+                        "4bf92f3577b34da6a3ce929d0e0e4736"),
                 new AgentStreamRecord(
                         UUID.fromString("3c2b1a09-8f7e-4d6c-9b5a-0f1e2d3c4b5a"),
                         SESSION,
@@ -341,7 +352,8 @@ class EventSnapshotTest {
             AgentCommand.class, List.of("agent", Topics.AGENT_COMMANDS),
             AgentStreamEvent.class, List.of("agent", Topics.AGENT_STREAM),
             AgentLifecycleEvent.class, List.of("agent", Topics.AGENT),
-            io.devopsconsole.events.agent.AgentPresenceEvent.class, List.of("agent", Topics.AGENT_PRESENCE));
+            io.devopsconsole.events.agent.AgentPresenceEvent.class, List.of("agent", Topics.AGENT_PRESENCE),
+            io.devopsconsole.events.logs.SessionLogEvent.class, List.of("session", Topics.SESSION_LOGS));
 
     @ParameterizedTest
     @ValueSource(
@@ -353,7 +365,8 @@ class EventSnapshotTest {
                 AgentCommand.class,
                 AgentStreamEvent.class,
                 AgentLifecycleEvent.class,
-                io.devopsconsole.events.agent.AgentPresenceEvent.class
+                io.devopsconsole.events.agent.AgentPresenceEvent.class,
+                io.devopsconsole.events.logs.SessionLogEvent.class
             })
     void everyPermittedEventIsCataloguedSampledAndNamedByConvention(Class<?> domain) {
         String name = DOMAINS.get(domain).get(0);

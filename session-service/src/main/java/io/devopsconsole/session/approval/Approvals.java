@@ -41,6 +41,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class Approvals {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Approvals.class);
+
     private static final String TIMEOUT_ACTOR = "system:approval-timeout";
 
     private final Pool pool;
@@ -219,6 +221,13 @@ public class Approvals {
                                 .flatMap(locked -> lockApproval(connection, id))
                                 .flatMap(a -> a.state().equals("pending")
                                         ? decide(connection, a, "expired", TIMEOUT_ACTOR, true, why)
+                                                .invoke(() -> io.devopsconsole.platform.logging.SessionLogs.info(
+                                                        LOG,
+                                                        sessionId,
+                                                        "session %s: approval %s expired (%s); answered as denied",
+                                                        sessionId,
+                                                        id,
+                                                        why))
                                                 .replaceWith(true)
                                         : Uni.createFrom().item(false))));
                     }

@@ -187,9 +187,15 @@ public class AgentStreamConsumer {
                                 .recoverWithUni(bad -> {
                                     String reason = Poison.reason(bad);
                                     poisoned.increment();
-                                    LOG.errorf(
+                                    io.devopsconsole.platform.logging.SessionLogs.error(
+                                            LOG,
+                                            session,
+                                            null,
                                             "stream record %d (%s) of session %s cannot be stored: %s",
-                                            r.streamSeq(), r.kind().wire(), session, reason);
+                                            r.streamSeq(),
+                                            r.kind().wire(),
+                                            session,
+                                            reason);
                                     ConsumerRecord<String, byte[]> from = origin.get(r);
                                     if (from != null) {
                                         rejected.add(new DeadLetters.Rejected(from, "cannot be stored: " + reason));

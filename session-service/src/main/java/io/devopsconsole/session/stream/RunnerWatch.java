@@ -86,6 +86,13 @@ public class RunnerWatch {
             long silentMs = Duration.between(before.at(), beat.at()).toMillis();
             LOG.infof("agent-runner %s answers again after %d ms", beat.runner(), silentMs);
             for (UUID session : before.sessions()) {
+                io.devopsconsole.platform.logging.SessionLogs.info(
+                        LOG,
+                        session,
+                        "session %s: its agent-runner %s answers again after %d ms",
+                        session,
+                        beat.runner(),
+                        silentMs);
                 sessions.runnerNote(
                                 session,
                                 "runner-back:" + beat.runner() + ":" + beat.at(),
@@ -122,6 +129,13 @@ public class RunnerWatch {
                     "agent-runner %s silent for %d ms; telling the viewers of its %d session(s)",
                     runner, silentMs, seen.sessions().size());
             for (UUID session : seen.sessions()) {
+                io.devopsconsole.platform.logging.SessionLogs.warn(
+                        LOG,
+                        session,
+                        "session %s: its agent-runner %s has been silent for %d ms; its viewers are told",
+                        session,
+                        runner,
+                        silentMs);
                 sessions.runnerNote(
                                 session,
                                 "runner-lost:" + runner + ":" + seen.at(),

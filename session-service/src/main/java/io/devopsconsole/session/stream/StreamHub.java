@@ -268,9 +268,12 @@ public class StreamHub {
                                 synchronized (this) {
                                     fetching = false;
                                 }
-                                LOG.warnf(
+                                io.devopsconsole.platform.logging.SessionLogs.warn(
+                                        LOG,
+                                        sessionId,
                                         "reading new events of session %s failed (%s); retrying",
-                                        sessionId, failure.toString());
+                                        sessionId,
+                                        failure.toString());
                                 vertx.setTimer(500, id -> fetch());
                             });
         }

@@ -209,6 +209,15 @@ public class StreamStore {
                 next = e.getKey();
             }
             if (e.getKey() != next && run.isEmpty() && gapExpired) {
+                io.devopsconsole.platform.logging.SessionLogs.warn(
+                        LOG,
+                        locked.view().id(),
+                        "session %s: stream records %d to %d never arrived within %s; the transcript goes on after"
+                                + " the gap",
+                        locked.view().id(),
+                        next,
+                        e.getKey() - 1,
+                        gapTimeout);
                 entries.add(NewEntry.of(
                         "system_note",
                         RUNNER,
@@ -338,6 +347,17 @@ public class StreamStore {
                                 connection, ids, lastSeqs, positions, states, reasons, fences, SessionService.now()));
         for (Plan p : plans) {
             UUID id = p.locked().view().id();
+            if (p.finalState() != p.locked().view().state()
+                    && (p.finalState() == SessionState.FAILED || p.finalState() == SessionState.STOPPED)) {
+                io.devopsconsole.platform.logging.SessionLogs.info(
+                        LOG,
+                        id,
+                        "session %s: %s -> %s (%s), as its runner reported",
+                        id,
+                        p.locked().view().state().wire(),
+                        p.finalState().wire(),
+                        p.reason());
+            }
             if (!p.events().isEmpty()) {
                 work = work.flatMap(v -> service.announce(connection, id, RUNNER, p.events()));
             }
