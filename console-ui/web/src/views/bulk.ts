@@ -148,8 +148,9 @@ export async function batchView(root: HTMLElement, me: Me, ids: string[]): Promi
   sessionStorage.removeItem('devops.bulk-failed');
   const compared = h('input', { type: 'checkbox', id: 'bulk-compared' });
   let busy = false;
-  const advanceAll = h('button', { type: 'button' }, 'Advance all');
-  const trustChecked = h('button', { type: 'button', class: 'secondary' }, 'Trust the ticked host keys');
+  // both act on the runs as read: not before the first read (a quick click would otherwise do nothing)
+  const advanceAll = h('button', { type: 'button', disabled: true }, 'Advance all');
+  const trustChecked = h('button', { type: 'button', class: 'secondary', disabled: true }, 'Trust the ticked host keys');
   root.replaceChildren(h('p', {}, h('a', { href: '#/onboarding' }, '← all runs')), h('h1', {}, `Onboarding ${ids.length} servers`),
     progress, summary, failedStarts ? h('p', { class: 'error' }, `Not started: ${failedStarts}`) : '', table,
     me.roles.includes('operator') ? h('div', { class: 'actions' },
@@ -247,6 +248,8 @@ export async function batchView(root: HTMLElement, me: Me, ids: string[]): Promi
     await refresh();
   });
   await refresh();
+  advanceAll.disabled = false;
+  trustChecked.disabled = false;
   const timer = window.setInterval(() => { if (!busy) void refresh().catch(() => undefined); }, 3000);
   return () => window.clearInterval(timer);
 }

@@ -970,7 +970,12 @@ describe('bulk onboarding', () => {
     calls = [];
     const root = document.createElement('main');
     document.body.append(root);
-    const leave = await batchView(root, me('viewer', 'operator'), ids);
+    const opening = batchView(root, me('viewer', 'operator'), ids);
+    // until the runs are read, Advance all and Trust act on nothing: they wait (a quick click is not lost)
+    const advance = () => [...root.querySelectorAll('button')].find((b) => b.textContent === 'Advance all')!;
+    expect(advance().disabled).toBe(true);
+    const leave = await opening;
+    expect(advance().disabled).toBe(false);
     expect([...root.querySelectorAll('tr[data-run] code.fp')].map((c) => c.textContent)).toEqual(
       ['SHA256:fp0 (ssh-ed25519)', 'SHA256:fp1 (ssh-ed25519)', 'SHA256:fp2 (ssh-ed25519)']);
     expect(root.querySelector('[role="status"]')?.textContent).toContain('3 waiting for a host key decision');
