@@ -65,9 +65,10 @@ final class SessionDriver {
     private final class Reports implements WorkerLink.Listener {
         @Override
         public void onNotification(Worker w, int generation, String method, JsonNode params) {
+            long readAt = System.nanoTime(); // on the connection's reader thread, as the line was read
             post(() -> {
                 if (isCurrent(w, generation)) {
-                    relay.notification(w, method, params);
+                    StreamPublisher.relaying(readAt, () -> relay.notification(w, method, params));
                 }
             });
         }

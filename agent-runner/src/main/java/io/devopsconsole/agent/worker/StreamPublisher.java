@@ -6,6 +6,7 @@ import io.devopsconsole.events.CloudEventCodec;
 import io.devopsconsole.events.EventEnvelope;
 import io.devopsconsole.events.Topics;
 import io.devopsconsole.events.agent.AgentStreamRecord;
+import io.devopsconsole.platform.metrics.RelayHops;
 import io.devopsconsole.platform.text.StoredText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,6 +53,8 @@ public class StreamPublisher {
     private final KafkaProducer<String, byte[]> producer;
     private final Map<UUID, long[]> positions = new ConcurrentHashMap<>();
     private final Counter published;
+    private final io.micrometer.core.instrument.Timer lineToSend;
+    private final io.micrometer.core.instrument.Timer sendToAck;
 
     public StreamPublisher(
             Pool pool,
@@ -69,6 +73,8 @@ public class StreamPublisher {
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         this.published = Counter.builder("agent.stream.records.published").register(meters);
+        this.lineToSend = RelayHops.timer(meters, "line_to_send");
+        this.sendToAck = RelayHops.timer(meters, "send_to_ack");
     }
 
     /** This runner no longer owns the session: another took it over (its fence is higher). */
@@ -122,6 +128,20 @@ public class StreamPublisher {
         return pos == null ? 0 : pos[2];
     }
 
+    /** When the worker's line being relayed on this thread was read ({@link System#nanoTime()}; 0: none). */
+    private static final ThreadLocal<long[]> LINE_READ = ThreadLocal.withInitial(() -> new long[1]);
+
+    /** Runs the relay of one worker line, whose records are timed from {@code readAt} (issue 24). */
+    static void relaying(long readAt, Runnable relay) {
+        long[] line = LINE_READ.get();
+        line[0] = readAt;
+        try {
+            relay.run();
+        } finally {
+            line[0] = 0;
+        }
+    }
+
     /** Publishes the drafts in order and waits until the broker has them (a takeover's first record). */
     public List<AgentStreamRecord> publishAndWait(UUID sessionId, UUID targetId, List<TurnMapper.Draft> drafts) {
         List<AgentStreamRecord> sent = publish(sessionId, targetId, drafts);
@@ -148,6 +168,7 @@ public class StreamPublisher {
             throw new Fenced(sessionId, 0);
         }
         long fence = owned[2];
+        long lineRead = LINE_READ.get()[0];
         long first = allocate(sessionId, drafts.size());
         OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
         List<AgentStreamRecord> records = new java.util.ArrayList<>(drafts.size());
@@ -180,8 +201,16 @@ public class StreamPublisher {
             if (trace != null) {
                 io.devopsconsole.platform.tracing.Traces.toHeaders(trace, out.headers());
             }
+            long sentAt = System.nanoTime();
+            if (lineRead != 0) {
+                lineToSend.record(sentAt - lineRead, TimeUnit.NANOSECONDS);
+                RelayHops.stamp(out.headers(), RelayHops.LINE_READ, RelayHops.epochMicros(lineRead));
+            }
+            RelayHops.stamp(out.headers(), RelayHops.SENT, RelayHops.epochMicros(sentAt));
             producer.send(out, (meta, error) -> {
-                if (error != null) {
+                if (error == null) {
+                    sendToAck.record(System.nanoTime() - sentAt, TimeUnit.NANOSECONDS);
+                } else {
                     io.devopsconsole.platform.logging.SessionLogs.error(
                             LOG,
                             sessionId,

@@ -13,6 +13,7 @@ import io.devopsconsole.platform.messaging.DeadLetters;
 import io.devopsconsole.platform.messaging.InboundEvents;
 import io.devopsconsole.platform.messaging.Poison;
 import io.devopsconsole.platform.messaging.Retries;
+import io.devopsconsole.platform.metrics.RelayHops;
 import io.devopsconsole.platform.text.StoredText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -50,6 +52,8 @@ public class AgentStreamConsumer {
     private final DeadLetters deadLetters;
     private final Counter poisoned;
     private final Counter consumed;
+    private final io.micrometer.core.instrument.Timer sendToConsume;
+    private final io.micrometer.core.instrument.Timer consumeToCommit;
 
     public AgentStreamConsumer(StreamStore store, StreamHub hub, DeadLetters deadLetters, MeterRegistry meters) {
         this.store = store;
@@ -58,6 +62,8 @@ public class AgentStreamConsumer {
         this.poisoned = Counter.builder("session.stream.records.poisoned")
                 .description("stream records that could not be stored (dead-lettered, an error in their place)")
                 .register(meters);
+        this.sendToConsume = RelayHops.timer(meters, "send_to_consume");
+        this.consumeToCommit = RelayHops.timer(meters, "consume_to_commit");
         this.consumed = Counter.builder("session.stream.records.consumed")
                 .description(
                         "stream records this replica read from Kafka (its share of the group's partitions; a replica"
@@ -92,6 +98,14 @@ public class AgentStreamConsumer {
     @Incoming("agent-stream")
     public Uni<Void> consume(ConsumerRecords<String, byte[]> records) {
         consumed.increment(records.count());
+        long receivedAt = System.nanoTime();
+        long receivedMicros = RelayHops.epochMicros(receivedAt);
+        for (ConsumerRecord<String, byte[]> record : records) {
+            long sent = RelayHops.stamp(record.headers(), RelayHops.SENT);
+            if (sent > 0 && receivedMicros >= sent) {
+                sendToConsume.record(receivedMicros - sent, TimeUnit.MICROSECONDS);
+            }
+        }
         Map<UUID, List<AgentStreamRecord>> bySession = new LinkedHashMap<>();
         Map<AgentStreamRecord, ConsumerRecord<String, byte[]>> origin = new java.util.IdentityHashMap<>();
         List<DeadLetters.Rejected> rejected = new ArrayList<>();
@@ -127,7 +141,13 @@ public class AgentStreamConsumer {
                 "devops.records", bySession.getOrDefault(session, List.of()).size()));
         return Retries.untilStoredOrPoison(what, () -> store.storeAll(bySession))
                 .eventually(() -> traced.values().forEach(io.opentelemetry.api.trace.Span::end))
-                .invoke(this::delivered)
+                .invoke(stored -> {
+                    long took = System.nanoTime() - receivedAt;
+                    for (int i = 0; i < records.count(); i++) {
+                        consumeToCommit.record(took, TimeUnit.NANOSECONDS); // per record, as the other hops
+                    }
+                    delivered(stored);
+                })
                 .replaceWithVoid()
                 .onFailure(Poison::isPoison)
                 .recoverWithUni(f -> {

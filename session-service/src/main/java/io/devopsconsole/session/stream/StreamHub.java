@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -48,6 +49,7 @@ public class StreamHub {
     private final ConcurrentHashMap<UUID, Channel> channels = new ConcurrentHashMap<>();
     private final Counter overflows;
     private final Counter delivered;
+    private final io.micrometer.core.instrument.Timer commitToEmit;
     private PgSubscriber subscriber;
     private long heartbeatTimer = -1;
 
@@ -72,6 +74,7 @@ public class StreamHub {
                 .description("Viewers told to reconnect because they fell too far behind")
                 .register(meters);
         this.delivered = Counter.builder("session.sse.events.delivered").register(meters);
+        this.commitToEmit = io.devopsconsole.platform.metrics.RelayHops.timer(meters, "commit_to_emit");
         Gauge.builder(
                         "session.sse.viewers",
                         channels,
@@ -123,7 +126,12 @@ public class StreamHub {
     }
 
     /** One SSE item: a transcript event, or a control message ({@code reconnect}, {@code end}). */
-    public record Item(TranscriptEntry entry, String control, String data) {}
+    public record Item(TranscriptEntry entry, String control, String data, long queuedNanos) {
+
+        public Item(TranscriptEntry entry, String control, String data) {
+            this(entry, control, data, 0);
+        }
+    }
 
     /**
      * The events of a session after {@code after}, from storage and then live, each exactly once
@@ -377,7 +385,8 @@ public class StreamHub {
                     if (e.seq() <= lastQueued) {
                         continue;
                     }
-                    queue.add(new Item(e, null, null));
+                    // a live event, just committed: timed to its emission (issue 24); a replayed one is not
+                    queue.add(new Item(e, null, null, live ? System.nanoTime() : 0));
                     lastQueued = e.seq();
                     if (ends(e)) {
                         queue.add(new Item(
@@ -419,6 +428,9 @@ public class StreamHub {
                         lastEmitNanos = System.nanoTime();
                         if (item.entry() != null) {
                             delivered.increment();
+                            if (item.queuedNanos() != 0) {
+                                commitToEmit.record(lastEmitNanos - item.queuedNanos(), TimeUnit.NANOSECONDS);
+                            }
                         }
                     }
                 } finally {

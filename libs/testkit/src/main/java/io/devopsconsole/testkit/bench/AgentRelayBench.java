@@ -129,6 +129,8 @@ public final class AgentRelayBench {
         }
         viaSse.clear();
         viaKafka.clear();
+        RelayHopFigures hops = new RelayHopFigures(http, metricsUrls());
+        var hopsBefore = hops.read();
         post(http, base, token, ids, "BENCH_DELTAS " + deltas + " " + everyMs);
         long total = (long) sessions * deltas;
         long deadline = System.nanoTime()
@@ -145,6 +147,16 @@ public final class AgentRelayBench {
         System.out.printf(
                 "  %3d session(s): worker line -> SSE event via session-service: %s (%d of %d)%n",
                 sessions, figures(viaSse), viaSse.size(), total);
+        // each hop as the services measured it (their devops.relay.hop histograms, this phase only)
+        for (String line : RelayHopFigures.lines(hopsBefore, hops.read())) {
+            System.out.printf("        hop %s%n", line);
+        }
+    }
+
+    /** The services' Prometheus endpoints (system property devops.bench.metrics, comma-separated). */
+    private static List<String> metricsUrls() {
+        String urls = System.getProperty("devops.bench.metrics", "");
+        return urls.isBlank() ? List.of() : List.of(urls.split(","));
     }
 
     private static void post(HttpClient http, String base, String token, List<UUID> ids, String text) throws Exception {

@@ -1,0 +1,72 @@
+package io.devopsconsole.platform.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Where a stream record's time goes on its way from the worker to a viewer (issue 24), hop by hop,
+ * as one Micrometer timer {@code devops.relay.hop} tagged {@code hop} with a percentile histogram
+ * (Prometheus buckets, so {@code scripts/bench relay} reads each hop's p50/p99 for exactly its run):
+ *
+ * <ul>
+ *   <li>agent-runner: {@code line_to_send} (the worker's line read → the record handed to the producer:
+ *   the session thread's queue, mapping, numbering), {@code send_to_ack} (→ acknowledged by the brokers);</li>
+ *   <li>session-service: {@code send_to_consume} (handed to the producer → in a consumer batch: the
+ *   brokers and the fetch; two processes, so it needs their clocks in step: one host, or NTP),
+ *   {@code consume_to_commit} (→ stored, the transaction committed), {@code commit_to_emit} (→ emitted
+ *   to each viewer's SSE connection).</li>
+ * </ul>
+ *
+ * The runner stamps each record with two headers in epoch microseconds: when the worker's line was
+ * read ({@value #LINE_READ}) and when the record was handed to the producer ({@value #SENT}).
+ */
+public final class RelayHops {
+
+    public static final String LINE_READ = "devops-line-read-us";
+    public static final String SENT = "devops-sent-us";
+
+    private RelayHops() {}
+
+    public static Timer timer(MeterRegistry meters, String hop) {
+        return Timer.builder("devops.relay.hop")
+                .description("Time a stream record spends in one hop from the worker to a viewer")
+                .tag("hop", hop)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(meters);
+    }
+
+    /** Now, in epoch microseconds. */
+    public static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    /** A {@link System#nanoTime()} reading of this process in epoch microseconds. */
+    public static long epochMicros(long nanoTime) {
+        return nowMicros() - (System.nanoTime() - nanoTime) / 1_000;
+    }
+
+    public static void stamp(Headers headers, String name, long micros) {
+        headers.add(name, Long.toString(micros).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** The stamp, or -1 when the record has none (or not a number). */
+    public static long stamp(Headers headers, String name) {
+        Header h = headers.lastHeader(name);
+        if (h == null || h.value() == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}
