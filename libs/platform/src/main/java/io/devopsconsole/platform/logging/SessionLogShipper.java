@@ -99,7 +99,8 @@ public class SessionLogShipper {
         LOG.infof("session logs at %s and above shipped to %s", level, Topics.SESSION_LOGS);
     }
 
-    void stop(@Observes @Priority(1000) ShutdownEvent event) {
+    // late: what the services log while handing their sessions over on shutdown is still shipped
+    void stop(@Observes @Priority(9000) ShutdownEvent event) {
         if (handler == null) {
             return;
         }
