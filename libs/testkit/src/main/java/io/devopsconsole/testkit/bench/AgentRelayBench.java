@@ -70,7 +70,12 @@ public final class AgentRelayBench {
             System.out.printf(
                     "agent relay, scripted worker: %d deltas per session, one every %d ms%n", deltas, everyMs);
             for (String phase : phases) {
-                run(Integer.parseInt(phase.trim()), deltas, everyMs, bootstrap, base, token, producer, http, target);
+                int sessions = Integer.parseInt(phase.trim());
+                // the floor first, in the same run: the same worker and SSH host driven directly, no console
+                System.out.printf(
+                        "  %3d session(s): worker line -> read directly over SSH (the floor): %s%n",
+                        sessions, figures(DirectFloor.run(host, sessions, deltas, everyMs)));
+                run(sessions, deltas, everyMs, bootstrap, base, token, producer, http, target);
             }
         }
         System.exit(0);
@@ -201,7 +206,8 @@ public final class AgentRelayBench {
             AtomicBoolean stop) {
         Properties props = BenchKafka.connection(bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        // answered at the first record anyway; a short wait would only spin this JVM on the cores it measures
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
         try (KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();

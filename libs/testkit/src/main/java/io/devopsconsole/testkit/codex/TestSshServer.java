@@ -66,6 +66,11 @@ public final class TestSshServer implements AutoCloseable {
                 .resolvePublicKey(null, PublicKeyEntryResolver.IGNORING));
     }
 
+    /** Lets this key log in (a client of the test's own, e.g. the relay bench's direct floor). */
+    public void authorize(PublicKey key) {
+        authorized.add(key);
+    }
+
     /** The host key as an OpenSSH public key line ({@code ecdsa-sha2-nistp256 AAAA...}). */
     public String hostKeyLine() {
         return PublicKeyEntry.toString(hostKey.get().getPublic());
