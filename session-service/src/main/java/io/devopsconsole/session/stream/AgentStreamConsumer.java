@@ -137,6 +137,8 @@ public class AgentStreamConsumer {
             return deadLetters.send(rejected);
         }
         String what = "storing " + records.count() + " stream records of " + bySession.size() + " sessions";
+        java.util.Set<UUID> sessions = java.util.Set.copyOf(bySession.keySet());
+        hub.storing(sessions);
         traced.forEach((session, span) -> span.setAttribute(
                 "devops.records", bySession.getOrDefault(session, List.of()).size()));
         return Retries.untilStoredOrPoison(what, () -> store.storeAll(bySession))
@@ -160,7 +162,8 @@ public class AgentStreamConsumer {
                 .onFailure()
                 .retry()
                 .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(5))
-                .indefinitely();
+                .indefinitely()
+                .eventually(() -> hub.stored(sessions));
     }
 
     private void delivered(StreamStore.Stored stored) {

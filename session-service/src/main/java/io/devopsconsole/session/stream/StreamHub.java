@@ -47,8 +47,17 @@ public class StreamHub {
     private final String channelName;
     private final PgConnectOptions connectOptions;
     private final ConcurrentHashMap<UUID, Channel> channels = new ConcurrentHashMap<>();
+    /**
+     * Sessions this replica is storing records of right now (guarded by itself): their commit
+     * notifications wait for the local delivery instead of reading the events back (issue 24).
+     */
+    private final java.util.HashMap<UUID, LocalWrite> localWrites = new java.util.HashMap<>();
+    /** How long a local store may hold back other writers' notifications at most. */
+    static final long LOCAL_WRITE_HOLD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final Counter overflows;
     private final Counter delivered;
+    private final Counter readBacks;
     private final io.micrometer.core.instrument.Timer commitToEmit;
     private PgSubscriber subscriber;
     private long heartbeatTimer = -1;
@@ -74,6 +83,9 @@ public class StreamHub {
                 .description("Viewers told to reconnect because they fell too far behind")
                 .register(meters);
         this.delivered = Counter.builder("session.sse.events.delivered").register(meters);
+        this.readBacks = Counter.builder("session.sse.read.backs")
+                .description("reads of new events from storage for live viewers (another replica's writes, gaps)")
+                .register(meters);
         this.commitToEmit = io.devopsconsole.platform.metrics.RelayHops.timer(meters, "commit_to_emit");
         Gauge.builder(
                         "session.sse.viewers",
@@ -92,7 +104,7 @@ public class StreamHub {
                 .handler(payload -> {
                     try {
                         int colon = payload.indexOf(':');
-                        committed(
+                        notified(
                                 UUID.fromString(colon < 0 ? payload : payload.substring(0, colon)),
                                 colon < 0 ? Long.MAX_VALUE : Long.parseLong(payload.substring(colon + 1)));
                     } catch (IllegalArgumentException e) {
@@ -150,6 +162,55 @@ public class StreamHub {
             emitter.onTermination(() -> channel.leave(viewer));
             viewer.replay();
         });
+    }
+
+    /** A local store in flight for a session: how many, since when, the newest seq notified meanwhile. */
+    private static final class LocalWrite {
+        int inFlight;
+        final long since = System.nanoTime();
+        long notified = -1;
+    }
+
+    /**
+     * This replica starts storing records of these sessions: until {@link #stored} the commit
+     * notifications of their writes are held, since {@link #delivered} hands the events over
+     * without reading them back (a notification can arrive before the store's own answer).
+     */
+    public void storing(java.util.Collection<UUID> sessionIds) {
+        synchronized (localWrites) {
+            for (UUID id : sessionIds) {
+                localWrites.computeIfAbsent(id, k -> new LocalWrite()).inFlight++;
+            }
+        }
+    }
+
+    /** The store begun by {@link #storing} ended (stored, isolated or failed): held notifications go on. */
+    public void stored(java.util.Collection<UUID> sessionIds) {
+        for (UUID id : sessionIds) {
+            long notified = -1;
+            synchronized (localWrites) {
+                LocalWrite w = localWrites.get(id);
+                if (w != null && --w.inFlight <= 0) {
+                    localWrites.remove(id);
+                    notified = w.notified;
+                }
+            }
+            if (notified >= 0) {
+                committed(id, notified); // read only what the local delivery did not cover
+            }
+        }
+    }
+
+    /** A commit notification arrived: held while this replica stores the session itself, else acted on. */
+    private void notified(UUID sessionId, long lastSeq) {
+        synchronized (localWrites) {
+            LocalWrite w = localWrites.get(sessionId);
+            if (w != null && System.nanoTime() - w.since < LOCAL_WRITE_HOLD_NANOS) {
+                w.notified = Math.max(w.notified, lastSeq);
+                return;
+            }
+        }
+        committed(sessionId, lastSeq);
     }
 
     /** A transaction that wrote the session's events up to {@code lastSeq} committed (any replica). */
@@ -248,6 +309,7 @@ public class StreamHub {
                 again = false;
                 from = fetchedThrough;
             }
+            readBacks.increment();
             transcript
                     .read(sessionId, from, Long.MAX_VALUE, PAGE)
                     .subscribe()

@@ -63,6 +63,27 @@ public class Transcript {
 
     /** Inserts entries of many sessions in one statement; the caller advances the sessions' last_seq. */
     public Uni<Void> insertAll(SqlConnection connection, List<Placed> placed) {
+        return connection
+                .preparedQuery("INSERT INTO " + schema + ".session_event " + INSERTED_COLUMNS + " SELECT * FROM "
+                        + PLACED_ROWS)
+                .execute(placedRows(placed))
+                .replaceWithVoid();
+    }
+
+    /** The columns an insert of {@link #PLACED_ROWS} fills, in its order. */
+    public static final String INSERTED_COLUMNS =
+            "(session_id, seq, id, kind, actor, turn_id, item_id, target_id, stream_seq, body, created_at)";
+
+    /**
+     * Placed entries as rows ({@code e}, with the columns of {@link #INSERTED_COLUMNS}), from the
+     * parameters $1 to $11 that {@link #placedRows} fills.
+     */
+    public static final String PLACED_ROWS = "unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::text[],"
+            + " $6::text[], $7::text[], $8::uuid[], $9::bigint[], $10::text[], $11::timestamptz[]) AS e"
+            + INSERTED_COLUMNS;
+
+    /** The parameters $1 to $11 of {@link #PLACED_ROWS}; a statement may add its own after them. */
+    public static Tuple placedRows(List<Placed> placed) {
         int n = placed.size();
         UUID[] sessions = new UUID[n];
         Long[] seqs = new Long[n];
@@ -90,10 +111,7 @@ public class Transcript {
             bodies[i] = e.body();
             times[i] = e.at();
         }
-        String insert = "INSERT INTO " + schema + ".session_event (session_id, seq, id, kind, actor, turn_id, item_id,"
-                + " target_id, stream_seq, body, created_at) SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[],"
-                + " $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::bigint[], $10::text[], $11::timestamptz[])";
-        Tuple params = Tuple.tuple()
+        return Tuple.tuple()
                 .addArrayOfUUID(sessions)
                 .addArrayOfLong(seqs)
                 .addArrayOfUUID(ids)
@@ -105,7 +123,6 @@ public class Transcript {
                 .addArrayOfLong(streamSeqs)
                 .addArrayOfString(bodies)
                 .addArrayOfOffsetDateTime(times);
-        return connection.preparedQuery(insert).execute(params).replaceWithVoid();
     }
 
     /** Events with seq in (after, upTo], oldest first, at most {@code limit}. */

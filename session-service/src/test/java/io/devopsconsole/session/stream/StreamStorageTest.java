@@ -140,6 +140,51 @@ class StreamStorageTest {
     }
 
     /**
+     * Deltas that continue where this replica left a session are appended the short way (one
+     * statement, no lock first); when someone else writes the session in between (here an operator's
+     * message), the next deltas find the session moved and are stored the locking way: every record
+     * once, in order, the message between them, positions gap-free.
+     */
+    @Test
+    void deltasAppendedTheShortWayYieldToAnotherWriter() {
+        UUID session = Feed.newSession(null);
+        Feed.send(session, 1, StreamKind.WORKER_STATE, Feed.payload().put("state", "starting"));
+        Feed.send(session, 2, StreamKind.WORKER_STATE, Feed.payload().put("state", "ready"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> state(session).equals("idle"));
+        double appendedBefore = StreamTest.metric("session_stream_records_appended_total");
+        for (long i = 3; i <= 12; i++) {
+            Feed.send(session, i, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "a" + i));
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> storedStreamSeqs(session).size() == 12);
+        assertThat(StreamTest.metric("session_stream_records_appended_total") - appendedBefore)
+                .isEqualTo(10.0);
+        given().auth()
+                .oauth2(Tokens.operator())
+                .contentType("application/json")
+                .body("{\"text\":\"and now the logs\"}")
+                .post("/api/sessions/" + session + "/messages")
+                .then()
+                .statusCode(201);
+        for (long i = 13; i <= 22; i++) {
+            Feed.send(session, i, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "b" + i));
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> storedStreamSeqs(session).size() == 22);
+        assertThat(storedStreamSeqs(session)).isEqualTo(range(1, 22));
+        List<Map<String, Object>> events = Sql.rows(
+                "SELECT seq, kind, stream_seq FROM session.session_event WHERE session_id = ? ORDER BY seq", session);
+        assertThat(events.stream().map(r -> ((Number) r.get("seq")).longValue()).toList())
+                .isEqualTo(range(1, events.size()));
+        List<String> order = events.stream()
+                .map(r -> r.get("stream_seq") == null ? (String) r.get("kind") : "s" + r.get("stream_seq"))
+                .toList();
+        assertThat(order.indexOf("operator_message"))
+                .isGreaterThan(order.indexOf("s12"))
+                .isLessThan(order.indexOf("s13"));
+    }
+
+    /**
      * A record the database refuses (a delta reusing the id of a record stored in another session, as a
      * faulty producer might send) between good ones of two sessions: it goes to the dead-letter topic with
      * an error in its place, and every other record of both sessions is stored, in order; the service

@@ -116,6 +116,47 @@ class StreamTest {
      * The seam: records keep arriving while a client repeatedly disconnects and reconnects with
      * Last-Event-ID; over all connections it sees every event exactly once, in order.
      */
+    /**
+     * Records this replica stores reach its viewers straight from the store: the commit
+     * notification of its own write (which can arrive before the store's answer) is held while the
+     * store is in flight, so nothing is read back from PostgreSQL for a viewer that is live.
+     */
+    @Test
+    void ownWritesReachLiveViewersWithoutReadingThemBack() throws Exception {
+        UUID session = Feed.newSession(null);
+        Feed.send(session, 1, StreamKind.TURN_STARTED, null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSeq(session) >= 3);
+        try (SseClient viewer = SseClient.open(session, Tokens.viewer(), null)) {
+            assertThat(ids(viewer.take(3, Duration.ofSeconds(10)))).containsExactly(1L, 2L, 3L);
+            double before = metric("session_sse_read_backs_total");
+            for (long i = 2; i <= 41; i++) {
+                Feed.send(
+                        session,
+                        i,
+                        StreamKind.AGENT_MESSAGE_DELTA,
+                        Feed.payload().put("delta", "d" + i));
+            }
+            assertThat(ids(viewer.take(40, Duration.ofSeconds(20)))).isEqualTo(range(4, 43));
+            assertThat(metric("session_sse_read_backs_total") - before).isZero();
+        }
+    }
+
+    private static List<Long> range(long from, long to) {
+        List<Long> out = new ArrayList<>();
+        for (long i = from; i <= to; i++) {
+            out.add(i);
+        }
+        return out;
+    }
+
+    /** One counter of this service's metrics. */
+    static double metric(String name) {
+        String metrics = given().get("/q/metrics").then().extract().asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? (\\S+)")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
     @Test
     void reconnectingWithLastEventIdNeverLosesOrRepeatsAnEvent() throws Exception {
         UUID session = Feed.newSession(null);
