@@ -40,7 +40,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Inventory set-up: the bench announces its target (host key trusted, Codex ready) and one runtime
  * profile per project on {@code console.registry.v1} itself, standing in for the registry and
  * onboarding (whose trust step needs an admin's confirmation); the events name actor "bench".
- * {@code java ... AgentRelayBench <bootstrap> <sessionUrl> <token> <identity.pub> [sessions=1,10,100] [deltas=200] [everyMs=50]}
+ * <p>
+ * Before the phases it runs warm-up rounds (untimed, their figures printed apart): services just
+ * started spend much of their CPU in the JIT compiler for minutes, and a figure taken then says
+ * more about the compiler than about the relay.
+ * {@code java ... AgentRelayBench <bootstrap> <sessionUrl> <token> <identity.pub> [sessions=1,10,100] [deltas=200] [everyMs=50] [warmUpRounds=2]}
  */
 public final class AgentRelayBench {
 
@@ -55,6 +59,7 @@ public final class AgentRelayBench {
         String[] phases = (args.length > 4 ? args[4] : "1,10,100").split(",");
         int deltas = args.length > 5 ? Integer.parseInt(args[5]) : 200;
         long everyMs = args.length > 6 ? Long.parseLong(args[6]) : 50;
+        int warmUps = args.length > 7 ? Integer.parseInt(args[7]) : 2;
 
         try (TestSshServer host = TestSshServer.start();
                 BenchInventory producer = new BenchInventory(bootstrap)) {
@@ -69,6 +74,14 @@ public final class AgentRelayBench {
                     .build();
             System.out.printf(
                     "agent relay, scripted worker: %d deltas per session, one every %d ms%n", deltas, everyMs);
+            int warmSessions = 1;
+            for (String phase : phases) {
+                warmSessions = Math.max(warmSessions, Math.min(10, Integer.parseInt(phase.trim())));
+            }
+            for (int round = 1; round <= warmUps; round++) {
+                System.out.printf("  warm-up round %d of %d (not counted):%n", round, warmUps);
+                run(warmSessions, deltas, everyMs, bootstrap, base, token, producer, http, target);
+            }
             for (String phase : phases) {
                 int sessions = Integer.parseInt(phase.trim());
                 // the floor first, in the same run: the same worker and SSH host driven directly, no console

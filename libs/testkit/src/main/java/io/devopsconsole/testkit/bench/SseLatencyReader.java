@@ -111,7 +111,7 @@ final class SseLatencyReader implements AutoCloseable {
                     v.feed(bytes, n, now);
                 }
                 selector.selectedKeys().clear();
-            } catch (IOException e) {
+            } catch (IOException | java.nio.channels.ClosedSelectorException e) {
                 if (!closed) {
                     throw new IllegalStateException(e);
                 }
