@@ -31,10 +31,13 @@ export function historyList(projectId: string, query: URLSearchParams = new URLS
   const error = h('p', { class: 'form-error', role: 'alert' });
   let before: string | null = null;
   let loading = false;
+  // a new search supersedes one still in flight (its answer is dropped): a search is never ignored
+  let generation = 0;
   const load = async (older: boolean) => {
-    if (loading || (older && !before)) {
+    if (older && (loading || !before)) {
       return;
     }
+    const mine = ++generation;
     loading = true;
     more.disabled = true;
     const params = new URLSearchParams({ project_id: projectId, limit: '20' });
@@ -43,6 +46,9 @@ export function historyList(projectId: string, query: URLSearchParams = new URLS
     if (older && before) params.set('before', before);
     try {
       const page = await api<{ items: SessionSummary[]; next_before: string | null }>(`/api/sessions?${params}`);
+      if (mine !== generation) {
+        return;
+      }
       if (!older) {
         list.replaceChildren();
       }
@@ -54,10 +60,14 @@ export function historyList(projectId: string, query: URLSearchParams = new URLS
       more.hidden = !before;
       error.textContent = '';
     } catch (e) {
-      error.textContent = `The history could not be loaded: ${describe(e)}`;
+      if (mine === generation) {
+        error.textContent = `The history could not be loaded: ${describe(e)}`;
+      }
     } finally {
-      loading = false;
-      more.disabled = false;
+      if (mine === generation) {
+        loading = false;
+        more.disabled = false;
+      }
     }
   };
   search.addEventListener('submit', (e) => {

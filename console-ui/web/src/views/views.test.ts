@@ -168,6 +168,42 @@ describe('session history', () => {
     expect(root.querySelector('.history')?.textContent).toBe('No session matches.');
   });
 
+  it('a search submitted while the previous one is still loading is not ignored; the older answer is dropped', async () => {
+    routes['GET /api/sessions/active?project_id=p1'] = [404, { status: 404, detail: 'none' }];
+    routes['GET /api/sessions?project_id=p1&limit=20'] = [200, { next_before: null, items: [summary({ id: 's1' })] }];
+    routes['GET /api/sessions?project_id=p1&limit=20&q=no-such-words'] = [200, { next_before: null, items: [] }];
+    const root = document.createElement('main');
+    await sessionView(root, me('viewer'), 'p1');
+    await frame();
+    expect(root.querySelectorAll('.history-entry')).toHaveLength(1);
+    // the first search ("slow") answers only after the second was submitted and answered
+    let answerSlow: () => void = () => undefined;
+    const slow = new Promise<void>((r) => { answerSlow = r; });
+    const fetch = globalThis.fetch;
+    vi.stubGlobal('fetch', vi.fn(async (path: string, init: RequestInit) => {
+      if (path.includes('q=slow')) {
+        await slow;
+        return new Response(JSON.stringify({ next_before: null, items: [summary({ id: 'stale' })] }), { status: 200,
+          headers: { 'Content-Type': 'application/json' } });
+      }
+      return fetch(path, init);
+    }));
+    const q = root.querySelector('#history-q') as HTMLInputElement;
+    const form = root.querySelector('form.history-search') as HTMLFormElement;
+    q.value = 'slow';
+    form.requestSubmit();
+    await tick();
+    q.value = 'no-such-words';
+    form.requestSubmit();
+    await frame();
+    expect(root.querySelector('.history')?.textContent).toBe('No session matches.');
+    answerSlow();
+    await frame();
+    expect(root.querySelector('.history')?.textContent).toBe('No session matches.');
+    expect(root.querySelector('[data-session="stale"]')).toBeNull();
+    expect((root.querySelector('.history-section [role="alert"]') as HTMLElement).textContent).toBe('');
+  });
+
   it('an ended session opened from the history shows its transcript, how it ended and where it ran', async () => {
     routes['GET /api/sessions/s9'] = [200, { id: 's9', project_id: 'p1', state: 'failed', started_by: 'bob', turn_operator: null,
       approval_policy: 'manual', last_seq: 3, state_reason: 'worker lost: connection reset', created_at: '2026-12-01T10:00:00Z',
