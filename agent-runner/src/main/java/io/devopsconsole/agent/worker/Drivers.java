@@ -84,6 +84,10 @@ public class Drivers {
                 TimeUnit.SECONDS);
     }
 
+    /** Whether a read of recorded stop requests is under way (ticks never wait for it). */
+    private final java.util.concurrent.atomic.AtomicBoolean readingStops =
+            new java.util.concurrent.atomic.AtomicBoolean();
+
     void stop(@Observes ShutdownEvent event) {
         ticker.shutdownNow();
         drivers.values()
@@ -124,20 +128,41 @@ public class Drivers {
     /**
      * Carries out the stops other replicas recorded for workers this runner drives (the front door sends
      * a stop to any replica); a request for a worker no driver here runs yet stays for the next tick.
+     * Never waits on the database: the ticker thread also ticks every session's health, so the read is
+     * started here and acted on when it answers (one read at a time; one that does not answer within
+     * 5 s is given up, and the next tick reads again).
      */
     private void takeStopRequests() {
-        try {
-            for (WorkerStore.StopRequest r : deps.store()
-                    .stopRequests(deps.config().instanceId())
-                    .await()
-                    .atMost(Duration.ofSeconds(5))) {
-                if (stopWorker(r.workerId(), r.requestedBy())) {
-                    deps.store().stopRequestTaken(r.workerId()).await().atMost(Duration.ofSeconds(5));
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.debugf("stop requests not read: %s", e.toString());
+        if (!readingStops.compareAndSet(false, true)) {
+            return; // the previous tick's read has not answered yet
         }
+        deps.store()
+                .stopRequests(deps.config().instanceId())
+                .ifNoItem()
+                .after(Duration.ofSeconds(5))
+                .fail()
+                .subscribe()
+                .with(
+                        requests -> {
+                            readingStops.set(false);
+                            for (WorkerStore.StopRequest r : requests) {
+                                if (stopWorker(r.workerId(), r.requestedBy())) {
+                                    deps.store()
+                                            .stopRequestTaken(r.workerId())
+                                            .subscribe()
+                                            .with(
+                                                    v -> {},
+                                                    f -> LOG.debugf(
+                                                            "stop request of worker %s not cleared: %s (carried out again"
+                                                                    + " at the next tick: a stop is idempotent)",
+                                                            r.workerId(), f.toString()));
+                                }
+                            }
+                        },
+                        f -> {
+                            readingStops.set(false);
+                            LOG.debugf("stop requests not read: %s", f.toString());
+                        });
     }
 
     /** The partition of the commands topic that carries a session's commands (Kafka's default partitioner). */

@@ -81,13 +81,16 @@ public class SessionLogResource {
         });
     }
 
+    /** The levels a reader may filter by: the contract's, but FATAL (ERROR shows it). */
+    static final List<String> FILTERS = io.devopsconsole.events.logs.SessionLogged.LEVELS.subList(0, 4);
+
     static String level(String level) {
         if (level == null || level.isBlank()) {
             return "INFO";
         }
         String l = level.strip().toUpperCase(Locale.ROOT);
-        if (!List.of("DEBUG", "INFO", "WARN", "ERROR").contains(l)) {
-            throw new InvalidFieldException("level", "must be one of DEBUG, INFO, WARN, ERROR");
+        if (!FILTERS.contains(l)) {
+            throw new InvalidFieldException("level", "must be one of " + String.join(", ", FILTERS));
         }
         return l;
     }

@@ -22,7 +22,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class SessionLogStore {
 
     /** Levels from the least to the most severe, as stored. */
-    public static final List<String> LEVELS = List.of("DEBUG", "INFO", "WARN", "ERROR", "FATAL");
+    public static final List<String> LEVELS = io.devopsconsole.events.logs.SessionLogged.LEVELS;
 
     /** One record as the API shows it. */
     public record LogRecordView(
@@ -115,16 +115,8 @@ public class SessionLogStore {
 
     /** A level as stored: the services' words (java.util.logging's names mapped), anything else INFO. */
     static String level(String level) {
-        if (level == null) {
-            return "INFO";
-        }
-        String l = level.toUpperCase(java.util.Locale.ROOT);
-        return switch (l) {
-            case "WARNING" -> "WARN";
-            case "SEVERE" -> "ERROR";
-            case "TRACE", "FINE", "FINER", "FINEST" -> "DEBUG";
-            default -> LEVELS.contains(l) ? l : "INFO";
-        };
+        String l = io.devopsconsole.events.logs.SessionLogged.levelOf(level);
+        return l == null ? "INFO" : l;
     }
 
     private static String clip(String s, int max) {

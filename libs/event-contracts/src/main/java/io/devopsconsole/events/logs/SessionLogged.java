@@ -1,6 +1,8 @@
 package io.devopsconsole.events.logs;
 
 import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -24,6 +26,27 @@ public record SessionLogged(
         implements SessionLogEvent {
 
     public static final String TYPE = "io.devopsconsole.session.log.recorded.v1";
+
+    /** The levels a record carries ({@link #level}), least severe first. */
+    public static final List<String> LEVELS = List.of("DEBUG", "INFO", "WARN", "ERROR", "FATAL");
+
+    /**
+     * A level name in this contract's words: its own ({@link #LEVELS}, any case) and the other loggers'
+     * (java.util.logging's WARNING is WARN, SEVERE is ERROR; TRACE, FINE, FINER and FINEST are DEBUG);
+     * null for a name it does not know.
+     */
+    public static String levelOf(String name) {
+        if (name == null) {
+            return null;
+        }
+        String l = name.strip().toUpperCase(Locale.ROOT);
+        return switch (l) {
+            case "WARNING" -> "WARN";
+            case "SEVERE" -> "ERROR";
+            case "TRACE", "FINE", "FINER", "FINEST" -> "DEBUG";
+            default -> LEVELS.contains(l) ? l : null;
+        };
+    }
 
     @Override
     public String aggregateId() {

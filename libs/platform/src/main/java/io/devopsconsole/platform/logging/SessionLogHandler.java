@@ -96,14 +96,17 @@ final class SessionLogHandler extends Handler {
         return v >= 1100 ? "FATAL" : v >= 1000 ? "ERROR" : v >= 900 ? "WARN" : v >= 800 ? "INFO" : "DEBUG";
     }
 
-    /** A level by name, in either vocabulary. */
+    /** A level by name, in either vocabulary ({@link io.devopsconsole.events.logs.SessionLogged#levelOf}). */
     static Level parse(String name) {
-        return switch (name.trim().toUpperCase(java.util.Locale.ROOT)) {
-            case "DEBUG", "FINE" -> Level.FINE;
+        String level = io.devopsconsole.events.logs.SessionLogged.levelOf(name);
+        if (level == null) {
+            throw new IllegalArgumentException("unknown log level " + name);
+        }
+        return switch (level) {
+            case "DEBUG" -> Level.FINE;
             case "INFO" -> Level.INFO;
-            case "WARN", "WARNING" -> Level.WARNING;
-            case "ERROR", "SEVERE" -> Level.SEVERE;
-            default -> throw new IllegalArgumentException("unknown log level " + name);
+            case "WARN" -> Level.WARNING;
+            default -> Level.SEVERE; // ERROR, FATAL
         };
     }
 

@@ -74,6 +74,23 @@ class SessionLogHandlerTest {
         assertThat(MDC.get(SessionLogs.KEY)).isNull();
     }
 
+    /** One vocabulary of levels (the contract's), whoever names them: the setting, a logger, a reader. */
+    @Test
+    void levelsAreReadInTheContractsWordsFromEitherVocabulary() {
+        assertThat(SessionLogged.levelOf(" warning ")).isEqualTo("WARN");
+        assertThat(SessionLogged.levelOf("SEVERE")).isEqualTo("ERROR");
+        assertThat(SessionLogged.levelOf("finest")).isEqualTo("DEBUG");
+        assertThat(SessionLogged.levelOf("Fatal")).isEqualTo("FATAL");
+        assertThat(SessionLogged.levelOf("loud")).isNull();
+        assertThat(SessionLogHandler.parse("warn")).isEqualTo(Level.WARNING);
+        assertThat(SessionLogHandler.parse("FINE")).isEqualTo(Level.FINE);
+        assertThat(SessionLogHandler.parse("fatal")).isEqualTo(Level.SEVERE);
+        assertThat(SessionLogHandler.level(Level.WARNING)).isEqualTo("WARN");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SessionLogHandler.parse("loud"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("loud");
+    }
+
     @Test
     void anEnclosingSessionMarkIsRestoredAfterAnInnerOne() {
         UUID other = UUID.randomUUID();
