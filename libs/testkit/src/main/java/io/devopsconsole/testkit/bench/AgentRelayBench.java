@@ -49,7 +49,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class AgentRelayBench {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern STAMP = Pattern.compile("@@T(\\d+)");
+    /**
+     * A stamped delta as a stream record or SSE event carries it (only a delta's: the real codex's completed
+     * message repeats every stamp of the answer in its text).
+     */
+    static final String DELTA_STAMP = "\"delta\":\"@@T";
+
+    private static final Pattern STAMP = Pattern.compile(Pattern.quote(DELTA_STAMP) + "(\\d+)");
 
     public static void main(String[] args) throws Exception {
         String bootstrap = args[0];
@@ -120,9 +126,11 @@ public final class AgentRelayBench {
         AtomicBoolean stop = new AtomicBoolean();
         Set<String> warmed = ConcurrentHashMap.newKeySet();
         Set<String> refused = ConcurrentHashMap.newKeySet();
-        Thread kafka = new Thread(() -> tailStream(bootstrap, viaKafka, warmed, refused, stop), "bench-stream-tail");
+        Thread kafka = new Thread(
+                () -> tailStream(bootstrap, viaKafka, warmed, refused, ConcurrentHashMap.newKeySet(), stop),
+                "bench-stream-tail");
         kafka.start();
-        SseLatencyReader viewers = new SseLatencyReader("@@T");
+        SseLatencyReader viewers = new SseLatencyReader(DELTA_STAMP);
         for (UUID id : ids) {
             viewers.open(
                     URI.create(base + "/api/sessions/" + id + "/stream"),
@@ -172,12 +180,12 @@ public final class AgentRelayBench {
     }
 
     /** The services' Prometheus endpoints (system property devops.bench.metrics, comma-separated). */
-    private static List<String> metricsUrls() {
+    static List<String> metricsUrls() {
         String urls = System.getProperty("devops.bench.metrics", "");
         return urls.isBlank() ? List.of() : List.of(urls.split(","));
     }
 
-    private static void post(HttpClient http, String base, String token, List<UUID> ids, String text) throws Exception {
+    static void post(HttpClient http, String base, String token, List<UUID> ids, String text) throws Exception {
         for (UUID id : ids) {
             HttpResponse<String> r = http.send(
                     HttpRequest.newBuilder(URI.create(base + "/api/sessions/" + id + "/messages"))
@@ -192,7 +200,7 @@ public final class AgentRelayBench {
         }
     }
 
-    private static String figures(ConcurrentLinkedQueue<Long> samples) {
+    static String figures(java.util.Collection<Long> samples) {
         List<Long> sorted = new ArrayList<>(samples);
         Collections.sort(sorted);
         if (sorted.isEmpty()) {
@@ -209,13 +217,14 @@ public final class AgentRelayBench {
 
     /**
      * Reads the stream topic from its end (new records only): each bench delta's latency, which
-     * sessions have streamed, and which had a turn refused.
+     * sessions have streamed, which had a turn refused and which completed one.
      */
-    private static void tailStream(
+    static void tailStream(
             String bootstrap,
             ConcurrentLinkedQueue<Long> out,
             Set<String> warmed,
             Set<String> refused,
+            Set<String> completed,
             AtomicBoolean stop) {
         Properties props = BenchKafka.connection(bootstrap);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -239,6 +248,8 @@ public final class AgentRelayBench {
                         warmed.add(record.key());
                     } else if (value.contains("\"kind\":\"turn_failed\"")) {
                         refused.add(record.key());
+                    } else if (value.contains("\"kind\":\"turn_completed\"")) {
+                        completed.add(record.key());
                     }
                 });
             }

@@ -1,16 +1,11 @@
 package io.devopsconsole.testkit.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.devopsconsole.events.registry.RuntimeProfileState;
 import io.devopsconsole.testkit.SseClient;
 import io.devopsconsole.testkit.codex.CodexHome;
 import io.devopsconsole.testkit.codex.OpenSshServer;
 import io.devopsconsole.testkit.codex.ScriptedModelServer;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -63,50 +58,19 @@ public final class CodexTurnBench {
     }
 
     private static List<Long> direct(Path codex, Path home, String path, Path work, int turns) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(codex.toString(), "app-server")
-                .directory(work.toFile())
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("CODEX_HOME", home.toString());
-        pb.environment().put("PATH", path);
-        Process p = pb.start();
-        OutputStream in = p.getOutputStream();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        request(
-                in,
-                0,
-                "initialize",
-                JSON.createObjectNode()
-                        .set(
-                                "clientInfo",
-                                JSON.createObjectNode().put("name", "bench").put("version", "1")));
-        until(out, m -> m.path("id").asInt(-1) == 0 && m.has("result"));
-        in.write("{\"method\":\"initialized\"}\n".getBytes(StandardCharsets.UTF_8));
-        request(in, 1, "thread/start", JSON.createObjectNode().put("cwd", work.toString()));
-        String thread = until(out, m -> m.path("id").asInt(-1) == 1 && m.has("result"))
-                .path("result")
-                .path("thread")
-                .path("id")
-                .asText();
         List<Long> samples = new ArrayList<>();
-        for (int i = 0; i <= turns; i++) {
-            ObjectNode params = JSON.createObjectNode().put("threadId", thread);
-            params.putArray("input")
-                    .addObject()
-                    .put("type", "text")
-                    .put("text", "Say hello")
-                    .putArray("text_elements");
-            long start = System.nanoTime();
-            request(in, 10 + i, "turn/start", params);
-            until(out, m -> m.path("method").asText().equals("item/agentMessage/delta"));
-            long first = System.nanoTime() - start;
-            until(out, m -> m.path("method").asText().equals("turn/completed"));
-            if (i > 0) {
-                samples.add(first);
+        try (CodexStdio app = CodexStdio.start(codex, home, path, work)) {
+            for (int i = 0; i <= turns; i++) {
+                long start = System.nanoTime();
+                app.turn("Say hello");
+                app.until(m -> CodexStdio.is(m, "item/agentMessage/delta"));
+                long first = System.nanoTime() - start;
+                app.until(m -> CodexStdio.is(m, "turn/completed"));
+                if (i > 0) {
+                    samples.add(first);
+                }
             }
         }
-        p.getOutputStream().close();
-        p.waitFor(5, TimeUnit.SECONDS);
-        p.destroyForcibly();
         return samples;
     }
 
@@ -218,29 +182,7 @@ public final class CodexTurnBench {
         }
     }
 
-    private interface Match {
-        boolean test(JsonNode message);
-    }
-
-    private static JsonNode until(BufferedReader out, Match match) throws Exception {
-        String line;
-        while ((line = out.readLine()) != null) {
-            JsonNode m = JSON.readTree(line);
-            if (match.test(m)) {
-                return m;
-            }
-        }
-        throw new IllegalStateException("codex ended its output");
-    }
-
-    private static void request(OutputStream in, int id, String method, JsonNode params) throws Exception {
-        ObjectNode m = JSON.createObjectNode().put("id", id).put("method", method);
-        m.set("params", params);
-        in.write((m + "\n").getBytes(StandardCharsets.UTF_8));
-        in.flush();
-    }
-
-    private static String version(Path codex) throws Exception {
+    static String version(Path codex) throws Exception {
         Process p = new ProcessBuilder(codex.toString(), "--version")
                 .redirectErrorStream(true)
                 .start();

@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * captured with: {@code RUN_ESCALATED: <cmd>} (an {@code exec_command} that asks to leave the
  * sandbox, so codex asks for approval), {@code RUN_EXEC: <cmd>}, {@code APPLY_PATCH}, {@code STALL}
  * (two deltas, then silence), {@code FAIL500}, {@code FAILSTREAM}, {@code COUNT: <n>} (the numbers 1..n,
- * one delta each, n at most 500, so a reader can tell a gap or a duplicate); anything else streams a greeting.
+ * one delta each, n at most 500, so a reader can tell a gap or a duplicate), {@code STAMPED: <n>} (n deltas, at
+ * most 5000, each {@code @@T<System.nanoTime() when written> }: the relay benches time them); anything else
+ * streams a greeting.
  * After a tool ran, the answer quotes its output. Listens on 127.0.0.1 only.
  */
 public final class ScriptedModelServer implements AutoCloseable {
@@ -168,6 +170,11 @@ public final class ScriptedModelServer implements AutoCloseable {
                 chunks.add(i == 1 ? "1" : " " + i);
             }
             message(out, chunks);
+        } else if (text.contains("STAMPED:") && fresh) {
+            // the relay benches: n deltas, each carrying the time it was written (System.nanoTime of this JVM)
+            String n = text.split("STAMPED:", 2)[1].strip().split("\\s+")[0];
+            int count = n.matches("\\d{1,4}") ? Math.min(5000, Integer.parseInt(n)) : 10;
+            message(out, count, i -> "@@T" + System.nanoTime() + " ");
         } else if (text.contains("APPLY_PATCH")) {
             String patch = "*** Begin Patch\n*** Add File: hello.txt\n+hello from apply_patch\n*** End Patch";
             functionCall(out, JSON.createObjectNode().put("cmd", "apply_patch <<'EOF'\n" + patch + "\nEOF\n"));
@@ -183,6 +190,13 @@ public final class ScriptedModelServer implements AutoCloseable {
     }
 
     private String partial(OutputStream out, List<String> chunks) throws IOException {
+        return partial(out, chunks.size(), chunks::get, new StringBuilder());
+    }
+
+    /** Streams {@code count} deltas, each made when it is due; what was streamed is appended to {@code sent}. */
+    private String partial(
+            OutputStream out, int count, java.util.function.IntFunction<String> chunk, StringBuilder sent)
+            throws IOException {
         String mid = "msg_" + ids.incrementAndGet();
         ObjectNode added = JSON.createObjectNode()
                 .put("type", "response.output_item.added")
@@ -193,8 +207,10 @@ public final class ScriptedModelServer implements AutoCloseable {
                 .put("id", mid)
                 .putArray("content");
         event(out, added);
-        for (String c : chunks) {
+        for (int i = 0; i < count; i++) {
             sleep(deltaDelayMillis);
+            String c = chunk.apply(i);
+            sent.append(c);
             event(
                     out,
                     JSON.createObjectNode()
@@ -208,7 +224,12 @@ public final class ScriptedModelServer implements AutoCloseable {
     }
 
     private void message(OutputStream out, List<String> chunks) throws IOException {
-        String mid = partial(out, chunks);
+        message(out, chunks.size(), chunks::get);
+    }
+
+    private void message(OutputStream out, int count, java.util.function.IntFunction<String> chunk) throws IOException {
+        StringBuilder sent = new StringBuilder();
+        String mid = partial(out, count, chunk, sent);
         ObjectNode done =
                 JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
         ObjectNode item = done.putObject("item")
@@ -219,7 +240,7 @@ public final class ScriptedModelServer implements AutoCloseable {
         item.putArray("content")
                 .addObject()
                 .put("type", "output_text")
-                .put("text", String.join("", chunks))
+                .put("text", sent.toString())
                 .putArray("annotations");
         event(out, done);
     }
