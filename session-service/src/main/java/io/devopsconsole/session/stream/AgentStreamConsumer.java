@@ -53,6 +53,8 @@ public class AgentStreamConsumer {
     private final Counter poisoned;
     private final Counter consumed;
     private final io.micrometer.core.instrument.Timer sendToConsume;
+    private final io.micrometer.core.instrument.Timer sendToPoll;
+    private final io.micrometer.core.instrument.Timer pollToConsume;
     private final io.micrometer.core.instrument.Timer consumeToCommit;
 
     public AgentStreamConsumer(StreamStore store, StreamHub hub, DeadLetters deadLetters, MeterRegistry meters) {
@@ -63,6 +65,8 @@ public class AgentStreamConsumer {
                 .description("stream records that could not be stored (dead-lettered, an error in their place)")
                 .register(meters);
         this.sendToConsume = RelayHops.timer(meters, "send_to_consume");
+        this.sendToPoll = RelayHops.timer(meters, "send_to_poll");
+        this.pollToConsume = RelayHops.timer(meters, "poll_to_consume");
         this.consumeToCommit = RelayHops.timer(meters, "consume_to_commit");
         this.consumed = Counter.builder("session.stream.records.consumed")
                 .description(
@@ -104,6 +108,13 @@ public class AgentStreamConsumer {
             long sent = RelayHops.stamp(record.headers(), RelayHops.SENT);
             if (sent > 0 && receivedMicros >= sent) {
                 sendToConsume.record(receivedMicros - sent, TimeUnit.MICROSECONDS);
+            }
+            long polled = RelayHops.stamp(record.headers(), RelayHops.POLLED);
+            if (polled > 0 && receivedMicros >= polled) {
+                pollToConsume.record(receivedMicros - polled, TimeUnit.MICROSECONDS);
+                if (sent > 0 && polled >= sent) {
+                    sendToPoll.record(polled - sent, TimeUnit.MICROSECONDS);
+                }
             }
         }
         Map<UUID, List<AgentStreamRecord>> bySession = new LinkedHashMap<>();

@@ -17,7 +17,10 @@ import org.apache.kafka.common.header.Headers;
  *   <li>agent-runner: {@code line_to_send} (the worker's line read → the record handed to the producer:
  *   the session thread's queue, mapping, numbering), {@code send_to_ack} (→ acknowledged by the brokers);</li>
  *   <li>session-service: {@code send_to_consume} (handed to the producer → in a consumer batch: the
- *   brokers and the fetch; two processes, so it needs their clocks in step: one host, or NTP),
+ *   brokers and the fetch; two processes, so it needs their clocks in step: one host, or NTP), in two
+ *   parts: {@code send_to_poll} (→ returned by the consumer's poll: brokers and fetch) and
+ *   {@code poll_to_consume} (→ handed to the consuming method: the connector's queue, the previous batch
+ *   still being stored, the event loop; {@link RelayPollStamp}),
  *   {@code consume_to_commit} (→ stored, the transaction committed), {@code commit_to_emit} (→ emitted
  *   to each viewer's SSE connection).</li>
  * </ul>
@@ -29,6 +32,8 @@ public final class RelayHops {
 
     public static final String LINE_READ = "devops-line-read-us";
     public static final String SENT = "devops-sent-us";
+    /** When the consumer's poll returned the record ({@link RelayPollStamp}), epoch microseconds. */
+    public static final String POLLED = "devops-polled-us";
 
     private RelayHops() {}
 

@@ -127,7 +127,13 @@ public final class AgentRelayBench {
         Set<String> warmed = ConcurrentHashMap.newKeySet();
         Set<String> refused = ConcurrentHashMap.newKeySet();
         Thread kafka = new Thread(
-                () -> tailStream(bootstrap, viaKafka, warmed, refused, ConcurrentHashMap.newKeySet(), stop),
+                () -> tailStream(
+                        bootstrap,
+                        (sent, at) -> viaKafka.add(at - sent),
+                        warmed,
+                        refused,
+                        ConcurrentHashMap.newKeySet(),
+                        stop),
                 "bench-stream-tail");
         kafka.start();
         SseLatencyReader viewers = new SseLatencyReader(DELTA_STAMP);
@@ -167,6 +173,7 @@ public final class AgentRelayBench {
         stop.set(true);
         kafka.join();
         viewers.close();
+        BenchInventory.stopSessions(http, base, token, ids);
         System.out.printf(
                 "  %3d session(s): worker line -> stream record on Kafka: %s (%d of %d)%n",
                 sessions, figures(viaKafka), viaKafka.size(), total);
@@ -221,7 +228,7 @@ public final class AgentRelayBench {
      */
     static void tailStream(
             String bootstrap,
-            ConcurrentLinkedQueue<Long> out,
+            SseLatencyReader.Receipt out,
             Set<String> warmed,
             Set<String> refused,
             Set<String> completed,
@@ -244,7 +251,7 @@ public final class AgentRelayBench {
                     String value = new String(record.value(), StandardCharsets.UTF_8);
                     Matcher m = STAMP.matcher(value);
                     if (m.find()) {
-                        out.add(now - Long.parseLong(m.group(1)));
+                        out.at(Long.parseLong(m.group(1)), now);
                         warmed.add(record.key());
                     } else if (value.contains("\"kind\":\"turn_failed\"")) {
                         refused.add(record.key());

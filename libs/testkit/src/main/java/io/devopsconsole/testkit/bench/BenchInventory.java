@@ -125,6 +125,47 @@ final class BenchInventory implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the bench's sessions and waits (up to a minute) until each has ended, so that no worker of a
+     * finished run is left behind (a runner would keep reattaching to a host that is gone, and later runs
+     * would measure that too). Call it while the hosts are still up.
+     */
+    static void stopSessions(java.net.http.HttpClient http, String base, String token, java.util.List<UUID> ids)
+            throws Exception {
+        for (UUID id : ids) {
+            http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/sessions/" + id + "/stop"))
+                            .header("Authorization", "Bearer " + token)
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"reason\":\"bench done\"}"))
+                            .build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        java.util.List<UUID> open = new java.util.ArrayList<>(ids);
+        while (!open.isEmpty() && System.nanoTime() < deadline) {
+            java.util.Iterator<UUID> it = open.iterator();
+            while (it.hasNext()) {
+                String body = http.send(
+                                java.net.http.HttpRequest.newBuilder(
+                                                java.net.URI.create(base + "/api/sessions/" + it.next()))
+                                        .header("Authorization", "Bearer " + token)
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body();
+                if (body.contains("\"state\":\"stopped\"") || body.contains("\"state\":\"failed\"")) {
+                    it.remove();
+                }
+            }
+            if (!open.isEmpty()) {
+                Thread.sleep(200);
+            }
+        }
+        if (!open.isEmpty()) {
+            System.out.printf("  (%d of %d bench sessions had not stopped after a minute)%n", open.size(), ids.size());
+        }
+    }
+
     void flush() {
         producer.flush();
     }

@@ -94,6 +94,7 @@ public final class CodexRelayBench {
                 console.round(deltas, everyMs);
             } finally {
                 console.close();
+                BenchInventory.stopSessions(HttpClient.newHttpClient(), base, token, ids);
             }
         } finally {
             direct.forEach(CodexStdio::close);
@@ -187,8 +188,10 @@ public final class CodexRelayBench {
         private final String token;
         private final List<UUID> ids;
         private final HttpClient http = HttpClient.newHttpClient();
-        private final ConcurrentLinkedQueue<Long> viaKafka = new ConcurrentLinkedQueue<>();
-        private final ConcurrentLinkedQueue<Long> viaSse = new ConcurrentLinkedQueue<>();
+        /** Each stamped delta seen: {written, received} (System.nanoTime of this JVM). */
+        private final ConcurrentLinkedQueue<long[]> viaKafka = new ConcurrentLinkedQueue<>();
+
+        private final ConcurrentLinkedQueue<long[]> viaSse = new ConcurrentLinkedQueue<>();
         private final Set<String> streamed = ConcurrentHashMap.newKeySet();
         private final Set<String> refused = ConcurrentHashMap.newKeySet();
         private final Set<String> completed = ConcurrentHashMap.newKeySet();
@@ -201,7 +204,13 @@ public final class CodexRelayBench {
             this.token = token;
             this.ids = ids;
             this.tail = new Thread(
-                    () -> AgentRelayBench.tailStream(bootstrap, viaKafka, streamed, refused, completed, stop),
+                    () -> AgentRelayBench.tailStream(
+                            bootstrap,
+                            (sent, at) -> viaKafka.add(new long[] {sent, at}),
+                            streamed,
+                            refused,
+                            completed,
+                            stop),
                     "bench-stream-tail");
             tail.start();
             viewers = new SseLatencyReader(AgentRelayBench.DELTA_STAMP);
@@ -209,7 +218,7 @@ public final class CodexRelayBench {
                 viewers.open(
                         URI.create(base + "/api/sessions/" + id + "/stream"),
                         token,
-                        (sent, at) -> viaSse.add(at - sent),
+                        (sent, at) -> viaSse.add(new long[] {sent, at}),
                         new AtomicLong());
             }
         }
@@ -235,30 +244,78 @@ public final class CodexRelayBench {
             }
         }
 
-        /** One measured turn of {@code deltas} stamped deltas on every session at once. */
+        /**
+         * One measured turn of {@code deltas} stamped deltas on every session at once. Printed whole and split
+         * at one second after the turns were posted: the first second is when every session's turn starts
+         * together (the console's per-turn work: the message stored, the command relayed, the worker's turn
+         * begun), the rest is the steady stream.
+         */
         void round(int deltas, long everyMs) throws Exception {
             viaKafka.clear();
             viaSse.clear();
             completed.clear();
             RelayHopFigures hops = new RelayHopFigures(http, AgentRelayBench.metricsUrls());
             var before = hops.read();
+            long posted = System.nanoTime();
             AgentRelayBench.post(http, base, token, ids, "STAMPED: " + deltas);
             long total = (long) ids.size() * deltas;
             long deadline = System.nanoTime()
                     + Duration.ofSeconds(deltas * everyMs / 1000 + 60).toNanos();
+            long steady = posted + Duration.ofSeconds(1).toNanos();
+            Map<String, java.util.TreeMap<Double, Double>> mid = null; // the hops at one second
             while ((viaSse.size() < total || viaKafka.size() < total || completed.size() < ids.size())
                     && System.nanoTime() < deadline) {
-                Thread.sleep(100);
+                Thread.sleep(mid == null ? 10 : 100);
+                if (mid == null && System.nanoTime() >= steady) {
+                    mid = hops.read();
+                }
             }
-            System.out.printf(
-                    "  %d session(s): model delta -> stream record on Kafka: %s (%d of %d)%n",
-                    ids.size(), AgentRelayBench.figures(viaKafka), viaKafka.size(), total);
-            System.out.printf(
-                    "  %d session(s): model delta -> SSE event via the console: %s (%d of %d)%n",
-                    ids.size(), AgentRelayBench.figures(viaSse), viaSse.size(), total);
-            for (String line : RelayHopFigures.lines(before, hops.read())) {
+            var after = hops.read();
+            for (var via : List.of(
+                    Map.entry("stream record on Kafka", viaKafka), Map.entry("SSE event via the console", viaSse))) {
+                List<long[]> samples = List.copyOf(via.getValue());
+                System.out.printf(
+                        "  %d session(s): model delta -> %s: %s (%d of %d)%n",
+                        ids.size(),
+                        via.getKey(),
+                        AgentRelayBench.figures(latencies(samples, 0, Long.MAX_VALUE)),
+                        samples.size(),
+                        total);
+                System.out.printf(
+                        "      first second of the turns: %s; after it: %s%n",
+                        AgentRelayBench.figures(latencies(samples, 0, steady)),
+                        AgentRelayBench.figures(latencies(samples, steady, Long.MAX_VALUE)));
+            }
+            for (String line : RelayHopFigures.lines(before, after)) {
                 System.out.printf("        hop %s%n", line);
             }
+            if (mid != null) {
+                System.out.println("      each hop in the first second of the turns | after it:");
+                List<String> first = RelayHopFigures.lines(before, mid);
+                List<String> rest = RelayHopFigures.lines(mid, after);
+                for (int i = 0; i < Math.min(first.size(), rest.size()); i++) {
+                    System.out.printf(
+                            "        %s | %s%n",
+                            first.get(i), rest.get(i).substring(18).strip());
+                }
+            }
+            String timeline = System.getProperty("devops.bench.timeline");
+            if (timeline != null) { // each SSE delta: written (µs after the turns were posted), latency (µs)
+                StringBuilder out = new StringBuilder();
+                viaSse.forEach(t -> out.append((t[0] - posted) / 1000)
+                        .append(' ')
+                        .append((t[1] - t[0]) / 1000)
+                        .append('\n'));
+                Files.writeString(Path.of(timeline), out);
+            }
+        }
+
+        /** The latencies of the samples written in [from, to). */
+        private static List<Long> latencies(List<long[]> samples, long from, long to) {
+            return samples.stream()
+                    .filter(t -> t[0] >= from && t[0] < to)
+                    .map(t -> t[1] - t[0])
+                    .toList();
         }
 
         @Override

@@ -20,8 +20,14 @@ import java.util.regex.Pattern;
 final class RelayHopFigures {
 
     /** The order hops happen in, from the worker's line to a viewer. */
-    static final List<String> HOPS =
-            List.of("line_to_send", "send_to_ack", "send_to_consume", "consume_to_commit", "commit_to_emit");
+    static final List<String> HOPS = List.of(
+            "line_to_send",
+            "send_to_ack",
+            "send_to_consume",
+            "send_to_poll",
+            "poll_to_consume",
+            "consume_to_commit",
+            "commit_to_emit");
 
     private static final Pattern BUCKET = Pattern.compile(
             "^devops_relay_hop_seconds_bucket\\{(?=[^}]*hop=\"([a-z_]+)\")(?=[^}]*le=\"([^\"]+)\")[^}]*}\\s+([0-9.eE+-]+)");
