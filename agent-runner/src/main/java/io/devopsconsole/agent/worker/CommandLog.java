@@ -1,6 +1,8 @@
 package io.devopsconsole.agent.worker;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
@@ -22,11 +24,13 @@ public class CommandLog {
     private final Pool pool;
     private final String done;
     private final String decisions;
+    private final String markDone;
 
     public CommandLog(Pool pool, @ConfigProperty(name = "devops.schema") String schema) {
         this.pool = pool;
         this.done = schema + ".command_done";
         this.decisions = schema + ".approval_decision";
+        this.markDone = "INSERT INTO " + done + " (event_id, session_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
     }
 
     public boolean isDone(UUID eventId) {
@@ -43,10 +47,19 @@ public class CommandLog {
         if (eventId == null) {
             return;
         }
-        pool.preparedQuery("INSERT INTO " + done + " (event_id, session_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        pool.preparedQuery(markDone)
                 .execute(Tuple.of(eventId, sessionId))
                 .await()
                 .indefinitely();
+    }
+
+    /** The same, inside the caller's transaction. */
+    public Uni<Void> markDoneIn(SqlConnection c, UUID eventId, UUID sessionId) {
+        return eventId == null
+                ? Uni.createFrom().voidItem()
+                : c.preparedQuery(markDone)
+                        .execute(Tuple.of(eventId, sessionId))
+                        .replaceWithVoid();
     }
 
     /** Records a decision (the first one for a request wins). */

@@ -273,14 +273,26 @@ final class SessionDriver {
             w.mapper.turnBegins();
             // the operator's text arrives in its stored form (ADR 0014); codex gets exactly what was typed
             String turnId = w.app.startTurn(w.threadId, io.devopsconsole.platform.text.StoredText.decode(t.text()));
-            s.deps.log().markDone(eventId, sessionId);
             if (s.current.turnId == null) {
                 s.current.turnId = turnId;
             }
             w.lastActivityNanos = System.nanoTime();
-            s.deps.store().state(w.view, "busy", null, null, turnId).await().indefinitely();
-            s.announce(List.of(new TurnStarted(
-                    sessionId, w.view.id(), w.target.id(), w.threadId, turnId, t.messageId(), t.operator())));
+            // the command done, the worker busy and the turn announced: one commit (the turn's first lines wait for it)
+            s.deps.store()
+                    .turnStarted(
+                            w.view,
+                            turnId,
+                            new TurnStarted(
+                                    sessionId,
+                                    w.view.id(),
+                                    w.target.id(),
+                                    w.threadId,
+                                    turnId,
+                                    t.messageId(),
+                                    t.operator()),
+                            c -> s.deps.log().markDoneIn(c, eventId, sessionId))
+                    .await()
+                    .indefinitely();
         } catch (Exception e) {
             // the client says which call failed and how (refused, not answered in time, connection gone)
             String why = e instanceof IOException ? e.getMessage() : e.toString();

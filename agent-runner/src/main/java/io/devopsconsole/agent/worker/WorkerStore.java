@@ -145,6 +145,33 @@ public class WorkerStore {
      * Only the owner holding the worker's fence can: a superseded runner's writes change nothing.
      */
     public Uni<Void> state(WorkerView w, String state, String message, String threadId, String turnId) {
+        return pool.withTransaction(c -> stateIn(c, w, state, message, threadId, turnId));
+    }
+
+    /**
+     * A turn the app-server has begun, recorded in one transaction (one commit, where three separate ones made
+     * the session's thread wait while the turn's first lines queued behind it; issue 24): what {@code alongside}
+     * writes (the command carried out), the worker busy with the turn (announced), then {@code started}.
+     */
+    public Uni<Void> turnStarted(
+            WorkerView w,
+            String turnId,
+            AgentLifecycleEvent started,
+            java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection, Uni<Void>> alongside) {
+        return pool.withTransaction(c -> alongside
+                .apply(c)
+                .chain(() -> stateIn(c, w, "busy", null, null, turnId))
+                .chain(() -> outbox.recordAll(c, List.of(started), ACTOR, ext(w.sessionId())))
+                .replaceWithVoid());
+    }
+
+    private Uni<Void> stateIn(
+            io.vertx.mutiny.sqlclient.SqlConnection c,
+            WorkerView w,
+            String state,
+            String message,
+            String threadId,
+            String turnId) {
         boolean ended = state.equals("stopped") || state.equals("failed") || state.equals("lost");
         WorkerStateChanged event = new WorkerStateChanged(
                 w.sessionId(),
@@ -155,27 +182,18 @@ public class WorkerStore {
                 w.transport(),
                 state,
                 message);
-        return pool.withTransaction(c -> c.preparedQuery("UPDATE " + table + " SET state = $2, message = $3,"
-                                + " thread_id = coalesce($4, thread_id), current_turn_id = $5, last_activity_at = $6,"
-                                + " stopped_at = CASE WHEN $7 THEN $6 ELSE stopped_at END,"
-                                + " transport = $9, server_key = coalesce($10, server_key)"
-                                + " WHERE id = $1 AND fence = $8 AND (state <> $2 OR current_turn_id IS DISTINCT FROM $5"
-                                + " OR transport <> $9) RETURNING id")
-                        .execute(Tuple.from(new Object[] {
-                            w.id(),
-                            state,
-                            message,
-                            threadId,
-                            turnId,
-                            now(),
-                            ended,
-                            w.fence(),
-                            w.transport(),
-                            w.serverKey()
-                        }))
-                        .flatMap(rows -> rows.size() == 0
-                                ? Uni.createFrom().voidItem()
-                                : outbox.recordAll(c, List.of(event), ACTOR, ext(w.sessionId()))))
+        return c.preparedQuery("UPDATE " + table + " SET state = $2, message = $3,"
+                        + " thread_id = coalesce($4, thread_id), current_turn_id = $5, last_activity_at = $6,"
+                        + " stopped_at = CASE WHEN $7 THEN $6 ELSE stopped_at END,"
+                        + " transport = $9, server_key = coalesce($10, server_key)"
+                        + " WHERE id = $1 AND fence = $8 AND (state <> $2 OR current_turn_id IS DISTINCT FROM $5"
+                        + " OR transport <> $9) RETURNING id")
+                .execute(Tuple.from(new Object[] {
+                    w.id(), state, message, threadId, turnId, now(), ended, w.fence(), w.transport(), w.serverKey()
+                }))
+                .flatMap(rows -> rows.size() == 0
+                        ? Uni.createFrom().voidItem()
+                        : outbox.recordAll(c, List.of(event), ACTOR, ext(w.sessionId())))
                 .replaceWithVoid();
     }
 

@@ -67,6 +67,8 @@ class SessionPartsTest {
         when(store.state(any(), anyString(), any(), any(), any()))
                 .thenReturn(Uni.createFrom().voidItem());
         when(store.announce(any(), any())).thenReturn(Uni.createFrom().voidItem());
+        when(store.turnStarted(any(), any(), any(), any()))
+                .thenReturn(Uni.createFrom().voidItem());
         when(store.heartbeat(any(), anyBoolean(), anyLong()))
                 .thenReturn(Uni.createFrom().item(true));
         when(config.interruptGrace()).thenReturn(Duration.ofSeconds(10));
