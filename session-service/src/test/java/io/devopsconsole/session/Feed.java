@@ -30,7 +30,7 @@ public final class Feed {
 
     private Feed() {}
 
-    static synchronized KafkaProducer<String, byte[]> producer() {
+    public static synchronized KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
             Properties props = new Properties();
             props.put(

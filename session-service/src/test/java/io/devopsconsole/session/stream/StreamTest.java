@@ -141,6 +141,51 @@ class StreamTest {
         }
     }
 
+    @Test
+    void eachStreamRecordIsTimedHopByHopFromItsSendStamp() throws Exception {
+        UUID session = Feed.newSession(null);
+        Feed.send(session, 1, StreamKind.TURN_STARTED, null);
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSeq(session) >= 3);
+        double[] before = {
+            hops("send_to_consume"), hops("send_to_poll"), hops("poll_to_consume"), hops("consume_to_commit")
+        };
+        for (long i = 2; i <= 11; i++) {
+            var r = Feed.record(
+                    session, i, StreamKind.AGENT_MESSAGE_DELTA, Feed.payload().put("delta", "d" + i));
+            var e = io.devopsconsole.events.CloudEventCodec.wrap(
+                    r,
+                    "/agent-runner",
+                    "agent-runner",
+                    java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC),
+                    java.util.Map.of());
+            var record = new org.apache.kafka.clients.producer.ProducerRecord<String, byte[]>(
+                    io.devopsconsole.events.Topics.AGENT_STREAM, e.subject(), e.data());
+            io.devopsconsole.events.CloudEventCodec.toKafkaHeaders(e)
+                    .forEach((k, v) -> record.headers().add(k, v));
+            // as the runner stamps it when it hands the record to its producer
+            io.devopsconsole.platform.metrics.RelayHops.stamp(
+                    record.headers(),
+                    io.devopsconsole.platform.metrics.RelayHops.SENT,
+                    io.devopsconsole.platform.metrics.RelayHops.nowMicros());
+            Feed.producer().send(record).get();
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> lastSeq(session) >= 13);
+        // the consumer's interceptor stamped each polled record: the fetch and the wait for the method are apart
+        assertThat(hops("send_to_consume") - before[0]).isGreaterThanOrEqualTo(10);
+        assertThat(hops("send_to_poll") - before[1]).isGreaterThanOrEqualTo(10);
+        assertThat(hops("poll_to_consume") - before[2]).isGreaterThanOrEqualTo(10);
+        assertThat(hops("consume_to_commit") - before[3]).isGreaterThanOrEqualTo(10);
+    }
+
+    /** How many records one relay hop has timed ({@code devops.relay.hop}, issue 24). */
+    private static double hops(String hop) {
+        String metrics = given().get("/q/metrics").then().extract().asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "(?m)^devops_relay_hop_seconds_count\\{[^}]*hop=\"" + hop + "\"[^}]*\\} (\\S+)")
+                .matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    }
+
     private static List<Long> range(long from, long to) {
         List<Long> out = new ArrayList<>();
         for (long i = from; i <= to; i++) {
