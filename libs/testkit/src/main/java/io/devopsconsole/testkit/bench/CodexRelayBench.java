@@ -55,7 +55,7 @@ public final class CodexRelayBench {
         int warmUps = args.length > 9 ? Integer.parseInt(args[9]) : 1;
         int hostCount = Math.max(1, Math.min(sessions, args.length > 10 ? Integer.parseInt(args[10]) : 3));
         Files.createDirectories(dir);
-        String path = codex.getParent().getParent().resolve("codex-path") + ":/usr/local/bin:/usr/bin:/bin";
+        String path = CodexStdio.searchPath(codex);
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Files.deleteIfExists(bin.resolve("codex"));
         Files.createSymbolicLink(bin.resolve("codex"), codex);

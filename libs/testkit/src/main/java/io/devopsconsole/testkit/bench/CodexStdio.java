@@ -58,6 +58,11 @@ final class CodexStdio implements AutoCloseable {
         return new CodexStdio(pb.start(), work.toString());
     }
 
+    /** The PATH codex runs with: the helpers its npm package ships beside the binary, then the system's. */
+    static String searchPath(Path codex) {
+        return codex.getParent().getParent().resolve("codex-path") + ":/usr/local/bin:/usr/bin:/bin";
+    }
+
     /** Starts a turn on the thread with {@code text} as the user's input. */
     void turn(String text) throws IOException {
         ObjectNode params = JSON.createObjectNode().put("threadId", thread);

@@ -43,7 +43,7 @@ public final class CodexTurnBench {
         Files.createDirectories(dir);
         try (ScriptedModelServer model = ScriptedModelServer.start()) {
             Path home = CodexHome.write(dir.resolve("codex-home"), model.baseUrl());
-            String path = codex.getParent().getParent().resolve("codex-path") + ":/usr/local/bin:/usr/bin:/bin";
+            String path = CodexStdio.searchPath(codex);
             List<Long> direct = direct(codex, home, path, Files.createDirectories(dir.resolve("direct")), turns);
             List<Long> relayed = relayed(bootstrap, base, token, identity, codex, home, path, dir, model, turns);
             System.out.printf(
