@@ -147,6 +147,8 @@ public final class CodexTurnBench {
                         samples.add(delta.receivedNanos() - start);
                     }
                 }
+            } finally {
+                BenchInventory.stopSessions(http, base, token, List.of(UUID.fromString(session)));
             }
             return samples;
         }
