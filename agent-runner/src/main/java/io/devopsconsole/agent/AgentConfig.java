@@ -46,6 +46,13 @@ public interface AgentConfig {
     @WithDefault("PT10S")
     Duration interruptGrace();
 
+    /**
+     * A session's driver (its thread, its tick, its stream numbering) is retired after this long without a
+     * worker, a turn or a queued message; the next command for the session starts a new one.
+     */
+    @WithDefault("PT60S")
+    Duration idleDriverRetiredAfter();
+
     /** Stream sequence numbers reserved per database write (a runner that dies leaves at most this many unused). */
     @WithDefault("100")
     int seqBlock();

@@ -76,12 +76,38 @@ public class Drivers {
         // (by whichever instance gets them): durable ones are reattached, stdio ones end with their turn failed
         ticker.scheduleWithFixedDelay(
                 () -> {
+                    retireIdle();
                     drivers.values().forEach(SessionDriver::tick);
                     takeStopRequests();
                 },
                 1,
                 1,
                 TimeUnit.SECONDS);
+    }
+
+    /**
+     * Retires the drivers of sessions that have had no worker, turn or queued message for a while (a
+     * stopped session's, or one whose worker ended): without this every session this runner ever drove
+     * kept a thread, a tick a second and its stream numbering here until the runner stopped.
+     */
+    private void retireIdle() {
+        long now = System.nanoTime();
+        Duration after = deps.config().idleDriverRetiredAfter();
+        for (UUID id : List.copyOf(drivers.keySet())) {
+            SessionDriver[] retired = new SessionDriver[1];
+            drivers.computeIfPresent(id, (k, d) -> {
+                if (d.retirable(now, after)) {
+                    retired[0] = d;
+                    return null;
+                }
+                return d;
+            });
+            if (retired[0] != null) {
+                retired[0].retire();
+                io.devopsconsole.platform.logging.SessionLogs.info(
+                        LOG, id, "session %s: no worker, turn or message for %s; its driver is retired", id, after);
+            }
+        }
     }
 
     /** Whether a read of recorded stop requests is under way (ticks never wait for it). */
@@ -107,12 +133,20 @@ public class Drivers {
 
     /** As {@link #submit(AgentCommand, UUID)}, continuing the trace the command carried. */
     public void submit(AgentCommand command, UUID eventId, io.opentelemetry.context.Context trace) {
-        driver(command.sessionId()).submit(command, eventId, trace);
+        // posted under the map's lock for the session: a driver being retired (retireIdle) never drops it
+        drivers.compute(command.sessionId(), (id, d) -> {
+            SessionDriver to = d != null ? d : newDriver(id);
+            to.submit(command, eventId, trace);
+            return to;
+        });
+    }
+
+    private SessionDriver newDriver(UUID sessionId) {
+        return new SessionDriver(sessionId, deps, d -> drivers.remove(d.sessionId(), d));
     }
 
     private SessionDriver driver(UUID sessionId) {
-        return drivers.computeIfAbsent(
-                sessionId, id -> new SessionDriver(id, deps, d -> drivers.remove(d.sessionId(), d)));
+        return drivers.computeIfAbsent(sessionId, this::newDriver);
     }
 
     /** Asks the driver running this worker to stop it; false when no driver here runs it. */

@@ -15,6 +15,7 @@ import io.devopsconsole.events.agent.TurnStarted;
 import io.devopsconsole.events.agent.stream.StreamPayload;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -158,11 +159,56 @@ final class SessionDriver {
     }
 
     private void post(Step step) {
+        pending.incrementAndGet();
         try {
-            actor.execute(() -> safely(step));
+            actor.execute(() -> {
+                try {
+                    safely(step);
+                } finally {
+                    noteIdle();
+                    pending.decrementAndGet();
+                }
+            });
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            pending.decrementAndGet();
             LOG.debugf("session %s: driver has shut down; step dropped", sessionId);
         }
+    }
+
+    /** Steps posted and not run yet, and work off the session thread that will post one (an attachment copy). */
+    private final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Since when ({@link System#nanoTime}) the session has had no worker, turn or queued message; 0: it has. */
+    private volatile long idleSince;
+
+    /** After each step, on the session thread: whether the driver holds anything. */
+    private void noteIdle() {
+        boolean idle = s.workers.isEmpty() && s.current == null && s.queued.isEmpty() && !relinquished;
+        if (!idle) {
+            idleSince = 0;
+        } else if (idleSince == 0) {
+            idleSince = System.nanoTime();
+        }
+    }
+
+    /**
+     * Whether the driver may be retired: no worker, turn or queued message for at least {@code after}, and
+     * nothing posted or under way. Called by {@link Drivers} under the map's lock for this session, which
+     * is also where commands are posted, so no command can slip in between this answer and the removal.
+     */
+    boolean retirable(long now, Duration after) {
+        long since = idleSince;
+        return since != 0 && now - since >= after.toNanos() && pending.get() == 0;
+    }
+
+    /**
+     * A retired driver (see {@link #retirable}): its thread ends and the unused rest of its block of stream
+     * numbers is given back. The next command for the session starts a new driver, which takes it over
+     * (fence one higher) as any new owner does.
+     */
+    void retire() {
+        post(() -> s.deps.publisher().release(sessionId));
+        actor.shutdown();
     }
 
     /** Ends (stdio) or leaves running for the next owner (durable) every worker, then the driver; waits for it. */
@@ -241,13 +287,18 @@ final class SessionDriver {
             s.deps.log().markDone(eventId, sessionId);
             return;
         }
+        pending.incrementAndGet(); // the copy's outcome comes back as a step: the driver is not idle until then
         AttachmentCopy.COPIES.execute(() -> {
-            io.devopsconsole.events.agent.stream.StreamPayload.AttachmentCopied outcome =
-                    AttachmentCopy.copy(s.deps.ssh(), at.target(), at.workingDirectory(), a);
-            post(() -> {
-                s.publish(at.target().id(), List.of(new TurnMapper.Draft(null, null, outcome)));
-                s.deps.log().markDone(eventId, sessionId);
-            });
+            try {
+                io.devopsconsole.events.agent.stream.StreamPayload.AttachmentCopied outcome =
+                        AttachmentCopy.copy(s.deps.ssh(), at.target(), at.workingDirectory(), a);
+                post(() -> {
+                    s.publish(at.target().id(), List.of(new TurnMapper.Draft(null, null, outcome)));
+                    s.deps.log().markDone(eventId, sessionId);
+                });
+            } finally {
+                pending.decrementAndGet();
+            }
         });
     }
 

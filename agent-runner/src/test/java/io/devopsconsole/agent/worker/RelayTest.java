@@ -73,6 +73,32 @@ class RelayTest {
                 assertThat(ids.add(r.recordId())).as("record ids are unique").isTrue());
     }
 
+    @jakarta.inject.Inject
+    Drivers drivers;
+
+    @Test
+    void aSessionWithNothingLeftIsLetGoAndItsNextTurnTakesItOverAgainWithoutAGap() {
+        UUID project = Runner.project(target, "/srv/projects/retired", OPTIONS);
+        UUID session = UUID.randomUUID();
+        Runner.send(turn(session, project, "Say hello"));
+        Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
+        assertThat(drivers.sessions()).contains(session);
+
+        // stopped: no worker, turn or message left, so its driver (thread, tick, numbering) goes after the idle
+        // time (2 s in tests) instead of living as long as the runner
+        Runner.send(new io.devopsconsole.events.agent.StopWorker(session, "olga", "done for today"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !drivers.sessions().contains(session));
+
+        // a command for it afterwards starts a new driver, which takes the session over: numbering goes on
+        Runner.send(turn(session, project, "Say hello"));
+        Runner.awaitRecord(session, StreamKind.TURN_COMPLETED, 2);
+        List<AgentStreamRecord> records = Runner.stream(session);
+        assertWellFormed(records);
+        assertThat(records.get(records.size() - 1).fence())
+                .as("the new driver holds a higher fence")
+                .isGreaterThan(records.get(0).fence());
+    }
+
     @Test
     void aTextTurnStreamsDeltasAndTheFinalMessageOverTheFixedLaunchCommand() {
         UUID project = Runner.project(target, "/srv/projects/payments-api", OPTIONS);
