@@ -56,6 +56,8 @@ public class AgentStreamConsumer {
     private final io.micrometer.core.instrument.Timer sendToPoll;
     private final io.micrometer.core.instrument.Timer pollToConsume;
     private final io.micrometer.core.instrument.Timer consumeToCommit;
+    private final io.micrometer.core.instrument.Timer batchStore;
+    private final io.micrometer.core.instrument.Timer batchFanOut;
 
     public AgentStreamConsumer(StreamStore store, StreamHub hub, DeadLetters deadLetters, MeterRegistry meters) {
         this.store = store;
@@ -68,6 +70,8 @@ public class AgentStreamConsumer {
         this.sendToPoll = RelayHops.timer(meters, "send_to_poll");
         this.pollToConsume = RelayHops.timer(meters, "poll_to_consume");
         this.consumeToCommit = RelayHops.timer(meters, "consume_to_commit");
+        this.batchStore = RelayHops.batchTimer(meters, "store");
+        this.batchFanOut = RelayHops.batchTimer(meters, "fan_out");
         this.consumed = Counter.builder("session.stream.records.consumed")
                 .description(
                         "stream records this replica read from Kafka (its share of the group's partitions; a replica"
@@ -155,11 +159,14 @@ public class AgentStreamConsumer {
         return Retries.untilStoredOrPoison(what, () -> store.storeAll(bySession))
                 .eventually(() -> traced.values().forEach(io.opentelemetry.api.trace.Span::end))
                 .invoke(stored -> {
-                    long took = System.nanoTime() - receivedAt;
+                    long committed = System.nanoTime();
+                    long took = committed - receivedAt;
                     for (int i = 0; i < records.count(); i++) {
                         consumeToCommit.record(took, TimeUnit.NANOSECONDS); // per record, as the other hops
                     }
+                    batchStore.record(took, TimeUnit.NANOSECONDS);
                     delivered(stored);
+                    batchFanOut.record(System.nanoTime() - committed, TimeUnit.NANOSECONDS);
                 })
                 .replaceWithVoid()
                 .onFailure(Poison::isPoison)

@@ -147,7 +147,12 @@ class StreamTest {
         Feed.send(session, 1, StreamKind.TURN_STARTED, null);
         await().atMost(Duration.ofSeconds(20)).until(() -> lastSeq(session) >= 3);
         double[] before = {
-            hops("send_to_consume"), hops("send_to_poll"), hops("poll_to_consume"), hops("consume_to_commit")
+            hops("send_to_consume"),
+            hops("send_to_poll"),
+            hops("poll_to_consume"),
+            hops("consume_to_commit"),
+            batches("store"),
+            batches("fan_out")
         };
         for (long i = 2; i <= 11; i++) {
             var r = Feed.record(
@@ -175,15 +180,20 @@ class StreamTest {
         assertThat(hops("send_to_poll") - before[1]).isGreaterThanOrEqualTo(10);
         assertThat(hops("poll_to_consume") - before[2]).isGreaterThanOrEqualTo(10);
         assertThat(hops("consume_to_commit") - before[3]).isGreaterThanOrEqualTo(10);
+        // and each batch they came in is timed once per step: ten records in at most ten batches, at least one
+        double stored = batches("store") - before[4];
+        assertThat(stored).isBetween(1.0, 10.0);
+        assertThat(batches("fan_out") - before[5]).isEqualTo(stored);
     }
 
     /** How many records one relay hop has timed ({@code devops.relay.hop}, issue 24). */
     private static double hops(String hop) {
-        String metrics = given().get("/q/metrics").then().extract().asString();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                        "(?m)^devops_relay_hop_seconds_count\\{[^}]*hop=\"" + hop + "\"[^}]*\\} (\\S+)")
-                .matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
+        return metric("devops_relay_hop_seconds_count", "hop", hop);
+    }
+
+    /** How many consumer batches one step has timed ({@code devops.relay.batch}, issue 24). */
+    private static double batches(String step) {
+        return metric("devops_relay_batch_seconds_count", "step", step);
     }
 
     private static List<Long> range(long from, long to) {
@@ -196,8 +206,16 @@ class StreamTest {
 
     /** One counter of this service's metrics. */
     static double metric(String name) {
+        return metric(name, null, null);
+    }
+
+    /** A Prometheus sample's value (0 when absent); with a label, the sample carrying that label's value. */
+    static double metric(String name, String label, String value) {
         String metrics = given().get("/q/metrics").then().extract().asString();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "(?:\\{[^}]*\\})? (\\S+)")
+        String labels = label == null
+                ? "(?:\\{[^}]*\\})?"
+                : "\\{[^}]*" + label + "=\"" + java.util.regex.Pattern.quote(value) + "\"[^}]*\\}";
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + labels + " (\\S+)")
                 .matcher(metrics);
         return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }

@@ -47,6 +47,23 @@ public final class RelayHops {
                 .register(meters);
     }
 
+    /**
+     * Where a consumer batch's time goes in session-service, one timing per batch ({@code devops.relay.batch},
+     * tagged {@code step}): {@code store} (handed to the consuming method → committed: decoding, the one
+     * statement, the commit) and {@code fan_out} (→ every local viewer's events queued). A batch holds the
+     * next one back for both, so at a steady rate r the records of a batch of n cannot be consumed faster than
+     * n / (store + fan_out): the figure that says whether the consumer keeps up (issue 24).
+     */
+    public static Timer batchTimer(MeterRegistry meters, String step) {
+        return Timer.builder("devops.relay.batch")
+                .description("Time one consumer batch of stream records spends in one step")
+                .tag("step", step)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(meters);
+    }
+
     /** Now, in epoch microseconds. */
     public static long nowMicros() {
         Instant now = Instant.now();

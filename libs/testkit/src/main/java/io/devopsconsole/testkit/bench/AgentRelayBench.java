@@ -180,9 +180,9 @@ public final class AgentRelayBench {
         System.out.printf(
                 "  %3d session(s): worker line -> SSE event via session-service: %s (%d of %d)%n",
                 sessions, figures(viaSse), viaSse.size(), total);
-        // each hop as the services measured it (their devops.relay.hop histograms, this phase only)
+        // each hop and batch step as the services measured it (their histograms, this phase only)
         for (String line : RelayHopFigures.lines(hopsBefore, hops.read())) {
-            System.out.printf("        hop %s%n", line);
+            System.out.printf("        %s%n", line);
         }
     }
 

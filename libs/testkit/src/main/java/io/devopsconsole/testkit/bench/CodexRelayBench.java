@@ -287,7 +287,7 @@ public final class CodexRelayBench {
                         AgentRelayBench.figures(latencies(samples, steady, Long.MAX_VALUE)));
             }
             for (String line : RelayHopFigures.lines(before, after)) {
-                System.out.printf("        hop %s%n", line);
+                System.out.printf("        %s%n", line);
             }
             if (mid != null) {
                 System.out.println("      each hop in the first second of the turns | after it:");
@@ -296,7 +296,8 @@ public final class CodexRelayBench {
                 for (int i = 0; i < Math.min(first.size(), rest.size()); i++) {
                     System.out.printf(
                             "        %s | %s%n",
-                            first.get(i), rest.get(i).substring(18).strip());
+                            first.get(i),
+                            rest.get(i).substring(RelayHopFigures.LABEL_WIDTH).strip());
                 }
             }
             String timeline = System.getProperty("devops.bench.timeline");
