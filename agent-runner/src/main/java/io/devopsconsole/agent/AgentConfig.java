@@ -90,6 +90,15 @@ public interface AgentConfig {
     @WithDefault("PT15M")
     Duration appServerSweepEvery();
 
+    /**
+     * A turn for a project whose runtime profile (or bound target) this runner's inventory does not
+     * know yet waits up to this long for the registry's events to arrive before it is refused: a
+     * project created, bound and used at once (as the coordinator does) is not refused only because
+     * this runner's projection is a moment behind the registry.
+     */
+    @WithDefault("PT10S")
+    Duration inventoryCatchUp();
+
     /** A command that runs this long without output is reported on the stream as stuck (once per command). */
     @WithDefault("PT5M")
     Duration stuckCommandAfter();

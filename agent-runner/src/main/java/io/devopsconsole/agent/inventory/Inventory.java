@@ -14,9 +14,11 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -162,6 +164,28 @@ public class Inventory {
                         throw new IllegalStateException("unreadable runtime profile of project " + projectId, e);
                     }
                 });
+    }
+
+    /**
+     * {@code read} again (after 25 ms, doubling to 250 ms) until it finds something or {@code within}
+     * has passed: what the registry has just written may be a moment from this projection.
+     */
+    public static <T> Uni<Optional<T>> caughtUp(Supplier<Uni<Optional<T>>> read, Duration within) {
+        return Uni.createFrom().deferred(() -> poll(read, System.nanoTime() + within.toNanos(), 25));
+    }
+
+    private static <T> Uni<Optional<T>> poll(Supplier<Uni<Optional<T>>> read, long deadline, long pauseMillis) {
+        return read.get().flatMap(found -> {
+            if (found.isPresent() || System.nanoTime() - deadline >= 0) {
+                return Uni.createFrom().item(found);
+            }
+            return Uni.createFrom()
+                    .voidItem()
+                    .onItem()
+                    .delayIt()
+                    .by(Duration.ofMillis(pauseMillis))
+                    .flatMap(v -> poll(read, deadline, Math.min(pauseMillis * 2, 250)));
+        });
     }
 
     private static Target target(Row r) {

@@ -61,8 +61,9 @@ final class WorkerStarter {
     }
 
     private Inventory.Profile profile(UUID projectId) throws SessionDriver.Refused {
-        return s.deps.inventory()
-                .profileOf(projectId)
+        Inventory inventory = s.deps.inventory();
+        return Inventory.caughtUp(
+                        () -> inventory.profileOf(projectId), s.deps.config().inventoryCatchUp())
                 .await()
                 .indefinitely()
                 .orElseThrow(() -> new SessionDriver.Refused(
@@ -86,8 +87,10 @@ final class WorkerStarter {
 
     /** The bound target, known to the runner and ready for a connection. */
     private Inventory.Target readyTarget(RuntimeProfileState.Binding binding) throws SessionDriver.Refused {
-        Inventory.Target target = s.deps.inventory()
-                .target(binding.targetId())
+        Inventory inventory = s.deps.inventory();
+        Inventory.Target target = Inventory.caughtUp(
+                        () -> inventory.target(binding.targetId()),
+                        s.deps.config().inventoryCatchUp())
                 .await()
                 .indefinitely()
                 .orElseThrow(() -> new SessionDriver.Refused(

@@ -10,6 +10,7 @@ import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.ArgumentMatchers.isNull;
 import static org.mockito.Mockito.RETURNS_DEEP_STUBS;
+import static org.mockito.Mockito.atLeast;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
@@ -75,6 +76,7 @@ class SessionPartsTest {
         when(config.inactivityTimeout()).thenReturn(Duration.ofSeconds(900));
         when(config.stuckCommandAfter()).thenReturn(Duration.ofSeconds(300));
         when(config.reattachWindow()).thenReturn(Duration.ofSeconds(60));
+        when(config.inventoryCatchUp()).thenReturn(Duration.ofMillis(400));
         SessionDriver.Deps deps = new SessionDriver.Deps(
                 mock(Inventory.class),
                 mock(SshConnector.class),
@@ -261,9 +263,14 @@ class SessionPartsTest {
         Inventory inventory = s.deps.inventory();
         when(inventory.profileOf(project)).thenReturn(Uni.createFrom().item(Optional.empty()));
         WorkerStarter starter = new WorkerStarter(s, driver, mock(Reconnection.class));
+        long asked = System.nanoTime();
         assertThatThrownBy(() -> starter.ensureWorker(project, null))
                 .isInstanceOf(SessionDriver.Refused.class)
                 .hasMessageContaining("has no runtime profile");
+        // refused only once the inventory had its time to catch up, having looked again meanwhile
+        assertThat(System.nanoTime() - asked)
+                .isGreaterThanOrEqualTo(Duration.ofMillis(400).toNanos());
+        verify(inventory, atLeast(3)).profileOf(project);
 
         UUID target = UUID.randomUUID();
         when(inventory.profileOf(project))
@@ -296,6 +303,51 @@ class SessionPartsTest {
         assertThatThrownBy(() -> starter.ensureWorker(project, UUID.randomUUID()))
                 .isInstanceOf(SessionDriver.Refused.class)
                 .hasMessageContaining("is not bound to the runtime profile");
+        verifyNoInteractions(s.link);
+    }
+
+    @Test
+    void aProfileAndTargetThatReachTheInventoryAMomentAfterTheTurnAreUsed() {
+        // the coordinator creates a project, binds a target and asks at once: the runner's projection
+        // of the registry is a moment behind, and the turn waits for it instead of failing
+        UUID project = UUID.randomUUID();
+        UUID target = UUID.randomUUID();
+        Inventory inventory = s.deps.inventory();
+        Optional<Inventory.Profile> profile = Optional.of(new Inventory.Profile(
+                UUID.randomUUID(),
+                project,
+                List.of(new RuntimeProfileState.Binding(target, "primary", "/srv/app")),
+                RuntimeProfileState.CodexOptions.NONE));
+        when(inventory.profileOf(project))
+                .thenReturn(
+                        Uni.createFrom().item(Optional.empty()),
+                        Uni.createFrom().item(Optional.empty()),
+                        Uni.createFrom().item(profile));
+        when(inventory.target(target))
+                .thenReturn(
+                        Uni.createFrom().item(Optional.empty()),
+                        Uni.createFrom()
+                                .item(Optional.of(new Inventory.Target(
+                                        target,
+                                        "web-9",
+                                        "10.0.0.9",
+                                        22,
+                                        "codex",
+                                        "lab",
+                                        "control_plane_key",
+                                        null,
+                                        null,
+                                        null,
+                                        "ready",
+                                        false,
+                                        false))));
+        WorkerStarter starter = new WorkerStarter(s, driver, mock(Reconnection.class));
+        // found on the third look, and its target on the second: the refusal is the target's own state
+        assertThatThrownBy(() -> starter.ensureWorker(project, null))
+                .isInstanceOf(SessionDriver.Refused.class)
+                .hasMessageContaining("target web-9 has no trusted host key");
+        verify(inventory, times(3)).profileOf(project);
+        verify(inventory, times(2)).target(target);
         verifyNoInteractions(s.link);
     }
 
