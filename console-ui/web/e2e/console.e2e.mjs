@@ -36,6 +36,13 @@ const shot = async (page, name) => {
 };
 
 let page;
+const lastEvents = [];
+const recent = (line) => {
+  lastEvents.push(line);
+  if (lastEvents.length > 40) {
+    lastEvents.shift();
+  }
+};
 try {
   const context = await browser.newContext({ viewport: DESKTOP });
   page = await context.newPage();
@@ -43,6 +50,16 @@ try {
   const main = page.locator('main');
   const consoleErrors = [];
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  // for a failure's report: the page's last API calls and dialogs, in order
+  const at = () => new Date().toISOString().slice(11, 23);
+  const apiCall = (r) => `${r.method()} ${new URL(r.url()).pathname}`;
+  page.on('requestfinished', async (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/')) {
+      recent(`${at()} ${apiCall(r)} -> ${(await r.response().catch(() => null))?.status() ?? '?'}`);
+    }
+  });
+  page.on('requestfailed', (r) => recent(`${at()} ${apiCall(r)} failed: ${r.failure()?.errorText}`));
+  page.on('dialog', (d) => recent(`${at()} dialog ${d.type()}: ${d.message()}`));
   // the console's own pages must run under its strict Content-Security-Policy without a single violation
   const cspViolations = [];
   page.on('console', (m) => {
@@ -813,6 +830,7 @@ try {
   if (page && !page.isClosed()) {
     await page.screenshot({ path: join(SHOTS, 'failure.png') }).catch(() => undefined);
     console.error(`failed at ${page.url()}; page text:\n${(await page.locator('main').innerText().catch(() => '')).slice(0, 2000)}`);
+    console.error(`the page's last API calls and dialogs:\n${lastEvents.join('\n')}`);
   }
   throw e;
 } finally {

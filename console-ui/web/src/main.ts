@@ -14,6 +14,7 @@ import { chatView } from './views/chat';
 import { inventoryView } from './views/inventory';
 import { onboardingView } from './views/onboarding';
 import { sessionView, splitView } from './views/session';
+import { viewSwitch } from './viewswitch';
 import './style.css';
 
 const app = document.getElementById('app')!;
@@ -26,42 +27,43 @@ function showLogin(): void {
   button.focus();
 }
 
-let leave: () => void = () => undefined;
 let first = true;
 
-async function route(main: HTMLElement, me: Me): Promise<void> {
-  leave();
-  leave = () => undefined;
+async function route(show: ReturnType<typeof viewSwitch>, main: HTMLElement, me: Me): Promise<void> {
   const [path, q] = (location.hash.replace(/^#/, '') || '/').split('?');
   const parts = path.split('/').filter(Boolean);
   document.querySelectorAll('header nav a').forEach((a) =>
     a.toggleAttribute('aria-current', (a.getAttribute('href') ?? '').replace('#/', '') === (parts[0] ?? '')));
-  main.replaceChildren(h('p', { class: 'muted' }, 'loading…'));
-  try {
-    if (parts[0] === 'split' && parts.length > 1) {
-      leave = await splitView(main, me, parts.slice(1, 4));
-    } else if (parts[0] === 'projects' && parts[1]) {
-      leave = await sessionView(main, me, parts[1], parts.slice(2), new URLSearchParams(q ?? ''));
-    } else if (parts[0] === 'inventory') {
-      leave = await inventoryView(main, me, parts[1] ?? 'projects');
-    } else if (parts[0] === 'onboarding') {
-      leave = await onboardingView(main, me, parts[1] ?? null, parts[2] ?? null);
-    } else if (parts[0] === 'inbox') {
-      leave = await inboxView(main, me);
-    } else if (parts[0] === 'workflows') {
-      leave = await workflowsView(main, me, parts[1] ?? null);
-    } else if (parts[0] === 'audit') {
-      leave = await auditView(main, me, new URLSearchParams(q ?? ''));
-    } else {
+  const current = await show(async (view) => {
+    try {
+      if (parts[0] === 'split' && parts.length > 1) {
+        return await splitView(view, me, parts.slice(1, 4));
+      } else if (parts[0] === 'projects' && parts[1]) {
+        return await sessionView(view, me, parts[1], parts.slice(2), new URLSearchParams(q ?? ''));
+      } else if (parts[0] === 'inventory') {
+        return await inventoryView(view, me, parts[1] ?? 'projects');
+      } else if (parts[0] === 'onboarding') {
+        return await onboardingView(view, me, parts[1] ?? null, parts[2] ?? null);
+      } else if (parts[0] === 'inbox') {
+        return await inboxView(view, me);
+      } else if (parts[0] === 'workflows') {
+        return await workflowsView(view, me, parts[1] ?? null);
+      } else if (parts[0] === 'audit') {
+        return await auditView(view, me, new URLSearchParams(q ?? ''));
+      }
       // home: the coordinator chat; a project's session is one click away in the side panel
-      leave = await chatView(main, me);
+      return await chatView(view, me);
+    } catch (e) {
+      if (e instanceof LoginRequired) {
+        showLogin();
+      } else {
+        view.replaceChildren(h('p', { class: 'error', role: 'alert' }, describe(e)));
+      }
+      return () => undefined;
     }
-  } catch (e) {
-    if (e instanceof LoginRequired) {
-      showLogin();
-      return;
-    }
-    main.replaceChildren(h('p', { class: 'error', role: 'alert' }, describe(e)));
+  });
+  if (!current || !main.isConnected) { // a newer view is shown, or the sign-in page
+    return;
   }
   main.focus({ preventScroll: true });
   if (first) {
@@ -87,11 +89,12 @@ async function showConsole(me: Me): Promise<void> {
     h('span', { class: 'who', title: me.roles.join(', ') }, me.name, ' ', badge(topRole(me), 'role')),
     h('a', { href: '/auth/logout' }, 'Sign out'));
   app.replaceChildren(header, h('div', { class: 'layout' }, side, main));
+  const show = viewSwitch(main);
   window.addEventListener('hashchange', () => {
     document.body.classList.remove('side-open');
-    void route(main, me);
+    void route(show, main, me);
   });
-  await Promise.all([sidePanel(side, me, showLogin), route(main, me)]);
+  await Promise.all([sidePanel(side, me, showLogin), route(show, main, me)]);
 }
 
 function topRole(me: Me): string {
