@@ -23,7 +23,8 @@ import java.util.zip.GZIPInputStream;
  * exporter sends with {@code quarkus.otel.exporter.otlp.traces.protocol=http/protobuf}): it accepts
  * {@code POST …/v1/traces} ({@code ExportTraceServiceRequest}, gzip or not), answers an empty
  * {@code ExportTraceServiceResponse}, and keeps each span — service name, trace id, span id, parent
- * span id, name, kind — in memory and, when given a file, as one JSON line each.
+ * span id, name, kind, start and end (Unix epoch nanoseconds) — in memory and, when given a file, as
+ * one JSON line each.
  *
  * <p>The protobuf wire format is decoded here (tags, varints, length-delimited fields) for the few
  * fields of opentelemetry-proto's trace messages it reads; everything else is skipped.
@@ -31,8 +32,19 @@ import java.util.zip.GZIPInputStream;
  */
 public final class OtlpCollector implements AutoCloseable {
 
-    /** One received span. Ids are lower-case hex; {@code parentSpanId} is empty for a root span. */
-    public record Span(String service, String traceId, String spanId, String parentSpanId, String name, int kind) {}
+    /**
+     * One received span. Ids are lower-case hex; {@code parentSpanId} is empty for a root span; start
+     * and end are Unix epoch nanoseconds.
+     */
+    public record Span(
+            String service,
+            String traceId,
+            String spanId,
+            String parentSpanId,
+            String name,
+            int kind,
+            long startNanos,
+            long endNanos) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
@@ -171,6 +183,8 @@ public final class OtlpCollector implements AutoCloseable {
         String parent = "";
         String name = "";
         int kind = 0;
+        long start = 0;
+        long end = 0;
         HexFormat hex = HexFormat.of();
         while (r.more()) {
             int tag = r.tag();
@@ -180,10 +194,12 @@ public final class OtlpCollector implements AutoCloseable {
                 case (4 << 3) | 2 -> parent = hex.formatHex(r.bytes());
                 case (5 << 3) | 2 -> name = new String(r.bytes(), StandardCharsets.UTF_8);
                 case (6 << 3) -> kind = (int) r.varint();
+                case (7 << 3) | 1 -> start = r.fixed64();
+                case (8 << 3) | 1 -> end = r.fixed64();
                 default -> r.skip(tag);
             }
         }
-        return new Span(service, traceId, spanId, parent, name, kind);
+        return new Span(service, traceId, spanId, parent, name, kind, start, end);
     }
 
     /** KeyValue {key = 1; AnyValue value = 2 {string_value = 1}}: {key, string value or ""}. */
@@ -244,6 +260,18 @@ public final class OtlpCollector implements AutoCloseable {
             throw new IllegalArgumentException("varint too long");
         }
 
+        long fixed64() {
+            if (pos + 8 > b.length) {
+                throw new IllegalArgumentException("truncated field");
+            }
+            long value = 0;
+            for (int i = 7; i >= 0; i--) {
+                value = (value << 8) | (b[pos + i] & 0xffL);
+            }
+            pos += 8;
+            return value;
+        }
+
         byte[] bytes() {
             int length = (int) varint();
             if (length < 0 || pos + length > b.length) {
@@ -286,7 +314,9 @@ public final class OtlpCollector implements AutoCloseable {
                     n.path("spanId").asText(),
                     n.path("parentSpanId").asText(),
                     n.path("name").asText(),
-                    n.path("kind").asInt());
+                    n.path("kind").asInt(),
+                    n.path("startNanos").asLong(),
+                    n.path("endNanos").asLong());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
