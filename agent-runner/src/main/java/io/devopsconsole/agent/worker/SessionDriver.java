@@ -13,6 +13,7 @@ import io.devopsconsole.events.agent.TurnEnded;
 import io.devopsconsole.events.agent.TurnRequested;
 import io.devopsconsole.events.agent.TurnStarted;
 import io.devopsconsole.events.agent.stream.StreamPayload;
+import io.devopsconsole.platform.metrics.RelayHops;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
@@ -310,6 +311,7 @@ final class SessionDriver {
         s.turnSpan = io.devopsconsole.platform.tracing.Traces.start(
                 "turn", io.opentelemetry.api.trace.SpanKind.CONSUMER, trace);
         s.turnSpan.setAttribute("devops.session_id", sessionId.toString());
+        long taken = System.nanoTime();
         Worker w;
         try {
             w = starter.ensureWorker(t.projectId(), t.targetId());
@@ -320,10 +322,12 @@ final class SessionDriver {
             return;
         }
         s.current = new SessionScope.Turn(t, eventId, w);
+        long ready = System.nanoTime();
         try {
             w.mapper.turnBegins();
             // the operator's text arrives in its stored form (ADR 0014); codex gets exactly what was typed
             String turnId = w.app.startTurn(w.threadId, io.devopsconsole.platform.text.StoredText.decode(t.text()));
+            long answered = System.nanoTime();
             if (s.current.turnId == null) {
                 s.current.turnId = turnId;
             }
@@ -344,12 +348,20 @@ final class SessionDriver {
                             c -> s.deps.log().markDoneIn(c, eventId, sessionId))
                     .await()
                     .indefinitely();
+            turnStartTimes(ready - taken, answered - ready, System.nanoTime() - answered);
         } catch (Exception e) {
             // the client says which call failed and how (refused, not answered in time, connection gone)
             String why = e instanceof IOException ? e.getMessage() : e.toString();
             s.deps.log().markDone(eventId, sessionId);
             failTurnNotStarted("the app-server did not start the turn: " + why);
         }
+    }
+
+    /** Where a started turn's start went: {@code devops.relay.turn_start} (worker, rpc, commit). */
+    private void turnStartTimes(long workerNanos, long rpcNanos, long commitNanos) {
+        RelayHops.turnStartTimer(s.deps.meters(), "worker").record(workerNanos, TimeUnit.NANOSECONDS);
+        RelayHops.turnStartTimer(s.deps.meters(), "rpc").record(rpcNanos, TimeUnit.NANOSECONDS);
+        RelayHops.turnStartTimer(s.deps.meters(), "commit").record(commitNanos, TimeUnit.NANOSECONDS);
     }
 
     /** A turn that never started: an error record and a failed end, then the next message. */

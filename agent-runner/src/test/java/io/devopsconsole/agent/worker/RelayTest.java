@@ -104,9 +104,16 @@ class RelayTest {
         UUID project = Runner.project(target, "/srv/projects/payments-api", OPTIONS);
         UUID session = UUID.randomUUID();
         int before = host.commands().size();
+        Map<String, Double> startsBefore = turnStarts();
         Runner.send(turn(session, project, "Say hello"));
 
         Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
+        // the turn's start is timed step by step: worker ready, turn/start answered, recorded as started
+        Map<String, Double> startsAfter = turnStarts();
+        assertThat(startsAfter.keySet()).containsExactlyInAnyOrder("worker", "rpc", "commit");
+        startsAfter.forEach((step, count) -> assertThat(count - startsBefore.getOrDefault(step, 0.0))
+                .as(step)
+                .isGreaterThanOrEqualTo(1.0));
         List<AgentStreamRecord> records = Runner.stream(session);
         assertWellFormed(records);
         assertThat(records.stream().map(AgentStreamRecord::kind).toList())
@@ -572,5 +579,19 @@ class RelayTest {
                 .containsEntry("working_directory", "/srv/projects/web");
         assertThat(workers.get(0).get("thread_id")).isNotEqualTo(workers.get(1).get("thread_id"));
         assertThat(workers).allSatisfy(w -> assertThat(w.get("state")).isEqualTo("ready"));
+    }
+
+    /** How many turn starts the runner has timed, by step ({@code devops.relay.turn_start}). */
+    private static Map<String, Double> turnStarts() {
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "(?m)^devops_relay_turn_start_seconds_count\\{[^}]*step=\"([a-z_]+)\"[^}]*} ([0-9.eE+]+)$")
+                .matcher(metrics);
+        Map<String, Double> counts = new java.util.HashMap<>();
+        while (m.find()) {
+            counts.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return counts;
     }
 }

@@ -62,6 +62,22 @@ public final class RelayHops {
                 .register(meters);
     }
 
+    /**
+     * How a turn's start goes in the agent-runner, one timing per turn ({@code devops.relay.turn_start},
+     * tagged {@code step}): {@code worker} (the turn taken up → its worker found, or started and ready),
+     * {@code rpc} (→ the app-server answered {@code turn/start}), {@code commit} (→ the turn recorded as
+     * started, one transaction; the turn's first stream lines wait for it). A turn's first delta is behind
+     * all three (issue 24).
+     */
+    public static Timer turnStartTimer(MeterRegistry meters, String step) {
+        return histogram(
+                        "devops.relay.turn_start",
+                        "Time one turn's start spends in one step in the agent-runner",
+                        "step",
+                        step)
+                .register(meters);
+    }
+
     /** A timer with Prometheus buckets from 0.1 ms to 10 s, so a bench reads its p50/p99 for exactly its run. */
     private static Timer.Builder histogram(String name, String description, String tag, String value) {
         return Timer.builder(name)
