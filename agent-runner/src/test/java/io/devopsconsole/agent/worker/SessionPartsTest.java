@@ -273,29 +273,8 @@ class SessionPartsTest {
         verify(inventory, atLeast(3)).profileOf(project);
 
         UUID target = UUID.randomUUID();
-        when(inventory.profileOf(project))
-                .thenReturn(Uni.createFrom()
-                        .item(Optional.of(new Inventory.Profile(
-                                UUID.randomUUID(),
-                                project,
-                                List.of(new RuntimeProfileState.Binding(target, "primary", "/srv/app")),
-                                RuntimeProfileState.CodexOptions.NONE))));
-        when(inventory.target(target))
-                .thenReturn(Uni.createFrom()
-                        .item(Optional.of(new Inventory.Target(
-                                target,
-                                "web-9",
-                                "10.0.0.9",
-                                22,
-                                "codex",
-                                "lab",
-                                "control_plane_key",
-                                null,
-                                null,
-                                null,
-                                "ready",
-                                false,
-                                false))));
+        when(inventory.profileOf(project)).thenReturn(Uni.createFrom().item(Optional.of(profile(project, target))));
+        when(inventory.target(target)).thenReturn(Uni.createFrom().item(Optional.of(web9(target, null, null))));
         assertThatThrownBy(() -> starter.ensureWorker(project, null))
                 .isInstanceOf(SessionDriver.Refused.class)
                 .hasMessageContaining("no trusted host key")
@@ -313,11 +292,7 @@ class SessionPartsTest {
         UUID project = UUID.randomUUID();
         UUID target = UUID.randomUUID();
         Inventory inventory = s.deps.inventory();
-        Optional<Inventory.Profile> profile = Optional.of(new Inventory.Profile(
-                UUID.randomUUID(),
-                project,
-                List.of(new RuntimeProfileState.Binding(target, "primary", "/srv/app")),
-                RuntimeProfileState.CodexOptions.NONE));
+        Optional<Inventory.Profile> profile = Optional.of(profile(project, target));
         when(inventory.profileOf(project))
                 .thenReturn(
                         Uni.createFrom().item(Optional.empty()),
@@ -326,21 +301,7 @@ class SessionPartsTest {
         when(inventory.target(target))
                 .thenReturn(
                         Uni.createFrom().item(Optional.empty()),
-                        Uni.createFrom()
-                                .item(Optional.of(new Inventory.Target(
-                                        target,
-                                        "web-9",
-                                        "10.0.0.9",
-                                        22,
-                                        "codex",
-                                        "lab",
-                                        "control_plane_key",
-                                        null,
-                                        null,
-                                        null,
-                                        "ready",
-                                        false,
-                                        false))));
+                        Uni.createFrom().item(Optional.of(web9(target, null, null))));
         WorkerStarter starter = new WorkerStarter(s, driver, mock(Reconnection.class));
         // found on the third look, and its target on the second: the refusal is the target's own state
         assertThatThrownBy(() -> starter.ensureWorker(project, null))
@@ -356,29 +317,9 @@ class SessionPartsTest {
         UUID project = UUID.randomUUID();
         UUID target = UUID.randomUUID();
         Inventory inventory = s.deps.inventory();
-        when(inventory.profileOf(project))
-                .thenReturn(Uni.createFrom()
-                        .item(Optional.of(new Inventory.Profile(
-                                UUID.randomUUID(),
-                                project,
-                                List.of(new RuntimeProfileState.Binding(target, "primary", "/srv/app")),
-                                RuntimeProfileState.CodexOptions.NONE))));
+        when(inventory.profileOf(project)).thenReturn(Uni.createFrom().item(Optional.of(profile(project, target))));
         when(inventory.target(target))
-                .thenReturn(Uni.createFrom()
-                        .item(Optional.of(new Inventory.Target(
-                                target,
-                                "web-9",
-                                "10.0.0.9",
-                                22,
-                                "codex",
-                                "lab",
-                                "control_plane_key",
-                                null,
-                                "SHA256:x",
-                                "ssh-ed25519 AAAA",
-                                "ready",
-                                false,
-                                false))));
+                .thenReturn(Uni.createFrom().item(Optional.of(web9(target, "SHA256:x", "ssh-ed25519 AAAA"))));
         when(config.transport()).thenReturn("auto");
         when(config.codex().command()).thenReturn("codex");
         when(config.codex().stateDirectory()).thenReturn(Optional.empty());
@@ -498,5 +439,32 @@ class SessionPartsTest {
         when(exec.stdout()).thenReturn(stdout);
         when(exec.stdin()).thenReturn(new ByteArrayOutputStream());
         return exec;
+    }
+
+    /** A runtime profile binding {@code target} as the primary one, in /srv/app, with no Codex options. */
+    private static Inventory.Profile profile(UUID project, UUID target) {
+        return new Inventory.Profile(
+                UUID.randomUUID(),
+                project,
+                List.of(new RuntimeProfileState.Binding(target, "primary", "/srv/app")),
+                RuntimeProfileState.CodexOptions.NONE);
+    }
+
+    /** Target web-9 (lab, Codex ready) with this trusted host key, or none. */
+    private static Inventory.Target web9(UUID target, String fingerprint, String publicKey) {
+        return new Inventory.Target(
+                target,
+                "web-9",
+                "10.0.0.9",
+                22,
+                "codex",
+                "lab",
+                "control_plane_key",
+                null,
+                fingerprint,
+                publicKey,
+                "ready",
+                false,
+                false);
     }
 }
