@@ -70,6 +70,7 @@ final class SessionDriver {
             long readAt = System.nanoTime(); // on the connection's reader thread, as the line was read
             post(() -> {
                 if (isCurrent(w, generation)) {
+                    firstDelta(w, method, readAt);
                     StreamPublisher.relaying(readAt, () -> relay.notification(w, method, params));
                 }
             });
@@ -323,6 +324,7 @@ final class SessionDriver {
         }
         s.current = new SessionScope.Turn(t, eventId, w);
         long ready = System.nanoTime();
+        s.current.startSentNanos = ready;
         try {
             w.mapper.turnBegins();
             // the operator's text arrives in its stored form (ADR 0014); codex gets exactly what was typed
@@ -354,6 +356,16 @@ final class SessionDriver {
             String why = e instanceof IOException ? e.getMessage() : e.toString();
             s.deps.log().markDone(eventId, sessionId);
             failTurnNotStarted("the app-server did not start the turn: " + why);
+        }
+    }
+
+    /** The current turn's first agent-message delta, read at {@code readAt}: timed from {@code turn/start} sent. */
+    private void firstDelta(Worker w, String method, long readAt) {
+        SessionScope.Turn t = s.current;
+        if (t != null && t.worker == w && t.startSentNanos != 0 && method.equals("item/agentMessage/delta")) {
+            RelayHops.turnStartTimer(s.deps.meters(), "first_delta")
+                    .record(readAt - t.startSentNanos, TimeUnit.NANOSECONDS);
+            t.startSentNanos = 0;
         }
     }
 

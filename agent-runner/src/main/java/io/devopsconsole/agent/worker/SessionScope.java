@@ -44,6 +44,8 @@ final class SessionScope {
         String turnId;
         boolean timedOut;
         long interruptSentNanos;
+        /** When {@code turn/start} was sent; 0 once the turn's first agent-message delta was timed from it. */
+        long startSentNanos;
 
         Turn(TurnRequested request, UUID eventId, Worker worker) {
             this.request = request;

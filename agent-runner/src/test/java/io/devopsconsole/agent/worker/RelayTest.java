@@ -108,9 +108,10 @@ class RelayTest {
         Runner.send(turn(session, project, "Say hello"));
 
         Runner.awaitRecord(session, StreamKind.TURN_COMPLETED);
-        // the turn's start is timed step by step: worker ready, turn/start answered, recorded as started
+        // the turn's start is timed step by step: worker ready, turn/start answered, recorded as started, and
+        // turn/start sent → the app-server's first agent-message delta
         Map<String, Double> startsAfter = turnStarts();
-        assertThat(startsAfter.keySet()).containsExactlyInAnyOrder("worker", "rpc", "commit");
+        assertThat(startsAfter.keySet()).containsExactlyInAnyOrder("worker", "rpc", "commit", "first_delta");
         startsAfter.forEach((step, count) -> assertThat(count - startsBefore.getOrDefault(step, 0.0))
                 .as(step)
                 .isGreaterThanOrEqualTo(1.0));

@@ -66,8 +66,10 @@ public final class RelayHops {
      * How a turn's start goes in the agent-runner, one timing per turn ({@code devops.relay.turn_start},
      * tagged {@code step}): {@code worker} (the turn taken up → its worker found, or started and ready),
      * {@code rpc} (→ the app-server answered {@code turn/start}), {@code commit} (→ the turn recorded as
-     * started, one transaction; the turn's first stream lines wait for it). A turn's first delta is behind
-     * all three (issue 24).
+     * started, one transaction; the turn's first stream lines wait for it), and {@code first_delta}
+     * ({@code turn/start} sent → the worker's first agent-message delta read from its connection: the app-server's
+     * and the model's own time, which the relay's hops are compared against). A turn's first delta is behind the
+     * first three (issue 24).
      */
     public static Timer turnStartTimer(MeterRegistry meters, String step) {
         return histogram(
