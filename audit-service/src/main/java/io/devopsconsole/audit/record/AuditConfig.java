@@ -11,6 +11,17 @@ public interface AuditConfig {
 
     Retention retention();
 
+    /**
+     * How long the broker may hold the audit consumers' fetches to gather a batch ({@code devops.audit.ingest-wait-ms},
+     * milliseconds; each domain topic's consumer uses it as {@code fetch.max.wait.ms}, with {@code fetch.min.bytes}
+     * of 1 MiB). An event is recorded at most this much later than at once; in exchange one transaction records what
+     * a turn or an operator's action produced together, instead of one each, on the cores the turn itself needs
+     * (ADR 0036). 0 records each event as soon as it arrives.
+     */
+    @io.smallrye.config.WithName("ingest-wait-ms")
+    @WithDefault("1000")
+    int ingestWaitMs();
+
     /** Events outside producers post ({@code devops.audit.direct-posts.*}), per user (read by DirectPostBudget). */
     @io.smallrye.config.WithName("direct-posts")
     DirectPosts directPosts();
