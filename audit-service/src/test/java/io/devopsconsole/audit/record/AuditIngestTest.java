@@ -114,27 +114,36 @@ class AuditIngestTest {
                 .body("next_cursor", nullValue());
     }
 
+    /** A producer of the test's own (each test sends with the settings it needs). */
+    static org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer(String setting, Object value) {
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", bootstrap());
+        props.put(setting, value);
+        return new org.apache.kafka.clients.producer.KafkaProducer<>(
+                props,
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
+    }
+
+    /** A registry event saying {@code actor} created project {@code slug}, as the registry publishes it. */
+    static ProducerRecord<String, byte[]> projectCreated(String actor, String slug) {
+        EventEnvelope e = CloudEventCodec.wrap(
+                new ProjectCreated(UUID.randomUUID(), slug, "B", null, "/srv/b", 0),
+                "/registry-service",
+                actor,
+                OffsetDateTime.now(ZoneOffset.UTC),
+                Map.of());
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REGISTRY, e.subject(), e.data());
+        CloudEventCodec.toKafkaHeaders(e).forEach((k, v) -> record.headers().add(k, v));
+        return record;
+    }
+
     @Test
     void aLargeBacklogIsIngestedInFullBatches() {
         String actor = "backlog-" + UUID.randomUUID().toString().substring(0, 6);
-        java.util.Properties props = new java.util.Properties();
-        props.put("bootstrap.servers", bootstrap());
-        props.put("linger.ms", 20);
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
-                props,
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        try (var producer = producer("linger.ms", 20)) {
             for (int i = 0; i < 1500; i++) {
-                EventEnvelope e = CloudEventCodec.wrap(
-                        new ProjectCreated(UUID.randomUUID(), "b-" + i, "B", null, "/srv/b", 0),
-                        "/registry-service",
-                        actor,
-                        OffsetDateTime.now(ZoneOffset.UTC),
-                        Map.of());
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REGISTRY, e.subject(), e.data());
-                CloudEventCodec.toKafkaHeaders(e)
-                        .forEach((k, v) -> record.headers().add(k, v));
-                producer.send(record);
+                producer.send(projectCreated(actor, "b-" + i));
             }
         }
         await().atMost(Duration.ofSeconds(60))
@@ -150,24 +159,9 @@ class AuditIngestTest {
     @Test
     void eventsOfOneMomentAreRecordedTogether() throws Exception {
         String actor = "moment-" + UUID.randomUUID().toString().substring(0, 6);
-        java.util.Properties props = new java.util.Properties();
-        props.put("bootstrap.servers", bootstrap());
-        props.put("acks", "all");
-        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(
-                props,
-                new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        try (var producer = producer("acks", "all")) {
             for (int i = 0; i < 4; i++) {
-                EventEnvelope e = CloudEventCodec.wrap(
-                        new ProjectCreated(UUID.randomUUID(), "m-" + i, "M", null, "/srv/m", 0),
-                        "/registry-service",
-                        actor,
-                        OffsetDateTime.now(ZoneOffset.UTC),
-                        Map.of());
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.REGISTRY, e.subject(), e.data());
-                CloudEventCodec.toKafkaHeaders(e)
-                        .forEach((k, v) -> record.headers().add(k, v));
-                producer.send(record).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                producer.send(projectCreated(actor, "m-" + i)).get(30, java.util.concurrent.TimeUnit.SECONDS);
                 Thread.sleep(100); // the test's input: events arriving apart, as a turn's do
             }
         }
