@@ -163,6 +163,7 @@ public final class AgentRelayBench {
         viaKafka.clear();
         RelayHopFigures hops = new RelayHopFigures(http, metricsUrls());
         var hopsBefore = hops.read();
+        ProcessCpu cpu = ProcessCpu.start();
         post(http, base, token, ids, "BENCH_DELTAS " + deltas + " " + everyMs);
         long total = (long) sessions * deltas;
         long deadline = System.nanoTime()
@@ -170,6 +171,7 @@ public final class AgentRelayBench {
         while ((viaSse.size() < total || viaKafka.size() < total) && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
+        String cpuLine = cpu.line(total);
         stop.set(true);
         kafka.join();
         viewers.close();
@@ -184,6 +186,7 @@ public final class AgentRelayBench {
         for (String line : RelayHopFigures.lines(hopsBefore, hops.read())) {
             System.out.printf("        %s%n", line);
         }
+        System.out.printf("        %s%n", cpuLine);
     }
 
     /** The services' Prometheus endpoints (system property devops.bench.metrics, comma-separated). */

@@ -256,6 +256,7 @@ public final class CodexRelayBench {
             completed.clear();
             RelayHopFigures hops = new RelayHopFigures(http, AgentRelayBench.metricsUrls());
             var before = hops.read();
+            ProcessCpu cpu = ProcessCpu.start();
             long posted = System.nanoTime();
             AgentRelayBench.post(http, base, token, ids, "STAMPED: " + deltas);
             long total = (long) ids.size() * deltas;
@@ -271,6 +272,7 @@ public final class CodexRelayBench {
                 }
             }
             var after = hops.read();
+            String cpuLine = cpu.line(total);
             for (var via : List.of(
                     Map.entry("stream record on Kafka", viaKafka), Map.entry("SSE event via the console", viaSse))) {
                 List<long[]> samples = List.copyOf(via.getValue());
@@ -289,6 +291,7 @@ public final class CodexRelayBench {
             for (String line : RelayHopFigures.lines(before, after)) {
                 System.out.printf("        %s%n", line);
             }
+            System.out.printf("      %s%n", cpuLine);
             if (mid != null) {
                 System.out.println("      each hop in the first second of the turns | after it:");
                 List<String> first = RelayHopFigures.lines(before, mid);
