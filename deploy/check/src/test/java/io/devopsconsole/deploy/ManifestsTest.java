@@ -484,11 +484,11 @@ class ManifestsTest {
     /**
      * Every workload runs locked down: non-root, read-only root filesystem with a writable /tmp, no
      * capabilities, seccomp RuntimeDefault, the three health probes, a memory limit equal to its
-     * request and a heap inside it.
+     * request and a heap inside it, and JVM options this build's JVM starts with.
      */
     @ParameterizedTest
     @MethodSource("overlays")
-    void everyWorkloadIsLockedDownProbedAndSized(String overlay) {
+    void everyWorkloadIsLockedDownProbedAndSized(String overlay) throws IOException {
         for (JsonNode d : Rendered.ofKind(overlay, "Deployment").toList()) {
             JsonNode pod = d.at("/spec/template/spec");
             assertThat(pod.at("/securityContext/runAsNonRoot").asBoolean())
@@ -518,6 +518,7 @@ class ManifestsTest {
                         .orElseThrow()
                         .at("/data/JAVA_TOOL_OPTIONS")
                         .asText();
+                Rendered.jvmAccepts(options);
                 Matcher heap = Pattern.compile("-Xmx([0-9]+)m").matcher(options);
                 assertThat(heap.find()).as(name(d) + " sets its heap").isTrue();
                 int limitMi = Integer.parseInt(

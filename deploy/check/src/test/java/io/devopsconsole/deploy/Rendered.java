@@ -103,6 +103,18 @@ final class Rendered {
         return "/usr/bin/kubectl";
     }
 
+    /**
+     * Starts this build's JVM with a service's JVM options and {@code -version}: an option the JVM does not know,
+     * or one it refuses without an unlock, would stop that service from starting at all.
+     */
+    static void jvmAccepts(String options) throws IOException {
+        List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(options.trim().split("\\s+")));
+        command.add("-version");
+        run(command, ROOT);
+    }
+
     static String run(List<String> command, Path dir) throws IOException {
         Process p = new ProcessBuilder(command)
                 .directory(dir.toFile())

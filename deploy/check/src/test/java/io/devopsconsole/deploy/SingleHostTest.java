@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -146,6 +148,18 @@ class SingleHostTest {
     }
 
     /** systemd's own verifier, on the installed root: no unknown key, no missing binary, no warning. */
+    /** Each service unit's JVM options start this build's JVM (an unknown or locked option would stop the unit). */
+    @Test
+    void everyServiceUnitsJvmOptionsAreAccepted() throws IOException {
+        for (String s : ManifestsTest.SERVICES) {
+            String unit = Files.readString(root.resolve("etc/systemd/system/devops-console-" + s + ".service"));
+            Matcher exec =
+                    Pattern.compile("(?m)^ExecStart=/usr/bin/java (.*) -jar ").matcher(unit);
+            assertThat(exec.find()).as(s + " starts java").isTrue();
+            Rendered.jvmAccepts(exec.group(1));
+        }
+    }
+
     @Test
     void theUnitsPassSystemdsVerifier() throws IOException {
         Path systemd = Path.of("/usr/lib/systemd/system");
