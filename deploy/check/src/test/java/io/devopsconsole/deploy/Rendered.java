@@ -108,7 +108,7 @@ final class Rendered {
      * or one it refuses without an unlock, would stop that service from starting at all.
      */
     static void jvmAccepts(String options) throws IOException {
-        List<String> command = new java.util.ArrayList<>();
+        List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(options.trim().split("\\s+")));
         command.add("-version");

@@ -147,7 +147,6 @@ class SingleHostTest {
                 .doesNotContain("__CONSOLE_HOST__");
     }
 
-    /** systemd's own verifier, on the installed root: no unknown key, no missing binary, no warning. */
     /** Each service unit's JVM options start this build's JVM (an unknown or locked option would stop the unit). */
     @Test
     void everyServiceUnitsJvmOptionsAreAccepted() throws IOException {
@@ -160,6 +159,7 @@ class SingleHostTest {
         }
     }
 
+    /** systemd's own verifier, on the installed root: no unknown key, no missing binary, no warning. */
     @Test
     void theUnitsPassSystemdsVerifier() throws IOException {
         Path systemd = Path.of("/usr/lib/systemd/system");
